@@ -1,0 +1,1 @@
+"""The ofsted-tracker command: the tracker's jobs run headless from a terminal or a scheduled task."""

@@ -1,0 +1,5 @@
+"""Run the command line with ``python -m ofsted_tracker``."""
+
+from ofsted_tracker.cli import main
+
+main()

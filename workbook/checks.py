@@ -1,0 +1,193 @@
+"""Validation rules on the plan as at a date: each returns findings that say what is wrong, where, and the fix."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from workbook import schema
+from workbook.findings import ERROR, INFO, WARNING, Finding, sort_findings
+from workbook.model import Action, Plan
+from workbook.parse import ACTION_ID
+from workbook.rag import derived_rag
+
+A, V, S = schema.ACTIONS.name, schema.REVISIONS.name, schema.SETTINGS.name
+
+
+def _at(plan: Plan, severity: str, sheet: str, fld: str, row: int, action: str, message: str, code: str) -> Finding:
+    return Finding(severity, sheet, plan.cell(sheet, fld, row), action, message, code)
+
+
+def check_ids(plan: Plan) -> list[Finding]:
+    """Blank, malformed and duplicate action ids; actions whose recommendation does not exist."""
+    out = []
+    seen = Counter(a.action_id for a in plan.actions if a.action_id)
+    first_row: dict[str, int] = {}
+    recs = {r.rec_id for r in plan.recommendations}
+    for a in plan.actions:
+        if not a.action_id:
+            out.append(_at(plan, ERROR, A, "action_id", a.row, "",
+                           f"row {a.row} has no Action ID. Give it the recommendation number, a dot and the action number, e.g. 7.2.",
+                           "id-blank"))
+        elif not ACTION_ID.match(a.action_id):
+            out.append(_at(plan, ERROR, A, "action_id", a.row, a.action_id,
+                           f"Action ID '{a.action_id}' is not of the form 7.2 (recommendation number, dot, action number).",
+                           "id-malformed"))
+        elif seen[a.action_id] > 1:
+            if a.action_id in first_row:
+                out.append(_at(plan, ERROR, A, "action_id", a.row, a.action_id,
+                               f"Action ID {a.action_id} is used again (first on row {first_row[a.action_id]}). "
+                               "Give each action its own id.", "id-duplicate"))
+            else:
+                first_row[a.action_id] = a.row
+        if not a.rec_id:
+            out.append(_at(plan, ERROR, A, "rec_id", a.row, a.action_id,
+                           "Recommendation is blank. Pick the recommendation this action serves.", "rec-blank"))
+        elif a.rec_id not in recs:
+            out.append(_at(plan, ERROR, A, "rec_id", a.row, a.action_id,
+                           f"recommendation '{a.rec_id}' is not on the Recommendations sheet. Pick one from the drop-down "
+                           "or add the recommendation.", "rec-unknown"))
+        elif ACTION_ID.match(a.action_id) and a.action_id.split(".")[0] != a.rec_id:
+            out.append(_at(plan, WARNING, A, "action_id", a.row, a.action_id,
+                           f"Action ID {a.action_id} does not start with its recommendation number {a.rec_id}.",
+                           "id-rec-mismatch"))
+    return out
+
+
+def check_owners(plan: Plan) -> list[Finding]:
+    """Owner initials that are not in Leads (a full name of a lead is accepted with a warning)."""
+    initials = {lead.initials for lead in plan.leads}
+    by_name = {lead.name.lower(): lead.initials for lead in plan.leads if lead.name}
+    out = []
+    for a in plan.actions:
+        if not a.owners:
+            out.append(_at(plan, ERROR, A, "owners", a.row, a.action_id,
+                           "no owner. Type the owner's initials from the Leads sheet.", "owner-blank"))
+        for owner in a.owners:
+            if owner in initials:
+                continue
+            if owner.lower() in by_name:
+                out.append(_at(plan, WARNING, A, "owners", a.row, a.action_id,
+                               f"owner '{owner}' is written as a name; write their initials {by_name[owner.lower()]} "
+                               "so the report can look them up.", "owner-name"))
+            else:
+                out.append(_at(plan, ERROR, A, "owners", a.row, a.action_id,
+                               f"owner '{owner}' is not in the Leads sheet. Add them to Leads (initials, name, job title) "
+                               "or correct the initials.", "owner-unknown"))
+    return out
+
+
+def check_progress(plan: Plan, as_at: date) -> list[Finding]:
+    """Completion dates against status and the as-at date."""
+    out = []
+    for a in plan.actions:
+        if a.is_complete and a.completed_on is None:
+            out.append(_at(plan, WARNING, A, "completed_on", a.row, a.action_id,
+                           "marked Complete but Completed on is blank; it is counted as on time. Type the date it was completed.",
+                           "complete-no-date"))
+        if a.completed_on and a.completed_on > as_at:
+            out.append(_at(plan, ERROR, A, "completed_on", a.row, a.action_id,
+                           f"Completed on {a.completed_on:%d/%m/%Y} is after the as-at date {as_at:%d/%m/%Y}. "
+                           "Check the date.", "completed-future"))
+        if a.completed_on and a.status and not a.is_complete:
+            out.append(_at(plan, WARNING, A, "status", a.row, a.action_id,
+                           f"has a Completed on date but its status is {a.status}. Set the status to Complete "
+                           "or clear the date.", "date-not-complete"))
+    return out
+
+
+def check_revisions(plan: Plan) -> list[Finding]:
+    """Deadline changes must be logged in Revisions, and each revision must match the action's deadlines."""
+    out = []
+    actions = {a.action_id: a for a in plan.actions}
+    for r in plan.revisions:
+        if r.action_id not in actions:
+            out.append(_at(plan, ERROR, V, "action_id", r.row, r.action_id,
+                           f"revision for action '{r.action_id}', which is not on the Actions sheet. Correct the Action ID.",
+                           "revision-unknown-action"))
+        if not r.reason:
+            out.append(_at(plan, WARNING, V, "reason", r.row, r.action_id,
+                           "revision has no reason. Say why the deadline moved; the committee sees this.", "revision-no-reason"))
+        if not r.approved:
+            out.append(_at(plan, WARNING, V, "agreed_by", r.row, r.action_id,
+                           "revision does not say who agreed it, so it is not treated as approved. Fill in Agreed by.",
+                           "revision-not-agreed"))
+        elif r.agreed_on is None:
+            out.append(_at(plan, INFO, V, "agreed_on", r.row, r.action_id,
+                           "revision has no Agreed on date, so it is shown in every period's revisions table. "
+                           "Type the date it was agreed.", "revision-no-date"))
+    for a in plan.actions:
+        out.extend(_check_chain(plan, a))
+    return out
+
+
+def _check_chain(plan: Plan, a: Action) -> list[Finding]:
+    revisions = plan.revisions_of(a.action_id)
+    moved = a.current_deadline is not None and a.original_deadline is not None and a.current_deadline != a.original_deadline
+    if not revisions:
+        if moved:
+            return [_at(plan, ERROR, A, "current_deadline", a.row, a.action_id,
+                        f"Current deadline {a.current_deadline:%d/%m/%Y} differs from the original "
+                        f"{a.original_deadline:%d/%m/%Y} but the Revisions sheet has no row for {a.action_id}. "
+                        "Log the revision (old and new deadline, reason, who agreed it).", "revision-missing")]
+        return []
+    out = []
+    first, last = revisions[0], revisions[-1]
+    if a.original_deadline and first.old_deadline and first.old_deadline != a.original_deadline:
+        out.append(_at(plan, ERROR, V, "old_deadline", first.row, a.action_id,
+                       f"Old deadline {first.old_deadline:%d/%m/%Y} does not match the action's original deadline "
+                       f"{a.original_deadline:%d/%m/%Y} (Actions row {a.row}). Correct one of them.", "revision-old-mismatch"))
+    if a.deadline and last.new_deadline and last.new_deadline != a.deadline:
+        out.append(_at(plan, ERROR, V, "new_deadline", last.row, a.action_id,
+                       f"New deadline {last.new_deadline:%d/%m/%Y} does not match the action's current deadline "
+                       f"{a.deadline:%d/%m/%Y} (Actions row {a.row}). Correct one of them.", "revision-new-mismatch"))
+    for before, after in zip(revisions, revisions[1:]):
+        if before.new_deadline and after.old_deadline and before.new_deadline != after.old_deadline:
+            out.append(_at(plan, ERROR, V, "old_deadline", after.row, a.action_id,
+                           f"Old deadline {after.old_deadline:%d/%m/%Y} does not follow on from the previous revision's "
+                           f"new deadline {before.new_deadline:%d/%m/%Y} (row {before.row}).", "revision-chain"))
+    return out
+
+
+def check_recorded_rag(plan: Plan, as_at: date) -> list[Finding]:
+    """A recorded RAG that contradicts the rule: Green while not complete; Amber after the deadline passed unrevised."""
+    out = []
+    for a in plan.actions:
+        if a.recorded_rag == "G" and a.status and not a.is_complete:
+            out.append(_at(plan, ERROR, A, "recorded_rag", a.row, a.action_id,
+                           f"recorded Green but the status is {a.status}. Green means complete by the deadline: "
+                           "set the status to Complete or change the RAG.", "rag-green-not-complete"))
+        approved = any(r.approved for r in plan.revisions_of(a.action_id))
+        if a.recorded_rag == "A" and not approved and a.deadline and a.deadline < as_at and not a.is_complete:
+            out.append(_at(plan, WARNING, A, "recorded_rag", a.row, a.action_id,
+                           f"recorded Amber but its deadline {a.deadline:%d/%m/%Y} has passed with no approved revision; "
+                           f"by the rule it is {schema.RAG_NAMES.get(derived_rag(a, as_at) or '', 'not rated')}. "
+                           "Log an agreed revision or rate it Red.", "rag-amber-overdue"))
+    return out
+
+
+def check_settings(plan: Plan, period_name: str | None) -> list[Finding]:
+    """The reporting period named in Settings (or asked for) must exist on the Periods sheet."""
+    if period_name and plan.period(period_name) is None:
+        names = ", ".join(p.name for p in plan.periods) or "none"
+        return [Finding(ERROR, S, "", "", f"reporting period '{period_name}' is not on the Periods sheet (periods: {names}).",
+                        "period-unknown")]
+    return []
+
+
+def check_deadlines_present(plan: Plan) -> list[Finding]:
+    """An action needs an original deadline to be rated and placed in a period."""
+    return [
+        _at(plan, ERROR, A, "original_deadline", a.row, a.action_id,
+            "Original deadline is blank. Type the deadline as dd/mm/yyyy.", "deadline-blank")
+        for a in plan.actions
+        if a.original_deadline is None and not a.original_raw
+    ]
+
+
+def validate(plan: Plan, as_at: date, period_name: str | None = None) -> tuple[Finding, ...]:
+    """Every rule's findings on the plan as at the date, errors first."""
+    return sort_findings(
+        check_ids(plan) + check_owners(plan) + check_deadlines_present(plan) + check_progress(plan, as_at)
+        + check_revisions(plan) + check_recorded_rag(plan, as_at) + check_settings(plan, period_name)
+    )

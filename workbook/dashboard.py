@@ -1,0 +1,113 @@
+"""The progress dashboards: overall counts (derived and recorded RAG) and the period snapshot, each with its list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from workbook.model import Action, Period, Plan
+from workbook.rag import completed_by, derived_rag
+
+
+@dataclass(frozen=True)
+class Overall:
+    """Counts of the whole plan by RAG, each with the action ids behind it; they add up to the total."""
+
+    total: tuple[str, ...]
+    completed: tuple[str, ...]      # G: completed by deadline
+    ongoing: tuple[str, ...]        # A: ongoing within deadline
+    not_completed: tuple[str, ...]  # R: not completed by deadline, or unlikely to be
+    not_rated: tuple[str, ...]      # no usable deadline (derived) or no RAG typed (recorded)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """An action whose recorded RAG differs from the rule's."""
+
+    action_id: str
+    recorded: str
+    derived: str | None
+
+
+@dataclass(frozen=True)
+class PeriodDashboard:
+    """Actions whose original deadline falls in the period, judged against that original deadline.
+
+    due = completed + not_completed + not_yet_due, by construction. ``rescheduled`` and ``completed_late``
+    are subsets of ``not_completed``.
+    """
+
+    period: Period
+    due: tuple[str, ...]
+    completed: tuple[str, ...]
+    not_completed: tuple[str, ...]
+    not_yet_due: tuple[str, ...]
+    rescheduled: tuple[str, ...]
+    completed_late: tuple[str, ...]
+
+
+def _bucket(ratings: list[tuple[str, str | None]]) -> Overall:
+    pick = lambda wanted: tuple(a for a, r in ratings if r == wanted)  # noqa: E731
+    return Overall(
+        total=tuple(a for a, _ in ratings),
+        completed=pick("G"),
+        ongoing=pick("A"),
+        not_completed=pick("R"),
+        not_rated=pick(None),
+    )
+
+
+def derived_ratings(plan: Plan, as_at: date) -> dict[str, str | None]:
+    """Each action's derived RAG as at the date, keyed by action id (in plan order)."""
+    return {a.action_id: derived_rag(a, as_at) for a in plan.actions}
+
+
+def overall(plan: Plan, as_at: date) -> Overall:
+    """The whole plan by the RAG rule as at the date."""
+    return _bucket([(a.action_id, derived_rag(a, as_at)) for a in plan.actions])
+
+
+def overall_recorded(plan: Plan) -> Overall:
+    """The whole plan by the RAG officers typed (Recorded RAG); blanks are 'not rated'."""
+    return _bucket([(a.action_id, a.recorded_rag) for a in plan.actions])
+
+
+def disagreements(plan: Plan, as_at: date) -> tuple[Disagreement, ...]:
+    """Actions with a recorded RAG that differs from the rule's rating as at the date."""
+    out = []
+    for action in plan.actions:
+        derived = derived_rag(action, as_at)
+        if action.recorded_rag and action.recorded_rag != derived:
+            out.append(Disagreement(action.action_id, action.recorded_rag, derived))
+    return tuple(out)
+
+
+def due_in(plan: Plan, period: Period) -> tuple[Action, ...]:
+    """Actions whose original deadline falls within the period, in plan order."""
+    return tuple(a for a in plan.actions if period.contains(a.original_deadline))
+
+
+def period_dashboard(plan: Plan, period: Period, as_at: date) -> PeriodDashboard:
+    """The period snapshot: due, completed by (original) deadline, not completed, not yet due; with lists."""
+    due = due_in(plan, period)
+    completed, not_completed, not_yet_due, rescheduled, late = [], [], [], [], []
+    for action in due:
+        if completed_by(action, action.original_deadline):
+            completed.append(action.action_id)
+        elif not action.is_complete and action.original_deadline >= as_at:
+            not_yet_due.append(action.action_id)
+        else:
+            not_completed.append(action.action_id)
+            if action.is_complete:
+                late.append(action.action_id)
+            if any(r.approved for r in plan.revisions_of(action.action_id)):
+                rescheduled.append(action.action_id)
+    return PeriodDashboard(
+        period=period,
+        due=tuple(a.action_id for a in due),
+        completed=tuple(completed),
+        not_completed=tuple(not_completed),
+        not_yet_due=tuple(not_yet_due),
+        rescheduled=tuple(rescheduled),
+        completed_late=tuple(late),
+    )

@@ -1,0 +1,112 @@
+"""What the computed sheets show, cell by cell, as plain grids: one layout for the file writer and the macros.
+
+Each grid is a list of rows starting at A1. Fixed parts sit at fixed rows (the Dashboard's chart reads
+OVERALL_ROWS), and the one variable-length list of each sheet comes last, so formatting never moves.
+"""
+
+from __future__ import annotations
+
+from workbook.dates import uk
+from workbook.schema import RAG_NAMES
+from workbook.summary import Summary
+
+Cell = str | int | float | None
+Grid = list[list[Cell]]
+
+COMPUTED_NOTE = "Computed by ofsted-tracker: do not type here. Refresh from the ribbon or with 'ofsted-tracker refresh'."
+DASHBOARD_WIDTH, SLIPPAGE_WIDTH, CHECKS_WIDTH = 6, 10, 5
+OVERALL_HEADER_ROW = 4
+OVERALL_ROWS = (6, 8)          # Green, Amber, Red rows: the chart's categories (A) and values (B, C)
+PERIOD_HEADER_ROW = 12
+REVISIONS_HEADER_ROW = 21
+TABLE_HEADER_ROW = 4           # header row of the Slippage and Checks lists; their rows start below
+
+
+def _ids(ids: tuple[str, ...]) -> str:
+    return ", ".join(ids)
+
+
+def _pad(rows: Grid, width: int) -> Grid:
+    return [list(r) + [None] * (width - len(r)) for r in rows]
+
+
+def dashboard_grid(s: Summary) -> Grid:
+    """The Dashboard sheet: overall counts (rule and recorded), the period snapshot, the period's revisions."""
+    o, r = s.overall, s.recorded
+    differ = "; ".join(f"{d.action_id} ({d.recorded}, rule {d.derived or 'not rated'})" for d in s.disagreements)
+    rows: Grid = [
+        ["Progress dashboard", None, None, None, None, None],
+        [f"As at {uk(s.as_at)}. {COMPUTED_NOTE}"],
+        [],
+        ["Overall progress", "By the rule", "As recorded", "Actions (by the rule)"],
+        ["Total number of actions in the plan", len(o.total), len(r.total), None],
+        ["Completed by deadline (Green)", len(o.completed), len(r.completed), _ids(o.completed)],
+        ["Ongoing within deadline (Amber)", len(o.ongoing), len(r.ongoing), _ids(o.ongoing)],
+        ["Not completed by deadline, or unlikely to be (Red)", len(o.not_completed), len(r.not_completed), _ids(o.not_completed)],
+        ["Not rated (no valid deadline / no RAG recorded)", len(o.not_rated), len(r.not_rated), _ids(o.not_rated)],
+        ["Recorded RAG differs from the rule", len(s.disagreements), None, differ],
+        [],
+    ]
+    p = s.period
+    if p is None:
+        rows += [["Reporting period: none chosen (set 'Reporting period' in Settings)"]] + [[]] * 7
+    else:
+        span = f"{uk(p.period.start)} to {uk(p.period.end)}"
+        rows += [
+            [f"Reporting period {p.period.name} ({span})", "Count", None, "Actions (judged against the original deadline)"],
+            ["Due for completion in the period", len(p.due), None, _ids(p.due)],
+            ["Completed by deadline", len(p.completed), None, _ids(p.completed)],
+            ["Not completed by deadline", len(p.not_completed), None, _ids(p.not_completed)],
+            ["   of which since rescheduled by an approved revision", len(p.rescheduled), None, _ids(p.rescheduled)],
+            ["   of which completed late", len(p.completed_late), None, _ids(p.completed_late)],
+            ["Not yet due (deadline after the as-at date)", len(p.not_yet_due), None, _ids(p.not_yet_due)],
+            [],
+        ]
+    title = "Deadline revisions agreed this period" if p else "Deadline revisions (all)"
+    rows += [[title, None, None, None, None, None],
+             ["Action", "Old deadline", "New deadline", "Reason", "Agreed by", "Agreed on"]]
+    rows += [[rev.action_id, uk(rev.old_deadline), uk(rev.new_deadline), rev.reason, rev.agreed_by, uk(rev.agreed_on)]
+             for rev in s.revisions]
+    return _pad(rows, DASHBOARD_WIDTH)
+
+
+def slippage_grid(s: Summary) -> Grid:
+    """The Slippage sheet: one row per action with both RAGs, deadlines, days slipped, revisions, days overdue."""
+    actions = {a.action_id: a for a in s.plan.actions}
+    rows: Grid = [
+        ["Slippage by action"],
+        [f"As at {uk(s.as_at)}. {COMPUTED_NOTE}"],
+        [],
+        ["Action ID", "Action", "Owner(s)", "RAG by the rule", "Recorded RAG", "Original deadline",
+         "Current deadline", "Days slipped", "Revisions", "Days overdue"],
+    ]
+    for row in s.slippage:
+        a = actions.get(row.action_id)
+        rows.append([
+            row.action_id, a.text if a else "", a.owners_text if a else "", row.derived_rag or "-",
+            row.recorded_rag or "", uk(row.original_deadline), uk(row.current_deadline),
+            row.days_slipped, row.revisions, row.days_overdue,
+        ])
+    return _pad(rows, SLIPPAGE_WIDTH)
+
+
+def checks_grid(s: Summary) -> Grid:
+    """The Checks sheet: every finding with severity, where, action and the message."""
+    summary = f"{s.errors} errors, {s.warnings} warnings as at {uk(s.as_at)}."
+    rows: Grid = [
+        ["Checks"],
+        [f"{summary} {COMPUTED_NOTE}"],
+        [],
+        ["Severity", "Where", "Action", "What is wrong and how to put it right", "Rule"],
+    ]
+    rows += [[f.severity, f.where, f.action_id, f.message, f.code] for f in s.findings]
+    return _pad(rows, CHECKS_WIDTH)
+
+
+def computed_grids(s: Summary) -> dict[str, Grid]:
+    """The three computed sheets by name."""
+    return {"Dashboard": dashboard_grid(s), "Slippage": slippage_grid(s), "Checks": checks_grid(s)}
+
+
+def rag_label(rag: str | None) -> str:
+    return RAG_NAMES.get(rag or "", "Not rated")

@@ -1,0 +1,136 @@
+"""The plan as plain data: actions, recommendations, leads, revisions, periods and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action of the plan as officers recorded it; ``row`` is its row on the Actions sheet."""
+
+    action_id: str
+    rec_id: str
+    text: str
+    owners: tuple[str, ...]
+    original_deadline: date | None
+    current_deadline: date | None
+    status: str
+    completed_on: date | None = None
+    recorded_rag: str | None = None
+    commentary: str = ""
+    last_updated: date | None = None
+    row: int = 0
+    original_raw: str = ""
+    current_raw: str = ""
+
+    @property
+    def deadline(self) -> date | None:
+        """The deadline now in force: the current one, else the original."""
+        return self.current_deadline or self.original_deadline
+
+    @property
+    def is_complete(self) -> bool:
+        return self.status == "Complete"
+
+    @property
+    def owners_text(self) -> str:
+        return "/".join(self.owners)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A recommendation of the inspection, with the plan's narrative about it."""
+
+    rec_id: str
+    text: str
+    section: str = ""
+    section_title: str = ""
+    lead: str = ""
+    linked_plan: str = ""
+    partners: str = ""
+    expected_outcomes: str = ""
+    success_measures: str = ""
+    progress_commentary: str = ""
+    impact: str = ""
+    further_action: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A key lead: initials as used in the Owner(s) column, name and job title."""
+
+    initials: str
+    name: str
+    job_title: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One agreed change of an action's deadline, from the Revisions log."""
+
+    action_id: str
+    old_deadline: date | None
+    new_deadline: date | None
+    reason: str = ""
+    agreed_by: str = ""
+    agreed_on: date | None = None
+    row: int = 0
+
+    @property
+    def approved(self) -> bool:
+        """A revision counts as approved once the Agreed by column names who agreed it."""
+        return bool(self.agreed_by.strip())
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: an action is due in it when its original deadline falls between start and end."""
+
+    name: str
+    start: date
+    end: date
+    row: int = 0
+
+    def contains(self, day: date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything read from one tracker workbook."""
+
+    actions: tuple[Action, ...]
+    recommendations: tuple[Recommendation, ...] = ()
+    leads: tuple[Lead, ...] = ()
+    revisions: tuple[Revision, ...] = ()
+    periods: tuple[Period, ...] = ()
+    settings: dict[str, object] = field(default_factory=dict)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> field -> column letter as read
+
+    def cell(self, sheet: str, field_name: str, row: int) -> str:
+        """Where a value lives, e.g. 'F12', using the column letters the workbook actually has."""
+        from workbook.schema import OFFICER_SHEETS
+
+        letter = self.columns.get(sheet, {}).get(field_name)
+        if letter is None:
+            spec = next(s for s in OFFICER_SHEETS if s.name == sheet)
+            letter = spec.letter(field_name)
+        return f"{letter}{row}" if row else ""
+
+    def setting(self, key: str, default: object = "") -> object:
+        value = self.settings.get(key)
+        return default if value in (None, "") else value
+
+    def period(self, name: str) -> Period | None:
+        wanted = name.strip().lower()
+        return next((p for p in self.periods if p.name.strip().lower() == wanted), None)
+
+    def revisions_of(self, action_id: str) -> tuple[Revision, ...]:
+        return tuple(r for r in self.revisions if r.action_id == action_id)
+
+    def lead(self, initials: str) -> Lead | None:
+        return next((lead for lead in self.leads if lead.initials == initials), None)

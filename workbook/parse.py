@@ -1,0 +1,182 @@
+"""From the raw cell values of each sheet to the plan model, with a finding for every value that is not usable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from workbook import schema
+from workbook.dates import read_date
+from workbook.findings import ERROR, WARNING, Finding
+from workbook.model import Action, Lead, Period, Plan, Recommendation, Revision
+
+ACTION_ID = re.compile(r"^\d+\.\d+[a-z]?$")
+EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+
+
+@dataclass
+class RawTable:
+    """One officers' sheet as read: the column letter of each field and each non-blank row's values."""
+
+    sheet: str
+    letters: dict[str, str]
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+
+
+class _Parser:
+    """Turns raw rows into model objects, collecting findings; one instance per workbook."""
+
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+
+    def flag(self, severity: str, table: RawTable, fld: str, row: int, action: str, message: str, code: str) -> None:
+        letter = table.letters.get(fld, "")
+        self.findings.append(Finding(severity, table.sheet, f"{letter}{row}" if letter else "", action, message, code))
+
+    def text(self, table: RawTable, values: dict[str, object], fld: str, row: int, action: str = "") -> str:
+        value = values.get(fld)
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            cleaned = value.strip()
+            if cleaned in EXCEL_ERRORS:
+                self.flag(ERROR, table, fld, row, action,
+                          f"the cell shows the Excel error {cleaned}. Replace the formula with the value meant.",
+                          "excel-error")
+                return ""
+            return cleaned
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, (date, datetime)):
+            return f"{value:%d/%m/%Y}"
+        return str(value)
+
+    def identifier(self, table: RawTable, values: dict[str, object], fld: str, row: int, what: str) -> str:
+        value = values.get(fld)
+        shown = self.text(table, values, fld, row)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and fld == "action_id":
+            self.flag(WARNING, table, fld, row, shown,
+                      f"{what} {shown} is stored as a number, so Excel may have dropped a trailing zero "
+                      "(3.10 becomes 3.1). Format the column as Text and retype it.", "id-number")
+        return shown
+
+    def day(self, table: RawTable, values: dict[str, object], fld: str, row: int, action: str, label: str) -> tuple[date | None, str]:
+        value = values.get(fld)
+        if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
+            self.text(table, values, fld, row, action)
+            return None, value.strip()
+        reading = read_date(value)
+        if reading.problem:
+            self.flag(reading.kind or ERROR, table, fld, row, action, f"{label}: {reading.problem}", "date")
+        raw = "" if value is None else (f"{value:%d/%m/%Y}" if isinstance(value, (date, datetime)) else str(value).strip())
+        return reading.value, raw
+
+
+def _choice(parser: _Parser, table: RawTable, values: dict[str, object], fld: str, row: int, action: str,
+            choices: dict[str, str], label: str) -> str | None:
+    shown = parser.text(table, values, fld, row, action)
+    if not shown:
+        return None
+    picked = choices.get(shown.lower())
+    if picked is None:
+        options = ", ".join(dict.fromkeys(choices.values()))
+        parser.flag(ERROR, table, fld, row, action,
+                    f"{label} '{shown}' is not one of {options}. Pick one from the drop-down list.", "choice")
+    return picked
+
+
+_STATUS_CHOICES = {s.lower(): s for s in schema.STATUSES} | {"completed": "Complete", "done": "Complete"}
+_RAG_CHOICES = {k.lower(): k for k in schema.RAGS} | {v.lower(): k for k, v in schema.RAG_NAMES.items()}
+
+
+def parse_plan(tables: dict[str, RawTable]) -> tuple[Plan, list[Finding]]:
+    """Build the plan from the raw tables (keyed by sheet name); every unusable value becomes a finding."""
+    p = _Parser()
+    actions = []
+    t = tables[schema.ACTIONS.name]
+    for row, v in t.rows:
+        aid = p.identifier(t, v, "action_id", row, "Action ID")
+        original, original_raw = p.day(t, v, "original_deadline", row, aid, "Original deadline")
+        current_value = v.get("current_deadline")
+        if original is None and current_value not in (None, "") and current_value == v.get("original_deadline"):
+            current, current_raw = None, original_raw  # the same bad text twice: reported once, on the original
+        else:
+            current, current_raw = p.day(t, v, "current_deadline", row, aid, "Current deadline")
+        status = _choice(p, t, v, "status", row, aid, _STATUS_CHOICES, "Progress status")
+        if status is None and not p.text(t, v, "status", row, aid):
+            p.flag(ERROR, t, "status", row, aid,
+                   "Progress status is blank. Pick Complete, On track, At risk or Not started.", "status-blank")
+        owners = tuple(o.strip() for o in p.text(t, v, "owners", row, aid).split("/") if o.strip())
+        actions.append(Action(
+            action_id=aid,
+            rec_id=p.text(t, v, "rec_id", row, aid),
+            text=p.text(t, v, "text", row, aid),
+            owners=owners,
+            original_deadline=original,
+            current_deadline=current,
+            status=status or "",
+            completed_on=p.day(t, v, "completed_on", row, aid, "Completed on")[0],
+            recorded_rag=_choice(p, t, v, "recorded_rag", row, aid, _RAG_CHOICES, "Recorded RAG"),
+            commentary=p.text(t, v, "commentary", row, aid),
+            last_updated=p.day(t, v, "last_updated", row, aid, "Last updated")[0],
+            row=row,
+            original_raw=original_raw,
+            current_raw=current_raw,
+        ))
+
+    recommendations = []
+    t = tables[schema.RECOMMENDATIONS.name]
+    for row, v in t.rows:
+        fields = {c.field: p.text(t, v, c.field, row) for c in schema.RECOMMENDATIONS.columns}
+        recommendations.append(Recommendation(**fields, row=row))
+
+    leads = []
+    t = tables[schema.LEADS.name]
+    for row, v in t.rows:
+        leads.append(Lead(p.text(t, v, "initials", row), p.text(t, v, "name", row), p.text(t, v, "job_title", row), row))
+
+    revisions = []
+    t = tables[schema.REVISIONS.name]
+    for row, v in t.rows:
+        aid = p.identifier(t, v, "action_id", row, "Action ID")
+        revisions.append(Revision(
+            action_id=aid,
+            old_deadline=p.day(t, v, "old_deadline", row, aid, "Old deadline")[0],
+            new_deadline=p.day(t, v, "new_deadline", row, aid, "New deadline")[0],
+            reason=p.text(t, v, "reason", row, aid),
+            agreed_by=p.text(t, v, "agreed_by", row, aid),
+            agreed_on=p.day(t, v, "agreed_on", row, aid, "Agreed on")[0],
+            row=row,
+        ))
+
+    periods = []
+    t = tables[schema.PERIODS.name]
+    for row, v in t.rows:
+        name = p.text(t, v, "name", row)
+        start = p.day(t, v, "start", row, "", f"Start of period '{name}'")[0]
+        end = p.day(t, v, "end", row, "", f"End of period '{name}'")[0]
+        if start and end and start > end:
+            p.flag(ERROR, t, "end", row, "", f"period '{name}' ends before it starts. Swap Start and End.", "period-order")
+        elif start and end:
+            periods.append(Period(name, start, end, row))
+
+    settings: dict[str, object] = {}
+    t = tables[schema.SETTINGS.name]
+    for row, v in t.rows:
+        key = p.text(t, v, "key", row)
+        if key in schema.SETTING_DATES:
+            settings[key] = p.day(t, v, "value", row, "", key)[0]
+        else:
+            settings[key] = p.text(t, v, "value", row)
+
+    plan = Plan(
+        actions=tuple(actions),
+        recommendations=tuple(recommendations),
+        leads=tuple(leads),
+        revisions=tuple(revisions),
+        periods=tuple(periods),
+        settings=settings,
+        columns={name: dict(table.letters) for name, table in tables.items()},
+    )
+    return plan, p.findings

@@ -1,0 +1,164 @@
+"""The tracker's sheets and columns: one definition shared by the writer, the reader and the macros."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+TEXT, DATE, ID, LIST = "text", "date", "id", "list"
+
+STATUSES = ("Complete", "On track", "At risk", "Not started")
+RAGS = ("G", "A", "R")
+RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
+RAG_FILLS = {"G": "00B050", "A": "FFC000", "R": "FF0000"}  # Excel's standard green, amber, red
+RAG_FONTS = {"G": "FFFFFF", "A": "000000", "R": "FFFFFF"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an officers' sheet: header text, field name, kind, width and whether it is required."""
+
+    header: str
+    field: str
+    kind: str = TEXT
+    width: float = 14
+    required: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    """An officers' sheet holding one Excel Table (header in row 1)."""
+
+    name: str
+    table: str
+    columns: tuple[Column, ...]
+    note: str
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
+
+    def column(self, field: str) -> Column:
+        return next(c for c in self.columns if c.field == field)
+
+    def letter(self, field: str) -> str:
+        return column_letter(self.columns.index(self.column(field)) + 1)
+
+
+def column_letter(number: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+ACTIONS = SheetSpec(
+    "Actions",
+    "Actions",
+    (
+        Column("Action ID", "action_id", ID, 10, note="Recommendation number, a dot, the action number: 7.2"),
+        Column("Recommendation", "rec_id", LIST, 16, note="Pick from the Recommendations sheet"),
+        Column("Action", "text", TEXT, 50),
+        Column("Owner(s)", "owners", TEXT, 14, note="Initials from Leads, separated by /: SK/TB"),
+        Column("Original deadline", "original_deadline", DATE, 13),
+        Column("Current deadline", "current_deadline", DATE, 13, required=False,
+               note="Blank means the original deadline. A change needs a row in Revisions"),
+        Column("Progress status", "status", LIST, 13),
+        Column("Completed on", "completed_on", DATE, 13, required=False),
+        Column("Recorded RAG", "recorded_rag", LIST, 10, required=False, note="G, A or R as the owner rated it"),
+        Column("Progress commentary", "commentary", TEXT, 60, required=False),
+        Column("Last updated", "last_updated", DATE, 13, required=False),
+    ),
+    "One row per action of the plan.",
+)
+CHECKS_COLUMN = "Checks"  # a formula column the workbook computes itself from the Checks sheet
+
+RECOMMENDATIONS = SheetSpec(
+    "Recommendations",
+    "Recommendations",
+    (
+        Column("Rec", "rec_id", ID, 6),
+        Column("Section", "section", TEXT, 8, required=False),
+        Column("Section title", "section_title", TEXT, 22, required=False),
+        Column("Recommendation", "text", TEXT, 60),
+        Column("Lead", "lead", TEXT, 22, required=False),
+        Column("Linked plan", "linked_plan", TEXT, 20, required=False),
+        Column("Partners", "partners", TEXT, 30, required=False),
+        Column("Expected outcomes", "expected_outcomes", TEXT, 40, required=False, note="Separate bullets with |"),
+        Column("Success measures", "success_measures", TEXT, 40, required=False, note="Separate bullets with |"),
+        Column("Progress commentary", "progress_commentary", TEXT, 40, required=False),
+        Column("Impact", "impact", TEXT, 30, required=False),
+        Column("Further action", "further_action", TEXT, 30, required=False),
+    ),
+    "One row per recommendation of the inspection report.",
+)
+
+LEADS = SheetSpec(
+    "Leads",
+    "Leads",
+    (
+        Column("Initials", "initials", ID, 10),
+        Column("Name", "name", TEXT, 26),
+        Column("Job title", "job_title", TEXT, 50, required=False),
+    ),
+    "Key leads and those responsible for actions.",
+)
+
+REVISIONS = SheetSpec(
+    "Revisions",
+    "Revisions",
+    (
+        Column("Action ID", "action_id", ID, 10),
+        Column("Old deadline", "old_deadline", DATE, 13),
+        Column("New deadline", "new_deadline", DATE, 13),
+        Column("Reason", "reason", TEXT, 60, required=False),
+        Column("Agreed by", "agreed_by", TEXT, 30, required=False),
+        Column("Agreed on", "agreed_on", DATE, 13, required=False),
+    ),
+    "The deadline revision log: one row per agreed change of an action's deadline.",
+)
+
+PERIODS = SheetSpec(
+    "Periods",
+    "Periods",
+    (
+        Column("Period", "name", ID, 30),
+        Column("Start", "start", DATE, 13),
+        Column("End", "end", DATE, 13),
+    ),
+    "Reporting periods. An action belongs to the period its original deadline falls in.",
+)
+
+SETTINGS = SheetSpec(
+    "Settings",
+    "Settings",
+    (
+        Column("Setting", "key", ID, 22),
+        Column("Value", "value", TEXT, 60, required=False),
+    ),
+    "About the plan and the report.",
+)
+
+# Settings rows: (setting, what it is). Dates among them are read as dates.
+SETTING_ROWS = (
+    ("Council", "Council name, e.g. Lewisham"),
+    ("Committee", "Committee the report goes to"),
+    ("Report title", "Title of the committee report"),
+    ("Plan title", "Title of the improvement plan"),
+    ("Wards", "Wards affected"),
+    ("Contributors", "Who contributed to the report"),
+    ("Class", "Part 1 (open) or Part 2"),
+    ("Author", "Author of the Word document"),
+    ("Meeting date", "Date of the committee meeting"),
+    ("As at date", "Date the figures are computed at"),
+    ("Reporting period", "Name of the period from the Periods sheet"),
+)
+SETTING_DATES = ("Meeting date", "As at date")
+
+OFFICER_SHEETS = (ACTIONS, RECOMMENDATIONS, LEADS, REVISIONS, PERIODS, SETTINGS)
+
+# Sheets the tool computes and owns; everything else belongs to officers.
+DASHBOARD, SLIPPAGE, CHECKS = "Dashboard", "Slippage", "Checks"
+COMPUTED_SHEETS = (DASHBOARD, SLIPPAGE, CHECKS)

@@ -1,0 +1,93 @@
+"""Everything the dashboards and the report show, computed once from the plan as at a date for a period."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from workbook.checks import validate
+from workbook.dashboard import (
+    Disagreement, Overall, PeriodDashboard, derived_ratings, disagreements, overall, overall_recorded, period_dashboard,
+)
+from workbook.findings import ERROR, WARNING, Finding, count, sort_findings
+from workbook.model import Plan, Revision
+from workbook.slippage import SlippageRow, period_revisions, slippage
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The computed state of a plan: the figures, their lists, slippage and every finding."""
+
+    plan: Plan
+    as_at: date
+    overall: Overall
+    recorded: Overall
+    disagreements: tuple[Disagreement, ...]
+    period: PeriodDashboard | None
+    revisions: tuple[Revision, ...]
+    slippage: tuple[SlippageRow, ...]
+    ratings: dict[str, str | None]
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> int:
+        return count(self.findings, ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return count(self.findings, WARNING)
+
+    def as_dict(self) -> dict:
+        """Machine-readable form for ``--json``: counts with their action-id lists, slippage rows, findings."""
+
+        def block(o: Overall) -> dict:
+            return {
+                name: {"count": len(ids), "actions": list(ids)}
+                for name, ids in (("total", o.total), ("completed_by_deadline", o.completed),
+                                  ("ongoing_within_deadline", o.ongoing), ("not_completed_by_deadline", o.not_completed),
+                                  ("not_rated", o.not_rated))
+            }
+
+        period = None
+        if self.period:
+            p = self.period
+            period = {
+                "name": p.period.name, "start": p.period.start.isoformat(), "end": p.period.end.isoformat(),
+                **{name: {"count": len(ids), "actions": list(ids)} for name, ids in (
+                    ("due", p.due), ("completed_by_deadline", p.completed), ("not_completed_by_deadline", p.not_completed),
+                    ("not_yet_due", p.not_yet_due), ("rescheduled", p.rescheduled), ("completed_late", p.completed_late))},
+            }
+        iso = lambda d: d.isoformat() if d else None  # noqa: E731
+        return {
+            "as_at": self.as_at.isoformat(),
+            "overall": block(self.overall),
+            "recorded": block(self.recorded),
+            "disagreements": [{"action": d.action_id, "recorded": d.recorded, "derived": d.derived} for d in self.disagreements],
+            "period": period,
+            "revisions": [{"action": r.action_id, "old_deadline": iso(r.old_deadline), "new_deadline": iso(r.new_deadline),
+                           "reason": r.reason, "agreed_by": r.agreed_by, "agreed_on": iso(r.agreed_on)} for r in self.revisions],
+            "slippage": [{"action": s.action_id, "derived_rag": s.derived_rag, "recorded_rag": s.recorded_rag,
+                          "original_deadline": iso(s.original_deadline), "current_deadline": iso(s.current_deadline),
+                          "days_slipped": s.days_slipped, "revisions": s.revisions, "days_overdue": s.days_overdue}
+                         for s in self.slippage],
+            "findings": [f.as_dict() for f in self.findings],
+            "counts": {"errors": self.errors, "warnings": self.warnings},
+        }
+
+
+def summarise(plan: Plan, as_at: date, period_name: str | None = None,
+              read_findings: tuple[Finding, ...] = ()) -> Summary:
+    """Compute every figure and finding for the plan as at the date, for the named period (if any)."""
+    period = plan.period(period_name) if period_name else None
+    return Summary(
+        plan=plan,
+        as_at=as_at,
+        overall=overall(plan, as_at),
+        recorded=overall_recorded(plan),
+        disagreements=disagreements(plan, as_at),
+        period=period_dashboard(plan, period, as_at) if period else None,
+        revisions=period_revisions(plan, period, as_at) if period else plan.revisions,
+        slippage=slippage(plan, as_at),
+        ratings=derived_ratings(plan, as_at),
+        findings=sort_findings(tuple(read_findings) + validate(plan, as_at, period_name)),
+    )

@@ -1,0 +1,70 @@
+"""The tracker's jobs on a file: open and summarise it, refresh its computed sheets, make a new one."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from workbook import layout, schema
+from workbook.errors import UnusableInput
+from workbook.package import refresh_package
+from workbook.reader import load
+from workbook.summary import Summary, summarise
+
+
+def resolve_as_at(as_at: date | None, settings: dict[str, object]) -> date:
+    """The as-at date asked for, else the one in Settings; never silently today."""
+    if as_at is not None:
+        return as_at
+    value = settings.get("As at date")
+    if isinstance(value, date):
+        return value
+    raise UnusableInput(
+        "No as-at date: give --as-of DATE (or --as-of today), or fill in 'As at date' on the Settings sheet."
+    )
+
+
+def resolve_period(period: str | None, settings: dict[str, object]) -> str | None:
+    """The period asked for, else the Settings 'Reporting period' (None when neither is set)."""
+    if period:
+        return period
+    value = settings.get("Reporting period")
+    return str(value) if value else None
+
+
+def open_summary(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
+    """Read the workbook and compute every figure and finding as at the date for the period."""
+    loaded = load(path)
+    plan = loaded.plan
+    return summarise(plan, resolve_as_at(as_at, plan.settings), resolve_period(period, plan.settings), loaded.findings)
+
+
+def refresh(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
+    """Recompute and write the Dashboard, Slippage and Checks sheets; nothing officers typed is touched."""
+    summary = open_summary(path, as_at, period)
+    refresh_package(Path(path), layout.computed_grids(summary))
+    return summary
+
+
+def new_tracker(path: Path | str, rows: dict[str, list[dict[str, object]]] | None = None) -> Path:
+    """Make a tracker workbook (blank, or holding the given officers' rows) with its computed sheets filled."""
+    from workbook.parse import RawTable, parse_plan  # the grids of a new file come from its own rows
+    from workbook.writer import save_new, settings_rows
+
+    rows = dict(rows or {})
+    rows.setdefault(schema.SETTINGS.name, settings_rows({"Class": "Part 1"}))
+    tables = {
+        spec.name: RawTable(spec.name, {c.field: schema.column_letter(i) for i, c in enumerate(spec.columns, 1)},
+                            [(i, {k: v for k, v in r.items() if v not in (None, "")})
+                             for i, r in enumerate(rows.get(spec.name, []), start=2)])
+        for spec in schema.OFFICER_SHEETS
+    }
+    plan, findings = parse_plan(tables)
+    as_at = plan.settings.get("As at date")
+    if isinstance(as_at, date):
+        grids = layout.computed_grids(summarise(plan, as_at, resolve_period(None, plan.settings), tuple(findings)))
+    else:  # nothing to compute yet: the sheets say how to start
+        grids = layout.computed_grids(summarise(plan, date(2000, 1, 1)))
+        for grid in grids.values():
+            grid[1][0] = "Not refreshed yet: fill in the plan and the 'As at date' in Settings, then Refresh."
+    return save_new(Path(path), rows, grids)

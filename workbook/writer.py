@@ -1,0 +1,263 @@
+"""Making a new tracker .xlsx with openpyxl: Excel Tables, drop-downs, date validation, RAG colours, UK dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.series import DataPoint
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table, TableStyleInfo
+
+from workbook import layout, schema
+from workbook.safe_write import atomic_write
+
+UK_DATE = "dd/mm/yyyy"
+ENTRY_ROWS = 1000  # validation and formats reach this far below the header, ready for new rows
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+COMPUTED_TAB = "808080"
+OFFICER_TAB = "1F4E79"
+LIGHT = {"G": "C6EFCE", "A": "FFEB9C", "R": "FFC7CE"}
+WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+THIN = Side(style="thin", color="BFBFBF")
+
+
+def _rag_rules(ws, ref: str) -> None:
+    for rag, fill in schema.RAG_FILLS.items():
+        ws.conditional_formatting.add(ref, CellIsRule(
+            operator="equal", formula=[f'"{rag}"'], stopIfTrue=True,
+            fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(bold=True, color=schema.RAG_FONTS[rag]),
+        ))
+
+
+def _date_rule(column: schema.Column) -> DataValidation:
+    return DataValidation(
+        type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2099,12,31)", allow_blank=True,
+        showErrorMessage=True, errorTitle=column.header, error="Type a date as dd/mm/yyyy, for example 30/11/2016.",
+        showInputMessage=True, promptTitle=column.header, prompt=(column.note or "A date, dd/mm/yyyy")[:255],
+    )
+
+
+def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, object]], extra: tuple[str, ...] = ()) -> None:
+    ws = wb.create_sheet(spec.name)
+    ws.sheet_properties.tabColor = OFFICER_TAB
+    headers = list(spec.headers) + list(extra)
+    ws.append(headers)
+    for values in rows:
+        ws.append([values.get(c.field) for c in spec.columns] + [values.get(h) for h in extra])
+    last = max(len(rows) + 1, 2)
+    for j, column in enumerate(spec.columns, start=1):
+        letter = schema.column_letter(j)
+        ws.column_dimensions[letter].width = column.width
+        wrap = column.kind == schema.TEXT and column.width >= 20
+        for r in range(2, max(last, 2) + 1):
+            cell = ws.cell(r, j)
+            cell.alignment = WRAP if wrap else TOP
+            if column.kind == schema.DATE and not isinstance(cell.value, str):
+                cell.number_format = UK_DATE
+            elif column.kind == schema.ID:
+                cell.number_format = "@"
+        if column.kind == schema.DATE:
+            rule = _date_rule(column)
+            rule.add(f"{letter}2:{letter}{ENTRY_ROWS}")
+            ws.add_data_validation(rule)
+    for j, header in enumerate(extra, start=len(spec.columns) + 1):
+        ws.column_dimensions[schema.column_letter(j)].width = 40 if header != schema.CHECKS_COLUMN else 18
+    for cell in ws[1]:
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        column = next((c for c in spec.columns if c.header == cell.value), None)
+        if column and column.note:
+            from openpyxl.comments import Comment
+
+            cell.comment = Comment(column.note, "ofsted-tracker", width=260, height=70)
+    ws.row_dimensions[1].height = 32
+    ref = f"A1:{schema.column_letter(len(headers))}{last}"
+    table = Table(displayName=spec.table, ref=ref)
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    ws.freeze_panes = "B2" if spec is schema.ACTIONS else "A2"
+    ws.sheet_view.zoomScale = 90
+
+
+def _list_rule(formula: str, title: str, prompt: str, strict: bool = True) -> DataValidation:
+    return DataValidation(
+        type="list", formula1=formula, allow_blank=True, showErrorMessage=strict, errorTitle=title,
+        error=f"Pick {title} from the drop-down list.", showInputMessage=True, promptTitle=title, prompt=prompt[:255],
+    )
+
+
+def _guide_actions(wb: Workbook) -> None:
+    ws = wb[schema.ACTIONS.name]
+    spec = schema.ACTIONS
+    col = spec.letter
+    rows = f"2:{ENTRY_ROWS}"
+    lo, hi = rows.split(":")
+    rules = [
+        (_list_rule("ot_recs", "Recommendation", "Pick the recommendation number"), "rec_id"),
+        (_list_rule("ot_leads", "Owner(s)", "Initials from Leads; for several owners type them with / between, e.g. SK/TB",
+                    strict=False), "owners"),
+        (_list_rule('"' + ",".join(schema.STATUSES) + '"', "Progress status", "Complete, On track, At risk or Not started"),
+         "status"),
+        (_list_rule('"G,A,R"', "Recorded RAG", "G, A or R as the action owner rated it"), "recorded_rag"),
+    ]
+    for rule, field in rules:
+        rule.add(f"{col(field)}{lo}:{col(field)}{hi}")
+        ws.add_data_validation(rule)
+    rag = col("recorded_rag")
+    _rag_rules(ws, f"{rag}2:{rag}{ENTRY_ROWS}")
+    checks = schema.column_letter(len(spec.columns) + 1)
+    ws.conditional_formatting.add(
+        f"A2:{checks}{ENTRY_ROWS}",
+        FormulaRule(formula=[f'LEN(${checks}2)>0'], fill=PatternFill("solid", fgColor="FCE4D6", bgColor="FCE4D6")),
+    )
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value is not None:
+            ws.cell(r, len(spec.columns) + 1).value = checks_formula(r)
+        ws.cell(r, len(spec.columns) + 1).font = Font(bold=True, color="C00000")
+
+
+def checks_formula(row: int) -> str:
+    """The Actions sheet's own formula that marks a row when the Checks sheet lists findings for its action."""
+    hits = f"COUNTIF(Checks!$C:$C,$A{row})"
+    return f'=IF($A{row}="","",IF({hits}=0,"","Issues: "&{hits}&" - see Checks"))'
+
+
+def _computed_sheet(wb: Workbook, name: str, grid: layout.Grid, widths: list[float], header_row: int) -> None:
+    ws = wb.create_sheet(name)
+    ws.sheet_properties.tabColor = COMPUTED_TAB
+    for row in grid:
+        ws.append(row)
+    for j, width in enumerate(widths, start=1):
+        letter = schema.column_letter(j)
+        ws.column_dimensions[letter].width = width
+        ws.column_dimensions[letter].alignment = WRAP
+    ws["A1"].font = Font(bold=True, size=16, color="1F4E79")
+    ws["A2"].font = Font(italic=True, color="7F7F7F")
+    for r in range(3, ws.max_row + 1):
+        for j in range(1, len(widths) + 1):
+            ws.cell(r, j).alignment = WRAP
+    _header(ws, header_row, len(widths))
+    ws.freeze_panes = f"A{header_row + 1}"
+    blocker = DataValidation(
+        type="custom", formula1="FALSE", showErrorMessage=True, errorTitle="Computed sheet",
+        error="This sheet is computed by ofsted-tracker and is rewritten at every refresh. Type in the Actions sheet instead.",
+    )
+    blocker.add(f"A1:{schema.column_letter(len(widths) + 4)}{ENTRY_ROWS * 10}")
+    ws.add_data_validation(blocker)
+    ws.sheet_view.zoomScale = 90
+
+
+def _header(ws, row: int, width: int) -> None:
+    for j in range(1, width + 1):
+        cell = ws.cell(row, j)
+        cell.font = HEADER_FONT
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
+    _computed_sheet(wb, schema.DASHBOARD, grid, [52, 13, 13, 60, 30, 13], layout.OVERALL_HEADER_ROW)
+    ws = wb[schema.DASHBOARD]
+    ws.freeze_panes = None
+    for row in (layout.PERIOD_HEADER_ROW, layout.REVISIONS_HEADER_ROW):
+        _header(ws, row, layout.DASHBOARD_WIDTH if row == layout.REVISIONS_HEADER_ROW else 4)
+    ws.cell(layout.REVISIONS_HEADER_ROW - 1, 1).font = Font(bold=True, size=12, color="1F4E79")
+    for row, rag in zip(range(layout.OVERALL_ROWS[0], layout.OVERALL_ROWS[1] + 1), "GAR"):
+        ws.cell(row, 1).fill = PatternFill("solid", fgColor=LIGHT[rag])
+    for r in range(layout.OVERALL_HEADER_ROW + 1, layout.PERIOD_HEADER_ROW + 8):
+        for j in (2, 3):
+            ws.cell(r, j).alignment = Alignment(horizontal="center", vertical="top")
+            ws.cell(r, j).font = Font(bold=True)
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Actions by RAG"
+    chart.y_axis.title = "Actions"
+    chart.height, chart.width = 7.5, 15
+    first, last = layout.OVERALL_ROWS
+    data = Reference(ws, min_col=2, max_col=3, min_row=layout.OVERALL_HEADER_ROW, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    # the header row is the series title, so the data begins one row above the first category: drop it
+    for series in chart.series:
+        series.val.numRef.f = series.val.numRef.f.replace(f"${layout.OVERALL_HEADER_ROW}", f"${first}")
+    for s_index, series in enumerate(chart.series):
+        for p_index, rag in enumerate("GAR"):
+            point = DataPoint(idx=p_index)
+            colour = schema.RAG_FILLS[rag] if s_index == 0 else LIGHT[rag]
+            point.graphicalProperties.solidFill = colour
+            point.graphicalProperties.line.solidFill = "404040"
+            series.dPt.append(point)
+    ws.add_chart(chart, "H4")
+
+
+def _slippage(wb: Workbook, grid: layout.Grid) -> None:
+    _computed_sheet(wb, schema.SLIPPAGE, grid, [10, 50, 14, 10, 10, 13, 13, 10, 10, 10], layout.TABLE_HEADER_ROW)
+    ws = wb[schema.SLIPPAGE]
+    _rag_rules(ws, f"D{layout.TABLE_HEADER_ROW + 1}:E{ENTRY_ROWS * 10}")
+
+
+def _checks(wb: Workbook, grid: layout.Grid) -> None:
+    _computed_sheet(wb, schema.CHECKS, grid, [10, 18, 10, 90, 22], layout.TABLE_HEADER_ROW)
+    ws = wb[schema.CHECKS]
+    ref = f"A{layout.TABLE_HEADER_ROW + 1}:E{ENTRY_ROWS * 10}"
+    for word, fill in (("error", "FFC7CE"), ("warning", "FFEB9C")):
+        ws.conditional_formatting.add(ref, FormulaRule(
+            formula=[f'$A{layout.TABLE_HEADER_ROW + 1}="{word}"'], fill=PatternFill("solid", fgColor=fill, bgColor=fill)))
+
+
+def build_workbook(rows: dict[str, list[dict[str, object]]], grids: dict[str, layout.Grid]) -> Workbook:
+    """A new tracker workbook holding the given officers' rows and computed sheets."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _officer_sheet(wb, schema.ACTIONS, rows.get("Actions", []), extra=(schema.CHECKS_COLUMN,))
+    for spec in schema.OFFICER_SHEETS[1:]:
+        extra = ("What it is",) if spec is schema.SETTINGS else ()
+        _officer_sheet(wb, spec, rows.get(spec.name, []), extra=extra)
+    ws = wb[schema.SETTINGS.name]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value in schema.SETTING_DATES:
+            ws.cell(r, 2).number_format = UK_DATE
+    for name, formula in (("ot_recs", "Recommendations!$A$2:INDEX(Recommendations!$A:$A,MAX(2,COUNTA(Recommendations!$A:$A)))"),
+                          ("ot_leads", "Leads!$A$2:INDEX(Leads!$A:$A,MAX(2,COUNTA(Leads!$A:$A)))")):
+        wb.defined_names[name] = DefinedName(name, attr_text=formula)
+    _guide_actions(wb)
+    _dashboard(wb, grids["Dashboard"])
+    _slippage(wb, grids["Slippage"])
+    _checks(wb, grids["Checks"])
+    wb.move_sheet(schema.DASHBOARD, offset=-len(wb.sheetnames) + 1)
+    wb.active = 0
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws.title == schema.DASHBOARD
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        if ws.title not in schema.COMPUTED_SHEETS:
+            ws.print_title_rows = "1:1"
+    return wb
+
+
+def settings_rows(values: dict[str, object]) -> list[dict[str, object]]:
+    """The Settings sheet's rows in their fixed order, each with its explanation."""
+    return [{"key": key, "value": values.get(key), "What it is": about} for key, about in schema.SETTING_ROWS]
+
+
+def save_new(path: Path, rows: dict[str, list[dict[str, object]]], grids: dict[str, layout.Grid]) -> Path:
+    """Write a new tracker atomically; refuses to overwrite an existing file unless it is replaced safely."""
+    wb = build_workbook(rows, grids)
+    with atomic_write(Path(path)) as tmp:
+        wb.save(tmp)
+    return Path(path)
+
+
+def blank_settings(as_at: date | None = None) -> dict[str, object]:
+    return {"Class": "Part 1", "As at date": as_at}
