@@ -157,6 +157,31 @@ def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo tr
         _fail(exc)
 
 
+@addin_app.command("build")
+def addin_build(out: Annotated[Path, typer.Option("--out", help="Folder for the built add-in.")] = Path("dist")) -> None:
+    """Build the ribbon add-in (.xlam) from the text sources in addin/, on any OS."""
+    from addin.build import build
+
+    try:
+        written = build(out)
+    except TrackerError as exc:
+        _fail(exc)
+    for path in written:
+        typer.echo(f"Built {path}")
+
+
+@addin_app.command("install")
+def addin_install() -> None:
+    """Put the add-in where Excel loads it and write the xlwings settings a click needs."""
+    from addin.install import install
+
+    try:
+        message = install()
+    except TrackerError as exc:
+        _fail(exc)
+    typer.echo(message)
+
+
 def main() -> None:
     """Entry point of the console script."""
     try:
