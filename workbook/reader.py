@@ -58,7 +58,12 @@ def check_package(path: Path) -> None:
         raise UnusableInput(f"{path.name} is a zip file but not an Excel workbook (no xl/workbook.xml).")
 
 
-def _table(sheet_name: str, spec: schema.SheetSpec, grid: list[list[object]], start: tuple[int, int]) -> RawTable:
+def table_from_grid(sheet_name: str, spec: schema.SheetSpec, grid: list[list[object]], start: tuple[int, int]) -> RawTable:
+    """Find the header row in a sheet's values (a grid whose top-left cell is ``start``, 0-based) and map its rows.
+
+    Shared by the file reader and the live-Excel adapter. Columns may be in any order and extra columns are
+    ignored; a missing required header raises UnusableInput naming the sheet and cell.
+    """
     wanted = {_norm(c.header): c for c in spec.columns}
     key = _norm(spec.columns[0].header)
     for offset, row in enumerate(grid[:HEADER_SCAN_ROWS]):
@@ -120,7 +125,7 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
             merged = getattr(sheet, "merged_cell_ranges", None) or []
         except Exception as exc:
             raise UnusableInput(f"{actual}: the sheet cannot be read ({exc}).") from exc
-        tables[spec.name] = _table(actual, spec, grid, (0, 0))
+        tables[spec.name] = table_from_grid(actual, spec, grid, (0, 0))
         tables[spec.name].sheet = spec.name
         for (r1, c1), (r2, c2) in merged:
             findings.append(Finding(
