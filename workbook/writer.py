@@ -6,10 +6,12 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, Reference, Series
+from openpyxl.chart.data_source import StrRef
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.series import DataPoint
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -26,7 +28,19 @@ OFFICER_TAB = "1F4E79"
 LIGHT = {"G": "C6EFCE", "A": "FFEB9C", "R": "FFC7CE"}
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
-THIN = Side(style="thin", color="BFBFBF")
+SHEET_ORDER = (schema.DASHBOARD, schema.ACTIONS.name, schema.CHECKS, schema.SLIPPAGE, schema.RECOMMENDATIONS.name,
+               schema.LEADS.name, schema.REVISIONS.name, schema.PERIODS.name, schema.SETTINGS.name)
+LINE_HEIGHT = 15  # points per line of 11pt text
+
+
+def fit_height(values: list[object], widths: list[float]) -> float | None:
+    """A row height that shows every wrapped line (Excel does not grow rows written by a program)."""
+    lines = 1
+    for value, width in zip(values, widths):
+        if isinstance(value, str) and value:
+            per_line = max(width * 1.15, 1)
+            lines = max(lines, sum(-(-max(len(part), 1) // int(per_line)) for part in value.split("\n")))
+    return None if lines == 1 else min(lines, 27) * LINE_HEIGHT
 
 
 def _rag_rules(ws, ref: str) -> None:
@@ -80,6 +94,11 @@ def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, ob
 
             cell.comment = Comment(column.note, "ofsted-tracker", width=260, height=70)
     ws.row_dimensions[1].height = 32
+    widths = [c.width for c in spec.columns]
+    for r, values in enumerate(rows, start=2):
+        height = fit_height([values.get(c.field) for c in spec.columns], widths)
+        if height:
+            ws.row_dimensions[r].height = height
     ref = f"A1:{schema.column_letter(len(headers))}{last}"
     table = Table(displayName=spec.table, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
@@ -117,18 +136,21 @@ def _guide_actions(wb: Workbook) -> None:
     checks = schema.column_letter(len(spec.columns) + 1)
     ws.conditional_formatting.add(
         f"A2:{checks}{ENTRY_ROWS}",
-        FormulaRule(formula=[f'LEN(${checks}2)>0'], fill=PatternFill("solid", fgColor="FCE4D6", bgColor="FCE4D6")),
+        FormulaRule(formula=[f'LEFT(${checks}2,6)="Errors"'], fill=PatternFill("solid", fgColor="FCE4D6", bgColor="FCE4D6")),
     )
     for r in range(2, ws.max_row + 1):
         if ws.cell(r, 1).value is not None:
             ws.cell(r, len(spec.columns) + 1).value = checks_formula(r)
         ws.cell(r, len(spec.columns) + 1).font = Font(bold=True, color="C00000")
+        ws.cell(r, len(spec.columns) + 1).alignment = TOP
 
 
 def checks_formula(row: int) -> str:
-    """The Actions sheet's own formula that marks a row when the Checks sheet lists findings for its action."""
-    hits = f"COUNTIF(Checks!$C:$C,$A{row})"
-    return f'=IF($A{row}="","",IF({hits}=0,"","Issues: "&{hits}&" - see Checks"))'
+    """The Actions sheet's own formula: how many errors (or warnings) the Checks sheet lists for this row's action."""
+    errors = f'COUNTIFS(Checks!$C:$C,$A{row},Checks!$A:$A,"error")'
+    others = f"COUNTIF(Checks!$C:$C,$A{row})"
+    return (f'=IF($A{row}="","",IF({errors}>0,"Errors: "&{errors}&" - see Checks",'
+            f'IF({others}>0,"Notes: "&{others},"")))')
 
 
 def _computed_sheet(wb: Workbook, name: str, grid: layout.Grid, widths: list[float], header_row: int) -> None:
@@ -145,6 +167,10 @@ def _computed_sheet(wb: Workbook, name: str, grid: layout.Grid, widths: list[flo
     for r in range(3, ws.max_row + 1):
         for j in range(1, len(widths) + 1):
             ws.cell(r, j).alignment = WRAP
+        if r > header_row:
+            height = fit_height([ws.cell(r, j).value for j in range(1, len(widths) + 1)], widths)
+            if height:
+                ws.row_dimensions[r].height = height
     _header(ws, header_row, len(widths))
     ws.freeze_panes = f"A{header_row + 1}"
     blocker = DataValidation(
@@ -178,17 +204,19 @@ def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
             ws.cell(r, j).alignment = Alignment(horizontal="center", vertical="top")
             ws.cell(r, j).font = Font(bold=True)
     chart = BarChart()
-    chart.type = "bar"
-    chart.title = "Actions by RAG"
+    chart.type = "col"
+    chart.title = "Actions by RAG: by the rule and as recorded"
     chart.y_axis.title = "Actions"
-    chart.height, chart.width = 7.5, 15
+    chart.y_axis.majorGridlines = None
+    chart.legend.position = "b"
+    chart.height, chart.width = 8, 16
     first, last = layout.OVERALL_ROWS
-    data = Reference(ws, min_col=2, max_col=3, min_row=layout.OVERALL_HEADER_ROW, max_row=last)
-    chart.add_data(data, titles_from_data=True)
+    for column in (2, 3):
+        values = Reference(ws, min_col=column, min_row=first, max_row=last)
+        title = SeriesLabel(strRef=StrRef(f"'{ws.title}'!${schema.column_letter(column)}${layout.OVERALL_HEADER_ROW}"))
+        chart.series.append(Series(values, title=None))
+        chart.series[-1].tx = title
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    # the header row is the series title, so the data begins one row above the first category: drop it
-    for series in chart.series:
-        series.val.numRef.f = series.val.numRef.f.replace(f"${layout.OVERALL_HEADER_ROW}", f"${first}")
     for s_index, series in enumerate(chart.series):
         for p_index, rag in enumerate("GAR"):
             point = DataPoint(idx=p_index)
@@ -233,7 +261,8 @@ def build_workbook(rows: dict[str, list[dict[str, object]]], grids: dict[str, la
     _dashboard(wb, grids["Dashboard"])
     _slippage(wb, grids["Slippage"])
     _checks(wb, grids["Checks"])
-    wb.move_sheet(schema.DASHBOARD, offset=-len(wb.sheetnames) + 1)
+    for index, name in enumerate(SHEET_ORDER):
+        wb.move_sheet(name, offset=index - wb.sheetnames.index(name))
     wb.active = 0
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == schema.DASHBOARD

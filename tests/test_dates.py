@@ -1,0 +1,52 @@
+"""Reading dates as officers type them."""
+
+from datetime import date, datetime
+
+import pytest
+
+from workbook.dates import read_date, uk
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "kind"),
+    [
+        (date(2016, 11, 30), date(2016, 11, 30), None),
+        (datetime(2016, 11, 30, 0, 0), date(2016, 11, 30), None),
+        (None, None, None),
+        ("  ", None, None),
+        ("30/11/2016", date(2016, 11, 30), "warning"),
+        ("30/11/16", date(2016, 11, 30), "warning"),
+        ("2016-11-30", date(2016, 11, 30), "warning"),
+        ("30th Sept 2016", date(2016, 9, 30), "warning"),
+        ("1st August 2016", date(2016, 8, 1), "warning"),
+        ("3rd Oct 2016", date(2016, 10, 3), "warning"),
+        ("29 February 2016", date(2016, 2, 29), "warning"),  # a leap year
+        ("February 2017", date(2017, 2, 28), "warning"),  # a month alone: its last day
+        ("February 2016", date(2016, 2, 29), "warning"),
+        (42704, date(2016, 11, 30), "warning"),  # an Excel serial number in a General cell
+        (42704.0, date(2016, 11, 30), "warning"),
+        ("31st April 2016", None, "error"),
+        ("29 February 2017", None, "error"),
+        ("31/04/2016", None, "error"),
+        ("Align to the roll-out of ICS V12 – Date?", None, "error"),
+        ("TBC", None, "error"),
+        (3.5, None, "error"),
+        (True, None, "error"),
+    ],
+)
+def test_read_date(value, expected, kind):
+    reading = read_date(value)
+    assert reading.value == expected
+    assert reading.kind == kind
+    if kind:
+        assert reading.problem
+
+
+def test_thirty_first_april_message_says_why():
+    problem = read_date("31st April 2016").problem
+    assert "April 2016 has 30 days" in problem and "dd/mm/yyyy" in problem
+
+
+def test_uk_format():
+    assert uk(date(2016, 11, 30)) == "30/11/2016"
+    assert uk(None) == ""
