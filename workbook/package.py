@@ -4,46 +4,161 @@ openpyxl drops what it does not model (pictures, comments' shapes, form controls
 package is a zip of XML parts; a refresh replaces the ``<sheetData>`` of the computed sheets (Dashboard,
 Slippage, Checks) and copies every other part's bytes as they were, so officers' sheets, charts, pictures,
 comments, defined names, validation, conditional formats and the VBA project survive untouched.
+
+Besides the computed sheets' parts, a refresh may touch exactly two things: the entries of ``xl/calcChain.xml``
+that point at the computed sheets (their formulas are gone, and Excel "repairs" a chain that names a cell
+without a formula; the part is dropped when nothing else is left in it), and the ``fullCalcOnLoad`` flag of
+``<calcPr>`` in ``xl/workbook.xml``, so Excel recomputes the Actions sheet's Checks column on opening.
+
+Every package is checked before anything is read from it (entry count, sizes, compression ratios, entry
+names), XML is parsed with a parser that loads no DTD, expands no entity and touches no network, and a part
+that declares a DTD is refused. The package is only ever read as data: no macro in it is run.
 """
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
 
 from workbook.errors import UnusableInput
 from workbook.layout import Grid
-from workbook.safe_write import atomic_write
+from workbook.safe_write import assert_writable, atomic_write
 from workbook.schema import column_letter
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+CALC_CHAIN_TYPE = REL_NS + "/calcChain"
+WORKBOOK_PART = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+CONTENT_TYPES = "[Content_Types].xml"
+
+MAX_PARTS = 10_000                 # a tracker has tens of parts; thousands of pictures would still fit
+MAX_UNPACKED = 256 * 2**20         # the whole package, unpacked
+MAX_PART_RATIO = 100               # real sheets compress about 15:1; zip bombs about 1000:1
+RATIO_FLOOR = 2**20                # the ratio is only judged for parts larger than this
+MAX_CELL_TEXT = 32767              # Excel's limit on the text of one cell
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPE_LOOKALIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")  # Excel reads _x0041_ in a cell's XML as "A"
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-MAX_CELL_TEXT = 32767
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_CALC_PR = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?calcPr\b[^>]*?(/?)>")
+_FULL_CALC = re.compile(rb"""(\sfullCalcOnLoad\s*=\s*)(["'])([^"']*)["']""")
+# where <calcPr> goes in <workbook> when a package has none: after every element that may precede it
+_BEFORE_CALC_PR = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
+                   "functionGroups", "externalReferences", "definedNames")
+
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                         huge_tree=False, remove_comments=False)
+_READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, zlib.error,
+                EOFError, OSError, ValueError, struct.error)
 
 
 def clean_text(text: str) -> str:
-    """Text safe for an XML cell: characters XML forbids removed, cut to Excel's 32,767-character limit."""
-    return _ILLEGAL_XML.sub("", text)[:MAX_CELL_TEXT]
+    """Text safe for an XML cell: characters XML forbids removed, ``_xHHHH_`` kept literal, cut to 32,767."""
+    text = _ILLEGAL_XML.sub("", text)[:MAX_CELL_TEXT]
+    return _ESCAPE_LOOKALIKE.sub(r"_x005F_\1", text)
 
 
-def sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
+def _unsafe_name(name: str) -> bool:
+    """A part name that could escape a folder if unpacked: absolute, a drive, a backslash or a '..' step."""
+    return (name.startswith("/") or "\\" in name or "\x00" in name or re.match(r"^[A-Za-z]:", name) is not None
+            or ".." in name.split("/"))
+
+
+def check_zip(package: zipfile.ZipFile, label: str) -> None:
+    """Refuse a package that is unsafe to read: too many parts, too big unpacked, a zip bomb, odd part names."""
+    infos = package.infolist()
+    if len(infos) > MAX_PARTS:
+        raise UnusableInput(f"{label} holds {len(infos):,} parts, far more than any workbook; refusing to read it.")
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise UnusableInput(f"{label} holds the part {twice[0]} twice, so it is damaged or was tampered with; "
+                            "refusing to read it. Restore the workbook from a backup.")
+    bad = [n for n in names if _unsafe_name(n)]
+    if bad:
+        raise UnusableInput(f"{label} holds a part named {bad[0]!r}, which points outside the workbook; it is not a "
+                            "file Excel wrote. Refusing to read it.")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise UnusableInput(f"{label} has encrypted parts ({info.filename}); it is not a workbook Excel can open.")
+        total += info.file_size
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_PART_RATIO * max(info.compress_size, 1):
+            raise UnusableInput(
+                f"{label}: the part {info.filename} would unpack to {info.file_size // 2**20:,} MB from "
+                f"{info.compress_size:,} bytes, the mark of a zip bomb; refusing to read it.")
+    if total > MAX_UNPACKED:
+        raise UnusableInput(f"{label} would unpack to {total // 2**20:,} MB, far more than a tracker; refusing to read it.")
+
+
+def read_part(package: zipfile.ZipFile, name: str, label: str) -> bytes:
+    """The bytes of one part; a damaged part (bad checksum, wrong size, unknown compression) is refused."""
+    try:
+        return package.read(name)
+    except KeyError as exc:
+        raise UnusableInput(f"{label} has no part {name}; it is damaged. Restore it from a backup.") from exc
+    except _READ_ERRORS as exc:
+        raise UnusableInput(f"{label}: the part {name} is damaged and cannot be read ({exc}). "
+                            "Restore the workbook from a backup.") from exc
+
+
+def parse_part(data: bytes, name: str, label: str) -> etree._Element:
+    """Parse one XML part safely: a DTD is refused, no entity is expanded, nothing is fetched."""
+    if _DOCTYPE.search(data):
+        raise UnusableInput(f"{label}: the part {name} declares a DTD, which Excel never writes; refusing to read it.")
+    try:
+        root = etree.fromstring(data, PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise UnusableInput(f"{label}: the part {name} is not well-formed XML ({exc}). "
+                            "Restore the workbook from a backup.") from exc
+    if root is None:
+        raise UnusableInput(f"{label}: the part {name} is empty. Restore the workbook from a backup.")
+    return root
+
+
+def _target(base: str, target: str) -> str:
+    """The part a relationship target points at, resolved against the folder of the part that names it."""
+    name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+    return name
+
+
+def _relationships(package: zipfile.ZipFile, label: str) -> list[etree._Element]:
+    rels = parse_part(read_part(package, WORKBOOK_RELS, label), WORKBOOK_RELS, label)
+    return list(rels.iter(f"{{{PKG_REL_NS}}}Relationship"))
+
+
+def sheet_parts(package: zipfile.ZipFile, label: str = "the workbook") -> dict[str, str]:
     """Map each sheet's name to its part inside the package, e.g. 'Dashboard' -> 'xl/worksheets/sheet1.xml'."""
-    workbook = etree.fromstring(package.read("xl/workbook.xml"))
-    rels = etree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target") for r in rels.iter(f"{{{PKG_REL_NS}}}Relationship")}
+    workbook = parse_part(read_part(package, WORKBOOK_PART, label), WORKBOOK_PART, label)
+    targets = {r.get("Id"): r.get("Target") or "" for r in _relationships(package, label)
+               if r.get("TargetMode") != "External"}
     parts = {}
     for sheet in workbook.iter(f"{{{NS}}}sheet"):
-        target = targets.get(sheet.get(f"{{{REL_NS}}}id"), "")
-        parts[sheet.get("name")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join("xl", target))
+        name, target = sheet.get("name") or "", targets.get(sheet.get(f"{{{REL_NS}}}id"), "")
+        if not target:
+            raise UnusableInput(f"{label}: the sheet '{name}' points at no part; the workbook is damaged.")
+        part = _target("xl", target)
+        if _unsafe_name(part):
+            raise UnusableInput(f"{label}: the sheet '{name}' points outside the workbook ({target}); refusing it.")
+        parts[name] = part
     return parts
+
+
+def sheet_ids(package: zipfile.ZipFile, label: str = "the workbook") -> dict[str, str]:
+    """Map each sheet's name to its ``sheetId`` (the number ``xl/calcChain.xml`` names it by)."""
+    workbook = parse_part(read_part(package, WORKBOOK_PART, label), WORKBOOK_PART, label)
+    return {s.get("name") or "": s.get("sheetId") or "" for s in workbook.iter(f"{{{NS}}}sheet")}
 
 
 def _column_number(letters: str) -> int:
@@ -57,28 +172,41 @@ def _styles(root: etree._Element) -> tuple[dict[tuple[int, int], str], dict[int,
     """Existing cell styles by (row, column), column default styles, and row styles, to keep formatting."""
     cells: dict[tuple[int, int], str] = {}
     rows: dict[int, str] = {}
-    for row in root.iter(f"{{{NS}}}row"):
-        r = int(row.get("r", "0"))
-        if row.get("customFormat") == "1" and row.get("s"):
-            rows[r] = row.get("s")
+    data = root.find(f"{{{NS}}}sheetData")
+    for row in data.iter(f"{{{NS}}}row") if data is not None else ():
+        r = row.get("r", "")
+        if not r.isdigit():
+            continue
+        if row.get("customFormat") in ("1", "true") and row.get("s"):
+            rows[int(r)] = row.get("s")
         for c in row.iter(f"{{{NS}}}c"):
-            match = _CELL_REF.match(c.get("r", ""))
+            match = _CELL_REF.fullmatch(c.get("r", ""))
             if match and c.get("s"):
                 cells[(int(match[2]), _column_number(match[1]))] = c.get("s")
     columns: dict[int, str] = {}
     for col in root.iter(f"{{{NS}}}col"):
-        if col.get("style"):
-            for j in range(int(col.get("min")), int(col.get("max")) + 1):
+        low, high = col.get("min", ""), col.get("max", "")
+        if col.get("style") and low.isdigit() and high.isdigit():
+            for j in range(int(low), min(int(high), 16384) + 1):
                 columns[j] = col.get("style")
     return cells, columns, rows
 
 
-def sheet_xml(original: bytes, grid: Grid) -> bytes:
-    """The sheet part with its ``<sheetData>`` replaced by the grid; every other element kept as it was."""
-    root = etree.fromstring(original)
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet") -> bytes:
+    """The sheet part with its ``<sheetData>`` replaced by the grid; every other element kept as it was.
+
+    Text is written as an inline string (``t="inlineStr"``), never as a formula, so a value such as
+    ``=HYPERLINK(...)`` or ``+cmd|...`` stays the text it was.
+    """
+    root = parse_part(original, "sheet", label)
     data = root.find(f"{{{NS}}}sheetData")
-    if data is None:
-        raise UnusableInput("a computed sheet has no sheetData element; restore the workbook from its backup.")
+    if root.tag != f"{{{NS}}}worksheet" or data is None:
+        raise UnusableInput(f"{label} is not a worksheet with cells (it may be a chart sheet); rename it and run "
+                            "refresh again, or restore the workbook from a backup.")
     cells, columns, row_styles = _styles(root)
     new = etree.Element(f"{{{NS}}}sheetData")
     width = 0
@@ -94,13 +222,13 @@ def sheet_xml(original: bytes, grid: Grid) -> bytes:
             c = etree.SubElement(row, f"{{{NS}}}c", r=f"{column_letter(j)}{i}")
             if style:
                 c.set("s", style)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if _is_number(value):
+                etree.SubElement(c, f"{{{NS}}}v").text = repr(float(value)) if isinstance(value, float) else str(value)
+            else:
                 c.set("t", "inlineStr")
                 t = etree.SubElement(etree.SubElement(c, f"{{{NS}}}is"), f"{{{NS}}}t")
                 t.text = clean_text(str(value))
                 t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-            else:
-                etree.SubElement(c, f"{{{NS}}}v").text = repr(value) if isinstance(value, float) else str(value)
     data.getparent().replace(data, new)
     dimension = root.find(f"{{{NS}}}dimension")
     if dimension is not None:
@@ -108,22 +236,134 @@ def sheet_xml(original: bytes, grid: Grid) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def calc_chain_without(data: bytes, ids: set[str], label: str) -> bytes | None:
+    """``xl/calcChain.xml`` without the entries on the given sheets (by sheetId); None when nothing is left.
+
+    An entry's sheet (``i``) may be left out, meaning "the same as the entry before", so each kept entry
+    is given its sheet explicitly.
+    """
+    root = parse_part(data, "xl/calcChain.xml", label)
+    current = ""
+    entries = list(root.iter(f"{{{NS}}}c"))
+    dropped = False
+    for entry in entries:
+        current = entry.get("i") or current
+        if current in ids:
+            entry.getparent().remove(entry)
+            dropped = True
+        elif current:
+            entry.set("i", current)
+    if not dropped:
+        return data
+    if not len(root.findall(f"{{{NS}}}c")):
+        return None
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def recalc_on_open(data: bytes, label: str) -> bytes:
+    """``xl/workbook.xml`` with ``fullCalcOnLoad="1"`` on ``<calcPr>``; unchanged bytes when it is already set."""
+    match = _CALC_PR.search(data)
+    flag = _FULL_CALC.search(match[0]) if match else None
+    if flag and flag[3] in (b"1", b"true"):
+        return data
+    if flag:  # fullCalcOnLoad="0": only its value changes
+        start, end = match.start() + flag.start(3), match.start() + flag.end(3)
+        return data[:start] + b"1" + data[end:]
+    if match:  # one attribute added to the start tag, every other byte kept
+        end = match.end() - len(match[1]) - 1
+        return data[:end] + b' fullCalcOnLoad="1"' + data[end:]
+    root = parse_part(data, WORKBOOK_PART, label)
+    calc = etree.Element(f"{{{NS}}}calcPr", fullCalcOnLoad="1")
+    before = [child for child in root if etree.QName(child).localname in _BEFORE_CALC_PR]
+    if before:
+        before[-1].addnext(calc)
+    else:
+        root.insert(0, calc)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _without_calc_chain(package: zipfile.ZipFile, part: str, label: str) -> dict[str, bytes]:
+    """The relationships and content types with every mention of a dropped calcChain part removed."""
+    out = {}
+    rels = parse_part(read_part(package, WORKBOOK_RELS, label), WORKBOOK_RELS, label)
+    for rel in list(rels.iter(f"{{{PKG_REL_NS}}}Relationship")):
+        if rel.get("Type") == CALC_CHAIN_TYPE and _target("xl", rel.get("Target") or "") == part:
+            rel.getparent().remove(rel)
+    out[WORKBOOK_RELS] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    types = parse_part(read_part(package, CONTENT_TYPES, label), CONTENT_TYPES, label)
+    for override in list(types.iter(f"{{{CT_NS}}}Override")):
+        if (override.get("PartName") or "").lstrip("/") == part:
+            override.getparent().remove(override)
+    out[CONTENT_TYPES] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return out
+
+
+def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A fresh ZipInfo with the original's name, date, compression and attributes (sizes are recomputed)."""
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type = info.compress_type if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+        else zipfile.ZIP_DEFLATED
+    copy.external_attr, copy.create_system, copy.comment = info.external_attr, info.create_system, info.comment
+    return copy
+
+
+def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str) -> dict[str, bytes | None]:
+    """The new bytes of every part a refresh changes (None: the part is dropped); all other parts stay as they are."""
+    check_zip(package, label)
+    parts = sheet_parts(package, label)
+    by_name = {name.casefold(): name for name in parts}
+    missing = [name for name in grids if name.casefold() not in by_name]
+    if missing:
+        raise UnusableInput(
+            f"{label} has no {', '.join(missing)} sheet to refresh (sheets: {', '.join(parts)}). Restore the sheet "
+            "from a backup, or copy your sheets into a tracker made by 'ofsted-tracker new'. Nothing was changed.")
+    names = set(package.namelist())
+    changed: dict[str, bytes | None] = {}
+    for name, grid in grids.items():
+        actual = by_name[name.casefold()]
+        part = parts[actual]
+        if part not in names:
+            raise UnusableInput(f"{label}: the {actual} sheet's part {part} is missing; restore the workbook from a backup.")
+        changed[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {actual}")
+    ids = sheet_ids(package, label)
+    computed = {ids[by_name[n.casefold()]] for n in grids if ids.get(by_name[n.casefold()])}
+    for rel in _relationships(package, label):
+        if rel.get("Type") == CALC_CHAIN_TYPE and rel.get("TargetMode") != "External":
+            part = _target("xl", rel.get("Target") or "")
+            if part in names:
+                chain = read_part(package, part, label)
+                kept = calc_chain_without(chain, computed, label)
+                if kept is None:
+                    changed[part] = None
+                    changed.update(_without_calc_chain(package, part, label))
+                elif kept is not chain:
+                    changed[part] = kept
+    workbook = read_part(package, WORKBOOK_PART, label)
+    recalc = recalc_on_open(workbook, label)
+    if recalc is not workbook:
+        changed[WORKBOOK_PART] = recalc
+    return changed
+
+
 def refresh_package(path: Path, grids: dict[str, Grid]) -> Path:
     """Rewrite the named computed sheets of the workbook at ``path``, atomically and with a backup."""
     path = Path(path)
-    with zipfile.ZipFile(path) as source:
-        parts = sheet_parts(source)
-        missing = [name for name in grids if name not in parts]
-        if missing:
-            raise UnusableInput(
-                f"{path.name} has no {', '.join(missing)} sheet to refresh. Restore it from a backup, or copy "
-                "your sheets into a tracker made by 'ofsted-tracker new'."
-            )
-        replaced = {parts[name]: sheet_xml(source.read(parts[name]), grid) for name, grid in grids.items()}
+    assert_writable(path)
+    label = path.name
+    try:
+        source = zipfile.ZipFile(path)
+    except _READ_ERRORS as exc:
+        raise UnusableInput(f"{label} cannot be opened as a workbook ({exc}). Nothing was changed.") from exc
+    with source:
+        changed = tool_parts(source, grids, label)
         with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w") as target:
             for info in source.infolist():
-                if info.filename in replaced:
-                    target.writestr(info, replaced[info.filename], compress_type=zipfile.ZIP_DEFLATED)
+                if info.filename in changed:
+                    data = changed[info.filename]
+                    if data is not None:
+                        copy = _copy_info(info)
+                        copy.compress_type = zipfile.ZIP_DEFLATED
+                        target.writestr(copy, data)
                 else:
-                    target.writestr(info, source.read(info), compress_type=info.compress_type)
+                    target.writestr(_copy_info(info), read_part(source, info.filename, label))
     return path

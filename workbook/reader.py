@@ -1,7 +1,14 @@
-"""Reading a tracker .xlsx/.xlsm from disk with python-calamine into the plan model and its parse findings."""
+"""Reading a tracker .xlsx/.xlsm from disk with python-calamine into the plan model and its parse findings.
+
+Before python-calamine sees a file, the package is checked here (see ``workbook.package``): what is not a
+workbook, a zip bomb, a damaged part, a DTD, or a sheet whose cells would span millions of rows and columns
+(python-calamine holds a sheet as one dense block, so one stray value in XFD1048576 would exhaust memory)
+is refused with a message naming the file, sheet or cell.
+"""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,11 +17,19 @@ from workbook import schema
 from workbook.errors import UnusableInput
 from workbook.findings import WARNING, Finding
 from workbook.model import Plan
+from workbook.package import (
+    PKG_REL_NS, WORKBOOK_PART, WORKBOOK_RELS, check_zip, parse_part, read_part, sheet_parts,
+)
 from workbook.parse import RawTable, parse_plan
 
 HEADER_SCAN_ROWS = 10
-MAX_UNCOMPRESSED = 500 * 1024 * 1024  # refuse packages that would inflate beyond this (zip bombs)
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls, or an encrypted (password-protected) .xlsx
+MAX_CELLS = 2_000_000  # a sheet spanning more cells than this (rows x columns) is refused before it is read
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted (password-protected) .xlsx
+# fast over-estimates of how far a sheet's cells reach: any attribute ending in "r" whose value looks like a cell
+# reference (columns) or a row number (rows); an over-estimate only sends the sheet to the exact (slower) check
+_COLUMN_REFS = re.compile(rb"""r\s*=\s*["']([A-Z]{1,3})[0-9]""")
+_ROW_REFS = re.compile(rb"""r\s*=\s*["'][A-Z]{0,3}([0-9]{1,7})["']""")
+_READ_TYPES = ("/sharedStrings", "/styles")  # the parts python-calamine reads besides the sheets
 
 
 @dataclass(frozen=True)
@@ -29,33 +44,132 @@ def _norm(value: object) -> str:
     return " ".join(str(value).split()).lower() if value is not None else ""
 
 
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def _not_a_workbook(path: Path, names: set[str]) -> str:
+    """What a zip that is not an Excel workbook most likely is, in words."""
+    if "word/document.xml" in names:
+        return f"{path.name} is a Word document, not an Excel workbook."
+    if "ppt/presentation.xml" in names:
+        return f"{path.name} is a PowerPoint file, not an Excel workbook."
+    if "content.xml" in names:
+        return f"{path.name} is an OpenDocument (.ods) file. Open it and save it as Excel Workbook (.xlsx)."
+    return f"{path.name} is a zip file but not an Excel workbook (no xl/workbook.xml)."
+
+
 def check_package(path: Path) -> None:
     """Refuse, with a clear message, files that are not an Office Open XML workbook we can read safely."""
+    path = Path(path)
     if not path.exists():
         raise UnusableInput(f"{path.name}: no such file.")
     if path.is_dir():
         raise UnusableInput(f"{path.name} is a folder, not a workbook.")
-    with path.open("rb") as handle:
-        head = handle.read(8)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise UnusableInput(f"{path.name} cannot be opened ({exc.strerror}).") from exc
     if not head:
-        raise UnusableInput(f"{path.name} is empty (0 bytes). Restore it from a backup (.bak) or make a new tracker.")
+        raise UnusableInput(f"{path.name} is empty (0 bytes). Restore it from its copy in the backups folder beside it, "
+                            "or make a new tracker with 'ofsted-tracker new'.")
     if head.startswith(OLE_MAGIC):
         raise UnusableInput(
-            f"{path.name} is an old-style .xls workbook or is password-protected. In Excel, remove the password "
-            "(File > Info > Protect Workbook) and save as Excel Workbook (.xlsx)."
+            f"{path.name} is an old-style .xls workbook or is password-protected (both are stored the same way). "
+            "In Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, clear it) "
+            "and save it as Excel Workbook (.xlsx)."
         )
     if not zipfile.is_zipfile(path):
-        raise UnusableInput(f"{path.name} is not an Excel workbook (.xlsx). If it is a CSV, open it in Excel and save as .xlsx.")
+        raise UnusableInput(
+            f"{path.name} is not an Excel workbook (.xlsx): it is not a zip package. If it is a CSV or text file "
+            "renamed .xlsx, open it in Excel and save it as Excel Workbook (.xlsx).")
     try:
         with zipfile.ZipFile(path) as package:
-            total = sum(info.file_size for info in package.infolist())
+            check_zip(package, path.name)
             names = set(package.namelist())
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise UnusableInput(f"{path.name} is damaged and cannot be opened as a workbook ({exc}).") from exc
-    if total > MAX_UNCOMPRESSED:
-        raise UnusableInput(f"{path.name} would unpack to {total // 2**20} MB, far more than a tracker; refusing to read it.")
-    if "xl/workbook.xml" not in names:
-        raise UnusableInput(f"{path.name} is a zip file but not an Excel workbook (no xl/workbook.xml).")
+    if WORKBOOK_PART not in names:
+        raise UnusableInput(_not_a_workbook(path, names))
+
+
+def sheet_extent(data: bytes) -> tuple[int, int]:
+    """How far a sheet's cells reach (last row, last column), from the cell references in the part's XML.
+
+    Cells that only carry formatting count too, so this may overstate the block python-calamine builds.
+    """
+    rows = max((int(n) for n in set(_ROW_REFS.findall(data))), default=0)
+    cols = max((_column_number(letters) for letters in set(_COLUMN_REFS.findall(data))), default=0)
+    return rows, cols
+
+
+def _valued_extent(data: bytes) -> tuple[int, int, str]:
+    """The block spanned by cells that hold a value (formatting-only cells left out): rows, columns, far cell."""
+    from io import BytesIO
+
+    from lxml import etree
+
+    rows = cols = 0
+    far, far_size = "", 0
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    for _, cell in etree.iterparse(BytesIO(data), tag=f"{ns}c", resolve_entities=False, no_network=True,
+                                   load_dtd=False, huge_tree=False):
+        ref = cell.get("r", "")
+        if len(cell) and re.fullmatch(r"[A-Z]{1,3}[0-9]{1,7}", ref):
+            letters = ref.rstrip("0123456789")
+            r, c = int(ref[len(letters):]), _column_number(letters.encode())
+            rows, cols = max(rows, r), max(cols, c)
+            if r * c > far_size:
+                far, far_size = ref, r * c
+        cell.clear()
+    return rows, cols, far
+
+
+def _guard_sheet(package: zipfile.ZipFile, part: str, sheet: str, label: str) -> None:
+    """Refuse a sheet whose part is damaged, declares a DTD, or whose values would span too many cells."""
+    data = read_part(package, part, label)
+    if re.search(rb"<!DOCTYPE", data, re.IGNORECASE):
+        raise UnusableInput(f"{label}: the {sheet} sheet's part declares a DTD, which Excel never writes; refusing to read it.")
+    rows, cols = sheet_extent(data)
+    if rows * cols <= MAX_CELLS:
+        return
+    try:
+        rows, cols, far = _valued_extent(data)
+    except Exception as exc:  # lxml's syntax errors: the sheet is not well-formed
+        raise UnusableInput(f"{sheet}: the sheet is damaged and cannot be read ({exc}).") from exc
+    if rows * cols > MAX_CELLS:
+        raise UnusableInput(
+            f"{sheet}!{far}: a value far outside the table makes the sheet span {rows:,} rows by {cols:,} columns. "
+            f"Clear that cell (Ctrl+End jumps to it), delete the empty rows and columns around it, save, and try again.")
+
+
+def guard_package(path: Path, sheets: list[str]) -> None:
+    """Check, part by part, what python-calamine will read: the workbook, its shared strings and styles, the sheets."""
+    label = path.name
+    try:
+        with zipfile.ZipFile(path) as package:
+            parts = sheet_parts(package, label)
+            rels = parse_part(read_part(package, WORKBOOK_RELS, label), WORKBOOK_RELS, label)
+            for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+                target = rel.get("Target") or ""
+                if (rel.get("Type") or "").endswith(_READ_TYPES) and rel.get("TargetMode") != "External":
+                    name = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                    if name in package.namelist():
+                        parse_part(read_part(package, name, label), name, label)
+            for sheet in sheets:
+                if sheet in parts:
+                    _guard_sheet(package, parts[sheet], sheet, label)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise UnusableInput(f"{label} is damaged and cannot be opened as a workbook ({exc}).") from exc
+
+
+def _calamine_failure(exc: BaseException) -> bool:
+    """True for an error python-calamine raised on a damaged file (a Rust panic is not an ``Exception``)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def table_from_grid(sheet_name: str, spec: schema.SheetSpec, grid: list[list[object]], start: tuple[int, int]) -> RawTable:
@@ -106,24 +220,34 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
 
     try:
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for damaged packages
+        sheet_names = [str(n) for n in book.sheet_names]
+    except BaseException as exc:  # calamine raises its own error types (and panics) for damaged packages
+        if not _calamine_failure(exc):
+            raise
         raise UnusableInput(f"{path.name} cannot be read as a workbook: {exc}") from exc
-    names = {_norm(n): n for n in book.sheet_names}
-    tables: dict[str, RawTable] = {}
-    findings: list[Finding] = []
+    names = {_norm(n): n for n in sheet_names}
+    actual_names: dict[str, str] = {}
     for spec in schema.OFFICER_SHEETS:
         actual = names.get(_norm(spec.name))
         if actual is None:
             raise UnusableInput(
-                f"{path.name} has no '{spec.name}' sheet (sheets: {', '.join(book.sheet_names)}). "
+                f"{path.name} has no '{spec.name}' sheet (sheets: {', '.join(sheet_names) or 'none'}). "
                 "A tracker needs the sheets Actions, Recommendations, Leads, Revisions, Periods and Settings; "
-                "make one with 'ofsted-tracker new'."
+                "rename the sheet back, or make a new tracker with 'ofsted-tracker new'."
             )
+        actual_names[spec.name] = actual
+    guard_package(path, list(actual_names.values()))
+    tables: dict[str, RawTable] = {}
+    findings: list[Finding] = []
+    for spec in schema.OFFICER_SHEETS:
+        actual = actual_names[spec.name]
         try:
             sheet = book.get_sheet_by_name(actual)
             grid = sheet.to_python(skip_empty_area=False)
             merged = getattr(sheet, "merged_cell_ranges", None) or []
-        except Exception as exc:
+        except BaseException as exc:
+            if not _calamine_failure(exc):
+                raise
             raise UnusableInput(f"{actual}: the sheet cannot be read ({exc}).") from exc
         tables[spec.name] = table_from_grid(actual, spec, grid, (0, 0))
         tables[spec.name].sheet = spec.name
