@@ -1,0 +1,161 @@
+"""The live Excel workbook through xlwings: officers' sheets read and computed sheets written as whole blocks.
+
+The only module of the project that imports xlwings. It works the same on every xlwings engine: desktop Excel
+(COM on Windows, AppleScript on macOS, through the ribbon add-in's ``RunPython``), xlwings Server (the remote
+engine, fed the JSON payload Excel on the web sends) and the tests on Linux (the same remote engine). It never
+assumes a local disk: ``local_folder`` says when there is one.
+
+Excel operations are counted per sheet, never per row: reading a sheet is one ``.value`` of its used range,
+writing a computed sheet is one clear and one block of values.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import xlwings as xw
+
+from workbook import schema
+from workbook.errors import UnusableInput
+from workbook.findings import Finding
+from workbook.layout import Grid
+from workbook.model import Plan
+from workbook.parse import RawTable, parse_plan
+from workbook.reader import table_from_grid
+
+Book = xw.Book  # the type the macros take, named here so that no other module needs to import xlwings
+ALERT_TITLE = "Improvement Plan"
+ADDIN_SUFFIXES = (".xlam", ".xla")
+FORMULA_STARTS = ("=", "+", "-", "@")  # text Excel would read as a formula (or a DDE call) if written bare
+_CELL = re.compile(r"^\$?[A-Z]{1,3}\$?\d{1,7}(:\$?[A-Z]{1,3}\$?\d{1,7})?$")
+
+
+def _norm(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def caller_book() -> Book:
+    """The workbook a ribbon click came from (xlwings' ``Book.caller()``)."""
+    return xw.Book.caller()
+
+
+def tracker_book(book: Book) -> Book:
+    """The tracker to act on: the active workbook when ``book`` is the add-in itself; refuses a non-tracker.
+
+    Called from an add-in, ``Book.caller()`` may be the add-in (older xlwings, the UDF server) or the active
+    workbook (``RunPython`` passes ``ActiveWorkbook.Name``); under xlwings Server it is the workbook sent.
+    """
+    if book.name.lower().endswith(ADDIN_SUFFIXES):
+        active = book.app.books.active
+        if active is None or active.name.lower().endswith(ADDIN_SUFFIXES):
+            raise UnusableInput("No workbook is open. Open your improvement plan tracker, then click the button again.")
+        book = active
+    present = {_norm(sheet.name) for sheet in book.sheets}
+    missing = [spec.name for spec in schema.OFFICER_SHEETS if _norm(spec.name) not in present]
+    if missing:
+        raise UnusableInput(
+            f"'{book.name}' is not an improvement plan tracker: it has no {', '.join(missing)} "
+            f"sheet{'s' if len(missing) > 1 else ''}. Click on your tracker workbook (it has the sheets "
+            f"{', '.join(s.name for s in schema.OFFICER_SHEETS)}), then click the button again."
+        )
+    return book
+
+
+def _sheets(book: Book, names) -> dict[str, object]:
+    """The named sheets (matched ignoring case and spacing), found in one pass over the book's sheets."""
+    found = {_norm(sheet.name): sheet for sheet in book.sheets}
+    missing = [name for name in names if _norm(name) not in found]
+    if missing:
+        raise UnusableInput(
+            f"'{book.name}' has no {', '.join(repr(m) for m in missing)} sheet. Restore it from a backup, or make "
+            "a new tracker with 'ofsted-tracker new' and copy your rows into it."
+        )
+    return {name: found[_norm(name)] for name in names}
+
+
+def read_grid(sheet) -> tuple[list[list[object]], tuple[int, int]]:
+    """One sheet's values as a grid and the 0-based (row, column) of its top-left cell: one Excel read."""
+    used = sheet.used_range
+    values = used.options(ndim=2).value
+    return values, (used.row - 1, used.column - 1)
+
+
+def read_plan(book: Book) -> tuple[Plan, tuple[Finding, ...]]:
+    """Read every officers' sheet (one block read each) into the plan, with the findings met while reading."""
+    sheets = _sheets(book, [spec.name for spec in schema.OFFICER_SHEETS])
+    tables: dict[str, RawTable] = {}
+    for spec in schema.OFFICER_SHEETS:
+        sheet = sheets[spec.name]
+        grid, start = read_grid(sheet)
+        table = table_from_grid(sheet.name, spec, grid, start)
+        table.sheet = spec.name
+        tables[spec.name] = table
+    plan, findings = parse_plan(tables)
+    return plan, tuple(findings)
+
+
+def as_entered(value: object) -> object:
+    """A value as Excel must receive it to keep it: text gets a leading apostrophe, so it is never a formula.
+
+    Excel reads a bare ``=HYPERLINK(...)``, ``+cmd|...``, ``-1`` or ``@SUM`` as a formula, and ``31/10/2016``
+    or ``007`` as a number; with the apostrophe (Excel's own "this is text" mark, not shown in the cell)
+    every string stays the text it is.
+    """
+    if isinstance(value, str) and value:
+        return "'" + value
+    return value
+
+
+def write_grids(book: Book, grids: dict[str, Grid]) -> None:
+    """Replace each computed sheet's values with its grid: per sheet one clear and one block write.
+
+    Only the named sheets are touched, and only computed ones are accepted; formats, the Dashboard chart and
+    the sheets' validation stay as they are. Every sheet is looked up before the first write, so a missing
+    one stops the macro before anything changes.
+    """
+    foreign = [name for name in grids if name not in schema.COMPUTED_SHEETS]
+    if foreign:
+        raise ValueError(f"refusing to write officers' sheets: {', '.join(foreign)}")
+    sheets = _sheets(book, list(grids))
+    for name, grid in grids.items():
+        sheet = sheets[name]
+        sheet.clear_contents()
+        if grid:
+            sheet.range((1, 1)).value = [[as_entered(v) for v in row] for row in grid]
+
+
+def alert(book: Book, text: str, problem: bool = False) -> None:
+    """Show a message box (one Excel operation)."""
+    book.app.alert(text, title=ALERT_TITLE, mode="critical" if problem else "info")
+
+
+def local_folder(book: Book) -> Path | None:
+    """The folder holding the workbook when it is a file on this computer; None in a browser or on SharePoint."""
+    fullname = book.fullname or ""
+    if "://" in fullname:
+        return None
+    path = Path(fullname)
+    return path.parent if path.is_absolute() and path.parent.is_dir() else None
+
+
+def selected_row(book: Book) -> tuple[str, int] | None:
+    """The sheet name and first row of the selection (one Excel read), or None when no cell is selected."""
+    selection = book.selection
+    if selection is None:
+        return None
+    return selection.sheet.name, selection.row
+
+
+def cell_text(book: Book, sheet_name: str, row: int, column: int) -> str:
+    """One cell's value as text (one Excel read)."""
+    value = _sheets(book, [sheet_name])[sheet_name].range((row, column)).value
+    return "" if value is None else str(value)
+
+
+def go_to(book: Book, sheet_name: str, cell: str = "") -> None:
+    """Show a sheet and select a cell on it (two Excel operations at most)."""
+    sheet = _sheets(book, [sheet_name])[sheet_name]
+    sheet.activate()
+    if cell and _CELL.match(cell):
+        sheet.range(cell).select()

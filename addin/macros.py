@@ -1,0 +1,176 @@
+"""The ribbon's macros: read the open tracker, run the same rules as the command line, write, say the result.
+
+Each macro takes an xlwings ``Book`` and runs unchanged in desktop Excel (the ribbon add-in), under xlwings
+Server and in the tests (xlwings' remote engine). Called from the add-in, the book may be the add-in itself:
+the macros then act on the active workbook, and refuse politely when it is not a tracker. Every problem
+reaches the user as a message box, never a Python traceback; the macros write only the computed sheets
+(Dashboard, Slippage, Checks), never a cell officers type in.
+
+Excel operations are bounded per macro, whatever the number of actions: reading the plan is one block read
+per officers' sheet (6), writing a computed sheet is one clear and one block write (2), a message is 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from addin import excel
+from addin.excel import Book
+from workbook import layout, schema
+from workbook.errors import TrackerError, UnusableInput
+from workbook.summary import Summary, summarise
+from workbook.tracker import resolve_period
+
+log = logging.getLogger(__name__)
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9 _.()-]+")
+
+
+class _Problem(Exception):
+    """A macro's result that is a refusal rather than a success (shown with the warning icon)."""
+
+
+def macro(work: Callable[..., str]) -> Callable[..., str]:
+    """Wrap a macro body: find the tracker, run, and show the result or the problem in one message box.
+
+    ``TrackerError`` becomes its own message; anything unexpected becomes a short apology naming the error
+    (the traceback goes to the log, not to the officer's screen). A body returning "" has nothing to say and
+    shows no message box. Returns the message shown.
+    """
+
+    @functools.wraps(work)
+    def run(book: Book, *args, **kwargs) -> str:
+        target, problem = book, True
+        try:
+            target = excel.tracker_book(book)
+            message = work(target, *args, **kwargs)
+            problem = False
+        except _Problem as exc:
+            message = str(exc)
+        except TrackerError as exc:
+            message = str(exc)
+        except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into a message
+            log.exception("ribbon macro %s failed", work.__name__)
+            message = (f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Nothing you typed was "
+                       "changed. Please send this message and the workbook to the policy team.")
+        if message:
+            excel.alert(target, message, problem=problem)
+        return message
+
+    return run
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(book: Book, as_at: date | None, period: str | None) -> Summary:
+    """Read the plan (6 block reads) and compute everything as the command line does."""
+    plan, findings = excel.read_plan(book)
+    day = as_at or plan.settings.get("As at date")
+    if not isinstance(day, date):
+        raise UnusableInput("No as-at date: fill in 'As at date' on the Settings sheet (a date such as 31/10/2016), "
+                            "then click the button again.")
+    return summarise(plan, day, resolve_period(period, plan.settings), findings)
+
+
+def _findings_line(s: Summary) -> str:
+    if not s.findings:
+        return "No errors or warnings."
+    return f"{_plural(s.errors, 'error')}, {_plural(s.warnings, 'warning')} — see Checks."
+
+
+@macro
+def validate(book: Book, as_at: date | None = None, period: str | None = None) -> str:
+    """Write every finding to the Checks sheet and say how many errors and warnings there are.
+
+    Marking the offending rows in Actions costs nothing more: the Actions sheet's last column, "Checks", is
+    the workbook's own formula counting this action's rows on the Checks sheet (column C holds the action),
+    and conditional formatting shades a row when that cell is not empty. Excel recalculates it as soon as
+    the Checks sheet is written.
+
+    Excel operations: 6 block reads (one per officers' sheet), then 3 (clear Checks, write Checks, the
+    message), whatever the number of actions.
+    """
+    s = _summary(book, as_at, period)
+    excel.write_grids(book, {schema.CHECKS: layout.checks_grid(s)})
+    marked = " Rows with findings are shaded in Actions." if s.findings else ""
+    return f"{_findings_line(s)}{marked}"
+
+
+@macro
+def refresh(book: Book, as_at: date | None = None, period: str | None = None) -> str:
+    """Write the Dashboard, Slippage and Checks sheets, as ``ofsted-tracker refresh`` does to the file.
+
+    The Dashboard's RAG chart is a native Excel chart reading the Dashboard's fixed cells (``layout.OVERALL_ROWS``),
+    so it follows the new values with no operation of its own.
+
+    Excel operations: 6 block reads, then 7 (clear and write each of the 3 sheets, the message), whatever
+    the number of actions.
+    """
+    s = _summary(book, as_at, period)
+    excel.write_grids(book, layout.computed_grids(s))
+    o = s.overall
+    period_text = f", period {s.period.period.name}" if s.period else ""
+    return (f"Dashboards refreshed as at {s.as_at:%d/%m/%Y}{period_text}: {len(o.total)} actions — "
+            f"{len(o.completed)} Green, {len(o.ongoing)} Amber, {len(o.not_completed)} Red, "
+            f"{len(o.not_rated)} not rated. {_findings_line(s)}")
+
+
+def report_name(workbook_name: str) -> str:
+    """The report's file name, from the workbook's name alone: 'plan.xlsx' -> 'plan report.docx'."""
+    stem = Path(workbook_name.replace("\\", "/")).name.rsplit(".", 1)[0]
+    safe = _UNSAFE_NAME.sub("-", stem).strip(" .-")[:80] or "tracker"
+    return f"{safe} report.docx"
+
+
+@macro
+def build_report(book: Book, as_at: date | None = None, period: str | None = None,
+                 builder: Callable[[Summary, Path], Path] | None = None) -> str:
+    """Write the Word committee report next to the workbook and say where.
+
+    The file name comes from the workbook's name (never from a Settings value), so nothing is written
+    outside the workbook's folder. In a browser or on SharePoint there is no folder: the message says to
+    build the report from the command line for now. ``builder`` defaults to ``report_builder.build_report``.
+
+    Excel operations: 6 block reads and 1 (the message), whatever the number of actions.
+    """
+    folder = excel.local_folder(book)
+    if folder is None:
+        raise _Problem(f"'{book.name}' is not a file on this computer (it is open in a browser or from SharePoint), "
+                       "so the report cannot be written next to it. For now, build the report from the command line: "
+                       "ofsted-tracker report <tracker.xlsx> -o report.docx")
+    if builder is None:
+        try:
+            from report_builder import build_report as builder
+        except ImportError:
+            raise _Problem("The Word report builder is not part of this installation yet. "
+                           "Ask the policy team to update ofsted-tracker.") from None
+    s = _summary(book, as_at, period)
+    target = folder / report_name(book.name)
+    written = Path(builder(s, target))
+    return f"Report written: {written}"
+
+
+@macro
+def go_to_finding(book: Book) -> str:
+    """On the Checks sheet, jump to the cell of the selected finding; anywhere else, open the Checks sheet.
+
+    Excel operations: 1 read of the selection, at most 1 read of the finding's "Where" cell, then 2 (show
+    the sheet, select the cell), or 3 with a hint when no finding is selected: 5 at most, whatever the number
+    of actions.
+    """
+    selected = excel.selected_row(book)
+    first = layout.TABLE_HEADER_ROW + 1
+    if selected and selected[0].casefold() == schema.CHECKS.casefold() and selected[1] >= first:
+        where = excel.cell_text(book, schema.CHECKS, selected[1], 2)
+        sheet, _, cell = where.partition("!")
+        if sheet:
+            excel.go_to(book, sheet, cell)
+            return ""
+    excel.go_to(book, schema.CHECKS, f"A{first}")
+    return "Showing the Checks sheet. Select a finding's row and click Go to finding to jump to its cell."

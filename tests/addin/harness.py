@@ -1,0 +1,132 @@
+"""Stand in for Excel around xlwings' remote engine: the payload Excel sends, and the actions it would apply.
+
+``payload(path)`` turns a real .xlsx into the JSON that Excel (Office.js, xlwings Server) sends with a click:
+``client``, ``version``, ``book`` (name, active sheet, selection), ``names`` and ``sheets`` (name, values,
+pictures, tables), dates as ISO strings, blanks as "". ``apply(actions, path)`` plays the actions a macro
+returned back onto an openpyxl copy as Excel would: a bare string starting with = + - @ becomes a formula,
+a leading apostrophe marks text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the remote engine's noncommercial licence
+
+import xlwings as xw  # noqa: E402
+
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def _json_value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}T00:00:00.000Z"
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    return value
+
+
+def payload(path: Path, name: str | None = None, active: str | None = None, selection: str = "A1") -> dict:
+    """The JSON Excel sends for the workbook at ``path`` (formula cells carry their cached values, as in Excel)."""
+    wb = load_workbook(path, data_only=True)
+    sheets = []
+    for ws in wb.worksheets:
+        values = [[_json_value(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
+        sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": []})
+    index = wb.sheetnames.index(active) if active else wb.sheetnames.index(wb.active.title)
+    return {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "book": {"name": name or Path(path).name, "active_sheet_index": index, "selection": selection},
+        "names": [],
+        "sheets": sheets,
+    }
+
+
+def open_book(path: Path, **kwargs) -> xw.Book:
+    """The workbook as xlwings Server sees it after a click."""
+    return xw.Book(json=payload(path, **kwargs))
+
+
+@dataclass
+class Applied:
+    """What Excel would show after the actions: the workbook file, the message boxes, the active sheet, the selection."""
+
+    path: Path
+    alerts: list[list[object]] = field(default_factory=list)
+    active: str | None = None
+    selected: str | None = None
+    sheets_written: set[str] = field(default_factory=set)
+
+
+def _entered(value: object) -> tuple[object, bool]:
+    """A value written by setValues as Excel stores it, and whether it is marked as text by an apostrophe."""
+    if isinstance(value, str):
+        if value.startswith("'"):
+            return value[1:], True
+        if value == "":
+            return None, False
+        if _NUMBER.match(value):
+            return float(value), False
+    return value, False
+
+
+def apply(actions: list[dict], source: Path, target: Path) -> Applied:
+    """Play Excel's part: apply the actions onto a copy of ``source`` saved as ``target``."""
+    shutil.copy2(source, target)
+    wb = load_workbook(target)
+    result = Applied(target)
+    for action in actions:
+        func = action["func"]
+        ws = wb.worksheets[action["sheet_position"]] if action["sheet_position"] is not None else None
+        if ws is not None and func != "activateSheet" and func != "rangeSelect":
+            result.sheets_written.add(ws.title)
+        if func == "sheetClearContents":
+            for row in ws.iter_rows():
+                for cell in row:
+                    cell.value = None
+        elif func == "setValues":
+            r0, c0 = action["start_row"] + 1, action["start_column"] + 1
+            assert len(action["values"]) == action["row_count"]
+            for i, row in enumerate(action["values"]):
+                assert len(row) == action["column_count"]
+                for j, value in enumerate(row):
+                    cell = ws.cell(r0 + i, c0 + j)
+                    stored, text = _entered(value)
+                    cell.value = stored
+                    if text:
+                        cell.data_type = "s"  # kept as text even when it starts with '='
+                        cell.quotePrefix = True
+        elif func == "alert":
+            result.alerts.append(action["args"])
+        elif func == "activateSheet":
+            result.active = wb.worksheets[action["args"][0]].title
+            wb.active = action["args"][0]
+        elif func == "rangeSelect":
+            from openpyxl.utils import get_column_letter
+
+            result.selected = (f"{ws.title}!{get_column_letter(action['start_column'] + 1)}"
+                               f"{action['start_row'] + 1}")
+        else:
+            raise AssertionError(f"Excel action not expected from the macros: {func}")
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws.title == wb.active.title
+    wb.save(target)
+    return result
+
+
+def grid_as_shown(path: Path, sheet: str) -> list[list[object]]:
+    """A sheet's values as openpyxl reads them back (blank cells as None), for comparing with a layout grid."""
+    wb = load_workbook(path)
+    return [list(row) for row in wb[sheet].iter_rows(values_only=True)]
