@@ -1,0 +1,105 @@
+"""Build the committee report: the content from the Summary, the RAG chart, the template filled in, saved safely."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+
+from workbook.errors import TemplateError, TrackerError
+from workbook.safe_write import atomic_write
+from workbook.summary import Summary
+from report_builder.chart import chart_bars, chart_description, rag_chart_png
+from report_builder.context import PLACEHOLDERS, report_context
+
+DEFAULT_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "committee_report.docx"
+CHART = "rag_chart"
+
+
+def build_report(summary: Summary, output: Path, template: Path | None = None) -> Path:
+    """Write the Word committee report for the summary to ``output`` (atomically) and return its path.
+
+    The template defaults to ``templates/committee_report.docx``. A template with an unknown placeholder, a broken
+    tag or an attempt to reach outside its data raises :class:`TemplateError`; nothing is written then, and a
+    failure while saving leaves any earlier report untouched.
+    """
+    output = Path(output)
+    if output.suffix.lower() != ".docx":
+        raise TrackerError(f"The report must be a Word file ending .docx; '{output.name}' is not. Give -o NAME.docx.")
+    if output.is_dir():
+        raise TrackerError(f"{output} is a folder. Give the report's file name, e.g. -o {output / 'report.docx'}.")
+    context = report_context(summary)
+    docx = fill_template(context, Path(template) if template else DEFAULT_TEMPLATE)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(output, keep_backup=False) as tmp:
+        docx.save(str(tmp))
+        _assert_reopens(tmp)
+    return output
+
+
+def fill_template(context: dict, template: Path):
+    """The filled-in template (a docxtpl document, not yet saved) for a report context."""
+    from docx.shared import Cm
+    from docxtpl import InlineImage
+
+    from report_builder.template import check_placeholders, load, render, sandbox
+
+    tpl = load(template)
+    env = sandbox()
+    used = check_placeholders(tpl, env, set(PLACEHOLDERS))
+    values = dict(context)
+    chart = None
+    if CHART in used:
+        bars = chart_bars(context)
+        png, width, height = rag_chart_png(bars)
+        chart = (png, chart_description(bars))
+        values[CHART] = InlineImage(tpl, io.BytesIO(png), width=Cm(width), height=Cm(height))
+    render(tpl, values, env)
+    _describe(tpl.docx, context)
+    if chart:
+        _alt_text(tpl.docx, *chart)
+    return tpl
+
+
+def _describe(document, context: dict) -> None:
+    """The document's core properties: title, subject, author from Settings, keywords, language, dates."""
+    props = document.core_properties
+    period = context["period"]
+    props.title = f"{context['title']}: {period['title']} ({period['months']})"
+    props.subject = f"{context['plan_title']}, {context['committee']}, {context['meeting_date']}".strip(", ")
+    props.author = context["author"] or context["council"]
+    props.last_modified_by = props.author
+    props.keywords = "; ".join(k for k in ("Ofsted", "improvement plan", context["council"], period["name"]) if k)
+    props.comments = f"Built by ofsted-tracker from the tracker workbook, figures as at {context['as_at']}."
+    props.language = "en-GB"
+    props.revision = 1
+    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)  # when the file was made, not a figure
+    props.created = props.modified = now
+
+
+def _alt_text(document, png: bytes, description: str) -> None:
+    """Give the chart picture its figures as alternative text (screen readers, Word's accessibility check)."""
+    from docx.oxml.ns import qn
+
+    digest = hashlib.sha1(png).digest()
+    for inline in document.element.body.iter(qn("wp:inline")):
+        blip = next(inline.iter(qn("a:blip")), None)
+        if blip is None:
+            continue
+        part = document.part.related_parts.get(blip.get(qn("r:embed")))
+        if part is not None and hashlib.sha1(part.blob).digest() == digest:
+            doc_pr = inline.find(qn("wp:docPr"))
+            doc_pr.set("descr", description)
+            doc_pr.set("title", "RAG chart")
+
+
+def _assert_reopens(path: Path) -> None:
+    """The written file must open again as a Word document; otherwise nothing replaces the report."""
+    from docx import Document
+
+    try:
+        Document(str(path))
+    except Exception as exc:  # noqa: BLE001 - any failure here means the file must not be kept
+        raise TemplateError(f"The report could not be read back after writing ({exc}); it was not saved. "
+                            "Check the template in Word.") from exc

@@ -1,0 +1,99 @@
+"""The RAG chart: a stacked bar per section and for the whole plan, drawn by matplotlib as a print-quality PNG."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from workbook.schema import RAG_FILLS
+
+DPI = 200
+WIDTH_CM, ROW_CM, FRAME_CM = 24.0, 1.05, 2.6
+NOT_RATED_FILL = "#D9D9D9"
+# (label, count key, fill, hatch): hatching keeps the bars apart in black-and-white print and for colour-blind readers
+SERIES = (
+    ("Completed by deadline (G)", "completed", "#" + RAG_FILLS["G"], ""),
+    ("Ongoing within deadline (A)", "ongoing", "#" + RAG_FILLS["A"], ".."),
+    ("Not completed by deadline (R)", "not_completed", "#" + RAG_FILLS["R"], "//"),
+    ("Not rated (NR)", "not_rated", NOT_RATED_FILL, "xx"),
+)
+LETTERS = {"completed": "G", "ongoing": "A", "not_completed": "R", "not_rated": "NR"}
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    """One bar of the chart: its label and the counts by RAG (keys as in the report context's ``counts``)."""
+
+    label: str
+    counts: dict[str, int]
+
+
+def chart_bars(context: dict) -> list[ChartBar]:
+    """The bars for a report context: one per section, then the whole plan."""
+    bars = [ChartBar(s["heading"], s["counts"]) for s in context["sections"]]
+    bars.append(ChartBar("Whole plan", context["overall"]))
+    return bars
+
+
+def chart_description(bars: list[ChartBar]) -> str:
+    """The chart's figures in words, used as the picture's alternative text for screen readers."""
+    parts = []
+    for bar in bars:
+        counts = ", ".join(f"{bar.counts.get(key, 0)} {LETTERS[key]}" for _, key, _, _ in SERIES)
+        parts.append(f"{bar.label}: {counts}")
+    return "RAG chart. " + "; ".join(parts) + "."
+
+
+def rag_chart_png(bars: list[ChartBar]) -> tuple[bytes, float, float]:
+    """Draw the chart; return the PNG bytes and its size in centimetres (width, height) for the document."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: the report is built headless as well as from Excel
+    from matplotlib.figure import Figure
+
+    height_cm = FRAME_CM + ROW_CM * len(bars)
+    figure = Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), dpi=DPI)
+    axes = figure.add_subplot()
+    labels = [_wrap(bar.label) for bar in reversed(bars)]
+    positions = range(len(bars))
+    left = [0] * len(bars)
+    widest = max([sum(bar.counts.get(key, 0) for _, key, _, _ in SERIES) for bar in bars] + [1])
+    for name, key, fill, hatch in SERIES:
+        values = [bar.counts.get(key, 0) for bar in reversed(bars)]
+        drawn = axes.barh(positions, values, left=left, color=fill, edgecolor="black", linewidth=0.6, hatch=hatch,
+                          label=name, height=0.62)
+        for rect, value in zip(drawn, values):
+            if value >= widest * 0.06:  # narrower segments are named by the total at the end of the bar
+                axes.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2,
+                          f"{LETTERS[key]} {value}", ha="center", va="center", fontsize=7.5, fontweight="bold",
+                          color="black", bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
+                                               "edgecolor": "none", "alpha": 0.85})
+        left = [a + b for a, b in zip(left, values)]
+    for position, total, bar in zip(positions, left, reversed(bars)):
+        small = [f"{LETTERS[key]} {bar.counts.get(key, 0)}" for _, key, _, _ in SERIES
+                 if 0 < bar.counts.get(key, 0) < widest * 0.06]
+        note = f"{total} actions" + (f" (incl. {', '.join(small)})" if small else "")
+        axes.text(total + widest * 0.01, position, note, ha="left", va="center", fontsize=7.5)
+    axes.set_yticks(list(positions), labels, fontsize=8)
+    axes.set_xlabel("Number of actions", fontsize=8)
+    axes.tick_params(axis="x", labelsize=8)
+    axes.set_xlim(0, widest * 1.2)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32 if len(bars) < 4 else -0.18), ncol=4, fontsize=7.5,
+                frameon=False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue(), WIDTH_CM, height_cm
+
+
+def _wrap(label: str, width: int = 30) -> str:
+    words, lines, line = label.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines[:3])

@@ -1,0 +1,302 @@
+"""The report's content as plain data: every figure, list and sentence part the template shows, from the Summary.
+
+This step is pure (no docx, no files, no clock): it turns a :class:`workbook.summary.Summary` into a dict of
+strings, numbers and lists that the Word template reads through its placeholders. Every count the prose states is
+the length of a list the same dict holds for a table, so the report cannot disagree with itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from workbook.errors import UnusableInput
+from workbook.model import Action, Plan, Recommendation
+from workbook.schema import RAG_FILLS, RAG_NAMES
+from workbook.summary import Summary
+from report_builder.text import (
+    bullets, clean, clean_all, join_words, month_span, number_words, period_title, prose_date, table_date,
+)
+
+# The template's vocabulary: each top-level placeholder and what it holds (the README lists the same).
+PLACEHOLDERS: dict[str, str] = {
+    "council": "Council name (Settings)",
+    "committee": "Committee the report goes to (Settings)",
+    "title": "Report title (Settings)",
+    "plan_title": "Title of the improvement plan (Settings)",
+    "wards": "Wards affected (Settings)",
+    "contributors": "Contributors (Settings)",
+    "report_class": "Class, e.g. Part 1 (Settings)",
+    "author": "Author of the document (Settings)",
+    "meeting_date": "Meeting date in words: 10 November 2016",
+    "as_at": "As-at date in words: 31 October 2016",
+    "as_at_short": "As-at date as in tables: 31/10/16",
+    "periods_count": "How many reporting periods, in words: four",
+    "periods_text": "The reporting periods in words: February to April 2016; May to July 2016 and ...",
+    "period": "The reporting period: name, title, months, counts and lists (fields below)",
+    "overall": "The whole plan by the RAG rule: total, completed, ongoing, not_completed, not_rated",
+    "recorded_differs": "How many actions' recorded RAG differs from the rule",
+    "recorded_differs_text": "Those actions with both ratings, in a sentence",
+    "revisions": "The period's deadline revisions (rows: ref, action, old, new, reason, agreed_by)",
+    "revisions_count": "How many deadline revisions (the number of rows of revisions)",
+    "revisions_agreed_by": "Who agreed the revisions when one body agreed all of them, else blank",
+    "sections": "Sections (A, B, C) with their recommendations and RAG counts (fields below)",
+    "leads": "Key leads (rows: initials, name, job_title)",
+    "unknown_owners": "Owners typed on the Actions sheet that are not in Leads, shown as typed",
+    "rag_chart": "The RAG chart picture (per section and overall); put it alone in a paragraph",
+}
+COUNTS = ("total", "completed", "ongoing", "not_completed", "not_rated")
+RAG = ("rag", "fill", "rag_name")
+FIELDS: dict[str, tuple[str, ...]] = {
+    "period": ("name", "title", "months", "start", "end", "due", "completed", "not_completed", "not_yet_due",
+               "rescheduled", "completed_late", "completed_actions", "not_completed_actions", "not_yet_due_actions",
+               "groups"),
+    "period.*_actions": ("ref", "text", "note"),
+    "period.groups": ("heading", "rows"),
+    "period.groups.rows": ("ref", "text", "owner", *RAG, "progress", "deadline"),
+    "overall, *.counts": COUNTS,
+    "revisions": ("ref", "action", "old", "new", "reason", "agreed_by"),
+    "sections": ("heading", "recommendations", "counts"),
+    "sections.recommendations": ("ref", "heading", "text", "lead", "linked_plan", "partners", "outcomes", "measures", "actions",
+                                 "progress", "exceptions", "impact", "further_action", "counts"),
+    "sections.recommendations.actions": ("ref", "text", "deadline", "owner", *RAG),
+    "sections.recommendations.exceptions": ("ref", "text", *RAG, "commentary"),
+    "leads": ("initials", "name", "job_title"),
+}
+
+NOT_RATED = "NR"
+NOT_RATED_FILL = "D9D9D9"  # light grey: reads as 'no colour' next to the RAG colours, in print too
+NO_SECTION = "Other recommendations"
+NO_RECOMMENDATION = "Actions with no matching recommendation"
+
+
+@dataclass(frozen=True)
+class _Section:
+    """A group of recommendations under one heading (A. Early help and safeguarding)."""
+
+    heading: str
+    recommendations: tuple[Recommendation, ...]
+
+
+def rag_cell(rag: str | None) -> dict[str, str]:
+    """What a RAG cell shows: its letter, the colour it is filled with, and the word for it."""
+    if rag in RAG_FILLS:
+        return {"rag": rag, "fill": RAG_FILLS[rag], "rag_name": RAG_NAMES[rag]}
+    return {"rag": NOT_RATED, "fill": NOT_RATED_FILL, "rag_name": "Not rated"}
+
+
+def owner_names(plan: Plan, action: Action) -> str:
+    """The action's owners as full names from Leads; initials not in Leads are shown exactly as typed."""
+    names = []
+    for owner in action.owners:
+        lead = plan.lead(owner)
+        names.append(lead.name if lead and lead.name else owner)
+    return ", ".join(names)
+
+
+def unknown_owners(plan: Plan) -> list[str]:
+    """Owners typed on the Actions sheet that are neither initials nor a name in Leads, in order of first use."""
+    known = {lead.initials for lead in plan.leads} | {lead.name for lead in plan.leads if lead.name}
+    seen: dict[str, None] = {}
+    for action in plan.actions:
+        for owner in action.owners:
+            if owner and owner not in known:
+                seen.setdefault(owner, None)
+    return list(seen)
+
+
+def _deadline_shown(action: Action) -> str:
+    """The deadline now in force for a table, with the original when it moved; text that is no date as typed."""
+    current = action.deadline
+    if current is None:
+        return action.current_raw or action.original_raw
+    shown = table_date(current)
+    if action.original_deadline and action.original_deadline != current:
+        shown += f"\n(was {table_date(action.original_deadline)})"
+    elif action.original_deadline is None and action.original_raw:
+        shown += f"\n(original: {action.original_raw})"
+    return shown
+
+
+def _sections(plan: Plan) -> list[_Section]:
+    """Recommendations grouped by section in order of first appearance; actions with no recommendation last."""
+    groups: dict[str, list[Recommendation]] = {}
+    for rec in plan.recommendations:
+        letter, title = rec.section.strip(), rec.section_title.strip()
+        heading = f"{letter}. {title}" if letter and title else (title or letter or NO_SECTION)
+        groups.setdefault(heading, []).append(rec)
+    known = {rec.rec_id for rec in plan.recommendations}
+    sections = [_Section(heading, tuple(recs)) for heading, recs in groups.items()]
+    orphans = [a for a in plan.actions if a.rec_id not in known]
+    if orphans:
+        rec_ids = sorted({a.rec_id for a in orphans})
+        text = ("These actions name a recommendation that is not on the Recommendations sheet"
+                + (f" ({', '.join(r or 'blank' for r in rec_ids)})." if rec_ids else "."))
+        sections.append(_Section(NO_RECOMMENDATION, (Recommendation(rec_id="", text=text),)))
+    return sections
+
+
+def _actions_of(plan: Plan, rec: Recommendation, known: set[str]) -> list[Action]:
+    if rec.rec_id == "" and rec.text.startswith("These actions name"):
+        return [a for a in plan.actions if a.rec_id not in known]
+    return [a for a in plan.actions if a.rec_id == rec.rec_id]
+
+
+def _counts(ratings: Iterable[str | None]) -> dict[str, int]:
+    values = list(ratings)
+    return {"total": len(values), "completed": values.count("G"), "ongoing": values.count("A"),
+            "not_completed": values.count("R"), "not_rated": values.count(None)}
+
+
+def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -> dict:
+    """The period snapshot: counts, the named lists behind them and the period's actions table by section."""
+    p = summary.period
+    if p is None:
+        raise UnusableInput(
+            "The report needs a reporting period: give --period NAME (a name on the Periods sheet) "
+            "or fill in 'Reporting period' on the Settings sheet."
+        )
+    plan = summary.plan
+    actions = {a.action_id: a for a in plan.actions}
+    judged = {**{i: "G" for i in p.completed}, **{i: "R" for i in p.not_completed}, **{i: "A" for i in p.not_yet_due}}
+
+    def named(ids: tuple[str, ...], note) -> list[dict[str, str]]:
+        # in a sentence's list the item's own full stop would clash with the bracket after it
+        return [{"ref": i, "text": actions[i].text.rstrip().rstrip("."), "note": note(actions[i])} for i in ids]
+
+    def missed(a: Action) -> str:
+        if a.is_complete and a.completed_on:
+            return f"completed on {prose_date(a.completed_on)}, after its deadline of {prose_date(a.original_deadline)}"
+        if a.is_complete:
+            return f"completed after its deadline of {prose_date(a.original_deadline)}"
+        if a.action_id in p.rescheduled and a.deadline and a.deadline != a.original_deadline:
+            return f"deadline of {prose_date(a.original_deadline)} extended to {prose_date(a.deadline)}"
+        return f"deadline of {prose_date(a.original_deadline)} passed; not yet complete"
+
+    groups: dict[str, list[dict]] = {}
+    for action_id in p.due:
+        a = actions[action_id]
+        deadline = table_date(a.original_deadline)
+        if a.deadline and a.deadline != a.original_deadline:
+            deadline += f"\n(now {table_date(a.deadline)})"
+        groups.setdefault(section_of.get(action_id, NO_RECOMMENDATION), []).append({
+            "ref": a.action_id, "text": a.text, "owner": owner_names(plan, a), **rag_cell(judged[action_id]),
+            "progress": a.commentary or "No progress summary recorded.", "deadline": deadline,
+        })
+    order = headings + [NO_RECOMMENDATION]
+    return {
+        "name": p.period.name,
+        "title": period_title(p.period.name),
+        "months": month_span(p.period.start, p.period.end),
+        "start": prose_date(p.period.start),
+        "end": prose_date(p.period.end),
+        "due": len(p.due),
+        "completed": len(p.completed),
+        "not_completed": len(p.not_completed),
+        "not_yet_due": len(p.not_yet_due),
+        "rescheduled": len(p.rescheduled),
+        "completed_late": len(p.completed_late),
+        "completed_actions": named(p.completed, lambda a: ""),
+        "not_completed_actions": named(p.not_completed, missed),
+        "not_yet_due_actions": named(p.not_yet_due, lambda a: f"due {prose_date(a.original_deadline)}"),
+        "groups": [{"heading": h, "rows": groups[h]} for h in order if h in groups],
+    }
+
+
+def _recommendation(plan: Plan, rec: Recommendation, actions: list[Action], ratings: dict[str, str | None]) -> dict:
+    rows, exceptions = [], []
+    for a in actions:
+        rag = ratings.get(a.action_id)
+        rows.append({"ref": a.action_id, "text": a.text, "deadline": _deadline_shown(a), "owner": owner_names(plan, a),
+                     **rag_cell(rag)})
+        if rag != "G":
+            exceptions.append({"ref": a.action_id, "text": a.text, **rag_cell(rag),
+                               "commentary": a.commentary or "No progress commentary recorded."})
+    return {
+        "ref": rec.rec_id,
+        "heading": f"Recommendation {rec.rec_id}" if rec.rec_id else NO_RECOMMENDATION,
+        "text": rec.text,
+        "lead": rec.lead,
+        "linked_plan": rec.linked_plan,
+        "partners": rec.partners,
+        "outcomes": bullets(rec.expected_outcomes),
+        "measures": bullets(rec.success_measures),
+        "actions": rows,
+        "progress": rec.progress_commentary,
+        "exceptions": exceptions,
+        "impact": rec.impact,
+        "further_action": rec.further_action,
+        "counts": _counts(ratings.get(a.action_id) for a in actions),
+    }
+
+
+def report_context(summary: Summary) -> dict:
+    """Everything the committee report shows, as plain data for the template (every string cleaned for Word)."""
+    plan = summary.plan
+    ratings = summary.ratings
+    known = {rec.rec_id for rec in plan.recommendations}
+    sections = []
+    section_of: dict[str, str] = {}
+    for section in _sections(plan):
+        recs = []
+        for rec in section.recommendations:
+            actions = _actions_of(plan, rec, known)
+            section_of.update({a.action_id: section.heading for a in actions})
+            recs.append(_recommendation(plan, rec, actions, ratings))
+        section_actions = [a.action_id for rec in section.recommendations for a in _actions_of(plan, rec, known)]
+        sections.append({"heading": section.heading, "recommendations": recs,
+                         "counts": _counts(ratings.get(i) for i in section_actions)})
+    headings = [s["heading"] for s in sections]
+
+    o = summary.overall
+    revisions = []
+    actions = {a.action_id: a for a in plan.actions}
+    for r in summary.revisions:
+        reason = r.reason or "No reason recorded."
+        if not r.approved:
+            reason += " (not yet agreed)"
+        revisions.append({"ref": r.action_id, "action": actions[r.action_id].text if r.action_id in actions
+                          else "(not an action of the plan)", "old": table_date(r.old_deadline),
+                          "new": table_date(r.new_deadline), "reason": reason, "agreed_by": r.agreed_by})
+    agreed_by = {r.agreed_by.strip() for r in summary.revisions}
+    meeting = plan.setting("Meeting date")
+    periods = sorted(plan.periods, key=lambda x: x.start)
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for d in summary.disagreements:
+        key = (RAG_NAMES.get(d.recorded, d.recorded), RAG_NAMES.get(d.derived or "", "not rated"))
+        pairs.setdefault(key, []).append(d.action_id)
+    differ = [f"recorded {recorded} but {rule} by the rule: {join_words(ids, ', ')}"
+              for (recorded, rule), ids in pairs.items()]
+    context = {
+        "council": plan.setting("Council"),
+        "committee": plan.setting("Committee"),
+        "title": plan.setting("Report title", "Ofsted Improvement Plan Update"),
+        "plan_title": plan.setting("Plan title", "Ofsted Improvement Plan"),
+        "wards": plan.setting("Wards"),
+        "contributors": plan.setting("Contributors"),
+        "report_class": plan.setting("Class"),
+        "author": plan.setting("Author", plan.setting("Council")),
+        "meeting_date": prose_date(meeting) if isinstance(meeting, date) else clean(meeting),
+        "as_at": prose_date(summary.as_at),
+        "as_at_short": table_date(summary.as_at),
+        "periods_count": number_words(len(periods)),
+        "periods_text": join_words([month_span(x.start, x.end) for x in periods]),
+        "period": _period(summary, section_of, headings),
+        "overall": {"total": len(o.total), "completed": len(o.completed), "ongoing": len(o.ongoing),
+                    "not_completed": len(o.not_completed), "not_rated": len(o.not_rated)},
+        "recorded_differs": len(summary.disagreements),
+        "recorded_differs_text": "; ".join(differ),
+        "revisions": revisions,
+        "revisions_count": len(revisions),
+        "revisions_agreed_by": agreed_by.pop() if len(agreed_by) == 1 else "",
+        "sections": sections,
+        "leads": [{"initials": lead.initials, "name": lead.name, "job_title": lead.job_title} for lead in plan.leads],
+        "unknown_owners": ", ".join(unknown_owners(plan)),
+    }
+    return clean_all(context)
+
+
+def known_fields() -> set[str]:
+    """Every field name a placeholder may use after a dot (``{{ a.owner }}``), across all records."""
+    return {name for names in FIELDS.values() for name in names}

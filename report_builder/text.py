@@ -1,0 +1,90 @@
+"""Officers' text made safe for a Word document, and dates and counts written the way the council writes them."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date
+
+# Characters XML 1.0 forbids (C0 controls other than tab and line breaks, surrogates, U+FFFE/U+FFFF) and the C1
+# controls that only ever arrive from text decoded with the wrong code page. Word refuses a file holding the former.
+_FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Line breaks as other systems write them: Windows CR LF, old Mac CR, Word's manual break (vertical tab),
+# form feed, next-line (NEL), Unicode line and paragraph separators. All become one line break inside the same paragraph.
+_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_ORDINAL_WORDS = ("One", "Two", "Three", "Four")
+
+
+def clean(text: object) -> str:
+    """Text as an officer typed or pasted it, with only what Word cannot hold removed.
+
+    ``&``, ``<``, quotes, emoji and right-to-left scripts are kept (the template escapes them); tabs are kept;
+    every kind of line break becomes ``\\n`` (a line break in the same cell or paragraph); characters XML forbids
+    are dropped; runs of blank lines are reduced to one and the ends are trimmed.
+    """
+    if text is None:
+        return ""
+    value = _BREAKS.sub("\n", str(text))
+    value = _FORBIDDEN.sub("", value)
+    value = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", value)
+    return value.strip()
+
+
+def clean_all(value: object) -> object:
+    """Apply :func:`clean` to every string inside nested dicts and lists (numbers and booleans pass through)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {key: clean_all(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean_all(item) for item in value]
+    return value
+
+
+def prose_date(day: date | None) -> str:
+    """A date as written in a sentence: 30 November 2016 (blank for None)."""
+    return "" if day is None else f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
+def table_date(day: date | None) -> str:
+    """A date as written in a table: 30/11/16 (blank for None)."""
+    return "" if day is None else f"{day:%d/%m/%y}"
+
+
+def month_span(start: date, end: date) -> str:
+    """A period in words: 'May to July 2016', 'November 2016 to January 2017', or exact days when not whole months."""
+    whole = start.day == 1 and end.day == calendar.monthrange(end.year, end.month)[1]
+    if not whole:
+        if start.year == end.year:
+            return f"{start.day} {calendar.month_name[start.month]} to {prose_date(end)}"
+        return f"{prose_date(start)} to {prose_date(end)}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{calendar.month_name[end.month]} {end.year}"
+    if start.year == end.year:
+        return f"{calendar.month_name[start.month]} to {calendar.month_name[end.month]} {end.year}"
+    return f"{calendar.month_name[start.month]} {start.year} to {calendar.month_name[end.month]} {end.year}"
+
+
+def period_title(name: str) -> str:
+    """A period's name as a heading: 'Q2' becomes 'Quarter Two'; any other name is kept as typed."""
+    match = re.fullmatch(r"\s*Q(?:uarter)?\s*([1-4])\s*", name, flags=re.IGNORECASE)
+    return f"Quarter {_ORDINAL_WORDS[int(match[1]) - 1]}" if match else name.strip()
+
+
+def number_words(number: int) -> str:
+    """Small counts in words as council prose writes them ('four'); 11 and above as digits."""
+    return _NUMBER_WORDS[number] if 0 <= number < len(_NUMBER_WORDS) else str(number)
+
+
+def join_words(items: list[str], separator: str = "; ") -> str:
+    """'a', 'a and b', 'a; b and c': a list in a sentence (semicolons by default, since items may hold commas)."""
+    if len(items) <= 1:
+        return "".join(items)
+    return separator.join(items[:-1]) + " and " + items[-1]
+
+
+def bullets(text: str) -> list[str]:
+    """A cell of bullets separated by '|' (or by line breaks) as a list; blanks dropped."""
+    parts = re.split(r"\s*\|\s*|\n+", clean(text))
+    return [p.strip(" \t•·-") for p in parts if p.strip(" \t•·-")]
