@@ -110,3 +110,16 @@ def computed_grids(s: Summary) -> dict[str, Grid]:
 
 def rag_label(rag: str | None) -> str:
     return RAG_NAMES.get(rag or "", "Not rated")
+
+
+LINE_HEIGHT = 15  # points per line of 11pt text
+
+
+def fit_height(values: list[object], widths: list[float]) -> float | None:
+    """A row height that shows every wrapped line (Excel does not grow rows written by a program)."""
+    lines = 1
+    for value, width in zip(values, widths):
+        if isinstance(value, str) and value:
+            per_line = max(width * 1.15, 1)
+            lines = max(lines, sum(-(-max(len(part), 1) // int(per_line)) for part in value.split("\n")))
+    return None if lines == 1 else min(lines, 27) * LINE_HEIGHT

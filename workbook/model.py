@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 
 
@@ -130,7 +131,15 @@ class Plan:
         return next((p for p in self.periods if p.name.strip().lower() == wanted), None)
 
     def revisions_of(self, action_id: str) -> tuple[Revision, ...]:
-        return tuple(r for r in self.revisions if r.action_id == action_id)
+        """The action's revisions in log order (an index built once per plan)."""
+        return self._revisions_by_action.get(action_id, ())
+
+    @cached_property
+    def _revisions_by_action(self) -> dict[str, tuple[Revision, ...]]:
+        index: dict[str, list[Revision]] = {}
+        for revision in self.revisions:
+            index.setdefault(revision.action_id, []).append(revision)
+        return {key: tuple(value) for key, value in index.items()}
 
     def lead(self, initials: str) -> Lead | None:
         return next((lead for lead in self.leads if lead.initials == initials), None)

@@ -28,7 +28,7 @@ from pathlib import Path
 from lxml import etree
 
 from workbook.errors import UnusableInput
-from workbook.layout import Grid
+from workbook.layout import Grid, fit_height
 from workbook.safe_write import assert_writable, atomic_write
 from workbook.schema import column_letter
 
@@ -192,6 +192,17 @@ def _styles(root: etree._Element) -> tuple[dict[tuple[int, int], str], dict[int,
     return cells, columns, rows
 
 
+def _widths(root: etree._Element) -> list[float]:
+    """Column widths (in characters) from the sheet's ``<cols>``, for row heights that show wrapped text."""
+    widths: dict[int, float] = {}
+    for col in root.iter(f"{{{NS}}}col"):
+        low, high, width = col.get("min", ""), col.get("max", ""), col.get("width", "")
+        if low.isdigit() and high.isdigit() and width.replace(".", "", 1).isdigit():
+            for j in range(int(low), min(int(high), 64) + 1):
+                widths[j] = float(width)
+    return [widths.get(j, 8.43) for j in range(1, max(widths, default=0) + 1)]
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -208,10 +219,20 @@ def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet") -> b
         raise UnusableInput(f"{label} is not a worksheet with cells (it may be a chart sheet); rename it and run "
                             "refresh again, or restore the workbook from a backup.")
     cells, columns, row_styles = _styles(root)
-    new = etree.Element(f"{{{NS}}}sheetData")
+    widths = _widths(root)
+    # Empty the existing element and fill it in place: replacing it with a detached element makes lxml
+    # move every new node between documents, which is quadratic (28 s for 10,000 rows).
+    tail = data.tail
+    data.clear()
+    data.tail = tail
+    new = data
     width = 0
     for i, values in enumerate(grid, start=1):
         row = etree.SubElement(new, f"{{{NS}}}row", r=str(i))
+        height = fit_height(values, widths)
+        if height:
+            row.set("ht", str(height))
+            row.set("customHeight", "1")
         for j, value in enumerate(values, start=1):
             style = cells.get((i, j)) or row_styles.get(i) or columns.get(j)
             if value is None or value == "":
@@ -229,7 +250,6 @@ def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet") -> b
                 t = etree.SubElement(etree.SubElement(c, f"{{{NS}}}is"), f"{{{NS}}}t")
                 t.text = clean_text(str(value))
                 t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    data.getparent().replace(data, new)
     dimension = root.find(f"{{{NS}}}dimension")
     if dimension is not None:
         dimension.set("ref", f"A1:{column_letter(max(width, 1))}{max(len(grid), 1)}")

@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from workbook import layout, schema
+from workbook.layout import fit_height
 from workbook.safe_write import atomic_write
 
 UK_DATE = "dd/mm/yyyy"
@@ -30,17 +31,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
 SHEET_ORDER = (schema.DASHBOARD, schema.ACTIONS.name, schema.CHECKS, schema.SLIPPAGE, schema.RECOMMENDATIONS.name,
                schema.LEADS.name, schema.REVISIONS.name, schema.PERIODS.name, schema.SETTINGS.name)
-LINE_HEIGHT = 15  # points per line of 11pt text
 
-
-def fit_height(values: list[object], widths: list[float]) -> float | None:
-    """A row height that shows every wrapped line (Excel does not grow rows written by a program)."""
-    lines = 1
-    for value, width in zip(values, widths):
-        if isinstance(value, str) and value:
-            per_line = max(width * 1.15, 1)
-            lines = max(lines, sum(-(-max(len(part), 1) // int(per_line)) for part in value.split("\n")))
-    return None if lines == 1 else min(lines, 27) * LINE_HEIGHT
 
 
 def _rag_rules(ws, ref: str) -> None:
