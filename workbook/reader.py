@@ -107,49 +107,93 @@ def sheet_extent(data: bytes) -> tuple[int, int]:
     return rows, cols
 
 
-def _valued_extent(data: bytes) -> tuple[int, int, str]:
-    """The block spanned by cells that hold a value (formatting-only cells left out): rows, columns, far cell."""
+def _cells(data: bytes):
+    """Each ``<c>`` element of a sheet part as it is parsed (safely: no DTD, no entities, no network)."""
     from io import BytesIO
 
     from lxml import etree
 
-    rows = cols = 0
-    far, far_size = "", 0
-    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    for _, cell in etree.iterparse(BytesIO(data), tag=f"{ns}c", resolve_entities=False, no_network=True,
+    for _, cell in etree.iterparse(BytesIO(data), tag="{*}c", resolve_entities=False, no_network=True,
                                    load_dtd=False, huge_tree=False):
-        ref = cell.get("r", "")
-        if len(cell) and re.fullmatch(r"[A-Z]{1,3}[0-9]{1,7}", ref):
-            letters = ref.rstrip("0123456789")
-            r, c = int(ref[len(letters):]), _column_number(letters.encode())
-            rows, cols = max(rows, r), max(cols, c)
-            if r * c > far_size:
-                far, far_size = ref, r * c
+        yield cell
         cell.clear()
+
+
+def _position(ref: str) -> tuple[int, int] | None:
+    match = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", ref)
+    return (int(match[2]), _column_number(match[1].encode())) if match else None
+
+
+def _valued_extent(data: bytes) -> tuple[int, int, str]:
+    """The block spanned by cells that hold a value (formatting-only cells left out): rows, columns, far cell."""
+    rows = cols = far_size = 0
+    far = ""
+    for cell in _cells(data):
+        ref = cell.get("r", "")
+        place = _position(ref) if len(cell) else None
+        if place:
+            rows, cols = max(rows, place[0]), max(cols, place[1])
+            if place[0] * place[1] > far_size:
+                far, far_size = ref, place[0] * place[1]
     return rows, cols, far
 
 
-def _guard_sheet(package: zipfile.ZipFile, part: str, sheet: str, label: str) -> None:
-    """Refuse a sheet whose part is damaged, declares a DTD, or whose values would span too many cells."""
+def error_cells(data: bytes) -> dict[tuple[int, int], str]:
+    """Cells that show an Excel error (``#REF!``, ``#N/A``...), by (row, column) from 1, read from the sheet's XML.
+
+    python-calamine reads an error cell as blank, which would hide a broken formula; the reader puts the
+    error text back so validation reports it at its cell.
+    """
+    if b'"e"' not in data and b"'e'" not in data:  # no cell of type "e" (error): the common case, decided fast
+        return {}
+    found = {}
+    for cell in _cells(data):
+        if cell.get("t") == "e":
+            place = _position(cell.get("r", ""))
+            shown = next((v.text for v in cell if etree_localname(v) == "v" and v.text), "#VALUE!")
+            if place:
+                found[place] = shown.strip()
+    return found
+
+
+def etree_localname(element: object) -> str:
+    """The local name of an lxml element's tag, without its namespace."""
+    tag = getattr(element, "tag", "")
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _guard_sheet(package: zipfile.ZipFile, part: str, sheet: str, label: str) -> dict[tuple[int, int], str]:
+    """Refuse a sheet whose part is damaged, declares a DTD, or whose values would span too many cells.
+
+    Returns the sheet's error cells (see ``error_cells``).
+    """
     data = read_part(package, part, label)
     if re.search(rb"<!DOCTYPE", data, re.IGNORECASE):
         raise UnusableInput(f"{label}: the {sheet} sheet's part declares a DTD, which Excel never writes; refusing to read it.")
-    rows, cols = sheet_extent(data)
-    if rows * cols <= MAX_CELLS:
-        return
     try:
-        rows, cols, far = _valued_extent(data)
+        rows, cols = sheet_extent(data)
+        if rows * cols > MAX_CELLS:
+            rows, cols, far = _valued_extent(data)
+            if rows * cols > MAX_CELLS:
+                raise UnusableInput(
+                    f"{sheet}!{far}: a value far outside the table makes the sheet span {rows:,} rows by {cols:,} "
+                    "columns. Clear that cell (Ctrl+End jumps to it), delete the empty rows and columns around it, "
+                    "save, and try again.")
+        return error_cells(data)
+    except UnusableInput:
+        raise
     except Exception as exc:  # lxml's syntax errors: the sheet is not well-formed
-        raise UnusableInput(f"{sheet}: the sheet is damaged and cannot be read ({exc}).") from exc
-    if rows * cols > MAX_CELLS:
-        raise UnusableInput(
-            f"{sheet}!{far}: a value far outside the table makes the sheet span {rows:,} rows by {cols:,} columns. "
-            f"Clear that cell (Ctrl+End jumps to it), delete the empty rows and columns around it, save, and try again.")
+        raise UnusableInput(f"{sheet}: the sheet is damaged and cannot be read ({exc}). "
+                            "Restore the workbook from a backup.") from exc
 
 
-def guard_package(path: Path, sheets: list[str]) -> None:
-    """Check, part by part, what python-calamine will read: the workbook, its shared strings and styles, the sheets."""
+def guard_package(path: Path, sheets: list[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Check, part by part, what python-calamine will read: the workbook, its shared strings and styles, the sheets.
+
+    Returns each sheet's error cells by sheet name.
+    """
     label = path.name
+    errors: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as package:
             parts = sheet_parts(package, label)
@@ -162,9 +206,23 @@ def guard_package(path: Path, sheets: list[str]) -> None:
                         parse_part(read_part(package, name, label), name, label)
             for sheet in sheets:
                 if sheet in parts:
-                    _guard_sheet(package, parts[sheet], sheet, label)
+                    errors[sheet] = _guard_sheet(package, parts[sheet], sheet, label)
     except (zipfile.BadZipFile, OSError) as exc:
         raise UnusableInput(f"{label} is damaged and cannot be opened as a workbook ({exc}).") from exc
+    return errors
+
+
+def with_errors(grid: list[list[object]], errors: dict[tuple[int, int], str]) -> list[list[object]]:
+    """The grid (from A1) with each error cell's text put back where python-calamine left a blank."""
+    for (row, column), shown in errors.items():
+        while len(grid) < row:
+            grid.append([])
+        line = grid[row - 1]
+        if len(line) < column:
+            line.extend([""] * (column - len(line)))
+        if line[column - 1] in ("", None):
+            line[column - 1] = shown
+    return grid
 
 
 def _calamine_failure(exc: BaseException) -> bool:
@@ -236,14 +294,14 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
                 "rename the sheet back, or make a new tracker with 'ofsted-tracker new'."
             )
         actual_names[spec.name] = actual
-    guard_package(path, list(actual_names.values()))
+    errors = guard_package(path, list(actual_names.values()))
     tables: dict[str, RawTable] = {}
     findings: list[Finding] = []
     for spec in schema.OFFICER_SHEETS:
         actual = actual_names[spec.name]
         try:
             sheet = book.get_sheet_by_name(actual)
-            grid = sheet.to_python(skip_empty_area=False)
+            grid = with_errors(sheet.to_python(skip_empty_area=False), errors.get(actual, {}))
             merged = getattr(sheet, "merged_cell_ranges", None) or []
         except BaseException as exc:
             if not _calamine_failure(exc):
