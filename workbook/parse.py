@@ -38,7 +38,7 @@ class _Parser:
         value = values.get(fld)
         if value is None:
             return ""
-        if isinstance(value, str):
+        if type(value) is str:
             cleaned = value.strip()
             if cleaned in EXCEL_ERRORS:
                 self.flag(ERROR, table, fld, row, action,
@@ -62,14 +62,17 @@ class _Parser:
         return shown
 
     def day(self, table: RawTable, values: dict[str, object], fld: str, row: int, action: str, label: str) -> tuple[date | None, str]:
+        """A date cell: (the date or None, the text typed when it was not a real date; '' otherwise)."""
         value = values.get(fld)
+        if type(value) is date:  # the common case, first: a real date cell
+            return value, ""
         if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
             self.text(table, values, fld, row, action)
             return None, value.strip()
         reading = read_date(value)
         if reading.problem:
             self.flag(reading.kind or ERROR, table, fld, row, action, f"{label}: {reading.problem}", "date")
-        raw = "" if value is None else (f"{value:%d/%m/%Y}" if isinstance(value, (date, datetime)) else str(value).strip())
+        raw = "" if value is None or isinstance(value, (date, datetime)) else str(value).strip()
         return reading.value, raw
 
 
