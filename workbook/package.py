@@ -207,13 +207,13 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet") -> bytes:
+def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet", part: str = "sheet") -> bytes:
     """The sheet part with its ``<sheetData>`` replaced by the grid; every other element kept as it was.
 
     Text is written as an inline string (``t="inlineStr"``), never as a formula, so a value such as
     ``=HYPERLINK(...)`` or ``+cmd|...`` stays the text it was.
     """
-    root = parse_part(original, "sheet", label)
+    root = parse_part(original, part, label)
     data = root.find(f"{{{NS}}}sheetData")
     if root.tag != f"{{{NS}}}worksheet" or data is None:
         raise UnusableInput(f"{label} is not a worksheet with cells (it may be a chart sheet); rename it and run "
@@ -344,7 +344,7 @@ def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str) -> 
         part = parts[actual]
         if part not in names:
             raise UnusableInput(f"{label}: the {actual} sheet's part {part} is missing; restore the workbook from a backup.")
-        changed[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {actual}")
+        changed[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {actual}", part)
     ids = sheet_ids(package, label)
     computed = {ids[by_name[n.casefold()]] for n in grids if ids.get(by_name[n.casefold()])}
     for rel in _relationships(package, label):

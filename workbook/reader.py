@@ -24,6 +24,7 @@ from workbook.parse import RawTable, parse_plan
 
 HEADER_SCAN_ROWS = 10
 MAX_CELLS = 2_000_000  # a sheet spanning more cells than this (rows x columns) is refused before it is read
+MAX_OLE_SCAN = 64 * 2**20  # how much of an old-style (OLE) file is searched for its stream names
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted (password-protected) .xlsx
 # fast over-estimates of how far a sheet's cells reach: any attribute ending in "r" whose value looks like a cell
 # reference (columns) or a row number (rows); an over-estimate only sends the sheet to the exact (slower) check
@@ -62,6 +63,20 @@ def _not_a_workbook(path: Path, names: set[str]) -> str:
     return f"{path.name} is a zip file but not an Excel workbook (no xl/workbook.xml)."
 
 
+def _ole_message(path: Path) -> str:
+    """What an OLE compound file most likely is (its directory names the streams in UTF-16), in words."""
+    with path.open("rb") as handle:
+        data = handle.read(MAX_OLE_SCAN)
+    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+        return (f"{path.name} is protected with a password (encrypted), so it cannot be read. In Excel, open it, "
+                "choose File > Info > Protect Workbook > Encrypt with Password, clear the password, save, and try again.")
+    if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
+        return (f"{path.name} is an old-style Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
+                "Excel Workbook (.xlsx), then use the .xlsx.")
+    return (f"{path.name} is an old-style Office file (not an .xlsx workbook), or is password-protected. "
+            "Open it in Excel and save it as Excel Workbook (.xlsx).")
+
+
 def check_package(path: Path) -> None:
     """Refuse, with a clear message, files that are not an Office Open XML workbook we can read safely."""
     path = Path(path)
@@ -78,11 +93,7 @@ def check_package(path: Path) -> None:
         raise UnusableInput(f"{path.name} is empty (0 bytes). Restore it from its copy in the backups folder beside it, "
                             "or make a new tracker with 'ofsted-tracker new'.")
     if head.startswith(OLE_MAGIC):
-        raise UnusableInput(
-            f"{path.name} is an old-style .xls workbook or is password-protected (both are stored the same way). "
-            "In Excel, remove the password (File > Info > Protect Workbook > Encrypt with Password, clear it) "
-            "and save it as Excel Workbook (.xlsx)."
-        )
+        raise UnusableInput(_ole_message(path))
     if not zipfile.is_zipfile(path):
         raise UnusableInput(
             f"{path.name} is not an Excel workbook (.xlsx): it is not a zip package. If it is a CSV or text file "
@@ -187,12 +198,13 @@ def _guard_sheet(package: zipfile.ZipFile, part: str, sheet: str, label: str) ->
                             "Restore the workbook from a backup.") from exc
 
 
-def guard_package(path: Path, sheets: list[str]) -> dict[str, dict[tuple[int, int], str]]:
+def guard_package(path: Path) -> tuple[list[str], dict[str, dict[tuple[int, int], str]]]:
     """Check, part by part, what python-calamine will read: the workbook, its shared strings and styles, the sheets.
 
-    Returns each sheet's error cells by sheet name.
+    Returns the workbook's sheet names and, for each officers' sheet, its error cells.
     """
     label = path.name
+    wanted = {_norm(spec.name) for spec in schema.OFFICER_SHEETS}
     errors: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as package:
@@ -204,12 +216,12 @@ def guard_package(path: Path, sheets: list[str]) -> dict[str, dict[tuple[int, in
                     name = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                     if name in package.namelist():
                         parse_part(read_part(package, name, label), name, label)
-            for sheet in sheets:
-                if sheet in parts:
-                    errors[sheet] = _guard_sheet(package, parts[sheet], sheet, label)
+            for sheet, part in parts.items():
+                if _norm(sheet) in wanted and part in package.namelist():
+                    errors[sheet] = _guard_sheet(package, part, sheet, label)
     except (zipfile.BadZipFile, OSError) as exc:
         raise UnusableInput(f"{label} is damaged and cannot be opened as a workbook ({exc}).") from exc
-    return errors
+    return list(parts), errors
 
 
 def with_errors(grid: list[list[object]], errors: dict[tuple[int, int], str]) -> list[list[object]]:
@@ -274,15 +286,7 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
     """Read every officers' sheet into raw tables; structural faults raise UnusableInput."""
     path = Path(path)
     check_package(path)
-    from python_calamine import CalamineWorkbook  # imported here: only reading needs it
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        sheet_names = [str(n) for n in book.sheet_names]
-    except BaseException as exc:  # calamine raises its own error types (and panics) for damaged packages
-        if not _calamine_failure(exc):
-            raise
-        raise UnusableInput(f"{path.name} cannot be read as a workbook: {exc}") from exc
+    sheet_names, errors = guard_package(path)
     names = {_norm(n): n for n in sheet_names}
     actual_names: dict[str, str] = {}
     for spec in schema.OFFICER_SHEETS:
@@ -294,7 +298,14 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
                 "rename the sheet back, or make a new tracker with 'ofsted-tracker new'."
             )
         actual_names[spec.name] = actual
-    errors = guard_package(path, list(actual_names.values()))
+    from python_calamine import CalamineWorkbook  # imported here: only reading needs it
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except BaseException as exc:  # calamine raises its own error types (and panics) for damaged packages
+        if not _calamine_failure(exc):
+            raise
+        raise UnusableInput(f"{path.name} cannot be read as a workbook: {exc}") from exc
     tables: dict[str, RawTable] = {}
     findings: list[Finding] = []
     for spec in schema.OFFICER_SHEETS:
@@ -306,7 +317,8 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
         except BaseException as exc:
             if not _calamine_failure(exc):
                 raise
-            raise UnusableInput(f"{actual}: the sheet cannot be read ({exc}).") from exc
+            raise UnusableInput(f"{actual}: the sheet cannot be read ({exc}). Restore the workbook from its copy in "
+                                "the backups folder beside it.") from exc
         tables[spec.name] = table_from_grid(actual, spec, grid, (0, 0))
         tables[spec.name].sheet = spec.name
         for (r1, c1), (r2, c2) in merged:
