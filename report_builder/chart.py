@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
+from report_builder.context import NOT_RATED_FILL
 from workbook.schema import RAG_FILLS
 
 DPI = 200
 WIDTH_CM, ROW_CM, FRAME_CM = 24.0, 1.05, 2.6
-NOT_RATED_FILL = "#D9D9D9"
 # (label, count key, fill, hatch): hatching keeps the bars apart in black-and-white print and for colour-blind readers
 SERIES = (
     ("Completed by deadline (G)", "completed", "#" + RAG_FILLS["G"], ""),
     ("Ongoing within deadline (A)", "ongoing", "#" + RAG_FILLS["A"], ".."),
     ("Not completed by deadline (R)", "not_completed", "#" + RAG_FILLS["R"], "//"),
-    ("Not rated (NR)", "not_rated", NOT_RATED_FILL, "xx"),
+    ("Not rated (NR)", "not_rated", "#" + NOT_RATED_FILL, "xx"),
 )
 LETTERS = {"completed": "G", "ongoing": "A", "not_completed": "R", "not_rated": "NR"}
 
@@ -51,6 +52,13 @@ def rag_chart_png(bars: list[ChartBar]) -> tuple[bytes, float, float]:
     matplotlib.use("Agg")  # no display: the report is built headless as well as from Excel
     from matplotlib.figure import Figure
 
+    with warnings.catch_warnings():  # a section title with an emoji the font lacks: drawn as a box, not a warning
+        warnings.simplefilter("ignore", UserWarning)
+        return _draw(Figure, bars)
+
+
+def _draw(Figure, bars: list[ChartBar]) -> tuple[bytes, float, float]:  # noqa: N803 - the class, imported lazily
+    """Draw the bars on a matplotlib Figure and save it as PNG."""
     height_cm = FRAME_CM + ROW_CM * len(bars)
     figure = Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), dpi=DPI)
     axes = figure.add_subplot()

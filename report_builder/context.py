@@ -66,17 +66,17 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 NOT_RATED = "NR"
-NOT_RATED_FILL = "D9D9D9"  # light grey: reads as 'no colour' next to the RAG colours, in print too
+NOT_RATED_FILL = "BFBFBF"  # grey: no RAG colour, and darker than the header rows so it is not read as one
 NO_SECTION = "Other recommendations"
 NO_RECOMMENDATION = "Actions with no matching recommendation"
 
 
 @dataclass(frozen=True)
 class _Section:
-    """A group of recommendations under one heading (A. Early help and safeguarding)."""
+    """A group of recommendations under one heading (A. Early help and safeguarding), each with its actions."""
 
     heading: str
-    recommendations: tuple[Recommendation, ...]
+    recommendations: tuple[tuple[Recommendation, tuple[Action, ...]], ...]
 
 
 def rag_cell(rag: str | None) -> dict[str, str]:
@@ -120,27 +120,26 @@ def _deadline_shown(action: Action) -> str:
 
 
 def _sections(plan: Plan) -> list[_Section]:
-    """Recommendations grouped by section in order of first appearance; actions with no recommendation last."""
-    groups: dict[str, list[Recommendation]] = {}
+    """Recommendations with their actions, grouped by section in order of first appearance.
+
+    Actions whose recommendation is not on the Recommendations sheet are gathered last, under their own heading,
+    so that no action is ever left out of the report.
+    """
+    by_rec: dict[str, list[Action]] = {}
+    for action in plan.actions:
+        by_rec.setdefault(action.rec_id, []).append(action)
+    groups: dict[str, list[tuple[Recommendation, tuple[Action, ...]]]] = {}
     for rec in plan.recommendations:
         letter, title = rec.section.strip(), rec.section_title.strip()
         heading = f"{letter}. {title}" if letter and title else (title or letter or NO_SECTION)
-        groups.setdefault(heading, []).append(rec)
-    known = {rec.rec_id for rec in plan.recommendations}
+        groups.setdefault(heading, []).append((rec, tuple(by_rec.pop(rec.rec_id, ()))))
     sections = [_Section(heading, tuple(recs)) for heading, recs in groups.items()]
-    orphans = [a for a in plan.actions if a.rec_id not in known]
-    if orphans:
-        rec_ids = sorted({a.rec_id for a in orphans})
-        text = ("These actions name a recommendation that is not on the Recommendations sheet"
-                + (f" ({', '.join(r or 'blank' for r in rec_ids)})." if rec_ids else "."))
-        sections.append(_Section(NO_RECOMMENDATION, (Recommendation(rec_id="", text=text),)))
+    if by_rec:  # what is left names no known recommendation
+        names = ", ".join(r or "blank" for r in by_rec)
+        text = f"These actions name a recommendation that is not on the Recommendations sheet ({names})."
+        orphans = tuple(a for a in plan.actions if a.rec_id in by_rec)
+        sections.append(_Section(NO_RECOMMENDATION, ((Recommendation(rec_id="", text=text), orphans),)))
     return sections
-
-
-def _actions_of(plan: Plan, rec: Recommendation, known: set[str]) -> list[Action]:
-    if rec.rec_id == "" and rec.text.startswith("These actions name"):
-        return [a for a in plan.actions if a.rec_id not in known]
-    return [a for a in plan.actions if a.rec_id == rec.rec_id]
 
 
 def _counts(ratings: Iterable[str | None]) -> dict[str, int]:
@@ -180,11 +179,10 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -
         deadline = table_date(a.original_deadline)
         if a.deadline and a.deadline != a.original_deadline:
             deadline += f"\n(now {table_date(a.deadline)})"
-        groups.setdefault(section_of.get(action_id, NO_RECOMMENDATION), []).append({
+        groups.setdefault(section_of[action_id], []).append({
             "ref": a.action_id, "text": a.text, "owner": owner_names(plan, a), **rag_cell(judged[action_id]),
             "progress": a.commentary or "No progress summary recorded.", "deadline": deadline,
         })
-    order = headings + [NO_RECOMMENDATION]
     return {
         "name": p.period.name,
         "title": period_title(p.period.name),
@@ -200,7 +198,7 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -
         "completed_actions": named(p.completed, lambda a: ""),
         "not_completed_actions": named(p.not_completed, missed),
         "not_yet_due_actions": named(p.not_yet_due, lambda a: f"due {prose_date(a.original_deadline)}"),
-        "groups": [{"heading": h, "rows": groups[h]} for h in order if h in groups],
+        "groups": [{"heading": h, "rows": groups[h]} for h in headings if h in groups],
     }
 
 
@@ -235,18 +233,16 @@ def report_context(summary: Summary) -> dict:
     """Everything the committee report shows, as plain data for the template (every string cleaned for Word)."""
     plan = summary.plan
     ratings = summary.ratings
-    known = {rec.rec_id for rec in plan.recommendations}
     sections = []
     section_of: dict[str, str] = {}
     for section in _sections(plan):
         recs = []
-        for rec in section.recommendations:
-            actions = _actions_of(plan, rec, known)
+        for rec, actions in section.recommendations:
             section_of.update({a.action_id: section.heading for a in actions})
-            recs.append(_recommendation(plan, rec, actions, ratings))
-        section_actions = [a.action_id for rec in section.recommendations for a in _actions_of(plan, rec, known)]
+            recs.append(_recommendation(plan, rec, list(actions), ratings))
         sections.append({"heading": section.heading, "recommendations": recs,
-                         "counts": _counts(ratings.get(i) for i in section_actions)})
+                         "counts": _counts(ratings.get(a.action_id) for _, actions in section.recommendations
+                                           for a in actions)})
     headings = [s["heading"] for s in sections]
 
     o = summary.overall

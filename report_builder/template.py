@@ -99,7 +99,7 @@ def check_placeholders(tpl, env, provided: set[str]) -> set[str]:
         try:
             tree = env.parse(xml)
         except TemplateSyntaxError as exc:
-            raise TemplateError(f"The Word template has a broken tag in {where}: {exc.message}, in the paragraph "
+            raise TemplateError(f"The Word template has a broken tag in {where}: {_sentence(exc)}, in the paragraph "
                                 f"'{_line_text(xml, exc.lineno)}'. Check that every {{% if %}} and {{% for %}} "
                                 "is closed and that tags are typed with straight braces.") from exc
         for node in tree.find_all(nodes.Name):
@@ -127,9 +127,9 @@ def _syntax_error(tpl, env, exc) -> TemplateError:
             env.parse(xml)
         except Exception as located:  # noqa: BLE001 - we only want its line for the message
             line = getattr(located, "lineno", 0) or 0
-            return TemplateError(f"The Word template has a broken tag in {where}: {exc.message}, in the paragraph "
+            return TemplateError(f"The Word template has a broken tag in {where}: {_sentence(exc)}, in the paragraph "
                                  f"'{_line_text(xml, line)}'. Check that every {{% if %}} and {{% for %}} is closed.")
-    return TemplateError(f"The Word template has a broken tag: {exc.message}.")
+    return TemplateError(f"The Word template has a broken tag: {_sentence(exc)}.")
 
 
 def render(tpl, context: dict[str, Any], env) -> None:
@@ -140,7 +140,8 @@ def render(tpl, context: dict[str, Any], env) -> None:
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except SecurityError as exc:
-        raise TemplateError(f"The Word template tries something a report template may not do: {exc}. Use only the "
+        raise TemplateError(f"The Word template tries something a report template may not do: {_sentence(exc)}. "
+                            "Use only the "
                             "placeholders listed under 'The Word report' in the README.") from exc
     except UndefinedError as exc:
         found = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", str(exc))
@@ -149,5 +150,11 @@ def render(tpl, context: dict[str, Any], env) -> None:
                             "the placeholder; they are listed under 'The Word report' in the README.") from exc
     except JinjaError as exc:
         where = " ".join(t for t in getattr(exc, "docx_context", []) if t.strip())[:200]
-        raise TemplateError(f"The Word template could not be filled in: {exc}" + (f", near '{where}'" if where else "")
+        raise TemplateError(f"The Word template could not be filled in: {_sentence(exc)}"
+                            + (f", near '{where}'" if where else "")
                             + ".") from exc
+
+
+def _sentence(exc: Exception) -> str:
+    """An exception's message without its closing full stop, to sit inside our own sentence."""
+    return str(getattr(exc, "message", None) or exc).strip().rstrip(".")

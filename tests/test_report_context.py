@@ -1,0 +1,230 @@
+"""The report's content as plain data: counts equal their lists, owners by name, dates and text as the council writes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from report_builder.context import FIELDS, PLACEHOLDERS, known_fields, report_context
+from report_builder.text import clean, month_span, number_words, period_title, prose_date, table_date
+from tests.builders import act, plan_of
+from tests.report.plans import HOSTILE, PERIODS, hostile_plan, shown, summary_of
+from workbook.errors import UnusableInput
+from workbook.model import Lead, Recommendation, Revision
+from workbook.summary import Summary, summarise
+from workbook.tracker import open_summary
+
+AS_AT = date(2016, 10, 31)
+
+
+@pytest.fixture(scope="module")
+def demo_summary(demo_master: Path) -> Summary:
+    return open_summary(demo_master)
+
+
+@pytest.fixture(scope="module")
+def demo(demo_summary: Summary) -> dict:
+    return report_context(demo_summary)
+
+
+# ------------------------------------------------------------------------------------------- dates and words
+
+@pytest.mark.parametrize("day, prose, table", [
+    (date(2016, 11, 30), "30 November 2016", "30/11/16"),
+    (date(2017, 1, 1), "1 January 2017", "01/01/17"),
+    (None, "", ""),
+])
+def test_dates_in_prose_and_in_tables(day, prose, table):
+    assert prose_date(day) == prose
+    assert table_date(day) == table
+
+
+@pytest.mark.parametrize("start, end, words", [
+    (date(2016, 5, 1), date(2016, 7, 31), "May to July 2016"),
+    (date(2016, 11, 1), date(2017, 1, 31), "November 2016 to January 2017"),
+    (date(2016, 2, 1), date(2016, 2, 29), "February 2016"),
+    (date(2016, 5, 15), date(2016, 8, 14), "15 May to 14 August 2016"),
+    (date(2016, 12, 15), date(2017, 1, 14), "15 December 2016 to 14 January 2017"),
+])
+def test_a_period_in_words(start, end, words):
+    assert month_span(start, end) == words
+
+
+@pytest.mark.parametrize("name, title", [("Q2", "Quarter Two"), ("q4", "Quarter Four"), ("Quarter 1", "Quarter One"),
+                                         ("Autumn 2016", "Autumn 2016"), ("Q5", "Q5")])
+def test_period_titles(name, title):
+    assert period_title(name) == title
+
+
+def test_small_counts_in_words():
+    assert [number_words(n) for n in (0, 4, 10, 11)] == ["no", "four", "ten", "11"]
+
+
+# ------------------------------------------------------------------------------------------- officers' text
+
+@pytest.mark.parametrize("kind", list(HOSTILE))
+def test_officer_text_is_kept_or_safely_cleaned(kind):
+    typed, _ = HOSTILE[kind]
+    assert clean(typed) == shown(kind)
+
+
+def test_cleaning_removes_every_character_xml_forbids():
+    forbidden = "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r") + "\ufffe\uffff\ud800"
+    cleaned = clean(f"a{forbidden}b")
+    assert cleaned.startswith("a") and cleaned.endswith("b")
+    assert not any(ord(c) < 32 and c not in "\t\n" for c in cleaned)
+    assert "\ufffe" not in cleaned and "\uffff" not in cleaned and "\ud800" not in cleaned
+
+
+def test_every_string_in_the_context_is_clean():
+    context = report_context(summary_of(hostile_plan()))
+
+    def strings(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for item in value.values():
+                yield from strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from strings(item)
+
+    found = list(strings(context))
+    assert any(shown("control") in s for s in found)
+    assert all(clean(s) == s for s in found)
+
+
+# ------------------------------------------------------------------------------------------- the demo's figures
+
+def test_period_counts_are_the_lengths_of_their_lists(demo, demo_summary):
+    p, rule = demo["period"], demo_summary.period
+    rows = [row for group in p["groups"] for row in group["rows"]]
+    assert p["due"] == len(rows) == len(rule.due) == 17
+    assert p["completed"] == len(p["completed_actions"]) == len(rule.completed) == 14
+    assert p["not_completed"] == len(p["not_completed_actions"]) == len(rule.not_completed) == 3
+    assert p["not_yet_due"] == len(p["not_yet_due_actions"]) == 0
+    assert p["completed"] + p["not_completed"] + p["not_yet_due"] == p["due"]
+    letters = [row["rag"] for row in rows]
+    assert (letters.count("G"), letters.count("R"), letters.count("A")) == (14, 3, 0)
+    assert [row["ref"] for row in rows] == list(rule.due)  # plan order, each once
+
+
+def test_the_period_names_what_was_missed_and_why(demo):
+    notes = {a["ref"]: a["note"] for a in demo["period"]["not_completed_actions"]}
+    assert notes == {"5.1": "deadline of 30 July 2016 extended to 30 November 2016",
+                     "5.5": "deadline of 31 July 2016 extended to 30 November 2016",
+                     "7.2": "deadline of 30 June 2016 passed; not yet complete"}
+
+
+def test_revisions_count_is_the_number_of_revision_rows(demo, demo_summary):
+    assert demo["revisions_count"] == len(demo["revisions"]) == len(demo_summary.revisions) == 10
+    assert demo["revisions_agreed_by"] == "Children & Young People's Strategic Partnership Board"
+    first = demo["revisions"][0]
+    assert (first["ref"], first["old"], first["new"]) == ("1.3", "30/10/16", "31/01/17")
+
+
+def test_overall_is_the_rule_and_sections_add_up_to_it(demo, demo_summary):
+    o = demo_summary.overall
+    assert demo["overall"] == {"total": len(o.total), "completed": len(o.completed), "ongoing": len(o.ongoing),
+                               "not_completed": len(o.not_completed), "not_rated": len(o.not_rated)}
+    assert demo["overall"] == {"total": 61, "completed": 37, "ongoing": 10, "not_completed": 13, "not_rated": 1}
+    for key in demo["overall"]:
+        assert sum(s["counts"][key] for s in demo["sections"]) == demo["overall"][key]
+    refs = [a["ref"] for s in demo["sections"] for r in s["recommendations"] for a in r["actions"]]
+    assert sorted(refs) == sorted(o.total) and len(refs) == len(set(refs))
+
+
+def test_periods_and_disagreements_in_words(demo):
+    assert demo["periods_count"] == "four"
+    assert demo["periods_text"] == ("February to April 2016; May to July 2016; August to October 2016 and "
+                                    "November 2016 to January 2017")
+    assert demo["recorded_differs"] == 9
+    assert demo["recorded_differs_text"] == ("recorded Amber but Red by the rule: 2.3, 3.6, 4.3, 5.9, 7.2, 7.9, 9.1 "
+                                             "and 9.8; recorded Amber but not rated by the rule: 8.2")
+    assert (demo["meeting_date"], demo["as_at"], demo["period"]["title"], demo["period"]["months"]) == \
+        ("10 November 2016", "31 October 2016", "Quarter Two", "May to July 2016")
+
+
+def test_owners_are_full_names_and_unknown_initials_are_kept(demo):
+    rows = {row["ref"]: row for g in demo["period"]["groups"] for row in g["rows"]}
+    assert rows["1.1"]["owner"] == "Paul King"
+    assert rows["4.2"]["owner"] == "Karen Neill, RR"  # RR is not in Leads: shown as typed, not dropped
+    assert rows["6.1"]["owner"] == "Tina Benjamin, JSt, JH"
+    assert demo["unknown_owners"] == "Eileen Collier, JS, RR, EC, JSt, JH, TA"
+
+
+def test_table_deadlines_show_the_move_and_text_that_is_no_date(demo):
+    actions = {a["ref"]: a for s in demo["sections"] for r in s["recommendations"] for a in r["actions"]}
+    assert actions["1.3"]["deadline"] == "31/01/17\n(was 30/10/16)"
+    assert actions["1.1"]["deadline"] == "31/07/16"
+    assert actions["8.2"]["deadline"] == "Align to the roll-out of ICS V12 – Date?"
+    assert actions["7.1"]["deadline"] == "31st April 2016"
+    assert (actions["8.2"]["rag"], actions["8.2"]["fill"]) == ("NR", "BFBFBF")
+    assert (actions["1.2"]["rag"], actions["1.2"]["fill"]) == ("R", "FF0000")
+
+
+def test_commentary_is_given_for_every_action_that_is_not_green(demo):
+    for section in demo["sections"]:
+        for rec in section["recommendations"]:
+            not_green = [a["ref"] for a in rec["actions"] if a["rag"] != "G"]
+            assert [e["ref"] for e in rec["exceptions"]] == not_green
+            assert all(e["commentary"] for e in rec["exceptions"])
+
+
+# ------------------------------------------------------------------------------------------- edges
+
+def test_a_report_needs_a_period():
+    plan = plan_of(act("1.1"), periods=PERIODS)
+    with pytest.raises(UnusableInput, match="reporting period"):
+        report_context(summarise(plan, AS_AT, None))
+
+
+def test_actions_of_an_unknown_recommendation_are_listed_not_dropped():
+    plan = plan_of(act("1.1", date(2016, 6, 1)), act("9.1", date(2016, 6, 2), rec="9"), periods=PERIODS)
+    plan = type(plan)(actions=plan.actions, recommendations=(Recommendation("1", "Rec one", "A", "Early help"),),
+                      leads=plan.leads, periods=PERIODS)
+    context = report_context(summarise(plan, AS_AT, "Q2"))
+    headings = [s["heading"] for s in context["sections"]]
+    assert headings == ["A. Early help", "Actions with no matching recommendation"]
+    assert [a["ref"] for a in context["sections"][1]["recommendations"][0]["actions"]] == ["9.1"]
+    assert [g["heading"] for g in context["period"]["groups"]] == headings
+
+
+def test_no_revisions_and_several_agreeing_bodies():
+    revisions = (Revision("1.1", date(2016, 6, 1), date(2016, 9, 1), "Reason", "Board", row=2),
+                 Revision("1.2", date(2016, 6, 1), date(2016, 9, 1), "", "", row=3))
+    plan = plan_of(act("1.1", date(2016, 6, 1), current=date(2016, 9, 1)),
+                   act("1.2", date(2016, 6, 1), current=date(2016, 9, 1)), revisions=revisions, periods=PERIODS)
+    context = report_context(summarise(plan, AS_AT, "Q2"))
+    assert context["revisions_agreed_by"] == ""  # one agreed, one not: no single body to name
+    assert context["revisions"][1]["reason"] == "No reason recorded. (not yet agreed)"
+    empty = report_context(summarise(plan_of(act("1.1"), periods=PERIODS), AS_AT, "Q2"))
+    assert empty["revisions"] == [] and empty["revisions_count"] == 0
+
+
+def test_the_context_holds_exactly_the_documented_placeholders_and_fields(demo):
+    assert set(demo) == set(PLACEHOLDERS) - {"rag_chart"}
+    found: set[str] = set()
+
+    def walk(value):
+        if isinstance(value, dict):
+            found.update(value)
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for value in demo.values():
+        walk(value)
+    assert found == known_fields()
+    assert all(FIELDS.values())
+
+
+def test_lead_names_come_from_leads():
+    plan = plan_of(act("1.1", date(2016, 6, 1), owners=("SK", "ZZ")), periods=PERIODS,
+                   leads=(Lead("SK", "Stephen Kitchman", row=2),))
+    row = report_context(summarise(plan, AS_AT, "Q2"))["period"]["groups"][0]["rows"][0]
+    assert row["owner"] == "Stephen Kitchman, ZZ"

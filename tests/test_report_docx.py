@@ -1,0 +1,243 @@
+"""The demo report read back with python-docx: prose numbers equal table rows and the rules, Word conventions hold."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+
+from report_builder import build_report
+from tests.report.reading import (
+    bullets_after, criteria_table, paragraph_index, rows, table_with_header, tables_with_header,
+)
+from report_builder.context import NOT_RATED_FILL
+from workbook.schema import RAG_FILLS
+from workbook.summary import Summary
+from workbook.tracker import open_summary
+
+FILLS = {**RAG_FILLS, "NR": NOT_RATED_FILL}
+PERIOD_HEADER = ("Ref", "Action", "Action owner", "RAG", "Progress summary", "Target completion deadline")
+ACTIONS_HEADER = ("Ref", "Action", "Completion deadline", "By whom", "RAG")
+REVISIONS_HEADER = ("Ref", "Action", "Old deadline", "New deadline", "Reason for deadline revision")
+
+
+@pytest.fixture(scope="module")
+def summary(demo_master: Path) -> Summary:
+    return open_summary(demo_master)
+
+
+@pytest.fixture(scope="module")
+def report(summary: Summary, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_report(summary, tmp_path_factory.mktemp("report") / "committee-report.docx")
+
+
+@pytest.fixture(scope="module")
+def doc(report: Path):
+    return Document(str(report))
+
+
+def period_rows(doc):
+    return [r for r in rows(table_with_header(doc, *PERIOD_HEADER))[1:] if not r.merged]
+
+
+def action_rows(doc):
+    return [r for t in tables_with_header(doc, *ACTIONS_HEADER) for r in rows(t)[1:]]
+
+
+# ------------------------------------------------------------------------------------------- the figures agree
+
+def test_period_prose_equals_the_period_table_and_the_rule(doc, summary):
+    table = period_rows(doc)
+    p = summary.period
+    _, due = paragraph_index(doc, r"progress against the (\d+) actions due for completion")
+    assert int(due[1]) == len(table) == len(p.due) == 17
+    snapshot = criteria_table(doc, "Total number of actions due")
+    assert snapshot == {"Total number of actions due for completion this period": len(p.due),
+                        "Actions completed by deadline": len(p.completed),
+                        "Actions not completed by deadline": len(p.not_completed)}
+    letters = [r.texts[3] for r in table]
+    i, done = paragraph_index(doc, r"Actions completed by deadline during this reporting period \((\d+) of (\d+)\)")
+    named = bullets_after(doc, i)
+    assert int(done[1]) == len(named) == letters.count("G") == len(p.completed) == 14
+    assert int(done[2]) == len(p.due)
+    assert [re.search(r"\(([\d.]+)\)$", b)[1] for b in named] == [r.texts[0] for r in table if r.texts[3] == "G"]
+    i, missed = paragraph_index(doc, r"Actions not completed by deadline during this reporting period \((\d+) of")
+    named = bullets_after(doc, i)
+    assert int(missed[1]) == len(named) == letters.count("R") == len(p.not_completed) == 3
+    assert [re.search(r"\(([\d.]+):", b)[1] for b in named] == [r.texts[0] for r in table if r.texts[3] == "R"]
+
+
+def test_every_action_of_the_period_appears_once(doc, summary):
+    refs = [r.texts[0] for r in period_rows(doc)]
+    assert refs == list(summary.period.due)
+    assert len(refs) == len(set(refs))
+
+
+def test_revisions_prose_equals_the_revisions_table(doc, summary):
+    _, recommended = paragraph_index(doc, r"Note the extension of (\d+) target completion dates")
+    _, invited = paragraph_index(doc, r"invited to note the (\d+) deadline revisions")
+    table = rows(table_with_header(doc, *REVISIONS_HEADER))[1:]
+    assert int(recommended[1]) == int(invited[1]) == len(table) == len(summary.revisions) == 10
+    assert [r.texts[0] for r in table] == [r.action_id for r in summary.revisions]
+    assert table[0].texts[2:4] == ("30/10/16", "31/01/17")
+
+
+def test_overall_prose_and_table_equal_the_rule_and_the_appendix(doc, summary):
+    o = summary.overall
+    _, total = paragraph_index(doc, r"progress against all (\d+) actions in the improvement plan")
+    overall = criteria_table(doc, "Total number of actions in the improvement plan")
+    assert int(total[1]) == overall["Total number of actions in the improvement plan"] == len(o.total) == 61
+    assert list(overall.values())[1:] == [len(o.completed), len(o.ongoing), len(o.not_completed), len(o.not_rated)]
+    letters = [r.texts[4] for r in action_rows(doc)]
+    assert [letters.count(x) for x in ("G", "A", "R", "NR")] == [37, 10, 13, 1] == list(overall.values())[1:]
+    dashboard = rows(table_with_header(doc, "Total number of actions in the improvement plan"))[1]
+    assert [int(x) for x in dashboard.texts] == [61, 37, 10, 13, 1]
+    by_section = rows(table_with_header(doc, "Section", "Total", "G", "A", "R", "NR"))[1:]
+    assert by_section[-1].texts == ("Whole plan", "61", "37", "10", "13", "1")
+    for column in range(1, 6):
+        assert sum(int(r.texts[column]) for r in by_section[:-1]) == int(by_section[-1].texts[column])
+
+
+def test_every_action_of_the_plan_appears_once_in_the_appendix(doc, summary):
+    refs = [r.texts[0] for r in action_rows(doc)]
+    assert refs == [a.action_id for a in summary.plan.actions]
+
+
+def test_the_numbers_agree_with_the_summary_command(doc, summary):
+    """The figures `ofsted-tracker summary --json` prints are the report's."""
+    data = summary.as_dict()
+    overall = criteria_table(doc, "Total number of actions in the improvement plan")
+    assert list(overall.values()) == [data["overall"][k]["count"] for k in
+                                      ("total", "completed_by_deadline", "ongoing_within_deadline",
+                                       "not_completed_by_deadline", "not_rated")]
+    snapshot = criteria_table(doc, "Total number of actions due")
+    assert list(snapshot.values()) == [data["period"][k]["count"] for k in
+                                       ("due", "completed_by_deadline", "not_completed_by_deadline")]
+
+
+# ------------------------------------------------------------------------------------------- Word conventions
+
+def test_rag_cells_carry_colour_and_letter(doc):
+    checked = 0
+    for table in [table_with_header(doc, *PERIOD_HEADER), *tables_with_header(doc, *ACTIONS_HEADER)]:
+        column = 3 if len(rows(table)[0].texts) == 6 else 4
+        for row in rows(table)[1:]:
+            if row.merged:
+                continue
+            letter = row.texts[column]
+            assert letter in FILLS, row
+            assert row.fills[column] == FILLS[letter], row
+            checked += 1
+    assert checked == 17 + 61
+
+
+def test_headings_are_word_heading_styles(doc):
+    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    texts = [t for _, t in headings]
+    for expected in ("1. Introduction", "2. Recommendations", "3. Policy context", "4. Deadline revisions",
+                     "5. Legal implications", "6. Financial implications", "7. Crime and disorder implications",
+                     "8. Equalities implications", "Appendix: Ofsted Improvement Plan monitoring report",
+                     "2. Progress dashboard for all actions to date",
+                     "3. Progress summary for actions due in Quarter Two (May to July 2016)",
+                     "4. Key leads and those responsible for actions", "A. Early help and safeguarding",
+                     "Recommendation 1", "Recommendation 9"):
+        assert expected in texts
+    assert ("Heading 1", "1. Introduction") in headings
+    assert ("Heading 4", "Recommendation 9") in headings
+
+
+def test_header_rows_repeat_and_rows_do_not_split(doc):
+    for table in doc.tables:
+        for tr in table._tbl.tr_lst:
+            assert tr.trPr is not None and tr.trPr.find(qn("w:cantSplit")) is not None
+    for header in (PERIOD_HEADER, REVISIONS_HEADER):
+        first = table_with_header(doc, *header)._tbl.tr_lst[0]
+        assert first.trPr.find(qn("w:tblHeader")) is not None
+    for table in tables_with_header(doc, *ACTIONS_HEADER):
+        assert table._tbl.tr_lst[0].trPr.find(qn("w:tblHeader")) is not None
+        assert all(tr.trPr.find(qn("w:tblHeader")) is None for tr in table._tbl.tr_lst[1:])
+
+
+def test_the_appendix_is_landscape_and_pages_are_numbered(doc):
+    orientations = [s.orientation for s in doc.sections]
+    assert orientations == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE]
+    assert doc.sections[1].page_width > doc.sections[1].page_height
+    for section in doc.sections:
+        instructions = [t.text.strip() for t in section.footer._element.iter(qn("w:instrText"))]
+        assert instructions == ["PAGE", "NUMPAGES"]
+        assert "Children and Young People's Select Committee, 10 November 2016" in section.footer.paragraphs[0].text
+
+
+def test_dates_as_the_council_writes_them(doc):
+    _, cover = paragraph_index(doc, r"figures as at (\d+ \w+ \d{4})")
+    assert cover[1] == "31 October 2016"
+    cover_table = rows(doc.tables[0])
+    assert cover_table[-1].texts == ("Class", "Part 1", "Date", "10 November 2016")
+    deadlines = [r.texts[5] for r in period_rows(doc)]
+    assert all(re.fullmatch(r"\d\d/\d\d/\d\d(\n\(now \d\d/\d\d/\d\d\))?", d) for d in deadlines), deadlines
+    assert "30/07/16\n(now 30/11/16)" in deadlines
+
+
+def test_owners_are_shown_by_name_and_unknown_initials_as_typed(doc):
+    owners = {r.texts[0]: r.texts[2] for r in period_rows(doc)}
+    assert owners["1.1"] == "Paul King"
+    assert owners["4.2"] == "Karen Neill, RR"
+    leads = rows(table_with_header(doc, "Job title", "Current post-holder", "Initials"))
+    assert len(leads) == 1 + 20
+
+
+def test_core_properties_and_chart(doc):
+    props = doc.core_properties
+    assert props.title == "Ofsted Improvement Plan Update: Quarter Two (May to July 2016)"
+    assert props.author == "Policy and Analysis, Children and Young People's Directorate"
+    assert props.language == "en-GB"
+    assert len(doc.inline_shapes) == 1
+    chart = doc.inline_shapes[0]
+    assert chart.width > chart.height
+    doc_pr = chart._inline.find(qn("wp:docPr"))
+    assert doc_pr.get("descr").startswith("RAG chart. A. Early help and safeguarding: 16 G, 9 A, 7 R, 0 NR;")
+    assert "Whole plan: 37 G, 10 A, 13 R, 1 NR." in doc_pr.get("descr")
+    blob = chart._inline.graphic.graphicData.pic.blipFill.blip
+    image = doc.part.related_parts[blob.embed].image
+    assert (image.horz_dpi, image.vert_dpi) == (200, 200)
+    assert image.px_width / chart.width.inches >= 199  # shown at its own size: 200 pixels per printed inch
+
+
+def test_no_placeholder_is_left_in_the_report(report: Path):
+    import zipfile
+
+    with zipfile.ZipFile(report) as package:
+        for name in package.namelist():
+            if name.endswith(".xml"):
+                text = package.read(name).decode("utf-8")
+                assert "{{" not in text and "{%" not in text, name
+
+
+# ------------------------------------------------------------------------------------------- writing safely
+
+def test_output_must_be_a_docx(summary, tmp_path):
+    from workbook.errors import TrackerError
+
+    with pytest.raises(TrackerError, match="ending .docx"):
+        build_report(summary, tmp_path / "report.pdf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_folder_is_made_when_missing(summary, tmp_path):
+    written = build_report(summary, tmp_path / "new" / "folder" / "report.docx")
+    assert written.is_file() and Document(str(written)).paragraphs
+
+
+def test_a_report_open_in_word_is_not_overwritten(summary, tmp_path):
+    from workbook.errors import WorkbookLocked
+
+    target = tmp_path / "report.docx"
+    target.write_bytes(b"the report officers have open")
+    (tmp_path / "~$report.docx").write_bytes(b"owner")
+    with pytest.raises(WorkbookLocked):
+        build_report(summary, target)
+    assert target.read_bytes() == b"the report officers have open"
