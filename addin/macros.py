@@ -89,16 +89,17 @@ def validate(book: Book, as_at: date | None = None, period: str | None = None) -
     """Write every finding to the Checks sheet and say how many errors and warnings there are.
 
     Marking the offending rows in Actions costs nothing more: the Actions sheet's last column, "Checks", is
-    the workbook's own formula counting this action's rows on the Checks sheet (column C holds the action),
-    and conditional formatting shades a row when that cell is not empty. Excel recalculates it as soon as
-    the Checks sheet is written.
+    the workbook's own formula counting this action's findings on the Checks sheet (column C holds the
+    action, column A the severity: "Errors: 2 - see Checks", "Notes: 1"), and conditional formatting shades
+    the rows with errors. Excel recalculates it as soon as the Checks sheet is written.
 
     Excel operations: 6 block reads (one per officers' sheet), then 3 (clear Checks, write Checks, the
     message), whatever the number of actions.
     """
     s = _summary(book, as_at, period)
     excel.write_grids(book, {schema.CHECKS: layout.checks_grid(s)})
-    marked = " Rows with findings are shaded in Actions." if s.findings else ""
+    marked = (" Rows with errors are shaded in Actions." if s.errors
+              else " Each action's notes are counted in the Checks column of Actions." if s.findings else "")
     return f"{_findings_line(s)}{marked}"
 
 

@@ -283,7 +283,7 @@ def test_from_the_addin_the_active_workbook_is_used(demo_master: Path, tmp_path:
         message = macros.validate(addin_book)
         assert addin_book.json()["actions"] == []
         assert [a["func"] for a in tracker.json()["actions"]] == ["sheetClearContents", "setValues", "alert"]
-        assert message.endswith("Rows with findings are shaded in Actions.")
+        assert message.endswith("Rows with errors are shaded in Actions.")
     finally:
         tracker.close()
         addin_book.close()
