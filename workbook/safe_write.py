@@ -30,8 +30,12 @@ def lock_file(path: Path) -> Path:
 
 
 def lock_files(path: Path) -> tuple[Path, ...]:
-    """Every lock file that says the workbook is open: Excel's ``~$NAME`` and LibreOffice's ``.~lock.NAME#``."""
-    return lock_file(path), path.with_name(".~lock." + path.name + "#")
+    """Every lock file that says the workbook is open: Excel's ``~$NAME``, the ``~$ME`` form Office uses for long
+    names (the first two characters replaced), and LibreOffice's ``.~lock.NAME#``."""
+    locks = [lock_file(path), path.with_name(".~lock." + path.name + "#")]
+    if len(path.stem) > 8:
+        locks.insert(1, path.with_name("~$" + path.name[2:]))
+    return tuple(locks)
 
 
 def assert_writable(path: Path) -> None:
@@ -45,7 +49,8 @@ def assert_writable(path: Path) -> None:
                 f"(Excel crashed, for example), check that no one else is using it, delete the hidden file {lock.name} "
                 "from the same folder and try again. Nothing was changed."
             )
-    if path.exists() and not os.access(path, os.W_OK):
+    if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
+        # the mode bits too: an administrator may write anything, but a file marked read-only is still refused
         raise WorkbookLocked(f"{path.name} is read-only. Save a copy you can edit, or ask for write access. Nothing was changed.")
     folder = path.parent if str(path.parent) else Path(".")
     if not os.access(folder, os.W_OK):
