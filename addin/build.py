@@ -42,7 +42,8 @@ def template_path() -> Path:
     """xlwings' ribbon add-in template inside the installed xlwings package (found without importing xlwings)."""
     spec = importlib.util.find_spec("xlwings")
     if spec is None or not spec.submodule_search_locations:
-        raise TrackerError("xlwings is not installed, and the add-in is built from its template. Run: pip install xlwings")
+        raise TrackerError("xlwings is not installed, and the add-ins are built from its template. "
+                           "Run: pip install xlwings")
     path = Path(list(spec.submodule_search_locations)[0]) / TEMPLATE
     if not path.is_file():
         raise TrackerError(f"the installed xlwings has no {TEMPLATE}; install xlwings 0.33 or later.")

@@ -27,7 +27,7 @@ from workbook.reader import table_from_grid
 Book = xw.Book  # the type the macros take, named here so that no other module needs to import xlwings
 ALERT_TITLE = "Improvement Plan"
 ADDIN_SUFFIXES = (".xlam", ".xla")
-FORMULA_STARTS = ("=", "+", "-", "@")  # text Excel would read as a formula (or a DDE call) if written bare
+MAX_CELL_TEXT = 32767  # Excel's limit on the characters of one cell
 _CELL = re.compile(r"^\$?[A-Z]{1,3}\$?\d{1,7}(:\$?[A-Z]{1,3}\$?\d{1,7})?$")
 
 
@@ -47,8 +47,12 @@ def tracker_book(book: Book) -> Book:
     workbook (``RunPython`` passes ``ActiveWorkbook.Name``); under xlwings Server it is the workbook sent.
     """
     if book.name.lower().endswith(ADDIN_SUFFIXES):
-        active = book.app.books.active
-        if active is None or active.name.lower().endswith(ADDIN_SUFFIXES):
+        try:  # with no workbook open, desktop Excel has no active workbook at all
+            active = book.app.books.active
+            name = active.name if active is not None else ""
+        except Exception:  # noqa: BLE001 - COM raises its own error types for a missing object
+            name = ""
+        if not name or name.lower().endswith(ADDIN_SUFFIXES):
             raise UnusableInput("No workbook is open. Open your improvement plan tracker, then click the button again.")
         book = active
     present = {_norm(sheet.name) for sheet in book.sheets}
@@ -103,7 +107,7 @@ def as_entered(value: object) -> object:
     every string stays the text it is.
     """
     if isinstance(value, str) and value:
-        return "'" + value
+        return "'" + value[:MAX_CELL_TEXT]
     return value
 
 
@@ -141,10 +145,11 @@ def local_folder(book: Book) -> Path | None:
 
 def selected_row(book: Book) -> tuple[str, int] | None:
     """The sheet name and first row of the selection (one Excel read), or None when no cell is selected."""
-    selection = book.selection
-    if selection is None:
+    try:
+        selection = book.selection
+        return (selection.sheet.name, selection.row) if selection is not None else None
+    except Exception:  # noqa: BLE001 - a chart or shape is selected: no cell
         return None
-    return selection.sheet.name, selection.row
 
 
 def cell_text(book: Book, sheet_name: str, row: int, column: int) -> str:

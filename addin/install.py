@@ -87,7 +87,8 @@ def install(setup: ExcelSetup | None = None, python: str = sys.executable, proje
     written = build(setup.startup, settings)
     for stale in set(ours) - set(written):  # a button since removed from the ribbon
         stale.unlink()
-    lines = [f"Installed the Improvement Plan tab for Excel on {setup.system}: {len(written)} add-ins in {setup.startup}.",
+    lines = [f"Installed the Improvement Plan tab for Excel on {setup.system}: "
+             f"{len(written)} add-ins in {setup.startup}.",
              f"A click runs {python} with {project} on Python's path."]
     if setup.system == "macOS" and setup.applescripts is not None:
         script = _xlwings_applescript()

@@ -142,8 +142,9 @@ def build_report(book: Book, as_at: date | None = None, period: str | None = Non
     """
     folder = excel.local_folder(book)
     if folder is None:
-        raise _Problem(f"'{book.name}' is not a file on this computer (it is open in a browser or from SharePoint), "
-                       "so the report cannot be written next to it. For now, build the report from the command line: "
+        raise _Problem(f"'{book.name}' is not a file on this computer (it is not saved yet, or it is open in a "
+                       "browser or from SharePoint), so the report cannot be written next to it. Save it in a folder "
+                       "first; in a browser, build the report from the command line for now: "
                        "ofsted-tracker report <tracker.xlsx> -o report.docx")
     if builder is None:
         try:

@@ -81,7 +81,8 @@ def draw(out: Path, ribbon: Path = customui.RIBBON_XML) -> list[str]:
                      fontweight="bold" if selected else "normal")
         x0, _, x1, _ = extent(label)
         if selected:
-            ax.add_patch(patches.Rectangle((x0 - 0.12, 1.6), x1 - x0 + 0.24, 0.42, fc="#F3F3F3", ec="#C8C8C8", zorder=0))
+            ax.add_patch(patches.Rectangle((x0 - 0.12, 1.6), x1 - x0 + 0.24, 0.42, fc="#F3F3F3", ec="#C8C8C8",
+                                           zorder=0))
             ax.plot([x0, x1], [1.64, 1.64], color=GREEN, lw=3)
         x = x1 + 0.2
     ax.add_patch(patches.Rectangle((0, -0.25), width, 1.85, fc="#F3F3F3", ec="#C8C8C8", zorder=0))

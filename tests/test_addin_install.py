@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from addin import build as builder
 from addin.install import ExcelSetup, excel_setup, install
 
-ADDINS = ["addin.ribbon_check.xlam", "addin.ribbon_finding.xlam", "addin.ribbon_refresh.xlam", "addin.ribbon_report.xlam"]
+ADDINS = [f"addin.ribbon_{name}.xlam" for name in ("check", "finding", "refresh", "report")]
 
 
 def _settings(addin: Path) -> dict[str, str]:

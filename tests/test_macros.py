@@ -401,3 +401,24 @@ def test_go_to_finding_elsewhere_opens_the_checks_sheet(demo_master: Path, tmp_p
                              payload={"active": "Actions", "selection": "C7"})
     assert (after.active, after.selected) == ("Checks", f"Checks!A{layout.TABLE_HEADER_ROW + 1}")
     assert "Select a finding's row" in message
+
+
+def test_with_no_active_workbook_object_desktop_excel_gets_a_message() -> None:
+    """Desktop Excel with only add-ins open has no active workbook: reading it fails there, the macro says so."""
+    shown = []
+
+    class Books:
+        @property
+        def active(self):
+            raise AttributeError("'NoneType' object has no attribute 'Name'")
+
+    app = SimpleNamespace(books=Books(), alert=lambda text, **kw: shown.append((text, kw["mode"])))
+    message = macros.validate(SimpleNamespace(name="addin.ribbon_check.xlam", app=app))
+    assert shown == [(message, "critical")]
+    assert message.startswith("No workbook is open.")
+
+
+def test_text_is_marked_as_text_and_kept_within_excels_cell_limit() -> None:
+    assert excel.as_entered("=1+1") == "'=1+1"
+    assert excel.as_entered(3) == 3 and excel.as_entered("") == "" and excel.as_entered(None) is None
+    assert len(excel.as_entered("x" * 40000)) == 1 + excel.MAX_CELL_TEXT

@@ -61,7 +61,7 @@ def open_book(path: Path, **kwargs) -> xw.Book:
 
 @dataclass
 class Applied:
-    """What Excel would show after the actions: the workbook file, the message boxes, the active sheet, the selection."""
+    """What Excel shows after the actions: the workbook file, the message boxes, the active sheet, the selection."""
 
     path: Path
     alerts: list[list[object]] = field(default_factory=list)
