@@ -10,7 +10,7 @@ from report_builder.context import NOT_RATED_FILL
 from workbook.schema import RAG_FILLS
 
 DPI = 200
-WIDTH_CM, ROW_CM, FRAME_CM = 24.0, 1.05, 2.6
+WIDTH_CM, ROW_CM, FRAME_CM = 24.0, 0.85, 2.3
 # (label, count key, fill, hatch): hatching keeps the bars apart in black-and-white print and for colour-blind readers
 SERIES = (
     ("Completed by deadline (G)", "completed", "#" + RAG_FILLS["G"], ""),
@@ -60,7 +60,7 @@ def rag_chart_png(bars: list[ChartBar]) -> tuple[bytes, float, float]:
 def _draw(Figure, bars: list[ChartBar]) -> tuple[bytes, float, float]:  # noqa: N803 - the class, imported lazily
     """Draw the bars on a matplotlib Figure and save it as PNG."""
     height_cm = FRAME_CM + ROW_CM * len(bars)
-    figure = Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), dpi=DPI)
+    figure = Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), dpi=DPI, layout="constrained")
     axes = figure.add_subplot()
     labels = [_wrap(bar.label) for bar in reversed(bars)]
     positions = range(len(bars))
@@ -87,9 +87,7 @@ def _draw(Figure, bars: list[ChartBar]) -> tuple[bytes, float, float]:  # noqa: 
     axes.tick_params(axis="x", labelsize=8)
     axes.set_xlim(0, widest * 1.2)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32 if len(bars) < 4 else -0.18), ncol=4, fontsize=7.5,
-                frameon=False)
-    figure.tight_layout()
+    figure.legend(loc="outside lower center", ncol=4, fontsize=7.5, frameon=False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue(), WIDTH_CM, height_cm

@@ -294,6 +294,17 @@ def after_table(doc) -> None:
 # --------------------------------------------------------------------------------------------------- page
 
 
+def merge_section_break(doc) -> None:
+    """Carry the section break on the cover report's last paragraph instead of an empty paragraph of its own,
+    which would spill onto a blank page whenever the cover report fills its last page."""
+    body = doc.element.body
+    holder = body.findall(qn("w:p"))[-1]
+    sect_pr = holder.pPr.find(qn("w:sectPr"))
+    previous = holder.getprevious()
+    previous.get_or_add_pPr().append(sect_pr)
+    body.remove(holder)
+
+
 def page_setup(section, landscape: bool) -> None:
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     long_side, short_side = Cm(29.7), Cm(21.0)
@@ -505,6 +516,10 @@ def appendix(doc) -> None:
     t.row("{{ overall.total }}", "{{ overall.completed }}", "{{ overall.ongoing }}", "{{ overall.not_completed }}",
           "{{ overall.not_rated }}", center=(0, 1, 2, 3, 4))
     after_table(doc)
+    chart = para(doc, "{{ rag_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    chart.paragraph_format.keep_with_next = True
+    para(doc, "Figure 1: RAG rating of the plan's actions by section and for the whole plan, as at {{ as_at }}.",
+         "Figure Caption")
     para(doc, "By section:", "Label")
     t = Table(doc, [w - 5 * 2.6] + [2.6] * 5)
     t.header("Section", "Total", "G", "A", "R", "NR", center=(1, 2, 3, 4, 5))
@@ -515,10 +530,6 @@ def appendix(doc) -> None:
     t.row("Whole plan", "{{ overall.total }}", "{{ overall.completed }}", "{{ overall.ongoing }}",
           "{{ overall.not_completed }}", "{{ overall.not_rated }}", center=(1, 2, 3, 4, 5), labels=(0,))
     after_table(doc)
-    chart = para(doc, "{{ rag_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    chart.paragraph_format.keep_with_next = True
-    para(doc, "Figure 1: RAG rating of the plan's actions by section and for the whole plan, as at {{ as_at }}.",
-         "Figure Caption")
 
     para(doc, "3. Progress summary for actions due in {{ period.title }} ({{ period.months }})", "Heading 2")
     para(doc, "An action is due in this period when its original target completion date falls between "
@@ -569,6 +580,7 @@ def appendix(doc) -> None:
     t.row("Lead:", "{{ r.lead }}", labels=(0,))
     t.row("Linked plan:", "{{ r.linked_plan }}", labels=(0,))
     t.row("Key partners:", "{{ r.partners }}", labels=(0,))
+    t.keep_together()
     after_table(doc)
     para(doc, "a) Expected outcome (what will be different?)", "Label")
     tag(doc, "{%p for b in r.outcomes %}")
@@ -623,6 +635,7 @@ def make_template(path: Path) -> Path:
     header_footer(first, PORTRAIT_TEXT_CM)
     cover(doc)
     second = doc.add_section(WD_SECTION.NEW_PAGE)
+    merge_section_break(doc)
     page_setup(second, landscape=True)
     header_footer(second, LANDSCAPE_TEXT_CM)
     appendix(doc)
