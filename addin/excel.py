@@ -66,7 +66,7 @@ def tracker_book(book: Book) -> Book:
     return book
 
 
-def _sheets(book: Book, names) -> dict[str, object]:
+def _sheets(book: Book, names: list[str]) -> dict[str, xw.Sheet]:
     """The named sheets (matched ignoring case and spacing), found in one pass over the book's sheets."""
     found = {_norm(sheet.name): sheet for sheet in book.sheets}
     missing = [name for name in names if _norm(name) not in found]
@@ -78,7 +78,7 @@ def _sheets(book: Book, names) -> dict[str, object]:
     return {name: found[_norm(name)] for name in names}
 
 
-def read_grid(sheet) -> tuple[list[list[object]], tuple[int, int]]:
+def read_grid(sheet: xw.Sheet) -> tuple[list[list[object]], tuple[int, int]]:
     """One sheet's values as a grid and the 0-based (row, column) of its top-left cell: one Excel read."""
     used = sheet.used_range
     values = used.options(ndim=2).value
