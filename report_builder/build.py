@@ -56,10 +56,31 @@ def fill_template(context: dict, template: Path):
         chart = (png, chart_description(bars))
         values[CHART] = InlineImage(tpl, io.BytesIO(png), width=Cm(width), height=Cm(height))
     render(tpl, values, env)
+    _schema_order(tpl.docx)
     _describe(tpl.docx, context)
     if chart:
         _alt_text(tpl.docx, *chart)
     return tpl
+
+
+# The order the OOXML schema gives the children of a cell's properties. docxtpl's {% cellbg %} puts <w:shd> first;
+# Word expects it after the width (and may offer to "repair" a file that breaks the order), so cells are put right.
+TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+              "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge",
+              "tcPrChange")
+
+
+def _schema_order(document) -> None:
+    """Put every table cell's properties in schema order (a stable sort; unknown elements keep their place last)."""
+    from docx.oxml.ns import qn
+
+    rank = {qn(f"w:{name}"): i for i, name in enumerate(TCPR_ORDER)}
+    for tcpr in document.element.body.iter(qn("w:tcPr")):
+        children = list(tcpr)
+        ordered = sorted(children, key=lambda child: rank.get(child.tag, len(rank)))
+        if ordered != children:
+            for child in ordered:
+                tcpr.append(child)  # appending an existing child moves it
 
 
 def _describe(document, context: dict) -> None:

@@ -220,17 +220,18 @@ class Table:
         self.table.style = doc.styles["Table Grid"]
         self.table.alignment = WD_TABLE_ALIGNMENT.CENTER
         self.table.autofit = False
-        tblpr = self.table._tbl.tblPr
-        layout = OxmlElement("w:tblLayout")
-        layout.set(qn("w:type"), "fixed")
-        tblpr.append(layout)
+        tblpr = self.table._tbl.tblPr  # autofit False above wrote <w:tblLayout w:type="fixed"/> in its place
         margins = OxmlElement("w:tblCellMar")
-        for side, width in (("top", 40), ("bottom", 40), ("left", 85), ("right", 85)):
+        for side, width in (("top", 40), ("left", 85), ("bottom", 40), ("right", 85)):  # schema order
             element = OxmlElement(f"w:{side}")
             element.set(qn("w:w"), str(width))
             element.set(qn("w:type"), "dxa")
             margins.append(element)
-        tblpr.append(margins)
+        look = tblpr.find(qn("w:tblLook"))  # the schema puts cell margins before tblLook
+        if look is not None:
+            look.addprevious(margins)
+        else:
+            tblpr.append(margins)
         for column, width in zip(self.table.columns, self.widths):
             column.width = width
 

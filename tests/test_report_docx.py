@@ -241,3 +241,44 @@ def test_a_report_open_in_word_is_not_overwritten(summary, tmp_path):
     with pytest.raises(WorkbookLocked):
         build_report(summary, target)
     assert target.read_bytes() == b"the report officers have open"
+
+
+# ------------------------------------------------------------------------------------------- other plans
+
+def test_a_period_with_nothing_due_and_no_revisions(tmp_path):
+    from datetime import date
+
+    from tests.builders import act, plan_of
+    from tests.report.plans import PERIODS
+    from workbook.summary import summarise
+
+    plan = plan_of(act("1.1", date(2016, 9, 30), "Complete", completed_on=date(2016, 9, 1)), periods=PERIODS)
+    doc = Document(str(build_report(summarise(plan, date(2016, 10, 31), "Q2"), tmp_path / "empty.docx")))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Note that no target completion dates were extended in this reporting period." in text
+    assert "No actions were due for completion in this period." in text
+    assert "Actions completed by deadline during this reporting period (0 of 0):" in text
+    assert not tables_with_header(doc, *REVISIONS_HEADER)
+    assert rows(table_with_header(doc, *PERIOD_HEADER))[1:] == []
+
+
+def test_a_running_period_shows_what_is_not_yet_due(tmp_path):
+    from datetime import date
+
+    from tests.builders import act, plan_of
+    from tests.report.plans import PERIODS
+    from workbook.summary import summarise
+
+    plan = plan_of(act("1.1", date(2016, 5, 20), "Complete", completed_on=date(2016, 5, 19)),
+                   act("1.2", date(2016, 6, 10), "On track"), act("1.3", date(2016, 7, 20), "On track"),
+                   periods=PERIODS)
+    doc = Document(str(build_report(summarise(plan, date(2016, 6, 30), "Q2"), tmp_path / "running.docx")))
+    snapshot = criteria_table(doc, "Total number of actions due")
+    assert snapshot == {"Total number of actions due for completion this period": 3,
+                        "Actions completed by deadline": 1, "Actions not completed by deadline": 1,
+                        "Actions not yet due (target date still to come)": 1}
+    i, _ = paragraph_index(doc, r"Actions due later in this reporting period \(1 of 3\)")
+    assert bullets_after(doc, i) == ["Action 1.3 (1.3: due 20 July 2016)"]
+    assert [r.texts[3] for r in period_rows(doc)] == ["G", "R", "A"]
+    _, amber = paragraph_index(doc, r"rated 'amber' \(A\)")
+    assert amber
