@@ -78,3 +78,17 @@ def test_fit_height_grows_with_wrapped_text():
     assert fit_height(["short"], [20]) is None
     assert fit_height(["x" * 100], [20]) == 5 * 15
     assert fit_height(["a\nb\nc"], [50]) == 3 * 15
+
+
+def test_formula_looking_text_stays_text(tmp_path):
+    from workbook.demo import demo_rows
+    from workbook.tracker import new_tracker
+
+    rows = demo_rows()
+    rows["Actions"][0]["text"] = '=HYPERLINK("http://example.invalid","click")'
+    rows["Actions"][1]["commentary"] = "+cmd|' /C calc'!A0"
+    path = new_tracker(tmp_path / "t.xlsx", rows)
+    ws = openpyxl.load_workbook(path)["Actions"]
+    assert ws["C2"].data_type == "s" and ws["C2"].value.startswith("=HYPERLINK")
+    assert ws["J3"].data_type == "s"
+    assert ws["L2"].data_type == "f"  # the tool's own Checks formula is still a formula

@@ -57,6 +57,10 @@ def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, ob
     ws.append(headers)
     for values in rows:
         ws.append([values.get(c.field) for c in spec.columns] + [values.get(h) for h in extra])
+    for row in ws.iter_rows(min_row=2, max_col=len(headers)):
+        for cell in row:
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"  # officers' text such as "=HYPERLINK(...)" stays text, never a formula
     last = max(len(rows) + 1, 2)
     for j, column in enumerate(spec.columns, start=1):
         letter = schema.column_letter(j)
