@@ -152,8 +152,10 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -
     """The period snapshot: counts, the named lists behind them and the period's actions table by section."""
     p = summary.period
     if p is None:
+        unknown = next((f.message for f in summary.findings if f.code == "period-unknown"), "")
         raise UnusableInput(
-            "The report needs a reporting period: give --period NAME (a name on the Periods sheet) "
+            (f"The {unknown[0].lower()}{unknown[1:].rstrip('.')}. " if unknown else "")
+            + "The report needs a reporting period: give --period NAME (a name on the Periods sheet) "
             "or fill in 'Reporting period' on the Settings sheet."
         )
     plan = summary.plan

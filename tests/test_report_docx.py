@@ -282,3 +282,21 @@ def test_a_running_period_shows_what_is_not_yet_due(tmp_path):
     assert [r.texts[3] for r in period_rows(doc)] == ["G", "R", "A"]
     _, amber = paragraph_index(doc, r"rated 'amber' \(A\)")
     assert amber
+
+
+def test_a_failure_while_saving_leaves_the_old_report_and_no_temporary_file(summary, tmp_path, monkeypatch):
+    import report_builder.build as build
+    from workbook.errors import TemplateError
+
+    target = tmp_path / "report.docx"
+    target.write_bytes(b"last quarter's report")
+
+    def half_written(path):
+        assert Path(path).stat().st_size > 0  # the new report was being written beside the old one
+        raise TemplateError("simulated failure after writing")
+
+    monkeypatch.setattr(build, "_assert_reopens", half_written)
+    with pytest.raises(TemplateError, match="simulated"):
+        build_report(summary, target)
+    assert target.read_bytes() == b"last quarter's report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx"]

@@ -169,3 +169,13 @@ def test_the_command_line_writes_the_report(demo_master, tmp_path):
                                       "-o", str(tmp_path / "r.docx")])
     assert result.exit_code == 0, result.output
     assert Document(str(tmp_path / "r.docx")).core_properties.title.startswith("Ofsted Improvement Plan Update")
+
+
+def test_the_command_line_names_an_unknown_period(demo_master, tmp_path):
+    from ofsted_tracker.cli import app
+
+    result = CliRunner().invoke(app, ["report", str(demo_master), "--period", "Q9", "-o", str(tmp_path / "r.docx")])
+    assert result.exit_code == 2
+    assert "reporting period 'Q9' is not on the Periods sheet (periods: Q1, Q2, Q3, Q4)" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "r.docx").exists()
