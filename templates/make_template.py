@@ -142,6 +142,20 @@ def bullet(doc, text: str, indent_cm: float = 1.9):
     return p
 
 
+def bullet_loop(doc, loop: str, text: str, indent_cm: float = 1.9, empty: str = "None recorded.") -> None:
+    """One bullet repeated for every item of a list (``loop`` is 'b in r.outcomes'), or ``empty`` when it is empty."""
+    items = loop.partition(" in ")[2]
+    tag(doc, f"{{%p for {loop} %}}")
+    bullet(doc, text, indent_cm)
+    tag(doc, "{%p endfor %}")
+    tag(doc, f"{{%p if not {items} %}}")
+    if indent_cm >= 1.9:
+        bullet(doc, empty, indent_cm)
+    else:
+        para(doc, empty)
+    tag(doc, "{%p endif %}")
+
+
 def untab_bullets(doc) -> None:
     """Drop the bullet list's fixed tab (0.63 cm) so the text follows the paragraph's own hanging indent."""
     numbering = doc.part.numbering_part.element
@@ -399,20 +413,10 @@ def cover(doc) -> None:
     after_table(doc)
     numbered(doc, "3.6", "Actions completed by deadline during this reporting period "
                          "({{ period.completed }} of {{ period.due }}):")
-    tag(doc, "{%p for a in period.completed_actions %}")
-    bullet(doc, "{{ a.text }} ({{ a.ref }})")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not period.completed_actions %}")
-    bullet(doc, "None.")
-    tag(doc, "{%p endif %}")
+    bullet_loop(doc, "a in period.completed_actions", "{{ a.text }} ({{ a.ref }})", empty="None.")
     numbered(doc, "3.7", "Actions not completed by deadline during this reporting period "
                          "({{ period.not_completed }} of {{ period.due }}):")
-    tag(doc, "{%p for a in period.not_completed_actions %}")
-    bullet(doc, "{{ a.text }} ({{ a.ref }}: {{ a.note }})")
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not period.not_completed_actions %}")
-    bullet(doc, "None.")
-    tag(doc, "{%p endif %}")
+    bullet_loop(doc, "a in period.not_completed_actions", "{{ a.text }} ({{ a.ref }}: {{ a.note }})", empty="None.")
     tag(doc, "{%p if period.not_yet_due_actions %}")
     para(doc, "Actions due later in this reporting period ({{ period.not_yet_due }} of {{ period.due }}):",
          "Body Indent")
@@ -584,19 +588,9 @@ def appendix(doc) -> None:
     t.keep_together()
     after_table(doc)
     para(doc, "a) Expected outcome (what will be different?)", "Label")
-    tag(doc, "{%p for b in r.outcomes %}")
-    bullet(doc, "{{ b }}", 1.0)
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not r.outcomes %}")
-    para(doc, "None recorded.")
-    tag(doc, "{%p endif %}")
+    bullet_loop(doc, "b in r.outcomes", "{{ b }}", 1.0)
     para(doc, "b) Success measures (how will we know?)", "Label")
-    tag(doc, "{%p for b in r.measures %}")
-    bullet(doc, "{{ b }}", 1.0)
-    tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not r.measures %}")
-    para(doc, "None recorded.")
-    tag(doc, "{%p endif %}")
+    bullet_loop(doc, "b in r.measures", "{{ b }}", 1.0)
     para(doc, "c) Actions", "Label")
     t = Table(doc, [1.3, 13.4, 3.2, w - 19.4, 1.5])
     t.header("Ref", "Action", "Completion deadline", "By whom", "RAG", center=(4,))
