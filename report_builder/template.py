@@ -54,7 +54,8 @@ def load(template: Path):
         tpl = DocxTemplate(str(template))
         tpl.init_docx()
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise TemplateError(f"The Word template {template.name} is not a Word document (.docx) that can be read: {exc}. "
+        raise TemplateError(f"The Word template {template.name} is not a Word document (.docx) that can be read: "
+                            f"{exc}. "
                             "Save it from Word as 'Word Document (*.docx)'.") from exc
     return tpl
 

@@ -10,7 +10,7 @@ from datetime import date
 # controls that only ever arrive from text decoded with the wrong code page. Word refuses a file holding the former.
 _FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Line breaks as other systems write them: Windows CR LF, old Mac CR, Word's manual break (vertical tab),
-# form feed, next-line (NEL), Unicode line and paragraph separators. All become one line break inside the same paragraph.
+# form feed, next-line (NEL), Unicode line and paragraph separators. All become one line break in the same paragraph.
 _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _ORDINAL_WORDS = ("One", "Two", "Three", "Four")

@@ -263,7 +263,7 @@ class Table:
             _shade(cell, HEADER_FILL)
 
     def row(self, *texts: str, rag: int | None = None, center: tuple[int, ...] = (), labels: tuple[int, ...] = ()):
-        """A data row; column ``rag`` holds a RAG letter coloured by ``{% cellbg %}``; ``labels`` are shaded and bold."""
+        """A data row; column ``rag`` holds a RAG letter coloured by ``{% cellbg %}``; ``labels`` are shaded, bold."""
         row = self._row()
         _row_flags(row)
         for i, (cell, text) in enumerate(zip(row.cells, texts)):
@@ -491,7 +491,8 @@ def cover(doc) -> None:
     numbered(doc, "8.1", "The development, implementation and monitoring of the Ofsted improvement plan sits within "
                          "the ambit of the Council's Comprehensive Equalities Scheme (CES) 2016-20. Specifically, the "
                          "Ofsted improvement plan accords with the following CES objectives:")
-    for text in ("tackling victimisation, discrimination and harassment", "closing the gap in outcomes between citizens",
+    for text in ("tackling victimisation, discrimination and harassment",
+                 "closing the gap in outcomes between citizens",
                  "improving access to services", "increasing participation and engagement"):
         bullet(doc, text)
 

@@ -1,4 +1,4 @@
-"""The report's content as plain data: counts equal their lists, owners by name, dates and text as the council writes."""
+"""The report's content as plain data: counts equal their lists, owners by name, dates and text as councils write."""
 
 from __future__ import annotations
 

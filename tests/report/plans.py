@@ -51,10 +51,10 @@ def hostile_plan() -> Plan:
                          expected_outcomes=f"{HOSTILE['breaks'][0]} | {HOSTILE['tab'][0]}",
                          success_measures=HOSTILE["xml"][0], progress_commentary=HOSTILE["control"][0],
                          impact=HOSTILE["markup"][0], further_action=HOSTILE["rtl"][0], row=2)
+    moved = [(i, a) for i, a in enumerate(actions) if a.current_deadline != a.original_deadline]
     revisions = tuple(Revision(a.action_id, a.original_deadline, a.current_deadline,
-                               reason=f"Reason {kinds[int(a.action_id[2:]) - 1]}: {HOSTILE[kinds[int(a.action_id[2:]) - 1]][0]}",
-                               agreed_by="Board & <Panel>", row=n)
-                      for n, a in enumerate((a for a in actions if a.current_deadline != a.original_deadline), start=2))
+                               reason=f"Reason {kinds[i]}: {HOSTILE[kinds[i]][0]}", agreed_by="Board & <Panel>", row=n)
+                      for n, (i, a) in enumerate(moved, start=2))
     settings = {"Council": "Hostile & <Borough>", "Committee": 'Children\'s "Select" Committee & Co',
                 "Report title": "Update <draft>", "Author": "Policy & Analysis ✅", "Meeting date": date(2016, 11, 10),
                 "Contributors": HOSTILE["rtl"][0], "Wards": HOSTILE["control"][0]}
@@ -66,11 +66,12 @@ def hostile_plan() -> Plan:
 def large_plan(actions: int = 1000, recommendations: int = 12) -> Plan:
     """A plan of the given size: actions spread over recommendations, three sections, a year of deadlines,
     mixed statuses, a paragraph of commentary each, one revision in twenty. Deterministic."""
-    recs = tuple(Recommendation(str(r), f"Recommendation {r}: improve the service in area {r} so that children are safe.",
+    recs = tuple(Recommendation(str(r), f"Recommendation {r}: improve the service in area {r} so children are safe.",
                                 "ABC"[r % 3], ("Early help and safeguarding", "Looked after children and permanence",
                                                "Leadership and management")[r % 3],
                                 lead=f"Lead {r}", linked_plan="Business plan 2016-17", partners="Police, Health",
-                                expected_outcomes="Outcome one | Outcome two", success_measures="Measure one | Measure two",
+                                expected_outcomes="Outcome one | Outcome two",
+                                success_measures="Measure one | Measure two",
                                 progress_commentary="Progress is being made.", impact="Some impact.", row=r + 1)
                  for r in range(1, recommendations + 1))
     leads = tuple(Lead(f"L{i}", f"Lead Officer {i}", f"Service Manager {i}", row=i + 1) for i in range(1, 31))
