@@ -29,7 +29,8 @@ runner = CliRunner()
 # text as officers (and their copy-paste) produce it: control characters, emoji, right-to-left scripts,
 # combining marks, things that look like formulas or dates, and very long strings
 WEIRD = st.sampled_from([
-    "\x00", "\x07", "\x1b[31m", "\t", "\r\n", "\u200b", "\u202e", "\ufeff", "🚸", "👩🏽‍⚖️", "مرحبا", "שלום", "é", "e\u0301",
+    "\x00", "\x07", "\x1b[31m", "\t", "\r\n", "\u200b", "\u202e", "\ufeff", "🚸", "👩🏽‍⚖️", "مرحبا", "שלום",
+    "é", "e\u0301",
     "=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "@SUM(1)", "-1+1", "#REF!", "#N/A", "_x0041_", "30th Sept 2016",
     "31/04/2016", "February 2017", "1.1", "SK/TB", "Complete", "G", "[bold]x[/bold]", "{{ plan }}", "{% for %}", "<t>",
     "&amp;", "]]>", "NaN", "\\", "'",

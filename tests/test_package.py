@@ -196,7 +196,8 @@ def test_calc_chain_entries_on_computed_sheets_go_and_the_rest_name_their_sheet(
 
 
 @pytest.mark.parametrize("before, after", [
-    (b'<workbook><calcPr calcId="191029"/></workbook>', b'<workbook><calcPr calcId="191029" fullCalcOnLoad="1"/></workbook>'),
+    (b'<workbook><calcPr calcId="191029"/></workbook>',
+     b'<workbook><calcPr calcId="191029" fullCalcOnLoad="1"/></workbook>'),
     (b'<x:workbook><x:calcPr calcId="1" fullCalcOnLoad="0"></x:calcPr></x:workbook>',
      b'<x:workbook><x:calcPr calcId="1" fullCalcOnLoad="1"></x:calcPr></x:workbook>'),
     (b'<workbook><calcPr fullCalcOnLoad="1"/></workbook>', b'<workbook><calcPr fullCalcOnLoad="1"/></workbook>'),

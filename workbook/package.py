@@ -99,7 +99,8 @@ def check_zip(package: zipfile.ZipFile, label: str) -> None:
                 f"{label}: the part {info.filename} would unpack to {info.file_size // 2**20:,} MB from "
                 f"{info.compress_size:,} bytes, the mark of a zip bomb; refusing to read it.")
     if total > MAX_UNPACKED:
-        raise UnusableInput(f"{label} would unpack to {total // 2**20:,} MB, far more than a tracker; refusing to read it.")
+        raise UnusableInput(f"{label} would unpack to {total // 2**20:,} MB, far more than a tracker; "
+                            "refusing to read it.")
 
 
 def read_part(package: zipfile.ZipFile, name: str, label: str) -> bytes:
@@ -127,10 +128,9 @@ def parse_part(data: bytes, name: str, label: str) -> etree._Element:
     return root
 
 
-def _target(base: str, target: str) -> str:
+def part_name(base: str, target: str) -> str:
     """The part a relationship target points at, resolved against the folder of the part that names it."""
-    name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
-    return name
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
 
 
 def _relationships(package: zipfile.ZipFile, label: str) -> list[etree._Element]:
@@ -148,7 +148,7 @@ def sheet_parts(package: zipfile.ZipFile, label: str = "the workbook") -> dict[s
         name, target = sheet.get("name") or "", targets.get(sheet.get(f"{{{REL_NS}}}id"), "")
         if not target:
             raise UnusableInput(f"{label}: the sheet '{name}' points at no part; the workbook is damaged.")
-        part = _target("xl", target)
+        part = part_name("xl", target)
         if _unsafe_name(part):
             raise UnusableInput(f"{label}: the sheet '{name}' points outside the workbook ({target}); refusing it.")
         parts[name] = part
@@ -307,7 +307,7 @@ def _without_calc_chain(package: zipfile.ZipFile, part: str, label: str) -> dict
     out = {}
     rels = parse_part(read_part(package, WORKBOOK_RELS, label), WORKBOOK_RELS, label)
     for rel in list(rels.iter(f"{{{PKG_REL_NS}}}Relationship")):
-        if rel.get("Type") == CALC_CHAIN_TYPE and _target("xl", rel.get("Target") or "") == part:
+        if rel.get("Type") == CALC_CHAIN_TYPE and part_name("xl", rel.get("Target") or "") == part:
             rel.getparent().remove(rel)
     out[WORKBOOK_RELS] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
     types = parse_part(read_part(package, CONTENT_TYPES, label), CONTENT_TYPES, label)
@@ -343,13 +343,14 @@ def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str) -> 
         actual = by_name[name.casefold()]
         part = parts[actual]
         if part not in names:
-            raise UnusableInput(f"{label}: the {actual} sheet's part {part} is missing; restore the workbook from a backup.")
+            raise UnusableInput(f"{label}: the {actual} sheet's part {part} is missing; "
+                                "restore the workbook from a backup.")
         changed[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {actual}", part)
     ids = sheet_ids(package, label)
     computed = {ids[by_name[n.casefold()]] for n in grids if ids.get(by_name[n.casefold()])}
     for rel in _relationships(package, label):
         if rel.get("Type") == CALC_CHAIN_TYPE and rel.get("TargetMode") != "External":
-            part = _target("xl", rel.get("Target") or "")
+            part = part_name("xl", rel.get("Target") or "")
             if part in names:
                 chain = read_part(package, part, label)
                 kept = calc_chain_without(chain, computed, label)
@@ -377,6 +378,7 @@ def refresh_package(path: Path, grids: dict[str, Grid]) -> Path:
     with source:
         changed = tool_parts(source, grids, label)
         with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w") as target:
+            target.comment = source.comment
             for info in source.infolist():
                 if info.filename in changed:
                     data = changed[info.filename]

@@ -18,7 +18,7 @@ from workbook.errors import UnusableInput
 from workbook.findings import WARNING, Finding
 from workbook.model import Plan
 from workbook.package import (
-    PKG_REL_NS, WORKBOOK_PART, WORKBOOK_RELS, check_zip, parse_part, read_part, sheet_parts,
+    PKG_REL_NS, WORKBOOK_PART, WORKBOOK_RELS, check_zip, parse_part, part_name, read_part, sheet_parts,
 )
 from workbook.parse import RawTable, parse_plan
 
@@ -69,7 +69,8 @@ def _ole_message(path: Path) -> str:
         data = handle.read(MAX_OLE_SCAN)
     if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
         return (f"{path.name} is protected with a password (encrypted), so it cannot be read. In Excel, open it, "
-                "choose File > Info > Protect Workbook > Encrypt with Password, clear the password, save, and try again.")
+                "choose File > Info > Protect Workbook > Encrypt with Password, clear the password, save, "
+                "and try again.")
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
         return (f"{path.name} is an old-style Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
                 "Excel Workbook (.xlsx), then use the .xlsx.")
@@ -161,13 +162,13 @@ def error_cells(data: bytes) -> dict[tuple[int, int], str]:
     for cell in _cells(data):
         if cell.get("t") == "e":
             place = _position(cell.get("r", ""))
-            shown = next((v.text for v in cell if etree_localname(v) == "v" and v.text), "#VALUE!")
+            shown = next((v.text for v in cell if _localname(v) == "v" and v.text), "#VALUE!")
             if place:
                 found[place] = shown.strip()
     return found
 
 
-def etree_localname(element: object) -> str:
+def _localname(element: object) -> str:
     """The local name of an lxml element's tag, without its namespace."""
     tag = getattr(element, "tag", "")
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
@@ -180,7 +181,8 @@ def _guard_sheet(package: zipfile.ZipFile, part: str, sheet: str, label: str) ->
     """
     data = read_part(package, part, label)
     if re.search(rb"<!DOCTYPE", data, re.IGNORECASE):
-        raise UnusableInput(f"{label}: the {sheet} sheet's part declares a DTD, which Excel never writes; refusing to read it.")
+        raise UnusableInput(f"{label}: the {sheet} sheet's part declares a DTD, which Excel never writes; "
+                            "refusing to read it.")
     try:
         rows, cols = sheet_extent(data)
         if rows * cols > MAX_CELLS:
@@ -213,7 +215,7 @@ def guard_package(path: Path) -> tuple[list[str], dict[str, dict[tuple[int, int]
             for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
                 target = rel.get("Target") or ""
                 if (rel.get("Type") or "").endswith(_READ_TYPES) and rel.get("TargetMode") != "External":
-                    name = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                    name = part_name("xl", target)
                     if name in package.namelist():
                         parse_part(read_part(package, name, label), name, label)
             for sheet, part in parts.items():

@@ -51,7 +51,8 @@ def assert_writable(path: Path) -> None:
             )
     if path.exists() and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
         # the mode bits too: an administrator may write anything, but a file marked read-only is still refused
-        raise WorkbookLocked(f"{path.name} is read-only. Save a copy you can edit, or ask for write access. Nothing was changed.")
+        raise WorkbookLocked(f"{path.name} is read-only. Save a copy you can edit, or ask for write access. "
+                             "Nothing was changed.")
     folder = path.parent if str(path.parent) else Path(".")
     if not os.access(folder, os.W_OK):
         raise WorkbookLocked(f"The folder of {path.name} cannot be written to. Nothing was changed.")

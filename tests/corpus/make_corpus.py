@@ -143,12 +143,13 @@ def build() -> Corpus:
     # --- files that are not usable trackers: exit 2, a message, refresh refused -------------------------------
     c.add(Case("zero-bytes.xlsx", "an empty file (0 bytes), as a failed copy leaves", 2, message="empty (0 bytes)",
                refresh="refused", refresh_message="empty"), lambda p: p.write_bytes(b""))
-    c.add(Case("legacy.xls", "a real Excel 97-2003 workbook, saved by LibreOffice", 2, message="Excel 97-2003 workbook (.xls)",
+    c.add(Case("legacy.xls", "a real Excel 97-2003 workbook, saved by LibreOffice", 2,
+               message="Excel 97-2003 workbook (.xls)",
                refresh="refused", refresh_message="Excel 97-2003"),
           lambda p: soffice(CLEAN, p, "xls:MS Excel 97"))
     c.add(Case("legacy-renamed.xlsx", "an .xls workbook renamed .xlsx", 2, message="Excel 97-2003 workbook (.xls)",
                refresh="refused"), lambda p: shutil.copyfile(HERE / "legacy.xls", p))
-    c.add(Case("password-protected.xlsx", f"the clean tracker encrypted with a password (msoffcrypto-tool)", 2,
+    c.add(Case("password-protected.xlsx", "the clean tracker encrypted with a password (msoffcrypto-tool)", 2,
                message="protected with a password", refresh="refused", refresh_message="password"), encrypt)
     c.add(Case("csv-renamed.xlsx", "a CSV export renamed .xlsx", 2, message="CSV", refresh="refused"),
           lambda p: p.write_text("Action ID,Recommendation,Action\n1.1,1,Audit every open case file\n", encoding="utf-8"))
@@ -176,14 +177,16 @@ def build() -> Corpus:
     c.add(Case("renamed-sheet.xlsx", "the Leads sheet renamed 'Key leads'", 2, message="no 'Leads' sheet",
                refresh="refused"), edit(lambda wb: setattr(wb["Leads"], "title", "Key leads")))
     c.add(Case("missing-header.xlsx", "the Progress status column deleted from Actions", 2,
-               message="no column 'Progress status'", refresh="refused"), edit(lambda wb: (drop_tables(wb[A]), wb[A].delete_cols(7))))
+               message="no column 'Progress status'", refresh="refused"),
+          edit(lambda wb: (drop_tables(wb[A]), wb[A].delete_cols(7))))
     c.add(Case("renamed-header.xlsx", "the Owner(s) header retyped as 'Owner'", 2, message="Actions!A1",
                refresh="refused", refresh_message="'Owner(s)'"),
           edit(lambda wb: (drop_tables(wb[A]), set_cells(wb[A], {"D1": "Owner"}))))
     c.add(Case("no-header-row.xlsx", "the Actions sheet emptied (no header row at all)", 2,
                message="no header row with 'Action ID'", refresh="refused"), edit(empty_actions))
     c.add(Case("no-as-at-date.xlsx", "the As at date in Settings left blank", 2, message="As at date",
-               refresh="refused", refresh_message="As at date"), edit(lambda wb: set_cells(wb["Settings"], {"B11": None})))
+               refresh="refused", refresh_message="As at date"),
+          edit(lambda wb: set_cells(wb["Settings"], {"B11": None})))
 
     # --- trackers that read, with findings at their cells ---------------------------------------------------
     c.add(Case("clean-tracker.xlsx", "the clean tracker itself: no findings", 0), lambda p: None)
