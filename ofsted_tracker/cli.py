@@ -146,13 +146,10 @@ def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo tr
         console.print(f"[bold]Tracker[/bold] {tracker}")
         console.print(findings_table(s, limit=12))
         print_summary(console, s)
-        try:
-            from report_builder import build_report
-        except ImportError:
-            build_report = None
-        if build_report is not None:
-            written = build_report(s, out / "lewisham-committee-report.docx")
-            console.print(f"[bold]Report[/bold] {written}")
+        from report_builder import build_report
+
+        written = build_report(s, out / "lewisham-committee-report.docx")
+        console.print(f"[bold]Report[/bold] {written}")
     except TrackerError as exc:
         _fail(exc)
 
