@@ -117,3 +117,10 @@ def test_errors_come_first():
     plan = plan_of(act("1.1", status="Complete", owners=("ZZ",)), leads=(Lead("SK", "S K"),))
     severities = [f.severity for f in validate(plan, AS_AT)]
     assert severities == sorted(severities, key=["error", "warning", "info"].index)
+
+
+def test_unknown_period_from_settings_points_at_its_cell():
+    plan = replace(plan_of(act()), settings={"Reporting period": "Q9"}, setting_rows={"Reporting period": 12})
+    found = validate(plan, AS_AT, "Q9")
+    assert [f.where for f in found] == ["Settings!B12"]
+    assert [f.where for f in validate(plan, AS_AT, "Q8")] == ["Settings"]  # asked for on the command line

@@ -170,8 +170,11 @@ def check_settings(plan: Plan, period_name: str | None) -> list[Finding]:
     """The reporting period named in Settings (or asked for) must exist on the Periods sheet."""
     if period_name and plan.period(period_name) is None:
         names = ", ".join(p.name for p in plan.periods) or "none"
-        return [Finding(ERROR, S, "", "", f"reporting period '{period_name}' is not on the Periods sheet (periods: {names}).",
-                        "period-unknown")]
+        from_settings = str(plan.settings.get("Reporting period", "")).strip() == period_name.strip()
+        row = plan.setting_rows.get("Reporting period", 0) if from_settings else 0
+        return [_at(plan, ERROR, S, "value", row, "",
+                    f"reporting period '{period_name}' is not on the Periods sheet (periods: {names}). "
+                    "Type one of those names, or add the period to Periods.", "period-unknown")]
     return []
 
 

@@ -120,6 +120,8 @@ def fit_height(values: list[object], widths: list[float]) -> float | None:
     lines = 1
     for value, width in zip(values, widths):
         if isinstance(value, str) and value:
-            per_line = max(width * 1.15, 1)
-            lines = max(lines, sum(-(-max(len(part), 1) // int(per_line)) for part in value.split("\n")))
+            per_line = int(max(width * 1.15, 1))
+            if len(value) <= per_line and "\n" not in value:
+                continue  # one line: the common case
+            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in value.split("\n")))
     return None if lines == 1 else min(lines, 27) * LINE_HEIGHT

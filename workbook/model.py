@@ -110,6 +110,7 @@ class Plan:
     revisions: tuple[Revision, ...] = ()
     periods: tuple[Period, ...] = ()
     settings: dict[str, object] = field(default_factory=dict)
+    setting_rows: dict[str, int] = field(default_factory=dict)  # the Settings row of each setting, for locations
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> field -> column letter as read
 
     def cell(self, sheet: str, field_name: str, row: int) -> str:

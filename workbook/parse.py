@@ -165,9 +165,11 @@ def parse_plan(tables: dict[str, RawTable]) -> tuple[Plan, list[Finding]]:
             periods.append(Period(name, start, end, row))
 
     settings: dict[str, object] = {}
+    setting_rows: dict[str, int] = {}
     t = tables[schema.SETTINGS.name]
     for row, v in t.rows:
         key = p.text(t, v, "key", row)
+        setting_rows[key] = row
         if key in schema.SETTING_DATES:
             settings[key] = p.day(t, v, "value", row, "", key)[0]
         else:
@@ -180,6 +182,7 @@ def parse_plan(tables: dict[str, RawTable]) -> tuple[Plan, list[Finding]]:
         revisions=tuple(revisions),
         periods=tuple(periods),
         settings=settings,
+        setting_rows=setting_rows,
         columns={name: dict(table.letters) for name, table in tables.items()},
     )
     return plan, p.findings

@@ -44,7 +44,7 @@ def assert_writable(path: Path) -> None:
     for lock in lock_files(path):
         if lock.exists():
             raise WorkbookLocked(
-                f"{path.name} is open in Excel (or LibreOffice) on this or another computer: the lock file "
+                f"{path.name} is open in Excel, Word or LibreOffice on this or another computer: the lock file "
                 f"{lock.name} is beside it. Close the workbook there, then try again. If nobody has it open "
                 f"(Excel crashed, for example), check that no one else is using it, delete the hidden file {lock.name} "
                 "from the same folder and try again. Nothing was changed."

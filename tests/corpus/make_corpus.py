@@ -239,7 +239,7 @@ def build() -> Corpus:
           edit(lambda wb: set_cells(wb[A], {"J2": True, "K3": datetime(1899, 12, 30, 10, 30).time(), "G4": "done",
                                             "I5": "Green-ish"})))
     c.add(Case("unknown-period.xlsx", "Reporting period 'Q9' in Settings, not on the Periods sheet", 1,
-               findings=(("period-unknown", "Settings"),)),
+               findings=(("period-unknown", "Settings!B12"),)),
           edit(lambda wb: set_cells(wb["Settings"], {"B12": "Q9"})))
     c.add(Case("revision-mismatch.xlsx", "a revision whose old deadline does not match the action", 1,
                findings=(("revision-old-mismatch", "Revisions!B2"),)),
