@@ -71,7 +71,7 @@ def test_dashboard_chart_reads_the_fixed_rag_rows(wb):
     first, last = layout.OVERALL_ROWS
     assert refs == [f"'Dashboard'!$B${first}:$B${last}", f"'Dashboard'!$C${first}:$C${last}"]
     assert [ws.cell(r, 1).value.split(" (")[0] for r in range(first, last + 1)] == [
-        "Completed by deadline", "Ongoing within deadline", "Not completed by deadline, or unlikely to be"]
+        "Completed by deadline", "Ongoing within deadline", "Not completed by deadline"]
 
 
 def test_fit_height_grows_with_wrapped_text():

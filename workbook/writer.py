@@ -195,16 +195,18 @@ def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
     for row, rag in zip(range(layout.OVERALL_ROWS[0], layout.OVERALL_ROWS[1] + 1), "GAR"):
         ws.cell(row, 1).fill = PatternFill("solid", fgColor=LIGHT[rag])
     for r in range(layout.OVERALL_HEADER_ROW + 1, layout.PERIOD_HEADER_ROW + 8):
+        if r == layout.PERIOD_HEADER_ROW:
+            continue
         for j in (2, 3):
             ws.cell(r, j).alignment = Alignment(horizontal="center", vertical="top")
             ws.cell(r, j).font = Font(bold=True)
     chart = BarChart()
     chart.type = "col"
-    chart.title = "Actions by RAG: by the rule and as recorded"
+    chart.title = "Actions by RAG"
     chart.y_axis.title = "Actions"
     chart.y_axis.majorGridlines = None
     chart.legend.position = "b"
-    chart.height, chart.width = 8, 16
+    chart.height, chart.width = 7.5, 13
     first, last = layout.OVERALL_ROWS
     for column in (2, 3):
         values = Reference(ws, min_col=column, min_row=first, max_row=last)
@@ -219,7 +221,7 @@ def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
             point.graphicalProperties.solidFill = colour
             point.graphicalProperties.line.solidFill = "404040"
             series.dPt.append(point)
-    ws.add_chart(chart, "H4")
+    ws.add_chart(chart, "E4")  # beside the counts, above the revisions table (which starts in row 21)
 
 
 def _slippage(wb: Workbook, grid: layout.Grid) -> None:
