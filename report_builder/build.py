@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workbook.errors import TemplateError, TrackerError
 from workbook.safe_write import atomic_write
 from workbook.summary import Summary
 from report_builder.chart import chart_bars, chart_description, rag_chart_png
 from report_builder.context import PLACEHOLDERS, report_context
+from report_builder.template import CHART
+
+if TYPE_CHECKING:
+    from report_builder.document import Filled
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "committee_report.docx"
-CHART = "rag_chart"
 
 
 def build_report(summary: Summary, output: Path, template: Path | None = None) -> Path:
@@ -30,37 +32,36 @@ def build_report(summary: Summary, output: Path, template: Path | None = None) -
     if output.is_dir():
         raise TrackerError(f"{output} is a folder. Give the report's file name, e.g. -o {output / 'report.docx'}.")
     context = report_context(summary)
-    docx = fill_template(context, Path(template) if template else DEFAULT_TEMPLATE)
+    filled = fill_template(context, Path(template) if template else DEFAULT_TEMPLATE)
     output.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(output, keep_backup=False) as tmp:
-        docx.save(str(tmp))
+        filled.save(tmp)
         _assert_reopens(tmp)
     return output
 
 
-def fill_template(context: dict, template: Path):
-    """The filled-in template (a docxtpl document, not yet saved) for a report context."""
+def fill_template(context: dict, template: Path) -> Filled:
+    """The filled-in template (not yet saved) for a report context.
+
+    The template is prepared once per content (placeholders checked, body compiled; see report_builder.document);
+    the chart is drawn only when the template shows it.
+    """
     from docx.shared import Cm
-    from docxtpl import InlineImage
 
-    from report_builder.template import check_placeholders, load, render, sandbox
+    from report_builder.document import fill, prepare
+    from report_builder.template import Picture
 
-    tpl = load(template)
-    env = sandbox()
-    used = check_placeholders(tpl, env, set(PLACEHOLDERS))
-    values = dict(context)
-    chart = None
-    if CHART in used:
+    prepared = prepare(template, frozenset(PLACEHOLDERS), CHART)
+    picture = None
+    if CHART in prepared.used:
         bars = chart_bars(context)
         png, width, height = rag_chart_png(bars)
-        chart = (png, chart_description(bars))
-        values[CHART] = InlineImage(tpl, io.BytesIO(png), width=Cm(width), height=Cm(height))
-    render(tpl, values, env)
-    _schema_order(tpl.docx)
-    _describe(tpl.docx, context)
-    if chart:
-        _alt_text(tpl.docx, *chart)
-    return tpl
+        picture = Picture(png, Cm(width), Cm(height), chart_description(bars), "RAG chart")
+    filled = fill(prepared, context, picture)
+    if filled.body is None:
+        _schema_order(filled.tpl.docx)
+    _describe(filled.tpl.docx, context)
+    return filled
 
 
 # The order the OOXML schema gives the children of a cell's properties. docxtpl's {% cellbg %} puts <w:shd> first;
@@ -99,28 +100,29 @@ def _describe(document, context: dict) -> None:
     props.created = props.modified = now
 
 
-def _alt_text(document, png: bytes, description: str) -> None:
-    """Give the chart picture its figures as alternative text (screen readers, Word's accessibility check)."""
-    from docx.oxml.ns import qn
-
-    digest = hashlib.sha1(png).digest()
-    for inline in document.element.body.iter(qn("wp:inline")):
-        blip = next(inline.iter(qn("a:blip")), None)
-        if blip is None:
-            continue
-        part = document.part.related_parts.get(blip.get(qn("r:embed")))
-        if part is not None and hashlib.sha1(part.blob).digest() == digest:
-            doc_pr = inline.find(qn("wp:docPr"))
-            doc_pr.set("descr", description)
-            doc_pr.set("title", "RAG chart")
+MAIN_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
 def _assert_reopens(path: Path) -> None:
-    """The written file must open again as a Word document; otherwise nothing replaces the report."""
-    from docx import Document
+    """The written file must open again as a Word package; otherwise nothing replaces the report.
+
+    Every member must read back whole (zip's checksums) and the content types must name a main document part
+    that is there. The XML itself is well-formed by construction (see report_builder.shape), so the document is
+    not parsed again: on a large plan that would cost as much as building it.
+    """
+    import zipfile
+
+    from lxml import etree
 
     try:
-        Document(str(path))
+        with zipfile.ZipFile(path) as package:
+            broken = package.testzip()
+            if broken is not None:
+                raise ValueError(f"{broken} does not match its checksum")
+            types = etree.fromstring(package.read("[Content_Types].xml"))
+            mains = [o.get("PartName", "").lstrip("/") for o in types if o.get("ContentType") == MAIN_CONTENT_TYPE]
+            if len(mains) != 1 or mains[0] not in package.namelist():
+                raise ValueError("it has no main document part")
     except Exception as exc:  # noqa: BLE001 - any failure here means the file must not be kept
         raise TemplateError(f"The report could not be read back after writing ({exc}); it was not saved. "
                             "Check the template in Word.") from exc

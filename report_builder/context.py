@@ -16,7 +16,7 @@ from workbook.model import Action, Plan, Recommendation
 from workbook.schema import RAG_FILLS, RAG_NAMES
 from workbook.summary import Summary
 from report_builder.text import (
-    bullets, clean, clean_all, join_words, month_span, number_words, period_title, prose_date, table_date,
+    CleanRows, bullets, clean, clean_all, join_words, month_span, number_words, period_title, prose_date, table_date,
 )
 
 # The template's vocabulary: each top-level placeholder and what it holds (the README lists the same).
@@ -86,13 +86,24 @@ def rag_cell(rag: str | None) -> dict[str, str]:
     return {"rag": NOT_RATED, "fill": NOT_RATED_FILL, "rag_name": "Not rated"}
 
 
-def owner_names(plan: Plan, action: Action) -> str:
-    """The action's owners as full names from Leads; initials not in Leads are shown exactly as typed."""
-    names = []
-    for owner in action.owners:
-        lead = plan.lead(owner)
-        names.append(lead.name if lead and lead.name else owner)
-    return ", ".join(names)
+_RAG_CELLS = {rag: rag_cell(rag) for rag in (*RAG_FILLS, None)}  # rows share these (read-only) dicts' contents
+
+
+def owner_names(plan: Plan, action: Action, names: dict[str, str] | None = None) -> str:
+    """The action's owners as full names from Leads; initials not in Leads are shown exactly as typed.
+
+    ``names`` is :func:`lead_names` of the plan, passed in when naming many actions.
+    """
+    names = lead_names(plan) if names is None else names
+    return ", ".join(names.get(owner) or owner for owner in action.owners)
+
+
+def lead_names(plan: Plan) -> dict[str, str]:
+    """Each lead's initials and name (the first lead with those initials, as ``Plan.lead`` finds it)."""
+    names: dict[str, str] = {}
+    for lead in plan.leads:
+        names.setdefault(lead.initials, lead.name)
+    return names
 
 
 def unknown_owners(plan: Plan) -> list[str]:
@@ -160,11 +171,13 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -
         )
     plan = summary.plan
     actions = {a.action_id: a for a in plan.actions}
+    names = lead_names(plan)
     judged = {**{i: "G" for i in p.completed}, **{i: "R" for i in p.not_completed}, **{i: "A" for i in p.not_yet_due}}
 
-    def named(ids: tuple[str, ...], note) -> list[dict[str, str]]:
+    def named(ids: tuple[str, ...], note) -> CleanRows:
         # in a sentence's list the item's own full stop would clash with the bracket after it
-        return [{"ref": i, "text": actions[i].text.rstrip().rstrip("."), "note": note(actions[i])} for i in ids]
+        return CleanRows({"ref": clean(i), "text": clean(actions[i].text.rstrip().rstrip(".")),
+                          "note": clean(note(actions[i]))} for i in ids)
 
     def missed(a: Action) -> str:
         if a.is_complete and a.completed_on:
@@ -175,15 +188,16 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -
             return f"deadline of {prose_date(a.original_deadline)} extended to {prose_date(a.deadline)}"
         return f"deadline of {prose_date(a.original_deadline)} passed; not yet complete"
 
-    groups: dict[str, list[dict]] = {}
+    groups: dict[str, CleanRows] = {}
     for action_id in p.due:
         a = actions[action_id]
         deadline = table_date(a.original_deadline)
         if a.deadline and a.deadline != a.original_deadline:
             deadline += f"\n(now {table_date(a.deadline)})"
-        groups.setdefault(section_of[action_id], []).append({
-            "ref": a.action_id, "text": a.text, "owner": owner_names(plan, a), **rag_cell(judged[action_id]),
-            "progress": a.commentary or "No progress summary recorded.", "deadline": deadline,
+        groups.setdefault(section_of[action_id], CleanRows()).append({
+            "ref": clean(a.action_id), "text": clean(a.text), "owner": clean(owner_names(plan, a, names)),
+            **_RAG_CELLS[judged[action_id]], "progress": clean(a.commentary or "No progress summary recorded."),
+            "deadline": deadline,
         })
     return {
         "name": p.period.name,
@@ -204,15 +218,17 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -
     }
 
 
-def _recommendation(plan: Plan, rec: Recommendation, actions: list[Action], ratings: dict[str, str | None]) -> dict:
-    rows, exceptions = [], []
+def _recommendation(plan: Plan, rec: Recommendation, actions: list[Action], ratings: dict[str, str | None],
+                    names: dict[str, str]) -> dict:
+    rows, exceptions = CleanRows(), CleanRows()  # built from cleaned values: clean_all passes them through
     for a in actions:
         rag = ratings.get(a.action_id)
-        rows.append({"ref": a.action_id, "text": a.text, "deadline": _deadline_shown(a), "owner": owner_names(plan, a),
-                     **rag_cell(rag)})
+        ref, text, cell = clean(a.action_id), clean(a.text), _RAG_CELLS[rag if rag in RAG_FILLS else None]
+        rows.append({"ref": ref, "text": text, "deadline": clean(_deadline_shown(a)),
+                     "owner": clean(owner_names(plan, a, names)), **cell})
         if rag != "G":
-            exceptions.append({"ref": a.action_id, "text": a.text, **rag_cell(rag),
-                               "commentary": a.commentary or "No progress commentary recorded."})
+            exceptions.append({"ref": ref, "text": text, **cell,
+                               "commentary": clean(a.commentary or "No progress commentary recorded.")})
     return {
         "ref": rec.rec_id,
         "heading": f"Recommendation {rec.rec_id}" if rec.rec_id else NO_RECOMMENDATION,
@@ -235,13 +251,14 @@ def report_context(summary: Summary) -> dict:
     """Everything the committee report shows, as plain data for the template (every string cleaned for Word)."""
     plan = summary.plan
     ratings = summary.ratings
+    names = lead_names(plan)
     sections = []
     section_of: dict[str, str] = {}
     for section in _sections(plan):
         recs = []
         for rec, actions in section.recommendations:
             section_of.update({a.action_id: section.heading for a in actions})
-            recs.append(_recommendation(plan, rec, list(actions), ratings))
+            recs.append(_recommendation(plan, rec, list(actions), ratings, names))
         sections.append({"heading": section.heading, "recommendations": recs,
                          "counts": _counts(ratings.get(a.action_id) for _, actions in section.recommendations
                                            for a in actions)})

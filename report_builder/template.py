@@ -1,11 +1,14 @@
-"""The Word template through docxtpl: a locked-down Jinja environment and the placeholder check before rendering."""
+"""The Word template through docxtpl: a locked-down Jinja environment, the placeholder check, the chart picture."""
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, Any
 
 from workbook.errors import TemplateError
 from report_builder.context import known_fields
@@ -14,6 +17,7 @@ from report_builder.context import known_fields
 # and Jinja's own loop helpers; anything else (a picture object, a class, a function) is refused.
 _PLAIN = (str, int, float, bool, dict, list, tuple, type(None))
 _GLOBALS_KEPT = ("range", "namespace")
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def sandbox():
@@ -37,38 +41,62 @@ def sandbox():
         def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
             return isinstance(obj, allowed) and super().is_safe_attribute(obj, attr, value)
 
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            # A plain dict's key that is no dict attribute is what the sandbox would return, after first trying
+            # (and failing) to read an attribute: skip that detour on the report's thousands of rows.
+            if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
+                return obj[attribute]
+            return super().getattr(obj, attribute)
+
     env = ReportSandbox(autoescape=True, undefined=StrictUndefined)
     env.globals = {name: env.globals[name] for name in _GLOBALS_KEPT if name in env.globals}
     return env
 
 
-def load(template: Path):
-    """Open the .docx template with docxtpl, or say clearly why it cannot be used."""
+CHART = "rag_chart"
+# What a picture prints, drawn to scale for report_builder.shape: it ends the run of text it is in, adds a run
+# holding the drawing, and opens a new run of text.
+PICTURE_SHAPE = '</w:t></w:r><w:r><w:drawing/></w:r><w:r><w:t xml:space="preserve">'
+
+
+def load(source: IO[bytes], name: str):
+    """Open a .docx template with docxtpl, or say clearly why it cannot be used."""
     from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
 
-    if not template.is_file():
-        raise TemplateError(f"The Word template {template} was not found. Give --template a .docx file, or leave it "
-                            "out to use the standard template.")
     try:
-        tpl = DocxTemplate(str(template))
+        tpl = DocxTemplate(source)
         tpl.init_docx()
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise TemplateError(f"The Word template {template.name} is not a Word document (.docx) that can be read: "
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise TemplateError(f"The Word template {name} is not a Word document (.docx) that can be read: "
                             f"{exc}. "
                             "Save it from Word as 'Word Document (*.docx)'.") from exc
     return tpl
 
 
-def _parts(tpl) -> Iterator[tuple[str, str]]:
-    """(where, patched XML with one paragraph per line) for the body, headers and footers of the template."""
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+@dataclass(frozen=True)
+class Part:
+    """A part of the template holding placeholders, as docxtpl's Jinja source (one paragraph a line)."""
 
-    yield "the body", tpl.patch_xml(tpl.xml_to_string(tpl.docx._element.body))
-    for rel in tpl.docx.part.rels.values():
-        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
-            where = "a header" if rel.reltype == RT.HEADER else "a footer"
-            yield where, tpl.patch_xml(tpl.get_part_xml(rel.target_part))
+    where: str  # "the body", "a header", "a footer": for messages
+    source: str
+
+    @staticmethod
+    def all(tpl, body_xml: str) -> list[Part]:
+        """The body (from its XML as docxtpl reads it), then the headers and footers."""
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        parts = [Part("the body", _lines(tpl.patch_xml(body_xml)))]
+        for rel in tpl.docx.part.rels.values():
+            if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
+                where = "a header" if rel.reltype == RT.HEADER else "a footer"
+                parts.append(Part(where, _lines(tpl.patch_xml(tpl.get_part_xml(rel.target_part)))))
+        return parts
+
+
+def _lines(xml: str) -> str:
+    """docxtpl's source with each paragraph on a line of its own, as it renders it (messages quote the line)."""
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
 
 
 def _line_text(xml: str, lineno: int) -> str:
@@ -79,67 +107,56 @@ def _line_text(xml: str, lineno: int) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def check_placeholders(tpl, env, provided: set[str]) -> set[str]:
+def check_placeholders(parts: list[Part], env, provided: set[str] | frozenset[str]) -> set[str]:
     """Refuse a template whose placeholders name something the report does not provide, before rendering.
 
-    Top-level names come from docxtpl's ``get_undeclared_template_variables``; field names after a dot
+    Each part is parsed once: its top-level names are Jinja's undeclared variables; field names after a dot
     (``{{ a.ownr }}``) are checked against the documented fields. The message names the placeholder and quotes
     the paragraph it is in. Jinja syntax errors (an unclosed ``{% if %}``) are reported the same way.
     Returns the top-level names the template uses.
     """
-    from jinja2 import TemplateSyntaxError, nodes
+    from jinja2 import TemplateSyntaxError, meta, nodes
 
-    try:
-        used = set(tpl.get_undeclared_template_variables(jinja_env=env))
-        undeclared = used - provided - set(env.globals)
-    except TemplateSyntaxError as exc:
-        raise _syntax_error(tpl, env, exc) from exc
-    fields = known_fields()
-    for where, xml in _parts(tpl):
-        xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+    trees = []
+    for part in parts:
         try:
-            tree = env.parse(xml)
+            trees.append(env.parse(part.source))
         except TemplateSyntaxError as exc:
-            raise TemplateError(f"The Word template has a broken tag in {where}: {_sentence(exc)}, in the paragraph "
-                                f"'{_line_text(xml, exc.lineno)}'. Check that every {{% if %}} and {{% for %}} "
-                                "is closed and that tags are typed with straight braces.") from exc
+            raise TemplateError(f"The Word template has a broken tag in {part.where}: {_sentence(exc)}, in the "
+                                f"paragraph '{_line_text(part.source, exc.lineno)}'. Check that every {{% if %}} "
+                                "and {% for %} is closed and that tags are typed with straight braces.") from exc
+    used: set[str] = set()
+    for tree in trees:
+        used |= meta.find_undeclared_variables(tree)
+    undeclared = used - set(provided) - set(env.globals)
+    fields = known_fields()
+    for part, tree in zip(parts, trees):
         for node in tree.find_all(nodes.Name):
             if node.ctx == "load" and node.name in undeclared:
                 raise TemplateError(
                     f"The Word template uses the placeholder '{node.name}', which the report does not provide "
-                    f"(in {where}, paragraph '{_line_text(xml, node.lineno)}'). Correct the spelling; the "
-                    "placeholders are listed under 'The Word report' in the README.")
+                    f"(in {part.where}, paragraph '{_line_text(part.source, node.lineno)}'). Correct the spelling; "
+                    "the placeholders are listed under 'The Word report' in the README.")
         for node in tree.find_all(nodes.Getattr):
             if node.attr not in fields and not hasattr(str, node.attr):
                 raise TemplateError(
                     f"The Word template uses the field '{node.attr}', which the report does not provide "
-                    f"(in {where}, paragraph '{_line_text(xml, node.lineno)}'). Correct the spelling; the "
-                    "fields are listed under 'The Word report' in the README.")
-    if undeclared:  # found by docxtpl but not located above (should not happen): still refuse, naming them
+                    f"(in {part.where}, paragraph '{_line_text(part.source, node.lineno)}'). Correct the spelling; "
+                    "the fields are listed under 'The Word report' in the README.")
+    if undeclared:  # found but not located above (should not happen): still refuse, naming them
         names = ", ".join(sorted(undeclared))
         raise TemplateError(f"The Word template uses placeholders the report does not provide: {names}.")
     return used
 
 
-def _syntax_error(tpl, env, exc) -> TemplateError:
-    for where, xml in _parts(tpl):
-        xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
-        try:
-            env.parse(xml)
-        except Exception as located:  # noqa: BLE001 - we only want its line for the message
-            line = getattr(located, "lineno", 0) or 0
-            return TemplateError(f"The Word template has a broken tag in {where}: {_sentence(exc)}, in the paragraph "
-                                 f"'{_line_text(xml, line)}'. Check that every {{% if %}} and {{% for %}} is closed.")
-    return TemplateError(f"The Word template has a broken tag: {_sentence(exc)}.")
-
-
-def render(tpl, context: dict[str, Any], env) -> None:
-    """Fill the template in place; every Jinja or sandbox failure becomes a TemplateError naming the cause."""
+@contextmanager
+def template_errors() -> Iterator[None]:
+    """Turn every Jinja or sandbox failure while filling in into a TemplateError naming the cause."""
     from jinja2 import TemplateError as JinjaError
     from jinja2.exceptions import SecurityError, UndefinedError
 
     try:
-        tpl.render(context, jinja_env=env, autoescape=True)
+        yield
     except SecurityError as exc:
         raise TemplateError(f"The Word template tries something a report template may not do: {_sentence(exc)}. "
                             "Use only the "
@@ -154,6 +171,50 @@ def render(tpl, context: dict[str, Any], env) -> None:
         raise TemplateError(f"The Word template could not be filled in: {_sentence(exc)}"
                             + (f", near '{where}'" if where else "")
                             + ".") from exc
+
+
+def render(tpl, context: dict[str, Any], env) -> None:
+    """Fill the template in place the classic docxtpl way (the body parsed back into a tree)."""
+    with template_errors():
+        tpl.render(context, jinja_env=env, autoescape=True)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A picture for a placeholder printed alone in its paragraph: a PNG, its printed size, its alternative text."""
+
+    png: bytes
+    width: int  # EMU, as python-docx's Cm() gives
+    height: int
+    description: str
+    title: str
+
+    def bind(self, tpl) -> _PlacedPicture:
+        """The value to give the template: it adds the picture to the part being rendered when printed."""
+        return _PlacedPicture(tpl, self)
+
+
+class _PlacedPicture:
+    """What ``{{ rag_chart }}`` prints: Word's inline drawing, in a run of its own. Templates cannot read into it
+    (the sandbox allows attributes of plain data only)."""
+
+    def __init__(self, tpl, picture: Picture) -> None:
+        self._tpl, self._picture = tpl, picture
+
+    def __html__(self) -> str:
+        from docx.oxml.ns import qn
+        from lxml import etree
+
+        picture = self._picture
+        part = self._tpl.current_rendering_part or self._tpl.docx.part
+        inline = part.new_pic_inline(io.BytesIO(picture.png), picture.width, picture.height)
+        doc_pr = inline.find(qn("wp:docPr"))
+        doc_pr.set("descr", picture.description)
+        doc_pr.set("title", picture.title)
+        drawing = etree.tostring(inline, encoding="unicode")
+        return f'</w:t></w:r><w:r><w:drawing>{drawing}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+
+    __str__ = __html__
 
 
 def _sentence(exc: Exception) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from functools import lru_cache
 
 # Characters XML 1.0 forbids (C0 controls other than tab and line breaks, surrogates, U+FFFE/U+FFFF) and the C1
 # controls that only ever arrive from text decoded with the wrong code page. Word refuses a file holding the former.
@@ -12,6 +13,9 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
 # Line breaks as other systems write them: Windows CR LF, old Mac CR, Word's manual break (vertical tab),
 # form feed, next-line (NEL), Unicode line and paragraph separators. All become one line break in the same paragraph.
 _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# Any character the three steps below could change other than the ends: most text has none and is only trimmed.
+_SPECIAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _ORDINAL_WORDS = ("One", "Two", "Three", "Four")
 
@@ -25,28 +29,58 @@ def clean(text: object) -> str:
     """
     if text is None:
         return ""
-    value = _BREAKS.sub("\n", str(text))
+    value = str(text)
+    if _SPECIAL.search(value) is None:  # the common case, and the only one in a large plan's hot path
+        return value.strip()
+    value = _BREAKS.sub("\n", value)
     value = _FORBIDDEN.sub("", value)
-    value = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", value)
+    value = _BLANK_LINES.sub("\n\n", value)
     return value.strip()
 
 
+class CleanRows(list):
+    """A table's rows built from values already passed through :func:`clean`: :func:`clean_all` keeps them as
+    they are (as a plain list) instead of walking thousands of rows again."""
+
+
 def clean_all(value: object) -> object:
-    """Apply :func:`clean` to every string inside nested dicts and lists (numbers and booleans pass through)."""
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, dict):
-        return {key: clean_all(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean_all(item) for item in value]
-    return value
+    """Apply :func:`clean` to every string inside nested dicts and lists (numbers and booleans pass through).
+
+    Tuples become lists. Each distinct string is cleaned once (owners, dates and RAG words repeat on every row).
+    """
+    done: dict[str, str] = {}
+
+    def walk(item: object) -> object:
+        kind = type(item)
+        if kind is str:
+            cleaned = done.get(item)
+            if cleaned is None:
+                cleaned = done[item] = clean(item)
+            return cleaned
+        if kind is dict:
+            return {key: walk(v) for key, v in item.items()}
+        if kind is CleanRows:
+            return list(item)
+        if kind is list or kind is tuple:
+            return [walk(v) for v in item]
+        if isinstance(item, str):
+            return clean(item)
+        if isinstance(item, dict):
+            return {key: walk(v) for key, v in item.items()}
+        if isinstance(item, (list, tuple)):
+            return [walk(v) for v in item]
+        return item
+
+    return walk(value)
 
 
+@lru_cache(maxsize=4096)  # a plan's dates repeat on many rows
 def prose_date(day: date | None) -> str:
     """A date as written in a sentence: 30 November 2016 (blank for None)."""
     return "" if day is None else f"{day.day} {calendar.month_name[day.month]} {day.year}"
 
 
+@lru_cache(maxsize=4096)
 def table_date(day: date | None) -> str:
     """A date as written in a table: 30/11/16 (blank for None)."""
     return "" if day is None else f"{day:%d/%m/%y}"

@@ -1,0 +1,210 @@
+"""Long template loops written by string joins: the table rows of a large plan without Jinja's work per row.
+
+A loop whose body only prints its item's fields (``{%tr for a in r.actions %}`` over a row of ``{{ a.ref }}``,
+``{{ a.text }}``, ``{% cellbg a.fill %}``...) is replaced, in the parsed template, by a call to a function that
+writes every row as the body's fixed XML with the item's values put in: the same text Jinja would print, with
+the same sandbox rules for reading a field, at the cost of a string format per row. Loops with anything else in
+them (an ``if``, another loop, a value from outside the item) stay Jinja loops. Every other printed value is
+wrapped the same way, so a line break or tab in officers' text becomes Word's own ``<w:br/>`` or ``<w:tab/>``
+in the run it is in (docxtpl's separate pass over the whole document is not needed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from operator import call, itemgetter
+from typing import Any
+
+from jinja2 import nodes
+from markupsafe import Markup, escape
+
+TEXT, ATTRIBUTE = "_docx_text", "_docx_attr"
+LOOP = "_docx_rows_{}"
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+# Characters that cannot stay as they are in Word's XML text: breaks, tabs, and those XML forbids.
+_SPECIAL = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+_FORBIDDEN_IN_ATTRIBUTE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_REMEMBERED = 100_000  # distinct values remembered per report, to bound memory
+_IN_RUN = {
+    "\n": '</w:t><w:br/><w:t xml:space="preserve">',
+    "\t": '</w:t><w:tab/><w:t xml:space="preserve">',
+    "\x0c": '</w:t><w:br w:type="page"/><w:t xml:space="preserve">',  # docxtpl's page break
+    "\x07": '</w:t><w:br/><w:t xml:space="preserve">',  # docxtpl's new paragraph, kept in the same paragraph
+}
+
+
+@dataclass(frozen=True)
+class LoopSpec:
+    """A compiled loop: the body's fixed XML between the values, and each value's field path and place."""
+
+    name: str
+    pieces: tuple[str, ...]  # one more than fields
+    fields: tuple[tuple[tuple[str, ...], bool], ...]  # (attribute path from the item, inside an XML attribute?)
+
+
+def compile_loops(tree: nodes.Template, attribute: frozenset[int]) -> list[LoopSpec]:
+    """Replace the tree's simple loops by calls, wrap every other printed value; return the loops' specs.
+
+    ``attribute`` holds the id() of printed values that sit inside an XML attribute (from ``shape.analyse``).
+    The tree is changed in place (give it its environment again before compiling it).
+    """
+    specs: list[LoopSpec] = []
+    _rewrite(tree.body, attribute, specs)
+    return specs
+
+
+def _rewrite(body: list[nodes.Node], attribute: frozenset[int], specs: list[LoopSpec]) -> None:
+    for index, node in enumerate(body):
+        if isinstance(node, nodes.For):
+            spec = _simple(node, attribute, len(specs))
+            if spec is not None:
+                specs.append(spec)
+                call = nodes.Call(nodes.Name(spec.name, "load", lineno=node.lineno), [node.iter], [], None, None,
+                                  lineno=node.lineno)
+                body[index] = nodes.Output([call], lineno=node.lineno)
+                continue
+        for block in _blocks(node):
+            _rewrite(block, attribute, specs)
+        if isinstance(node, nodes.Output):
+            node.nodes = [child if isinstance(child, nodes.TemplateData) else
+                          nodes.Call(nodes.Name(ATTRIBUTE if id(child) in attribute else TEXT, "load",
+                                                lineno=child.lineno), [child], [], None, None, lineno=child.lineno)
+                          for child in node.nodes]
+
+
+def _blocks(node: nodes.Node) -> Iterable[list[nodes.Node]]:
+    if isinstance(node, nodes.For):
+        yield node.body
+        yield node.else_
+    elif isinstance(node, nodes.If):
+        yield node.body
+        for branch in node.elif_:
+            yield branch.body
+        yield node.else_
+    elif isinstance(node, nodes.With):
+        yield node.body
+
+
+def _simple(loop: nodes.For, attribute: frozenset[int], number: int) -> LoopSpec | None:
+    """The loop's spec when its body only prints fields of its item, else None."""
+    if not isinstance(loop.target, nodes.Name) or loop.else_ or loop.test is not None or loop.recursive:
+        return None
+    item = loop.target.name
+    pieces, fields, current = [], [], []
+    for node in loop.body:
+        if not isinstance(node, nodes.Output):
+            return None
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                current.append(child.data)
+                continue
+            path = _path(child, item)
+            if path is None:
+                return None
+            pieces.append("".join(current))
+            current = []
+            fields.append((path, id(child) in attribute))
+    pieces.append("".join(current))
+    return LoopSpec(LOOP.format(number), tuple(pieces), tuple(fields))
+
+
+def _path(expr: nodes.Node, item: str) -> tuple[str, ...] | None:
+    """``a.counts.total`` as ('counts', 'total') when it reads from the loop's item, else None."""
+    attrs: list[str] = []
+    while isinstance(expr, nodes.Getattr):
+        attrs.append(expr.attr)
+        expr = expr.node
+    if isinstance(expr, nodes.Name) and expr.name == item:
+        return tuple(reversed(attrs))
+    return None
+
+
+class Writers:
+    """The functions a compiled body calls while it renders: values as XML text, and the compiled loops.
+
+    Made afresh for each report: they remember the values already converted (dates, owners and RAG letters
+    repeat on many rows) for that report only.
+    """
+
+    def __init__(self, environment, specs: list[LoopSpec]) -> None:
+        self._getattr = environment.getattr
+        self._texts: dict[str, str] = {}
+        self._attributes: dict[str, str] = {}
+        self.functions: dict[str, Callable[..., Any]] = {TEXT: self.text, ATTRIBUTE: self.attribute}
+        for spec in specs:
+            self.functions[spec.name] = self._loop(spec)
+
+    def text(self, value: Any) -> Markup:
+        """A printed value in a run of text: escaped; breaks and tabs as Word's elements; forbidden characters out."""
+        return Markup(self._text(value))
+
+    def attribute(self, value: Any) -> Markup:
+        """A printed value inside an XML attribute: escaped, forbidden characters out (breaks stay characters)."""
+        return Markup(self._attribute(value))
+
+    def _text(self, value: Any) -> str:
+        if type(value) is not str:
+            if hasattr(value, "__html__"):  # already markup: the chart picture, text a filter escaped
+                return _in_run(value.__html__())
+            value = str(value)  # as Jinja's escape() does; an undefined value raises here, naming itself
+        done = self._texts.get(value)
+        if done is None:
+            done = _in_run(str(escape(value)))
+            if len(self._texts) < _REMEMBERED:
+                self._texts[value] = done
+        return done
+
+    def _attribute(self, value: Any) -> str:
+        if type(value) is not str:
+            if hasattr(value, "__html__"):
+                return _FORBIDDEN_IN_ATTRIBUTE.sub("", value.__html__())
+            value = str(value)
+        done = self._attributes.get(value)
+        if done is None:
+            done = _FORBIDDEN_IN_ATTRIBUTE.sub("", str(escape(value)))
+            if len(self._attributes) < _REMEMBERED:
+                self._attributes[value] = done
+        return done
+
+    def _field(self, item: Any, path: tuple[str, ...]) -> Any:
+        for attr in path:
+            if type(item) is dict and attr not in _DICT_ATTRIBUTES and attr in item:
+                item = item[attr]  # what the sandbox's getattr gives for a plain dict's key, without its detour
+            else:
+                item = self._getattr(item, attr)
+        return item
+
+    def _loop(self, spec: LoopSpec) -> Callable[[Any], Markup]:
+        template = "%s".join(piece.replace("%", "%%") for piece in spec.pieces)
+        converters = tuple(self._attribute if inside else self._text for _, inside in spec.fields)
+        paths = tuple(path for path, _ in spec.fields)
+        flat = all(len(path) == 1 for path in paths)
+        keys = tuple(path[0] for path in paths) if flat else ()
+        getter = itemgetter(*keys) if keys and not _DICT_ATTRIBUTES.intersection(keys) else None
+        single = len(keys) == 1
+        field_of = self._field
+
+        def rows(items: Any) -> Markup:
+            out = []
+            for item in items:
+                raw = None
+                if getter is not None and type(item) is dict:
+                    try:
+                        raw = getter(item)
+                    except KeyError:
+                        raw = None
+                    else:
+                        raw = (raw,) if single else raw
+                if raw is None:
+                    raw = tuple(field_of(item, path) for path in paths)
+                out.append(template % tuple(map(call, converters, raw)))
+            return Markup("".join(out))
+
+        return rows
+
+
+def _in_run(escaped: str) -> str:
+    """Escaped text with its breaks and tabs as Word's elements and characters XML forbids left out."""
+    return _SPECIAL.sub(lambda m: _IN_RUN.get(m.group(0), ""), escaped) if _SPECIAL.search(escaped) else escaped
