@@ -46,7 +46,10 @@ def environment():
     """The one sandboxed Jinja environment prepared templates are compiled in."""
     global _environment
     if _environment is None:
+        from report_builder.loops import install
+
         _environment = sandbox()
+        install(_environment)
     return _environment
 
 
@@ -87,7 +90,8 @@ def _prepare(name: str, data: bytes, provided: frozenset[str], trusted: str) -> 
     why = _classic_reason(raw, head)
     compiled, specs = None, ()
     if not why:
-        tree = env.parse(_shd_in_order(body.source))
+        tree = env.parse(_shd_in_order(body.patched))  # no line per paragraph: nothing to take out afterwards
+        _unescape_braces(tree, nodes)
         shape = analyse(tree, {trusted: PICTURE_SHAPE})
         if shape.proven:
             specs = tuple(compile_loops(tree, shape.attribute))
@@ -136,6 +140,16 @@ def _shd_in_order(source: str) -> str:
     return _SHADING_FIRST.sub(r"\1\3\2", source)
 
 
+def _unescape_braces(tree, nodes) -> None:
+    """docxtpl's way to type a brace pair in the template's own text ({_{ prints {{), done in the template once.
+
+    docxtpl does it to the whole rendered document, officers' text included; here their text is left as typed.
+    """
+    for data in tree.find_all(nodes.TemplateData):
+        if "{_" in data.data or "_}" in data.data:
+            data.data = data.data.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+
+
 def _set_lineno(tree, nodes) -> None:
     for node in tree.find_all(nodes.Node):
         if getattr(node, "lineno", None) is None:
@@ -162,16 +176,23 @@ class Filled:
             self.tpl.docx.element.body.remove(child)
         package = io.BytesIO()
         self.tpl.docx.save(package)
-        document = "".join((self.head, self.body, self.tail)).encode("utf-8")
+        body = self.body.encode("utf-8")
+        skip = body.index(b">") + 1  # the rendered body's start tag repeats the namespaces: the head has its own
         with zipfile.ZipFile(package) as source, \
                 zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION) as out:
             for info in source.infolist():
-                out.writestr(info.filename, document if info.filename == self.member else source.read(info))
+                if info.filename != self.member:
+                    out.writestr(info.filename, source.read(info))
+                    continue
+                with out.open(info.filename, "w") as document:
+                    document.write(self.head.encode("utf-8"))
+                    document.write(memoryview(body)[skip:])
+                    document.write(self.tail.encode("utf-8"))
 
 
 def fill(prepared: Prepared, values: dict[str, Any], picture=None) -> Filled:
     """Fill the prepared template with the report's values (and the chart ``picture``, a ``Picture``)."""
-    from report_builder.loops import Writers
+    from report_builder.loops import WRITERS, Writers
     from report_builder.template import CHART, render
 
     env = environment()
@@ -180,16 +201,15 @@ def fill(prepared: Prepared, values: dict[str, Any], picture=None) -> Filled:
     if picture is not None:
         values[CHART] = picture.bind(tpl)
     if prepared.body is None:
-        render(tpl, values, env)
+        render(tpl, values, sandbox())  # an environment without the fast path's filters
         return Filled(tpl, "", None, "", prepared.member)
     tpl.render_init()
     tpl.current_rendering_part = tpl.docx.part
-    writers = Writers(env, list(prepared.writers))
     with template_errors():
-        body = prepared.body.render({**values, **writers.functions})
+        body = prepared.body.render({**values, WRITERS: Writers(env, list(prepared.writers))})
         if not body.startswith("<w:body"):
             raise TemplateError("The Word template's body could not be filled in: it does not start as a body.")
-        body = _finish(body[body.index(">") + 1:])
+        body = _finish(body)
         for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
             for key, xml in tpl.build_headers_footers_xml(values, uri, env):
                 tpl.map_headers_footers_xml(key, xml)
@@ -203,12 +223,10 @@ _DRAWING_ID = re.compile(r'(<wp:docPr\b[^>]*?\sid=")\d+(")')
 
 
 def _finish(body: str) -> str:
-    """What docxtpl does to the rendered text: drop the newline it put before each paragraph, turn its escaped
-    braces back into braces, and number the drawings afresh (a picture printed twice has one id twice)."""
-    body = body.replace("\n<w:p", "<w:p")
-    if "{_" in body or "_}" in body:
-        body = body.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-    if "<wp:docPr" in body:
+    """Number the drawings afresh when there are several, as docxtpl does (a picture printed twice, or a logo in
+    a repeated paragraph, would otherwise have one id twice)."""
+    first = body.find("<wp:docPr")
+    if first >= 0 and body.find("<wp:docPr", first + 1) >= 0:
         numbers = iter(range(1001, 1 << 31))
         body = _DRAWING_ID.sub(lambda m: f"{m.group(1)}{next(numbers)}{m.group(2)}", body)
     return body

@@ -14,18 +14,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from operator import call, itemgetter
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from jinja2 import nodes
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-TEXT, ATTRIBUTE = "_docx_text", "_docx_attr"
-LOOP = "_docx_rows_{}"
+# Filters the compiled body calls (registered by ``install``); the writers for the report being built are found
+# in the render's context under WRITERS. Templates may not use these names (report_builder.shape refuses them).
+TEXT, ATTRIBUTE, ROWS, WRITERS = "_docx_text", "_docx_attr", "_docx_rows", "_docx_writers"
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 # Characters that cannot stay as they are in Word's XML text: breaks, tabs, and those XML forbids.
 _SPECIAL = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 _FORBIDDEN_IN_ATTRIBUTE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SEPARATOR = "\x00"  # between the values of a column while it is escaped at once; cleaned text never holds it
+_SPECIAL_BUT_SEPARATOR = re.compile("[\x01-\x1f\ud800-\udfff\ufffe\uffff]")
+_STRINGS, _DICTS = {str}, {dict}
 _REMEMBERED = 100_000  # distinct values remembered per report, to bound memory
 _IN_RUN = {
     "\n": '</w:t><w:br/><w:t xml:space="preserve">',
@@ -39,7 +44,6 @@ _IN_RUN = {
 class LoopSpec:
     """A compiled loop: the body's fixed XML between the values, and each value's field path and place."""
 
-    name: str
     pieces: tuple[str, ...]  # one more than fields
     fields: tuple[tuple[tuple[str, ...], bool], ...]  # (attribute path from the item, inside an XML attribute?)
 
@@ -58,19 +62,20 @@ def compile_loops(tree: nodes.Template, attribute: frozenset[int]) -> list[LoopS
 def _rewrite(body: list[nodes.Node], attribute: frozenset[int], specs: list[LoopSpec]) -> None:
     for index, node in enumerate(body):
         if isinstance(node, nodes.For):
-            spec = _simple(node, attribute, len(specs))
+            spec = _simple(node, attribute)
             if spec is not None:
+                line = node.lineno
+                rows = nodes.Filter(node.iter, ROWS, [nodes.Const(len(specs), lineno=line)], [], None, None,
+                                    lineno=line)
                 specs.append(spec)
-                call = nodes.Call(nodes.Name(spec.name, "load", lineno=node.lineno), [node.iter], [], None, None,
-                                  lineno=node.lineno)
-                body[index] = nodes.Output([call], lineno=node.lineno)
+                body[index] = nodes.Output([rows], lineno=line)
                 continue
         for block in _blocks(node):
             _rewrite(block, attribute, specs)
         if isinstance(node, nodes.Output):
             node.nodes = [child if isinstance(child, nodes.TemplateData) else
-                          nodes.Call(nodes.Name(ATTRIBUTE if id(child) in attribute else TEXT, "load",
-                                                lineno=child.lineno), [child], [], None, None, lineno=child.lineno)
+                          nodes.Filter(child, ATTRIBUTE if id(child) in attribute else TEXT, [], [], None, None,
+                                       lineno=child.lineno)
                           for child in node.nodes]
 
 
@@ -87,7 +92,7 @@ def _blocks(node: nodes.Node) -> Iterable[list[nodes.Node]]:
         yield node.body
 
 
-def _simple(loop: nodes.For, attribute: frozenset[int], number: int) -> LoopSpec | None:
+def _simple(loop: nodes.For, attribute: frozenset[int]) -> LoopSpec | None:
     """The loop's spec when its body only prints fields of its item, else None."""
     if not isinstance(loop.target, nodes.Name) or loop.else_ or loop.test is not None or loop.recursive:
         return None
@@ -107,7 +112,7 @@ def _simple(loop: nodes.For, attribute: frozenset[int], number: int) -> LoopSpec
             current = []
             fields.append((path, id(child) in attribute))
     pieces.append("".join(current))
-    return LoopSpec(LOOP.format(number), tuple(pieces), tuple(fields))
+    return LoopSpec(tuple(pieces), tuple(fields))
 
 
 def _path(expr: nodes.Node, item: str) -> tuple[str, ...] | None:
@@ -132,17 +137,7 @@ class Writers:
         self._getattr = environment.getattr
         self._texts: dict[str, str] = {}
         self._attributes: dict[str, str] = {}
-        self.functions: dict[str, Callable[..., Any]] = {TEXT: self.text, ATTRIBUTE: self.attribute}
-        for spec in specs:
-            self.functions[spec.name] = self._loop(spec)
-
-    def text(self, value: Any) -> Markup:
-        """A printed value in a run of text: escaped; breaks and tabs as Word's elements; forbidden characters out."""
-        return Markup(self._text(value))
-
-    def attribute(self, value: Any) -> Markup:
-        """A printed value inside an XML attribute: escaped, forbidden characters out (breaks stay characters)."""
-        return Markup(self._attribute(value))
+        self.loops = [self._loop(spec) for spec in specs]
 
     def _text(self, value: Any) -> str:
         if type(value) is not str:
@@ -151,7 +146,7 @@ class Writers:
             value = str(value)  # as Jinja's escape() does; an undefined value raises here, naming itself
         done = self._texts.get(value)
         if done is None:
-            done = _in_run(str(escape(value)))
+            done = _in_run(_escape(value))
             if len(self._texts) < _REMEMBERED:
                 self._texts[value] = done
         return done
@@ -163,10 +158,22 @@ class Writers:
             value = str(value)
         done = self._attributes.get(value)
         if done is None:
-            done = _FORBIDDEN_IN_ATTRIBUTE.sub("", str(escape(value)))
+            done = _FORBIDDEN_IN_ATTRIBUTE.sub("", _escape(value))
             if len(self._attributes) < _REMEMBERED:
                 self._attributes[value] = done
         return done
+
+    def _column(self, values: list[Any], inside: bool) -> list[str]:
+        """One field of every row, converted at once: joined, escaped and split (per value when that cannot be)."""
+        if set(map(type, values)) == _STRINGS:
+            joined = _SEPARATOR.join(values)
+            if joined.count(_SEPARATOR) == len(values) - 1:  # no value holds the separator (cleaned text cannot)
+                escaped = _escape(joined)
+                if _SPECIAL_BUT_SEPARATOR.search(escaped):
+                    escaped = _SPECIAL_BUT_SEPARATOR.sub(_in_attribute if inside else _in_text, escaped)
+                return escaped.split(_SEPARATOR)
+        convert = self._attribute if inside else self._text
+        return [convert(value) for value in values]
 
     def _field(self, item: Any, path: tuple[str, ...]) -> Any:
         for attr in path:
@@ -178,33 +185,84 @@ class Writers:
 
     def _loop(self, spec: LoopSpec) -> Callable[[Any], Markup]:
         template = "%s".join(piece.replace("%", "%%") for piece in spec.pieces)
-        converters = tuple(self._attribute if inside else self._text for _, inside in spec.fields)
+        inside = tuple(attribute for _, attribute in spec.fields)
+        attributes = [j for j, attribute in enumerate(inside) if attribute]
         paths = tuple(path for path, _ in spec.fields)
+        width = len(paths)
         flat = all(len(path) == 1 for path in paths)
         keys = tuple(path[0] for path in paths) if flat else ()
         getter = itemgetter(*keys) if keys and not _DICT_ATTRIBUTES.intersection(keys) else None
-        single = len(keys) == 1
-        field_of = self._field
+        field_of, column = self._field, self._column
+
+        def records(items: list[Any]) -> list[Any]:
+            """Each item's values (a tuple, or the value itself when there is one field)."""
+            if getter is not None and set(map(type, items)) == _DICTS:
+                try:
+                    return list(map(getter, items))
+                except KeyError:
+                    pass  # a missing field: read each the sandbox's way, which names it
+            found = [tuple(field_of(item, path) for path in paths) for item in items]
+            return [values[0] for values in found] if width == 1 else found
 
         def rows(items: Any) -> Markup:
-            out = []
-            for item in items:
-                raw = None
-                if getter is not None and type(item) is dict:
-                    try:
-                        raw = getter(item)
-                    except KeyError:
-                        raw = None
-                    else:
-                        raw = (raw,) if single else raw
-                if raw is None:
-                    raw = tuple(field_of(item, path) for path in paths)
-                out.append(template % tuple(map(call, converters, raw)))
-            return Markup("".join(out))
+            items = list(items)
+            if not width:
+                return Markup(spec.pieces[0] * len(items))
+            if not items:
+                return Markup("")
+            values = records(items)
+            every = values if width == 1 else list(chain.from_iterable(values))
+            if set(map(type, every)) == _STRINGS:  # the usual case: all text, converted in one pass
+                joined = _SEPARATOR.join(every)
+                if joined.count(_SEPARATOR) == len(every) - 1 and not any(
+                        _SPECIAL_BUT_SEPARATOR.search(_SEPARATOR.join(every[j::width])) for j in attributes):
+                    escaped = _escape(joined)
+                    if _SPECIAL_BUT_SEPARATOR.search(escaped):  # only in text: breaks and tabs become elements
+                        escaped = _SPECIAL_BUT_SEPARATOR.sub(_in_text, escaped)
+                    return Markup((template * len(items)) % tuple(escaped.split(_SEPARATOR)))
+            columns = [values] if width == 1 else [list(c) for c in zip(*values)]
+            converted = [column(c, attribute) for c, attribute in zip(columns, inside)]
+            return Markup("".join([template % row for row in zip(*converted)]))
 
         return rows
 
 
+def install(environment) -> None:
+    """Give the environment the filters a compiled body calls."""
+    from jinja2 import pass_context
+
+    @pass_context
+    def text(context, value: Any) -> Markup:
+        """A printed value in a run of text: escaped; breaks and tabs as Word's elements; forbidden characters out."""
+        return Markup(context[WRITERS]._text(value))
+
+    @pass_context
+    def attribute(context, value: Any) -> Markup:
+        """A printed value inside an XML attribute: escaped, forbidden characters out (breaks stay characters)."""
+        return Markup(context[WRITERS]._attribute(value))
+
+    @pass_context
+    def rows(context, items: Any, number: int) -> Markup:
+        """Every row of a compiled loop."""
+        return context[WRITERS].loops[number](items)
+
+    environment.filters.update({TEXT: text, ATTRIBUTE: attribute, ROWS: rows})
+
+
+def _escape(text: str) -> str:
+    """Text escaped for XML exactly as Jinja's autoescape (markupsafe) does it."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
+            .replace("'", "&#39;"))
+
+
+def _in_text(match: re.Match) -> str:
+    return _IN_RUN.get(match.group(0), "")
+
+
+def _in_attribute(match: re.Match) -> str:
+    return match.group(0) if match.group(0) in "\t\n\r" else ""
+
+
 def _in_run(escaped: str) -> str:
     """Escaped text with its breaks and tabs as Word's elements and characters XML forbids left out."""
-    return _SPECIAL.sub(lambda m: _IN_RUN.get(m.group(0), ""), escaped) if _SPECIAL.search(escaped) else escaped
+    return _SPECIAL.sub(_in_text, escaped) if _SPECIAL.search(escaped) else escaped

@@ -146,7 +146,7 @@ def _block(body: list[nodes.Node], skeleton: _Skeleton, trusted: dict[str, str])
 def _check(expr: nodes.Node, trusted: dict[str, str]) -> None:
     """An expression is covered when it cannot print markup: no ``|safe`` and friends, no trusted name."""
     for node in (expr, *expr.find_all(nodes.Node)):
-        if isinstance(node, nodes.Filter) and node.name in MARKUP_FILTERS:
+        if isinstance(node, nodes.Filter) and (node.name in MARKUP_FILTERS or node.name.startswith(RESERVED_PREFIX)):
             raise _Unproven(f"the |{node.name} filter")
         if isinstance(node, (nodes.MarkSafe, nodes.MarkSafeIfAutoescape)):
             raise _Unproven("markup marked safe")

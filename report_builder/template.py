@@ -79,24 +79,24 @@ class Part:
     """A part of the template holding placeholders, as docxtpl's Jinja source (one paragraph a line)."""
 
     where: str  # "the body", "a header", "a footer": for messages
-    source: str
+    patched: str  # docxtpl's source: the XML with its tags made Jinja's
+
+    @property
+    def source(self) -> str:
+        """The source with each paragraph on a line of its own, as docxtpl renders it (messages quote the line)."""
+        return re.sub(r"<w:p([ >])", r"\n<w:p\1", self.patched)
 
     @staticmethod
     def all(tpl, body_xml: str) -> list[Part]:
         """The body (from its XML as docxtpl reads it), then the headers and footers."""
         from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-        parts = [Part("the body", _lines(tpl.patch_xml(body_xml)))]
+        parts = [Part("the body", tpl.patch_xml(body_xml))]
         for rel in tpl.docx.part.rels.values():
             if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
                 where = "a header" if rel.reltype == RT.HEADER else "a footer"
-                parts.append(Part(where, _lines(tpl.patch_xml(tpl.get_part_xml(rel.target_part)))))
+                parts.append(Part(where, tpl.patch_xml(tpl.get_part_xml(rel.target_part))))
         return parts
-
-
-def _lines(xml: str) -> str:
-    """docxtpl's source with each paragraph on a line of its own, as it renders it (messages quote the line)."""
-    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
 
 
 def _line_text(xml: str, lineno: int) -> str:
@@ -117,31 +117,32 @@ def check_placeholders(parts: list[Part], env, provided: set[str] | frozenset[st
     """
     from jinja2 import TemplateSyntaxError, meta, nodes
 
+    sources = [part.source for part in parts]
     trees = []
-    for part in parts:
+    for part, source in zip(parts, sources):
         try:
-            trees.append(env.parse(part.source))
+            trees.append(env.parse(source))
         except TemplateSyntaxError as exc:
             raise TemplateError(f"The Word template has a broken tag in {part.where}: {_sentence(exc)}, in the "
-                                f"paragraph '{_line_text(part.source, exc.lineno)}'. Check that every {{% if %}} "
+                                f"paragraph '{_line_text(source, exc.lineno)}'. Check that every {{% if %}} "
                                 "and {% for %} is closed and that tags are typed with straight braces.") from exc
     used: set[str] = set()
     for tree in trees:
         used |= meta.find_undeclared_variables(tree)
     undeclared = used - set(provided) - set(env.globals)
     fields = known_fields()
-    for part, tree in zip(parts, trees):
+    for part, source, tree in zip(parts, sources, trees):
         for node in tree.find_all(nodes.Name):
             if node.ctx == "load" and node.name in undeclared:
                 raise TemplateError(
                     f"The Word template uses the placeholder '{node.name}', which the report does not provide "
-                    f"(in {part.where}, paragraph '{_line_text(part.source, node.lineno)}'). Correct the spelling; "
+                    f"(in {part.where}, paragraph '{_line_text(source, node.lineno)}'). Correct the spelling; "
                     "the placeholders are listed under 'The Word report' in the README.")
         for node in tree.find_all(nodes.Getattr):
             if node.attr not in fields and not hasattr(str, node.attr):
                 raise TemplateError(
                     f"The Word template uses the field '{node.attr}', which the report does not provide "
-                    f"(in {part.where}, paragraph '{_line_text(part.source, node.lineno)}'). Correct the spelling; "
+                    f"(in {part.where}, paragraph '{_line_text(source, node.lineno)}'). Correct the spelling; "
                     "the fields are listed under 'The Word report' in the README.")
     if undeclared:  # found but not located above (should not happen): still refuse, naming them
         names = ", ".join(sorted(undeclared))
