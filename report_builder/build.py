@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,13 +34,31 @@ def build_report(summary: Summary, output: Path, template: Path | None = None) -
         raise TrackerError(f"The report must be a Word file ending .docx; '{output.name}' is not. Give -o NAME.docx.")
     if output.is_dir():
         raise TrackerError(f"{output} is a folder. Give the report's file name, e.g. -o {output / 'report.docx'}.")
-    context = report_context(summary)
-    filled = fill_template(context, Path(template) if template else DEFAULT_TEMPLATE)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(output, keep_backup=False) as tmp:
-        filled.save(tmp)
-        _assert_reopens(tmp)
+    with _no_cycle_collection():
+        context = report_context(summary)
+        filled = fill_template(context, Path(template) if template else DEFAULT_TEMPLATE)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_write(output, keep_backup=False) as tmp:
+            filled.save(tmp)
+            _assert_reopens(tmp)
     return output
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a report is built, then restore it as it was.
+
+    A build allocates hundreds of thousands of short-lived rows and strings and no cycles worth collecting; a
+    full collection part way through walks every object of a large plan for nothing (about 0.15 s at 10,000
+    actions). Anything left over is collected as usual afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def fill_template(context: dict, template: Path) -> Filled:

@@ -98,6 +98,29 @@ def owner_names(plan: Plan, action: Action, names: dict[str, str] | None = None)
     return ", ".join(names.get(owner) or owner for owner in action.owners)
 
 
+class _Shown:
+    """Officers' text as the report shows it, each distinct string cleaned once (an action's text and owners
+    appear in up to four lists, and owners, deadlines and stock phrases repeat across thousands of rows)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._plan, self._names = plan, lead_names(plan)
+        self._texts: dict[str, str] = {}
+        self._owners: dict[tuple[str, ...], str] = {}
+
+    def __call__(self, text: str) -> str:
+        done = self._texts.get(text)
+        if done is None:
+            done = self._texts[text] = clean(text)
+        return done
+
+    def owner(self, action: Action) -> str:
+        """:func:`owner_names`, cleaned."""
+        done = self._owners.get(action.owners)
+        if done is None:
+            done = self._owners[action.owners] = clean(owner_names(self._plan, action, self._names))
+        return done
+
+
 def lead_names(plan: Plan) -> dict[str, str]:
     """Each lead's initials and name (the first lead with those initials, as ``Plan.lead`` finds it)."""
     names: dict[str, str] = {}
@@ -159,7 +182,7 @@ def _counts(ratings: Iterable[str | None]) -> dict[str, int]:
             "not_completed": values.count("R"), "not_rated": values.count(None)}
 
 
-def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -> dict:
+def _period(summary: Summary, section_of: dict[str, str], headings: list[str], shown: _Shown) -> dict:
     """The period snapshot: counts, the named lists behind them and the period's actions table by section."""
     p = summary.period
     if p is None:
@@ -171,12 +194,11 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -
         )
     plan = summary.plan
     actions = {a.action_id: a for a in plan.actions}
-    names = lead_names(plan)
     judged = {**{i: "G" for i in p.completed}, **{i: "R" for i in p.not_completed}, **{i: "A" for i in p.not_yet_due}}
 
     def named(ids: tuple[str, ...], note) -> CleanRows:
         # in a sentence's list the item's own full stop would clash with the bracket after it
-        return CleanRows({"ref": clean(i), "text": clean(actions[i].text.rstrip().rstrip(".")),
+        return CleanRows({"ref": shown(i), "text": shown(actions[i].text.rstrip().rstrip(".")),
                           "note": clean(note(actions[i]))} for i in ids)
 
     def missed(a: Action) -> str:
@@ -195,8 +217,8 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -
         if a.deadline and a.deadline != a.original_deadline:
             deadline += f"\n(now {table_date(a.deadline)})"
         groups.setdefault(section_of[action_id], CleanRows()).append({
-            "ref": clean(a.action_id), "text": clean(a.text), "owner": clean(owner_names(plan, a, names)),
-            **_RAG_CELLS[judged[action_id]], "progress": clean(a.commentary or "No progress summary recorded."),
+            "ref": shown(a.action_id), "text": shown(a.text), "owner": shown.owner(a),
+            **_RAG_CELLS[judged[action_id]], "progress": shown(a.commentary or "No progress summary recorded."),
             "deadline": deadline,
         })
     return {
@@ -218,31 +240,32 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str]) -
     }
 
 
-def _recommendation(plan: Plan, rec: Recommendation, actions: list[Action], ratings: dict[str, str | None],
-                    names: dict[str, str]) -> dict:
-    rows, exceptions = CleanRows(), CleanRows()  # built from cleaned values: clean_all passes them through
+def _recommendation(rec: Recommendation, actions: list[Action], ratings: dict[str, str | None],
+                    shown: _Shown) -> dict:
+    """A recommendation with its actions table and exceptions, every string already cleaned (see CleanRows)."""
+    rows, exceptions = [], []
     for a in actions:
         rag = ratings.get(a.action_id)
-        ref, text, cell = clean(a.action_id), clean(a.text), _RAG_CELLS[rag if rag in RAG_FILLS else None]
-        rows.append({"ref": ref, "text": text, "deadline": clean(_deadline_shown(a)),
-                     "owner": clean(owner_names(plan, a, names)), **cell})
+        ref, text, cell = shown(a.action_id), shown(a.text), _RAG_CELLS[rag if rag in RAG_FILLS else None]
+        rows.append({"ref": ref, "text": text, "deadline": shown(_deadline_shown(a)), "owner": shown.owner(a),
+                     **cell})
         if rag != "G":
             exceptions.append({"ref": ref, "text": text, **cell,
-                               "commentary": clean(a.commentary or "No progress commentary recorded.")})
+                               "commentary": shown(a.commentary or "No progress commentary recorded.")})
     return {
-        "ref": rec.rec_id,
-        "heading": f"Recommendation {rec.rec_id}" if rec.rec_id else NO_RECOMMENDATION,
-        "text": rec.text,
-        "lead": rec.lead,
-        "linked_plan": rec.linked_plan,
-        "partners": rec.partners,
-        "outcomes": bullets(rec.expected_outcomes),
-        "measures": bullets(rec.success_measures),
+        "ref": shown(rec.rec_id),
+        "heading": shown(f"Recommendation {rec.rec_id}" if rec.rec_id else NO_RECOMMENDATION),
+        "text": shown(rec.text),
+        "lead": shown(rec.lead),
+        "linked_plan": shown(rec.linked_plan),
+        "partners": shown(rec.partners),
+        "outcomes": [shown(b) for b in bullets(rec.expected_outcomes)],
+        "measures": [shown(b) for b in bullets(rec.success_measures)],
         "actions": rows,
-        "progress": rec.progress_commentary,
+        "progress": shown(rec.progress_commentary),
         "exceptions": exceptions,
-        "impact": rec.impact,
-        "further_action": rec.further_action,
+        "impact": shown(rec.impact),
+        "further_action": shown(rec.further_action),
         "counts": _counts(ratings.get(a.action_id) for a in actions),
     }
 
@@ -251,15 +274,15 @@ def report_context(summary: Summary) -> dict:
     """Everything the committee report shows, as plain data for the template (every string cleaned for Word)."""
     plan = summary.plan
     ratings = summary.ratings
-    names = lead_names(plan)
+    shown = _Shown(plan)
     sections = []
     section_of: dict[str, str] = {}
     for section in _sections(plan):
         recs = []
         for rec, actions in section.recommendations:
             section_of.update({a.action_id: section.heading for a in actions})
-            recs.append(_recommendation(plan, rec, list(actions), ratings, names))
-        sections.append({"heading": section.heading, "recommendations": recs,
+            recs.append(_recommendation(rec, list(actions), ratings, shown))
+        sections.append({"heading": section.heading, "recommendations": CleanRows(recs),
                          "counts": _counts(ratings.get(a.action_id) for _, actions in section.recommendations
                                            for a in actions)})
     headings = [s["heading"] for s in sections]
@@ -297,7 +320,7 @@ def report_context(summary: Summary) -> dict:
         "as_at_short": table_date(summary.as_at),
         "periods_count": number_words(len(periods)),
         "periods_text": join_words([month_span(x.start, x.end) for x in periods]),
-        "period": _period(summary, section_of, headings),
+        "period": _period(summary, section_of, headings, shown),
         "overall": {"total": len(o.total), "completed": len(o.completed), "ongoing": len(o.ongoing),
                     "not_completed": len(o.not_completed), "not_rated": len(o.not_rated)},
         "recorded_differs": len(summary.disagreements),

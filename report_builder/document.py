@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from workbook.errors import TemplateError
-from report_builder.template import PICTURE_SHAPE, Part, check_placeholders, load, sandbox, template_errors
+from report_builder.template import (
+    PICTURE_SHAPE, Part, check_placeholders, load, parse_parts, sandbox, template_errors,
+)
 
 # zlib level for the package: 6 (zip's default) costs twice the time of 3 on a large plan's 30 MB of XML for a
 # file a third smaller; 3 keeps the report small and the build linear.
@@ -84,19 +86,19 @@ def _prepare(name: str, data: bytes, provided: frozenset[str], trusted: str) -> 
     tpl = load(io.BytesIO(data), name)
     raw = tpl.get_xml()
     parts = Part.all(tpl, raw)
-    used = check_placeholders(parts, env, provided)
-    body = parts[0]
+    parts[0] = Part(parts[0].where, _shd_in_order(parts[0].patched))
+    trees = parse_parts(parts, env)
+    used = check_placeholders(parts, trees, env, provided)
     head, tail, member = _shell(tpl)
     why = _classic_reason(raw, head)
     compiled, specs = None, ()
     if not why:
-        tree = env.parse(_shd_in_order(body.patched))  # no line per paragraph: nothing to take out afterwards
-        _unescape_braces(tree, nodes)
+        tree = trees[0]
+        _as_rendered(tree, nodes)
         shape = analyse(tree, {trusted: PICTURE_SHAPE})
         if shape.proven:
             specs = tuple(compile_loops(tree, shape.attribute))
             tree.set_environment(env)
-            _set_lineno(tree, nodes)
             compiled = env.from_string(tree)
         else:
             why = shape.reason
@@ -140,20 +142,18 @@ def _shd_in_order(source: str) -> str:
     return _SHADING_FIRST.sub(r"\1\3\2", source)
 
 
-def _unescape_braces(tree, nodes) -> None:
-    """docxtpl's way to type a brace pair in the template's own text ({_{ prints {{), done in the template once.
+def _as_rendered(tree, nodes) -> None:
+    """The body's fixed text as the result should hold it, done in the template once rather than in the result.
 
-    docxtpl does it to the whole rendered document, officers' text included; here their text is left as typed.
+    docxtpl puts each paragraph on a line of its own (for its messages) and takes the line breaks out again
+    afterwards; and it turns ``{_{`` into ``{{`` (its way to type a brace pair in the template's text) in the
+    whole rendered document, officers' text included. Here both apply to the template's own text only.
     """
     for data in tree.find_all(nodes.TemplateData):
-        if "{_" in data.data or "_}" in data.data:
-            data.data = data.data.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-
-
-def _set_lineno(tree, nodes) -> None:
-    for node in tree.find_all(nodes.Node):
-        if getattr(node, "lineno", None) is None:
-            node.lineno = 1
+        text = data.data.replace("\n<w:p", "<w:p")
+        if "{_" in text or "_}" in text:
+            text = text.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        data.data = text
 
 
 @dataclass

@@ -107,25 +107,32 @@ def _line_text(xml: str, lineno: int) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def check_placeholders(parts: list[Part], env, provided: set[str] | frozenset[str]) -> set[str]:
-    """Refuse a template whose placeholders name something the report does not provide, before rendering.
+def parse_parts(parts: list[Part], env) -> list:
+    """Each part parsed by Jinja; a syntax error (an unclosed ``{% if %}``) names the part and quotes the paragraph."""
+    from jinja2 import TemplateSyntaxError
 
-    Each part is parsed once: its top-level names are Jinja's undeclared variables; field names after a dot
-    (``{{ a.ownr }}``) are checked against the documented fields. The message names the placeholder and quotes
-    the paragraph it is in. Jinja syntax errors (an unclosed ``{% if %}``) are reported the same way.
-    Returns the top-level names the template uses.
-    """
-    from jinja2 import TemplateSyntaxError, meta, nodes
-
-    sources = [part.source for part in parts]
     trees = []
-    for part, source in zip(parts, sources):
+    for part in parts:
+        source = part.source
         try:
             trees.append(env.parse(source))
         except TemplateSyntaxError as exc:
             raise TemplateError(f"The Word template has a broken tag in {part.where}: {_sentence(exc)}, in the "
                                 f"paragraph '{_line_text(source, exc.lineno)}'. Check that every {{% if %}} "
                                 "and {% for %} is closed and that tags are typed with straight braces.") from exc
+    return trees
+
+
+def check_placeholders(parts: list[Part], trees: list, env, provided: set[str] | frozenset[str]) -> set[str]:
+    """Refuse a template whose placeholders name something the report does not provide, before rendering.
+
+    ``trees`` are the parts parsed (:func:`parse_parts`). Top-level names are Jinja's undeclared variables;
+    field names after a dot (``{{ a.ownr }}``) are checked against the documented fields. The message names the
+    placeholder and quotes the paragraph it is in. Returns the top-level names the template uses.
+    """
+    from jinja2 import meta, nodes
+
+    sources = [part.source for part in parts]
     used: set[str] = set()
     for tree in trees:
         used |= meta.find_undeclared_variables(tree)

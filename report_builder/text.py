@@ -30,7 +30,7 @@ def clean(text: object) -> str:
     if text is None:
         return ""
     value = str(text)
-    if _SPECIAL.search(value) is None:  # the common case, and the only one in a large plan's hot path
+    if value.isprintable() or _SPECIAL.search(value) is None:  # the common case (isprintable is the quick test)
         return value.strip()
     value = _BREAKS.sub("\n", value)
     value = _FORBIDDEN.sub("", value)
@@ -39,8 +39,9 @@ def clean(text: object) -> str:
 
 
 class CleanRows(list):
-    """A table's rows built from values already passed through :func:`clean`: :func:`clean_all` keeps them as
-    they are (as a plain list) instead of walking thousands of rows again."""
+    """Rows (dicts) built from values already passed through :func:`clean`: :func:`clean_all` keeps them as they
+    are, as a plain list, instead of walking thousands of rows again. Lists inside the rows must be plain lists
+    (they are not looked at)."""
 
 
 def clean_all(value: object) -> object:
