@@ -193,16 +193,17 @@ class Writers:
         keys = tuple(path[0] for path in paths) if flat else ()
         getter = itemgetter(*keys) if keys and not _DICT_ATTRIBUTES.intersection(keys) else None
         field_of, column = self._field, self._column
+        converters = tuple(self._attribute if attribute else self._text for attribute in inside)
 
-        def records(items: list[Any]) -> list[Any]:
-            """Each item's values (a tuple, or the value itself when there is one field)."""
+        def records(items: list[Any]) -> list[Any] | None:
+            """Each item's values (a tuple, or the value itself when there is one field), when every item is a
+            plain dict holding every field; else None."""
             if getter is not None and set(map(type, items)) == _DICTS:
                 try:
                     return list(map(getter, items))
                 except KeyError:
-                    pass  # a missing field: read each the sandbox's way, which names it
-            found = [tuple(field_of(item, path) for path in paths) for item in items]
-            return [values[0] for values in found] if width == 1 else found
+                    pass
+            return None
 
         def rows(items: Any) -> Markup:
             items = list(items)
@@ -211,6 +212,10 @@ class Writers:
             if not items:
                 return Markup("")
             values = records(items)
+            if values is None:  # the sandbox's way, field by field in order: a missing one fails as Jinja's would
+                return Markup("".join([template % tuple(convert(field_of(item, path))
+                                                        for path, convert in zip(paths, converters))
+                                       for item in items]))
             every = values if width == 1 else list(chain.from_iterable(values))
             if set(map(type, every)) == _STRINGS:  # the usual case: all text, converted in one pass
                 joined = _SEPARATOR.join(every)

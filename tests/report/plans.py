@@ -26,6 +26,8 @@ HOSTILE: dict[str, tuple[str, str | None]] = {
     "rtl": ("Arabic مراجعة الخطة and Hebrew תוכנית עבודה", None),
     "control": ("Pasted\x00 from\x07 CRM\x1b[0m\x0bnext line\x0cform\ufffe end\x85done",
                 "Pasted from CRM[0m\nnext line\nform end\ndone"),
+    # docxtpl's own escapes for braces in a template's text: officers' text keeps them as typed
+    "braces": ("Brace pairs {_{ kept }_} and {_% kept %_}", None),
 }
 
 
@@ -35,9 +37,9 @@ def shown(kind: str) -> str:
     return typed if expected is None else expected
 
 
-def hostile_plan() -> Plan:
-    """A small plan whose every free-text field holds one of the hostile samples."""
-    kinds = list(HOSTILE)
+def hostile_plan(kinds: list[str] | None = None) -> Plan:
+    """A small plan whose every free-text field holds one of the hostile samples (all of them, or ``kinds``)."""
+    kinds = list(HOSTILE) if kinds is None else kinds
     actions = []
     for i, kind in enumerate(kinds, start=1):
         typed = HOSTILE[kind][0]
