@@ -59,8 +59,9 @@ def rag_chart_png(bars: list[ChartBar]) -> tuple[bytes, float, float]:
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-    with warnings.catch_warnings():  # a section title with an emoji the font lacks: drawn as a box, not a warning
-        warnings.simplefilter("ignore", UserWarning)
+    # At 200 dpi glyphs need no hinting to the pixel grid, which costs a fifth of the drawing.
+    with warnings.catch_warnings(), matplotlib.rc_context({"text.hinting": "no_hinting"}):
+        warnings.simplefilter("ignore", UserWarning)  # a section title with an emoji the font lacks: drawn as a box
         return _draw(Figure, FigureCanvasAgg, FontProperties, bars)
 
 
