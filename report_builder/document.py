@@ -90,7 +90,7 @@ def _prepare(name: str, data: bytes, provided: frozenset[str], trusted: str) -> 
     trees = parse_parts(parts, env)
     used = check_placeholders(parts, trees, env, provided)
     head, tail, member = _shell(tpl)
-    why = _classic_reason(raw, head)
+    why = _classic_reason(raw, head, tpl)
     compiled, specs = None, ()
     if not why:
         tree = trees[0]
@@ -105,13 +105,20 @@ def _prepare(name: str, data: bytes, provided: frozenset[str], trusted: str) -> 
     return Prepared(data, frozenset(used), compiled, specs, head, tail, member, why)
 
 
-def _classic_reason(raw: str, head: str) -> str:
+# What the fast way uses of docxtpl besides its tag syntax: filling headers, footers, footnotes and properties.
+_DOCXTPL_PARTS = ("patch_xml", "render_init", "build_headers_footers_xml", "map_headers_footers_xml",
+                  "render_properties", "render_footnotes", "HEADER_URI", "FOOTER_URI")
+
+
+def _classic_reason(raw: str, head: str, tpl=None) -> str:
     """Why a template's body must be filled the classic way, or '' when the fast way can do it exactly."""
     if not head:
         return "the document's body element is not where it is expected"
+    if tpl is not None and not all(hasattr(tpl, name) for name in _DOCXTPL_PARTS):
+        return "this version of docxtpl lacks what the fast way uses"
     if re.search(r"\{[{%]tc ", raw):
         return "a {%tc %} column loop (docxtpl adjusts the table's grid afterwards)"
-    if re.search("[\t\n\x07\x0c]", raw):
+    if re.search(r"<w:t(?:\s[^>]*)?>[^<]*[\t\n\x07\x0c]", raw):
         return "text holding tab or line-break characters (docxtpl turns them into Word's elements afterwards)"
     return ""
 

@@ -67,15 +67,6 @@ def canonical(report: Path) -> bytes:
     return etree.tostring(root, method="c14n")
 
 
-@pytest.fixture
-def classic(monkeypatch):
-    """Make every template take docxtpl's own way (and forget prepared templates before and after)."""
-    document._prepared.clear()
-    monkeypatch.setattr(document, "_classic_reason", lambda raw, head: "forced by a test")
-    yield
-    document._prepared.clear()
-
-
 # ------------------------------------------------------------------------------------------- the same document
 
 def test_the_standard_template_takes_the_fast_way():
@@ -113,7 +104,7 @@ def test_the_fast_way_writes_the_document_docxtpl_writes(name, demo_master, tmp_
     document._prepared.clear()
     fast = build_report(summary, tmp_path / "fast.docx")
     assert prepared().body is not None
-    monkeypatch.setattr(document, "_classic_reason", lambda raw, head: "forced by a test")
+    monkeypatch.setattr(document, "_classic_reason", lambda raw, head, tpl=None: "forced by a test")
     document._prepared.clear()
     try:
         slow = build_report(summary, tmp_path / "classic.docx")
@@ -252,6 +243,22 @@ def test_a_template_the_proof_does_not_cover_is_filled_the_classic_way(demo_mast
     assert len(word.inline_shapes) == 1
     assert word.inline_shapes[0]._inline.find(qn("wp:docPr")).get("descr").startswith("RAG chart. ")
     assert sum(1 for p in word.paragraphs if p.text.startswith("1.3: ")) == 1
+
+
+def test_a_tab_typed_into_the_templates_own_text_still_becomes_a_tab(demo_master, tmp_path):
+    from docx.oxml import OxmlElement
+
+    template = tmp_path / "template.docx"
+    doc = Document()
+    run = doc.add_paragraph().add_run()
+    text = OxmlElement("w:t")
+    text.text = "Committee:\t{{ committee }}"  # a tab character, as another program might write it
+    run._r.append(text)
+    doc.save(str(template))
+    assert "tab or line-break" in prepared(template).why_classic
+    word = Document(str(build_report(open_summary(demo_master), tmp_path / "r.docx", template=template)))
+    assert body_text(word).startswith("Committee:\tChildren and Young People's Select Committee")
+    assert word.element.body.find(f".//{qn('w:tab')}") is not None
 
 
 # ------------------------------------------------------------------------------------------- preparing and writing
