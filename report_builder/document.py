@@ -15,15 +15,20 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workbook.errors import TemplateError
 from report_builder.template import (
-    PICTURE_SHAPE, Part, check_placeholders, load, parse_parts, sandbox, template_errors,
+    PICTURE_SHAPE, Part, Picture, check_placeholders, load, parse_parts, sandbox, template_errors,
 )
 
-# zlib level for the package: 6 (zip's default) costs twice the time of 3 on a large plan's 30 MB of XML for a
-# file a third smaller; 3 keeps the report small and the build linear.
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+    from report_builder.loops import LoopSpec
+
+# zlib level for the package: 6 (zip's default) takes twice as long as 3 on a large plan's 30 MB of XML, for a
+# file a quarter smaller.
 COMPRESSION = 3
 _REMEMBER = 8  # prepared templates kept (the standard one, and a few the policy team is trying out)
 _prepared: dict[tuple[str, frozenset[str]], "Prepared"] = {}
@@ -36,8 +41,8 @@ class Prepared:
 
     data: bytes
     used: frozenset[str]
-    body: Any  # the compiled Jinja template of the body, or None: fill it the classic docxtpl way
-    writers: tuple  # the compiled loops' specs (report_builder.loops.LoopSpec)
+    body: Template | None  # the compiled body, or None: fill it the classic docxtpl way (see why_classic)
+    loops: tuple[LoopSpec, ...]  # the body's loops written by string joins
     head: str  # word/document.xml up to the body's start tag, which it includes
     tail: str  # what follows the body's end tag
     member: str  # the main part's name in the package: word/document.xml
@@ -197,8 +202,8 @@ class Filled:
                     document.write(self.tail.encode("utf-8"))
 
 
-def fill(prepared: Prepared, values: dict[str, Any], picture=None) -> Filled:
-    """Fill the prepared template with the report's values (and the chart ``picture``, a ``Picture``)."""
+def fill(prepared: Prepared, values: dict[str, Any], picture: Picture | None = None) -> Filled:
+    """Fill the prepared template with the report's values and, when it shows it, the chart ``picture``."""
     from report_builder.loops import WRITERS, Writers
     from report_builder.template import CHART, render
 
@@ -213,7 +218,7 @@ def fill(prepared: Prepared, values: dict[str, Any], picture=None) -> Filled:
     tpl.render_init()
     tpl.current_rendering_part = tpl.docx.part
     with template_errors():
-        body = prepared.body.render({**values, WRITERS: Writers(env, list(prepared.writers))})
+        body = prepared.body.render({**values, WRITERS: Writers(env, list(prepared.loops))})
         if not body.startswith("<w:body"):
             raise TemplateError("The Word template's body could not be filled in: it does not start as a body.")
         body = _finish(body)

@@ -1,12 +1,12 @@
 """Long template loops written by string joins: the table rows of a large plan without Jinja's work per row.
 
 A loop whose body only prints its item's fields (``{%tr for a in r.actions %}`` over a row of ``{{ a.ref }}``,
-``{{ a.text }}``, ``{% cellbg a.fill %}``...) is replaced, in the parsed template, by a call to a function that
-writes every row as the body's fixed XML with the item's values put in: the same text Jinja would print, with
-the same sandbox rules for reading a field, at the cost of a string format per row. Loops with anything else in
-them (an ``if``, another loop, a value from outside the item) stay Jinja loops. Every other printed value is
-wrapped the same way, so a line break or tab in officers' text becomes Word's own ``<w:br/>`` or ``<w:tab/>``
-in the run it is in (docxtpl's separate pass over the whole document is not needed).
+``{{ a.text }}``, ``{% cellbg a.fill %}``...) is replaced, in the parsed template, by a filter that writes every
+row as the body's fixed XML with the item's values put in: the same text Jinja would print, with the same sandbox
+rules for reading a field, the values of all rows escaped in one pass and each row one string format. Loops with
+anything else in them (an ``if``, another loop, a value from outside the item) stay Jinja loops. Every other
+printed value goes through a filter too, so a line break or tab in officers' text becomes Word's own
+``<w:br/>`` or ``<w:tab/>`` in the run it is in (docxtpl's separate pass over the whole document is not needed).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class LoopSpec:
 
 
 def compile_loops(tree: nodes.Template, attribute: frozenset[int]) -> list[LoopSpec]:
-    """Replace the tree's simple loops by calls, wrap every other printed value; return the loops' specs.
+    """Replace the tree's simple loops by the rows filter, filter every other printed value; return the loops.
 
     ``attribute`` holds the id() of printed values that sit inside an XML attribute (from ``shape.analyse``).
     The tree is changed in place (give it its environment again before compiling it).

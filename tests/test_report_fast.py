@@ -72,7 +72,7 @@ def canonical(report: Path) -> bytes:
 def test_the_standard_template_takes_the_fast_way():
     ready = prepared()
     assert ready.why_classic == "" and ready.body is not None
-    rows = [spec for spec in ready.writers if spec.pieces[0].startswith("<w:tr")]
+    rows = [spec for spec in ready.loops if spec.pieces[0].startswith("<w:tr")]
     fields = [{path[0] for path, _ in spec.fields if path} for spec in rows]
     assert {"ref", "text", "owner", "fill", "rag", "progress", "deadline"} in fields  # the period's actions table
     assert {"ref", "text", "deadline", "owner", "fill", "rag"} in fields  # each recommendation's actions table
