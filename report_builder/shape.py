@@ -170,6 +170,7 @@ class _Places:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.stacks: list[tuple[str, ...]] = []
+        self.elements: list[bool] = []  # an element's tag (not a comment, processing instruction or CDATA)
         stack: list[str] = []
         for match in _TOKEN.finditer(text):
             closing, name = match.group(1), match.group(2)
@@ -181,6 +182,7 @@ class _Places:
             self.starts.append(match.start())
             self.ends.append(match.end())
             self.stacks.append(tuple(stack))
+            self.elements.append(name is not None)
 
     def at(self, position: int) -> _Place:
         """Where ``position`` falls."""
@@ -189,7 +191,7 @@ class _Places:
             start = self.starts[index]
             tag = self.text[start:self.ends[index]]
             offset = position - start
-            for attribute in _ATTRIBUTE.finditer(tag):
+            for attribute in _ATTRIBUTE.finditer(tag if self.elements[index] else ""):
                 if attribute.start(1) < offset < attribute.end(1):
                     before = tag[attribute.start(1) + 1:offset]
                     return _Place((), index, attribute.start(1), _unfinished(before))

@@ -206,6 +206,7 @@ def test_line_breaks_and_tabs_become_words_elements_but_not_in_an_attribute():
     ('<w:p {{ x }}><w:r><w:t>a</w:t></w:r></w:p>', "not well-formed"),
     ('<w:p><w:r {% if x %}w:x="1"{% endif %}><w:t>a</w:t></w:r></w:p>', "inside an XML tag"),
     ('<w:p><w:r><w:t>&amp{% if x %};{% endif %}</w:t></w:r></w:p>', "character reference"),
+    ('<w:p><!-- a="{% for x in y %}-{% endfor %}" --></w:p>', "inside an XML tag"),
     ('{% macro m() %}<w:p/>{% endmacro %}{{ m() }}', "Macro"),
     ('{% set x %}<w:p/>{% endset %}', "AssignBlock"),
 ])
