@@ -98,19 +98,17 @@ def owner_names(plan: Plan, action: Action, names: dict[str, str] | None = None)
     return ", ".join(names.get(owner) or owner for owner in action.owners)
 
 
-class _Shown:
-    """Officers' text as the report shows it, each distinct string cleaned once (an action's text and owners
-    appear in up to four lists, and owners, deadlines and stock phrases repeat across thousands of rows)."""
+class _Shown(dict):
+    """Officers' text as the report shows it: ``shown[text]`` is ``clean(text)``, each distinct string cleaned once
+    (an action's text and owners appear in up to four lists, and deadlines and stock phrases repeat on many rows)."""
 
     def __init__(self, plan: Plan) -> None:
+        super().__init__()
         self._plan, self._names = plan, lead_names(plan)
-        self._texts: dict[str, str] = {}
         self._owners: dict[tuple[str, ...], str] = {}
 
-    def __call__(self, text: str) -> str:
-        done = self._texts.get(text)
-        if done is None:
-            done = self._texts[text] = clean(text)
+    def __missing__(self, text: str) -> str:
+        done = self[text] = clean(text)
         return done
 
     def owner(self, action: Action) -> str:
@@ -198,7 +196,7 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str], s
 
     def named(ids: tuple[str, ...], note) -> CleanRows:
         # in a sentence's list the item's own full stop would clash with the bracket after it
-        return CleanRows({"ref": shown(i), "text": shown(actions[i].text.rstrip().rstrip(".")),
+        return CleanRows({"ref": shown[i], "text": shown[actions[i].text.rstrip().rstrip(".")],
                           "note": clean(note(actions[i]))} for i in ids)
 
     def missed(a: Action) -> str:
@@ -217,8 +215,8 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str], s
         if a.deadline and a.deadline != a.original_deadline:
             deadline += f"\n(now {table_date(a.deadline)})"
         groups.setdefault(section_of[action_id], CleanRows()).append({
-            "ref": shown(a.action_id), "text": shown(a.text), "owner": shown.owner(a),
-            **_RAG_CELLS[judged[action_id]], "progress": shown(a.commentary or "No progress summary recorded."),
+            "ref": shown[a.action_id], "text": shown[a.text], "owner": shown.owner(a),
+            **_RAG_CELLS[judged[action_id]], "progress": shown[a.commentary or "No progress summary recorded."],
             "deadline": deadline,
         })
     return {
@@ -246,26 +244,26 @@ def _recommendation(rec: Recommendation, actions: list[Action], ratings: dict[st
     rows, exceptions = [], []
     for a in actions:
         rag = ratings.get(a.action_id)
-        ref, text, cell = shown(a.action_id), shown(a.text), _RAG_CELLS[rag if rag in RAG_FILLS else None]
-        rows.append({"ref": ref, "text": text, "deadline": shown(_deadline_shown(a)), "owner": shown.owner(a),
+        ref, text, cell = shown[a.action_id], shown[a.text], _RAG_CELLS[rag if rag in RAG_FILLS else None]
+        rows.append({"ref": ref, "text": text, "deadline": shown[_deadline_shown(a)], "owner": shown.owner(a),
                      **cell})
         if rag != "G":
             exceptions.append({"ref": ref, "text": text, **cell,
-                               "commentary": shown(a.commentary or "No progress commentary recorded.")})
+                               "commentary": shown[a.commentary or "No progress commentary recorded."]})
     return {
-        "ref": shown(rec.rec_id),
-        "heading": shown(f"Recommendation {rec.rec_id}" if rec.rec_id else NO_RECOMMENDATION),
-        "text": shown(rec.text),
-        "lead": shown(rec.lead),
-        "linked_plan": shown(rec.linked_plan),
-        "partners": shown(rec.partners),
-        "outcomes": [shown(b) for b in bullets(rec.expected_outcomes)],
-        "measures": [shown(b) for b in bullets(rec.success_measures)],
+        "ref": shown[rec.rec_id],
+        "heading": shown[f"Recommendation {rec.rec_id}" if rec.rec_id else NO_RECOMMENDATION],
+        "text": shown[rec.text],
+        "lead": shown[rec.lead],
+        "linked_plan": shown[rec.linked_plan],
+        "partners": shown[rec.partners],
+        "outcomes": [shown[b] for b in bullets(rec.expected_outcomes)],
+        "measures": [shown[b] for b in bullets(rec.success_measures)],
         "actions": rows,
-        "progress": shown(rec.progress_commentary),
+        "progress": shown[rec.progress_commentary],
         "exceptions": exceptions,
-        "impact": shown(rec.impact),
-        "further_action": shown(rec.further_action),
+        "impact": shown[rec.impact],
+        "further_action": shown[rec.further_action],
         "counts": _counts(ratings.get(a.action_id) for a in actions),
     }
 

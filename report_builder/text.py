@@ -15,6 +15,7 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
 _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # Any character the three steps below could change other than the ends: most text has none and is only trimmed.
 _SPECIAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_BULLET_SEPARATORS = re.compile(r"\s*\|\s*|\n+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _ORDINAL_WORDS = ("One", "Two", "Three", "Four")
@@ -121,5 +122,6 @@ def join_words(items: list[str], separator: str = "; ") -> str:
 
 def bullets(text: str) -> list[str]:
     """A cell of bullets separated by '|' (or by line breaks) as a list; blanks dropped."""
-    parts = re.split(r"\s*\|\s*|\n+", clean(text))
+    cleaned = clean(text)
+    parts = _BULLET_SEPARATORS.split(cleaned) if "|" in cleaned or "\n" in cleaned else [cleaned]
     return [p.strip(" \t•·-") for p in parts if p.strip(" \t•·-")]

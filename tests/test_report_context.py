@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from report_builder.context import FIELDS, PLACEHOLDERS, known_fields, report_context
-from report_builder.text import clean, month_span, number_words, period_title, prose_date, table_date
+from report_builder.text import bullets, clean, month_span, number_words, period_title, prose_date, table_date
 from tests.builders import act, plan_of
 from tests.report.plans import HOSTILE, PERIODS, hostile_plan, shown, summary_of
 from workbook.errors import UnusableInput
@@ -56,6 +56,17 @@ def test_a_period_in_words(start, end, words):
                                          ("Autumn 2016", "Autumn 2016"), ("Q5", "Q5")])
 def test_period_titles(name, title):
     assert period_title(name) == title
+
+
+@pytest.mark.parametrize("typed, items", [
+    ("One | Two|Three", ["One", "Two", "Three"]),
+    ("• One\n- Two\r\n\n· Three", ["One", "Two", "Three"]),
+    ("A single outcome, with no separator.", ["A single outcome, with no separator."]),
+    ("  - ", []),
+    ("", []),
+])
+def test_a_cell_of_bullets(typed, items):
+    assert bullets(typed) == items
 
 
 def test_small_counts_in_words():
