@@ -197,7 +197,9 @@ class Writers:
 
         def records(items: list[Any]) -> list[Any] | None:
             """Each item's values (a tuple, or the value itself when there is one field), when every item is a
-            plain dict holding every field; else None."""
+            plain dict holding every field or the loop prints the items themselves; else None."""
+            if paths == ((),):  # {{ b }}: the items themselves
+                return items
             if getter is not None and set(map(type, items)) == _DICTS:
                 try:
                     return list(map(getter, items))
