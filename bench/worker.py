@@ -48,7 +48,7 @@ def step_refresh(path: Path) -> Callable[[], object]:
 
 
 def step_report(path: Path) -> Callable[[], object]:
-    """Ours: the Word report from the summary (docxtpl rows, chart picture, atomic save)."""
+    """Ours: the Word report from the summary (template prepared once, compiled table rows, chart picture, atomic save)."""
     from report_builder import build_report
 
     summary = _summary(path)
