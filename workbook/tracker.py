@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -10,6 +13,23 @@ from workbook.errors import UnusableInput
 from workbook.package import refresh_package
 from workbook.reader import load
 from workbook.summary import Summary, summarise
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while a plan is read, computed or reported, then restore it as it was.
+
+    Reading a plan or building its report allocates hundreds of thousands of short-lived values and no cycles
+    worth collecting; a full collection part way through walks every object of a large plan for nothing
+    (about 0.1-0.15 s at 10,000 actions). Anything left over is collected as usual afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def resolve_as_at(as_at: date | None, settings: dict[str, object]) -> date:
@@ -34,15 +54,18 @@ def resolve_period(period: str | None, settings: dict[str, object]) -> str | Non
 
 def open_summary(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
     """Read the workbook and compute every figure and finding as at the date for the period."""
-    loaded = load(path)
-    plan = loaded.plan
-    return summarise(plan, resolve_as_at(as_at, plan.settings), resolve_period(period, plan.settings), loaded.findings)
+    with no_cycle_collection():
+        loaded = load(path)
+        plan = loaded.plan
+        return summarise(plan, resolve_as_at(as_at, plan.settings), resolve_period(period, plan.settings),
+                         loaded.findings)
 
 
 def refresh(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
     """Recompute and write the Dashboard, Slippage and Checks sheets; nothing officers typed is touched."""
     summary = open_summary(path, as_at, period)
-    refresh_package(Path(path), layout.computed_grids(summary))
+    with no_cycle_collection():
+        refresh_package(Path(path), layout.computed_grids(summary))
     return summary
 
 
