@@ -31,10 +31,6 @@ MAX_CELL_TEXT = 32767  # Excel's limit on the characters of one cell
 _CELL = re.compile(r"^\$?[A-Z]{1,3}\$?\d{1,7}(:\$?[A-Z]{1,3}\$?\d{1,7})?$")
 
 
-def _norm(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def caller_book() -> Book:
     """The workbook a ribbon click came from (xlwings' ``Book.caller()``)."""
     return xw.Book.caller()
@@ -55,8 +51,8 @@ def tracker_book(book: Book) -> Book:
         if not name or name.lower().endswith(ADDIN_SUFFIXES):
             raise UnusableInput("No workbook is open. Open your improvement plan tracker, then click the button again.")
         book = active
-    present = {_norm(sheet.name) for sheet in book.sheets}
-    missing = [spec.name for spec in schema.OFFICER_SHEETS if _norm(spec.name) not in present]
+    present = {schema.same_name(sheet.name) for sheet in book.sheets}
+    missing = [spec.name for spec in schema.OFFICER_SHEETS if schema.same_name(spec.name) not in present]
     if missing:
         raise UnusableInput(
             f"'{book.name}' is not an improvement plan tracker: it has no {', '.join(missing)} "
@@ -68,14 +64,14 @@ def tracker_book(book: Book) -> Book:
 
 def _sheets(book: Book, names: list[str]) -> dict[str, xw.Sheet]:
     """The named sheets (matched ignoring case and spacing), found in one pass over the book's sheets."""
-    found = {_norm(sheet.name): sheet for sheet in book.sheets}
-    missing = [name for name in names if _norm(name) not in found]
+    found = {schema.same_name(sheet.name): sheet for sheet in book.sheets}
+    missing = [name for name in names if schema.same_name(name) not in found]
     if missing:
         raise UnusableInput(
             f"'{book.name}' has no {', '.join(repr(m) for m in missing)} sheet. Restore it from a backup, or make "
             "a new tracker with 'ofsted-tracker new' and copy your rows into it."
         )
-    return {name: found[_norm(name)] for name in names}
+    return {name: found[schema.same_name(name)] for name in names}
 
 
 def read_grid(sheet: xw.Sheet) -> tuple[list[list[object]], tuple[int, int]]:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
 
+from workbook.schema import OFFICER_SHEETS
+
 
 @dataclass(frozen=True)
 class Action:
@@ -115,8 +117,6 @@ class Plan:
 
     def cell(self, sheet: str, field_name: str, row: int) -> str:
         """Where a value lives, e.g. 'F12', using the column letters the workbook actually has."""
-        from workbook.schema import OFFICER_SHEETS
-
         letter = self.columns.get(sheet, {}).get(field_name)
         if letter is None:
             spec = next(s for s in OFFICER_SHEETS if s.name == sheet)

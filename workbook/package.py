@@ -30,7 +30,7 @@ from lxml import etree
 from workbook.errors import UnusableInput
 from workbook.layout import Grid, fit_height
 from workbook.safe_write import assert_writable, atomic_write
-from workbook.schema import column_letter
+from workbook.schema import column_letter, column_number
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -164,13 +164,6 @@ def sheet_ids(package: zipfile.ZipFile, label: str = "the workbook") -> dict[str
     return {s.get("name") or "": s.get("sheetId") or "" for s in workbook.iter(f"{{{NS}}}sheet")}
 
 
-def _column_number(letters: str) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ord(ch) - 64
-    return number
-
-
 _SHEET_DATA_START = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*?(?P<empty>/?)>")
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)/?>")
@@ -217,7 +210,7 @@ def _top_styles(data: bytes) -> tuple[dict[tuple[int, int], str], dict[int, str]
             cell_attributes = _attributes(cell[1])
             match = _CELL_REF.fullmatch(cell_attributes.get(b"r", b"").decode("ascii", "replace"))
             if match and cell_attributes.get(b"s"):
-                cells[(int(match[2]), _column_number(match[1]))] = cell_attributes[b"s"].decode()
+                cells[(int(match[2]), column_number(match[1]))] = cell_attributes[b"s"].decode()
     return cells, rows
 
 

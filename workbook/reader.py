@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbook import schema
+from workbook.schema import column_number, same_name
 from workbook.errors import UnusableInput
 from workbook.findings import WARNING, Finding
 from workbook.model import Plan
@@ -39,17 +40,6 @@ class Loaded:
 
     plan: Plan
     findings: tuple[Finding, ...]
-
-
-def _norm(value: object) -> str:
-    return " ".join(str(value).split()).lower() if value is not None else ""
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
-    return number
 
 
 def _not_a_workbook(path: Path, names: set[str]) -> str:
@@ -115,7 +105,7 @@ def sheet_extent(data: bytes) -> tuple[int, int]:
     Cells that only carry formatting count too, so this may overstate the block python-calamine builds.
     """
     rows = max((int(n) for n in set(_ROW_REFS.findall(data))), default=0)
-    cols = max((_column_number(letters) for letters in set(_COLUMN_REFS.findall(data))), default=0)
+    cols = max((column_number(letters) for letters in set(_COLUMN_REFS.findall(data))), default=0)
     return rows, cols
 
 
@@ -133,7 +123,7 @@ def _cells(data: bytes):
 
 def _position(ref: str) -> tuple[int, int] | None:
     match = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", ref)
-    return (int(match[2]), _column_number(match[1].encode())) if match else None
+    return (int(match[2]), column_number(match[1])) if match else None
 
 
 def _valued_extent(data: bytes) -> tuple[int, int, str]:
@@ -206,7 +196,7 @@ def guard_package(path: Path) -> tuple[list[str], dict[str, dict[tuple[int, int]
     Returns the workbook's sheet names and, for each officers' sheet, its error cells.
     """
     label = path.name
-    wanted = {_norm(spec.name) for spec in schema.OFFICER_SHEETS}
+    wanted = {same_name(spec.name) for spec in schema.OFFICER_SHEETS}
     errors: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as package:
@@ -219,7 +209,7 @@ def guard_package(path: Path) -> tuple[list[str], dict[str, dict[tuple[int, int]
                     if name in package.namelist():
                         parse_part(read_part(package, name, label), name, label)
             for sheet, part in parts.items():
-                if _norm(sheet) in wanted and part in package.namelist():
+                if same_name(sheet) in wanted and part in package.namelist():
                     errors[sheet] = _guard_sheet(package, part, sheet, label)
     except (zipfile.BadZipFile, OSError) as exc:
         raise UnusableInput(f"{label} is damaged and cannot be opened as a workbook ({exc}).") from exc
@@ -250,10 +240,10 @@ def table_from_grid(sheet_name: str, spec: schema.SheetSpec, grid: list[list[obj
     Shared by the file reader and the live-Excel adapter. Columns may be in any order and extra columns are
     ignored; a missing required header raises UnusableInput naming the sheet and cell.
     """
-    wanted = {_norm(c.header): c for c in spec.columns}
-    key = _norm(spec.columns[0].header)
+    wanted = {same_name(c.header): c for c in spec.columns}
+    key = same_name(spec.columns[0].header)
     for offset, row in enumerate(grid[:HEADER_SCAN_ROWS]):
-        if key in (_norm(v) for v in row):
+        if key in (same_name(v) for v in row):
             break
     else:
         raise UnusableInput(
@@ -263,7 +253,7 @@ def table_from_grid(sheet_name: str, spec: schema.SheetSpec, grid: list[list[obj
     header = grid[offset]
     index: dict[str, int] = {}
     for j, value in enumerate(header):
-        column = wanted.get(_norm(value))
+        column = wanted.get(same_name(value))
         if column and column.field not in index:
             index[column.field] = j
     missing = [c.header for c in spec.columns if c.required and c.field not in index]
@@ -289,10 +279,10 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
     path = Path(path)
     check_package(path)
     sheet_names, errors = guard_package(path)
-    names = {_norm(n): n for n in sheet_names}
+    names = {same_name(n): n for n in sheet_names}
     actual_names: dict[str, str] = {}
     for spec in schema.OFFICER_SHEETS:
-        actual = names.get(_norm(spec.name))
+        actual = names.get(same_name(spec.name))
         if actual is None:
             raise UnusableInput(
                 f"{path.name} has no '{spec.name}' sheet (sheets: {', '.join(sheet_names) or 'none'}). "

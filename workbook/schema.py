@@ -45,6 +45,19 @@ class SheetSpec:
         return column_letter(self.columns.index(self.column(field)) + 1)
 
 
+def column_number(letters: str | bytes) -> int:
+    """A -> 1, AA -> 27: the inverse of ``column_letter`` (text or the bytes of a cell reference)."""
+    number = 0
+    for ch in letters.encode("ascii") if isinstance(letters, str) else letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+def same_name(value: object) -> str:
+    """A sheet or header name as matched: spaces collapsed, case ignored ("Action  id" is "Action ID")."""
+    return " ".join(str(value).split()).casefold() if value is not None else ""
+
+
 def column_letter(number: int) -> str:
     """1 -> A, 27 -> AA."""
     letters = ""
