@@ -1,6 +1,10 @@
 """The ``ofsted-tracker`` command line: new, demo, validate, refresh, summary, report, addin.
 
 Exit codes: 0 done; 1 validation errors found (validate); 2 unusable input (a message names the place).
+
+Built on click. Each command imports what it needs inside its own body, so a click starts only what that command
+uses: ``validate`` never loads python-docx, ``--json`` never loads rich. (typer, which this file used before,
+imports pydantic to convert every option, about 0.1 s on each run.)
 """
 
 from __future__ import annotations
@@ -9,26 +13,28 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
 
-import typer
+import click
 
 from workbook.errors import TrackerError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Ofsted improvement plan tracker: validate the workbook, refresh its dashboards, build the report.")
-addin_app = typer.Typer(no_args_is_help=True, help="Build and install the Excel ribbon add-in.")
-app.add_typer(addin_app, name="addin")
+SHOWN_FINDINGS = 30  # validate's text output: at most this many findings, then a line saying where the rest are
 
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="As-at date (dd/mm/yyyy, yyyy-mm-dd or 'today'); "
-                                              "default: 'As at date' in Settings.")]
-PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="Reporting period name from the Periods sheet; "
-                                                   "default: 'Reporting period' in Settings.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-Tracker = Annotated[Path, typer.Argument(help="The tracker workbook (.xlsx or .xlsm).")]
+_tracker = click.argument("path", metavar="TRACKER", type=click.Path(path_type=Path))
+_as_of = click.option("--as-of", "as_of", metavar="DATE",
+                      help="As-at date (dd/mm/yyyy, yyyy-mm-dd or 'today'); default: 'As at date' in Settings.")
+_period = click.option("--period", metavar="NAME",
+                       help="Reporting period name from the Periods sheet; default: 'Reporting period' in Settings.")
+_json = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 
 
-def _as_of(text: str | None) -> date | None:
+@click.group(help="Ofsted improvement plan tracker: validate the workbook, refresh its dashboards, build the report.",
+             context_settings={"help_option_names": ["-h", "--help"]})
+def app() -> None:
+    """The command group; each command below is one job."""
+
+
+def _parse_as_of(text: str | None) -> date | None:
     if text is None:
         return None
     if text.strip().lower() == "today":
@@ -42,8 +48,8 @@ def _as_of(text: str | None) -> date | None:
 
 
 def _fail(exc: TrackerError) -> None:
-    typer.echo(f"ofsted-tracker: {exc}", err=True)
-    raise typer.Exit(exc.exit_code)
+    click.echo(f"ofsted-tracker: {exc}", err=True)
+    sys.exit(exc.exit_code)
 
 
 def _console():
@@ -52,8 +58,20 @@ def _console():
     return Console(highlight=False)
 
 
+def _open(path: Path, as_of: str | None, period: str | None):
+    """The workbook's summary, or the command's message and exit code."""
+    from workbook.tracker import open_summary
+
+    try:
+        return open_summary(path, _parse_as_of(as_of), period)
+    except TrackerError as exc:
+        _fail(exc)
+
+
 @app.command()
-def new(path: Tracker, force: Annotated[bool, typer.Option(help="Replace an existing file (a backup is kept).")] = False) -> None:
+@_tracker
+@click.option("--force", is_flag=True, help="Replace an existing file (a backup is kept).")
+def new(path: Path, force: bool) -> None:
     """Make a blank tracker workbook."""
     from workbook.tracker import new_tracker
 
@@ -63,39 +81,37 @@ def new(path: Tracker, force: Annotated[bool, typer.Option(help="Replace an exis
         new_tracker(path)
     except TrackerError as exc:
         _fail(exc)
-    typer.echo(f"Made {path}. Fill in Settings, Periods, Leads, Recommendations and Actions, then run validate.")
+    click.echo(f"Made {path}. Fill in Settings, Periods, Leads, Recommendations and Actions, then run validate.")
 
 
 @app.command()
-def validate(path: Tracker, as_of: AsOf = None, period: PeriodOpt = None, as_json: JsonOpt = False) -> None:
+@_tracker
+@_as_of
+@_period
+@_json
+def validate(path: Path, as_of: str | None, period: str | None, as_json: bool) -> None:
     """Check the workbook; list every finding with its cell. Exit 1 when there are errors."""
-    from workbook.tracker import open_summary
-
-    try:
-        s = open_summary(path, _as_of(as_of), period)
-    except TrackerError as exc:
-        _fail(exc)
+    s = _open(path, as_of, period)
     if as_json:
-        typer.echo(json.dumps({"findings": [f.as_dict() for f in s.findings],
+        click.echo(json.dumps({"findings": [f.as_dict() for f in s.findings],
                                "counts": {"errors": s.errors, "warnings": s.warnings}}, indent=2))
     else:
         from ofsted_tracker.show import findings_table
 
-        _console().print(findings_table(s))
-    raise typer.Exit(1 if s.errors else 0)
+        _console().print(findings_table(s, limit=SHOWN_FINDINGS))
+    sys.exit(1 if s.errors else 0)
 
 
 @app.command()
-def summary(path: Tracker, as_of: AsOf = None, period: PeriodOpt = None, as_json: JsonOpt = False) -> None:
+@_tracker
+@_as_of
+@_period
+@_json
+def summary(path: Path, as_of: str | None, period: str | None, as_json: bool) -> None:
     """Print the dashboards: overall (rule and recorded), the period snapshot, slippage."""
-    from workbook.tracker import open_summary
-
-    try:
-        s = open_summary(path, _as_of(as_of), period)
-    except TrackerError as exc:
-        _fail(exc)
+    s = _open(path, as_of, period)
     if as_json:
-        typer.echo(json.dumps(s.as_dict(), indent=2))
+        click.echo(json.dumps(s.as_dict(), indent=2))
     else:
         from ofsted_tracker.show import print_summary
 
@@ -103,35 +119,44 @@ def summary(path: Tracker, as_of: AsOf = None, period: PeriodOpt = None, as_json
 
 
 @app.command()
-def refresh(path: Tracker, as_of: AsOf = None, period: PeriodOpt = None) -> None:
+@_tracker
+@_as_of
+@_period
+def refresh(path: Path, as_of: str | None, period: str | None) -> None:
     """Write the Dashboard, Slippage and Checks sheets into the workbook (a backup is kept)."""
     from workbook.tracker import refresh as do_refresh
 
     try:
-        s = do_refresh(path, _as_of(as_of), period)
+        s = do_refresh(path, _parse_as_of(as_of), period)
     except TrackerError as exc:
         _fail(exc)
-    typer.echo(f"Refreshed {path.name} as at {s.as_at:%d/%m/%Y}: {s.errors} errors, {s.warnings} warnings (see Checks).")
+    click.echo(f"Refreshed {path.name} as at {s.as_at:%d/%m/%Y}: {s.errors} errors, {s.warnings} warnings (see Checks).")
 
 
 @app.command()
-def report(path: Tracker, output: Annotated[Path, typer.Option("-o", "--output", help="The Word report to write.")],
-           as_of: AsOf = None, period: PeriodOpt = None,
-           template: Annotated[Optional[Path], typer.Option(help="Word template (.docx) to use.")] = None) -> None:
+@_tracker
+@click.option("-o", "--output", required=True, metavar="REPORT.docx", type=click.Path(path_type=Path),
+              help="The Word report to write.")
+@_as_of
+@_period
+@click.option("--template", metavar="TEMPLATE.docx", type=click.Path(path_type=Path),
+              help="Word template (.docx) to use.")
+def report(path: Path, output: Path, as_of: str | None, period: str | None, template: Path | None) -> None:
     """Build the Word committee report from the workbook."""
     from report_builder import build_report
-    from workbook.tracker import open_summary
 
+    s = _open(path, as_of, period)
     try:
-        s = open_summary(path, _as_of(as_of), period)
         written = build_report(s, output, template=template)
     except TrackerError as exc:
         _fail(exc)
-    typer.echo(f"Wrote {written}")
+    click.echo(f"Wrote {written}")
 
 
 @app.command()
-def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo tracker and report.")] = Path("out")) -> None:
+@click.option("--out", default=Path("out"), show_default=True, metavar="FOLDER", type=click.Path(path_type=Path),
+              help="Folder for the demo tracker and report.")
+def demo(out: Path) -> None:
     """Build the Lewisham demo tracker, validate and refresh it, print the summary and write the report."""
     from workbook.demo import demo_rows
     from workbook.tracker import new_tracker, refresh as do_refresh
@@ -154,8 +179,15 @@ def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo tr
         _fail(exc)
 
 
+@app.group("addin")
+def addin_app() -> None:
+    """Build and install the Excel ribbon add-in."""
+
+
 @addin_app.command("build")
-def addin_build(out: Annotated[Path, typer.Option("--out", help="Folder for the built add-in.")] = Path("dist")) -> None:
+@click.option("--out", default=Path("dist"), show_default=True, metavar="FOLDER", type=click.Path(path_type=Path),
+              help="Folder for the built add-in.")
+def addin_build(out: Path) -> None:
     """Build the ribbon add-in (.xlam) from the text sources in addin/, on any OS."""
     from addin.build import build
 
@@ -164,7 +196,7 @@ def addin_build(out: Annotated[Path, typer.Option("--out", help="Folder for the 
     except TrackerError as exc:
         _fail(exc)
     for path in written:
-        typer.echo(f"Built {path}")
+        click.echo(f"Built {path}")
 
 
 @addin_app.command("install")
@@ -176,13 +208,13 @@ def addin_install() -> None:
         message = install()
     except TrackerError as exc:
         _fail(exc)
-    typer.echo(message)
+    click.echo(message)
 
 
 def main() -> None:
     """Entry point of the console script."""
     try:
-        app()
+        app(prog_name="ofsted-tracker")
     except TrackerError as exc:  # a safety net: every command catches its own
-        typer.echo(f"ofsted-tracker: {exc}", err=True)
+        click.echo(f"ofsted-tracker: {exc}", err=True)
         sys.exit(exc.exit_code)

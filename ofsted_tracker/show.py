@@ -15,9 +15,11 @@ def findings_table(s: Summary, limit: int | None = None) -> Table:
     """Findings as a table: severity, where, action, message (the first ``limit`` if given)."""
     title = f"Checks as at {uk(s.as_at)}: {s.errors} errors, {s.warnings} warnings"
     shown = s.findings if limit is None else s.findings[:limit]
-    if limit is not None and len(s.findings) > limit:
-        title += f" (first {limit} of {len(s.findings)}; all are on the Checks sheet)"
-    table = Table(title=title, title_justify="left", show_lines=False)
+    more = len(s.findings) - len(shown)
+    table = Table(title=title, title_justify="left", show_lines=False,
+                  caption=(f"... and {more:,} more {'finding' if more == 1 else 'findings'} not shown: all "
+                           f"{len(s.findings):,} are on the Checks sheet after a refresh, and in --json output."
+                           if more else None), caption_justify="left")
     for name in ("Severity", "Where", "Action", "What is wrong and how to put it right"):
         table.add_column(name, overflow="fold")
     for f in shown:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from addin import build as builder, customui, macros, picture
 from workbook.errors import TrackerError

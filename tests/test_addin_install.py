@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from addin import build as builder
 from addin.install import ExcelSetup, excel_setup, install

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from ofsted_tracker.cli import app
 
@@ -152,3 +152,48 @@ def test_files_that_are_not_workbooks_exit_2(tmp_path, content, needle):
 def test_missing_file_exits_2(tmp_path):
     result = run("summary", tmp_path / "nope.xlsx")
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_validate_prints_a_screenful_and_says_where_the_rest_are(demo_master):
+    from ofsted_tracker.cli import SHOWN_FINDINGS
+
+    everything = json.loads(run("validate", demo_master, "--json").output)["findings"]
+    assert len(everything) > SHOWN_FINDINGS  # the demo has more findings than a screen holds
+    text = run("validate", demo_master).output
+    assert everything[0]["where"] in text  # the first findings are printed with their cells
+    printed_rows = sum(1 for line in text.splitlines() if line.startswith("│ ") and line.split("│")[1].strip())
+    assert printed_rows <= SHOWN_FINDINGS + 1  # the header row and one row per finding shown (long ones wrap)
+    flat = " ".join(text.split())
+    more = len(everything) - SHOWN_FINDINGS
+    assert f"and {more} more findings not shown" in flat and "Checks sheet" in flat and "--json" in flat
+
+
+IMPORT_PROBE = """
+import sys
+from ofsted_tracker.cli import main
+sys.argv = ["ofsted-tracker", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print("MODULES", " ".join(sorted({m.split(".")[0] for m in sys.modules})), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(("command", "absent"), [
+    (["validate", "--json"], {"pydantic", "typer", "rich", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"}),
+    (["validate"], {"pydantic", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"}),
+    (["summary", "--json"], {"pydantic", "rich", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"}),
+    (["refresh"], {"pydantic", "rich", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"}),
+])
+def test_each_command_imports_only_what_it_needs(demo_master, tmp_path, command, absent):
+    import subprocess
+    import sys
+
+    target = tmp_path / "t.xlsx"
+    shutil.copy2(demo_master, target)
+    done = subprocess.run([sys.executable, "-c", IMPORT_PROBE, command[0], str(target), *command[1:]],
+                          capture_output=True, text=True, timeout=120)
+    loaded = set(done.stderr.rsplit("MODULES", 1)[1].split())
+    assert "workbook" in loaded  # the probe saw the command run
+    assert not (loaded & absent), f"{command[0]} imported {sorted(loaded & absent)}"

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from ofsted_tracker.cli import app
 from workbook.errors import TrackerError

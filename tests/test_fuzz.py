@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 from hypothesis import HealthCheck, event, given, settings, strategies as st
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from ofsted_tracker.cli import app
 from workbook.errors import TrackerError

@@ -422,3 +422,23 @@ def test_text_is_marked_as_text_and_kept_within_excels_cell_limit() -> None:
     assert excel.as_entered("=1+1") == "'=1+1"
     assert excel.as_entered(3) == 3 and excel.as_entered("") == "" and excel.as_entered(None) is None
     assert len(excel.as_entered("x" * 40000)) == 1 + excel.MAX_CELL_TEXT
+
+
+def test_macros_run_with_the_cycle_collector_paused_and_restore_it(demo_master: Path) -> None:
+    """As the command line does: a macro's body runs with gc paused; afterwards it is on again."""
+    import gc
+
+    seen = []
+
+    @macros.macro
+    def probe(book):
+        seen.append(gc.isenabled())
+        return ""
+
+    book = open_book(demo_master)
+    try:
+        assert gc.isenabled()
+        probe(book)
+        assert seen == [False] and gc.isenabled()
+    finally:
+        book.close()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from report_builder import build_report
 from report_builder.build import DEFAULT_TEMPLATE

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from ofsted_tracker.cli import app
 from workbook import package, safe_write
