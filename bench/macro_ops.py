@@ -43,3 +43,23 @@ def macro_operations(path: Path, n_actions: int) -> dict[str, int | bool]:
     else:
         counts["naive_refresh"] = len(cells)
     return counts
+
+
+def macro_seconds(path: Path, runs: int) -> float:
+    """Median seconds of the Refresh dashboards macro on this tracker through the remote engine (payload built first)."""
+    import statistics
+    import time
+
+    import xlwings as xw
+
+    from addin import macros
+    from tests.addin.harness import payload
+
+    data = payload(path)
+    times = []
+    for _ in range(runs):
+        book = xw.Book(json=data)
+        start = time.perf_counter()
+        macros.refresh(book)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
