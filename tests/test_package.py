@@ -72,7 +72,7 @@ def test_clean_text_removes_what_xml_forbids_and_keeps_excel_escapes_literal():
 def test_formula_looking_text_is_written_as_an_inline_string(text):
     sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
              b'<dimension ref="A1"/><sheetData/></worksheet>')
-    root = etree.fromstring(sheet_xml(sheet, [[text, 7, 2.5, True, float("inf"), None]]))
+    root = etree.fromstring(b"".join(sheet_xml(sheet, [[text, 7, 2.5, True, float("inf"), None]])))
     cells = root.findall(f".//{{{NS}}}c")
     assert [c.get("t") for c in cells] == ["inlineStr", None, None, "inlineStr", "inlineStr"]
     assert cells[0].findtext(f"{{{NS}}}is/{{{NS}}}t") == text

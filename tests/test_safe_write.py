@@ -53,16 +53,17 @@ def cli(*args: object):
 
 def test_a_full_disk_part_way_through_leaves_the_original_byte_identical(tracker, monkeypatch):
     before = tree(tracker.parent)
-    real = zipfile.ZipFile.writestr
+    real = zipfile.ZipFile.open
     calls = []
 
-    def writestr(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 12:  # a dozen parts in: the disk fills up
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self, *args, **kwargs)
+    def open_part(self, name, mode="r", *args, **kwargs):  # every part written, copied or rewritten, opens here
+        if mode == "w":
+            calls.append(1)
+            if len(calls) == 12:  # a dozen parts in: the disk fills up
+                raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, name, mode, *args, **kwargs)
 
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", writestr)
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_part)
     with pytest.raises(WorkbookLocked, match="the disk is full") as failed:
         refresh(tracker)
     assert failed.value.exit_code == 2 and "Nothing was changed" in str(failed.value)
@@ -71,11 +72,15 @@ def test_a_full_disk_part_way_through_leaves_the_original_byte_identical(tracker
 
 
 def test_the_cli_reports_a_full_disk_with_exit_code_2(tracker, monkeypatch):
-    def full(self, *args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
+    real = zipfile.ZipFile.open
+
+    def full(self, name, mode="r", *args, **kwargs):
+        if mode == "w":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self, name, mode, *args, **kwargs)
 
     before = tree(tracker.parent)
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", full)
+    monkeypatch.setattr(zipfile.ZipFile, "open", full)
     result = cli("refresh", tracker)
     assert result.exit_code == 2
     assert "the disk is full" in result.stderr and "Nothing was changed" in result.stderr

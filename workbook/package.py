@@ -17,12 +17,14 @@ that declares a DTD is refused. The package is only ever read as data: no macro 
 
 from __future__ import annotations
 
+import itertools
 import math
 import posixpath
 import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -46,7 +48,7 @@ MAX_UNPACKED = 256 * 2**20         # the whole package, unpacked
 MAX_PART_RATIO = 100               # real sheets compress about 15:1; zip bombs about 1000:1
 RATIO_FLOOR = 2**20                # the ratio is only judged for parts larger than this
 MAX_CELL_TEXT = 32767              # Excel's limit on the text of one cell
-ZIP_LEVEL = 3                      # deflate level of the rewritten package
+ROWS_PER_CHUNK = 2000             # rows of a rewritten sheet joined into one chunk of XML
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_LOOKALIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")  # Excel reads _x0041_ in a cell's XML as "A"
@@ -115,6 +117,31 @@ def read_part(package: zipfile.ZipFile, name: str, label: str) -> bytes:
     except _READ_ERRORS as exc:
         raise UnusableInput(f"{label}: the part {name} is damaged and cannot be read ({exc}). "
                             "Restore the workbook from a backup.") from exc
+
+
+def copy_part(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile, label: str) -> None:
+    """Copy one part unchanged into ``target`` a megabyte at a time, never holding it whole (the Actions part of a
+    100,000-action plan is 130 MB of XML). Every part is compressed at zlib's default level, because before
+    Python 3.13 ``ZipFile.open`` takes no level: streaming costs some speed (level 3 took a third of the time)
+    for a bounded memory. A part that cannot be read is refused as ``read_part`` refuses
+    it; a failed write (a full disk) is the writer's error, for the atomic write to report."""
+    def damaged(exc: Exception) -> UnusableInput:
+        return UnusableInput(f"{label}: the part {info.filename} is damaged and cannot be read ({exc}). "
+                             "Restore the workbook from a backup.")
+
+    try:
+        part = source.open(info)
+    except _READ_ERRORS as exc:
+        raise damaged(exc) from exc
+    with part, target.open(_copy_info(info), "w") as copy:
+        while True:
+            try:
+                chunk = part.read(1 << 20)
+            except _READ_ERRORS as exc:
+                raise damaged(exc) from exc
+            if not chunk:
+                break
+            copy.write(chunk)
 
 
 def parse_part(data: bytes, name: str, label: str) -> etree._Element:
@@ -230,16 +257,25 @@ def _columns(root: etree._Element) -> tuple[dict[int, str], list[float]]:
     return styles, [widths.get(j, 8.43) for j in range(1, max(widths, default=0) + 1)]
 
 
+def _widest(grid: Grid) -> int:
+    """How many columns the grid's non-blank values reach."""
+    return max((j + 1 for values in grid for j, value in enumerate(values) if value is not None and value != ""),
+               default=0)
+
+
 def _sheet_data(grid: Grid, prefix: str, cells: dict[tuple[int, int], str], row_styles: dict[int, str],
-                columns: dict[int, str], widths: list[float]) -> tuple[str, int]:
-    """The new ``<sheetData>`` element as text, and the widest column written."""
+                columns: dict[int, str], widths: list[float]) -> Iterator[bytes]:
+    """The new ``<sheetData>`` element, as UTF-8 chunks of ROWS_PER_CHUNK rows each, made as they are written.
+
+    A generator, so that the zip writer compresses each chunk as it comes: the sheet's XML (83 MB for the
+    Slippage sheet of a 100,000-action plan) is never held whole.
+    """
     out = [f"<{prefix}sheetData>"]
     n_columns = max((len(r) for r in grid), default=0)
     letters = [column_letter(j) for j in range(1, n_columns + 1)]
     column_s = [f' s="{columns[j]}"' if columns.get(j) else "" for j in range(1, n_columns + 1)]
     c, v, t, row = f"<{prefix}c r=\"", f"<{prefix}v>", f"<{prefix}is><{prefix}t xml:space=\"preserve\">", f"{prefix}row"
     end_v, end_t = f"</{prefix}v></{prefix}c>", f"</{prefix}t></{prefix}is></{prefix}c>"
-    width = 0
     for i, values in enumerate(grid, start=1):
         height = fit_height(values, widths)
         out.append(f'<{row} r="{i}" ht="{height}" customHeight="1">' if height else f'<{row} r="{i}">')
@@ -255,8 +291,6 @@ def _sheet_data(grid: Grid, prefix: str, cells: dict[tuple[int, int], str], row_
                 s = column_s[j]
             if value is None or value == "":
                 continue
-            if j >= width:
-                width = j + 1
             kind = type(value)
             if kind is int or (kind is float and math.isfinite(value)):
                 out.append(f'{c}{letters[j]}{i}"{s}>{v}{value!r}{end_v}')
@@ -264,17 +298,21 @@ def _sheet_data(grid: Grid, prefix: str, cells: dict[tuple[int, int], str], row_
                 text = clean_text(str(value)).translate(_TEXT_ESCAPES)
                 out.append(f'{c}{letters[j]}{i}"{s} t="inlineStr">{t}{text}{end_t}')
         out.append(f"</{row}>")
+        if i % ROWS_PER_CHUNK == 0:
+            yield "".join(out).encode("utf-8")
+            out.clear()
     out.append(f"</{prefix}sheetData>")
-    return "".join(out), width
+    yield "".join(out).encode("utf-8")
 
 
-def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet", part: str = "sheet") -> bytes:
-    """The sheet part with its ``<sheetData>`` replaced by the grid; every other byte kept as it was.
+def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet", part: str = "sheet") -> Iterator[bytes]:
+    """The sheet part with its ``<sheetData>`` replaced by the grid, in chunks; every other byte kept as it was.
 
     The old cells are cut out and the new ones spliced in as text: nothing else of the part is re-serialised,
-    and the rest (with an empty ``<sheetData/>``) is parsed with the hardened parser to prove it is a
-    well-formed worksheet. Text is written as an inline string (``t="inlineStr"``), never as a formula, so a
-    value such as ``=HYPERLINK(...)`` or ``+cmd|...`` stays the text it was.
+    and the rest (with an empty ``<sheetData/>``) is parsed with the hardened parser, here and now, to prove it
+    is a well-formed worksheet; the cells are made as they are written. Text is written as an inline string
+    (``t="inlineStr"``), never as a formula, so a value such as ``=HYPERLINK(...)`` or ``+cmd|...`` stays the
+    text it was.
     """
     found = _sheet_data_span(original)
     if found is None:
@@ -289,10 +327,9 @@ def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet", part
                             "refresh again, or restore the workbook from a backup.")
     cells, row_styles = _top_styles(original[start:end])
     columns, widths = _columns(root)
-    data, width = _sheet_data(grid, prefix, cells, row_styles, columns, widths)
-    ref = f"A1:{column_letter(max(width, 1))}{max(len(grid), 1)}".encode()
+    ref = f"A1:{column_letter(max(_widest(grid), 1))}{max(len(grid), 1)}".encode()
     head = _DIMENSION_REF.sub(lambda m: m[1] + m[2] + ref + m[3], head, count=1)
-    return head + data.encode("utf-8") + tail
+    return itertools.chain((head,), _sheet_data(grid, prefix, cells, row_styles, columns, widths), (tail,))
 
 
 def calc_chain_without(data: bytes, ids: set[str], label: str) -> bytes | None:
@@ -366,8 +403,9 @@ def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return copy
 
 
-def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str) -> dict[str, bytes | None]:
-    """The new bytes of every part a refresh changes (None: the part is dropped); all other parts stay as they are."""
+def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str) -> dict[str, bytes | Iterable[bytes] | None]:
+    """The new bytes of every part a refresh changes, whole or in chunks (None: the part is dropped); all other
+    parts stay as they are."""
     check_zip(package, label)
     parts = sheet_parts(package, label)
     by_name = {name.casefold(): name for name in parts}
@@ -377,7 +415,7 @@ def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str) -> 
             f"{label} has no {', '.join(missing)} sheet to refresh (sheets: {', '.join(parts)}). Restore the sheet "
             "from a backup, or copy your sheets into a tracker made by 'ofsted-tracker new'. Nothing was changed.")
     names = set(package.namelist())
-    changed: dict[str, bytes | None] = {}
+    changed: dict[str, bytes | Iterable[bytes] | None] = {}
     for name, grid in grids.items():
         actual = by_name[name.casefold()]
         part = parts[actual]
@@ -416,18 +454,16 @@ def refresh_package(path: Path, grids: dict[str, Grid]) -> Path:
         raise UnusableInput(f"{label} cannot be opened as a workbook ({exc}). Nothing was changed.") from exc
     with source:
         changed = tool_parts(source, grids, label)
-        # compression level 3: a third of level 6's time for about a sixth more bytes (measured on a
-        # 10,000-action tracker: 0.19 s against 0.44 s); Excel recompresses the file when it next saves it
         with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w") as target:
             target.comment = source.comment
             for info in source.infolist():
-                if info.filename in changed:
+                if info.filename not in changed:
+                    copy_part(source, info, target, label)
+                elif changed[info.filename] is not None:
                     data = changed[info.filename]
-                    if data is not None:
-                        copy = _copy_info(info)
-                        copy.compress_type = zipfile.ZIP_DEFLATED
-                        target.writestr(copy, data, compresslevel=ZIP_LEVEL)
-                else:
-                    data = read_part(source, info.filename, label)
-                    target.writestr(_copy_info(info), data, compresslevel=ZIP_LEVEL)
+                    copy = _copy_info(info)
+                    copy.compress_type = zipfile.ZIP_DEFLATED
+                    with target.open(copy, "w") as part:
+                        for chunk in (data,) if isinstance(data, bytes) else data:
+                            part.write(chunk)
     return path
