@@ -15,6 +15,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import sys
 
 from addin.server import PROJECT_DIR
 
@@ -29,6 +30,9 @@ DEFAULTS = {
 }
 MAX_PAYLOAD_MB = float(os.environ.get("OFSTED_TRACKER_MAX_PAYLOAD_MB", "25"))
 
+if "xlwings_server.config" in sys.modules and sys.modules["xlwings_server.config"].PROJECT_DIR != PROJECT_DIR:
+    raise ImportError("xlwings_server was imported before addin.server.app, so it took its project folder from the "
+                      "current directory; import addin.server.app first")
 os.environ["XLWINGS_PROJECT_DIR"] = str(PROJECT_DIR)  # our scripts, templates and static files, never the cwd's
 for _key, _value in DEFAULTS.items():
     os.environ.setdefault(_key, _value)
@@ -79,6 +83,26 @@ def _is_local(host: str | None) -> bool:
         return host is not None and ipaddress.ip_address(host.strip()).is_loopback
     except ValueError:
         return host in ("localhost", "testclient")  # Starlette's TestClient names its client "testclient"
+
+
+def _scripts() -> frozenset[str]:
+    import custom_scripts  # our custom_scripts package, as xlwings-server imported it from PROJECT_DIR
+
+    return frozenset(name for name, f in vars(custom_scripts).items() if hasattr(f, "__xlscript__"))
+
+
+SCRIPTS = _scripts()
+SCRIPT_ROUTE = f"{settings.app_path}/xlwings/custom-scripts-call/"
+
+
+@fastapi_app.middleware("http")
+async def only_known_scripts(request: Request, call_next):
+    """A script name that is not one of ours gets 404 (xlwings-server would fail with a 500)."""
+    path = request.url.path
+    if path.startswith(SCRIPT_ROUTE) and path[len(SCRIPT_ROUTE):] not in SCRIPTS:
+        return JSONResponse(status_code=404, content={"detail": (
+            f"No script '{path[len(SCRIPT_ROUTE):][:60]}': the scripts are {', '.join(sorted(SCRIPTS))}.")})
+    return await call_next(request)
 
 
 @fastapi_app.middleware("http")
