@@ -135,18 +135,59 @@ def report_name(workbook_name: str) -> str:
     return f"{safe} report.docx"
 
 
+def _synced_folder(url: str) -> Path | None:
+    """The local folder OneDrive or SharePoint syncs ``url`` to, found by xlwings from this computer's settings only.
+
+    xlwings' mapping is given no settings from the workbook (its xlwings.conf sheet), only the user's
+    ``~/.xlwings/xlwings.conf`` and the OneDrive environment variables, so a workbook cannot steer where the
+    report goes. None when the file is not synced here.
+    """
+    from xlwings.utils import fullname_url_to_local_path
+
+    try:
+        path = Path(fullname_url_to_local_path(url))
+    except Exception:  # noqa: BLE001 - xlwings raises XlwingsError (or worse) when it cannot map the URL
+        return None
+    return path.parent if path.parent.is_dir() else None
+
+
+def report_folder(book: Book) -> tuple[Path | None, str]:
+    """Where Build report writes, and a note for the message when that is not beside the workbook.
+
+    A file on this computer: its folder. On OneDrive or SharePoint (Excel names it by a URL): the folder it is
+    synced to, or, when it is not synced here, ``Documents/Improvement Plan reports`` in the officer's home
+    folder. Not saved, or in a browser or on the server (no URL, no folder): None.
+    """
+    try:
+        folder = excel.local_folder(book)
+        fullname = book.fullname or ""
+    except Exception:  # noqa: BLE001 - desktop xlwings raises when it cannot map a OneDrive/SharePoint URL itself
+        folder, fullname = None, "://"
+    if folder is not None:
+        return folder, ""
+    if "://" not in fullname:
+        return None, ""
+    synced = _synced_folder(fullname) if fullname != "://" else None
+    if synced is not None:
+        return synced, ""
+    fallback = Path.home() / "Documents" / "Improvement Plan reports"
+    fallback.mkdir(parents=True, exist_ok=True)
+    return fallback, (f" ('{book.name}' is on OneDrive or SharePoint and not synced to this computer, so the report "
+                      "is in your Documents folder, under Improvement Plan reports.)")
+
+
 @macro
 def build_report(book: Book, as_at: date | None = None, period: str | None = None,
                  builder: Callable[[Summary, Path], Path] | None = None) -> str:
-    """Write the Word committee report next to the workbook and say where.
+    """Write the Word committee report next to the workbook (``report_folder``) and say where.
 
     The file name comes from the workbook's name (never from a Settings value), so nothing is written
-    outside the workbook's folder. In a browser or on SharePoint there is no folder: the message says to
-    build the report from the command line for now. ``builder`` defaults to ``report_builder.build_report``.
+    outside the folder ``report_folder`` gives. With no folder (not saved, or run by xlwings Server, which has
+    its own Build report download) the message says to build the report from the command line. ``builder`` defaults to ``report_builder.build_report``.
 
     Excel operations: 6 block reads and 1 (the message), whatever the number of actions.
     """
-    folder = excel.local_folder(book)
+    folder, where = report_folder(book)
     if folder is None:
         raise _Problem(f"'{book.name}' is not a file on this computer (it is not saved yet, or it is open in a "
                        "browser or from SharePoint), so the report cannot be written next to it. Save it in a folder "
@@ -161,7 +202,7 @@ def build_report(book: Book, as_at: date | None = None, period: str | None = Non
     s = _summary(book, as_at, period)
     target = folder / report_name(book.name)
     written = Path(builder(s, target))
-    return f"Report written: {written}"
+    return f"Report written: {written}{where}"
 
 
 @macro

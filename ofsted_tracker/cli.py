@@ -1,4 +1,4 @@
-"""The ``ofsted-tracker`` command line: new, demo, validate, refresh, summary, report, addin.
+"""The ``ofsted-tracker`` command line: new, demo, validate, refresh, summary, report, addin, serve, payload.
 
 Exit codes: 0 done; 1 validation errors found (validate); 2 unusable input (a message names the place).
 
@@ -209,6 +209,41 @@ def addin_install() -> None:
     except TrackerError as exc:
         _fail(exc)
     click.echo(message)
+
+
+# --- the add-in for Excel on the web, Windows and Mac (xlwings Server) ----------------------------------------
+
+
+@app.command()
+def serve(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+          host: Annotated[str, typer.Option(help="Address to listen on: this computer only unless Entra ID sign-in is on.")] = "127.0.0.1",
+          cert_dir: Annotated[Path, typer.Option(help="Folder with mkcert's localhost+2.pem, or for a self-signed certificate.")] = Path("certs"),
+          certfile: Annotated[Optional[Path], typer.Option(help="HTTPS certificate (PEM).")] = None,
+          keyfile: Annotated[Optional[Path], typer.Option(help="Its private key (PEM).")] = None) -> None:
+    """Run the Improvement Plan add-in's server (xlwings Server) over HTTPS, for Excel on the web, Windows and Mac."""
+    from addin.server.serve import run
+
+    try:
+        run(host, port, cert_dir, certfile, keyfile)
+    except TrackerError as exc:
+        _fail(exc)
+
+
+@app.command()
+def payload(path: Tracker, include: Annotated[Optional[str], typer.Option(
+        help="Comma-separated sheets to send with values (default: the six officers' sheets, as Refresh sends).")] = None) -> None:
+    """Print the JSON Excel would send to the server for this workbook (for checking a deployment with curl)."""
+    from addin.payload import payload as build
+    from workbook import schema
+    from workbook.reader import check_package
+
+    sheets = include.split(",") if include else [spec.name for spec in schema.OFFICER_SHEETS]
+    try:
+        check_package(path)
+        data = build(path, include=[name.strip() for name in sheets])
+    except TrackerError as exc:
+        _fail(exc)
+    typer.echo(json.dumps(data, default=str))
 
 
 def main() -> None:

@@ -1,15 +1,13 @@
 """Stand in for Excel around xlwings' remote engine: the payload Excel sends, and the actions it would apply.
 
-``payload(path)`` turns a real .xlsx into the JSON that Excel (Office.js, xlwings Server) sends with a click:
-``client``, ``version``, ``book`` (name, active sheet, selection), ``names`` and ``sheets`` (name, values,
-pictures, tables), dates as ISO strings, blanks as "". ``apply(actions, path)`` plays the actions a macro
+``payload(path)`` (``addin.payload``, shared with ``ofsted-tracker payload``) turns a real .xlsx into the JSON
+that Excel (Office.js, xlwings Server) sends with a click. ``apply(actions, path)`` plays the actions a macro
 returned back onto an openpyxl copy as Excel would: a bare string starting with = + - @ becomes a formula,
 a leading apostrophe marks text.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -22,36 +20,9 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the remote engi
 
 import xlwings as xw  # noqa: E402
 
+from addin.payload import payload  # noqa: E402,F401  (re-exported: the tests and bench/macro_ops use it from here)
+
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-
-
-def _json_value(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    if isinstance(value, dt.date):
-        return f"{value:%Y-%m-%d}T00:00:00.000Z"
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    return value
-
-
-def payload(path: Path, name: str | None = None, active: str | None = None, selection: str = "A1") -> dict:
-    """The JSON Excel sends for the workbook at ``path`` (formula cells carry their cached values, as in Excel)."""
-    wb = load_workbook(path, data_only=True)
-    sheets = []
-    for ws in wb.worksheets:
-        values = [[_json_value(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
-        sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": []})
-    index = wb.sheetnames.index(active) if active else wb.sheetnames.index(wb.active.title)
-    return {
-        "client": "Office.js",
-        "version": xw.__version__,
-        "book": {"name": name or Path(path).name, "active_sheet_index": index, "selection": selection},
-        "names": [],
-        "sheets": sheets,
-    }
 
 
 def open_book(path: Path, **kwargs) -> xw.Book:

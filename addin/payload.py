@@ -1,0 +1,82 @@
+"""The JSON Excel sends to xlwings Server with a click, built from an .xlsx file, and a check of its shape.
+
+``payload(path)`` is what Office.js (xlwings Server's ``runPython``) posts for the workbook at ``path``:
+``client``, ``version``, ``book`` (name, active sheet, selection), ``names`` and ``sheets`` (name, values,
+pictures, tables), dates as ISO strings, blanks as "". Formula cells carry their cached values, as in Excel.
+Sheets left out by a script's ``include`` are still listed, with no values (``[[]]``), as Office.js does. The
+tests, the benchmark and ``ofsted-tracker payload`` use it; ``problem(data)`` says what is wrong with a posted
+payload before xlwings is given it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib.metadata import version
+from pathlib import Path
+
+BOOK_KEYS = ("name",)
+SHEET_KEYS = ("name", "values")
+
+
+def _json_value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m-%d}T00:00:00.000Z"
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    return value
+
+
+def payload(path: Path, name: str | None = None, active: str | None = None, selection: str = "A1",
+            include: list[str] | tuple[str, ...] | None = None) -> dict:
+    """The JSON Excel sends for the workbook at ``path``; with ``include``, only those sheets carry values."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, data_only=True, read_only=True)
+    try:
+        sheets = []
+        for ws in wb.worksheets:
+            if include is not None and ws.title not in include:
+                values: list[list[object]] = [[]]
+            else:
+                values = [[_json_value(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
+                width = max((len(row) for row in values), default=0)
+                values = [row + [""] * (width - len(row)) for row in values]  # Excel sends a rectangle
+            sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": []})
+        index = wb.sheetnames.index(active) if active else wb.sheetnames.index(wb.active.title)
+    finally:
+        wb.close()
+    return {
+        "client": "Office.js",
+        "version": version("xlwings"),
+        "book": {"name": name or Path(path).name, "active_sheet_index": index, "selection": selection},
+        "names": [],
+        "sheets": sheets,
+    }
+
+
+def problem(data: object) -> str | None:
+    """What makes ``data`` not a workbook payload, in one sentence naming the field; None when it is one."""
+    if not isinstance(data, dict):
+        return "the body must be a JSON object with 'book' and 'sheets' (the workbook Excel sends)"
+    book = data.get("book")
+    if not isinstance(book, dict) or not isinstance(book.get("name"), str):
+        return "'book' must be an object with the workbook's 'name'"
+    sheets = data.get("sheets")
+    if not isinstance(sheets, list) or not sheets:
+        return "'sheets' must be a non-empty list of the workbook's sheets"
+    for i, sheet in enumerate(sheets):
+        if not isinstance(sheet, dict) or not isinstance(sheet.get("name"), str):
+            return f"sheets[{i}] must be an object with a 'name'"
+        values = sheet.get("values")
+        if not isinstance(values, list) or not all(isinstance(row, list) for row in values):
+            return f"sheets[{i}] ('{sheet['name'][:40]}'): 'values' must be a list of rows (lists)"
+    index = book.get("active_sheet_index", 0)
+    if not isinstance(index, int) or not 0 <= index < len(sheets):
+        return f"'book.active_sheet_index' must be a sheet number from 0 to {len(sheets) - 1}"
+    if not isinstance(data.get("names", []), list):
+        return "'names' must be a list"
+    return None

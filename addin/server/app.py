@@ -1,0 +1,123 @@
+"""The ASGI app: xlwings-server's own FastAPI app with our scripts, task pane, manifest, routes and two guards.
+
+Run it with ``ofsted-tracker serve`` (development) or ``gunicorn addin.server.app:app -k uvicorn.workers.UvicornWorker``
+(production). Settings are xlwings-server's (``XLWINGS_*`` environment variables, or a ``.env`` file named by
+``DOTENV_PATH``); this module only sets defaults for the ones it needs before xlwings-server reads them. The
+server keeps no state between calls: every click sends the workbook and gets back what to write.
+
+The guards: a body over ``OFSTED_TRACKER_MAX_PAYLOAD_MB`` (default 25) gets 413, a body that is not a workbook
+payload 400 or 422, each with a sentence saying what is wrong (never a 500 with a traceback); and with no sign-in
+configured (``XLWINGS_AUTH_PROVIDERS`` empty) only this computer is answered, anyone else gets 403.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import sys
+
+from addin.server import PROJECT_DIR
+
+DEFAULTS = {
+    "XLWINGS_PROJECT_NAME": "Improvement Plan",
+    "XLWINGS_ENABLE_SOCKETIO": "false",    # no streaming functions; without it any number of workers can serve
+    "XLWINGS_ENABLE_HOTRELOAD": "false",
+    "XLWINGS_ENABLE_EXAMPLES": "false",
+    "XLWINGS_CORS_ALLOW_ORIGINS": "[]",    # the task pane is served from this server: no other origin needed
+    "XLWINGS_MANIFEST_ID_PROD": "1555c734-5578-4b12-b8ac-a69bc0a90e36",
+    "XLWINGS_MANIFEST_ID_DEV": "2f9a46af-05ae-4034-ad2c-665384664cfe",
+}
+MAX_PAYLOAD_MB = float(os.environ.get("OFSTED_TRACKER_MAX_PAYLOAD_MB", "25"))
+
+if "xlwings_server.config" in sys.modules and sys.modules["xlwings_server.config"].PROJECT_DIR != PROJECT_DIR:
+    raise ImportError("xlwings_server was imported before addin.server.app, so it took its project folder from the "
+                      "current directory; import addin.server.app first")
+os.environ["XLWINGS_PROJECT_DIR"] = str(PROJECT_DIR)  # our scripts, templates and static files, never the cwd's
+for _key, _value in DEFAULTS.items():
+    os.environ.setdefault(_key, _value)
+
+from fastapi import Form, HTTPException, Request  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
+from xlwings_server import dependencies as dep  # noqa: E402
+from xlwings_server.config import settings  # noqa: E402
+from xlwings_server.main import app as fastapi_app, main_app  # noqa: E402
+
+from addin.payload import problem  # noqa: E402
+from addin.server.routes import router  # noqa: E402
+
+
+def max_payload_bytes() -> int:
+    """The largest request body accepted, in bytes."""
+    return int(MAX_PAYLOAD_MB * 1024 * 1024)
+
+
+def _too_big() -> HTTPException:
+    return HTTPException(status_code=413, detail=(
+        f"The workbook sent is larger than this server accepts ({MAX_PAYLOAD_MB:g} MB). Ask IT to raise "
+        "OFSTED_TRACKER_MAX_PAYLOAD_MB, or remove very large sheets that are not part of the plan."))
+
+
+async def read_payload(request: Request, form_data: str | None = Form(None, alias="bookData")) -> dict:
+    """The workbook payload of a request, checked: 413 when too big, 400 when not JSON, 422 when not a workbook."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_payload_bytes():
+        raise _too_big()
+    body = form_data.encode() if form_data else await request.body()
+    if len(body) > max_payload_bytes():
+        raise _too_big()
+    if not body:
+        raise HTTPException(status_code=400, detail="No workbook was sent: the body is empty.")
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise HTTPException(status_code=400, detail=f"The body is not JSON ({exc}).") from None
+    wrong = problem(data)
+    if wrong:
+        raise HTTPException(status_code=422, detail=f"The body is not a workbook payload: {wrong}.")
+    return data
+
+
+def _is_local(host: str | None) -> bool:
+    try:
+        return host is not None and ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return host in ("localhost", "testclient")  # Starlette's TestClient names its client "testclient"
+
+
+def _scripts() -> frozenset[str]:
+    import custom_scripts  # our custom_scripts package, as xlwings-server imported it from PROJECT_DIR
+
+    return frozenset(name for name, f in vars(custom_scripts).items() if hasattr(f, "__xlscript__"))
+
+
+SCRIPTS = _scripts()
+SCRIPT_ROUTE = f"{settings.app_path}/xlwings/custom-scripts-call/"
+
+
+@fastapi_app.middleware("http")
+async def only_known_scripts(request: Request, call_next):
+    """A script name that is not one of ours gets 404 (xlwings-server would fail with a 500)."""
+    path = request.url.path
+    if path.startswith(SCRIPT_ROUTE) and path[len(SCRIPT_ROUTE):] not in SCRIPTS:
+        return JSONResponse(status_code=404, content={"detail": (
+            f"No script '{path[len(SCRIPT_ROUTE):][:60]}': the scripts are {', '.join(sorted(SCRIPTS))}.")})
+    return await call_next(request)
+
+
+@fastapi_app.middleware("http")
+async def only_this_computer_without_sign_in(request: Request, call_next):
+    """With no sign-in configured, answer only requests from this computer (directly or through a local proxy)."""
+    if not settings.auth_providers:
+        client = request.client.host if request.client else None
+        forwarded = [h for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+        if not _is_local(client) or not all(_is_local(h) for h in forwarded):
+            return JSONResponse(status_code=403, content={"detail": (
+                "This server has no sign-in configured, so it answers only the computer it runs on. "
+                "Turn on Entra ID sign-in (XLWINGS_AUTH_PROVIDERS=[\"entraid\"]) to serve others.")})
+    return await call_next(request)
+
+
+fastapi_app.dependency_overrides[dep.parse_book_input] = read_payload
+fastapi_app.include_router(router)
+app = main_app

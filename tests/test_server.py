@@ -1,0 +1,276 @@
+"""The add-in's server (xlwings Server): each script and route called with FastAPI's test client, and one real server.
+
+Payloads are built from real trackers (the demo, a 1,000-action plan, broken ones) as Excel would send them; the
+actions that come back are played onto a copy of the file (tests/addin/harness.py) and read back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from tests.addin.harness import apply, grid_as_shown
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from addin.payload import payload  # noqa: E402
+from addin.server import app as server_app  # noqa: E402
+from addin.server.custom_scripts import FINDING_SHEETS, PLAN_SHEETS  # noqa: E402
+from ofsted_tracker.cli import app as cli  # noqa: E402
+from workbook import layout, schema  # noqa: E402
+
+SCRIPT = "/xlwings/custom-scripts-call/{}"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(server_app.app, raise_server_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def plan_1000(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from bench.synthetic import make_tracker
+
+    return make_tracker(tmp_path_factory.mktemp("plan") / "plan-1000.xlsx", 1000)
+
+
+def _cli_summary(path: Path) -> dict:
+    result = runner.invoke(cli, ["summary", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _call(client: TestClient, script: str, path: Path, tmp_path: Path, **kwargs):
+    include = FINDING_SHEETS if script == "go_to_finding" else PLAN_SHEETS
+    response = client.post(SCRIPT.format(script), json=payload(path, include=include, **kwargs))
+    assert response.status_code == 200, response.text
+    actions = response.json()["actions"]
+    return actions, apply(actions, path, tmp_path / f"after-{script}-{path.name}")
+
+
+def _dashboard_counts(path: Path) -> list[list[object]]:
+    ws = load_workbook(path)["Dashboard"]
+    first, last = layout.OVERALL_ROWS
+    return [[ws.cell(r, c).value for c in (2, 3)] for r in range(first - 1, last + 1)]
+
+
+def _expected_counts(cli_json: dict) -> list[list[int]]:
+    keys = ("total", "completed_by_deadline", "ongoing_within_deadline", "not_completed_by_deadline")
+    return [[cli_json["overall"][k]["count"], cli_json["recorded"][k]["count"]] for k in keys]
+
+
+# --- the scripts: what Excel is told to write ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", ["demo", "1000"])
+def test_refresh_writes_the_dashboard_counts_summary_json_gives(size: str, demo_master: Path, plan_1000: Path,
+                                                                client: TestClient, tmp_path: Path) -> None:
+    path = demo_master if size == "demo" else plan_1000
+    expected = _cli_summary(path)
+    actions, after = _call(client, "refresh", path, tmp_path)
+    assert after.sheets_written == set(schema.COMPUTED_SHEETS)
+    assert _dashboard_counts(after.path) == _expected_counts(expected)
+    assert expected["overall"]["total"]["count"] == (61 if size == "demo" else 1000)
+    assert after.alerts[0][0].startswith(f"Dashboards refreshed as at {expected['as_at'][8:10]}/")
+
+
+def test_validate_puts_the_findings_on_checks(demo_master: Path, client: TestClient, tmp_path: Path) -> None:
+    expected = _cli_summary(demo_master)
+    actions, after = _call(client, "validate", demo_master, tmp_path)
+    assert [a["func"] for a in actions] == ["sheetClearContents", "setValues", "alert"]
+    assert after.sheets_written == {schema.CHECKS}
+    rows = grid_as_shown(after.path, schema.CHECKS)[layout.TABLE_HEADER_ROW:]
+    assert [(r[0], r[1], r[3]) for r in rows] == [(f["severity"], f["where"], f["message"]) for f in expected["findings"]]
+    assert after.alerts[0][3] == "info"
+
+
+def test_go_to_finding_selects_the_findings_cell(demo_master: Path, client: TestClient, tmp_path: Path) -> None:
+    checks = grid_as_shown(demo_master, schema.CHECKS)
+    row = next(i for i, r in enumerate(checks, 1) if i > layout.TABLE_HEADER_ROW and "!" in str(r[1]))
+    actions, after = _call(client, "go_to_finding", demo_master, tmp_path, active=schema.CHECKS, selection=f"A{row}")
+    assert after.selected == checks[row - 1][1] and after.alerts == []
+
+
+def test_a_workbook_that_is_not_a_tracker_gets_a_message_not_an_error(demo_master: Path, client: TestClient,
+                                                                      tmp_path: Path) -> None:
+    wb = load_workbook(demo_master)
+    wb.remove(wb["Actions"])
+    path = tmp_path / "budget.xlsx"
+    wb.save(path)
+    for script in ("validate", "refresh"):
+        actions, after = _call(client, script, path, tmp_path)
+        assert [a["func"] for a in actions] == ["alert"] and after.alerts[0][3] == "critical"
+        assert "'budget.xlsx' is not an improvement plan tracker: it has no Actions sheet" in after.alerts[0][0]
+    response = client.post("/improvement-plan/summary", json=payload(path))
+    assert response.status_code == 422 and "no Actions sheet" in response.json()["detail"]
+
+
+def test_only_the_sheets_a_script_reads_are_sent(demo_master: Path) -> None:
+    sent = {s["name"]: s["values"] != [[]] for s in payload(demo_master, include=PLAN_SHEETS)["sheets"]}
+    assert {name for name, full in sent.items() if full} == set(PLAN_SHEETS)
+    assert set(sent) == set(load_workbook(demo_master).sheetnames)  # the others are listed, without values
+    meta = {m["function_name"]: m["include"] for m in TestClient(server_app.app).get(
+        "/xlwings/custom-scripts-meta.json").json()}
+    assert meta == {"validate": ",".join(PLAN_SHEETS), "refresh": ",".join(PLAN_SHEETS), "go_to_finding": "Checks"}
+
+
+# --- the task pane's routes ------------------------------------------------------------------------------------
+
+
+def test_the_summary_route_gives_exactly_summary_json(demo_master: Path, client: TestClient) -> None:
+    response = client.post("/improvement-plan/summary", json=payload(demo_master, include=PLAN_SHEETS))
+    assert response.status_code == 200
+    assert response.json()["summary"] == _cli_summary(demo_master)
+    assert response.json()["message"].startswith("61 actions as at 31/10/2016: 37 Green")
+
+
+def test_the_report_route_offers_the_docx_as_a_download(demo_master: Path, client: TestClient) -> None:
+    from docx import Document
+
+    response = client.post("/improvement-plan/report", json=payload(demo_master, include=PLAN_SHEETS))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument")
+    assert 'filename="lewisham-tracker report.docx"' in response.headers["content-disposition"]
+    assert "Lewisham" in "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+
+
+# --- bad requests: a clear 4xx, never a 500 with a traceback ---------------------------------------------------
+
+
+@pytest.mark.parametrize("body, status, says", [
+    (b"", 400, "No workbook was sent"),
+    (b"{not json", 400, "The body is not JSON"),
+    (b"\xff\xfe", 400, "The body is not JSON"),
+    (b"[1, 2]", 422, "must be a JSON object"),
+    (b'{"book": {"name": "x.xlsx"}, "sheets": []}', 422, "'sheets' must be a non-empty list"),
+    (b'{"book": {"name": "x.xlsx"}, "sheets": [{"name": "Actions", "values": "A1"}]}', 422, "'values' must be a list"),
+    (b'{"book": {"name": "x.xlsx", "active_sheet_index": 9}, "sheets": [{"name": "A", "values": [[]]}]}', 422,
+     "active_sheet_index"),
+])
+@pytest.mark.parametrize("route", [SCRIPT.format("refresh"), "/improvement-plan/summary", "/improvement-plan/report"])
+def test_a_malformed_body_gets_a_clear_4xx(route: str, body: bytes, status: int, says: str, client: TestClient) -> None:
+    response = client.post(route, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == status and says in response.json()["detail"]
+    assert "Traceback" not in response.text
+
+
+def test_an_oversized_body_gets_413(demo_master: Path, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = json.dumps(payload(demo_master)).encode()
+    monkeypatch.setattr(server_app, "MAX_PAYLOAD_MB", len(body) / 2 / 1024 / 1024)
+    response = client.post(SCRIPT.format("refresh"), content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 413 and "larger than this server accepts" in response.json()["detail"]
+
+
+def test_a_payload_of_the_right_shape_with_odd_cells_never_gives_a_500(demo_master: Path, client: TestClient) -> None:
+    data = payload(demo_master, include=PLAN_SHEETS)
+    actions = next(s for s in data["sheets"] if s["name"] == "Actions")
+    actions["values"][3] = [{"odd": 1}, None, 3.5, ["x"]]  # not what Excel sends
+    response = client.post(SCRIPT.format("refresh"), json=data)
+    assert response.status_code < 500, response.text
+
+
+def test_an_unknown_script_is_a_404_naming_the_scripts(demo_master: Path, client: TestClient) -> None:
+    response = client.post(SCRIPT.format("build_report_now"), json=payload(demo_master, include=PLAN_SHEETS))
+    assert response.status_code == 404
+    assert response.json()["detail"] == "No script 'build_report_now': the scripts are go_to_finding, refresh, validate."
+
+
+# --- sign-in ---------------------------------------------------------------------------------------------------
+
+
+def test_with_sign_in_on_a_call_without_a_token_gets_401(demo_master: Path, client: TestClient,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server_app.settings, "auth_providers", ["entraid"])
+    for route in (SCRIPT.format("refresh"), "/improvement-plan/summary", "/improvement-plan/report"):
+        response = client.post(route, json=payload(demo_master, include=PLAN_SHEETS))
+        assert response.status_code == 401, route
+        assert "Bearer" in response.json()["detail"]
+
+
+def test_without_sign_in_only_this_computer_is_answered(demo_master: Path) -> None:
+    body = payload(demo_master, include=PLAN_SHEETS)
+    remote = TestClient(server_app.app, client=("10.1.2.3", 50000))
+    response = remote.post(SCRIPT.format("refresh"), json=body)
+    assert response.status_code == 403 and "no sign-in configured" in response.json()["detail"]
+    proxied = TestClient(server_app.app, client=("127.0.0.1", 50000)).post(
+        SCRIPT.format("refresh"), json=body, headers={"X-Forwarded-For": "192.0.2.7"})
+    assert proxied.status_code == 403
+    assert TestClient(server_app.app, client=("127.0.0.1", 50000)).get("/").status_code == 200
+
+
+def test_serve_refuses_other_hosts_without_sign_in() -> None:
+    from addin.server.serve import check_host
+    from workbook.errors import UnusableInput
+
+    with pytest.raises(UnusableInput, match="Refusing to listen on 0.0.0.0"):
+        check_host("0.0.0.0", [])
+    check_host("0.0.0.0", ["entraid"])
+    check_host("127.0.0.1", [])
+
+
+# --- the command line: payload, and serve end to end -----------------------------------------------------------
+
+
+def test_the_payload_command_writes_what_excel_would_send(demo_master: Path) -> None:
+    result = runner.invoke(cli, ["payload", str(demo_master)])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == json.loads(json.dumps(payload(demo_master, include=PLAN_SHEETS)))
+    missing = runner.invoke(cli, ["payload", "no-such.xlsx"])
+    assert missing.exit_code == 2 and "no-such.xlsx: no such file" in missing.output
+
+
+def test_the_self_signed_certificate_loads(tmp_path: Path) -> None:
+    import ssl
+
+    from addin.server.serve import certificate
+
+    cert, key, origin = certificate(tmp_path)
+    assert "self-signed" in origin and oct(key.stat().st_mode)[-3:] == "600"
+    ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    assert certificate(tmp_path)[:2] == (cert, key)  # made once, then reused
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_a_posted_demo_payload_over_https(demo_master: Path, tmp_path: Path) -> None:
+    """``ofsted-tracker serve`` then the README's curl line: the Dashboard writes equal ``summary --json``."""
+    import httpx
+
+    port = _free_port()
+    env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial"}
+    server = subprocess.Popen([sys.executable, "-m", "ofsted_tracker", "serve", "--port", str(port), "--cert-dir",
+                               str(tmp_path / "certs")], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+    try:
+        body = runner.invoke(cli, ["payload", str(demo_master)]).output
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.post(f"https://127.0.0.1:{port}{SCRIPT.format('refresh')}", content=body,
+                                      headers={"Content-Type": "application/json"}, verify=False, timeout=30)
+                break
+            except httpx.ConnectError:
+                assert server.poll() is None, server.stdout.read().decode()
+                assert time.monotonic() < deadline, "the server did not start within 60 s"
+                time.sleep(0.3)
+        assert response.status_code == 200
+        after = apply(response.json()["actions"], demo_master, tmp_path / "after.xlsx")
+        assert _dashboard_counts(after.path) == _expected_counts(_cli_summary(demo_master))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
