@@ -215,11 +215,14 @@ def addin_install() -> None:
 
 
 @app.command()
-def serve(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-          host: Annotated[str, typer.Option(help="Address to listen on: this computer only unless Entra ID sign-in is on.")] = "127.0.0.1",
-          cert_dir: Annotated[Path, typer.Option(help="Folder with mkcert's localhost+2.pem, or for a self-signed certificate.")] = Path("certs"),
-          certfile: Annotated[Optional[Path], typer.Option(help="HTTPS certificate (PEM).")] = None,
-          keyfile: Annotated[Optional[Path], typer.Option(help="Its private key (PEM).")] = None) -> None:
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="Address to listen on: this computer only unless Entra ID sign-in is on.")
+@click.option("--cert-dir", default=Path("certs"), show_default=True, metavar="FOLDER", type=click.Path(path_type=Path),
+              help="Folder with mkcert's localhost+2.pem, or for a self-signed certificate.")
+@click.option("--certfile", metavar="CERT.pem", type=click.Path(path_type=Path), help="HTTPS certificate (PEM).")
+@click.option("--keyfile", metavar="KEY.pem", type=click.Path(path_type=Path), help="Its private key (PEM).")
+def serve(port: int, host: str, cert_dir: Path, certfile: Path | None, keyfile: Path | None) -> None:
     """Run the Improvement Plan add-in's server (xlwings Server) over HTTPS, for Excel on the web, Windows and Mac."""
     from addin.server.serve import run
 
@@ -230,8 +233,10 @@ def serve(port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 
 
 @app.command()
-def payload(path: Tracker, include: Annotated[Optional[str], typer.Option(
-        help="Comma-separated sheets to send with values (default: the six officers' sheets, as Refresh sends).")] = None) -> None:
+@_tracker
+@click.option("--include", metavar="SHEETS",
+              help="Comma-separated sheets to send with values (default: the six officers' sheets, as Refresh sends).")
+def payload(path: Path, include: str | None) -> None:
     """Print the JSON Excel would send to the server for this workbook (for checking a deployment with curl)."""
     from addin.payload import payload as build
     from workbook import schema
@@ -243,7 +248,7 @@ def payload(path: Tracker, include: Annotated[Optional[str], typer.Option(
         data = build(path, include=[name.strip() for name in sheets])
     except TrackerError as exc:
         _fail(exc)
-    typer.echo(json.dumps(data, default=str))
+    click.echo(json.dumps(data, default=str))
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from tests.addin.harness import apply, grid_as_shown
 
