@@ -1,4 +1,4 @@
-"""The ``ofsted-tracker`` command line: new, demo, validate, refresh, summary, report, addin.
+"""The ``ofsted-tracker`` command line: new, demo, validate, refresh, summary, report, snapshot, addin.
 
 Exit codes: 0 done; 1 validation errors found (validate); 2 unusable input (a message names the place).
 """
@@ -128,6 +128,31 @@ def report(path: Tracker, output: Annotated[Path, typer.Option("-o", "--output",
     except TrackerError as exc:
         _fail(exc)
     typer.echo(f"Wrote {written}")
+    _record(path, s, "The report was written, but its snapshot was not recorded: ")
+
+
+def _record(path: Path, s, failed: str = "") -> None:
+    """Record the summary's state as its period's snapshot on the History sheet, and say what was recorded."""
+    from workbook.tracker import record_snapshot
+
+    try:
+        recorded = record_snapshot(path, s)
+    except TrackerError as exc:
+        typer.echo(f"ofsted-tracker: {failed}{exc}", err=True)
+        raise typer.Exit(exc.exit_code)
+    typer.echo(recorded.message(path.name))
+
+
+@app.command()
+def snapshot(path: Tracker, as_of: AsOf = None, period: PeriodOpt = None) -> None:
+    """Record each action's state for the period on the History sheet (a period's earlier snapshot is replaced)."""
+    from workbook.tracker import open_summary
+
+    try:
+        s = open_summary(path, _as_of(as_of), period)
+    except TrackerError as exc:
+        _fail(exc)
+    _record(path, s)
 
 
 @app.command()
