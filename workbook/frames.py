@@ -23,13 +23,11 @@ _DRIVERS = ["status", "original_deadline", "deadline", "completed_on"]  # what t
 
 def snapshot_frame(snapshot: Snapshot) -> pd.DataFrame:
     """One row per action of the snapshot, every value as text ("" for none: 3.10 stays "3.10")."""
-    records = [asdict(r) for r in snapshot.rows]
-    frame = pd.DataFrame.from_records(records, columns=[*_TEXT, "revisions", "row"]) if records else \
-        pd.DataFrame(columns=[*_TEXT, "revisions", "row"])
-    for column in _TEXT:
-        frame[column] = frame[column].map(lambda v: "" if v is None else (v.isoformat() if isinstance(v, date)
-                                                                          else str(v)))
-    return frame.astype({c: str for c in _TEXT})
+    def text(value: object) -> str:
+        return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
+
+    records = [[text(getattr(r, c)) for c in _TEXT] + [r.revisions, r.row] for r in snapshot.rows]
+    return pd.DataFrame(records, columns=[*_TEXT, "revisions", "row"]).astype({c: str for c in _TEXT})
 
 
 def movements(before: Snapshot, after: Snapshot) -> tuple[Change, ...]:
@@ -43,7 +41,9 @@ def movements(before: Snapshot, after: Snapshot) -> tuple[Change, ...]:
     a["order"] = range(len(a))
     m = b.merge(a, on="action_id", how="outer", suffixes=("_b", "_a"), indicator=True)
     m["order"] = m["order_a"].fillna(m["order_b"])
-    m = m.sort_values("order", kind="stable").fillna("")
+    m = m.sort_values("order", kind="stable")
+    text = [f"{c}_{side}" for c in _TEXT if c != "action_id" for side in "ba"]
+    m[text] = m[text].fillna("")
     both = m["_merge"] == "both"
     completed = both & (m["status_a"] == "Complete") & (m["status_b"] != "Complete")
     red = both & (m["derived_rag_a"] == "R") & (m["derived_rag_b"] != "R") & ~completed

@@ -52,7 +52,7 @@ class Summary:
             return None
         from workbook.frames import direction_of_travel  # pandas: only when there is something to compare
 
-        return direction_of_travel(self.history, live)
+        return direction_of_travel(self.history, self.trend[-1])  # the live state, or its recorded snapshot
 
     @property
     def errors(self) -> int:
