@@ -13,22 +13,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from lxml import etree
-from typer.testing import CliRunner
 
-from ofsted_tracker.cli import app
+from tests.test_cli import run
 from workbook.history import HISTORY_SPEC
 from workbook.package import NS, sheet_parts
 from workbook.tracker import open_summary, refresh, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
-runner = CliRunner()
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 def officers_edit_q3(path: Path) -> None:
@@ -192,3 +183,25 @@ def test_frames_gives_analysts_dataframes_with_ids_as_text(demo_tracker):
     assert set(f.history["period"]) == {"Q2"} and str(f.history["as_at"].iloc[0].date()) == "2016-10-31"
     assert list(f.trend["period"]) == ["Q2"] and f.trend.iloc[0]["total"] == 61 and bool(f.trend.iloc[0]["recorded"])
     assert (f.findings["severity"] == "error").sum() == open_summary(demo_tracker).errors
+
+
+def test_the_report_context_lists_what_changed_since_the_last_report(demo_tracker, tmp_path):
+    from report_builder.context import FIRST_REPORT, report_context
+
+    first = report_context(open_summary(demo_tracker))
+    assert first["has_history"] is False and first["history_text"] == FIRST_REPORT
+    assert [r["period"] for r in first["trend"]] == ["Q2"] and first["since_last"]["completed"] == []
+    report = run("report", demo_tracker, "-o", tmp_path / "q2.docx")  # the report records its snapshot
+    assert report.exit_code == 0 and "Recorded the Q2 snapshot as at 31/10/2016" in report.output
+    officers_edit_q3(demo_tracker)
+    context = report_context(open_summary(demo_tracker, date(2017, 1, 31), "Q3"))
+    assert context["has_history"] is True
+    assert context["history_text"] == "The figures are compared with the last report's, for Q2 as at 31 October 2016."
+    since = context["since_last"]
+    assert [r["ref"] for r in since["completed"]] == ["1.3"]
+    assert [r["ref"] for r in since["turned_red"]] == ["5.2"]
+    assert [r["ref"] for r in since["turned_red_deadline_passed"]] == ["5.1", "5.5"]
+    assert [(r["ref"], r["note"]) for r in since["deadline_moved_again"]] == [
+        ("2.6", "from 31 January 2017 to 31 March 2017")]
+    assert [(r["period"], r["as_at"], r["completed"], r["not_completed"]) for r in context["trend"]] == [
+        ("Q2", "31/10/16", 37, 13), ("Q3", "31/01/17", 38, 16)]
