@@ -175,6 +175,9 @@ def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo tr
 
         written = build_report(s, out / "lewisham-committee-report.docx")
         console.print(f"[bold]Report[/bold] {written}")
+        from workbook.tracker import record_snapshot
+
+        console.print(record_snapshot(tracker, s).message(tracker.name))  # the published Q2, as the report does
     except TrackerError as exc:
         _fail(exc)
 
