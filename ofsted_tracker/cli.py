@@ -1,4 +1,4 @@
-"""The ``ofsted-tracker`` command line: new, demo, validate, refresh, summary, report, addin, serve, payload.
+"""The ``ofsted-tracker`` command line: new, demo, validate, refresh, summary, report, snapshot, addin, serve, payload.
 
 Exit codes: 0 done; 1 validation errors found (validate); 2 unusable input (a message names the place).
 
@@ -151,6 +151,28 @@ def report(path: Path, output: Path, as_of: str | None, period: str | None, temp
     except TrackerError as exc:
         _fail(exc)
     click.echo(f"Wrote {written}")
+    _record(path, s, "The report was written, but its snapshot was not recorded: ")
+
+
+def _record(path: Path, s, failed: str = "") -> None:
+    """Record the summary's state as its period's snapshot on the History sheet, and say what was recorded."""
+    from workbook.tracker import record_snapshot
+
+    try:
+        recorded = record_snapshot(path, s)
+    except TrackerError as exc:
+        click.echo(f"ofsted-tracker: {failed}{exc}", err=True)
+        sys.exit(exc.exit_code)
+    click.echo(recorded.message(path.name))
+
+
+@app.command()
+@_tracker
+@_as_of
+@_period
+def snapshot(path: Path, as_of: str | None, period: str | None) -> None:
+    """Record each action's state for the period on the History sheet (a period's earlier snapshot is replaced)."""
+    _record(path, _open(path, as_of, period))
 
 
 @app.command()
@@ -175,6 +197,9 @@ def demo(out: Path) -> None:
 
         written = build_report(s, out / "lewisham-committee-report.docx")
         console.print(f"[bold]Report[/bold] {written}")
+        from workbook.tracker import record_snapshot
+
+        console.print(record_snapshot(tracker, s).message(tracker.name))  # the published Q2, as the report does
     except TrackerError as exc:
         _fail(exc)
 

@@ -330,7 +330,55 @@ def report_context(summary: Summary) -> dict:
         "leads": [{"initials": lead.initials, "name": lead.name, "job_title": lead.job_title} for lead in plan.leads],
         "unknown_owners": ", ".join(unknown_owners(plan)),
     }
+    context.update(direction_of_travel(summary, shown))
     return clean_all(context)
+
+
+# --- direction of travel: the trend and "since the last report" (from the History sheet's snapshots) ----------------
+
+PLACEHOLDERS.update({
+    "has_history": "Whether an earlier snapshot (the last report) exists to compare with",
+    "history_text": "One sentence: what the figures are compared with, or that this is the first report with none",
+    "trend": "The trend, one row per period up to now (fields below)",
+    "since_last": "What changed since the last report: period, as_at and lists completed, turned_red, "
+                  "turned_red_deadline_passed, deadline_moved_again (fields below)",
+})
+FIELDS.update({
+    "trend": ("period", "as_at", "total", "completed", "ongoing", "not_completed", "not_rated", "complete"),
+    "since_last": ("period", "as_at", "completed", "turned_red", "turned_red_deadline_passed",
+                   "deadline_moved_again"),
+    "since_last.*": ("ref", "text", "note"),
+})
+FIRST_REPORT = ("This is the first report with a recorded snapshot of the plan, so there are no earlier figures "
+                "to compare with yet.")
+
+
+def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
+    """The trend by period and the actions completed, turned Red and rescheduled since the last report, by name."""
+    actions = {a.action_id: a for a in summary.plan.actions}
+    travel = summary.travel
+
+    def named(category: str, note) -> CleanRows:
+        return CleanRows({"ref": shown[c.action_id], "text": shown[actions[c.action_id].text.rstrip().rstrip(".")],
+                          "note": clean(note(c))} for c in (travel.of(category) if travel else ())
+                         if c.action_id in actions)
+
+    def moved(c) -> str:
+        old, new = (date.fromisoformat(d) if d else None for d in (c.before, c.after))
+        return f"from {prose_date(old) if old else 'no date'} to {prose_date(new) if new else 'no date'}"
+
+    trend = [{"period": p.period, "as_at": table_date(p.as_at), "total": p.counts.total, "completed": p.counts.green,
+              "ongoing": p.counts.amber, "not_completed": p.counts.red, "not_rated": p.counts.not_rated,
+              "complete": p.counts.complete} for p in summary.trend]
+    since = {"period": travel.previous.period if travel else "",
+             "as_at": prose_date(travel.previous.as_at) if travel else "",
+             "completed": named("completed", lambda c: ""),
+             "turned_red": named("turned_red", lambda c: ""),
+             "turned_red_deadline_passed": named("turned_red_deadline_passed", lambda c: "its deadline passed"),
+             "deadline_moved_again": named("deadline_moved_again", moved)}
+    text = (f"The figures are compared with the last report's, for {since['period']} as at {since['as_at']}."
+            if travel else FIRST_REPORT)
+    return {"has_history": travel is not None, "history_text": text, "trend": trend, "since_last": since}
 
 
 def known_fields() -> set[str]:

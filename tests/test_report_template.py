@@ -162,10 +162,11 @@ def test_the_command_line_reports_a_template_error_without_a_traceback(demo_mast
     assert not (tmp_path / "r.docx").exists()
 
 
-def test_the_command_line_writes_the_report(demo_master, tmp_path):
+def test_the_command_line_writes_the_report(demo_tracker, tmp_path):
     from ofsted_tracker.cli import app
 
-    result = CliRunner().invoke(app, ["report", str(demo_master), "--period", "Q2", "--as-of", "31/10/2016",
+    # a copy: the report records its snapshot in the workbook
+    result = CliRunner().invoke(app, ["report", str(demo_tracker), "--period", "Q2", "--as-of", "31/10/2016",
                                       "-o", str(tmp_path / "r.docx")])
     assert result.exit_code == 0, result.output
     assert Document(str(tmp_path / "r.docx")).core_properties.title.startswith("Ofsted Improvement Plan Update")

@@ -66,7 +66,9 @@ def test_demo_keeps_the_source_defects_as_typed(wb):
 
 def test_dashboard_chart_reads_the_fixed_rag_rows(wb):
     ws = wb["Dashboard"]
-    assert len(ws._charts) == 1
+    assert len(ws._charts) == 2  # the RAG chart and the direction-of-travel chart
+    trend = [s.val.numRef.f for s in ws._charts[1].series]
+    assert trend == [f"'Dashboard'!${c}${layout.TREND_FIRST_ROW}" for c in "KLM"]  # one point: the plan now
     refs = [s.val.numRef.f for s in ws._charts[0].series]
     first, last = layout.OVERALL_ROWS
     assert refs == [f"'Dashboard'!$B${first}:$B${last}", f"'Dashboard'!$C${first}:$C${last}"]

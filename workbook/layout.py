@@ -20,6 +20,11 @@ OVERALL_ROWS = (6, 8)          # Green, Amber, Red rows: the chart's categories 
 PERIOD_HEADER_ROW = 12
 REVISIONS_HEADER_ROW = 21
 TABLE_HEADER_ROW = 4           # header row of the Slippage and Checks lists; their rows start below
+TREND_COLUMN = 8               # the direction-of-travel table starts in column H, beside the overall counts
+TREND_POINTS = 8               # the latest eight points (two years of quarters)
+TREND_HEADERS = ("Direction of travel", "As at", "Total", "Green", "Amber", "Red", "Not rated", "Complete")
+TREND_WIDTHS = (20, 24, 8, 8, 8, 8, 10, 10)
+TREND_FIRST_ROW = OVERALL_HEADER_ROW + 1  # the first point's row: the trend chart's ranges start here
 
 
 def _ids(ids: tuple[str, ...]) -> str:
@@ -62,12 +67,34 @@ def dashboard_grid(s: Summary) -> Grid:
             ["Not yet due (deadline after the as-at date)", len(p.not_yet_due), None, _ids(p.not_yet_due)],
             [],
         ]
+    _trend_block(rows, s)
     title = "Deadline revisions agreed this period" if p else "Deadline revisions (all)"
     rows += [[title, None, None, None, None, None],
              ["Action", "Old deadline", "New deadline", "Reason", "Agreed by", "Agreed on"]]
     rows += [[rev.action_id, uk(rev.old_deadline), uk(rev.new_deadline), rev.reason, rev.agreed_by, uk(rev.agreed_on)]
              for rev in s.revisions]
-    return _pad(rows, DASHBOARD_WIDTH)
+    return _pad(rows, TREND_COLUMN - 1 + len(TREND_HEADERS))
+
+
+def trend_rows(s: Summary) -> list[list[Cell]]:
+    """The direction-of-travel table: a header, then period, as-at date and counts of the latest trend points.
+
+    The last point is the plan now; it reads "(not recorded)" until a snapshot of the period is taken.
+    """
+    rows: list[list[Cell]] = [list(TREND_HEADERS)]
+    for point in s.trend[-TREND_POINTS:]:
+        c = point.counts
+        shown = uk(point.as_at) + ("" if point.recorded else " (not recorded)")
+        rows.append([point.period, shown, c.total, c.green, c.amber, c.red, c.not_rated, c.complete])
+    return rows
+
+
+def _trend_block(rows: Grid, s: Summary) -> None:
+    """Put the trend table on the Dashboard's rows from the overall header down, in the columns from TREND_COLUMN."""
+    start = OVERALL_HEADER_ROW - 1
+    for i, values in enumerate(trend_rows(s)):
+        row = rows[start + i]
+        rows[start + i] = list(row) + [None] * (TREND_COLUMN - 1 - len(row)) + values
 
 
 def slippage_grid(s: Summary) -> Grid:

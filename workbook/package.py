@@ -30,6 +30,7 @@ from pathlib import Path
 from lxml import etree
 
 from workbook.errors import UnusableInput
+from workbook.history import HEADER_ROW, HISTORY, HISTORY_SPEC, HISTORY_WIDTHS
 from workbook.layout import Grid, fit_height
 from workbook.safe_write import assert_writable, atomic_write
 from workbook.schema import column_letter, column_number
@@ -403,9 +404,195 @@ def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return copy
 
 
-def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str) -> dict[str, bytes | Iterable[bytes] | None]:
+DRAWING_TYPE, CHART_TYPE = REL_NS + "/drawing", REL_NS + "/chart"
+# a reference of the trend chart: the Dashboard's trend columns from the first point's row, to any row
+_TREND_REF = re.compile(r"(<(?:[A-Za-z_][\w.-]*:)?f>'?Dashboard'?!\$([H-O])\$%d)(?::\$[H-O]\$\d+)?(</)")
+_CACHE = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)(numCache|strCache)\b.*?</\1\2>", re.DOTALL)
+
+
+def _linked(package: zipfile.ZipFile, part: str, kind: str, names: set[str], label: str) -> list[str]:
+    """The parts of one relationship type that ``part`` links to (from its ``_rels`` part)."""
+    rels = _rels_of(part)
+    if rels not in names:
+        return []
+    root = parse_part(read_part(package, rels, label), rels, label)
+    return [part_name(posixpath.dirname(part), r.get("Target") or "") for r in root.iter(f"{{{PKG_REL_NS}}}Relationship")
+            if r.get("Type") == kind and r.get("TargetMode") != "External"]
+
+
+def trend_chart_parts(package: zipfile.ZipFile, dashboard: str, grid: Grid, label: str) -> dict[str, bytes]:
+    """The Dashboard's trend chart with its ranges set to the points the grid holds (its caches dropped, so Excel
+    and LibreOffice draw it from the cells); other charts, the officers' ones among them, are left as they are."""
+    from workbook.layout import TREND_COLUMN, TREND_FIRST_ROW, TREND_POINTS
+
+    names = set(package.namelist())
+    rows = grid[TREND_FIRST_ROW - 1:TREND_FIRST_ROW - 1 + TREND_POINTS]
+    last = TREND_FIRST_ROW + max(sum(1 for r in rows if len(r) >= TREND_COLUMN and r[TREND_COLUMN - 1]), 1) - 1
+    ref = re.compile(_TREND_REF.pattern % TREND_FIRST_ROW)
+    marker = f"Dashboard'!${column_letter(TREND_COLUMN)}${TREND_FIRST_ROW}".encode()
+    out = {}
+    for drawing in _linked(package, dashboard, DRAWING_TYPE, names, label):
+        for chart in _linked(package, drawing, CHART_TYPE, names, label) if drawing in names else ():
+            data = read_part(package, chart, label) if chart in names else b""
+            if marker not in data:
+                continue
+            text = ref.sub(lambda m: f"{m[1]}:${m[2]}${last}{m[3]}", data.decode("utf-8"))
+            new = _CACHE.sub(b"", text.encode("utf-8"))
+            if new != data:
+                out[chart] = new
+    return out
+
+
+TABLE_TYPE = REL_NS + "/table"
+WORKSHEET_TYPE = REL_NS + "/worksheet"
+_SHEETS_END = re.compile(rb"</((?:[A-Za-z_][\w.-]*:)?)sheets\s*>")
+
+
+def _xml(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _free_name(names: set[str], pattern: str) -> str:
+    """The first ``pattern % n`` (n = 1, 2, ...) that is not a part of the package."""
+    n = 1
+    while pattern % n in names:
+        n += 1
+    return pattern % n
+
+
+def _table_xml(table_id: int, name: str, ref: str, headers: list[str]) -> bytes:
+    """A new Excel Table part over ``ref`` whose header row reads ``headers``."""
+    root = etree.Element(f"{{{NS}}}table", nsmap={None: NS}, id=str(table_id), name=name, displayName=name, ref=ref,
+                         headerRowCount="1")
+    etree.SubElement(root, f"{{{NS}}}autoFilter", ref=ref)
+    columns = etree.SubElement(root, f"{{{NS}}}tableColumns", count=str(len(headers)))
+    for i, header in enumerate(headers, start=1):
+        etree.SubElement(columns, f"{{{NS}}}tableColumn", id=str(i), name=header)
+    etree.SubElement(root, f"{{{NS}}}tableStyleInfo", name="TableStyleLight9", showFirstColumn="0",
+                     showLastColumn="0", showRowStripes="1", showColumnStripes="0")
+    return _xml(root)
+
+
+def _new_sheet_xml(widths: list[float], header_row: int, blocked: str) -> bytes:
+    """An empty computed worksheet: grey tab, frozen header, column widths, typing refused, one table part."""
+    cols = "".join(f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>' for j, w in enumerate(widths, start=1))
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<worksheet xmlns="{NS}" xmlns:r="{REL_NS}"><sheetPr><tabColor rgb="FF808080"/></sheetPr>'
+        '<dimension ref="A1"/><sheetViews><sheetView workbookViewId="0" zoomScale="90">'
+        f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
+        '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+        f"<cols>{cols}</cols><sheetData/>"
+        '<dataValidations count="1"><dataValidation type="custom" allowBlank="1" showErrorMessage="1" '
+        'errorTitle="Computed sheet" error="This sheet is written by ofsted-tracker. Type in the Actions sheet '
+        f'instead." sqref="{blocked}"><formula1>FALSE</formula1></dataValidation></dataValidations>'
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        '<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>'
+    ).encode("utf-8")
+
+
+def _rels_of(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _table_ids(package: zipfile.ZipFile, names: set[str], label: str) -> tuple[set[int], set[str]]:
+    """The ids and names of every table in the package (a new table needs an id and a name of its own)."""
+    ids, tables = set(), set()
+    for name in names:
+        if name.startswith("xl/tables/") and name.endswith(".xml"):
+            root = parse_part(read_part(package, name, label), name, label)
+            if (root.get("id") or "").isdigit():
+                ids.add(int(root.get("id")))
+            tables.add((root.get("name") or "").casefold())
+    return ids, tables
+
+
+def history_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: dict[str, bytes | Iterable[bytes] | None],
+                  *, sheet: str, headers: list[str], widths: list[float], header_row: int
+                  ) -> dict[str, bytes | Iterable[bytes]]:
+    """The parts that write the tool's History sheet: its cells and its table's range, or, when the workbook has no
+    such sheet yet, a new sheet part, table part, their relationships and content types, and its ``<sheet>`` entry
+    (added last in the workbook, so no sheet's position, and no print area naming it, moves)."""
+    def current(name: str) -> bytes:
+        data = changed.get(name)
+        return data if data is not None else read_part(package, name, label)
+
+    names = set(package.namelist())
+    parts = {n.casefold(): p for n, p in sheet_parts(package, label).items()}
+    last = max(len(grid), header_row + 1)
+    ref = f"A{header_row}:{column_letter(len(headers))}{last}"
+    out: dict[str, bytes | Iterable[bytes]] = {}
+    part = parts.get(sheet.casefold())
+    if part is not None:
+        if part not in names:
+            raise UnusableInput(f"{label}: the {sheet} sheet's part {part} is missing; restore the workbook from a backup.")
+        out[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {sheet}", part)
+        rels = _rels_of(part)
+        tables = []
+        if rels in names:
+            root = parse_part(read_part(package, rels, label), rels, label)
+            tables = [part_name(posixpath.dirname(part), r.get("Target") or "")
+                      for r in root.iter(f"{{{PKG_REL_NS}}}Relationship")
+                      if r.get("Type") == TABLE_TYPE and r.get("TargetMode") != "External"]
+        for table in tables:  # the tool's table: its range grows with the rows
+            if table in names:
+                root = parse_part(read_part(package, table, label), table, label)
+                root.set("ref", ref)
+                for element in root.iter(f"{{{NS}}}autoFilter"):
+                    element.set("ref", ref)
+                out[table] = _xml(root)
+        return out
+    # a workbook made before the History sheet existed: add it
+    ids, table_names = _table_ids(package, names, label)
+    name = next(n for n in (sheet, *(f"{sheet}_{i}" for i in range(2, 100))) if n.casefold() not in table_names)
+    part = _free_name(names, "xl/worksheets/sheet%d.xml")
+    table = _free_name(names, "xl/tables/table%d.xml")
+    blocked = f"A1:{column_letter(len(headers) + 4)}100000"
+    out[part] = sheet_xml(_new_sheet_xml(widths, header_row, blocked), grid, f"{label}, sheet {sheet}", part)
+    out[_rels_of(part)] = _xml(_relationships_root(
+        [("rId1", TABLE_TYPE, "../tables/" + posixpath.basename(table))]))
+    out[table] = _table_xml(max(ids, default=0) + 1, name, ref, headers)
+    types = parse_part(current(CONTENT_TYPES), CONTENT_TYPES, label)
+    for new, kind in ((part, "worksheet"), (table, "table")):
+        etree.SubElement(types, f"{{{CT_NS}}}Override", PartName="/" + new,
+                         ContentType=f"application/vnd.openxmlformats-officedocument.spreadsheetml.{kind}+xml")
+    out[CONTENT_TYPES] = _xml(types)
+    rels = parse_part(current(WORKBOOK_RELS), WORKBOOK_RELS, label)
+    taken = {r.get("Id") for r in rels.iter(f"{{{PKG_REL_NS}}}Relationship")}
+    rel_id = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
+    etree.SubElement(rels, f"{{{PKG_REL_NS}}}Relationship", Id=rel_id, Type=WORKSHEET_TYPE,
+                     Target=posixpath.relpath(part, "xl"))
+    out[WORKBOOK_RELS] = _xml(rels)
+    workbook = current(WORKBOOK_PART)
+    root = parse_part(workbook, WORKBOOK_PART, label)
+    ends = list(_SHEETS_END.finditer(workbook))
+    if not ends:
+        raise UnusableInput(f"{label}: the workbook part lists no sheets the usual way, so a History sheet cannot be "
+                            "added. Nothing was changed.")
+    sheet_id = max((int(s.get("sheetId")) for s in root.iter(f"{{{NS}}}sheet") if (s.get("sheetId") or "").isdigit()),
+                   default=0) + 1
+    end = ends[-1]
+    entry = (f'<{end[1].decode()}sheet xmlns:r="{REL_NS}" name="{sheet}" sheetId="{sheet_id}" '
+             f'r:id="{rel_id}"/>').encode()
+    out[WORKBOOK_PART] = workbook[:end.start()] + entry + workbook[end.start():]
+    return out
+
+
+def _relationships_root(rels: list[tuple[str, str, str]]) -> etree._Element:
+    root = etree.Element(f"{{{PKG_REL_NS}}}Relationships", nsmap={None: PKG_REL_NS})
+    for rel_id, kind, target in rels:
+        etree.SubElement(root, f"{{{PKG_REL_NS}}}Relationship", Id=rel_id, Type=kind, Target=target)
+    return root
+
+
+def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str,
+               history: Grid | None = None) -> dict[str, bytes | Iterable[bytes] | None]:
     """The new bytes of every part a refresh changes, whole or in chunks (None: the part is dropped); all other
-    parts stay as they are."""
+    parts stay as they are.
+
+    ``history``, given only by a snapshot, is the whole History sheet: a refresh leaves that sheet as it is.
+    """
     check_zip(package, label)
     parts = sheet_parts(package, label)
     by_name = {name.casefold(): name for name in parts}
@@ -423,6 +610,9 @@ def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str) -> 
             raise UnusableInput(f"{label}: the {actual} sheet's part {part} is missing; "
                                 "restore the workbook from a backup.")
         changed[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {actual}", part)
+    dashboard = next((n for n in grids if n.casefold() == "dashboard"), None)
+    if dashboard is not None:
+        changed.update(trend_chart_parts(package, parts[by_name["dashboard"]], grids[dashboard], label))
     ids = sheet_ids(package, label)
     computed = {ids[by_name[n.casefold()]] for n in grids if ids.get(by_name[n.casefold()])}
     for rel in _relationships(package, label):
@@ -436,15 +626,26 @@ def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str) -> 
                     changed.update(_without_calc_chain(package, part, label))
                 elif kept is not chain:
                     changed[part] = kept
-    workbook = read_part(package, WORKBOOK_PART, label)
+    if history is not None:
+        changed.update(history_parts(package, history, label, changed, sheet=HISTORY, headers=list(HISTORY_SPEC.headers),
+                                     widths=HISTORY_WIDTHS, header_row=HEADER_ROW))
+    workbook = changed.get(WORKBOOK_PART) or read_part(package, WORKBOOK_PART, label)
     recalc = recalc_on_open(workbook, label)
     if recalc is not workbook:
         changed[WORKBOOK_PART] = recalc
     return changed
 
 
-def refresh_package(path: Path, grids: dict[str, Grid]) -> Path:
-    """Rewrite the named computed sheets of the workbook at ``path``, atomically and with a backup."""
+def _write_part(target: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | Iterable[bytes]) -> None:
+    """Write one new part, whole or chunk by chunk as its chunks are made."""
+    with target.open(info, "w") as part:
+        for chunk in (data,) if isinstance(data, bytes) else data:
+            part.write(chunk)
+
+
+def refresh_package(path: Path, grids: dict[str, Grid], history: Grid | None = None) -> Path:
+    """Rewrite the named computed sheets of the workbook at ``path`` (and History, for a snapshot), atomically
+    and with a backup."""
     path = Path(path)
     assert_writable(path)
     label = path.name
@@ -453,7 +654,7 @@ def refresh_package(path: Path, grids: dict[str, Grid]) -> Path:
     except _READ_ERRORS as exc:
         raise UnusableInput(f"{label} cannot be opened as a workbook ({exc}). Nothing was changed.") from exc
     with source:
-        changed = tool_parts(source, grids, label)
+        changed = tool_parts(source, grids, label, history)
         with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w") as target:
             target.comment = source.comment
             for info in source.infolist():
@@ -463,7 +664,10 @@ def refresh_package(path: Path, grids: dict[str, Grid]) -> Path:
                     data = changed[info.filename]
                     copy = _copy_info(info)
                     copy.compress_type = zipfile.ZIP_DEFLATED
-                    with target.open(copy, "w") as part:
-                        for chunk in (data,) if isinstance(data, bytes) else data:
-                            part.write(chunk)
+                    _write_part(target, copy, data)
+            existing = set(source.namelist())
+            for name in sorted(n for n, data in changed.items() if n not in existing and data is not None):
+                new = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+                new.compress_type = zipfile.ZIP_DEFLATED
+                _write_part(target, new, changed[name])
     return path

@@ -17,6 +17,7 @@ from workbook import schema
 from workbook.schema import column_number, same_name
 from workbook.errors import UnusableInput
 from workbook.findings import WARNING, Finding
+from workbook.history import HISTORY, HISTORY_SPEC, Snapshot, read_history, unreadable
 from workbook.model import Plan
 from workbook.package import (
     PKG_REL_NS, WORKBOOK_PART, WORKBOOK_RELS, check_zip, parse_part, part_name, read_part, sheet_parts,
@@ -36,10 +37,11 @@ _READ_TYPES = ("/sharedStrings", "/styles")  # the parts python-calamine reads b
 
 @dataclass(frozen=True)
 class Loaded:
-    """A plan read from a workbook with the findings met while reading it."""
+    """A plan read from a workbook with the findings met while reading it, and its recorded snapshots."""
 
     plan: Plan
     findings: tuple[Finding, ...]
+    history: tuple[Snapshot, ...] = ()
 
 
 def _not_a_workbook(path: Path, names: set[str]) -> str:
@@ -196,7 +198,7 @@ def guard_package(path: Path) -> tuple[list[str], dict[str, dict[tuple[int, int]
     Returns the workbook's sheet names and, for each officers' sheet, its error cells.
     """
     label = path.name
-    wanted = {same_name(spec.name) for spec in schema.OFFICER_SHEETS}
+    wanted = {same_name(spec.name) for spec in schema.OFFICER_SHEETS} | {same_name(HISTORY)}
     errors: dict[str, dict[tuple[int, int], str]] = {}
     try:
         with zipfile.ZipFile(path) as package:
@@ -320,11 +322,30 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
                 "cells are merged; only the first keeps its value. Unmerge them (Home > Merge & Center) "
                 "and fill each cell.", "merged",
             ))
+    history = names.get(same_name(HISTORY))
+    if history is not None:
+        tables[HISTORY], more = _history_table(book, history, errors.get(history, {}))
+        findings += more
     return tables, findings
+
+
+def _history_table(book, name: str, errors: dict[tuple[int, int], str]) -> tuple[RawTable, list[Finding]]:
+    """The History sheet's table; a sheet typed over or damaged gives a finding (and no history), never an error."""
+    try:
+        grid = with_errors(book.get_sheet_by_name(name).to_python(skip_empty_area=False), errors)
+        return table_from_grid(name, HISTORY_SPEC, grid, (0, 0)), []
+    except UnusableInput as exc:
+        return RawTable(HISTORY, {}), [unreadable(f"The History sheet cannot be read: {exc}")]
+    except BaseException as exc:
+        if not _calamine_failure(exc):
+            raise
+        return RawTable(HISTORY, {}), [unreadable(f"The History sheet cannot be read ({exc}).")]
 
 
 def load(path: Path | str) -> Loaded:
     """Read a tracker workbook from disk into the plan, with every finding met while reading."""
     tables, findings = read_tables(Path(path))
     plan, parse_findings = parse_plan(tables)
-    return Loaded(plan, tuple(findings + parse_findings))
+    history, history_findings = (read_history(tables[HISTORY].letters, tables[HISTORY].rows)
+                                 if HISTORY in tables else ((), []))
+    return Loaded(plan, tuple(findings + parse_findings + history_findings), history)

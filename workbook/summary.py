@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from workbook.checks import validate
 from workbook.dashboard import (
     Disagreement, Overall, PeriodDashboard, derived_ratings, disagreements, overall, overall_recorded, period_dashboard,
 )
 from workbook.findings import ERROR, WARNING, Finding, count, sort_findings
+from workbook.history import CATEGORIES, Snapshot, Travel, take, trend
 from workbook.model import Plan, Revision
 from workbook.slippage import SlippageRow, period_revisions, slippage
 
@@ -28,6 +30,29 @@ class Summary:
     slippage: tuple[SlippageRow, ...]
     ratings: dict[str, str | None]
     findings: tuple[Finding, ...]
+    history: tuple[Snapshot, ...] = ()  # the snapshots on the History sheet, oldest first
+
+    @cached_property
+    def live(self) -> Snapshot | None:
+        """The plan's state now as a snapshot of the reporting period (None without a period)."""
+        if self.period is None:
+            return None
+        return take(self.plan, self.ratings, self.as_at, self.period.period.name)
+
+    @cached_property
+    def trend(self) -> tuple[Snapshot, ...]:
+        """The trend as at the as-at date: earlier snapshots of other periods, then the live state (no pandas)."""
+        return trend(self.history, self.live)
+
+    @cached_property
+    def travel(self) -> Travel | None:
+        """Changes since the last snapshot and year on year; None when there is no earlier snapshot (pandas only then)."""
+        live = self.live
+        if live is None or not any(not s.same_period(live.period) and s.as_at <= live.as_at for s in self.history):
+            return None
+        from workbook.frames import direction_of_travel  # pandas: only when there is something to compare
+
+        return direction_of_travel(self.history, self.trend[-1])  # the live state, or its recorded snapshot
 
     @property
     def errors(self) -> int:
@@ -72,11 +97,33 @@ class Summary:
                          for s in self.slippage],
             "findings": [f.as_dict() for f in self.findings],
             "counts": {"errors": self.errors, "warnings": self.warnings},
+            **self._travel_dict(),
+        }
+
+    def _travel_dict(self) -> dict:
+        """``history`` (each recorded snapshot with its counts), ``changes`` since the last one, ``year_on_year``."""
+        def point(s: Snapshot) -> dict:
+            return {"period": s.period, "as_at": s.as_at.isoformat(), "recorded": s.recorded}
+
+        def listed(travel: Travel, changes) -> dict:
+            return {key: [{"action": c.action_id, "from": c.before, "to": c.after} for c in travel.of(key, changes)]
+                    for key, _ in CATEGORIES}
+
+        t = self.travel
+        year = None
+        if t and t.year_earlier:
+            now, then = t.current.counts.as_dict(), t.year_earlier.counts.as_dict()
+            year = {**point(t.year_earlier), "counts": then, "difference": {k: now[k] - then[k] for k in now},
+                    "changes": {key: len(t.of(key, t.year_changes)) for key, _ in CATEGORIES}}
+        return {
+            "history": [{**point(s), "counts": s.counts.as_dict()} for s in self.history],
+            "changes": {"since": point(t.previous), "to": point(t.current), **listed(t, t.changes)} if t else None,
+            "year_on_year": year,
         }
 
 
 def summarise(plan: Plan, as_at: date, period_name: str | None = None,
-              read_findings: tuple[Finding, ...] = ()) -> Summary:
+              read_findings: tuple[Finding, ...] = (), history: tuple[Snapshot, ...] = ()) -> Summary:
     """Compute every figure and finding for the plan as at the date, for the named period (if any)."""
     period = plan.period(period_name) if period_name else None
     return Summary(
@@ -90,4 +137,5 @@ def summarise(plan: Plan, as_at: date, period_name: str | None = None,
         slippage=slippage(plan, as_at),
         ratings=derived_ratings(plan, as_at),
         findings=sort_findings(tuple(read_findings) + validate(plan, as_at, period_name)),
+        history=history,
     )

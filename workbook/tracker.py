@@ -5,11 +5,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from workbook import layout, schema
 from workbook.errors import UnusableInput
+from workbook.history import HISTORY, Snapshot, history_grid, replace_period
 from workbook.package import refresh_package
 from workbook.reader import load
 from workbook.summary import Summary, summarise
@@ -58,7 +60,7 @@ def open_summary(path: Path | str, as_at: date | None = None, period: str | None
         loaded = load(path)
         plan = loaded.plan
         return summarise(plan, resolve_as_at(as_at, plan.settings), resolve_period(period, plan.settings),
-                         loaded.findings)
+                         loaded.findings, loaded.history)
 
 
 def refresh(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
@@ -67,6 +69,49 @@ def refresh(path: Path | str, as_at: date | None = None, period: str | None = No
     with no_cycle_collection():
         refresh_package(Path(path), layout.computed_grids(summary))
     return summary
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A snapshot written to the History sheet: the summary with the new history, and the one it replaced."""
+
+    summary: Summary
+    snapshot: Snapshot
+    replaced: Snapshot | None
+
+    def message(self, name: str) -> str:
+        """What was recorded, in a sentence (and what was replaced, kept in the backup)."""
+        s = self.snapshot
+        text = f"Recorded the {s.period} snapshot as at {s.as_at:%d/%m/%Y} in {name} ({len(s.rows)} actions, History sheet)."
+        if self.replaced:
+            text += (f" It replaces the {self.replaced.period} snapshot as at {self.replaced.as_at:%d/%m/%Y} "
+                     f"({len(self.replaced.rows)} rows); the workbook before it is in the backups folder.")
+        return text
+
+
+def record_snapshot(path: Path | str, summary: Summary) -> Recorded:
+    """Write the summary's live state as its period's snapshot (replacing an earlier one) and refresh the dashboards."""
+    problems = [f for f in summary.findings if f.sheet == HISTORY]
+    if problems:
+        where = ", ".join(f.where for f in problems[:5]) + (" and more" if len(problems) > 5 else "")
+        raise UnusableInput(f"The History sheet has cells the tool cannot read ({where}): {problems[0].message} "
+                            "Nothing was changed.")
+    live = summary.live
+    if live is None:
+        unknown = next((f.message for f in summary.findings if f.code == "period-unknown"), "")
+        raise UnusableInput((f"The {unknown} " if unknown else "") + "A snapshot needs a reporting period: give --period "
+                            "NAME (a name on the Periods sheet) or fill in 'Reporting period' on the Settings sheet. "
+                            "Nothing was changed.")
+    history, replaced = replace_period(summary.history, live)
+    after = replace(summary, history=history)
+    with no_cycle_collection():
+        refresh_package(Path(path), layout.computed_grids(after), history=history_grid(history))
+    return Recorded(after, next(s for s in history if s.same_period(live.period)), replaced)
+
+
+def snapshot(path: Path | str, as_at: date | None = None, period: str | None = None) -> Recorded:
+    """Read the workbook and record each action's state for the period as at the date on its History sheet."""
+    return record_snapshot(path, open_summary(path, as_at, period))
 
 
 def new_tracker(path: Path | str, rows: dict[str, list[dict[str, object]]] | None = None) -> Path:

@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference, Series
-from openpyxl.chart.data_source import StrRef
+from openpyxl.chart import BarChart, LineChart, Reference, Series
+from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.chart.series import DataPoint
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
@@ -186,7 +186,8 @@ def _header(ws, row: int, width: int) -> None:
 
 
 def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
-    _computed_sheet(wb, schema.DASHBOARD, grid, [52, 13, 13, 60, 30, 13], layout.OVERALL_HEADER_ROW)
+    _computed_sheet(wb, schema.DASHBOARD, grid, [52, 13, 13, 60, 30, 13, 26, *layout.TREND_WIDTHS],
+                    layout.OVERALL_HEADER_ROW)
     ws = wb[schema.DASHBOARD]
     ws.freeze_panes = None
     for row in (layout.PERIOD_HEADER_ROW, layout.REVISIONS_HEADER_ROW):
@@ -222,6 +223,43 @@ def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
             point.graphicalProperties.line.solidFill = "404040"
             series.dPt.append(point)
     ws.add_chart(chart, "E4")  # beside the counts, above the revisions table (which starts in row 21)
+    _trend_chart(ws, grid)
+
+
+def _trend_chart(ws, grid: layout.Grid) -> None:
+    """The direction-of-travel line chart under the trend table: Green, Amber and Red by period.
+
+    Its ranges cover the trend's points; each refresh sets them to the points it writes (see workbook.package).
+    """
+    first, column = layout.TREND_FIRST_ROW, layout.TREND_COLUMN
+    gap = ws.cell(layout.OVERALL_HEADER_ROW, column - 1)  # the column between the two tables is not a header
+    gap.fill, gap.font = PatternFill(fill_type=None), Font()
+    for r in range(first, first + layout.TREND_POINTS):
+        for j in range(column + 2, column + len(layout.TREND_HEADERS)):
+            ws.cell(r, j).alignment = Alignment(horizontal="center", vertical="top")
+    points = sum(1 for row in grid[first - 1:first - 1 + layout.TREND_POINTS] if len(row) >= column and row[column - 1])
+    last = first + max(points, 1) - 1
+    chart = LineChart()
+    chart.title = "Direction of travel"
+    chart.y_axis.title = "Actions"
+    chart.y_axis.majorGridlines = None
+    chart.legend.position = "b"
+    chart.height, chart.width = 7.5, 16
+    for offset, rag in ((3, "G"), (4, "A"), (5, "R")):
+        values = Reference(ws, min_col=column + offset, min_row=first, max_row=last)
+        series = Series(values, title=None)
+        series.tx = SeriesLabel(strRef=StrRef(
+            f"'{ws.title}'!${schema.column_letter(column + offset)}${layout.OVERALL_HEADER_ROW}"))
+        series.graphicalProperties.line.solidFill = schema.RAG_FILLS[rag]
+        series.graphicalProperties.line.width = 28575  # 2.25 pt
+        series.marker.symbol = "circle"
+        series.marker.graphicalProperties.solidFill = schema.RAG_FILLS[rag]
+        series.smooth = False
+        chart.series.append(series)
+    periods = f"'{ws.title}'!${schema.column_letter(column)}${first}:${schema.column_letter(column)}${last}"
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(periods))  # the period names are text, not numbers
+    ws.add_chart(chart, f"{schema.column_letter(column)}{first + layout.TREND_POINTS + 2}")
 
 
 def _slippage(wb: Workbook, grid: layout.Grid) -> None:

@@ -1,0 +1,325 @@
+"""Snapshots of the plan, quarter after quarter: the History sheet's rows, reading them back, the trend (pure).
+
+A snapshot records each action's state for a reporting period as at a date: its RAG by the rule and as
+recorded, status, deadlines, completion date, owners, revision count and a short hash of its commentary.
+The snapshots live on the workbook's History sheet (an Excel Table the tool appends to and officers do not
+type in), so the plan's memory travels with the file. Nothing here reads files or the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from workbook import schema
+from workbook.findings import ERROR, Finding
+from workbook.model import Plan
+
+HISTORY = "History"
+HISTORY_NOTE = ("Written by 'ofsted-tracker snapshot' (and by each report): do not type here. "
+                "Taking a snapshot again for a period replaces that period's rows; the old rows stay in backups.")
+HEADER_ROW = 4  # like the other computed sheets: title, note, a blank row, then the table
+HISTORY_SPEC = schema.SheetSpec(
+    HISTORY,
+    "History",
+    (
+        schema.Column("Period", "period", schema.ID, 12),
+        schema.Column("As at", "as_at", schema.DATE, 12),
+        schema.Column("Action ID", "action_id", schema.ID, 10),
+        schema.Column("RAG by the rule", "derived_rag", schema.LIST, 10, required=False),
+        schema.Column("Recorded RAG", "recorded_rag", schema.LIST, 10, required=False),
+        schema.Column("Progress status", "status", schema.TEXT, 13, required=False),
+        schema.Column("Original deadline", "original_deadline", schema.DATE, 12, required=False),
+        schema.Column("Current deadline", "deadline", schema.DATE, 12, required=False),
+        schema.Column("Completed on", "completed_on", schema.DATE, 12, required=False),
+        schema.Column("Owner(s)", "owners", schema.TEXT, 14, required=False),
+        schema.Column("Revisions", "revisions", schema.TEXT, 10, required=False),
+        schema.Column("Commentary hash", "commentary", schema.TEXT, 12, required=False),
+    ),
+    "One row per action per snapshot.",
+)
+HISTORY_WIDTHS = [c.width for c in HISTORY_SPEC.columns]
+_HASH = re.compile(r"[0-9a-f]{8}")
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    """One action's state in one snapshot (``deadline`` is the deadline then in force)."""
+
+    action_id: str
+    derived_rag: str | None
+    recorded_rag: str | None
+    status: str
+    original_deadline: date | None
+    deadline: date | None
+    completed_on: date | None
+    owners: str
+    revisions: int
+    commentary: str  # commentary_hash of the progress commentary; "" when there was none
+    row: int = 0     # its row on the History sheet (0 when not read from the sheet)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many actions a snapshot holds, by RAG by the rule, and how many had the status Complete."""
+
+    total: int
+    green: int
+    amber: int
+    red: int
+    not_rated: int
+    complete: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {"total": self.total, "G": self.green, "A": self.amber, "R": self.red,
+                "not_rated": self.not_rated, "complete": self.complete}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The plan's state for a period as at a date; ``recorded`` is False for the live state not yet on History."""
+
+    period: str
+    as_at: date
+    rows: tuple[SnapshotRow, ...]
+    recorded: bool = True
+
+    @property
+    def counts(self) -> Counts:
+        rags = [r.derived_rag for r in self.rows]
+        return Counts(len(rags), rags.count("G"), rags.count("A"), rags.count("R"), rags.count(None),
+                      sum(1 for r in self.rows if r.status == "Complete"))
+
+    def same_period(self, name: str) -> bool:
+        return schema.same_name(self.period) == schema.same_name(name)
+
+
+# The categories of `changes`, in the order they are listed: key and what it means in words.
+CATEGORIES: tuple[tuple[str, str], ...] = (
+    ("completed", "Completed"),
+    ("turned_red", "Turned Red"),
+    ("turned_red_deadline_passed", "Turned Red: deadline passed (no change recorded to status, deadline or completion)"),
+    ("improved", "Improved"),
+    ("worsened", "Worsened"),
+    ("deadline_moved_again", "Deadline moved again"),
+    ("new_action", "New action"),
+    ("action_removed", "Action removed"),
+    ("commentary_not_updated", "Commentary not updated since the last snapshot"),
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One action that moved between two snapshots: the category, and what it was and is (``before``/``after``)."""
+
+    category: str
+    action_id: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class Travel:
+    """Direction of travel: the changes since the previous snapshot, and year on year when a year-old one exists."""
+
+    previous: Snapshot
+    current: Snapshot
+    changes: tuple[Change, ...]
+    year_earlier: Snapshot | None
+    year_changes: tuple[Change, ...]
+
+    def of(self, category: str, changes: tuple[Change, ...] | None = None) -> tuple[Change, ...]:
+        """The changes of one category, in plan order."""
+        return tuple(c for c in (self.changes if changes is None else changes) if c.category == category)
+
+
+def commentary_hash(text: str) -> str:
+    """The first 8 hex digits of the SHA-256 of the commentary with its spacing normalised; "" for none."""
+    normal = " ".join((text or "").split())
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:8] if normal else ""
+
+
+def take(plan: Plan, ratings: dict[str, str | None], as_at: date, period: str, recorded: bool = False) -> Snapshot:
+    """The plan's state now, as a snapshot for the period (``ratings``: each action's RAG by the rule)."""
+    rows = tuple(
+        SnapshotRow(a.action_id, ratings.get(a.action_id), a.recorded_rag, a.status, a.original_deadline,
+                    a.deadline, a.completed_on, a.owners_text, len(plan.revisions_of(a.action_id)),
+                    commentary_hash(a.commentary))
+        for a in plan.actions if a.action_id
+    )
+    return Snapshot(period, as_at, rows, recorded)
+
+
+def ordered(snapshots: list[Snapshot] | tuple[Snapshot, ...]) -> tuple[Snapshot, ...]:
+    """Snapshots oldest first (by as-at date; the order they were recorded in for equal dates)."""
+    return tuple(sorted(snapshots, key=lambda s: s.as_at))
+
+
+def replace_period(history: tuple[Snapshot, ...], snapshot: Snapshot) -> tuple[tuple[Snapshot, ...], Snapshot | None]:
+    """The history with the snapshot in place of the period's earlier one (if any), and that earlier one."""
+    old = next((s for s in history if s.same_period(snapshot.period)), None)
+    kept = [s for s in history if s is not old]
+    recorded = Snapshot(snapshot.period, snapshot.as_at, snapshot.rows, True)
+    return ordered(kept + [recorded]), old
+
+
+def previous(history: tuple[Snapshot, ...], period: str, as_at: date) -> Snapshot | None:
+    """The latest snapshot of another period taken as at a date on or before ``as_at``: "the last report"."""
+    earlier = [s for s in history if not s.same_period(period) and s.as_at <= as_at]
+    return max(earlier, key=lambda s: s.as_at) if earlier else None
+
+
+YEAR_SLACK = 31  # days either side of "a year before" a snapshot may be to count as the same period last year
+
+
+def year_earlier(history: tuple[Snapshot, ...], as_at: date) -> Snapshot | None:
+    """The snapshot as at the date nearest one year before ``as_at``, within a month; None when there is none."""
+    try:
+        target = as_at.replace(year=as_at.year - 1)
+    except ValueError:  # 29 February
+        target = as_at.replace(year=as_at.year - 1, day=28)
+    near = [s for s in history if abs((s.as_at - target).days) <= YEAR_SLACK]
+    return min(near, key=lambda s: abs((s.as_at - target).days)) if near else None
+
+
+def trend(history: tuple[Snapshot, ...], live: Snapshot | None) -> tuple[Snapshot, ...]:
+    """The points of the trend as at the live state: earlier snapshots of other periods, then the live state."""
+    if live is None:
+        return history
+    earlier = [s for s in history if not s.same_period(live.period) and s.as_at <= live.as_at]
+    stored = next((s for s in history if s.same_period(live.period)), None)
+    if stored is not None and stored.as_at == live.as_at and _states(stored) == _states(live):
+        live = stored  # the live state is the one already recorded
+    return ordered(earlier) + (live,)
+
+
+def _states(snapshot: Snapshot) -> list[tuple[object, ...]]:
+    return [(r.action_id, r.derived_rag, r.recorded_rag, r.status, r.original_deadline, r.deadline, r.completed_on,
+             r.owners, r.revisions, r.commentary) for r in snapshot.rows]
+
+
+# --- the History sheet ---------------------------------------------------------------------------------------------
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def history_grid(history: tuple[Snapshot, ...]) -> list[list[object]]:
+    """The History sheet from A1: title, note, a blank row, the table's header and one row per action per snapshot.
+
+    Dates are written as yyyy-mm-dd text and ids as text, so they read back the same in every locale.
+    """
+    rows: list[list[object]] = [["Snapshots of the plan"], [HISTORY_NOTE], [], list(HISTORY_SPEC.headers)]
+    for s in history:
+        for r in s.rows:
+            rows.append([s.period, _iso(s.as_at), r.action_id, r.derived_rag or "", r.recorded_rag or "", r.status,
+                         _iso(r.original_deadline), _iso(r.deadline), _iso(r.completed_on), r.owners, r.revisions,
+                         r.commentary])
+    width = len(HISTORY_SPEC.columns)
+    return [row + [None] * (width - len(row)) for row in rows]
+
+
+REPAIR = ("The History sheet is written by the tool: restore it from the copy in the backups folder beside the "
+          "workbook, or delete the History sheet to start its record again, then take the snapshot again.")
+
+
+class _Cells:
+    """Reads one History row's cells, collecting a finding (with its cell) for each value that cannot be used."""
+
+    def __init__(self, letters: dict[str, str], row: int, values: dict[str, object]) -> None:
+        self.letters, self.row, self.values = letters, row, values
+        self.findings: list[Finding] = []
+        self.flagged: set[str] = set()
+
+    def bad(self, field: str, message: str, code: str = "history-value") -> None:
+        letter = self.letters.get(field, "")
+        self.flagged.add(field)
+        self.findings.append(Finding(ERROR, HISTORY, f"{letter}{self.row}" if letter else "", "",
+                                     f"{message} {REPAIR}", code))
+
+    def text(self, field: str) -> str:
+        value = self.values.get(field)
+        if value is None:
+            return ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if field in ("period", "action_id"):
+                self.bad(field, f"{HISTORY_SPEC.column(field).header} {value} is a number here, but the tool writes it "
+                                "as text (3.10 would read as 3.1).")
+                return ""
+            return str(int(value)) if float(value).is_integer() else str(value)
+        return str(value).strip()
+
+    def day(self, field: str) -> date | None:
+        value = self.values.get(field)
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.bad(field, f"{HISTORY_SPEC.column(field).header} '{value}' is not a date (the tool writes yyyy-mm-dd).")
+            return None
+
+    def rag(self, field: str) -> str | None:
+        value = self.text(field)
+        if value and value not in schema.RAGS:
+            self.bad(field, f"{HISTORY_SPEC.column(field).header} '{value}' is not G, A, R or blank.")
+        return value if value in schema.RAGS else None
+
+    def count(self, field: str) -> int:
+        value = self.values.get(field)
+        if value in (None, ""):
+            return 0
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and value >= 0:
+            return int(value)
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        self.bad(field, f"Revisions '{value}' is not a whole number of revisions.")
+        return 0
+
+
+def read_history(letters: dict[str, str], rows: list[tuple[int, dict[str, object]]]) -> tuple[tuple[Snapshot, ...], list[Finding]]:
+    """Snapshots from the History table's rows (row number, field -> value); each unusable cell is a finding.
+
+    A row with an unusable Period, As at or Action ID is left out of the history (its finding says so); a
+    period recorded with two as-at dates, or an action twice in a period, is reported at the later row.
+    """
+    findings: list[Finding] = []
+    groups: dict[str, tuple[str, date, list[SnapshotRow]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for number, values in rows:
+        cells = _Cells(letters, number, values)
+        period, as_at, action_id = cells.text("period"), cells.day("as_at"), cells.text("action_id")
+        row = SnapshotRow(action_id, cells.rag("derived_rag"), cells.rag("recorded_rag"), cells.text("status"),
+                          cells.day("original_deadline"), cells.day("deadline"), cells.day("completed_on"),
+                          cells.text("owners"), cells.count("revisions"), cells.text("commentary"), number)
+        if row.commentary and not _HASH.fullmatch(row.commentary):
+            cells.bad("commentary", f"Commentary hash '{row.commentary}' is not the 8 hex digits the tool writes.")
+        for field, value in (("period", period), ("as_at", as_at), ("action_id", action_id)):
+            if not value and field not in cells.flagged:
+                cells.bad(field, f"{HISTORY_SPEC.column(field).header} is blank, so the row is left out of the history.")
+        key = schema.same_name(period)
+        if period and as_at and action_id:
+            group = groups.setdefault(key, (period, as_at, []))
+            if group[1] != as_at:
+                cells.bad("as_at", f"period {period} is recorded as at {group[1]:%d/%m/%Y} above and as at "
+                                   f"{as_at:%d/%m/%Y} here; a period has one snapshot.", "history-period")
+            elif (key, action_id) in seen:
+                cells.bad("action_id", f"action {action_id} is recorded twice for period {period}.", "history-duplicate")
+            else:
+                seen.add((key, action_id))
+                group[2].append(row)
+        findings.extend(cells.findings)
+    snapshots = ordered([Snapshot(period, as_at, tuple(found)) for period, as_at, found in groups.values()])
+    return snapshots, findings
+
+
+def unreadable(message: str) -> Finding:
+    """The finding for a History sheet whose table cannot be found at all (its header typed over, say)."""
+    return Finding(ERROR, HISTORY, f"A{HEADER_ROW}", "", f"{message} {REPAIR}", "history-header")
+
