@@ -20,6 +20,20 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 addin_app = typer.Typer(no_args_is_help=True, help="Build and install the Excel ribbon add-in.")
 app.add_typer(addin_app, name="addin")
 
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        typer.echo(f"ofsted-tracker {version('ofsted-tracker')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                    help="Print the version and exit.")] = False) -> None:
+    """Options that come before the command."""
+
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="As-at date (dd/mm/yyyy, yyyy-mm-dd or 'today'); "
                                               "default: 'As at date' in Settings.")]
 PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="Reporting period name from the Periods sheet; "
