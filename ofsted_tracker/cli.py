@@ -34,12 +34,13 @@ def _options(version: Annotated[bool, typer.Option("--version", callback=_print_
                                                     help="Print the version and exit.")] = False) -> None:
     """Options that come before the command."""
 
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="As-at date (dd/mm/yyyy, yyyy-mm-dd or 'today'); "
-                                              "default: 'As at date' in Settings.")]
-PeriodOpt = Annotated[Optional[str], typer.Option("--period", help="Reporting period name from the Periods sheet; "
-                                                   "default: 'Reporting period' in Settings.")]
+AsOf = Annotated[Optional[str], typer.Option("--as-of", metavar="DATE", help="As-at date (dd/mm/yyyy, yyyy-mm-dd "
+                                              "or 'today'); default: 'As at date' in Settings.")]
+PeriodOpt = Annotated[Optional[str], typer.Option("--period", metavar="NAME", help="Reporting period name from the "
+                                                   "Periods sheet; default: 'Reporting period' in Settings.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
-Tracker = Annotated[Path, typer.Argument(help="The tracker workbook (.xlsx or .xlsm).")]
+Tracker = Annotated[Path, typer.Argument(metavar="TRACKER", help="The tracker workbook (.xlsx or .xlsm).")]
+Folder = "FOLDER"  # the metavar of a folder option
 
 
 def _as_of(text: str | None) -> date | None:
@@ -67,7 +68,7 @@ def _console():
 
 
 @app.command()
-def new(path: Tracker, force: Annotated[bool, typer.Option(help="Replace an existing file (a backup is kept).")] = False) -> None:
+def new(path: Tracker, force: Annotated[bool, typer.Option("--force", help="Replace an existing file (a backup is kept).")] = False) -> None:
     """Make a blank tracker workbook."""
     from workbook.tracker import new_tracker
 
@@ -91,7 +92,7 @@ def validate(path: Tracker, as_of: AsOf = None, period: PeriodOpt = None, as_jso
         _fail(exc)
     if as_json:
         typer.echo(json.dumps({"findings": [f.as_dict() for f in s.findings],
-                               "counts": {"errors": s.errors, "warnings": s.warnings}}, indent=2))
+                               "counts": s.counts()}, indent=2))
     else:
         from ofsted_tracker.show import findings_table
 
@@ -125,18 +126,23 @@ def refresh(path: Tracker, as_of: AsOf = None, period: PeriodOpt = None) -> None
         s = do_refresh(path, _as_of(as_of), period)
     except TrackerError as exc:
         _fail(exc)
-    typer.echo(f"Refreshed {path.name} as at {s.as_at:%d/%m/%Y}: {s.errors} errors, {s.warnings} warnings (see Checks).")
+    typer.echo(f"Refreshed {path.name} as at {s.as_at:%d/%m/%Y}: {s.counts_text()} (see Checks).")
 
 
 @app.command()
-def report(path: Tracker, output: Annotated[Path, typer.Option("-o", "--output", help="The Word report to write.")],
+def report(path: Tracker,
+           output: Annotated[Path, typer.Option("-o", "--output", metavar="REPORT.docx", help="The Word report to write.")],
            as_of: AsOf = None, period: PeriodOpt = None,
-           template: Annotated[Optional[Path], typer.Option(help="Word template (.docx) to use.")] = None) -> None:
+           template: Annotated[Optional[Path], typer.Option(metavar="TEMPLATE.docx",
+                                                            help="Word template (.docx) to use.")] = None) -> None:
     """Build the Word committee report from the workbook."""
     from report_builder import build_report
     from workbook.tracker import open_summary
 
     try:
+        if not output.parent.is_dir():
+            raise TrackerError(f"The folder {output.parent} for the report does not exist. Create it first, or give "
+                               "-o a file name in a folder that exists.")
         s = open_summary(path, _as_of(as_of), period)
         written = build_report(s, output, template=template)
     except TrackerError as exc:
@@ -145,7 +151,7 @@ def report(path: Tracker, output: Annotated[Path, typer.Option("-o", "--output",
 
 
 @app.command()
-def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo tracker and report.")] = Path("out")) -> None:
+def demo(out: Annotated[Path, typer.Option("--out", metavar=Folder, help="Folder for the demo tracker and report.")] = Path("out")) -> None:
     """Build the Lewisham demo tracker, validate and refresh it, print the summary and write the report."""
     from workbook.demo import demo_rows
     from workbook.tracker import new_tracker, refresh as do_refresh
@@ -169,7 +175,7 @@ def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo tr
 
 
 @addin_app.command("build")
-def addin_build(out: Annotated[Path, typer.Option("--out", help="Folder for the built add-in.")] = Path("dist")) -> None:
+def addin_build(out: Annotated[Path, typer.Option("--out", metavar=Folder, help="Folder for the built add-in.")] = Path("dist")) -> None:
     """Build the ribbon add-in (.xlam) from the text sources in addin/, on any OS."""
     from addin.build import build
 

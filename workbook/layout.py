@@ -92,7 +92,7 @@ def slippage_grid(s: Summary) -> Grid:
 
 def checks_grid(s: Summary) -> Grid:
     """The Checks sheet: every finding with severity, where, action and the message."""
-    summary = f"{s.errors} errors, {s.warnings} warnings as at {uk(s.as_at)}."
+    summary = f"{s.counts_text()} as at {uk(s.as_at)}."
     rows: Grid = [
         ["Checks"],
         [f"{summary} {COMPUTED_NOTE}"],

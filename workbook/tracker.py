@@ -10,6 +10,7 @@ from pathlib import Path
 
 from workbook import layout, schema
 from workbook.errors import UnusableInput
+from workbook.model import Plan
 from workbook.package import refresh_package
 from workbook.reader import load
 from workbook.summary import Summary, summarise
@@ -52,11 +53,24 @@ def resolve_period(period: str | None, settings: dict[str, object]) -> str | Non
     return str(value) if value else None
 
 
+def check_asked_period(period: str | None, plan: Plan) -> None:
+    """A period asked for by name (``--period``) must be on the Periods sheet; else UnusableInput naming those there are.
+
+    A period named only in Settings is not refused here: it is an error on the Checks sheet at its cell.
+    """
+    if period and plan.period(period) is None:
+        names = ", ".join(p.name for p in plan.periods)
+        there = f"The Periods sheet has {names}" if names else "The Periods sheet has no periods yet"
+        raise UnusableInput(f"There is no reporting period '{period}'. {there}: give --period one of them, "
+                            "or add the period to the Periods sheet.")
+
+
 def open_summary(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
     """Read the workbook and compute every figure and finding as at the date for the period."""
     with no_cycle_collection():
         loaded = load(path)
         plan = loaded.plan
+        check_asked_period(period, plan)
         return summarise(plan, resolve_as_at(as_at, plan.settings), resolve_period(period, plan.settings),
                          loaded.findings)
 
