@@ -59,10 +59,9 @@ def check_asked_period(period: str | None, plan: Plan) -> None:
     A period named only in Settings is not refused here: it is an error on the Checks sheet at its cell.
     """
     if period and plan.period(period) is None:
-        names = ", ".join(p.name for p in plan.periods)
-        there = f"The Periods sheet has {names}" if names else "The Periods sheet has no periods yet"
-        raise UnusableInput(f"There is no reporting period '{period}'. {there}: give --period one of them, "
-                            "or add the period to the Periods sheet.")
+        names = ", ".join(p.name for p in plan.periods) or "none yet"
+        raise UnusableInput(f"The reporting period '{period}' is not on the Periods sheet (periods: {names}). "
+                            "Give --period one of those names, or add the period to the Periods sheet.")
 
 
 def open_summary(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
