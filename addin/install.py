@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from addin.build import build
+from workbook.errors import TrackerError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent  # the folder holding the addin package
 MAC_EXCEL = Path("/Applications/Microsoft Excel.app")
@@ -74,13 +75,17 @@ def _xlwings_applescript() -> Path | None:
 
 
 def install(setup: ExcelSetup | None = None, python: str = sys.executable, project: Path = PROJECT_DIR) -> str:
-    """Install the add-ins for this computer's Excel and say what was done; without Excel, say so and do nothing."""
+    """Install the add-ins for this computer's Excel and say what was done.
+
+    Without Excel nothing is changed and TrackerError says so (the command exits 2: there was nothing to install into).
+    """
     setup = setup or excel_setup()
     if setup is None:
         where = {"linux": "Linux", "darwin": "this Mac", "win32": "this Windows PC"}.get(sys.platform, sys.platform)
-        return (f"Excel is not installed here ({where}), so there is no ribbon to add the tab to. Run "
-                "'ofsted-tracker addin install' on the officer's Windows or Mac computer with Excel. Here, use the "
-                "command line: ofsted-tracker validate, refresh and report do what the buttons do.")
+        raise TrackerError(
+            f"Excel is not installed here ({where}), so there is no ribbon to add the tab to; nothing was installed. "
+            "Run 'ofsted-tracker addin install' on the officer's Windows or Mac computer with Excel. Here, use the "
+            "command line: ofsted-tracker validate, refresh and report do what the buttons do.")
     setup.startup.mkdir(parents=True, exist_ok=True)
     settings = {setup.interpreter_key: python, "PYTHONPATH": str(project)}
     ours = sorted(setup.startup.glob(OUR_ADDINS))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def frames(path, as_of=None, period=None):
     """The tracker at ``path`` as pandas DataFrames: ``.actions``, ``.findings``, ``.history`` and ``.trend``.
@@ -12,3 +14,10 @@ def frames(path, as_of=None, period=None):
     from workbook.frames import frames as read
 
     return read(path, as_of, period)
+
+
+def packaged_template(name: str = "committee_report.docx") -> Path:
+    """A Word template shipped inside the package (the top-level ``templates/`` folder of the source tree)."""
+    from importlib.resources import files
+
+    return Path(str(files("ofsted_tracker.templates").joinpath(name)))

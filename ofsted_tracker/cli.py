@@ -30,6 +30,8 @@ _json = click.option("--json", "as_json", is_flag=True, help="Machine-readable o
 
 @click.group(help="Ofsted improvement plan tracker: validate the workbook, refresh its dashboards, build the report.",
              context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ofsted-tracker", prog_name="ofsted-tracker", message="%(prog)s %(version)s",
+                      help="Print the version and exit.")
 def app() -> None:
     """The command group; each command below is one job."""
 
@@ -94,7 +96,7 @@ def validate(path: Path, as_of: str | None, period: str | None, as_json: bool) -
     s = _open(path, as_of, period)
     if as_json:
         click.echo(json.dumps({"findings": [f.as_dict() for f in s.findings],
-                               "counts": {"errors": s.errors, "warnings": s.warnings}}, indent=2))
+                               "counts": s.counts()}, indent=2))
     else:
         from ofsted_tracker.show import findings_table
 
@@ -130,7 +132,7 @@ def refresh(path: Path, as_of: str | None, period: str | None) -> None:
         s = do_refresh(path, _parse_as_of(as_of), period)
     except TrackerError as exc:
         _fail(exc)
-    click.echo(f"Refreshed {path.name} as at {s.as_at:%d/%m/%Y}: {s.errors} errors, {s.warnings} warnings (see Checks).")
+    click.echo(f"Refreshed {path.name} as at {s.as_at:%d/%m/%Y}: {s.counts_text()} (see Checks).")
 
 
 @app.command()
@@ -145,6 +147,9 @@ def report(path: Path, output: Path, as_of: str | None, period: str | None, temp
     """Build the Word committee report from the workbook."""
     from report_builder import build_report
 
+    if not output.parent.is_dir():
+        _fail(TrackerError(f"The folder {output.parent} for the report does not exist. Create it first, or give "
+                           "-o a file name in a folder that exists."))
     s = _open(path, as_of, period)
     try:
         written = build_report(s, output, template=template)

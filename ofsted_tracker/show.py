@@ -13,7 +13,7 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 def findings_table(s: Summary, limit: int | None = None) -> Table:
     """Findings as a table: severity, where, action, message (the first ``limit`` if given)."""
-    title = f"Checks as at {uk(s.as_at)}: {s.errors} errors, {s.warnings} warnings"
+    title = f"Checks as at {uk(s.as_at)}: {s.counts_text()}"
     shown = s.findings if limit is None else s.findings[:limit]
     more = len(s.findings) - len(shown)
     table = Table(title=title, title_justify="left", show_lines=False,
@@ -54,4 +54,4 @@ def print_summary(console: Console, s: Summary) -> None:
                            ("  completed late", p.completed_late), ("Not yet due", p.not_yet_due)):
             table.add_row(label, str(len(ids)), ", ".join(ids))
         console.print(table)
-    console.print(f"Deadline revisions shown: {len(s.revisions)}.  Findings: {s.errors} errors, {s.warnings} warnings.")
+    console.print(f"Deadline revisions shown: {len(s.revisions)}.  Findings: {s.counts_text()}.")

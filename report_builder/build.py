@@ -17,7 +17,8 @@ from report_builder.template import CHART
 if TYPE_CHECKING:
     from report_builder.document import Filled
 
-DEFAULT_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "committee_report.docx"
+from ofsted_tracker import packaged_template  # noqa: E402 - the template ships inside the package
+DEFAULT_TEMPLATE = packaged_template()
 
 
 def build_report(summary: Summary, output: Path, template: Path | None = None) -> Path:

@@ -71,16 +71,18 @@ def test_reinstalling_replaces_ours_removes_old_buttons_and_keeps_other_files(tm
     assert first["PERSONAL.XLSB"] == b"the officer's own macros"
 
 
-def test_without_excel_it_says_so_and_exits_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_excel_it_says_so_changes_nothing_and_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import addin.install
+    from workbook.errors import TrackerError
 
     monkeypatch.setattr(addin.install, "excel_setup", lambda: None)  # as on this Linux machine, on any OS
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("APPDATA", str(tmp_path))
-    assert install().startswith("Excel is not installed here (")
+    with pytest.raises(TrackerError, match=r"^Excel is not installed here \("):
+        install()
     from ofsted_tracker.cli import app
 
     result = CliRunner().invoke(app, ["addin", "install"])
-    assert result.exit_code == 0
+    assert result.exit_code == 2
     assert "Excel is not installed here" in result.output and "ofsted-tracker validate" in result.output
     assert list(tmp_path.iterdir()) == []

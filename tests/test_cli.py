@@ -60,7 +60,7 @@ def test_as_of_overrides_settings_and_bad_dates_are_refused(demo_master):
 
 def test_unknown_period_is_reported(demo_master):
     result = run("validate", demo_master, "--period", "Q9")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "Q9" in result.output
 
 
@@ -197,3 +197,50 @@ def test_each_command_imports_only_what_it_needs(demo_master, tmp_path, command,
     loaded = set(done.stderr.rsplit("MODULES", 1)[1].split())
     assert "workbook" in loaded  # the probe saw the command run
     assert not (loaded & absent), f"{command[0]} imported {sorted(loaded & absent)}"
+
+
+@pytest.mark.parametrize("command", ["validate", "summary", "refresh", "report"])
+def test_an_unknown_period_is_refused_naming_the_periods_there_are(demo_tracker, tmp_path, command):
+    before = demo_tracker.read_bytes()
+    extra = ["-o", tmp_path / "r.docx"] if command == "report" else []
+    result = run(command, demo_tracker, "--period", "Q5", *extra)
+    assert result.exit_code == 2, result.output
+    assert "'Q5'" in result.output and "Q1, Q2, Q3, Q4" in result.output
+    assert demo_tracker.read_bytes() == before and not (tmp_path / "r.docx").exists()
+    assert run(command, demo_tracker, "--period", " q3 ", *extra).exit_code in (0, 1)  # matched as Periods matches
+
+
+def test_info_findings_are_counted_in_text_and_json(demo_master):
+    data = json.loads(run("validate", demo_master, "--json").output)
+    infos = sum(f["severity"] == "info" for f in data["findings"])
+    assert infos > 0  # the demo's revisions have no Agreed on date
+    assert data["counts"] == {"errors": data["counts"]["errors"], "warnings": data["counts"]["warnings"], "info": infos}
+    assert json.loads(run("summary", demo_master, "--json").output)["counts"]["info"] == infos
+    assert f"warnings, {infos} info" in run("validate", demo_master).output.replace("\n", " ")
+    assert f"warnings, {infos} info" in run("summary", demo_master).output
+
+
+def test_report_into_a_folder_that_does_not_exist_is_refused(demo_master, tmp_path):
+    result = run("report", demo_master, "-o", tmp_path / "no-such-folder" / "report.docx")
+    assert result.exit_code == 2
+    assert "no-such-folder" in result.output and "does not exist" in result.output
+    assert not (tmp_path / "no-such-folder").exists()
+
+
+@pytest.mark.parametrize("command", [[], ["new"], ["demo"], ["validate"], ["summary"], ["refresh"], ["report"],
+                                     ["snapshot"], ["serve"], ["payload"],
+                                     ["addin"], ["addin", "build"], ["addin", "install"]], ids=" ".join)
+def test_help_names_values_in_words_without_type_placeholders(command):
+    result = runner.invoke(app, [*command, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for placeholder in ("{", "<bool>", "<path>", "<str>", "TEXT"):
+        assert placeholder not in result.output, (placeholder, result.output)
+    if command[:1] in (["validate"], ["summary"], ["refresh"], ["report"], ["new"], ["snapshot"], ["payload"]):
+        assert f"{command[0]} [OPTIONS] TRACKER" in result.output
+
+
+def test_version_is_the_installed_one():
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"ofsted-tracker {version('ofsted-tracker')}"

@@ -5,6 +5,7 @@ import pytest
 
 from workbook import layout
 from workbook.errors import UnusableInput, WorkbookLocked
+from tests.report.office import needs_office, to_pdf
 from workbook.tracker import new_tracker, open_summary, refresh
 
 OFFICER = ("Actions", "Recommendations", "Leads", "Revisions", "Periods", "Settings")
@@ -61,3 +62,56 @@ def test_blank_tracker_needs_an_as_at_date(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert "Not refreshed yet" in wb["Dashboard"]["A2"].value
     assert [c.value for c in wb["Settings"]["A"]][1:4] == ["Council", "Committee", "Report title"]
+
+
+def _type_like_an_officer(path):
+    """Fill a blank tracker cell by cell, as an officer types (no tool writes a formula or a format)."""
+    from datetime import datetime
+
+    wb = openpyxl.load_workbook(path)
+    settings = wb["Settings"]
+    wanted = {"Council": "Anytown", "As at date": datetime(2016, 10, 31), "Reporting period": "Q2"}
+    for r in range(2, settings.max_row + 1):
+        if settings.cell(r, 1).value in wanted:
+            settings.cell(r, 2).value = wanted[settings.cell(r, 1).value]
+    for sheet, rows in (
+        ("Periods", [("Q1", datetime(2016, 2, 1), datetime(2016, 4, 30)), ("Q2", datetime(2016, 5, 1), datetime(2016, 7, 31))]),
+        ("Leads", [("SK", "Stephen Kitchman"), ("TB", "Tom Brown")]),
+        ("Recommendations", [("1", None, None, "Recommendation 1"), ("2", None, None, "Recommendation 2")]),
+        ("Actions", [("1.1", "1", "Do the first thing", "SK", datetime(2016, 6, 30), None, "Complete", datetime(2016, 6, 1), "G"),
+                     ("1.2", "1", "Do the second thing", "ZZ", "31/04/2016", None, "On track", None, "A"),
+                     ("2.1", "2", "Do the third thing", "TB", datetime(2016, 12, 31), None, "On track", None, "A")]),
+    ):
+        for i, row in enumerate(rows, start=2):
+            for j, value in enumerate(row, start=1):
+                wb[sheet].cell(i, j).value = value
+    wb.save(path)
+
+
+PEACH = bytes((0xFC, 0xE4, 0xD6))  # the shading of an Actions row with errors
+
+
+@needs_office
+def test_a_new_tracker_typed_into_shows_checks_and_shaded_rows_after_refresh(tmp_path):
+    import re
+    import subprocess
+
+    path = new_tracker(tmp_path / "typed.xlsx")
+    _type_like_an_officer(path)
+    summary = refresh(path)
+    assert {f.action_id for f in summary.findings if f.severity == "error"} == {"1.2"}  # a date and an owner
+    pdf = to_pdf(path, tmp_path)  # LibreOffice computes the Checks column as it opens the file
+    laid_out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    checks: dict[str, str] = {}  # each action's first line: its row on the Actions sheet (page 2, before Slippage)
+    for line in laid_out.splitlines():
+        if " Do the " in line:
+            checks.setdefault(line.split()[0], line)
+    assert "Errors: 2 - see Checks" in checks["1.2"]
+    assert "Errors" not in checks["1.1"] + checks["2.1"]
+    subprocess.run(["pdftoppm", "-r", "30", str(pdf), str(tmp_path / "page")], check=True, capture_output=True)
+    shaded = []
+    for page in sorted(tmp_path.glob("page*.ppm")):
+        data = page.read_bytes()
+        pixels = data[re.match(rb"P6\s+\d+\s+\d+\s+\d+\s", data).end():]  # binary PPM: a header, then RGB bytes
+        shaded.append(sum(pixels[i:i + 3] == PEACH for i in range(0, len(pixels), 3)))
+    assert shaded[1] > 0 and shaded[0] == 0  # the Actions sheet (page 2) has its error row shaded

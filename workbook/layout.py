@@ -16,7 +16,9 @@ Grid = list[list[Cell]]
 COMPUTED_NOTE = "Computed by ofsted-tracker: do not type here. Refresh from the ribbon or with 'ofsted-tracker refresh'."
 DASHBOARD_WIDTH, SLIPPAGE_WIDTH, CHECKS_WIDTH = 6, 10, 5
 OVERALL_HEADER_ROW = 4
-OVERALL_ROWS = (6, 8)          # Green, Amber, Red rows: the chart's categories (A) and values (B, C)
+OVERALL_ROWS = (6, 8)          # Green, Amber, Red rows
+CHART_ROWS = (6, 9)            # Green, Amber, Red, Not rated rows: the chart's series (name in A, values in B, C)
+NOTE_ROWS = 2                  # each computed sheet's title and note: one line, overflowing to the right
 PERIOD_HEADER_ROW = 12
 REVISIONS_HEADER_ROW = 21
 TABLE_HEADER_ROW = 4           # header row of the Slippage and Checks lists; their rows start below
@@ -119,7 +121,7 @@ def slippage_grid(s: Summary) -> Grid:
 
 def checks_grid(s: Summary) -> Grid:
     """The Checks sheet: every finding with severity, where, action and the message."""
-    summary = f"{s.errors} errors, {s.warnings} warnings as at {uk(s.as_at)}."
+    summary = f"{s.counts_text()} as at {uk(s.as_at)}."
     rows: Grid = [
         ["Checks"],
         [f"{summary} {COMPUTED_NOTE}"],
@@ -142,12 +144,22 @@ def rag_label(rag: str | None) -> str:
 LINE_HEIGHT = 15  # points per line of 11pt text
 
 
+def row_heights(grid: Grid, widths: list[float]) -> dict[int, float]:
+    """The height of each row (numbered from 1) whose wrapped text needs more than one line; never the title or note."""
+    heights = {}
+    for i, values in enumerate(grid[NOTE_ROWS:], start=NOTE_ROWS + 1):
+        height = fit_height(values, widths)
+        if height:
+            heights[i] = height
+    return heights
+
+
 def fit_height(values: list[object], widths: list[float]) -> float | None:
-    """A row height that shows every wrapped line (Excel does not grow rows written by a program)."""
+    """A row height that shows every wrapped line of the values in columns of these widths; None for one line."""
     lines = 1
     for value, width in zip(values, widths):
         if isinstance(value, str) and value:
-            per_line = int(max(width * 1.15, 1))
+            per_line = int(max(width, 1))  # characters of 11pt text per line, erring towards a taller row
             if len(value) <= per_line and "\n" not in value:
                 continue  # one line: the common case
             lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in value.split("\n")))

@@ -31,7 +31,7 @@ from lxml import etree
 
 from workbook.errors import UnusableInput
 from workbook.history import HEADER_ROW, HISTORY, HISTORY_SPEC, HISTORY_WIDTHS
-from workbook.layout import Grid, fit_height
+from workbook.layout import Grid, row_heights
 from workbook.safe_write import assert_writable, atomic_write
 from workbook.schema import column_letter, column_number
 
@@ -277,8 +277,9 @@ def _sheet_data(grid: Grid, prefix: str, cells: dict[tuple[int, int], str], row_
     column_s = [f' s="{columns[j]}"' if columns.get(j) else "" for j in range(1, n_columns + 1)]
     c, v, t, row = f"<{prefix}c r=\"", f"<{prefix}v>", f"<{prefix}is><{prefix}t xml:space=\"preserve\">", f"{prefix}row"
     end_v, end_t = f"</{prefix}v></{prefix}c>", f"</{prefix}t></{prefix}is></{prefix}c>"
+    heights = row_heights(grid, widths)
     for i, values in enumerate(grid, start=1):
-        height = fit_height(values, widths)
+        height = heights.get(i)
         out.append(f'<{row} r="{i}" ht="{height}" customHeight="1">' if height else f'<{row} r="{i}">')
         fixed = i <= STYLE_ROWS or i in row_styles
         for j, value in enumerate(values):

@@ -10,7 +10,7 @@ from workbook.checks import validate
 from workbook.dashboard import (
     Disagreement, Overall, PeriodDashboard, derived_ratings, disagreements, overall, overall_recorded, period_dashboard,
 )
-from workbook.findings import ERROR, WARNING, Finding, count, sort_findings
+from workbook.findings import ERROR, INFO, WARNING, Finding, count, sort_findings
 from workbook.history import CATEGORIES, Snapshot, Travel, take, trend
 from workbook.model import Plan, Revision
 from workbook.slippage import SlippageRow, period_revisions, slippage
@@ -62,6 +62,19 @@ class Summary:
     def warnings(self) -> int:
         return count(self.findings, WARNING)
 
+    @property
+    def infos(self) -> int:
+        return count(self.findings, INFO)
+
+    def counts(self) -> dict[str, int]:
+        """The findings counted by severity, as ``--json`` gives them."""
+        return {"errors": self.errors, "warnings": self.warnings, "info": self.infos}
+
+    def counts_text(self) -> str:
+        """The findings counted in words: "3 errors, 1 warning, 2 info"."""
+        return (f"{self.errors} error{'s' * (self.errors != 1)}, {self.warnings} warning{'s' * (self.warnings != 1)}, "
+                f"{self.infos} info")
+
     def as_dict(self) -> dict:
         """Machine-readable form for ``--json``: counts with their action-id lists, slippage rows, findings."""
 
@@ -96,7 +109,7 @@ class Summary:
                           "days_slipped": s.days_slipped, "revisions": s.revisions, "days_overdue": s.days_overdue}
                          for s in self.slippage],
             "findings": [f.as_dict() for f in self.findings],
-            "counts": {"errors": self.errors, "warnings": self.warnings},
+            "counts": self.counts(),
             **self._travel_dict(),
         }
 

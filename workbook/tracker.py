@@ -12,6 +12,7 @@ from pathlib import Path
 from workbook import layout, schema
 from workbook.errors import UnusableInput
 from workbook.history import HISTORY, Snapshot, history_grid, replace_period
+from workbook.model import Plan
 from workbook.package import refresh_package
 from workbook.reader import load
 from workbook.summary import Summary, summarise
@@ -54,11 +55,23 @@ def resolve_period(period: str | None, settings: dict[str, object]) -> str | Non
     return str(value) if value else None
 
 
+def check_asked_period(period: str | None, plan: Plan) -> None:
+    """A period asked for by name (``--period``) must be on the Periods sheet; else UnusableInput naming those there are.
+
+    A period named only in Settings is not refused here: it is an error on the Checks sheet at its cell.
+    """
+    if period and plan.period(period) is None:
+        names = ", ".join(p.name for p in plan.periods) or "none yet"
+        raise UnusableInput(f"The reporting period '{period}' is not on the Periods sheet (periods: {names}). "
+                            "Give --period one of those names, or add the period to the Periods sheet.")
+
+
 def open_summary(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
     """Read the workbook and compute every figure and finding as at the date for the period."""
     with no_cycle_collection():
         loaded = load(path)
         plan = loaded.plan
+        check_asked_period(period, plan)
         return summarise(plan, resolve_as_at(as_at, plan.settings), resolve_period(period, plan.settings),
                          loaded.findings, loaded.history)
 

@@ -9,29 +9,48 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference, Series
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
-from openpyxl.chart.series import DataPoint
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
 from workbook import layout, schema
-from workbook.layout import fit_height
 from workbook.safe_write import atomic_write
 
 UK_DATE = "dd/mm/yyyy"
-ENTRY_ROWS = 1000  # validation and formats reach this far below the header, ready for new rows
+MAX_ROW = 1_048_576  # Excel's last row: validation and formats cover whole Table columns, so they grow with the Table
+FORMULA_ROWS = 1000  # the Checks formula is written this far down, ready for rows typed below the Table
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 COMPUTED_TAB = "808080"
 OFFICER_TAB = "1F4E79"
 LIGHT = {"G": "C6EFCE", "A": "FFEB9C", "R": "FFC7CE"}
+NOT_RATED_FILL = "A6A6A6"  # grey, as "NR" in the report
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
+
+# Drop-down lists by defined name. Each name is a whole Table column (a structured reference), so it grows with
+# the Table and a blank row does not cut it short; validation cannot name a Table column itself, but can a name.
+LIST_NAMES = {
+    "recommendations": ("ot_recs", f"{schema.RECOMMENDATIONS.table}[{schema.RECOMMENDATIONS.columns[0].header}]"),
+    "leads": ("ot_leads", f"{schema.LEADS.table}[{schema.LEADS.columns[0].header}]"),
+    "periods": ("ot_periods", f"{schema.PERIODS.table}[{schema.PERIODS.columns[0].header}]"),
+    "actions": ("ot_actions", f"{schema.ACTIONS.table}[{schema.ACTIONS.columns[0].header}]"),
+}
 SHEET_ORDER = (schema.DASHBOARD, schema.ACTIONS.name, schema.CHECKS, schema.SLIPPAGE, schema.RECOMMENDATIONS.name,
                schema.LEADS.name, schema.REVISIONS.name, schema.PERIODS.name, schema.SETTINGS.name)
 
+
+
+class FittedRow(RowDimension):
+    """A row height written without ``customHeight``: shown as given, and re-fitted by Excel and LibreOffice
+    when the row's text changes (a height marked custom stays fixed and cuts off text typed later)."""
+
+    @property
+    def customHeight(self) -> bool:
+        return False
 
 
 def _rag_rules(ws, ref: str) -> None:
@@ -50,6 +69,11 @@ def _date_rule(column: schema.Column) -> DataValidation:
     )
 
 
+def _column_range(letter: str) -> str:
+    """A whole Table column below its header: validation and formats on it grow as the Table grows."""
+    return f"{letter}2:{letter}{MAX_ROW}"
+
+
 def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, object]], extra: tuple[str, ...] = ()) -> None:
     ws = wb.create_sheet(spec.name)
     ws.sheet_properties.tabColor = OFFICER_TAB
@@ -64,9 +88,15 @@ def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, ob
     last = max(len(rows) + 1, 2)
     for j, column in enumerate(spec.columns, start=1):
         letter = schema.column_letter(j)
-        ws.column_dimensions[letter].width = column.width
+        dimension = ws.column_dimensions[letter]
+        dimension.width = column.width
         wrap = column.kind == schema.TEXT and column.width >= 20
-        for r in range(2, max(last, 2) + 1):
+        dimension.alignment = WRAP if wrap else TOP  # the column's style: rows typed later look the same
+        if column.kind == schema.DATE:
+            dimension.number_format = UK_DATE
+        elif column.kind == schema.ID:
+            dimension.number_format = "@"
+        for r in range(2, last + 1):
             cell = ws.cell(r, j)
             cell.alignment = WRAP if wrap else TOP
             if column.kind == schema.DATE and not isinstance(cell.value, str):
@@ -75,7 +105,7 @@ def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, ob
                 cell.number_format = "@"
         if column.kind == schema.DATE:
             rule = _date_rule(column)
-            rule.add(f"{letter}2:{letter}{ENTRY_ROWS}")
+            rule.add(_column_range(letter))
             ws.add_data_validation(rule)
     for j, header in enumerate(extra, start=len(spec.columns) + 1):
         ws.column_dimensions[schema.column_letter(j)].width = 40 if header != schema.CHECKS_COLUMN else 18
@@ -88,14 +118,14 @@ def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, ob
             from openpyxl.comments import Comment
 
             cell.comment = Comment(column.note, "ofsted-tracker", width=260, height=70)
-    ws.row_dimensions[1].height = 32
     widths = [c.width for c in spec.columns]
-    for r, values in enumerate(rows, start=2):
-        height = fit_height([values.get(c.field) for c in spec.columns], widths)
+    for r in range(1, len(rows) + 2):  # heights that show the text, but not fixed: they follow what officers type
+        height = layout.fit_height([ws.cell(r, j).value for j in range(1, len(spec.columns) + 1)], widths)
         if height:
-            ws.row_dimensions[r].height = height
+            ws.row_dimensions[r] = FittedRow(ws, index=r, ht=height)
     ref = f"A1:{schema.column_letter(len(headers))}{last}"
-    table = Table(displayName=spec.table, ref=ref)
+    table = Table(displayName=spec.table, ref=ref,
+                  tableColumns=[TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)])
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "B2" if spec is schema.ACTIONS else "A2"
@@ -113,31 +143,60 @@ def _guide_actions(wb: Workbook) -> None:
     ws = wb[schema.ACTIONS.name]
     spec = schema.ACTIONS
     col = spec.letter
-    rows = f"2:{ENTRY_ROWS}"
-    lo, hi = rows.split(":")
     rules = [
-        (_list_rule("ot_recs", "Recommendation", "Pick the recommendation number"), "rec_id"),
-        (_list_rule("ot_leads", "Owner(s)", "Initials from Leads; for several owners type them with / between, e.g. SK/TB",
-                    strict=False), "owners"),
+        (_list_rule(LIST_NAMES["recommendations"][0], "Recommendation", "Pick the recommendation number"), "rec_id"),
+        (_list_rule(LIST_NAMES["leads"][0], "Owner(s)",
+                    "Initials from Leads; for several owners type them with / between, e.g. SK/TB", strict=False),
+         "owners"),
         (_list_rule('"' + ",".join(schema.STATUSES) + '"', "Progress status", "Complete, On track, At risk or Not started"),
          "status"),
         (_list_rule('"G,A,R"', "Recorded RAG", "G, A or R as the action owner rated it"), "recorded_rag"),
     ]
     for rule, field in rules:
-        rule.add(f"{col(field)}{lo}:{col(field)}{hi}")
+        rule.add(_column_range(col(field)))
         ws.add_data_validation(rule)
-    rag = col("recorded_rag")
-    _rag_rules(ws, f"{rag}2:{rag}{ENTRY_ROWS}")
-    checks = schema.column_letter(len(spec.columns) + 1)
+    _rag_rules(ws, _column_range(col("recorded_rag")))
+    j = len(spec.columns) + 1
+    checks = schema.column_letter(j)
     ws.conditional_formatting.add(
-        f"A2:{checks}{ENTRY_ROWS}",
+        f"A2:{checks}{MAX_ROW}",
         FormulaRule(formula=[f'LEFT(${checks}2,6)="Errors"'], fill=PatternFill("solid", fgColor="FCE4D6", bgColor="FCE4D6")),
     )
-    for r in range(2, ws.max_row + 1):
-        if ws.cell(r, 1).value is not None:
-            ws.cell(r, len(spec.columns) + 1).value = checks_formula(r)
-        ws.cell(r, len(spec.columns) + 1).font = Font(bold=True, color="C00000")
-        ws.cell(r, len(spec.columns) + 1).alignment = TOP
+    # the Checks column is a Table calculated column: Excel gives each row the Table grows by the same formula;
+    # written down to FORMULA_ROWS as well, so rows typed below the Table in any program have it
+    table = ws.tables[spec.table]
+    table.tableColumns[-1].calculatedColumnFormula = TableFormula(attr_text=checks_formula(2)[1:])
+    ws.column_dimensions[checks].font = Font(bold=True, color="C00000")
+    ws.column_dimensions[checks].alignment = TOP
+    for r in range(2, max(ws.max_row, FORMULA_ROWS) + 1):
+        cell = ws.cell(r, j)
+        cell.value = checks_formula(r)
+        cell.font = Font(bold=True, color="C00000")
+        cell.alignment = TOP
+
+
+def _guide_settings(wb: Workbook) -> None:
+    """Settings: the reporting period from the Periods Table, dates as dates."""
+    ws = wb[schema.SETTINGS.name]
+    rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    if "Reporting period" in rows:
+        rule = _list_rule(LIST_NAMES["periods"][0], "Reporting period", "Pick a period from the Periods sheet")
+        rule.add(f"B{rows['Reporting period']}")
+        ws.add_data_validation(rule)
+    for key in schema.SETTING_DATES:
+        if key in rows:
+            ws.cell(rows[key], 2).number_format = UK_DATE
+            rule = _date_rule(schema.Column(key, key, schema.DATE, note=f"{key}, dd/mm/yyyy"))
+            rule.add(f"B{rows[key]}")
+            ws.add_data_validation(rule)
+
+
+def _guide_revisions(wb: Workbook) -> None:
+    """Revisions: the Action ID from the Actions Table."""
+    ws = wb[schema.REVISIONS.name]
+    rule = _list_rule(LIST_NAMES["actions"][0], "Action ID", "Pick the action whose deadline changed")
+    rule.add(_column_range(schema.REVISIONS.letter("action_id")))
+    ws.add_data_validation(rule)
 
 
 def checks_formula(row: int) -> str:
@@ -162,17 +221,15 @@ def _computed_sheet(wb: Workbook, name: str, grid: layout.Grid, widths: list[flo
     for r in range(3, ws.max_row + 1):
         for j in range(1, len(widths) + 1):
             ws.cell(r, j).alignment = WRAP
-        if r > header_row:
-            height = fit_height([ws.cell(r, j).value for j in range(1, len(widths) + 1)], widths)
-            if height:
-                ws.row_dimensions[r].height = height
+    for r, height in layout.row_heights(grid, widths).items():
+        ws.row_dimensions[r].height = height
     _header(ws, header_row, len(widths))
     ws.freeze_panes = f"A{header_row + 1}"
     blocker = DataValidation(
         type="custom", formula1="FALSE", showErrorMessage=True, errorTitle="Computed sheet",
         error="This sheet is computed by ofsted-tracker and is rewritten at every refresh. Type in the Actions sheet instead.",
     )
-    blocker.add(f"A1:{schema.column_letter(len(widths) + 4)}{ENTRY_ROWS * 10}")
+    blocker.add(f"A1:{schema.column_letter(len(widths) + 4)}{MAX_ROW}")
     ws.add_data_validation(blocker)
     ws.sheet_view.zoomScale = 90
 
@@ -195,6 +252,7 @@ def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
     ws.cell(layout.REVISIONS_HEADER_ROW - 1, 1).font = Font(bold=True, size=12, color="1F4E79")
     for row, rag in zip(range(layout.OVERALL_ROWS[0], layout.OVERALL_ROWS[1] + 1), "GAR"):
         ws.cell(row, 1).fill = PatternFill("solid", fgColor=LIGHT[rag])
+    ws.cell(layout.CHART_ROWS[1], 1).fill = PatternFill("solid", fgColor="EDEDED")
     for r in range(layout.OVERALL_HEADER_ROW + 1, layout.PERIOD_HEADER_ROW + 8):
         if r == layout.PERIOD_HEADER_ROW:
             continue
@@ -206,22 +264,17 @@ def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
     chart.title = "Actions by RAG"
     chart.y_axis.title = "Actions"
     chart.y_axis.majorGridlines = None
-    chart.legend.position = "b"
-    chart.height, chart.width = 7.5, 13
-    first, last = layout.OVERALL_ROWS
-    for column in (2, 3):
-        values = Reference(ws, min_col=column, min_row=first, max_row=last)
-        title = SeriesLabel(strRef=StrRef(f"'{ws.title}'!${schema.column_letter(column)}${layout.OVERALL_HEADER_ROW}"))
-        chart.series.append(Series(values, title=None))
-        chart.series[-1].tx = title
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
-    for s_index, series in enumerate(chart.series):
-        for p_index, rag in enumerate("GAR"):
-            point = DataPoint(idx=p_index)
-            colour = schema.RAG_FILLS[rag] if s_index == 0 else LIGHT[rag]
-            point.graphicalProperties.solidFill = colour
-            point.graphicalProperties.line.solidFill = "404040"
-            series.dPt.append(point)
+    chart.legend.position = "r"
+    chart.height, chart.width = 8, 17
+    first, last = layout.CHART_ROWS
+    colours = [schema.RAG_FILLS[rag] for rag in schema.RAGS] + [NOT_RATED_FILL]
+    for row, colour in zip(range(first, last + 1), colours):  # one series per RAG, coloured as everywhere else
+        series = Series(Reference(ws, min_col=2, max_col=3, min_row=row), title=None)
+        series.tx = SeriesLabel(strRef=StrRef(f"'{ws.title}'!$A${row}"))
+        series.graphicalProperties.solidFill = colour
+        series.graphicalProperties.line.solidFill = "404040"
+        chart.series.append(series)
+    chart.set_categories(Reference(ws, min_col=2, max_col=3, min_row=layout.OVERALL_HEADER_ROW))  # rule, recorded
     ws.add_chart(chart, "E4")  # beside the counts, above the revisions table (which starts in row 21)
     _trend_chart(ws, grid)
 
@@ -265,13 +318,13 @@ def _trend_chart(ws, grid: layout.Grid) -> None:
 def _slippage(wb: Workbook, grid: layout.Grid) -> None:
     _computed_sheet(wb, schema.SLIPPAGE, grid, [10, 50, 14, 10, 10, 13, 13, 10, 10, 10], layout.TABLE_HEADER_ROW)
     ws = wb[schema.SLIPPAGE]
-    _rag_rules(ws, f"D{layout.TABLE_HEADER_ROW + 1}:E{ENTRY_ROWS * 10}")
+    _rag_rules(ws, f"D{layout.TABLE_HEADER_ROW + 1}:E{MAX_ROW}")
 
 
 def _checks(wb: Workbook, grid: layout.Grid) -> None:
     _computed_sheet(wb, schema.CHECKS, grid, [10, 18, 10, 90, 22], layout.TABLE_HEADER_ROW)
     ws = wb[schema.CHECKS]
-    ref = f"A{layout.TABLE_HEADER_ROW + 1}:E{ENTRY_ROWS * 10}"
+    ref = f"A{layout.TABLE_HEADER_ROW + 1}:E{MAX_ROW}"
     for word, fill in (("error", "FFC7CE"), ("warning", "FFEB9C")):
         ws.conditional_formatting.add(ref, FormulaRule(
             formula=[f'$A{layout.TABLE_HEADER_ROW + 1}="{word}"'], fill=PatternFill("solid", fgColor=fill, bgColor=fill)))
@@ -285,14 +338,11 @@ def build_workbook(rows: dict[str, list[dict[str, object]]], grids: dict[str, la
     for spec in schema.OFFICER_SHEETS[1:]:
         extra = ("What it is",) if spec is schema.SETTINGS else ()
         _officer_sheet(wb, spec, rows.get(spec.name, []), extra=extra)
-    ws = wb[schema.SETTINGS.name]
-    for r in range(2, ws.max_row + 1):
-        if ws.cell(r, 1).value in schema.SETTING_DATES:
-            ws.cell(r, 2).number_format = UK_DATE
-    for name, formula in (("ot_recs", "Recommendations!$A$2:INDEX(Recommendations!$A:$A,MAX(2,COUNTA(Recommendations!$A:$A)))"),
-                          ("ot_leads", "Leads!$A$2:INDEX(Leads!$A:$A,MAX(2,COUNTA(Leads!$A:$A)))")):
+    for name, formula in LIST_NAMES.values():
         wb.defined_names[name] = DefinedName(name, attr_text=formula)
     _guide_actions(wb)
+    _guide_settings(wb)
+    _guide_revisions(wb)
     _dashboard(wb, grids["Dashboard"])
     _slippage(wb, grids["Slippage"])
     _checks(wb, grids["Checks"])
@@ -307,6 +357,8 @@ def build_workbook(rows: dict[str, list[dict[str, object]]], grids: dict[str, la
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         if ws.title not in schema.COMPUTED_SHEETS:
             ws.print_title_rows = "1:1"
+        elif ws.title != schema.DASHBOARD:  # Checks and Slippage: their list's header row on every printed page
+            ws.print_title_rows = f"{layout.TABLE_HEADER_ROW}:{layout.TABLE_HEADER_ROW}"
     return wb
 
 
