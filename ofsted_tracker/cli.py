@@ -123,6 +123,7 @@ def report(path: Tracker, output: Annotated[Path, typer.Option("-o", "--output",
     from workbook.tracker import open_summary
 
     try:
+        _report_paths(path, output, template)
         s = open_summary(path, _as_of(as_of), period)
         written = build_report(s, output, template=template)
     except TrackerError as exc:
@@ -130,16 +131,28 @@ def report(path: Tracker, output: Annotated[Path, typer.Option("-o", "--output",
     typer.echo(f"Wrote {written}")
 
 
+def _report_paths(tracker: Path, output: Path, template: Path | None) -> None:
+    """Refuse a report path that is the tracker, the template or in the backups folder; a template that is no file."""
+    from report_builder.build import DEFAULT_TEMPLATE
+    from workbook.paths import refuse_overwriting_inputs, regular_file
+    from workbook.safe_write import BACKUP_DIR
+
+    if template is not None:
+        regular_file(template, "a Word template")
+    refuse_overwriting_inputs(output, [tracker, template or DEFAULT_TEMPLATE], tracker.parent / BACKUP_DIR)
+
+
 @app.command()
 def demo(out: Annotated[Path, typer.Option("--out", help="Folder for the demo tracker and report.")] = Path("out")) -> None:
     """Build the Lewisham demo tracker, validate and refresh it, print the summary and write the report."""
     from workbook.demo import demo_rows
+    from workbook.paths import output_folder
     from workbook.tracker import new_tracker, refresh as do_refresh
     from ofsted_tracker.show import findings_table, print_summary
 
     console = _console()
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        output_folder(out)
         tracker = out / "lewisham-tracker.xlsx"
         new_tracker(tracker, demo_rows())
         s = do_refresh(tracker)
