@@ -120,11 +120,13 @@ def report(path: Tracker, output: Annotated[Path, typer.Option("-o", "--output",
            template: Annotated[Optional[Path], typer.Option(help="Word template (.docx) to use.")] = None) -> None:
     """Build the Word committee report from the workbook."""
     from report_builder import build_report
+    from workbook.paths import output_folder
     from workbook.tracker import open_summary
 
     try:
         _report_paths(path, output, template)
         s = open_summary(path, _as_of(as_of), period)
+        output_folder(output.parent)
         written = build_report(s, output, template=template)
     except TrackerError as exc:
         _fail(exc)

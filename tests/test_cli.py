@@ -283,3 +283,11 @@ def test_out_folders_that_cannot_be_made_get_a_message(tmp_path, command, place)
     assert needle in result.output and str(out) in result.output
     if place is not _under_proc:
         assert (tmp_path / "taken").read_text() == "a file"
+
+
+@pytest.mark.parametrize("place", [_under_a_file, _under_proc], ids=["under-a-file", "proc"])
+def test_a_report_in_a_folder_that_cannot_be_made_gets_a_message(demo_master, tmp_path, place):
+    out, needle = place(tmp_path)
+    result = _report(demo_master, out / "report.docx")
+    assert result.exit_code == 2, result.output
+    assert needle in result.output

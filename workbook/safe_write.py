@@ -141,6 +141,8 @@ def remove_stale_temp_files(path: Path) -> list[Path]:
     """
     removed = []
     for temp in temp_files(path):
+        if not stat.S_ISREG(os.lstat(temp).st_mode):
+            continue  # a link or a pipe under such a name was not made by the tool
         with suppress(OSError):  # in use by a write under way, or not ours to delete: left alone
             if fcntl is None:
                 temp.unlink()
