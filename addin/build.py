@@ -18,6 +18,7 @@ from lxml import etree
 
 from addin import customui
 from workbook.errors import TrackerError
+from workbook.paths import output_folder
 from workbook.safe_write import atomic_write
 
 TEMPLATE = "quickstart_addin_ribbon.xlam"
@@ -128,8 +129,7 @@ def build(out: Path, settings: dict[str, str] | None = None, ribbon: Path = cust
     """
     root = customui.check(customui.load(ribbon))
     values = {**BASE_SETTINGS, **{k: v for k, v in (settings or {}).items() if v}}
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(out)
     written = []
     with zipfile.ZipFile(template_path()) as template:
         names = set(template.namelist())

@@ -147,9 +147,10 @@ def report(path: Path, output: Path, as_of: str | None, period: str | None, temp
     """Build the Word committee report from the workbook."""
     from report_builder import build_report
 
-    if not output.parent.is_dir():
-        _fail(TrackerError(f"The folder {output.parent} for the report does not exist. Create it first, or give "
-                           "-o a file name in a folder that exists."))
+    try:
+        _report_paths(path, output, template)
+    except TrackerError as exc:
+        _fail(exc)
     s = _open(path, as_of, period)
     try:
         written = build_report(s, output, template=template)
@@ -171,6 +172,19 @@ def _record(path: Path, s, failed: str = "") -> None:
     click.echo(recorded.message(path.name))
 
 
+def _report_paths(tracker: Path, output: Path, template: Path | None) -> None:
+    """Refuse a report path in a folder that does not exist, or that is the tracker, the template or in the backups
+    folder; and a template that is no file."""
+    from report_builder.build import DEFAULT_TEMPLATE
+    from workbook.paths import existing_folder, refuse_overwriting_inputs, regular_file
+    from workbook.safe_write import BACKUP_DIR
+
+    existing_folder(output.parent)
+    if template is not None:
+        regular_file(template, "a Word template")
+    refuse_overwriting_inputs(output, [tracker, template or DEFAULT_TEMPLATE], tracker.parent / BACKUP_DIR)
+
+
 @app.command()
 @_tracker
 @_as_of
@@ -186,12 +200,13 @@ def snapshot(path: Path, as_of: str | None, period: str | None) -> None:
 def demo(out: Path) -> None:
     """Build the Lewisham demo tracker, validate and refresh it, print the summary and write the report."""
     from workbook.demo import demo_rows
+    from workbook.paths import output_folder
     from workbook.tracker import new_tracker, refresh as do_refresh
     from ofsted_tracker.show import findings_table, print_summary
 
     console = _console()
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        output_folder(out)
         tracker = out / "lewisham-tracker.xlsx"
         new_tracker(tracker, demo_rows())
         s = do_refresh(tracker)

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from click.testing import CliRunner
 
 from addin import build as builder, customui, macros, picture
+from tests.report import office
 from workbook.errors import TrackerError
 
 RIBBON = customui.RIBBON_XML.read_text(encoding="utf-8")
@@ -69,9 +70,7 @@ def test_olevba_finds_the_macro_the_ribbon_calls_and_it_imports_the_addins_modul
 
 
 def test_libreoffice_opens_the_addins_and_reads_their_settings(built: list[Path], tmp_path: Path) -> None:
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
-                    "--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "xlsx", "--outdir", str(tmp_path),
-                    *map(str, built)], check=True, capture_output=True, timeout=240)
+    office.convert(built, "xlsx", tmp_path, infilter="Calc MS Excel 2007 VBA XML")
     for path in built:
         wb = load_workbook(tmp_path / (path.stem + ".xlsx"))
         assert wb.sheetnames == [builder.CONFIG_SHEET]

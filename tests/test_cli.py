@@ -1,8 +1,13 @@
 """The command line: exit codes, JSON output, and clear messages (never a traceback) for bad workbooks."""
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+import time
 from datetime import date, datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -244,3 +249,138 @@ def test_version_is_the_installed_one():
 
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.strip() == f"ofsted-tracker {version('ofsted-tracker')}"
+
+
+# --- paths: never write a file the command reads; refuse what is not a file; any file name ------------------
+
+def _report(tracker, output, *more):
+    return run("report", tracker, "--as-of", "31/10/2016", "-o", output, *more)
+
+
+def _same_name(folder):
+    tracker = folder / "plan.docx"  # a workbook renamed .docx: -o plan.docx would write the report over it
+    return tracker, tracker
+
+
+def _hard_link(folder):
+    tracker = folder / "plan.xlsx"
+    return tracker, folder / "linked.docx"
+
+
+def _symlink(folder):
+    tracker = folder / "plan.docx"
+    return tracker, folder / "shortcut.docx"
+
+
+@pytest.mark.parametrize("make", [_same_name, _hard_link, _symlink], ids=["same-name", "hard-link", "symlink"])
+def test_the_report_is_never_written_over_the_tracker(demo_master, tmp_path, make):
+    tracker, output = make(tmp_path)
+    shutil.copyfile(demo_master, tracker)
+    if output != tracker:
+        (output.hardlink_to if make is _hard_link else output.symlink_to)(tracker)
+    before = tracker.read_bytes()
+    result = _report(tracker, output)
+    assert result.exit_code == 2, result.output
+    assert "is the file this command reads" in result.output and "Nothing was changed" in result.output
+    assert tracker.read_bytes() == before
+
+
+def test_the_report_is_never_written_over_its_template(demo_master, tmp_path):
+    from report_builder.build import DEFAULT_TEMPLATE
+
+    template = tmp_path / "ours.docx"
+    shutil.copyfile(DEFAULT_TEMPLATE, template)
+    before = template.read_bytes()
+    result = _report(demo_master, tmp_path / "." / "ours.docx", "--template", template)
+    assert result.exit_code == 2 and "is the file this command reads" in result.output
+    assert template.read_bytes() == before
+    shipped = DEFAULT_TEMPLATE.read_bytes()
+    assert _report(demo_master, DEFAULT_TEMPLATE).exit_code == 2  # nor over the template it uses by default
+    assert DEFAULT_TEMPLATE.read_bytes() == shipped
+
+
+def test_the_report_is_never_written_into_the_backups_folder(demo_tracker):
+    run("refresh", demo_tracker)
+    folder = demo_tracker.parent / "backups"
+    kept = sorted(folder.iterdir())
+    result = _report(demo_tracker, folder / "report.docx")
+    assert result.exit_code == 2 and "backups folder" in result.output
+    assert sorted(folder.iterdir()) == kept
+
+
+def _cli_process(*args, cwd, timeout=60):
+    """The real command in its own process (bytes arguments pass file names that are not UTF-8)."""
+    done = subprocess.run([sys.executable, "-m", "ofsted_tracker", *args], cwd=cwd, capture_output=True,
+                          timeout=timeout)
+    assert b"Traceback" not in done.stderr + done.stdout, done.stderr.decode(errors="replace")
+    return done
+
+
+@pytest.mark.parametrize("kind", ["pipe", "device"])
+@pytest.mark.parametrize("role", ["tracker", "template"])
+def test_input_that_is_not_a_regular_file_is_refused_at_once(demo_master, tmp_path, kind, role):
+    """A pipe nobody writes to would block the first read for ever, and /dev/zero never ends: both are refused
+    from their file type, before they are opened."""
+    if kind == "pipe":
+        odd = tmp_path / ("plan.xlsx" if role == "tracker" else "template.docx")
+        os.mkfifo(odd)
+    else:
+        odd = Path("/dev/zero")
+    tracker = odd if role == "tracker" else demo_master
+    extra = ["--template", str(odd)] if role == "template" else []
+    start = time.monotonic()
+    done = _cli_process("report", str(tracker), "--as-of", "31/10/2016", "-o", str(tmp_path / "r.docx"), *extra,
+                        cwd=tmp_path, timeout=30)
+    assert done.returncode == 2, done.stderr
+    assert f"is a {kind}, not a".encode() in done.stderr
+    assert time.monotonic() - start < 20
+    assert not (tmp_path / "r.docx").exists()
+
+
+def test_file_names_that_are_not_utf8_are_read_written_and_printed(demo_master, tmp_path):
+    """Names from another system's encoding (bytes that are not UTF-8) work in every command and in messages."""
+    name = b"plan-\xff\xfe.xlsx"
+    (tmp_path / os.fsdecode(name)).write_bytes(demo_master.read_bytes())
+    assert _cli_process("validate", name, cwd=tmp_path).returncode == 1  # read: the demo's findings
+    refreshed = _cli_process("refresh", name, cwd=tmp_path)
+    assert refreshed.returncode == 0 and name in refreshed.stdout
+    report = b"report-\xe9.docx"
+    built = _cli_process("report", name, "-o", report, cwd=tmp_path)
+    assert built.returncode == 0 and (tmp_path / os.fsdecode(report)).stat().st_size > 10_000
+    (tmp_path / os.fsdecode(b"broken-\xff.xlsx")).write_bytes(b"not a workbook")
+    refused = _cli_process("validate", b"broken-\xff.xlsx", cwd=tmp_path)
+    assert refused.returncode == 2 and b"broken-" in refused.stderr and b"not an Excel workbook" in refused.stderr
+
+
+def _a_file(tmp_path):
+    (tmp_path / "taken").write_text("a file")
+    return tmp_path / "taken", "is a file, not a folder"
+
+
+def _under_a_file(tmp_path):
+    (tmp_path / "taken").write_text("a file")
+    return tmp_path / "taken" / "out", "a part of the path is a file"
+
+
+def _under_proc(tmp_path):
+    return Path("/proc/ofsted-tracker-test/out"), "cannot be made"
+
+
+@pytest.mark.parametrize("command", [["demo"], ["addin", "build"]], ids=["demo", "addin-build"])
+@pytest.mark.parametrize("place", [_a_file, _under_a_file, _under_proc], ids=["a-file", "under-a-file", "proc"])
+def test_out_folders_that_cannot_be_made_get_a_message(tmp_path, command, place):
+    out, needle = place(tmp_path)
+    result = run(*command, "--out", out)
+    assert result.exit_code == 2, result.output
+    assert needle in result.output and str(out) in result.output
+    if place is not _under_proc:
+        assert (tmp_path / "taken").read_text() == "a file"
+
+
+@pytest.mark.parametrize("place", [_under_a_file, _under_proc], ids=["under-a-file", "proc"])
+def test_a_report_in_a_folder_that_cannot_be_made_gets_a_message(demo_master, tmp_path, place):
+    out, needle = place(tmp_path)
+    needle = "does not exist" if place is _under_proc else needle  # the report's folder is never made
+    result = _report(demo_master, out / "report.docx")
+    assert result.exit_code == 2, result.output
+    assert needle in result.output

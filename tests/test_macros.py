@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.addin import harness
+from tests.report import office
 from tests.addin.harness import apply, grid_as_shown, open_book
 
 import xlwings as xw  # noqa: E402  (after the harness has set the remote engine's licence)
@@ -86,10 +86,7 @@ def test_validate_marks_the_rows_in_actions_through_the_workbooks_own_formula(
     _, _, after = _run(demo_master, macros.validate, tmp_path)
     flagged = {f.action_id for f in open_summary(demo_master).findings if f.action_id}
     outdir = tmp_path / "csv"
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
-         "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1", "--outdir", str(outdir),
-         str(after.path)], check=True, capture_output=True, timeout=180)
+    office.convert([after.path], office.CSV_EACH_SHEET, outdir)
     import csv
 
     sheet = next(outdir.glob("*-Actions.csv"))

@@ -9,7 +9,6 @@ original; the workbook must still open in openpyxl, python-calamine and LibreOff
 from __future__ import annotations
 
 import shutil
-import subprocess
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from tests.report import office
 from workbook.layout import computed_grids
 from workbook.package import NS, sheet_parts
 from workbook.tracker import refresh
@@ -154,14 +154,11 @@ def test_the_vba_project_is_intact_and_still_parses(refreshed):
 def test_libreoffice_opens_every_refreshed_workbook(refreshed, tmp_path):
     """LibreOffice headless converts each to PDF: the new figures, the officer's sheet and chart are in it."""
     copies = [str(refreshed[name][1]) for name in NAMES]
-    profile = (tmp_path / "profile").as_uri()
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), *copies], check=True, capture_output=True, timeout=300)
+    office.convert(copies, "pdf", tmp_path)
     for name in NAMES:
         pdf = tmp_path / (Path(name).stem + ".pdf")
         assert pdf.exists(), name
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                              check=True).stdout
+        text = office.text(pdf, layout=True)
         assert "As at 30/11/2016" in text, name
         assert "Prepared for the improvement board" in text, name  # the officer's sheet
         assert "Actions per lead" in text or "officer's own" in text, name  # the officer's chart title

@@ -74,7 +74,6 @@ def test_line_breaks_in_a_cell_stay_in_that_cell(doc):
     assert breaks[4].split("\n") == ["Commentary breaks: Line one", "Line two", "Line three", "Line four"]
 
 
-@office.needs_office
 def test_libreoffice_converts_the_hostile_report(report: Path, tmp_path: Path):
     pdf = office.to_pdf(report, tmp_path)
     assert office.pages(pdf) >= 3

@@ -11,8 +11,6 @@ from report_builder import build_report
 from tests.report import office
 from workbook.tracker import open_summary
 
-pytestmark = office.needs_office
-
 
 @pytest.fixture(scope="module")
 def pdf(demo_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -5,7 +5,7 @@ import pytest
 
 from workbook import layout
 from workbook.errors import UnusableInput, WorkbookLocked
-from tests.report.office import needs_office, to_pdf
+from tests.report.office import require, to_pdf
 from workbook.tracker import new_tracker, open_summary, refresh
 
 OFFICER = ("Actions", "Recommendations", "Leads", "Revisions", "Periods", "Settings")
@@ -91,12 +91,12 @@ def _type_like_an_officer(path):
 PEACH = bytes((0xFC, 0xE4, 0xD6))  # the shading of an Actions row with errors
 
 
-@needs_office
 def test_a_new_tracker_typed_into_shows_checks_and_shaded_rows_after_refresh(tmp_path):
     import re
     import subprocess
 
     path = new_tracker(tmp_path / "typed.xlsx")
+    require("soffice", "pdftotext", "pdftoppm")
     _type_like_an_officer(path)
     summary = refresh(path)
     assert {f.action_id for f in summary.findings if f.severity == "error"} == {"1.2"}  # a date and an owner

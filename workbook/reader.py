@@ -16,6 +16,7 @@ from pathlib import Path
 from workbook import schema
 from workbook.schema import column_number, same_name
 from workbook.errors import UnusableInput
+from workbook.paths import regular_file
 from workbook.findings import WARNING, Finding
 from workbook.history import HISTORY, HISTORY_SPEC, Snapshot, read_history, unreadable
 from workbook.model import Plan
@@ -73,10 +74,7 @@ def _ole_message(path: Path) -> str:
 def check_package(path: Path) -> None:
     """Refuse, with a clear message, files that are not an Office Open XML workbook we can read safely."""
     path = Path(path)
-    if not path.exists():
-        raise UnusableInput(f"{path.name}: no such file.")
-    if path.is_dir():
-        raise UnusableInput(f"{path.name} is a folder, not a workbook.")
+    regular_file(path, "a workbook")  # before opening: a pipe or a device would hang or never end
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
@@ -231,6 +229,16 @@ def with_errors(grid: list[list[object]], errors: dict[tuple[int, int], str]) ->
     return grid
 
 
+def _calamine_book(calamine: type, path: Path):
+    """The workbook opened by python-calamine, which takes only UTF-8 paths: another name is read as an open file."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # a name that is not valid UTF-8 (Python keeps its bytes as surrogates)
+        with path.open("rb") as handle:
+            return calamine.from_filelike(handle)
+    return calamine.from_path(str(path))
+
+
 def _calamine_failure(exc: BaseException) -> bool:
     """True for an error python-calamine raised on a damaged file (a Rust panic is not an ``Exception``)."""
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
@@ -295,7 +303,7 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
     from python_calamine import CalamineWorkbook  # imported here: only reading needs it
 
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = _calamine_book(CalamineWorkbook, path)
     except BaseException as exc:  # calamine raises its own error types (and panics) for damaged packages
         if not _calamine_failure(exc):
             raise
