@@ -172,6 +172,10 @@ def sheet_parts(package: zipfile.ZipFile, label: str = "the workbook") -> dict[s
         part = part_name("xl", target)
         if _unsafe_name(part):
             raise UnusableInput(f"{label}: the sheet '{name}' points outside the workbook ({target}); refusing it.")
+        shared = next((other for other, used in parts.items() if used == part), None)
+        if shared is not None:
+            raise UnusableInput(f"{label}: the sheets '{shared}' and '{name}' point at the same part ({part}), which "
+                                "Excel never writes; the workbook is damaged. Restore it from a backup.")
         parts[name] = part
     return parts
 

@@ -205,6 +205,8 @@ def _settings(p: _Parser, t: RawTable) -> tuple[dict[str, object], dict[str, int
             value: object = p.day(t, v, "value", row, "", key)[0]
             raw = v.get("value")
             shown = str(raw).upper() if isinstance(raw, bool) else "" if raw is None else str(raw).strip()
+            if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
+                shown = str(int(raw))
             if value is None and shown:
                 problems[key] = (f"{t.sheet}!{t.letters.get('value', 'B')}{row}: the {key} '{shown}' cannot be read "
                                  "as a date. Type it as dd/mm/yyyy, for example 31/10/2016.")
