@@ -1,9 +1,15 @@
 """Reading a tracker .xlsx/.xlsm from disk with python-calamine into the plan model and its parse findings.
 
 Before python-calamine sees a file, the package is checked here (see ``workbook.package``): what is not a
-workbook, a zip bomb, a damaged part, a DTD, or a sheet whose cells would span millions of rows and columns
-(python-calamine holds a sheet as one dense block, so one stray value in XFD1048576 would exhaust memory)
-is refused with a message naming the file, sheet or cell.
+workbook, a zip bomb, a damaged part, a DTD, two sheets with one name, or a sheet whose values would span
+millions of rows and columns (python-calamine holds a sheet as one dense block, so one stray value in
+XFD1048576 would exhaust memory) is refused with a message naming the file, sheet or cell.
+
+Two things python-calamine cannot be given as they are, so it reads an in-memory copy with them changed:
+officers' own columns far to the right of a table (left out when they would make the block too big; the
+tool never reads them) and numbers in date-formatted cells that cannot be dates (their date format taken
+off: python-calamine panics on -1e12 and reads NaN as 30/12/1899). Validation then reports such a number at
+its cell like any other.
 """
 
 from __future__ import annotations
@@ -36,7 +42,8 @@ _REF = re.compile(r"([A-Z]{1,7})([0-9]{1,10})")
 # numbers python-calamine would misread as dates are rare: a value that starts with a sign, has 8 or more
 # digits, an exponent, or reads as NaN or infinity sends the sheet to the exact check (``undated_numbers``)
 SAFE_SERIALS = (0.0, 2958466.0)  # the numbers a date-formatted cell may hold: 0 (a time) to 31/12/9999
-_ODD_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>\s*(?:[-+]|[0-9]{8}|[0-9]*\.?[0-9]+[eE]|[nNiI])")
+_ODD_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>\s*(?:[-+]|[0-9]{8}|[0-9]*\.?[0-9]+[eE]|"
+                         rb"(?i:nan|inf(?:inity)?)\s*<)")
 _NUMBER_CELL = re.compile(
     rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b(?P<a>[^>]*)>(?:<(?P=p)f\b[^>]*?(?:/>|>[^<]*</(?P=p)f>))?"
     rb"<(?P=p)v>(?P<v>[^<]*)</")
