@@ -383,6 +383,49 @@ def _safe_copy(path: Path, guarded: Guarded):
     return buffer
 
 
+_CELL_TYPES = {None, "b", "d", "e", "inlineStr", "n", "s", "str"}
+
+
+def unreadable_cell(path: Path, part: str) -> str:
+    """The first cell of a sheet part that python-calamine cannot read (a bad reference, cell type, true/false
+    value or shared-string number), to name in the message; '' when none is found (a part that is not
+    well-formed XML, say)."""
+    try:
+        return _first_unreadable(path, part)
+    except Exception:  # noqa: BLE001 - only a better message was at stake: the sheet is refused either way
+        return ""
+
+
+def _first_unreadable(path: Path, part: str) -> str:
+    with zipfile.ZipFile(path) as package:
+        data = read_part(package, part, path.name)
+        count = None
+        for cell in _cells(data):
+            ref, kind = cell.get("r"), cell.get("t")
+            value = next((v.text for v in cell if _localname(v) == "v"), None) or ""
+            place = _position(ref) if ref is not None else (1, 1)
+            if place is None or place[0] < 1 or kind not in _CELL_TYPES:
+                return ref or ""
+            if kind == "b" and value.strip() not in ("0", "1", "true", "false"):
+                return ref or ""
+            if kind == "s":
+                if count is None:
+                    count = _shared_string_count(package, path.name)
+                if not value.strip().isdigit() or int(value) >= count:
+                    return ref or ""
+    return ""
+
+
+def _shared_string_count(package: zipfile.ZipFile, label: str) -> int:
+    """How many strings the workbook's shared strings table holds (0 when it has none)."""
+    rels = parse_part(read_part(package, WORKBOOK_RELS, label), WORKBOOK_RELS, label)
+    for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        name = part_name("xl", rel.get("Target") or "")
+        if (rel.get("Type") or "").endswith("/sharedStrings") and name in package.namelist():
+            return len(shared_strings(parse_part(read_part(package, name, label), name, label)))
+    return 0
+
+
 def with_errors(grid: list[list[object]], errors: dict[tuple[int, int], str]) -> list[list[object]]:
     """The grid (from A1) with each error cell's text put back where python-calamine left a blank."""
     for (row, column), shown in errors.items():
@@ -468,8 +511,10 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding], bool]:
         except BaseException as exc:
             if not _calamine_failure(exc):
                 raise
-            raise UnusableInput(f"{actual}: the sheet cannot be read ({exc}). Restore the workbook from its copy in "
-                                "the backups folder beside it.") from exc
+            cell = unreadable_cell(path, guarded.parts[spec.name])
+            raise UnusableInput(f"{actual}{'!' + cell if cell else ''}: the {'cell' if cell else 'sheet'} cannot be "
+                                f"read ({exc}). {'Retype the cell in Excel, or restore' if cell else 'Restore'} the "
+                                "workbook from its copy in the backups folder beside it.") from exc
         guard = guarded.sheets.get(spec.name)
         grid = with_errors(grid, guard.errors if guard else {})
         tables[spec.name] = table_from_grid(actual, spec, grid, (0, 0))

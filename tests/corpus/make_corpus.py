@@ -311,6 +311,15 @@ def build() -> Corpus:
     ):
         c.add(Case(name, about + " (python-calamine's date conversion panics or misreads it)", 1,
                    findings=(("date", f"Actions!{cell}"),)), zip_edit(raw_cell(2, cell, xml)))
+    for name, about, cell, xml in (
+        ("bad-true-false-cell.xlsx", "a true/false cell holding 2", "G4", '<c r="G4" t="b"><v>2</v></c>'),
+        ("missing-shared-string.xlsx", "a cell pointing at shared string 99999, which does not exist", "C3",
+         '<c r="C3" t="s"><v>99999</v></c>'),
+        ("unknown-cell-type.xlsx", "a cell of a type no program writes (t=\"zz\")", "D5",
+         '<c r="D5" t="zz"><v>5</v></c>'),
+    ):
+        c.add(Case(name, about + " (python-calamine refuses the whole sheet)", 2, message=f"Actions!{cell}: the cell",
+                   refresh="refused", refresh_message=f"Actions!{cell}"), zip_edit(raw_cell(2, cell, xml)))
     c.add(Case("as-at-far-negative.xlsx", "-1e12 in the date-formatted As at date cell", 2,
                message="Settings!B11: the As at date '-1000000000000' cannot be read", refresh="refused",
                refresh_message="Settings!B11"), zip_edit(raw_cell(9, "B11", '<c r="B11" s="15"><v>-1e12</v></c>')))
