@@ -51,8 +51,8 @@ def tracker_book(book: Book) -> Book:
         if not name or name.lower().endswith(ADDIN_SUFFIXES):
             raise UnusableInput("No workbook is open. Open your improvement plan tracker, then click the button again.")
         book = active
-    present = {schema.same_name(sheet.name) for sheet in book.sheets}
-    missing = [spec.name for spec in schema.OFFICER_SHEETS if schema.same_name(spec.name) not in present]
+    present = schema.find_sheets([sheet.name for sheet in book.sheets], schema.TOOL_SHEETS, f"'{book.name}'")
+    missing = [spec.name for spec in schema.OFFICER_SHEETS if spec.name not in present]
     if missing:
         raise UnusableInput(
             f"'{book.name}' is not an improvement plan tracker: it has no {', '.join(missing)} "
@@ -63,15 +63,16 @@ def tracker_book(book: Book) -> Book:
 
 
 def _sheets(book: Book, names: list[str]) -> dict[str, xw.Sheet]:
-    """The named sheets (matched ignoring case and spacing), found in one pass over the book's sheets."""
-    found = {schema.same_name(sheet.name): sheet for sheet in book.sheets}
-    missing = [name for name in names if schema.same_name(name) not in found]
+    """The named sheets, found in one pass over the book's sheets by ``schema.find_sheets`` (as the file reader does)."""
+    sheets = {sheet.name: sheet for sheet in book.sheets}
+    found = schema.find_sheets(sheets, names, f"'{book.name}'")
+    missing = [name for name in names if name not in found]
     if missing:
         raise UnusableInput(
             f"'{book.name}' has no {', '.join(repr(m) for m in missing)} sheet. Restore it from a backup, or make "
             "a new tracker with 'ofsted-tracker new' and copy your rows into it."
         )
-    return {name: found[schema.same_name(name)] for name in names}
+    return {name: sheets[found[name]] for name in names}
 
 
 def read_grid(sheet: xw.Sheet) -> tuple[list[list[object]], tuple[int, int]]:

@@ -79,9 +79,11 @@ def _summary(book: Book, as_at: date | None, period: str | None) -> Summary:
     plan, findings = excel.read_plan(book)
     day = as_at or plan.settings.get("As at date")
     if not isinstance(day, date):
-        raise UnusableInput("No as-at date: fill in 'As at date' on the Settings sheet (a date such as 31/10/2016), "
+        problem = plan.setting_problems.get("As at date")
+        raise UnusableInput(f"{problem} Then click the button again." if problem else
+                            "No as-at date: fill in 'As at date' on the Settings sheet (a date such as 31/10/2016), "
                             "then click the button again.")
-    return summarise(plan, day, resolve_period(period, plan.settings), findings)
+    return summarise(plan, day, resolve_period(period, plan.settings, plan.setting_problems), findings)
 
 
 def _findings_line(s: Summary) -> str:

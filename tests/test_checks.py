@@ -124,3 +124,20 @@ def test_unknown_period_from_settings_points_at_its_cell():
     found = validate(plan, AS_AT, "Q9")
     assert [f.where for f in found] == ["Settings!B12"]
     assert [f.where for f in validate(plan, AS_AT, "Q8")] == ["Settings"]  # asked for on the command line
+
+
+def test_lead_initials_recommendation_numbers_and_period_names_each_name_one_row():
+    from workbook.model import Period, Recommendation
+
+    plan = plan_of(act("1.1", date(2016, 11, 30), "On track", recorded="A"),
+                   leads=(Lead("SK", "Stephen Kitchman", row=2), Lead("TB", "Tony Blake", row=3),
+                          Lead(" sk", "Sarah Keane", row=4)),
+                   periods=(Period("Q1", date(2016, 2, 1), date(2016, 4, 30), row=2),
+                            Period("Q2", date(2016, 5, 1), date(2016, 7, 31), row=3),
+                            Period("q2 ", date(2016, 8, 1), date(2016, 10, 31), row=4)))
+    plan = replace(plan, recommendations=plan.recommendations + (Recommendation("1", "Again", row=3),))
+    found = {(f.code, f.where) for f in validate(plan, AS_AT)}
+    assert found == {("lead-duplicate", "Leads!A4"), ("period-duplicate", "Periods!A4"),
+                     ("rec-duplicate", "Recommendations!A3")}
+    message = next(f.message for f in validate(plan, AS_AT) if f.code == "lead-duplicate")
+    assert "first on row 2" in message

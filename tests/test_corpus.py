@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,92 @@ def test_the_refreshed_computed_sheets_are_the_tools_own_parts(tmp_path):
         parts = sheet_parts(package)
         assert {"Dashboard", "Slippage", "Checks"} <= set(parts)
         assert all(parts[name] in package.namelist() for name in ("Dashboard", "Slippage", "Checks"))
+
+
+# --- which sheet, which cell, which setting (issue 9) ------------------------------------------------------------
+
+PANICS = ["date-far-negative.xlsx", "date-minus-infinity.xlsx", "duration-huge.xlsx", "as-at-far-negative.xlsx",
+          "row-beyond-excel.xlsx", "date-nan.xlsx"]
+
+
+@pytest.mark.parametrize("name", PANICS)
+def test_numbers_python_calamine_cannot_convert_never_crash_the_real_command(name, tmp_path):
+    """A separate process: a Rust panic or an out-of-memory abort in python-calamine would show here."""
+    case = next(c for c in CASES if c["file"] == name)
+    done = subprocess.run([sys.executable, "-m", "ofsted_tracker", "validate", str(CORPUS / name), "--json"],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == case["validate_exit"], done.stderr[-2000:]
+    for crash in ("Traceback", "panicked", "stack backtrace", "memory allocation"):
+        assert crash not in done.stderr + done.stdout
+    if case["validate_exit"] == 2:
+        assert case["message"] in done.stderr
+    else:
+        where = {(f["code"], f["where"]) for f in json.loads(done.stdout)["findings"]}
+        assert set(map(tuple, case["findings"])) <= where
+
+
+def test_a_number_misread_as_a_date_is_reported_not_counted():
+    """NaN in a date cell was read as 30/12/1899; now it is the error at its cell and the action is not rated."""
+    summary = open_summary(CORPUS / "date-nan.xlsx")
+    action = next(a for a in summary.plan.actions if a.action_id == "1.2")
+    assert action.original_deadline is None
+    assert "1.2" in summary.overall.not_rated
+
+
+def test_a_hidden_copy_of_actions_is_refused_never_read_instead(tmp_path):
+    with pytest.raises(TrackerError) as refused:
+        open_summary(CORPUS / "duplicate-sheet-hidden.xlsx")
+    assert "'Actions' and 'Actions '" in str(refused.value) and "hidden" in str(refused.value)
+
+
+def test_an_unreadable_as_at_date_is_a_finding_at_its_cell_when_a_date_is_given():
+    for name, shown in (("as-at-tbc.xlsx", "'TBC'"), ("as-at-true.xlsx", "'TRUE'"),
+                        ("as-at-misspelt.xlsx", "'31st Octobre 2016'")):
+        findings = open_summary(CORPUS / name, as_at=date(2016, 10, 31)).findings
+        found = [f for f in findings if f.where == "Settings!B11"]
+        assert [f.code for f in found] == ["date"] and shown in found[0].message, name
+
+
+def test_a_setting_typed_twice_is_a_finding_at_both_cells_and_neither_value_wins():
+    summary = open_summary(CORPUS / "as-at-twice.xlsx", as_at=date(2016, 10, 31))
+    assert {f.where for f in summary.findings if f.code == "setting-duplicate"} == {"Settings!A11", "Settings!A13"}
+    assert summary.plan.settings["As at date"] is None
+    council = open_summary(CORPUS / "setting-twice.xlsx").plan.settings["Council"]
+    assert council is None  # Lewisham or Greenwich: the tool does not pick one
+
+
+def test_settings_keys_are_matched_as_headers_are():
+    retyped = open_summary(CORPUS / "settings-keys-retyped.xlsx")
+    clean = open_summary(CORPUS / "clean-tracker.xlsx")
+    assert retyped.as_at == clean.as_at == date(2016, 10, 31)
+    assert retyped.period is not None and retyped.period.period.name == "Q2"
+
+
+def test_a_1904_workbook_is_read_on_its_own_calendar():
+    with zipfile.ZipFile(CORPUS / "date-1904.xlsx") as package:
+        assert b'date1904="1"' in package.read("xl/workbook.xml")
+    on_1904 = open_summary(CORPUS / "date-1904.xlsx").plan
+    clean = open_summary(CORPUS / "clean-tracker.xlsx").plan
+    assert [(a.original_deadline, a.current_deadline, a.completed_on, a.last_updated) for a in on_1904.actions] == \
+        [(a.original_deadline, a.current_deadline, a.completed_on, a.last_updated) for a in clean.actions]
+    assert on_1904.settings["As at date"] == clean.settings["As at date"]
+    assert [(p.start, p.end) for p in on_1904.periods] == [(p.start, p.end) for p in clean.periods]
+
+
+def test_officers_columns_right_of_the_table_are_their_own_data(tmp_path):
+    summary = open_summary(CORPUS / "officer-columns-right.xlsx")
+    assert len(summary.plan.actions) == 140 and summary.findings == ()
+    copy = tmp_path / "officer-columns-right.xlsx"
+    shutil.copyfile(CORPUS / copy.name, copy)
+    refresh(copy)
+    import openpyxl
+
+    ws = openpyxl.load_workbook(copy, read_only=True)["Actions"]
+    assert [row[0] for row in ws.iter_rows(min_row=140, max_row=141, min_col=16384, max_col=16384,
+                                           values_only=True)] == ["B-0140", "B-0141"]  # kept as typed
+
+
+def test_a_stray_value_far_below_the_table_is_still_refused_without_reading_it():
+    with pytest.raises(TrackerError) as refused:
+        open_summary(CORPUS / "far-away-cell.xlsx")
+    assert "Actions!XFD1048576" in str(refused.value)

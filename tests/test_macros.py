@@ -252,6 +252,29 @@ def test_no_as_at_date_asks_for_one(demo_master: Path, tmp_path: Path) -> None:
     assert _only_a_message(actions, after).startswith("No as-at date: fill in 'As at date' on the Settings sheet")
 
 
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.parametrize("name", ["duplicate-sheet-hidden.xlsx", "duplicate-sheet-visible.xlsx"])
+def test_two_sheets_with_one_name_are_refused_as_on_the_command_line(name: str, tmp_path: Path) -> None:
+    """The same rule as the file reader (schema.find_sheets): neither copy is read, both are named."""
+    path = tmp_path / name
+    path.write_bytes((CORPUS / name).read_bytes())
+    message, actions, after = _run(path, macros.validate, tmp_path)
+    with pytest.raises(Exception) as from_file:
+        open_summary(path)
+    assert _only_a_message(actions, after) == message
+    names = message.split(" sheets named ", 1)[1].split(", which", 1)[0]
+    assert names in str(from_file.value) and " and " in names
+
+
+def test_an_as_at_date_that_is_not_a_date_is_named_with_its_cell(tmp_path: Path) -> None:
+    path = tmp_path / "as-at-tbc.xlsx"
+    path.write_bytes((CORPUS / path.name).read_bytes())
+    message, actions, after = _run(path, macros.validate, tmp_path)
+    assert _only_a_message(actions, after).startswith("Settings!B11: the As at date 'TBC' cannot be read as a date")
+
+
 def test_an_unexpected_failure_is_a_message_not_a_traceback(demo_master: Path, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args, **kwargs):

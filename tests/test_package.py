@@ -271,3 +271,49 @@ print("loaded:", loaded)
     assert done.stdout.strip() == "loaded: []"
     with zipfile.ZipFile(copy) as after, zipfile.ZipFile(FIXTURES / copy.name) as before:
         assert after.read("xl/vbaProject.bin") == before.read("xl/vbaProject.bin")
+
+
+# --- which sheet is read ---------------------------------------------------------------------------------------
+
+def test_find_sheets_matches_as_headers_do_and_refuses_two_sheets_with_one_name():
+    from workbook.schema import find_sheets
+
+    assert find_sheets(["Dashboard", " actions ", "Leads"], ["Actions", "Leads", "Periods"], "plan.xlsx") == \
+        {"Actions": " actions ", "Leads": "Leads"}
+    for copy in ("Actions ", "ACTIONS", "  actions", "actions\u00a0"):  # a no-break space, pasted from the web
+        with pytest.raises(UnusableInput) as refused:
+            find_sheets(["Actions", "Leads", copy], ["Actions"], "plan.xlsx")
+        assert f"'Actions' and {copy!r}" in str(refused.value) and "plan.xlsx" in str(refused.value)
+    assert find_sheets(["Notes", "notes "], ["Actions"], "plan.xlsx") == {}  # officers' own sheets: their business
+
+
+def test_refresh_refuses_two_computed_sheets_with_one_name_and_changes_nothing(clean):
+    def add_copy(parts):
+        workbook = parts["xl/workbook.xml"].replace(
+            b"</sheets>", b'<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+                          b'name="checks " sheetId="99" r:id="rId3"/></sheets>')
+        return parts | {"xl/workbook.xml": workbook}
+
+    rewrite(clean, add_copy)
+    before = clean.read_bytes()
+    with pytest.raises(UnusableInput, match="'Checks' and 'checks '"):
+        refresh_package(clean, {"Checks": [["Refreshed"]]})
+    assert clean.read_bytes() == before
+
+
+def test_a_strict_open_xml_workbook_is_named_with_the_way_to_fix_it(clean):
+    rewrite(clean, lambda parts: parts | {"xl/workbook.xml": parts["xl/workbook.xml"].replace(
+        NS.encode(), b"http://purl.oclc.org/ooxml/spreadsheetml/main")})
+    with zipfile.ZipFile(clean) as source:
+        with pytest.raises(UnusableInput, match="Strict Open XML Spreadsheet") as refused:
+            package.sheet_parts(source, clean.name)
+    assert "Excel Workbook (*.xlsx)" in str(refused.value)
+
+
+@pytest.mark.parametrize(("attribute", "expected"), [(b"", False), (b' date1904="1"', True), (b' date1904="true"', True),
+                                                     (b' date1904="0"', False)])
+def test_the_1904_calendar_is_read_from_workbook_pr(clean, attribute, expected):
+    rewrite(clean, lambda parts: parts | {"xl/workbook.xml": parts["xl/workbook.xml"].replace(
+        b"<workbookPr/>", b"<workbookPr" + attribute + b"/>")})
+    with zipfile.ZipFile(clean) as source:
+        assert package.date_1904(source, clean.name) is expected

@@ -178,6 +178,32 @@ def check_settings(plan: Plan, period_name: str | None) -> list[Finding]:
     return []
 
 
+def _repeated(plan: Plan, sheet: str, fld: str, entries, what: str, code: str) -> list[Finding]:
+    """An error at each row whose key (matched as sheet names are) was already used on an earlier row."""
+    out, first = [], {}
+    for key, row in entries:
+        matched = schema.same_name(key)
+        if not matched:
+            continue
+        if matched in first:
+            out.append(_at(plan, ERROR, sheet, fld, row, "",
+                           f"{what} '{key}' is used again (first on row {first[matched]}), so the tool cannot tell "
+                           f"which row is meant. Give each row its own {what}, or delete the copy.", code))
+        else:
+            first[matched] = row
+    return out
+
+
+def check_unique_keys(plan: Plan) -> list[Finding]:
+    """Lead initials, recommendation ids and period names each name one row; a second use is an error."""
+    return (_repeated(plan, schema.LEADS.name, "initials", ((lead.initials, lead.row) for lead in plan.leads),
+                      "initials", "lead-duplicate")
+            + _repeated(plan, schema.RECOMMENDATIONS.name, "rec_id",
+                        ((r.rec_id, r.row) for r in plan.recommendations), "recommendation number", "rec-duplicate")
+            + _repeated(plan, schema.PERIODS.name, "name", ((p.name, p.row) for p in plan.periods),
+                        "period name", "period-duplicate"))
+
+
 def check_deadlines_present(plan: Plan) -> list[Finding]:
     """An action needs an original deadline to be rated and placed in a period."""
     return [
@@ -193,4 +219,5 @@ def validate(plan: Plan, as_at: date, period_name: str | None = None) -> tuple[F
     return sort_findings(
         check_ids(plan) + check_owners(plan) + check_deadlines_present(plan) + check_progress(plan, as_at)
         + check_revisions(plan) + check_recorded_rag(plan, as_at) + check_settings(plan, period_name)
+        + check_unique_keys(plan)
     )

@@ -14,8 +14,9 @@ _MONTHS = {
 }
 _MONTHS["sept"] = 9
 
-_EXCEL_EPOCH = date(1899, 12, 30)
-_SERIAL_RANGE = (32874, 73051)  # 1990-01-01 .. 2099-12-31: numbers outside are not plausibly dates
+_EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's (1900) calendar, as it counts after 28/02/1900
+_EPOCH_1904 = date(1904, 1, 1)  # day 0 of a workbook saved with the 1904 calendar (workbookPr date1904)
+_PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))  # numbers read as days outside these are not plausibly dates
 
 _DAY_MONTH_YEAR = re.compile(
     r"^(?P<d>\d{1,2})\s*(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>[a-z]+)\.?,?\s+(?P<y>\d{2}|\d{4})$"
@@ -55,8 +56,11 @@ def _make(year: int, month: int, day: int, shown: str) -> DateReading:
         return DateReading(None, f"'{shown}' is not a real date (month {month}). Type it as dd/mm/yyyy.", "error")
 
 
-def read_date(value: object) -> DateReading:
-    """Interpret one cell as a date; blank gives ``DateReading(None)`` with no problem."""
+def read_date(value: object, date1904: bool = False) -> DateReading:
+    """Interpret one cell as a date; blank gives ``DateReading(None)`` with no problem.
+
+    A plain number is read as an Excel day number, counted on the workbook's own calendar (``date1904``).
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
         return DateReading(None)
     if isinstance(value, datetime):
@@ -64,16 +68,21 @@ def read_date(value: object) -> DateReading:
     if isinstance(value, date):
         return DateReading(value)
     if isinstance(value, bool):
-        return DateReading(None, f"'{value}' is not a date. Type the date as dd/mm/yyyy.", "error")
+        return DateReading(None, f"'{str(value).upper()}' (a true/false value) is not a date. Type the date as "
+                           "dd/mm/yyyy.", "error")
     if isinstance(value, (int, float)):
-        if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1] and float(value).is_integer():
-            day = _EXCEL_EPOCH + timedelta(days=int(value))
+        epoch = _EPOCH_1904 if date1904 else _EXCEL_EPOCH
+        low, high = ((d - epoch).days for d in _PLAUSIBLE)
+        if low <= value <= high and float(value).is_integer():
+            day = epoch + timedelta(days=int(value))
             return DateReading(
                 day,
                 f"the number {int(value)} was read as {day:%d/%m/%Y}. Format the cell as a date so Excel shows it.",
                 "warning",
             )
-        return DateReading(None, f"the number {value} is not a date. Type the date as dd/mm/yyyy.", "error")
+        whole = float(value).is_integer() and abs(value) < 1e15
+        shown = f"{int(value)}" if whole else f"{value:g}"  # 42 and -1000000000000, not 42.0; 1e+300, nan
+        return DateReading(None, f"the number {shown} is not a date. Type the date as dd/mm/yyyy.", "error")
     if isinstance(value, timedelta):
         return DateReading(None, "a time, not a date. Type the date as dd/mm/yyyy.", "error")
     shown = " ".join(str(value).split())
@@ -104,7 +113,7 @@ def read_date(value: object) -> DateReading:
             "Type the exact deadline as dd/mm/yyyy.",
             "warning",
         )
-    return DateReading(None, f"'{shown}' is not a date. Type the deadline as dd/mm/yyyy.", "error")
+    return DateReading(None, f"'{shown}' is not a date. Type the date as dd/mm/yyyy.", "error")
 
 
 def uk(day: date | None) -> str:

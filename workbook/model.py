@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
 
-from workbook.schema import OFFICER_SHEETS
+from workbook.schema import OFFICER_SHEETS, same_name
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,8 @@ class Plan:
     periods: tuple[Period, ...] = ()
     settings: dict[str, object] = field(default_factory=dict)
     setting_rows: dict[str, int] = field(default_factory=dict)  # the Settings row of each setting, for locations
+    # why a setting that is filled in cannot be used (a date that is not one, a key typed twice), with its cells
+    setting_problems: dict[str, str] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> field -> column letter as read
 
     def cell(self, sheet: str, field_name: str, row: int) -> str:
@@ -128,8 +130,8 @@ class Plan:
         return default if value in (None, "") else value
 
     def period(self, name: str) -> Period | None:
-        wanted = name.strip().lower()
-        return next((p for p in self.periods if p.name.strip().lower() == wanted), None)
+        wanted = same_name(name)
+        return next((p for p in self.periods if same_name(p.name) == wanted), None)
 
     def revisions_of(self, action_id: str) -> tuple[Revision, ...]:
         """The action's revisions in log order (an index built once per plan)."""

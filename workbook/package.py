@@ -33,9 +33,10 @@ from workbook.errors import UnusableInput
 from workbook.history import HEADER_ROW, HISTORY, HISTORY_SPEC, HISTORY_WIDTHS
 from workbook.layout import Grid, row_heights
 from workbook.safe_write import assert_writable, atomic_write
-from workbook.schema import column_letter, column_number
+from workbook.schema import DASHBOARD, column_letter, column_number, find_sheets
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict, which Excel can save as
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -169,9 +170,26 @@ def _relationships(package: zipfile.ZipFile, label: str) -> list[etree._Element]
     return list(rels.iter(f"{{{PKG_REL_NS}}}Relationship"))
 
 
+def workbook_root(package: zipfile.ZipFile, label: str = "the workbook") -> etree._Element:
+    """The parsed ``xl/workbook.xml``; a Strict Open XML workbook (another namespace) is refused, saying how to fix it."""
+    root = parse_part(read_part(package, WORKBOOK_PART, label), WORKBOOK_PART, label)
+    if root.tag == f"{{{STRICT_NS}}}workbook":
+        raise UnusableInput(
+            f"{label} is saved as a Strict Open XML Spreadsheet, a variant of .xlsx this tool cannot read. In Excel, "
+            "open it, choose File > Save As, pick the file type 'Excel Workbook (*.xlsx)' (not 'Strict Open XML "
+            "Spreadsheet'), save, and try again.")
+    return root
+
+
+def date_1904(package: zipfile.ZipFile, label: str = "the workbook") -> bool:
+    """True when the workbook counts dates from 1904 (Excel for Mac's old calendar: ``workbookPr date1904``)."""
+    settings = workbook_root(package, label).find(f"{{{NS}}}workbookPr")
+    return settings is not None and (settings.get("date1904") or "").strip().lower() in ("1", "true")
+
+
 def sheet_parts(package: zipfile.ZipFile, label: str = "the workbook") -> dict[str, str]:
     """Map each sheet's name to its part inside the package, e.g. 'Dashboard' -> 'xl/worksheets/sheet1.xml'."""
-    workbook = parse_part(read_part(package, WORKBOOK_PART, label), WORKBOOK_PART, label)
+    workbook = workbook_root(package, label)
     targets = {r.get("Id"): r.get("Target") or "" for r in _relationships(package, label)
                if r.get("TargetMode") != "External"}
     parts = {}
@@ -182,13 +200,17 @@ def sheet_parts(package: zipfile.ZipFile, label: str = "the workbook") -> dict[s
         part = part_name("xl", target)
         if _unsafe_name(part):
             raise UnusableInput(f"{label}: the sheet '{name}' points outside the workbook ({target}); refusing it.")
+        shared = next((other for other, used in parts.items() if used == part), None)
+        if shared is not None:
+            raise UnusableInput(f"{label}: the sheets '{shared}' and '{name}' point at the same part ({part}), which "
+                                "Excel never writes; the workbook is damaged. Restore it from a backup.")
         parts[name] = part
     return parts
 
 
 def sheet_ids(package: zipfile.ZipFile, label: str = "the workbook") -> dict[str, str]:
     """Map each sheet's name to its ``sheetId`` (the number ``xl/calcChain.xml`` names it by)."""
-    workbook = parse_part(read_part(package, WORKBOOK_PART, label), WORKBOOK_PART, label)
+    workbook = workbook_root(package, label)
     return {s.get("name") or "": s.get("sheetId") or "" for s in workbook.iter(f"{{{NS}}}sheet")}
 
 
@@ -520,11 +542,12 @@ def history_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: dic
         return data if data is not None else read_part(package, name, label)
 
     names = set(package.namelist())
-    parts = {n.casefold(): p for n, p in sheet_parts(package, label).items()}
+    spelt = sheet_parts(package, label)
+    found = find_sheets(spelt, [sheet], label)
     last = max(len(grid), header_row + 1)
     ref = f"A{header_row}:{column_letter(len(headers))}{last}"
     out: dict[str, bytes | Iterable[bytes]] = {}
-    part = parts.get(sheet.casefold())
+    part = spelt[found[sheet]] if sheet in found else None
     if part is not None:
         if part not in names:
             raise UnusableInput(f"{label}: the {sheet} sheet's part {part} is missing; restore the workbook from a backup.")
@@ -596,8 +619,8 @@ def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str,
     """
     check_zip(package, label)
     parts = sheet_parts(package, label)
-    by_name = {name.casefold(): name for name in parts}
-    missing = [name for name in grids if name.casefold() not in by_name]
+    by_name = find_sheets(parts, grids, label)
+    missing = [name for name in grids if name not in by_name]
     if missing:
         raise UnusableInput(
             f"{label} has no {', '.join(missing)} sheet to refresh (sheets: {', '.join(parts)}). Restore the sheet "
@@ -605,17 +628,16 @@ def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str,
     names = set(package.namelist())
     changed: dict[str, bytes | Iterable[bytes] | None] = {}
     for name, grid in grids.items():
-        actual = by_name[name.casefold()]
+        actual = by_name[name]
         part = parts[actual]
         if part not in names:
             raise UnusableInput(f"{label}: the {actual} sheet's part {part} is missing; "
                                 "restore the workbook from a backup.")
         changed[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {actual}", part)
-    dashboard = next((n for n in grids if n.casefold() == "dashboard"), None)
-    if dashboard is not None:
-        changed.update(trend_chart_parts(package, parts[by_name["dashboard"]], grids[dashboard], label))
+    if DASHBOARD in grids:
+        changed.update(trend_chart_parts(package, parts[by_name[DASHBOARD]], grids[DASHBOARD], label))
     ids = sheet_ids(package, label)
-    computed = {ids[by_name[n.casefold()]] for n in grids if ids.get(by_name[n.casefold()])}
+    computed = {ids[by_name[n]] for n in grids if ids.get(by_name[n])}
     for rel in _relationships(package, label):
         if rel.get("Type") == CALC_CHAIN_TYPE and rel.get("TargetMode") != "External":
             part = part_name("xl", rel.get("Target") or "")

@@ -27,8 +27,9 @@ class RawTable:
 class _Parser:
     """Turns raw rows into model objects, collecting findings; one instance per workbook."""
 
-    def __init__(self) -> None:
+    def __init__(self, date1904: bool = False) -> None:
         self.findings: list[Finding] = []
+        self.date1904 = date1904
 
     def flag(self, severity: str, table: RawTable, fld: str, row: int, action: str, message: str, code: str) -> None:
         letter = table.letters.get(fld, "")
@@ -69,7 +70,7 @@ class _Parser:
         if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
             self.text(table, values, fld, row, action)
             return None, value.strip()
-        reading = read_date(value)
+        reading = read_date(value, self.date1904)
         if reading.problem:
             self.flag(reading.kind or ERROR, table, fld, row, action, f"{label}: {reading.problem}", "date")
         raw = "" if value is None or isinstance(value, (date, datetime)) else str(value).strip()
@@ -93,9 +94,12 @@ _STATUS_CHOICES = {s.lower(): s for s in schema.STATUSES} | {"completed": "Compl
 _RAG_CHOICES = {k.lower(): k for k in schema.RAGS} | {v.lower(): k for k, v in schema.RAG_NAMES.items()}
 
 
-def parse_plan(tables: dict[str, RawTable]) -> tuple[Plan, list[Finding]]:
-    """Build the plan from the raw tables (keyed by sheet name); every unusable value becomes a finding."""
-    p = _Parser()
+def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Plan, list[Finding]]:
+    """Build the plan from the raw tables (keyed by sheet name); every unusable value becomes a finding.
+
+    ``date1904``: the workbook counts dates from 1904, so a plain number in a date cell is read on that calendar.
+    """
+    p = _Parser(date1904)
     actions = []
     t = tables[schema.ACTIONS.name]
     for row, v in t.rows:
@@ -164,16 +168,7 @@ def parse_plan(tables: dict[str, RawTable]) -> tuple[Plan, list[Finding]]:
         elif start and end:
             periods.append(Period(name, start, end, row))
 
-    settings: dict[str, object] = {}
-    setting_rows: dict[str, int] = {}
-    t = tables[schema.SETTINGS.name]
-    for row, v in t.rows:
-        key = p.text(t, v, "key", row)
-        setting_rows[key] = row
-        if key in schema.SETTING_DATES:
-            settings[key] = p.day(t, v, "value", row, "", key)[0]
-        else:
-            settings[key] = p.text(t, v, "value", row)
+    settings, setting_rows, setting_problems = _settings(p, tables[schema.SETTINGS.name])
 
     plan = Plan(
         actions=tuple(actions),
@@ -183,6 +178,55 @@ def parse_plan(tables: dict[str, RawTable]) -> tuple[Plan, list[Finding]]:
         periods=tuple(periods),
         settings=settings,
         setting_rows=setting_rows,
+        setting_problems=setting_problems,
         columns={name: dict(table.letters) for name, table in tables.items()},
     )
     return plan, p.findings
+
+
+def _settings(p: _Parser, t: RawTable) -> tuple[dict[str, object], dict[str, int], dict[str, str]]:
+    """The Settings rows: each value by its key, each key's row, and why a filled-in setting cannot be used.
+
+    Keys are matched as headers are (``As At Date`` is ``As at date``). A key typed twice is a finding at both
+    cells; when the two values differ neither is used (the tool would be guessing), and the setting's problem
+    says so, so a command that needs it can refuse with that message. A date setting that is filled in but is
+    not a date has its problem too, naming the cell and what was typed.
+    """
+    settings: dict[str, object] = {}
+    rows: dict[str, int] = {}
+    problems: dict[str, str] = {}
+    seen: dict[str, list[tuple[int, object]]] = {}
+    for row, v in t.rows:
+        typed = p.text(t, v, "key", row)
+        key = schema.SETTING_KEYS.get(schema.same_name(typed), typed)
+        if not key:
+            continue
+        if key in schema.SETTING_DATES:
+            value: object = p.day(t, v, "value", row, "", key)[0]
+            raw = v.get("value")
+            shown = str(raw).upper() if isinstance(raw, bool) else "" if raw is None else str(raw).strip()
+            if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
+                shown = str(int(raw))
+            if value is None and shown:
+                problems[key] = (f"{t.sheet}!{t.letters.get('value', 'B')}{row}: the {key} '{shown}' cannot be read "
+                                 "as a date. Type it as dd/mm/yyyy, for example 31/10/2016.")
+        else:
+            value = p.text(t, v, "value", row)
+        seen.setdefault(key, []).append((row, value))
+    for key, entries in seen.items():
+        (row, value), *others = entries
+        settings[key], rows[key] = value, row
+        if not others:
+            continue
+        cells = [f"{t.sheet}!{t.letters.get('key', 'A')}{r}" for r, _ in entries]
+        differ = len({repr(value) for _, value in entries}) > 1
+        for r, _ in entries:
+            p.flag(ERROR if differ else WARNING, t, "key", r, "",
+                   f"the setting '{key}' is typed {len(entries)} times ({', '.join(cells)})"
+                   + (" with different values, so none of them is used" if differ else "")
+                   + ". Keep one row and delete the other.", "setting-duplicate")
+        if differ:
+            settings[key] = None
+            problems[key] = (f"{' and '.join(cells)} both set '{key}', to different values. Keep one row and "
+                             "delete the other, then try again.")
+    return settings, rows, problems

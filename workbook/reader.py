@@ -1,9 +1,15 @@
 """Reading a tracker .xlsx/.xlsm from disk with python-calamine into the plan model and its parse findings.
 
 Before python-calamine sees a file, the package is checked here (see ``workbook.package``): what is not a
-workbook, a zip bomb, a damaged part, a DTD, or a sheet whose cells would span millions of rows and columns
-(python-calamine holds a sheet as one dense block, so one stray value in XFD1048576 would exhaust memory)
-is refused with a message naming the file, sheet or cell.
+workbook, a zip bomb, a damaged part, a DTD, two sheets with one name, or a sheet whose values would span
+millions of rows and columns (python-calamine holds a sheet as one dense block, so one stray value in
+XFD1048576 would exhaust memory) is refused with a message naming the file, sheet or cell.
+
+Two things python-calamine cannot be given as they are, so it reads an in-memory copy with them changed:
+officers' own columns far to the right of a table (left out when they would make the block too big; the
+tool never reads them) and numbers in date-formatted cells that cannot be dates (their date format taken
+off: python-calamine panics on -1e12 and reads NaN as 30/12/1899). Validation then reports such a number at
+its cell like any other.
 """
 
 from __future__ import annotations
@@ -14,16 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbook import schema
-from workbook.schema import column_number, same_name
+from workbook.schema import column_number, find_sheets, same_name
 from workbook.errors import UnusableInput
-from workbook.paths import regular_file
 from workbook.findings import WARNING, Finding
 from workbook.history import HISTORY, HISTORY_SPEC, Snapshot, read_history, unreadable
 from workbook.model import Plan
 from workbook.package import (
-    PKG_REL_NS, WORKBOOK_PART, WORKBOOK_RELS, check_zip, parse_part, part_name, read_part, sheet_parts,
+    PKG_REL_NS, WORKBOOK_PART, WORKBOOK_RELS, check_zip, date_1904, parse_part, part_name, read_part, sheet_parts,
 )
 from workbook.parse import RawTable, parse_plan
+from workbook.paths import regular_file
 
 HEADER_SCAN_ROWS = 10
 MAX_CELLS = 2_000_000  # a sheet spanning more cells than this (rows x columns) is refused before it is read
@@ -31,8 +37,22 @@ MAX_OLE_SCAN = 64 * 2**20  # how much of an old-style (OLE) file is searched for
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted (password-protected) .xlsx
 # fast over-estimates of how far a sheet's cells reach: any attribute ending in "r" whose value looks like a cell
 # reference (columns) or a row number (rows); an over-estimate only sends the sheet to the exact (slower) check
-_COLUMN_REFS = re.compile(rb"""r\s*=\s*["']([A-Z]{1,3})[0-9]""")
-_ROW_REFS = re.compile(rb"""r\s*=\s*["'][A-Z]{0,3}([0-9]{1,7})["']""")
+# (up to 7 letters and 10 digits: python-calamine refuses larger references, beyond its 32-bit positions)
+_COLUMN_REFS = re.compile(rb"""r\s*=\s*["']([A-Z]{1,7})[0-9]""")
+_ROW_REFS = re.compile(rb"""r\s*=\s*["'][A-Z]{0,7}([0-9]{1,10})["']""")
+_REF = re.compile(r"([A-Z]{1,7})([0-9]{1,10})")
+# numbers python-calamine would misread as dates are rare: a value that starts with a sign, has 8 or more
+# digits, an exponent, or reads as NaN or infinity sends the sheet to the exact check (``undated_numbers``)
+SAFE_SERIALS = (0.0, 2958466.0)  # the numbers a date-formatted cell may hold: 0 (a time) to 31/12/9999
+_ODD_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>\s*(?:[-+]|[0-9]{8}|[0-9]*\.?[0-9]+[eE]|"
+                         rb"(?i:nan|inf(?:inity)?)\s*<)")
+_NUMBER_CELL = re.compile(
+    rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b(?P<a>[^>]*)>(?:<(?P=p)f\b[^>]*?(?:/>|>[^<]*</(?P=p)f>))?"
+    rb"<(?P=p)v>(?P<v>[^<]*)</")
+_ANY_CELL = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b[^>]*?\sr\s*=\s*[\"'](?P<col>[A-Z]{1,7})[0-9]+[\"']"
+                       rb"[^>]*?(?:/>|>.*?</(?P=p)c>)", re.DOTALL)
+_KIND = re.compile(rb"""\st\s*=\s*(["'])(.*?)\1""")
+_STYLE = re.compile(rb"""\ss\s*=\s*(["']).*?\1""")
 _READ_TYPES = ("/sharedStrings", "/styles")  # the parts python-calamine reads besides the sheets
 
 
@@ -110,7 +130,10 @@ def sheet_extent(data: bytes) -> tuple[int, int]:
 
 
 def _cells(data: bytes):
-    """Each ``<c>`` element of a sheet part as it is parsed (safely: no DTD, no entities, no network)."""
+    """Each ``<c>`` element of a sheet part as it is parsed (safely: no DTD, no entities, no network).
+
+    Each cell is cleared, and dropped from its row, once the caller has looked at it, so memory stays flat.
+    """
     from io import BytesIO
 
     from lxml import etree
@@ -119,17 +142,49 @@ def _cells(data: bytes):
                                    load_dtd=False, huge_tree=False):
         yield cell
         cell.clear()
+        while cell.getprevious() is not None:
+            del cell.getparent()[0]
 
 
 def _position(ref: str) -> tuple[int, int] | None:
-    match = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", ref)
+    match = _REF.fullmatch(ref)
     return (int(match[2]), column_number(match[1])) if match else None
 
 
-def _valued_extent(data: bytes) -> tuple[int, int, str]:
-    """The block spanned by cells that hold a value (formatting-only cells left out): rows, columns, far cell."""
+def _cell_text(cell, strings: list[str]) -> str:
+    """The text a cell shows, for finding the header row: a shared or inline string, or a formula's text result."""
+    kind = cell.get("t")
+    if kind == "inlineStr":
+        return "".join(t.text or "" for t in cell.iter("{*}t"))
+    value = next((v.text for v in cell if _localname(v) == "v"), None) or ""
+    if kind == "s":
+        return strings[int(value)] if value.strip().isdigit() and int(value) < len(strings) else ""
+    return value if kind == "str" else ""
+
+
+def shared_strings(root) -> list[str]:
+    """The shared strings table as text (rich-text runs joined, phonetic guides left out)."""
+    if root is None:
+        return []
+    return ["".join(t.text or "" for t in si.iter("{*}t") if _localname(t.getparent()) != "rPh")
+            for si in root if _localname(si) == "si"]
+
+
+@dataclass(frozen=True)
+class _Extent:
+    """What a full pass over a sheet's cells found: the block its values span, and the table's own columns."""
+
+    rows: int
+    cols: int
+    far: str  # the valued cell farthest from A1 (rows times columns)
+    table_cols: int  # the last column whose header (in the first HEADER_SCAN_ROWS rows) the tool reads; 0 if none
+
+
+def _valued_extent(data: bytes, spec: schema.SheetSpec, strings: list[str]) -> _Extent:
+    """The block spanned by cells that hold a value (formatting-only cells left out), and the table's columns."""
     rows = cols = far_size = 0
     far = ""
+    headers: dict[int, dict[int, str]] = {}
     for cell in _cells(data):
         ref = cell.get("r", "")
         place = _position(ref) if len(cell) else None
@@ -137,7 +192,13 @@ def _valued_extent(data: bytes) -> tuple[int, int, str]:
             rows, cols = max(rows, place[0]), max(cols, place[1])
             if place[0] * place[1] > far_size:
                 far, far_size = ref, place[0] * place[1]
-    return rows, cols, far
+            if place[0] <= HEADER_SCAN_ROWS:
+                headers.setdefault(place[0], {})[place[1]] = same_name(_cell_text(cell, strings))
+    wanted = {same_name(c.header) for c in spec.columns}
+    key = same_name(spec.columns[0].header)
+    header = next((headers[r] for r in sorted(headers) if key in headers[r].values()), {})
+    table_cols = max((j for j, name in header.items() if name in wanted), default=0)
+    return _Extent(rows, cols, far, table_cols)
 
 
 def error_cells(data: bytes) -> dict[tuple[int, int], str]:
@@ -164,25 +225,80 @@ def _localname(element: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _guard_sheet(package: zipfile.ZipFile, part: str, sheet: str, label: str) -> dict[tuple[int, int], str]:
+def _not_a_serial(text: bytes) -> bool:
+    """True for a number python-calamine must not turn into a date: negative, NaN, infinite, or after 9999."""
+    try:
+        number = float(text)
+    except ValueError:
+        return False  # not a number: python-calamine keeps it as text
+    return not SAFE_SERIALS[0] <= number < SAFE_SERIALS[1]
+
+
+def undated_numbers(data: bytes) -> bytes:
+    """The sheet part with the date format taken off every number that cannot be a date (-1e12, 1e400, NaN).
+
+    python-calamine converts a number in a date-formatted cell to a date or a duration, and panics (a Rust
+    crash with a long backtrace) on one far outside what a date can be; NaN it reads as 30/12/1899. Without
+    its format the cell reads as the plain number, which validation reports at its cell. Other cells and
+    bytes are kept as they are; the common case (no such number) is decided by one fast search.
+    """
+    if not _ODD_NUMBER.search(data):
+        return data
+    pieces, last = [], 0
+    for cell in _NUMBER_CELL.finditer(data):
+        attributes = cell["a"]
+        kind = _KIND.search(attributes)
+        style = _STYLE.search(attributes)
+        if style and (kind is None or kind[2] == b"n") and _not_a_serial(cell["v"]):
+            start = cell.start("a") + style.start()
+            pieces += [data[last:start]]
+            last = cell.start("a") + style.end()
+    return b"".join(pieces + [data[last:]]) if pieces else data
+
+
+def _without_columns_after(data: bytes, last: int) -> bytes:
+    """The sheet part without the cells to the right of column ``last`` (officers' own columns, not read)."""
+    def keep(cell: re.Match) -> bytes:
+        return b"" if column_number(cell["col"]) > last else cell[0]
+
+    return _ANY_CELL.sub(keep, data)
+
+
+@dataclass(frozen=True)
+class GuardedSheet:
+    """One officers' sheet made safe to read: its error cells, and the part's bytes when they had to change."""
+
+    errors: dict[tuple[int, int], str]
+    data: bytes | None = None
+
+
+def _guard_sheet(data: bytes, spec: schema.SheetSpec, sheet: str, label: str, strings) -> GuardedSheet:
     """Refuse a sheet whose part is damaged, declares a DTD, or whose values would span too many cells.
 
-    Returns the sheet's error cells (see ``error_cells``).
+    Officers' own columns to the right of the table are left out of what python-calamine reads when they
+    would make the block too big; a value far below or beside everything else is refused, naming its cell.
     """
-    data = read_part(package, part, label)
     if re.search(rb"<!DOCTYPE", data, re.IGNORECASE):
         raise UnusableInput(f"{label}: the {sheet} sheet's part declares a DTD, which Excel never writes; "
                             "refusing to read it.")
     try:
+        errors = error_cells(data)
+        changed = undated_numbers(data)
         rows, cols = sheet_extent(data)
         if rows * cols > MAX_CELLS:
-            rows, cols, far = _valued_extent(data)
-            if rows * cols > MAX_CELLS:
-                raise UnusableInput(
-                    f"{sheet}!{far}: a value far outside the table makes the sheet span {rows:,} rows by {cols:,} "
-                    "columns. Clear that cell (Ctrl+End jumps to it), delete the empty rows and columns around it, "
-                    "save, and try again.")
-        return error_cells(data)
+            extent = _valued_extent(data, spec, strings())
+            if extent.rows * extent.cols > MAX_CELLS:
+                if not extent.table_cols or extent.rows * extent.table_cols > MAX_CELLS:
+                    raise UnusableInput(
+                        f"{sheet}!{extent.far}: a value far outside the table makes the sheet span "
+                        f"{extent.rows:,} rows by {extent.cols:,} columns. Clear that cell (Ctrl+End jumps to it), "
+                        "delete the empty rows and columns around it, save, and try again.")
+                if b"<![CDATA[" in changed:
+                    raise UnusableInput(f"{label}: the {sheet} sheet's part holds a CDATA section, which Excel "
+                                        "never writes; refusing to read it.")
+                changed = _without_columns_after(changed, extent.table_cols)
+                errors = {place: shown for place, shown in errors.items() if place[1] <= extent.table_cols}
+        return GuardedSheet(errors, changed if changed is not data else None)
     except UnusableInput:
         raise
     except Exception as exc:  # lxml's syntax errors: the sheet is not well-formed
@@ -190,30 +306,124 @@ def _guard_sheet(package: zipfile.ZipFile, part: str, sheet: str, label: str) ->
                             "Restore the workbook from a backup.") from exc
 
 
-def guard_package(path: Path) -> tuple[list[str], dict[str, dict[tuple[int, int], str]]]:
+@dataclass(frozen=True)
+class Guarded:
+    """A package checked part by part: its sheet names, each officers' sheet made safe, and its calendar."""
+
+    sheet_names: list[str]
+    names: dict[str, str]  # each of the tool's sheets by its name in the schema -> its name as spelt in the workbook
+    sheets: dict[str, GuardedSheet]  # each officers' sheet by its name in the schema
+    parts: dict[str, str]  # each of the tool's sheets by its name in the schema -> its part in the package
+    date1904: bool
+
+
+def guard_package(path: Path) -> Guarded:
     """Check, part by part, what python-calamine will read: the workbook, its shared strings and styles, the sheets.
 
-    Returns the workbook's sheet names and, for each officers' sheet, its error cells.
+    Sheets are looked up by ``schema.find_sheets``: a missing officers' sheet, or two sheets with one name, is
+    refused here, before anything is read.
     """
     label = path.name
-    wanted = {same_name(spec.name) for spec in schema.OFFICER_SHEETS} | {same_name(HISTORY)}
-    errors: dict[str, dict[tuple[int, int], str]] = {}
+    sheets: dict[str, GuardedSheet] = {}
     try:
         with zipfile.ZipFile(path) as package:
             parts = sheet_parts(package, label)
+            date1904 = date_1904(package, label)
+            actual = find_sheets(parts, (*schema.TOOL_SHEETS, HISTORY), label)
+            missing = [spec.name for spec in schema.OFFICER_SHEETS if spec.name not in actual]
+            if missing:
+                raise UnusableInput(
+                    f"{label} has no '{missing[0]}' sheet (sheets: {', '.join(parts) or 'none'}). "
+                    "A tracker needs the sheets Actions, Recommendations, Leads, Revisions, Periods and Settings; "
+                    "rename the sheet back, or make a new tracker with 'ofsted-tracker new'.")
             rels = parse_part(read_part(package, WORKBOOK_RELS, label), WORKBOOK_RELS, label)
+            strings_root = None
             for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
                 target = rel.get("Target") or ""
                 if (rel.get("Type") or "").endswith(_READ_TYPES) and rel.get("TargetMode") != "External":
                     name = part_name("xl", target)
                     if name in package.namelist():
-                        parse_part(read_part(package, name, label), name, label)
-            for sheet, part in parts.items():
-                if same_name(sheet) in wanted and part in package.namelist():
-                    errors[sheet] = _guard_sheet(package, part, sheet, label)
+                        root = parse_part(read_part(package, name, label), name, label)
+                        if (rel.get("Type") or "").endswith("/sharedStrings"):
+                            strings_root = root
+            cache: list[list[str]] = []
+
+            def strings() -> list[str]:
+                if not cache:
+                    cache.append(shared_strings(strings_root))
+                return cache[0]
+
+            for spec in (*schema.OFFICER_SHEETS, HISTORY_SPEC):
+                part = parts[actual[spec.name]] if spec.name in actual else None
+                if part in package.namelist():
+                    sheets[spec.name] = _guard_sheet(read_part(package, part, label), spec, actual[spec.name],
+                                                     label, strings)
     except (zipfile.BadZipFile, OSError) as exc:
         raise UnusableInput(f"{label} is damaged and cannot be opened as a workbook ({exc}).") from exc
-    return list(parts), errors
+    return Guarded(list(parts), actual, sheets, {name: parts[spelt] for name, spelt in actual.items()}, date1904)
+
+
+def _safe_copy(path: Path, guarded: Guarded):
+    """The workbook as python-calamine should read it: the file itself, or an in-memory copy with changed sheets.
+
+    The copy holds the package's XML parts only (pictures, embedded files and macros are not needed to read
+    values), each officers' sheet whose bytes the guard changed replaced.
+    """
+    changed = {guarded.parts[name]: sheet.data for name, sheet in guarded.sheets.items() if sheet.data is not None}
+    if not changed:
+        return str(path)
+    from io import BytesIO
+
+    buffer = BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
+        for info in source.infolist():
+            if info.filename.endswith((".xml", ".rels")):
+                copy.writestr(info.filename, changed.get(info.filename) or read_part(source, info.filename, path.name))
+    buffer.seek(0)
+    return buffer
+
+
+_CELL_TYPES = {None, "b", "d", "e", "inlineStr", "n", "s", "str"}
+
+
+def unreadable_cell(path: Path, part: str) -> str:
+    """The first cell of a sheet part that python-calamine cannot read (a bad reference, cell type, true/false
+    value or shared-string number), to name in the message; '' when none is found (a part that is not
+    well-formed XML, say)."""
+    try:
+        return _first_unreadable(path, part)
+    except Exception:  # noqa: BLE001 - only a better message was at stake: the sheet is refused either way
+        return ""
+
+
+def _first_unreadable(path: Path, part: str) -> str:
+    with zipfile.ZipFile(path) as package:
+        data = read_part(package, part, path.name)
+        count = None
+        for cell in _cells(data):
+            ref, kind = cell.get("r"), cell.get("t")
+            value = next((v.text for v in cell if _localname(v) == "v"), None) or ""
+            place = _position(ref) if ref is not None else (1, 1)
+            if place is None or place[0] < 1 or kind not in _CELL_TYPES:
+                return ref or ""
+            if kind == "b" and value.strip() not in ("0", "1", "true", "false"):
+                return ref or ""
+            if kind == "s":
+                if count is None:
+                    count = _shared_string_count(package, path.name)
+                if not value.strip().isdigit() or int(value) >= count:
+                    return ref or ""
+    return ""
+
+
+def _shared_string_count(package: zipfile.ZipFile, label: str) -> int:
+    """How many strings the workbook's shared strings table holds (0 when it has none)."""
+    rels = parse_part(read_part(package, WORKBOOK_RELS, label), WORKBOOK_RELS, label)
+    for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
+        name = part_name("xl", rel.get("Target") or "")
+        if (rel.get("Type") or "").endswith("/sharedStrings") and name in package.namelist():
+            return len(shared_strings(parse_part(read_part(package, name, label), name, label)))
+    return 0
 
 
 def with_errors(grid: list[list[object]], errors: dict[tuple[int, int], str]) -> list[list[object]]:
@@ -227,16 +437,6 @@ def with_errors(grid: list[list[object]], errors: dict[tuple[int, int], str]) ->
         if line[column - 1] in ("", None):
             line[column - 1] = shown
     return grid
-
-
-def _calamine_book(calamine: type, path: Path):
-    """The workbook opened by python-calamine, which takes only UTF-8 paths: another name is read as an open file."""
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:  # a name that is not valid UTF-8 (Python keeps its bytes as surrogates)
-        with path.open("rb") as handle:
-            return calamine.from_filelike(handle)
-    return calamine.from_path(str(path))
 
 
 def _calamine_failure(exc: BaseException) -> bool:
@@ -284,26 +484,18 @@ def table_from_grid(sheet_name: str, spec: schema.SheetSpec, grid: list[list[obj
     return table
 
 
-def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
-    """Read every officers' sheet into raw tables; structural faults raise UnusableInput."""
+def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding], bool]:
+    """Read every officers' sheet into raw tables, and whether the workbook counts dates from 1904.
+
+    Structural faults raise UnusableInput.
+    """
     path = Path(path)
     check_package(path)
-    sheet_names, errors = guard_package(path)
-    names = {same_name(n): n for n in sheet_names}
-    actual_names: dict[str, str] = {}
-    for spec in schema.OFFICER_SHEETS:
-        actual = names.get(same_name(spec.name))
-        if actual is None:
-            raise UnusableInput(
-                f"{path.name} has no '{spec.name}' sheet (sheets: {', '.join(sheet_names) or 'none'}). "
-                "A tracker needs the sheets Actions, Recommendations, Leads, Revisions, Periods and Settings; "
-                "rename the sheet back, or make a new tracker with 'ofsted-tracker new'."
-            )
-        actual_names[spec.name] = actual
+    guarded = guard_package(path)
     from python_calamine import CalamineWorkbook  # imported here: only reading needs it
 
     try:
-        book = _calamine_book(CalamineWorkbook, path)
+        book = _calamine_book(CalamineWorkbook, _safe_copy(path, guarded))
     except BaseException as exc:  # calamine raises its own error types (and panics) for damaged packages
         if not _calamine_failure(exc):
             raise
@@ -311,16 +503,20 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
     tables: dict[str, RawTable] = {}
     findings: list[Finding] = []
     for spec in schema.OFFICER_SHEETS:
-        actual = actual_names[spec.name]
+        actual = guarded.names[spec.name]
         try:
             sheet = book.get_sheet_by_name(actual)
-            grid = with_errors(sheet.to_python(skip_empty_area=False), errors.get(actual, {}))
+            grid = sheet.to_python(skip_empty_area=False)
             merged = getattr(sheet, "merged_cell_ranges", None) or []
         except BaseException as exc:
             if not _calamine_failure(exc):
                 raise
-            raise UnusableInput(f"{actual}: the sheet cannot be read ({exc}). Restore the workbook from its copy in "
-                                "the backups folder beside it.") from exc
+            cell = unreadable_cell(path, guarded.parts[spec.name])
+            raise UnusableInput(f"{actual}{'!' + cell if cell else ''}: the {'cell' if cell else 'sheet'} cannot be "
+                                f"read ({exc}). {'Retype the cell in Excel, or restore' if cell else 'Restore'} the "
+                                "workbook from its copy in the backups folder beside it.") from exc
+        guard = guarded.sheets.get(spec.name)
+        grid = with_errors(grid, guard.errors if guard else {})
         tables[spec.name] = table_from_grid(actual, spec, grid, (0, 0))
         tables[spec.name].sheet = spec.name
         for (r1, c1), (r2, c2) in merged:
@@ -330,11 +526,11 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding]]:
                 "cells are merged; only the first keeps its value. Unmerge them (Home > Merge & Center) "
                 "and fill each cell.", "merged",
             ))
-    history = names.get(same_name(HISTORY))
-    if history is not None:
-        tables[HISTORY], more = _history_table(book, history, errors.get(history, {}))
+    if HISTORY in guarded.names:
+        guard = guarded.sheets.get(HISTORY)
+        tables[HISTORY], more = _history_table(book, guarded.names[HISTORY], guard.errors if guard else {})
         findings += more
-    return tables, findings
+    return tables, findings, guarded.date1904
 
 
 def _history_table(book, name: str, errors: dict[tuple[int, int], str]) -> tuple[RawTable, list[Finding]]:
@@ -350,10 +546,23 @@ def _history_table(book, name: str, errors: dict[tuple[int, int], str]) -> tuple
         return RawTable(HISTORY, {}), [unreadable(f"The History sheet cannot be read ({exc}).")]
 
 
+def _calamine_book(calamine: type, source):
+    """The workbook opened by python-calamine from a path or an in-memory copy. python-calamine takes only UTF-8
+    paths: a file whose name is not valid UTF-8 is handed over as an open file."""
+    if not isinstance(source, str):
+        return calamine.from_object(source)
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError:  # a name that is not valid UTF-8 (Python keeps its bytes as surrogates)
+        with open(source, "rb") as handle:
+            return calamine.from_filelike(handle)
+    return calamine.from_path(source)
+
+
 def load(path: Path | str) -> Loaded:
-    """Read a tracker workbook from disk into the plan, with every finding met while reading."""
-    tables, findings = read_tables(Path(path))
-    plan, parse_findings = parse_plan(tables)
+    """Read a tracker workbook from disk into the plan, with every finding met while reading it and its history."""
+    tables, findings, date1904 = read_tables(Path(path))
+    plan, parse_findings = parse_plan(tables, date1904=date1904)
     history, history_findings = (read_history(tables[HISTORY].letters, tables[HISTORY].rows)
                                  if HISTORY in tables else ((), []))
     return Loaded(plan, tuple(findings + parse_findings + history_findings), history)

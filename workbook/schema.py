@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from workbook.errors import UnusableInput
 
 TEXT, DATE, ID, LIST = "text", "date", "id", "list"
 
@@ -56,6 +59,30 @@ def column_number(letters: str | bytes) -> int:
 def same_name(value: object) -> str:
     """A sheet or header name as matched: spaces collapsed, case ignored ("Action  id" is "Action ID")."""
     return " ".join(str(value).split()).casefold() if value is not None else ""
+
+
+def find_sheets(present: Iterable[str], wanted: Iterable[str], label: str) -> dict[str, str]:
+    """Each wanted sheet's name as the workbook spells it, matched by ``same_name``; a missing one is left out.
+
+    Two sheets that both match one wanted name (``Actions`` and a hidden ``Actions `` copy, say) are refused
+    with a message naming both: reading either would be a guess. The file reader, the refresh and the Excel
+    adapter all look sheets up here.
+    """
+    by_name: dict[str, list[str]] = {}
+    for name in present:
+        by_name.setdefault(same_name(name), []).append(name)
+    found = {}
+    for name in wanted:
+        matches = by_name.get(same_name(name), [])
+        if len(matches) > 1:
+            shown = " and ".join(repr(m) for m in matches)
+            raise UnusableInput(
+                f"{label} has {len(matches)} sheets named {shown}, which read as the same name '{name}' once spaces "
+                "and capitals are ignored, so the tool cannot tell which one to use (one may be hidden: right-click "
+                f"a sheet tab > Unhide). Delete or rename the copy so that one sheet is called {name}, then try again.")
+        if matches:
+            found[name] = matches[0]
+    return found
 
 
 def column_letter(number: int) -> str:
@@ -171,7 +198,9 @@ SETTING_ROWS = (
 SETTING_DATES = ("Meeting date", "As at date")
 
 OFFICER_SHEETS = (ACTIONS, RECOMMENDATIONS, LEADS, REVISIONS, PERIODS, SETTINGS)
+SETTING_KEYS = {same_name(key): key for key, _ in SETTING_ROWS}  # a typed key, as matched, to the key it means
 
 # Sheets the tool computes and owns; everything else belongs to officers.
 DASHBOARD, SLIPPAGE, CHECKS = "Dashboard", "Slippage", "Checks"
 COMPUTED_SHEETS = (DASHBOARD, SLIPPAGE, CHECKS)
+TOOL_SHEETS = tuple(spec.name for spec in OFFICER_SHEETS) + COMPUTED_SHEETS

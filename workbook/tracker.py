@@ -35,22 +35,34 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def resolve_as_at(as_at: date | None, settings: dict[str, object]) -> date:
-    """The as-at date asked for, else the one in Settings; never silently today."""
+def resolve_as_at(as_at: date | None, settings: dict[str, object], problems: dict[str, str] | None = None) -> date:
+    """The as-at date asked for, else the one in Settings; never silently today.
+
+    ``problems`` (``Plan.setting_problems``) says why an As at date that is filled in cannot be used.
+    """
     if as_at is not None:
         return as_at
     value = settings.get("As at date")
     if isinstance(value, date):
         return value
+    problem = (problems or {}).get("As at date")
+    if problem:
+        raise UnusableInput(f"{problem} Or give --as-of DATE.")
     raise UnusableInput(
         "No as-at date: give --as-of DATE (or --as-of today), or fill in 'As at date' on the Settings sheet."
     )
 
 
-def resolve_period(period: str | None, settings: dict[str, object]) -> str | None:
-    """The period asked for, else the Settings 'Reporting period' (None when neither is set)."""
+def resolve_period(period: str | None, settings: dict[str, object], problems: dict[str, str] | None = None) -> str | None:
+    """The period asked for, else the Settings 'Reporting period' (None when neither is set).
+
+    A Reporting period typed twice with different values (see ``problems``) is refused, not guessed.
+    """
     if period:
         return period
+    problem = (problems or {}).get("Reporting period")
+    if problem:
+        raise UnusableInput(f"{problem} Or give --period NAME.")
     value = settings.get("Reporting period")
     return str(value) if value else None
 
@@ -72,7 +84,8 @@ def open_summary(path: Path | str, as_at: date | None = None, period: str | None
         loaded = load(path)
         plan = loaded.plan
         check_asked_period(period, plan)
-        return summarise(plan, resolve_as_at(as_at, plan.settings), resolve_period(period, plan.settings),
+        return summarise(plan, resolve_as_at(as_at, plan.settings, plan.setting_problems),
+                         resolve_period(period, plan.settings, plan.setting_problems),
                          loaded.findings, loaded.history)
 
 

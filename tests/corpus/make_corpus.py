@@ -1,8 +1,9 @@
 """Make the bad-input corpus: malformed trackers and files that are not trackers, with what the tool must say.
 
-Run once from the repository root (``python tests/corpus/make_corpus.py``); it writes every file beside
-itself and ``manifest.json``, the expectation for each: the exit code of ``ofsted-tracker validate``, the
-findings (rule code and cell) or the message it must give, and whether ``refresh`` must succeed or refuse.
+Run once from the repository root (``python tests/corpus/make_corpus.py [FILE...]``); it writes every file (or
+only the files named) beside itself and ``manifest.json``, the expectation for each: the exit code of
+``ofsted-tracker validate``, the findings (rule code and cell) or the message it must give, and whether
+``refresh`` must succeed or refuse.
 The files are committed, so the tests do not depend on this script's libraries producing the same bytes.
 
 Most cases start from one small, clean tracker (``clean-tracker.xlsx``: no findings at all, as at
@@ -253,7 +254,198 @@ def build() -> Corpus:
           zip_edit(lambda parts: parts | {sheet_part(parts, 1): parts[sheet_part(parts, 1)][:500]}))
     c.add(Case("calc-chain.xlsx", "an Excel calculation chain naming formula cells on Actions and Dashboard", 0),
           zip_edit(calc_chain))
+
+    # --- which sheet, which cell, which setting (issue 9) -------------------------------------------------------
+    c.add(Case("duplicate-sheet-hidden.xlsx", "a hidden copy of Actions named 'Actions ' (trailing space), every "
+               "action marked Complete in it", 2, message="'Actions' and 'Actions '", refresh="refused",
+               refresh_message="'Actions '"), edit(hidden_actions_copy))
+    c.add(Case("duplicate-sheet-visible.xlsx", "a second Leads sheet named ' LEADS' beside the real one", 2,
+               message="'Leads' and ' LEADS'", refresh="refused", refresh_message="' LEADS'"),
+          edit(lambda wb: setattr(wb.copy_worksheet(wb["Leads"]), "title", " LEADS")))
+    c.add(Case("duplicate-sheet-case.xlsx", "two sheets 'Checks' and 'CHECKS', differing only in case (Excel "
+               "refuses this, other programs may not)", 2, message="'Checks' and 'CHECKS'", refresh="refused",
+               refresh_message="'CHECKS'"), zip_edit(case_copy_of_checks))
+    c.add(Case("settings-keys-retyped.xlsx", "Settings keys typed 'As At Date' and '  REPORTING   period '", 0),
+          edit(lambda wb: set_cells(wb["Settings"], {"A11": "As At Date", "A12": "  REPORTING   period "})))
+    for name, typed, shown in (("as-at-tbc.xlsx", "TBC", "'TBC'"), ("as-at-true.xlsx", True, "'TRUE'"),
+                               ("as-at-misspelt.xlsx", "31st Octobre 2016", "'31st Octobre 2016'")):
+        c.add(Case(name, f"the As at date in Settings filled in as {shown}", 2,
+                   message=f"Settings!B11: the As at date {shown} cannot be read as a date", refresh="refused",
+                   refresh_message="Settings!B11"),
+              edit(lambda wb, typed=typed: set_cells(wb["Settings"], {"B11": typed})))
+    c.add(Case("as-at-twice.xlsx", "'As at date' typed twice in Settings with different dates", 2,
+               message="Settings!A11 and Settings!A13 both set 'As at date'", refresh="refused",
+               refresh_message="Settings!A13"),
+          edit(lambda wb: set_cells(wb["Settings"], {"A13": "as at date", "B13": datetime(2016, 9, 30)})))
+    c.add(Case("setting-twice.xlsx", "'Council' typed twice in Settings with different names", 1,
+               findings=(("setting-duplicate", "Settings!A2"), ("setting-duplicate", "Settings!A13"))),
+          edit(lambda wb: set_cells(wb["Settings"], {"A13": "Council ", "B13": "Greenwich"})))
+    c.add(Case("duplicate-lead-initials.xlsx", "lead initials SK used for two people", 1,
+               findings=(("lead-duplicate", "Leads!A5"),)),
+          edit(lambda wb: set_cells(wb["Leads"], {"A5": "SK", "B5": "Sarah Keane", "C5": "Head of Quality"})))
+    c.add(Case("duplicate-recommendations.xlsx", "recommendation 2 listed twice", 1,
+               findings=(("rec-duplicate", "Recommendations!A4"),)),
+          edit(lambda wb: set_cells(wb["Recommendations"], {"A4": "2", "D4": "Another text for 2"})))
+    c.add(Case("duplicate-periods.xlsx", "period 'Q2' listed twice (as 'q2 ') with other dates", 1,
+               findings=(("period-duplicate", "Periods!A6"),)),
+          edit(lambda wb: set_cells(wb["Periods"], {"A6": "q2 ", "B6": datetime(2016, 8, 1),
+                                                    "C6": datetime(2016, 10, 31)})))
+    c.add(Case("date-1904.xlsx", "the clean tracker saved on the 1904 calendar (workbookPr date1904), with one "
+               "deadline typed as a plain day number on that calendar", 0, findings=(("date", "Actions!E2"),)),
+          calendar_1904)
+    c.add(Case("strict-open-xml.xlsx", "the clean tracker saved as a Strict Open XML Spreadsheet", 2,
+               message="Strict Open XML", refresh="refused", refresh_message="Excel Workbook (*.xlsx)"),
+          zip_edit(strict))
+    c.add(Case("officer-columns-right.xlsx", "140 actions, with officers' own columns (M, and XFD at the far right) "
+               "filled on every row", 0), officer_columns)
+    c.add(Case("row-beyond-excel.xlsx", "a value in Actions!E99999999, past Excel's last row", 2,
+               message="Actions!E99999999", refresh="refused", refresh_message="E99999999"),
+          zip_edit(raw_cell(2, "E3", '<c r="E99999999"><v>1</v></c>')))
+    for name, about, cell, xml in (
+        ("date-far-negative.xlsx", "-1e12 in a date-formatted deadline cell", "E3", '<c r="E3" s="13"><v>-1e12</v></c>'),
+        ("date-minus-infinity.xlsx", "-1e400 (minus infinity) in a date-formatted deadline cell", "E3",
+         '<c r="E3" s="13"><v>-1e400</v></c>'),
+        ("date-nan.xlsx", "NaN in a date-formatted deadline cell", "E3", '<c r="E3" s="13"><v>NaN</v></c>'),
+        ("duration-huge.xlsx", "1e12 in a cell formatted as a duration ([h]:mm)", "K3",
+         '<c r="K3" s="{duration}"><v>1e12</v></c>'),
+    ):
+        c.add(Case(name, about + " (python-calamine's date conversion panics or misreads it)", 1,
+                   findings=(("date", f"Actions!{cell}"),)), zip_edit(raw_cell(2, cell, xml)))
+    for name, about, cell, xml in (
+        ("bad-true-false-cell.xlsx", "a true/false cell holding 2", "G4", '<c r="G4" t="b"><v>2</v></c>'),
+        ("missing-shared-string.xlsx", "a cell pointing at shared string 99999, which does not exist", "C3",
+         '<c r="C3" t="s"><v>99999</v></c>'),
+        ("unknown-cell-type.xlsx", "a cell of a type no program writes (t=\"zz\")", "D5",
+         '<c r="D5" t="zz"><v>5</v></c>'),
+    ):
+        c.add(Case(name, about + " (python-calamine refuses the whole sheet)", 2, message=f"Actions!{cell}: the cell",
+                   refresh="refused", refresh_message=f"Actions!{cell}"), zip_edit(raw_cell(2, cell, xml)))
+    c.add(Case("as-at-far-negative.xlsx", "-1e12 in the date-formatted As at date cell", 2,
+               message="Settings!B11: the As at date '-1000000000000' cannot be read", refresh="refused",
+               refresh_message="Settings!B11"), zip_edit(raw_cell(9, "B11", '<c r="B11" s="15"><v>-1e12</v></c>')))
     return c
+
+
+def hidden_actions_copy(wb) -> None:
+    """A hidden copy of Actions after the real one, named 'Actions ', in which every action is Complete."""
+    copy = wb.copy_worksheet(wb["Actions"])
+    copy.title = "Actions "
+    copy.sheet_state = "hidden"
+    for row in range(2, copy.max_row + 1):
+        copy.cell(row, 7).value = "Complete"
+        copy.cell(row, 8).value = datetime(2016, 6, 1)
+
+
+REL_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def with_part(parts: dict[str, bytes], name: str, data: bytes, rel_id: str, rel_type: str,
+              content_type: str) -> dict[str, bytes]:
+    """The package with a new part of the workbook: the part, its relationship and its content type."""
+    rels = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", f'<Relationship Id="{rel_id}" Type="{REL_TYPES}/{rel_type}" '
+                             f'Target="{name.removeprefix("xl/")}"/></Relationships>'.encode())
+    types = parts["[Content_Types].xml"].replace(
+        b"</Types>", f'<Override PartName="/{name}" ContentType="{content_type}"/></Types>'.encode())
+    return parts | {"xl/_rels/workbook.xml.rels": rels, "[Content_Types].xml": types, name: data}
+
+
+def with_sheet(parts: dict[str, bytes], name: str, copied: str, rel_id: str, sheet_id: int,
+               state: str = "visible") -> dict[str, bytes]:
+    """The package with one more sheet called ``name``: a new part holding the bytes of the part ``copied``."""
+    from xml.sax.saxutils import quoteattr
+
+    entry = (f'<sheet xmlns:r="{REL_TYPES}" name={quoteattr(name)} sheetId="{sheet_id}" state="{state}" '
+             f'r:id="{rel_id}"/></sheets>')
+    parts = parts | {"xl/workbook.xml": parts["xl/workbook.xml"].replace(b"</sheets>", entry.encode())}
+    return with_part(parts, f"xl/worksheets/sheet{sheet_id}.xml", parts[copied], rel_id, "worksheet", WORKSHEET_TYPE)
+
+
+def case_copy_of_checks(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """A second sheet 'CHECKS' holding a copy of the Checks sheet (written at the package level)."""
+    return with_sheet(parts, "CHECKS", sheet_part(parts, 3), "rIdCopy", 99)
+
+
+def calendar_1904(target: Path) -> None:
+    """The clean tracker on the 1904 calendar: openpyxl stores every date cell as a 1904 day number."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = openpyxl.load_workbook(CLEAN)
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb["Actions"]
+    ws["E2"] = (date(2016, 6, 30) - date(1904, 1, 1)).days  # 41087: 30/06/2016 on the 1904 calendar
+    ws["E2"].number_format = "General"
+    wb.save(target)
+
+
+STRICT = {b"http://schemas.openxmlformats.org/spreadsheetml/2006/main": b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+          b"http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+              b"http://purl.oclc.org/ooxml/officeDocument/relationships"}
+
+
+def strict(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """The namespaces of ISO 29500 Strict, as Excel's 'Strict Open XML Spreadsheet' writes them."""
+    out = {}
+    for name, data in parts.items():
+        for old, new in STRICT.items():
+            data = data.replace(old, new)
+        out[name] = data
+    return out
+
+
+def officer_columns(target: Path) -> None:
+    """140 actions on time (the clean tracker's six and more like 1.1), with officers' columns M and XFD filled.
+
+    140 rows by 16,384 columns is 2.3 million cells: more than the reader lets python-calamine build, so only
+    the columns the tool reads (to L, the Checks column) may be given to it.
+    """
+    rows = clean_rows()
+    model = rows["Actions"][0]
+    rows["Actions"] += [model | {"action_id": f"1.{n}", "text": f"Extra audit {n}"} for n in range(4, 138)]
+    with tempfile.TemporaryDirectory() as folder:
+        plain = Path(folder) / "plain.xlsx"
+        new_tracker(plain, rows)
+        wb = openpyxl.load_workbook(plain)
+        ws = wb["Actions"]
+        ws["M1"], ws["XFD1"] = "Team notes", "Board reference"
+        for r in range(2, ws.max_row + 1):
+            ws.cell(r, 13).value = f"Checked by the team on row {r}"
+            ws.cell(r, 16384).value = f"B-{r:04d}"
+        wb.save(target)
+
+
+def raw_cell(n: int, ref: str, xml: str) -> Callable[[dict[str, bytes]], dict[str, bytes]]:
+    """A change putting one cell's XML in place of ``ref`` on sheet ``n`` (``{duration}``: a [h]:mm style)."""
+    import re
+
+    def change(parts: dict[str, bytes]) -> dict[str, bytes]:
+        name = sheet_part(parts, n)
+        sheet = parts[name].decode()
+        styles = parts["xl/styles.xml"].decode()
+        if "{duration}" in xml:
+            styles, style = with_duration_style(styles)
+            cell = xml.replace("{duration}", str(style))
+        else:
+            cell = xml
+        changed = re.sub(rf'<c r="{ref}"[^>]*?(/>|>.*?</c>)', lambda _: cell, sheet, count=1)
+        assert changed != sheet, ref
+        return parts | {name: changed.encode(), "xl/styles.xml": styles.encode()}
+    return change
+
+
+def with_duration_style(styles: str) -> tuple[str, int]:
+    """The styles part with a cell format '[h]:mm' added, and its index."""
+    import re
+
+    styles = re.sub(r'<numFmts count="(\d+)">', lambda m: f'<numFmts count="{int(m[1]) + 1}"><numFmt numFmtId="190" '
+                    'formatCode="[h]:mm"/>', styles, count=1) if "<numFmts" in styles else styles.replace(
+        "<fonts", '<numFmts count="1"><numFmt numFmtId="190" formatCode="[h]:mm"/></numFmts><fonts', 1)
+    count = int(re.search(r'<cellXfs count="(\d+)"', styles)[1])
+    styles = re.sub(r'<cellXfs count="\d+">(.*?)</cellXfs>', lambda m: f'<cellXfs count="{count + 1}">{m[1]}'
+                    '<xf numFmtId="190" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/></cellXfs>',
+                    styles, count=1, flags=re.DOTALL)
+    return styles, count
 
 
 def encrypt(target: Path) -> None:
@@ -400,29 +592,26 @@ def calc_chain(parts: dict[str, bytes]) -> dict[str, bytes]:
     ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     entries = '<c r="L2" i="2"/>' + "".join(f'<c r="L{r}"/>' for r in range(3, 8)) + '<c r="B5" i="1"/><c r="C5"/>'
     chain = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns="{ns}">{entries}</calcChain>'
-    rels = parts["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>", b'<Relationship Id="rIdChain" Type="http://schemas.openxmlformats.org/officeDocument/'
-                             b'2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>')
-    types = parts["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
-                     b'officedocument.spreadsheetml.calcChain+xml"/></Types>')
-    return parts | {"xl/_rels/workbook.xml.rels": rels, "[Content_Types].xml": types, "xl/calcChain.xml": chain.encode()}
+    return with_part(parts, "xl/calcChain.xml", chain.encode(), "rIdChain", "calcChain",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml")
 
 
-def main() -> None:
-    """Write the clean tracker, every case's file and the manifest."""
-    for old in HERE.iterdir():
-        if old.suffix in (".xlsx", ".xls", ".xlsm") or old.name == "manifest.json":
-            old.unlink()
-    new_tracker(CLEAN, clean_rows())
+def main(only: list[str]) -> None:
+    """Write the clean tracker, every case's file (or only the named ones) and the manifest."""
     corpus = build()
+    if not only:
+        for old in HERE.iterdir():
+            if old.suffix in (".xlsx", ".xls", ".xlsm") or old.name == "manifest.json":
+                old.unlink()
+        new_tracker(CLEAN, clean_rows())
     for case in corpus.cases:
-        if case.file != CLEAN.name:
+        if case.file != CLEAN.name and (not only or case.file in only):
             corpus.makers[case.file](HERE / case.file)
     manifest = [asdict(case) for case in corpus.cases]
     (HERE / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {len(manifest)} cases and manifest.json in {HERE.relative_to(HERE.parents[1])}")
+    print(f"wrote {len(only) or len(manifest)} files and manifest.json ({len(manifest)} cases) in "
+          f"{HERE.relative_to(HERE.parents[1])}")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])  # file names: remake only those (the manifest is always written in full)
