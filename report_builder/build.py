@@ -12,7 +12,7 @@ from workbook.summary import Summary
 from workbook.tracker import no_cycle_collection
 from report_builder.chart import MARKER, chart_bars, place_charts
 from report_builder.context import PLACEHOLDERS, report_context
-from report_builder.text import BRACE_GUARD, unguard
+from report_builder.text import BRACE_GUARD, guard_braces
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[1] / "templates" / "committee_report.docx"
 
@@ -54,7 +54,7 @@ def fill_template(context: dict, template: Path, actions: int = 0):
     tpl = load(str(template), template.name)
     source = template_source(tpl.get_docx())
     check(source, sandbox(actions), frozenset(PLACEHOLDERS))
-    render(tpl, source, {**context, "rag_chart": MARKER}, actions)
+    render(tpl, source, {**guard_braces(context), "rag_chart": MARKER}, actions)
     document = tpl.docx
     place_charts(document, chart_bars(context))
     _schema_order(document)
@@ -88,19 +88,18 @@ def _unguard(document) -> None:
                                   if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external]
     for part in parts:
         for text in part.xpath(f'.//w:t[contains(., "{BRACE_GUARD}")]'):
-            text.text = unguard(text.text)
+            text.text = text.text.replace(BRACE_GUARD, "_")
 
 
 def _describe(document, context: dict) -> None:
     """The document's core properties: title, subject, author from Settings, keywords, language, dates."""
     props = document.core_properties
     period = context["period"]
-    props.title = unguard(f"{context['title']}: {period['title']} ({period['months']})")
-    props.subject = unguard(f"{context['plan_title']}, {context['committee']}, {context['meeting_date']}".strip(", "))
-    props.author = unguard(context["author"] or context["council"])
+    props.title = f"{context['title']}: {period['title']} ({period['months']})"
+    props.subject = f"{context['plan_title']}, {context['committee']}, {context['meeting_date']}".strip(", ")
+    props.author = context["author"] or context["council"]
     props.last_modified_by = props.author
-    props.keywords = unguard("; ".join(k for k in ("Ofsted", "improvement plan", context["council"], period["name"])
-                                       if k))
+    props.keywords = "; ".join(k for k in ("Ofsted", "improvement plan", context["council"], period["name"]) if k)
     props.comments = f"Built by ofsted-tracker from the tracker workbook, figures as at {context['as_at']}."
     props.language = "en-GB"
     props.revision = 1

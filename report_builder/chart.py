@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from report_builder.context import NOT_RATED_FILL
-from report_builder.text import unguard
 from workbook.schema import RAG_FILLS
 
 MARKER = "\ufdd0rag chart\ufdd1"  # what {{ rag_chart }} prints; officers' text cannot hold it (text.clean)
@@ -46,7 +45,7 @@ class ChartBar:
 
 def chart_bars(context: dict) -> list[ChartBar]:
     """The bars for a report context: one per section, then the whole plan."""
-    bars = [ChartBar(unguard(s["heading"]), s["counts"]) for s in context["sections"]]
+    bars = [ChartBar(s["heading"], s["counts"]) for s in context["sections"]]
     bars.append(ChartBar("Whole plan", context["overall"]))
     return bars
 

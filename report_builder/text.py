@@ -17,7 +17,7 @@ _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # Any character the three steps below could change other than the ends: most text has none and is only trimmed.
 _SPECIAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 # docxtpl turns {_{ }_} {_% %_} into braces everywhere in the filled document, officers' text included: in their
-# text the underscore of such a pair is guarded by this character until the document is filled (build._unguard).
+# text the underscore of such a pair is guarded by this character while docxtpl fills (build._unguard).
 BRACE_GUARD = "\ufdd2"
 _BULLET_SEPARATORS = re.compile(r"\s*\|\s*|\n+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
@@ -35,18 +35,23 @@ def clean(text: object) -> str:
     if text is None:
         return ""
     value = str(text)
-    if not (value.isprintable() or _SPECIAL.search(value) is None):  # isprintable is the quick test
-        value = _BREAKS.sub("\n", value)
-        value = _FORBIDDEN.sub("", value)
-        value = _BLANK_LINES.sub("\n\n", value)
-    if "{_" in value or "_}" in value:
-        value = value.replace("{_", "{" + BRACE_GUARD).replace("_}", BRACE_GUARD + "}")
+    if value.isprintable() or _SPECIAL.search(value) is None:  # the common case (isprintable is the quick test)
+        return value.strip()
+    value = _BREAKS.sub("\n", value)
+    value = _FORBIDDEN.sub("", value)
+    value = _BLANK_LINES.sub("\n\n", value)
     return value.strip()
 
 
-def unguard(text: str) -> str:
-    """Text as the officer typed it, brace pairs included (see BRACE_GUARD)."""
-    return text.replace(BRACE_GUARD, "_")
+def guard_braces(value: object) -> object:
+    """The report's values with the underscore of each brace pair in officers' text guarded (see BRACE_GUARD)."""
+    if isinstance(value, str):
+        return value.replace("{_", "{" + BRACE_GUARD).replace("_}", BRACE_GUARD + "}") if "_" in value else value
+    if isinstance(value, dict):
+        return {key: guard_braces(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [guard_braces(item) for item in value]
+    return value
 
 
 class CleanRows(list):
