@@ -113,6 +113,11 @@ def sandbox(actions: int = 0):
         def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
             return isinstance(obj, allowed) and super().is_safe_attribute(obj, attr, value)
 
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            if isinstance(obj, str) and attribute in ("format", "format_map"):  # Jinja wraps these: check here
+                _check_format(obj)
+            return super().getattr(obj, attribute)
+
         def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
             if operator == "*":
                 times = right if isinstance(right, int) else left if isinstance(left, int) else 0
@@ -134,8 +139,6 @@ def sandbox(actions: int = 0):
                     _check_width(args[0])
                 elif name == "expandtabs" and args and isinstance(args[0], int) and len(owner) * args[0] > MAX_TEXT:
                     raise _limit(f"expanding tabs would make over {MAX_TEXT:,} characters")
-                elif name in ("format", "format_map"):
-                    _check_format(owner)
                 elif name == "replace" and len(args) >= 2:
                     _check_replace(owner, *args[:3])
                 elif name == "join" and args:
@@ -302,17 +305,17 @@ def check(source: Source, env, provided: frozenset[str]) -> set[str]:
 
     try:
         tree = env.parse(source.text)
+        for node in tree.find_all(nodes.Stmt):
+            kind = type(node).__name__
+            if kind not in _ALLOWED_TAGS:
+                raise TemplateError(f"The Word template uses {{% {_TAG_WORDS.get(kind, kind.lower())} %}}"
+                                    f"{source.quote(node.lineno)}: report templates may use {{{{ }}}}, {{% if %}} "
+                                    "and {% for %} only.")
+        used = meta.find_undeclared_variables(tree)  # compiles the template: an unknown filter fails here
     except TemplateSyntaxError as exc:
         raise TemplateError(f"The Word template could not be filled in: it has a broken tag: {_sentence(exc)}"
                             f"{source.quote(exc.lineno)}. Check that every {{% if %}} and {{% for %}} is closed and "
                             "that tags are typed with straight braces.") from exc
-    for node in tree.find_all(nodes.Stmt):
-        kind = type(node).__name__
-        if kind not in _ALLOWED_TAGS:
-            raise TemplateError(f"The Word template uses {{% {_TAG_WORDS.get(kind, kind.lower())} %}}"
-                                f"{source.quote(node.lineno)}: report templates may use {{{{ }}}}, {{% if %}} and "
-                                "{% for %} only.")
-    used = meta.find_undeclared_variables(tree)
     fields = known_fields()
     for node in tree.find_all(nodes.Name):
         if node.ctx == "load" and node.name in used - provided - set(env.globals):
