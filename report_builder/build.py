@@ -1,21 +1,18 @@
-"""Build the committee report: the content from the Summary, the RAG chart, the template filled in, saved safely."""
+"""Build the committee report: the content from the Summary, the template filled by docxtpl, the chart placed,
+saved safely."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from workbook.errors import TemplateError, TrackerError
 from workbook.safe_write import atomic_write
 from workbook.summary import Summary
 from workbook.tracker import no_cycle_collection
-from report_builder.chart import chart_bars, chart_description, rag_chart_png
+from report_builder.chart import MARKER, chart_bars, place_charts
 from report_builder.context import PLACEHOLDERS, report_context
-from report_builder.template import CHART
-
-if TYPE_CHECKING:
-    from report_builder.document import Filled
+from report_builder.text import BRACE_GUARD, guard_braces
 
 from ofsted_tracker import packaged_template  # noqa: E402 - the template ships inside the package
 DEFAULT_TEMPLATE = packaged_template()
@@ -25,8 +22,8 @@ def build_report(summary: Summary, output: Path, template: Path | None = None) -
     """Write the Word committee report for the summary to ``output`` (atomically) and return its path.
 
     The template defaults to ``templates/committee_report.docx``. A template with an unknown placeholder, a broken
-    tag or an attempt to reach outside its data raises :class:`TemplateError`; nothing is written then, and a
-    failure while saving leaves any earlier report untouched.
+    tag, an attempt to reach outside its data or past the limits (report_builder.template) raises
+    :class:`TemplateError`; nothing is written then, and a failure while saving leaves any earlier report untouched.
     """
     output = Path(output)
     if output.suffix.lower() != ".docx":
@@ -35,36 +32,36 @@ def build_report(summary: Summary, output: Path, template: Path | None = None) -
         raise TrackerError(f"{output} is a folder. Give the report's file name, e.g. -o {output / 'report.docx'}.")
     with no_cycle_collection():
         context = report_context(summary)
-        filled = fill_template(context, Path(template) if template else DEFAULT_TEMPLATE)
+        filled = fill_template(context, Path(template) if template else DEFAULT_TEMPLATE, len(summary.plan.actions))
         output.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(output, keep_backup=False) as tmp:
-            filled.save(tmp)
+            filled.save(str(tmp))
             _assert_reopens(tmp)
     return output
 
 
-def fill_template(context: dict, template: Path) -> Filled:
-    """The filled-in template (not yet saved) for a report context.
+def fill_template(context: dict, template: Path, actions: int = 0):
+    """The template (a docxtpl DocxTemplate) filled in for a report context, not yet saved.
 
-    The template is prepared once per content (placeholders checked, body compiled; see report_builder.document);
-    the chart is drawn only when the template shows it.
+    Four plain steps: check the template's text (report_builder.template.check), render it with docxtpl's
+    ``render``, replace the chart marker that ``{{ rag_chart }}`` printed by the native chart, then tidy what
+    docxtpl leaves (cell properties in schema order, officers' brace pairs as typed) and set the properties.
     """
-    from docx.shared import Cm
+    from report_builder.template import check, load, render, sandbox, template_source
 
-    from report_builder.document import fill, prepare
-    from report_builder.template import Picture
-
-    prepared = prepare(template, frozenset(PLACEHOLDERS), CHART)
-    picture = None
-    if CHART in prepared.used:
-        bars = chart_bars(context)
-        png, width, height = rag_chart_png(bars)
-        picture = Picture(png, Cm(width), Cm(height), chart_description(bars), "RAG chart")
-    filled = fill(prepared, context, picture)
-    if filled.body is None:
-        _schema_order(filled.tpl.docx)
-    _describe(filled.tpl.docx, context)
-    return filled
+    if not template.is_file():
+        raise TemplateError(f"The Word template {template} was not found. Give --template a .docx file, or leave it "
+                            "out to use the standard template.")
+    tpl = load(str(template), template.name)
+    source = template_source(tpl.get_docx())
+    check(source, sandbox(actions), frozenset(PLACEHOLDERS))
+    render(tpl, source, {**guard_braces(context), "rag_chart": MARKER}, actions)
+    document = tpl.docx
+    place_charts(document, chart_bars(context))
+    _schema_order(document)
+    _unguard(document)
+    _describe(document, context)
+    return tpl
 
 
 # The order the OOXML schema gives the children of a cell's properties. docxtpl's {% cellbg %} puts <w:shd> first;
@@ -75,16 +72,24 @@ TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "s
 
 
 def _schema_order(document) -> None:
-    """Put every table cell's properties in schema order (a stable sort; unknown elements keep their place last)."""
+    """Put the properties of every cell whose shading comes first in schema order (a stable sort)."""
     from docx.oxml.ns import qn
 
     rank = {qn(f"w:{name}"): i for i, name in enumerate(TCPR_ORDER)}
-    for tcpr in document.element.body.iter(qn("w:tcPr")):
-        children = list(tcpr)
-        ordered = sorted(children, key=lambda child: rank.get(child.tag, len(rank)))
-        if ordered != children:
-            for child in ordered:
-                tcpr.append(child)  # appending an existing child moves it
+    for tcpr in document.element.body.xpath(".//w:tcPr[*[1][self::w:shd] and count(*) > 1]"):
+        for child in sorted(tcpr, key=lambda child: rank.get(child.tag, len(rank))):
+            tcpr.append(child)  # appending an existing child moves it
+
+
+def _unguard(document) -> None:
+    """Officers' brace pairs ({_{ and the like) as typed: text.clean guarded them from docxtpl's own escapes."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    parts = [document.element] + [rel.target_part.element for rel in document.part.rels.values()
+                                  if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external]
+    for part in parts:
+        for text in part.xpath(f'.//w:t[contains(., "{BRACE_GUARD}")]'):
+            text.text = text.text.replace(BRACE_GUARD, "_")
 
 
 def _describe(document, context: dict) -> None:
@@ -110,8 +115,7 @@ def _assert_reopens(path: Path) -> None:
     """The written file must open again as a Word package; otherwise nothing replaces the report.
 
     Every member must read back whole (zip's checksums) and the content types must name a main document part
-    that is there. The XML itself is well-formed by construction (see report_builder.shape), so the document is
-    not parsed again: on a large plan that would cost as much as building it.
+    that is there. The XML is well-formed by construction (lxml wrote every part), so it is not parsed again.
     """
     import zipfile
 

@@ -1,29 +1,38 @@
-"""The RAG chart: a stacked bar per section and for the whole plan, drawn by matplotlib as a print-quality PNG."""
+"""The RAG chart: a native Word chart (a DrawingML chart part with its embedded workbook), written by python-pptx.
+
+python-pptx writes the ``c:chartSpace`` XML (its ``ChartXmlWriter``) and the workbook behind it (XlsxWriter);
+its chart object model sets the series colours, labels and axes. The chart goes where the template prints
+``{{ rag_chart }}``: that placeholder prints a marker, and after docxtpl has filled the template each marker's
+text is replaced by an inline drawing of the chart (:func:`place_charts`). The policy team can restyle the
+chart and edit its figures in Word, and it prints sharp at any size.
+"""
 
 from __future__ import annotations
 
-import io
-import warnings
 from dataclasses import dataclass
 
 from report_builder.context import NOT_RATED_FILL
 from workbook.schema import RAG_FILLS
 
-DPI = 200
-WIDTH_CM, ROW_CM, FRAME_CM = 24.0, 0.85, 2.3
-PX = DPI / 72  # pixels per point
-MARGIN_PT = 4.0
-# Below the axes: tick labels (8 pt), the axis title (8 pt), the legend (7.5 pt), and the gaps between them.
-BOTTOM_PT = MARGIN_PT + 7.5 * 1.3 + 6 + 8 * 1.2 + 4 + 8 * 1.2 + 7
-PNG_LEVEL = 3  # zlib level: a third of the time of the default for a picture a few kilobytes larger
-# (label, count key, fill, hatch): hatching keeps the bars apart in black-and-white print and for colour-blind readers
+MARKER = "\ufdd0rag chart\ufdd1"  # what {{ rag_chart }} prints; officers' text cannot hold it (text.clean)
+WIDTH_CM, ROW_CM, FRAME_CM = 24.0, 0.85, 2.6
+EMU_PER_CM = 360000
+CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+# (name in the legend, count key, fill): the report's own RAG fills
 SERIES = (
-    ("Completed by deadline (G)", "completed", "#" + RAG_FILLS["G"], ""),
-    ("Ongoing within deadline (A)", "ongoing", "#" + RAG_FILLS["A"], ".."),
-    ("Not completed by deadline (R)", "not_completed", "#" + RAG_FILLS["R"], "//"),
-    ("Not rated (NR)", "not_rated", "#" + NOT_RATED_FILL, "xx"),
+    ("Completed by deadline (G)", "completed", RAG_FILLS["G"]),
+    ("Ongoing within deadline (A)", "ongoing", RAG_FILLS["A"]),
+    ("Not completed by deadline (R)", "not_completed", RAG_FILLS["R"]),
+    ("Not rated (NR)", "not_rated", NOT_RATED_FILL),
 )
 LETTERS = {"completed": "G", "ongoing": "A", "not_completed": "R", "not_rated": "NR"}
+_INLINE = (
+    '<wp:inline distT="0" distB="0" distL="0" distR="0" xmlns:wp="{wp}" xmlns:a="{a}" xmlns:c="{c}" xmlns:r="{r}">'
+    '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+    '<wp:docPr id="{id}" name="RAG chart {id}"/><wp:cNvGraphicFramePr/>'
+    '<a:graphic><a:graphicData uri="{c}"><c:chart r:id="{rid}"/></a:graphicData></a:graphic></wp:inline>')
 
 
 @dataclass(frozen=True)
@@ -42,97 +51,98 @@ def chart_bars(context: dict) -> list[ChartBar]:
 
 
 def chart_description(bars: list[ChartBar]) -> str:
-    """The chart's figures in words, used as the picture's alternative text for screen readers."""
-    parts = []
-    for bar in bars:
-        counts = ", ".join(f"{bar.counts.get(key, 0)} {LETTERS[key]}" for _, key, _, _ in SERIES)
-        parts.append(f"{bar.label}: {counts}")
+    """The chart's figures in words: its alternative text for screen readers."""
+    parts = [f"{bar.label}: " + ", ".join(f"{bar.counts.get(key, 0)} {LETTERS[key]}" for _, key, _ in SERIES)
+             for bar in bars]
     return "RAG chart. " + "; ".join(parts) + "."
 
 
-def rag_chart_png(bars: list[ChartBar]) -> tuple[bytes, float, float]:
-    """Draw the chart; return the PNG bytes and its size in centimetres (width, height) for the document."""
-    import matplotlib
+def chart_parts(bars: list[ChartBar]) -> tuple[bytes, bytes]:
+    """The chart part's XML (``c:chartSpace``, series in the RAG colours) and its embedded workbook (.xlsx)."""
+    from lxml import etree
+    from pptx.chart.chart import Chart
+    from pptx.chart.data import CategoryChartData
+    from pptx.chart.xmlwriter import ChartXmlWriter
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.oxml import parse_xml
+    from pptx.util import Pt
 
-    matplotlib.use("Agg")  # no display: the report is built headless as well as from Excel
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
+    data = CategoryChartData(number_format="0")
+    data.categories = [bar.label for bar in bars]
+    for name, key, _ in SERIES:
+        data.add_series(name, [bar.counts.get(key, 0) for bar in bars])
+    space = parse_xml(ChartXmlWriter(XL_CHART_TYPE.BAR_STACKED, data).xml.encode("utf-8"))
+    chart = Chart(space, None)
+    chart.font.size, chart.font.name = Pt(8), "Arial"
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    plot = chart.plots[0]
+    plot.gap_width = 60
+    plot.overlap = 100
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format, labels.number_format_is_linked = '0;;;', False  # a segment of 0 shows no label
+    labels.font.bold = True
+    for series, (_, _, fill) in zip(plot.series, SERIES):
+        series.format.fill.solid()
+        series.format.fill.fore_color.rgb = RGBColor.from_string(fill)
+        series.format.line.color.rgb = RGBColor(0, 0, 0)
+        series.format.line.width = Pt(0.5)
+    chart.category_axis.reverse_order = True  # the first section at the top, as in the table below it
+    chart.category_axis.crosses = XL_AXIS_CROSSES.MAXIMUM  # and the scale still below the bars
+    chart.value_axis.has_major_gridlines = True
+    chart.value_axis.has_title = True
+    chart.value_axis.axis_title.text_frame.text = "Number of actions"
+    return etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True), data.xlsx_blob
 
-    # At 200 dpi glyphs need no hinting to the pixel grid, which costs a fifth of the drawing.
-    with warnings.catch_warnings(), matplotlib.rc_context({"text.hinting": "no_hinting"}):
-        warnings.simplefilter("ignore", UserWarning)  # a section title with an emoji the font lacks: drawn as a box
-        return _draw(Figure, FigureCanvasAgg, FontProperties, bars)
 
+def place_charts(document, bars: list[ChartBar]) -> int:
+    """Replace each chart marker in the filled document's body by the chart; return how many were placed.
 
-def _draw(Figure, Canvas, FontProperties, bars: list[ChartBar]) -> tuple[bytes, float, float]:  # noqa: N803
-    """Draw the bars on a matplotlib Figure and save it as PNG.
-
-    The margins are worked out from the labels' measured widths rather than by a layout engine (which draws
-    everything twice to find them): the axis labels on the left, the legend and axis title below, and room on
-    the right for the longest total written after its bar.
+    Each place gets its own chart part (related from the document part) and embedded workbook (related from the
+    chart part, as Word does), an inline drawing sized to the bars, and alternative text with the figures.
     """
-    height_cm = FRAME_CM + ROW_CM * len(bars)
-    width_px, height_px = WIDTH_CM / 2.54 * DPI, height_cm / 2.54 * DPI
-    figure = Figure(figsize=(WIDTH_CM / 2.54, height_cm / 2.54), dpi=DPI)
-    renderer = Canvas(figure).get_renderer()
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part, XmlPart
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsmap, qn
+    from lxml import etree
 
-    def extent(text: str, size: float) -> float:
-        font = FontProperties(size=size)
-        return max(renderer.get_text_width_height_descent(line, font, ismath=False)[0] for line in text.split("\n"))
-
-    labels = [_wrap(bar.label) for bar in reversed(bars)]
-    widest = max([sum(bar.counts.get(key, 0) for _, key, _, _ in SERIES) for bar in bars] + [1])
-    notes = []
-    for bar in reversed(bars):
-        total = sum(bar.counts.get(key, 0) for _, key, _, _ in SERIES)
-        small = [f"{LETTERS[key]} {bar.counts.get(key, 0)}" for _, key, _, _ in SERIES
-                 if 0 < bar.counts.get(key, 0) < widest * 0.06]  # too narrow to hold their own label
-        notes.append((total, f"{total} actions" + (f" (incl. {', '.join(small)})" if small else "")))
-    left = MARGIN_PT * PX + max(extent(label, 8) for label in labels) + 7 * PX  # tick mark and its gap
-    row_px = (height_px - (BOTTOM_PT + MARGIN_PT) * PX) / len(bars)
-    top = MARGIN_PT * PX + max(0.0, (labels[-1].count("\n") + 1) * 8 * 1.2 * PX / 2 - row_px / 2)  # a tall top label
-    axes = figure.add_axes((left / width_px, BOTTOM_PT * PX / height_px, 1 - (left + MARGIN_PT * PX) / width_px,
-                            1 - (top + BOTTOM_PT * PX) / height_px))
-    axes_px = width_px - left - MARGIN_PT * PX
-    limit = widest * 1.2
-    for total, note in notes:  # the scale leaves room for each total written after its bar
-        limit = max(limit, (total + widest * 0.01) / (1 - (extent(note, 7.5) + 2 * PX) / axes_px))
-    positions = range(len(bars))
-    starts = [0] * len(bars)
-    for name, key, fill, hatch in SERIES:
-        values = [bar.counts.get(key, 0) for bar in reversed(bars)]
-        drawn = axes.barh(positions, values, left=starts, color=fill, edgecolor="black", linewidth=0.6, hatch=hatch,
-                          label=name, height=0.62)
-        for rect, value in zip(drawn, values):
-            if value >= widest * 0.06:  # narrower segments are named by the total at the end of the bar
-                axes.text(rect.get_x() + rect.get_width() / 2, rect.get_y() + rect.get_height() / 2,
-                          f"{LETTERS[key]} {value}", ha="center", va="center", fontsize=7.5, fontweight="bold",
-                          color="black", bbox={"boxstyle": "round,pad=0.15", "facecolor": "white",
-                                               "edgecolor": "none", "alpha": 0.85})
-        starts = [a + b for a, b in zip(starts, values)]
-    for position, (total, note) in zip(positions, notes):
-        axes.text(total + widest * 0.01, position, note, ha="left", va="center", fontsize=7.5)
-    axes.set_yticks(list(positions), labels, fontsize=8)
-    axes.set_xlabel("Number of actions", fontsize=8)
-    axes.tick_params(axis="x", labelsize=8)
-    axes.set_xlim(0, limit)
-    axes.set_ylim(-0.5, len(bars) - 0.5)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.legend(loc="lower center", bbox_to_anchor=(0.5, MARGIN_PT * PX / height_px), ncol=4, fontsize=7.5,
-                  frameon=False, borderaxespad=0, borderpad=0)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": PNG_LEVEL})
-    return buffer.getvalue(), WIDTH_CM, height_cm
-
-
-def _wrap(label: str, width: int = 30) -> str:
-    words, lines, line = label.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    return "\n".join(lines[:3])
+    body = document.element.body
+    texts = body.xpath(f'.//w:t[contains(., "{MARKER}")]')
+    if not texts:
+        return 0
+    xml, xlsx = chart_parts(bars)
+    description = chart_description(bars)
+    package, main = document.part.package, document.part
+    ids = [int(i) for i in body.xpath(".//wp:docPr/@id") if i.isdigit()]
+    next_id = max(ids, default=0) + 1
+    height = round((FRAME_CM + ROW_CM * len(bars)) * EMU_PER_CM)
+    for text in texts:
+        workbook = Part(package.next_partname("/word/embeddings/Microsoft_Excel_Sheet%d.xlsx"), XLSX_TYPE, xlsx,
+                        package)
+        space = etree.fromstring(xml)
+        chart_part = XmlPart(package.next_partname("/word/charts/chart%d.xml"), CHART_TYPE, space, package)
+        external = etree.SubElement(space, qn("c:externalData"), {qn("r:id"): chart_part.relate_to(workbook,
+                                                                                                  RT.PACKAGE)})
+        etree.SubElement(external, qn("c:autoUpdate"), val="0")
+        inline = parse_xml(_INLINE.format(wp=nsmap["wp"], a=nsmap["a"], c=CHART_URI, r=nsmap["r"],
+                                          cx=round(WIDTH_CM * EMU_PER_CM), cy=height, id=next_id,
+                                          rid=main.relate_to(chart_part, RT.CHART)))
+        inline.find(qn("wp:docPr")).set("descr", description)
+        inline.find(qn("wp:docPr")).set("title", "RAG chart")
+        next_id += 1
+        before, _, after = (text.text or "").partition(MARKER)
+        run = text.getparent()
+        text.text = before
+        drawing_run = etree.SubElement(run.getparent(), qn("w:r"))
+        run.addnext(drawing_run)
+        etree.SubElement(drawing_run, qn("w:drawing")).append(inline)
+        if after:
+            tail = etree.SubElement(run.getparent(), qn("w:r"))
+            drawing_run.addnext(tail)
+            etree.SubElement(tail, qn("w:t"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}).text = after
+    return len(texts)

@@ -44,7 +44,7 @@ PLACEHOLDERS: dict[str, str] = {
     "sections": "Sections (A, B, C) with their recommendations and RAG counts (fields below)",
     "leads": "Key leads (rows: initials, name, job_title)",
     "unknown_owners": "Owners typed on the Actions sheet that are not in Leads, shown as typed",
-    "rag_chart": "The RAG chart picture (per section and overall); put it alone in a paragraph",
+    "rag_chart": "The native RAG chart (per section and overall); put it alone in a paragraph",
 }
 COUNTS = ("total", "completed", "ongoing", "not_completed", "not_rated")
 RAG = ("rag", "fill", "rag_name")

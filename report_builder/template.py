@@ -1,10 +1,24 @@
-"""The Word template through docxtpl: a locked-down Jinja environment, the placeholder check, the chart picture."""
+"""The Word template through docxtpl: a locked-down, bounded Jinja sandbox, the placeholder check, the filling.
+
+The template is filled by docxtpl's public ``render`` alone. Before that, the template's text is checked: each
+paragraph (body, headers, footers, document properties) becomes one line of a Jinja source written in plain
+Jinja tags (``{%p for %}`` read as ``{% for %}``, ``{% cellbg x %}`` as ``{{ x }}``), so that a broken tag, an
+unknown placeholder or a tag a report may not use is refused with its paragraph quoted, before anything is
+rendered. When rendering fails, that same source is rendered again with the same values: the line Jinja names
+is the paragraph to quote.
+
+Limits (the README states them): tags are ``{{ }}``, ``{% if %}`` and ``{% for %}`` only (no set, macro,
+include, import or extends); ``range()`` gives at most ``MAX_RANGE`` numbers; a string or list a template makes
+(``*``, ``+``, ``%``, join, replace, format) holds at most ``MAX_TEXT`` items; widths (center, ljust, rjust,
+zfill, indent, format specs) are at most ``MAX_WIDTH``; powers stay under ``MAX_POWER_BITS``; the output is at
+most ``output_limit(actions)`` characters; and filling in stops after ``time_limit(actions)`` seconds.
+"""
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
+import string
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,216 +27,356 @@ from typing import IO, Any
 from workbook.errors import TemplateError
 from report_builder.context import known_fields
 
-# Attribute access in the template is allowed only on plain data (the context is dicts, lists, strings, numbers)
-# and Jinja's own loop helpers; anything else (a picture object, a class, a function) is refused.
+MAX_RANGE, MAX_TEXT, MAX_WIDTH, MAX_POWER_BITS = 10_000, 5_000_000, 1_000, 100_000
+
+
+def output_limit(actions: int) -> int:
+    """Characters the filled document may hold: 20 million, and 20,000 more per action."""
+    return 20_000_000 + 20_000 * actions
+
+
+def time_limit(actions: int) -> float:
+    """Seconds filling in may take: 20, and 5 ms more per action."""
+    return 20.0 + 0.005 * actions
+
+
+class LimitExceeded(Exception):
+    """A template went past one of the limits above (raised inside the render, reported as a TemplateError)."""
+
+
 _PLAIN = (str, int, float, bool, dict, list, tuple, type(None))
-_GLOBALS_KEPT = ("range", "namespace")
-_DICT_ATTRIBUTES = frozenset(dir(dict))
+_WIDTHS = frozenset({"center", "ljust", "rjust", "zfill"})
+_PERCENT_SPEC = re.compile(r"%[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_NUMBERS = re.compile(r"\d+")
 
 
-def sandbox():
-    """A Jinja environment for templates: sandboxed, immutable data, autoescaped, and strict about unknown names.
+def _limit(what: str) -> LimitExceeded:
+    return LimitExceeded(f"{what}; a report template may not make anything that large")
 
-    Autoescaping turns ``&``, ``<`` and quotes in officers' text into XML entities; the sandbox stops a template
-    from reaching Python internals (``''.__class__``) or calling methods of anything but plain data; a placeholder
-    that names something the report does not provide raises instead of printing nothing.
-    """
-    from jinja2 import StrictUndefined
+
+def _size(value: Any) -> int:
+    return len(value) if isinstance(value, (str, list, tuple)) else 0
+
+
+def _check_width(width: Any) -> None:
+    if isinstance(width, int) and width > MAX_WIDTH:
+        raise _limit(f"a width of {width} is more than {MAX_WIDTH}")
+
+
+def _check_percent(fmt: str) -> None:
+    for match in _PERCENT_SPEC.finditer(fmt):
+        for number in match.groups():
+            if number == "*" or (number and int(number) > MAX_WIDTH):
+                raise _limit(f"the format '{match.group(0)[:20]}' asks for a width over {MAX_WIDTH}")
+
+
+def _check_format(fmt: str) -> None:
+    for _, _, spec, _ in string.Formatter().parse(fmt):
+        if spec and ("{" in spec or any(int(n) > MAX_WIDTH for n in _NUMBERS.findall(spec))):
+            raise _limit(f"the format '{{:{spec[:20]}}}' asks for a width over {MAX_WIDTH}")
+
+
+def _check_replace(text: str, old: str, new: str, count: int = -1) -> None:
+    found = text.count(old) if old else len(text) + 1
+    found = found if count is None or count < 0 else min(found, count)
+    if len(text) + found * (len(new) - len(old)) > MAX_TEXT:
+        raise _limit(f"replacing would make a text of over {MAX_TEXT:,} characters")
+
+
+def _check_join(separator: Any, items: Any) -> None:
+    if sum(map(_size, items)) + _size(separator) * len(items) > MAX_TEXT:
+        raise _limit(f"joining would make over {MAX_TEXT:,} characters")
+
+
+def _check_indent(s: Any, width: Any = 4, *args: Any, **kwargs: Any) -> None:
+    lines = str(s).count("\n") + 1
+    if (width if isinstance(width, int) else _size(width)) * lines > MAX_TEXT:
+        raise _limit(f"indenting would make over {MAX_TEXT:,} characters")
+
+
+def sandbox(actions: int = 0):
+    """A Jinja environment for templates: sandboxed, immutable data, autoescaped, strict about unknown names,
+    and bounded (see the module's limits; ``actions`` is the plan's size, which the output limit follows)."""
+    from jinja2 import StrictUndefined, filters, pass_eval_context
     from jinja2.runtime import LoopContext
     from jinja2.sandbox import ImmutableSandboxedEnvironment
-    from jinja2.utils import Namespace
     from markupsafe import Markup
 
-    allowed = (*_PLAIN, Markup, LoopContext, Namespace)
+    allowed = (*_PLAIN, Markup, LoopContext)
+    most = output_limit(actions)
 
     class ReportSandbox(ImmutableSandboxedEnvironment):
-        """The sandbox, narrowed further: attributes only of plain data and loop helpers."""
+        """The sandbox, narrowed: attributes of plain data only; sizes, widths and powers bounded."""
+
+        intercepted_binops = frozenset({"*", "**", "%", "+"})
 
         def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
             return isinstance(obj, allowed) and super().is_safe_attribute(obj, attr, value)
 
         def getattr(self, obj: Any, attribute: str) -> Any:
-            # A plain dict's key that is no dict attribute is what the sandbox would return, after first trying
-            # (and failing) to read an attribute: skip that detour on the report's thousands of rows.
-            if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
-                return obj[attribute]
+            if isinstance(obj, str) and attribute in ("format", "format_map"):  # Jinja wraps these: check here
+                _check_format(obj)
             return super().getattr(obj, attribute)
 
+        def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+            if operator == "*":
+                times = right if isinstance(right, int) else left if isinstance(left, int) else 0
+                if max(_size(left), _size(right)) * times > MAX_TEXT:
+                    raise _limit(f"repeating would make over {MAX_TEXT:,} items")
+            elif operator == "+" and _size(left) + _size(right) > MAX_TEXT:
+                raise _limit(f"joining would make over {MAX_TEXT:,} items")
+            elif operator == "%" and isinstance(left, str):
+                _check_percent(left)
+            elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
+                    and right * max(abs(left).bit_length() - 1, 0) > MAX_POWER_BITS:
+                raise _limit(f"{left} ** {right} is too large a number")
+            return super().call_binop(context, operator, left, right)
+
+        def call(self, context, obj: Any, *args: Any, **kwargs: Any) -> Any:
+            owner, name = getattr(obj, "__self__", None), getattr(obj, "__name__", "")
+            if isinstance(owner, str):
+                if name in _WIDTHS and args:
+                    _check_width(args[0])
+                elif name == "expandtabs" and args and isinstance(args[0], int) and len(owner) * args[0] > MAX_TEXT:
+                    raise _limit(f"expanding tabs would make over {MAX_TEXT:,} characters")
+                elif name == "replace" and len(args) >= 2:
+                    _check_replace(owner, *args[:3])
+                elif name == "join" and args:
+                    args = (args[0] if isinstance(args[0], (str, list, tuple)) else list(args[0]), *args[1:])
+                    _check_join(owner, args[0])
+            return super().call(context, obj, *args, **kwargs)
+
+        def concat(self, parts: Iterator[str]) -> str:
+            """Join a render's output, stopping it (inside the template, so its line is known) past the limit."""
+            out, size = [], 0
+            for part in parts:
+                size += len(part)
+                if size > most:
+                    parts.throw(_limit(f"the filled document would hold over {most:,} characters"))
+                out.append(part)
+            return "".join(out)
+
+    def checked(filter_, check):
+        def run(*args, **kwargs):
+            check(*args, **kwargs)
+            return filter_(*args, **kwargs)
+        return run
+
+    @pass_eval_context
+    def join(eval_ctx, value: Any, d: str = "", attribute: Any = None) -> str:
+        value = list(value)
+        _check_join(d, value)
+        return filters.do_join(eval_ctx, value, d, attribute)
+
     env = ReportSandbox(autoescape=True, undefined=StrictUndefined)
-    env.globals = {name: env.globals[name] for name in _GLOBALS_KEPT if name in env.globals}
+    env.globals = {"range": _range}
+    env.filters.update({
+        "center": checked(filters.do_center, lambda value, width=80: _check_width(width)),
+        "indent": checked(filters.do_indent, _check_indent),
+        "format": checked(filters.do_format, lambda value, *a, **k: _check_percent(str(value))),
+        "replace": checked(filters.do_replace, lambda eval_ctx, s, old, new, count=None: _check_replace(
+            str(s), str(old), str(new), count)),
+        "wordwrap": checked(filters.do_wordwrap, lambda env_, s, width=79, *a, **k: _check_width(width)),
+        "batch": checked(filters.do_batch, lambda value, linecount, *a, **k: _check_width(linecount)),
+        "slice": checked(filters.do_slice, lambda value, slices, *a, **k: _check_width(slices)),
+        "join": join,
+    })
+    for name in ("replace", "wordwrap"):  # keep what Jinja passes them first
+        env.filters[name].jinja_pass_arg = getattr(getattr(filters, f"do_{name}"), "jinja_pass_arg", None)
     return env
 
 
-CHART = "rag_chart"
-# What a picture prints, drawn to scale for report_builder.shape: it ends the run of text it is in, adds a run
-# holding the drawing, and opens a new run of text.
-PICTURE_SHAPE = '</w:t></w:r><w:r><w:drawing/></w:r><w:r><w:t xml:space="preserve">'
-
-
-def load(source: IO[bytes], name: str):
-    """Open a .docx template with docxtpl, or say clearly why it cannot be used."""
-    from docx.opc.exceptions import PackageNotFoundError
-    from docxtpl import DocxTemplate
-
-    try:
-        tpl = DocxTemplate(source)
-        tpl.init_docx()
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise TemplateError(f"The Word template {name} is not a Word document (.docx) that can be read: "
-                            f"{exc}. "
-                            "Save it from Word as 'Word Document (*.docx)'.") from exc
-    return tpl
-
-
-@dataclass(frozen=True)
-class Part:
-    """A part of the template holding placeholders, as docxtpl's Jinja source (one paragraph a line)."""
-
-    where: str  # "the body", "a header", "a footer": for messages
-    patched: str  # docxtpl's source: the XML with its tags made Jinja's
-
-    @property
-    def source(self) -> str:
-        """The source with each paragraph on a line of its own, as docxtpl renders it (messages quote the line)."""
-        return re.sub(r"<w:p([ >])", r"\n<w:p\1", self.patched)
-
-    @staticmethod
-    def all(tpl, body_xml: str) -> list[Part]:
-        """The body (from its XML as docxtpl reads it), then the headers and footers."""
-        from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-        parts = [Part("the body", tpl.patch_xml(body_xml))]
-        for rel in tpl.docx.part.rels.values():
-            if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external:
-                where = "a header" if rel.reltype == RT.HEADER else "a footer"
-                parts.append(Part(where, tpl.patch_xml(tpl.get_part_xml(rel.target_part))))
-        return parts
-
-
-def _line_text(xml: str, lineno: int) -> str:
-    """The visible text of the paragraph on a line of the patched XML (for messages)."""
-    lines = xml.splitlines()
-    line = lines[lineno - 1] if 0 < lineno <= len(lines) else ""
-    text = re.sub(r"<[^>]+>", "", line).strip()
-    return text if len(text) <= 160 else text[:157] + "..."
-
-
-def parse_parts(parts: list[Part], env) -> list:
-    """Each part parsed by Jinja; a syntax error (an unclosed ``{% if %}``) names the part and quotes the paragraph."""
-    from jinja2 import TemplateSyntaxError
-
-    trees = []
-    for part in parts:
-        source = part.source
-        try:
-            trees.append(env.parse(source))
-        except TemplateSyntaxError as exc:
-            raise TemplateError(f"The Word template has a broken tag in {part.where}: {_sentence(exc)}, in the "
-                                f"paragraph '{_line_text(source, exc.lineno)}'. Check that every {{% if %}} "
-                                "and {% for %} is closed and that tags are typed with straight braces.") from exc
-    return trees
-
-
-def check_placeholders(parts: list[Part], trees: list, env, provided: set[str] | frozenset[str]) -> set[str]:
-    """Refuse a template whose placeholders name something the report does not provide, before rendering.
-
-    ``trees`` are the parts parsed (:func:`parse_parts`). Top-level names are Jinja's undeclared variables;
-    field names after a dot (``{{ a.ownr }}``) are checked against the documented fields. The message names the
-    placeholder and quotes the paragraph it is in. Returns the top-level names the template uses.
-    """
-    from jinja2 import meta, nodes
-
-    sources = [part.source for part in parts]
-    used: set[str] = set()
-    for tree in trees:
-        used |= meta.find_undeclared_variables(tree)
-    undeclared = used - set(provided) - set(env.globals)
-    fields = known_fields()
-    for part, source, tree in zip(parts, sources, trees):
-        for node in tree.find_all(nodes.Name):
-            if node.ctx == "load" and node.name in undeclared:
-                raise TemplateError(
-                    f"The Word template uses the placeholder '{node.name}', which the report does not provide "
-                    f"(in {part.where}, paragraph '{_line_text(source, node.lineno)}'). Correct the spelling; "
-                    "the placeholders are listed under 'The Word report' in the README.")
-        for node in tree.find_all(nodes.Getattr):
-            if node.attr not in fields and not hasattr(str, node.attr):
-                raise TemplateError(
-                    f"The Word template uses the field '{node.attr}', which the report does not provide "
-                    f"(in {part.where}, paragraph '{_line_text(source, node.lineno)}'). Correct the spelling; "
-                    "the fields are listed under 'The Word report' in the README.")
-    if undeclared:  # found but not located above (should not happen): still refuse, naming them
-        names = ", ".join(sorted(undeclared))
-        raise TemplateError(f"The Word template uses placeholders the report does not provide: {names}.")
-    return used
+def _range(*args: int) -> range:
+    """range(), at most MAX_RANGE numbers."""
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise _limit(f"range() of {len(numbers):,} numbers is more than {MAX_RANGE:,}")
+    return numbers
 
 
 @contextmanager
-def template_errors() -> Iterator[None]:
-    """Turn every Jinja or sandbox failure while filling in into a TemplateError naming the cause."""
-    from jinja2 import TemplateError as JinjaError
-    from jinja2.exceptions import SecurityError, UndefinedError
+def stop_after(seconds: float) -> Iterator[None]:
+    """Stop the code inside after ``seconds``: a timer raises LimitExceeded in this thread (any platform)."""
+    import ctypes
 
+    thread, lock, state = threading.get_ident(), threading.Lock(), {"armed": True, "fired": False}
+    error = ctypes.py_object(type("TimeLimitExceeded", (LimitExceeded,), {}))
+
+    def fire() -> None:
+        with lock:
+            if state["armed"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), error)
+
+    timer = threading.Timer(seconds, fire)
+    timer.daemon = True
+    timer.start()
     try:
         yield
-    except SecurityError as exc:
-        raise TemplateError(f"The Word template tries something a report template may not do: {_sentence(exc)}. "
-                            "Use only the "
-                            "placeholders listed under 'The Word report' in the README.") from exc
-    except UndefinedError as exc:
-        found = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", str(exc))
-        name = next((g for g in found.groups() if g), str(exc)) if found else str(exc)
-        raise TemplateError(f"The Word template uses '{name}', which the report does not provide ({exc}). Correct "
-                            "the placeholder; they are listed under 'The Word report' in the README.") from exc
-    except JinjaError as exc:
-        where = " ".join(t for t in getattr(exc, "docx_context", []) if t.strip())[:200]
-        raise TemplateError(f"The Word template could not be filled in: {_sentence(exc)}"
-                            + (f", near '{where}'" if where else "")
-                            + ".") from exc
+    finally:
+        with lock:
+            state["armed"] = False
+            if state["fired"]:  # not raised yet (it fired as the work ended): take it back
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)
+        timer.cancel()
 
 
-def render(tpl, context: dict[str, Any], env) -> None:
-    """Fill the template in place the classic docxtpl way (the body parsed back into a tree)."""
-    with template_errors():
-        tpl.render(context, jinja_env=env, autoescape=True)
+def load(source: IO[bytes] | str, name: str):
+    """Open a .docx template with docxtpl, or say clearly why it cannot be used."""
+    import zipfile
+
+    from docx.opc.exceptions import PackageNotFoundError
+    from docxtpl import DocxTemplate
+    from lxml.etree import XMLSyntaxError
+
+    try:
+        with zipfile.ZipFile(source) as package:
+            for member in package.namelist():
+                if member.endswith((".xml", ".rels")) and b"<!DOCTYPE" in package.open(member).read(4096):
+                    raise TemplateError(f"The Word template {name} holds a document type declaration (DTD) in "
+                                        f"{member}, which Word never writes. Save it again from Word as "
+                                        "'Word Document (*.docx)'.")
+        tpl = DocxTemplate(source)
+        tpl.get_docx()
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError, XMLSyntaxError) as exc:
+        raise TemplateError(f"The Word template {name} is not a Word document (.docx) that can be read: "
+                            f"{exc}. Save it from Word as 'Word Document (*.docx)'.") from exc
+    return tpl
+
+
+# docxtpl's tags written as plain Jinja: {%p for %} {%tr if %} {{r x }} -> {% for %} {% if %} {{ x }};
+# {% cellbg x %} and {% colspan x %} print x; {% vm %} and {% hm %} merge cells.
+_DOCXTPL_TAGS = ((re.compile(r"\{%-?\s*(?:p|tr|tc|r)\s"), "{% "), (re.compile(r"\{\{\s*(?:p|r)\s"), "{{ "),
+                 (re.compile(r"\{%\s*(?:cellbg|colspan)\s+(.*?)\s*%\}"), r"{{ \1 }}"),
+                 (re.compile(r"\{%\s*(?:vm|hm)\s*%\}"), ""))
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
+_TAG = re.compile(r"\{[{%#].*?[}%#]\}")
+_ALLOWED_TAGS = ("Output", "If", "For")
+_TAG_WORDS = {"Assign": "set", "AssignBlock": "set", "FromImport": "import", "CallBlock": "call",
+              "FilterBlock": "filter", "ExprStmt": "do"}
 
 
 @dataclass(frozen=True)
-class Picture:
-    """A picture for a placeholder printed alone in its paragraph: a PNG, its printed size, its alternative text."""
+class Source:
+    """The template's text as Jinja source, one paragraph a line, and where each line comes from."""
 
-    png: bytes
-    width: int  # EMU, as python-docx's Cm() gives
-    height: int
-    description: str
-    title: str
+    lines: tuple[tuple[str, str], ...]  # (where: "the body", "a header"..., the paragraph's text)
 
-    def bind(self, tpl) -> _PlacedPicture:
-        """The value to give the template: it adds the picture to the part being rendered when printed."""
-        return _PlacedPicture(tpl, self)
+    @property
+    def text(self) -> str:
+        return "\n".join(line for _, line in self.lines)
+
+    def quote(self, lineno: int | None) -> str:
+        """' (in a footer, paragraph '...')' for a line of the source, or '' when it is not known."""
+        if not lineno or not 0 < lineno <= len(self.lines):
+            return ""
+        where, line = self.lines[lineno - 1]
+        text = line if len(line) <= 160 else line[:157] + "..."
+        return f" (in {where}, paragraph '{text}')"
 
 
-class _PlacedPicture:
-    """What ``{{ rag_chart }}`` prints: Word's inline drawing, in a run of its own. Templates cannot read into it
-    (the sandbox allows attributes of plain data only)."""
+def template_source(document) -> Source:
+    """The template's paragraphs (body, headers, footers, then the document properties docxtpl fills)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
 
-    def __init__(self, tpl, picture: Picture) -> None:
-        self._tpl, self._picture = tpl, picture
+    parts = [("the body", document.element.body)]
+    parts += [("a header" if rel.reltype == RT.HEADER else "a footer", rel.target_part.element)
+              for rel in document.part.rels.values() if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external]
+    lines = [(where, _plain(Paragraph(p, None).text)) for where, element in parts for p in element.iter(qn("w:p"))]
+    props = document.core_properties
+    lines += [("the document properties", _plain(getattr(props, name) or ""))
+              for name in ("author", "comments", "identifier", "language", "subject", "title")]
+    return Source(tuple(lines))
 
-    def __html__(self) -> str:
-        from docx.oxml.ns import qn
-        from lxml import etree
 
-        picture = self._picture
-        part = self._tpl.current_rendering_part or self._tpl.docx.part
-        inline = part.new_pic_inline(io.BytesIO(picture.png), picture.width, picture.height)
-        doc_pr = inline.find(qn("wp:docPr"))
-        doc_pr.set("descr", picture.description)
-        doc_pr.set("title", picture.title)
-        drawing = etree.tostring(inline, encoding="unicode")
-        return f'</w:t></w:r><w:r><w:drawing>{drawing}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+def _plain(text: str) -> str:
+    text = _TAG.sub(lambda m: m.group(0).translate(_QUOTES), text.replace("\n", " "))
+    for pattern, replacement in _DOCXTPL_TAGS:
+        text = pattern.sub(replacement, text)
+    return text
 
-    __str__ = __html__
+
+def check(source: Source, env, provided: frozenset[str]) -> set[str]:
+    """Refuse a template with a broken tag, a tag reports may not use, or a placeholder or field the report does
+    not provide, quoting its paragraph; return the top-level names it uses."""
+    from jinja2 import TemplateSyntaxError, meta, nodes
+
+    try:
+        tree = env.parse(source.text)
+        for node in tree.find_all(nodes.Stmt):
+            kind = type(node).__name__
+            if kind not in _ALLOWED_TAGS:
+                raise TemplateError(f"The Word template uses {{% {_TAG_WORDS.get(kind, kind.lower())} %}}"
+                                    f"{source.quote(node.lineno)}: report templates may use {{{{ }}}}, {{% if %}} "
+                                    "and {% for %} only.")
+        used = meta.find_undeclared_variables(tree)  # compiles the template: an unknown filter fails here
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"The Word template could not be filled in: it has a broken tag: {_sentence(exc)}"
+                            f"{source.quote(exc.lineno)}. Check that every {{% if %}} and {{% for %}} is closed and "
+                            "that tags are typed with straight braces.") from exc
+    fields = known_fields()
+    for node in tree.find_all(nodes.Name):
+        if node.ctx == "load" and node.name in used - provided - set(env.globals):
+            raise TemplateError(f"The Word template uses the placeholder '{node.name}', which the report does not "
+                                f"provide{source.quote(node.lineno)}. Correct the spelling; the placeholders are "
+                                "listed under 'The Word report' in the README.")
+    for node in tree.find_all(nodes.Getattr):
+        if node.attr not in fields and not hasattr(str, node.attr):
+            raise TemplateError(f"The Word template uses the field '{node.attr}', which the report does not provide"
+                                f"{source.quote(node.lineno)}. Correct the spelling; the fields are listed under "
+                                "'The Word report' in the README.")
+    return used
+
+
+def render(tpl, source: Source, context: dict[str, Any], actions: int) -> None:
+    """Fill the template in place with docxtpl, within the limits; any failure is a TemplateError quoting the
+    paragraph it happened in."""
+    env = sandbox(actions)
+    try:
+        with stop_after(time_limit(actions)):
+            tpl.render(context, jinja_env=env, autoescape=True)
+    except Exception as exc:  # noqa: BLE001 - whatever a template does wrong, the officer gets a message
+        raise TemplateError(f"The Word template could not be filled in: {_cause(exc)}"
+                            f"{_locate(source, context, exc)}. Check the template's tags; the placeholders are "
+                            "listed under 'The Word report' in the README.") from exc
+
+
+def _locate(source: Source, context: dict[str, Any], failure: Exception) -> str:
+    """Render the paragraph source with the same values and tighter limits: the line that fails is quoted."""
+    from jinja2 import TemplateSyntaxError
+
+    if isinstance(failure, TemplateSyntaxError):
+        return source.quote(None) or (f", near '{' '.join(getattr(failure, 'docx_context', []))[:200]}'"
+                                      if getattr(failure, "docx_context", None) else "")
+    env = sandbox(0)
+    try:
+        with stop_after(2.0):
+            env.from_string(source.text).render(context)
+    except Exception as exc:  # noqa: BLE001
+        tb, line = exc.__traceback__, None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<template>":
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        return source.quote(line)
+    return ""
+
+
+def _cause(exc: Exception) -> str:
+    from jinja2.exceptions import SecurityError, UndefinedError
+
+    if isinstance(exc, SecurityError):
+        return f"it tries something a report template may not do ({_sentence(exc)})"
+    if isinstance(exc, UndefinedError):
+        return f"it uses something the report does not provide ({_sentence(exc)})"
+    if isinstance(exc, LimitExceeded):
+        return (f"it took longer than the time limit" if type(exc).__name__ == "TimeLimitExceeded"
+                else _sentence(exc))
+    if isinstance(exc, RecursionError):
+        return "it repeats itself without end"
+    return f"{_sentence(exc) or type(exc).__name__} ({type(exc).__name__})"
 
 
 def _sentence(exc: Exception) -> str:

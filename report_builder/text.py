@@ -9,12 +9,16 @@ from functools import lru_cache
 
 # Characters XML 1.0 forbids (C0 controls other than tab and line breaks, surrogates, U+FFFE/U+FFFF) and the C1
 # controls that only ever arrive from text decoded with the wrong code page. Word refuses a file holding the former.
-_FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The noncharacters U+FDD0-U+FDEF go too: the report uses them as markers (chart.MARKER, BRACE_GUARD).
+_FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 # Line breaks as other systems write them: Windows CR LF, old Mac CR, Word's manual break (vertical tab),
 # form feed, next-line (NEL), Unicode line and paragraph separators. All become one line break in the same paragraph.
 _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # Any character the three steps below could change other than the ends: most text has none and is only trimmed.
-_SPECIAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_SPECIAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# docxtpl turns {_{ }_} {_% %_} into braces everywhere in the filled document, officers' text included: in their
+# text the underscore of such a pair is guarded by this character while docxtpl fills (build._unguard).
+BRACE_GUARD = "\ufdd2"
 _BULLET_SEPARATORS = re.compile(r"\s*\|\s*|\n+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -37,6 +41,17 @@ def clean(text: object) -> str:
     value = _FORBIDDEN.sub("", value)
     value = _BLANK_LINES.sub("\n\n", value)
     return value.strip()
+
+
+def guard_braces(value: object) -> object:
+    """The report's values with the underscore of each brace pair in officers' text guarded (see BRACE_GUARD)."""
+    if isinstance(value, str):
+        return value.replace("{_", "{" + BRACE_GUARD).replace("_}", BRACE_GUARD + "}") if "_" in value else value
+    if isinstance(value, dict):
+        return {key: guard_braces(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [guard_braces(item) for item in value]
+    return value
 
 
 class CleanRows(list):

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from click.testing import CliRunner
 
-from addin import build as builder, customui, macros, picture
+from addin import build as builder, customui, macros
 from tests.report import office
 from workbook.errors import TrackerError
 
@@ -166,19 +166,3 @@ def test_the_ribbon_source_reads_no_entities(tmp_path: Path) -> None:
     with pytest.raises(TrackerError, match="external entity") as refused:
         customui.load(source)
     assert "do not read" not in str(refused.value)
-
-
-# --- the picture of the tab in the README ------------------------------------------------------------------------
-
-
-def test_the_readme_picture_is_drawn_from_the_customui(tmp_path: Path) -> None:
-    drawn = picture.draw(tmp_path / "tab.png")
-    assert (tmp_path / "tab.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    buttons = customui.buttons(customui.load())
-    assert "Improvement Plan" in drawn
-    assert [t.replace("\n", " ") for t in drawn if t.replace("\n", " ") in {b.label for b in buttons}] == \
-        [b.label for b in buttons]
-    assert {b.group for b in buttons} <= set(drawn)
-    assert buttons[0].screentip in drawn
-    committed = Path(__file__).resolve().parent.parent / "docs" / "ribbon-tab.png"
-    assert committed.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

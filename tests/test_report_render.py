@@ -56,3 +56,23 @@ def test_every_page_is_numbered(pdf):
     total = office.pages(pdf)
     numbers = [int(n) for n in re.findall(rf"Page (\d+) of {total}\b", text)]
     assert numbers == list(range(1, total + 1))
+
+
+def test_the_native_chart_is_drawn_in_the_rag_colours(pdf, tmp_path):
+    import subprocess
+
+    from report_builder.context import NOT_RATED_FILL
+    from workbook.schema import RAG_FILLS
+
+    page = next(n for n in range(1, office.pages(pdf) + 1)
+                if "Figure 1" in subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                                                capture_output=True, text=True, check=True).stdout)
+    subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", "40", str(pdf),
+                    str(tmp_path / "page")], check=True)
+    image = next(tmp_path.glob("page*.ppm")).read_bytes()
+    header_end = image.index(b"255\n") + 4
+    pixels = image[header_end:]
+    seen = {bytes(pixels[i:i + 3]) for i in range(0, len(pixels) - 2, 3)}
+    for name, fill in (("green", RAG_FILLS["G"]), ("amber", RAG_FILLS["A"]), ("red", RAG_FILLS["R"]),
+                       ("grey", NOT_RATED_FILL)):
+        assert bytes.fromhex(fill) in seen, f"no {name} ({fill}) pixels on the chart's page {page}"
