@@ -13,6 +13,7 @@ from workbook.chase import (
     REQUEST_SHEET, TITLE_ROW, Request, Requests, deadline_shown,
 )
 from workbook.dates import uk
+from workbook.layout import fit_height
 from workbook.safe_write import atomic_write
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -72,6 +73,9 @@ def request_workbook(request: Request, tracker: str):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if column.kind == schema.DATE:
                 cell.number_format = UK_DATE
+        height = fit_height([str(v) for v in values], [c.width for c in READ_ONLY])
+        ws.row_dimensions[i].height = max(height or 15, 45)  # room to type commentary
+    ws.row_dimensions[HEADER_ROW].height = 30
     if request.actions:
         status = DataValidation(type="list", formula1='"' + ",".join(schema.STATUSES) + '"', allow_blank=True,
                                 showErrorMessage=True, errorTitle="New status",
