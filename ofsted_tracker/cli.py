@@ -1,4 +1,5 @@
-"""The ``ofsted-tracker`` command line: new, demo, validate, refresh, summary, report, snapshot, addin, serve, payload.
+"""The ``ofsted-tracker`` command line: new, demo, validate, refresh, summary, report, snapshot, requests, collect,
+addin, serve, payload.
 
 Exit codes: 0 done; 1 validation errors found (validate); 2 unusable input (a message names the place).
 
@@ -294,6 +295,80 @@ def payload(path: Path, include: str | None) -> None:
     except TrackerError as exc:
         _fail(exc)
     click.echo(json.dumps(data, default=str))
+
+
+# --- chase and collect: update requests to action owners, their returns merged back -------------------------------
+
+
+@app.command()
+@_tracker
+@click.option("--out", required=True, metavar="FOLDER", type=click.Path(path_type=Path),
+              help="Folder for the request workbooks and their e-mail drafts.")
+@_period
+@_as_of
+def requests(path: Path, out: Path, period: str | None, as_of: str | None) -> None:
+    """Write an update request (a workbook and an e-mail draft) for each owner with open actions or actions due."""
+    from workbook.collect import send_requests
+
+    try:
+        sent = send_requests(path, out, _parse_as_of(as_of), period)
+    except TrackerError as exc:
+        _fail(exc)
+    for w in sent.written:
+        to = w.request.lead.email or "no address"
+        click.echo(f"{w.request.lead.initials}: {len(w.request.actions)} actions -> {w.workbook.name} "
+                   f"and {w.draft.name} (to {to})")
+    for f in sent.requests.findings:
+        click.echo(f"warning {f.where}: {f.message}")
+    for owner, ids in sent.requests.unknown:
+        click.echo(f"No request for '{owner}' (not in Leads): actions {', '.join(ids)}")
+    if sent.written:
+        click.echo(f"Wrote {len(sent.written)} requests into {out}; logged on the Requests sheet of {path.name}.")
+    else:
+        click.echo("No owner in Leads has open actions or actions due in the period: no request written.")
+
+
+@app.command()
+@_tracker
+@click.argument("returned", nargs=-1, required=True, metavar="RETURNED.xlsx...", type=click.Path(path_type=Path))
+@click.option("--apply", "do_apply", is_flag=True, help="Write the accepted values into the tracker (a backup is kept).")
+@_as_of
+@_json
+def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, as_of: str | None, as_json: bool) -> None:
+    """Preview what the owners' returns change (and what is refused, with its cell); --apply writes it."""
+    from workbook.collect import collect_returns
+    from workbook.dates import uk
+
+    try:
+        done = collect_returns(path, list(returned), _parse_as_of(as_of), do_apply)
+    except TrackerError as exc:
+        _fail(exc)
+    c = done.collected
+    shown = lambda v: uk(v) if isinstance(v, date) else ("" if v is None else str(v))  # noqa: E731
+    if as_json:
+        click.echo(json.dumps({
+            "as_at": done.as_at.isoformat(), "applied": done.applied,
+            "updates": [{"action": u.action_id, "field": u.field, "old": shown(u.old), "new": shown(u.new),
+                         "file": u.file, "cell": u.cell} for u in c.updates],
+            "revisions": [{"action": p.action_id, "old_deadline": shown(p.old_deadline),
+                           "new_deadline": shown(p.new_deadline), "reason": p.reason, "file": p.file, "cell": p.cell}
+                          for p in c.proposals],
+            "refused": [r.as_dict() for r in c.refusals]}, indent=2))
+    else:
+        for u in c.updates:
+            click.echo(f"{u.action_id}  {u.field}: '{shown(u.old)}' -> '{shown(u.new)}'  ({u.file} {u.cell})")
+        for p in c.proposals:
+            click.echo(f"{p.action_id}  new deadline proposed: {shown(p.old_deadline)} -> {shown(p.new_deadline)} "
+                       f"(Revisions, not yet agreed; reason: {p.reason or 'none given'})  ({p.file} {p.cell})")
+        for r in c.refusals:
+            click.echo(f"refused {r.where}: {r.message}")
+        if not c.changes:
+            click.echo("Nothing to change: the tracker already holds every accepted value.")
+        elif done.applied:
+            click.echo(f"Applied {len(c.updates)} changes and {len(c.proposals)} proposed deadlines to {path.name} "
+                       "(a backup is in the backups folder); dashboards refreshed.")
+        else:
+            click.echo("Preview only: nothing was written. Run again with --apply to write it.")
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from workbook.dates import uk
@@ -23,7 +24,7 @@ def findings_table(s: Summary, limit: int | None = None) -> Table:
     for name in ("Severity", "Where", "Action", "What is wrong and how to put it right"):
         table.add_column(name, overflow="fold")
     for f in shown:
-        table.add_row(f"[{STYLE.get(f.severity, '')}]{f.severity}[/]", f.where, f.action_id, f.message)
+        table.add_row(f"[{STYLE.get(f.severity, '')}]{f.severity}[/]", *(escape(t) for t in (f.where, f.action_id, f.message)))
     return table
 
 

@@ -331,6 +331,7 @@ def report_context(summary: Summary) -> dict:
         "unknown_owners": ", ".join(unknown_owners(plan)),
     }
     context.update(direction_of_travel(summary, shown))
+    context.update(chase_context(summary))
     return clean_all(context)
 
 
@@ -379,6 +380,34 @@ def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
     text = (f"The figures are compared with the last report's, for {since['period']} as at {since['as_at']}."
             if travel else FIRST_REPORT)
     return {"has_history": travel is not None, "history_text": text, "trend": trend, "since_last": since}
+
+
+# --- the chase list: update requests sent to owners and their returns (from the Requests sheet) ---------------------
+
+PLACEHOLDERS.update({
+    "chase": "The chase list for the annex, one row per owner with actions to update (fields below)",
+    "chase_sent": "How many update requests were sent this period (all owners)",
+    "chase_received": "How many returns were received this period (all owners)",
+    "chase_without_update": "How many actions have no update this period",
+})
+FIELDS.update({
+    "chase": ("owner", "name", "requests_sent", "returns_received", "without_update", "without_update_count",
+              "commentary_unchanged", "commentary_unchanged_count"),
+})
+
+
+def chase_context(summary: Summary) -> dict:
+    """The chase list per owner: requests sent, returns received, actions without an update this period, and those
+    whose commentary is unchanged since the last snapshot ("" and None count when there is no earlier snapshot)."""
+    rows = [{"owner": o.owner, "name": o.name, "requests_sent": o.requests_sent,
+             "returns_received": o.returns_received, "without_update": ", ".join(o.without_update),
+             "without_update_count": len(o.without_update),
+             "commentary_unchanged": ", ".join(o.commentary_unchanged or ()),
+             "commentary_unchanged_count": None if o.commentary_unchanged is None else len(o.commentary_unchanged)}
+            for o in summary.chase]
+    return {"chase": rows, "chase_sent": sum(r["requests_sent"] for r in rows),
+            "chase_received": sum(r["returns_received"] for r in rows),
+            "chase_without_update": len({a for o in summary.chase for a in o.without_update})}
 
 
 def known_fields() -> set[str]:

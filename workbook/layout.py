@@ -27,6 +27,11 @@ TREND_POINTS = 8               # the latest eight points (two years of quarters)
 TREND_HEADERS = ("Direction of travel", "As at", "Total", "Green", "Amber", "Red", "Not rated", "Complete")
 TREND_WIDTHS = (20, 24, 8, 8, 8, 8, 10, 10)
 TREND_FIRST_ROW = OVERALL_HEADER_ROW + 1  # the first point's row: the trend chart's ranges start here
+CHASE_COLUMN = TREND_COLUMN + len(TREND_HEADERS) + 1  # the chase list: column Q, beside the trend, a column between
+CHASE_HEADER_ROW = PERIOD_HEADER_ROW  # level with the period's block, which it is about
+CHASE_HEADERS = ("Chase list", "Name", "Requests sent", "Returns received", "Without an update this period",
+                 "Commentary unchanged since the last snapshot")
+CHASE_WIDTHS = (12, 22, 10, 10, 30, 30)
 
 
 def _ids(ids: tuple[str, ...]) -> str:
@@ -70,12 +75,40 @@ def dashboard_grid(s: Summary) -> Grid:
             [],
         ]
     _trend_block(rows, s)
+    _chase_block(rows, s)
     title = "Deadline revisions agreed this period" if p else "Deadline revisions (all)"
     rows += [[title, None, None, None, None, None],
              ["Action", "Old deadline", "New deadline", "Reason", "Agreed by", "Agreed on"]]
     rows += [[rev.action_id, uk(rev.old_deadline), uk(rev.new_deadline), rev.reason, rev.agreed_by, uk(rev.agreed_on)]
              for rev in s.revisions]
-    return _pad(rows, TREND_COLUMN - 1 + len(TREND_HEADERS))
+    return _pad(rows, CHASE_COLUMN - 1 + len(CHASE_HEADERS) if s.chase_log else TREND_COLUMN - 1 + len(TREND_HEADERS))
+
+
+def chase_rows(s: Summary) -> list[list[Cell]]:
+    """The chase list: a header, then per owner with actions to update the requests sent, returns received, the
+    actions without an update this period and those whose commentary is unchanged since the last snapshot."""
+    def listed(ids: tuple[str, ...] | None) -> Cell:
+        if ids is None:
+            return "no earlier snapshot"
+        return f"{len(ids)}: {', '.join(ids)}" if ids else 0
+
+    rows: list[list[Cell]] = [list(CHASE_HEADERS)]
+    rows += [[o.owner, o.name, o.requests_sent, o.returns_received, listed(o.without_update),
+              listed(o.commentary_unchanged)] for o in s.chase]
+    return rows
+
+
+def _chase_block(rows: Grid, s: Summary) -> None:
+    """Put the chase list on the Dashboard from the period's header row down, in the columns from CHASE_COLUMN, once
+    requests have been sent (until then the Dashboard is as it was)."""
+    if not s.chase_log:
+        return
+    start = CHASE_HEADER_ROW - 1
+    for i, values in enumerate(chase_rows(s)):
+        while len(rows) <= start + i:
+            rows.append([])
+        row = rows[start + i]
+        rows[start + i] = list(row) + [None] * (CHASE_COLUMN - 1 - len(row)) + values
 
 
 def trend_rows(s: Summary) -> list[list[Cell]]:

@@ -63,12 +63,13 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class Lead:
-    """A key lead: initials as used in the Owner(s) column, name and job title."""
+    """A key lead: initials as used in the Owner(s) column, name, job title and e-mail address (for requests)."""
 
     initials: str
     name: str
     job_title: str = ""
     row: int = 0
+    email: str = ""
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from datetime import date
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -531,17 +532,18 @@ def _table_ids(package: zipfile.ZipFile, names: set[str], label: str) -> tuple[s
     return ids, tables
 
 
-def history_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: dict[str, bytes | Iterable[bytes] | None],
-                  *, sheet: str, headers: list[str], widths: list[float], header_row: int
-                  ) -> dict[str, bytes | Iterable[bytes]]:
-    """The parts that write the tool's History sheet: its cells and its table's range, or, when the workbook has no
-    such sheet yet, a new sheet part, table part, their relationships and content types, and its ``<sheet>`` entry
-    (added last in the workbook, so no sheet's position, and no print area naming it, moves)."""
+def tool_sheet_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: dict[str, bytes | Iterable[bytes] | None],
+                     *, sheet: str, headers: list[str], widths: list[float], header_row: int
+                     ) -> dict[str, bytes | Iterable[bytes]]:
+    """The parts that write one of the tool's own table sheets (History, Requests): its cells and its table's range,
+    or, when the workbook has no such sheet yet, a new sheet part, table part, their relationships and content
+    types, and its ``<sheet>`` entry (added last in the workbook, so no sheet's position, and no print area naming
+    it, moves). ``changed`` holds the parts already changed in the same write (another sheet added, say)."""
     def current(name: str) -> bytes:
         data = changed.get(name)
-        return data if data is not None else read_part(package, name, label)
+        return data if isinstance(data, bytes) else read_part(package, name, label)
 
-    names = set(package.namelist())
+    names = set(package.namelist()) | {n for n, data in changed.items() if data is not None}
     spelt = sheet_parts(package, label)
     found = find_sheets(spelt, [sheet], label)
     last = max(len(grid), header_row + 1)
@@ -567,8 +569,12 @@ def history_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: dic
                     element.set("ref", ref)
                 out[table] = _xml(root)
         return out
-    # a workbook made before the History sheet existed: add it
-    ids, table_names = _table_ids(package, names, label)
+    # a workbook made before this sheet existed: add it
+    ids, table_names = _table_ids(package, set(package.namelist()), label)
+    for added in (n for n, data in changed.items() if n.startswith("xl/tables/") and isinstance(data, bytes)):
+        root = parse_part(changed[added], added, label)
+        ids.add(int(root.get("id") or 0))
+        table_names.add((root.get("name") or "").casefold())
     name = next(n for n in (sheet, *(f"{sheet}_{i}" for i in range(2, 100))) if n.casefold() not in table_names)
     part = _free_name(names, "xl/worksheets/sheet%d.xml")
     table = _free_name(names, "xl/tables/table%d.xml")
@@ -592,7 +598,7 @@ def history_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: dic
     root = parse_part(workbook, WORKBOOK_PART, label)
     ends = list(_SHEETS_END.finditer(workbook))
     if not ends:
-        raise UnusableInput(f"{label}: the workbook part lists no sheets the usual way, so a History sheet cannot be "
+        raise UnusableInput(f"{label}: the workbook part lists no sheets the usual way, so a {sheet} sheet cannot be "
                             "added. Nothing was changed.")
     sheet_id = max((int(s.get("sheetId")) for s in root.iter(f"{{{NS}}}sheet") if (s.get("sheetId") or "").isdigit()),
                    default=0) + 1
@@ -650,8 +656,8 @@ def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str,
                 elif kept is not chain:
                     changed[part] = kept
     if history is not None:
-        changed.update(history_parts(package, history, label, changed, sheet=HISTORY, headers=list(HISTORY_SPEC.headers),
-                                     widths=HISTORY_WIDTHS, header_row=HEADER_ROW))
+        changed.update(tool_sheet_parts(package, history, label, changed, sheet=HISTORY,
+                                        headers=list(HISTORY_SPEC.headers), widths=HISTORY_WIDTHS, header_row=HEADER_ROW))
     workbook = changed.get(WORKBOOK_PART) or read_part(package, WORKBOOK_PART, label)
     recalc = recalc_on_open(workbook, label)
     if recalc is not workbook:
@@ -669,6 +675,13 @@ def _write_part(target: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | It
 def refresh_package(path: Path, grids: dict[str, Grid], history: Grid | None = None) -> Path:
     """Rewrite the named computed sheets of the workbook at ``path`` (and History, for a snapshot), atomically
     and with a backup."""
+    return rewrite_package(path, lambda source, label: tool_parts(source, grids, label, history))
+
+
+def rewrite_package(path: Path, changes: Callable[[zipfile.ZipFile, str], dict[str, bytes | Iterable[bytes] | None]]
+                    ) -> Path:
+    """Write the workbook at ``path`` again with the parts ``changes(package, label)`` gives (None: dropped; a new
+    name: added) and every other part copied unchanged, atomically and with a backup; refused when it is open."""
     path = Path(path)
     assert_writable(path)
     label = path.name
@@ -677,7 +690,7 @@ def refresh_package(path: Path, grids: dict[str, Grid], history: Grid | None = N
     except _READ_ERRORS as exc:
         raise UnusableInput(f"{label} cannot be opened as a workbook ({exc}). Nothing was changed.") from exc
     with source:
-        changed = tool_parts(source, grids, label, history)
+        changed = changes(source, label)
         with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w") as target:
             target.comment = source.comment
             for info in source.infolist():
@@ -694,3 +707,184 @@ def refresh_package(path: Path, grids: dict[str, Grid], history: Grid | None = N
                 new.compress_type = zipfile.ZIP_DEFLATED
                 _write_part(target, new, changed[name])
     return path
+
+
+# --- writing named cells of an officers' sheet (collect --apply): every other byte of the part stays as it was -------
+
+CellValue = str | date | None
+STYLES_TYPE = REL_NS + "/styles"
+_ROW_ELEMENT = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)row\b(?P<a>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)row\s*>)", re.S)
+_CELL_ELEMENT = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b(?P<a>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)c\s*>)", re.S)
+_BUILTIN_DATES = {14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57}
+_FORMAT_TEXT = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+_EXCEL_DAY_ONE = date(1899, 12, 30)
+
+
+def date_styles(package: zipfile.ZipFile, label: str) -> set[str]:
+    """The cell styles (indexes into ``cellXfs``) whose number format shows a date."""
+    styles = [part_name("xl", r.get("Target") or "") for r in _relationships(package, label)
+              if r.get("Type") == STYLES_TYPE and r.get("TargetMode") != "External"]
+    if not styles or styles[0] not in package.namelist():
+        return set()
+    root = parse_part(read_part(package, styles[0], label), styles[0], label)
+    codes = {int(f.get("numFmtId")): f.get("formatCode") or "" for f in root.iter(f"{{{NS}}}numFmt")
+             if (f.get("numFmtId") or "").isdigit()}
+    dated = {n for n, code in codes.items() if re.search("[dmy]", _FORMAT_TEXT.sub("", code).lower())}
+    found = set()
+    xfs = root.find(f"{{{NS}}}cellXfs")
+    for index, xf in enumerate(xfs if xfs is not None else ()):
+        number = int(xf.get("numFmtId") or 0) if (xf.get("numFmtId") or "0").isdigit() else 0
+        if number in _BUILTIN_DATES or number in dated:
+            found.add(str(index))
+    return found
+
+
+def _cell_xml(prefix: str, ref: str, style: str | None, value: CellValue) -> bytes:
+    """One cell: a date as its serial number, text as an inline string (never a formula), None as an empty cell."""
+    s = f' s="{style}"' if style else ""
+    if value is None or value == "":
+        return f'<{prefix}c r="{ref}"{s}/>'.encode()
+    if isinstance(value, date):
+        return f'<{prefix}c r="{ref}"{s}><{prefix}v>{(value - _EXCEL_DAY_ONE).days}</{prefix}v></{prefix}c>'.encode()
+    text = clean_text(str(value)).translate(_TEXT_ESCAPES)
+    return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{text}</{prefix}t>'
+            f"</{prefix}is></{prefix}c>").encode("utf-8")
+
+
+def _cells_of(body: bytes) -> list[tuple[int, re.Match]]:
+    out = []
+    for cell in _CELL_ELEMENT.finditer(body):
+        match = _CELL_REF.fullmatch(_attributes(cell["a"]).get(b"r", b"").decode("ascii", "replace"))
+        if match:
+            out.append((column_number(match[1]), cell))
+    return out
+
+
+def edit_cells(data: bytes, edits: dict[tuple[int, int], CellValue], dates: set[str], label: str, sheet: str,
+               part: str) -> bytes:
+    """The sheet part with the named cells ((row, column) -> value) written and every other byte kept as it was.
+
+    A cell keeps its style; a date goes into a date-formatted style (the cell's, else its column's, else the
+    row above's); a new cell or row takes the style of the row above, or of its column. A cell holding a formula
+    is refused rather than turned into a value.
+    """
+    found = _sheet_data_span(data)
+    if found is None:
+        raise UnusableInput(f"{label}: the {sheet} sheet is not a worksheet with cells; nothing was changed.")
+    prefix, start, end = found
+    head, body, tail = data[:start], data[start:end], data[end:]
+    columns, _ = _columns(parse_part(head + f"<{prefix}sheetData/>".encode() + tail, part, label))
+    rows = [(int(_attributes(m["a"]).get(b"r", b"0")), m) for m in _ROW_ELEMENT.finditer(body)]
+    by_row = {r: m for r, m in rows}
+    wanted: dict[int, dict[int, CellValue]] = {}
+    for (r, c), value in edits.items():
+        wanted.setdefault(r, {})[c] = value
+
+    def styles_above(r: int) -> dict[int, str]:
+        above = max((n for n, _ in rows if n < r), default=0)
+        if not above or by_row[above]["body"] is None:
+            return {}
+        return {c: _attributes(cell["a"]).get(b"s", b"").decode() for c, cell in _cells_of(by_row[above]["body"])}
+
+    def style(r: int, c: int, own: str | None, value: CellValue) -> str | None:
+        candidates = [own, styles_above(r).get(c) if own is None else None, columns.get(c)]
+        if isinstance(value, date):
+            dated = next((s for s in candidates + [styles_above(r).get(c)] if s and s in dates), None)
+            if dated:
+                return dated
+        return next((s for s in candidates if s), None)
+
+    def row_xml(r: int, match: re.Match | None) -> bytes:
+        cells = _cells_of(match["body"] or b"") if match is not None else []
+        inner = bytearray(match["body"] or b"") if match is not None else bytearray()
+        for c, value in sorted(wanted[r].items(), reverse=True):  # right to left: earlier offsets stay valid
+            ref = f"{column_letter(c)}{r}"
+            old = next((cell for n, cell in cells if n == c), None)
+            if old is not None:
+                if old["body"] and re.search(rb"<(?:[A-Za-z_][\w.-]*:)?f\b", old["body"]):
+                    raise UnusableInput(f"{sheet}!{ref} holds a formula, so the returned value is not written over "
+                                        "it. Replace the formula with its value, then collect again. Nothing was changed.")
+                own = _attributes(old["a"]).get(b"s", b"").decode() or None
+                inner[old.start():old.end()] = _cell_xml(prefix, ref, style(r, c, own, value), value)
+            else:
+                after = next((cell.start() for n, cell in cells if n > c), len(inner))
+                inner[after:after] = _cell_xml(prefix, ref, style(r, c, None, value), value)
+        if match is None:
+            return f'<{prefix}row r="{r}">'.encode() + bytes(inner) + f"</{prefix}row>".encode()
+        attrs = match["a"]
+        spans = re.search(rb'spans="(\d+):(\d+)"', attrs)
+        if spans:
+            low = min(int(spans[1]), *wanted[r]); high = max(int(spans[2]), *wanted[r])
+            attrs = attrs[:spans.start()] + f'spans="{low}:{high}"'.encode() + attrs[spans.end():]
+        return f"<{prefix}row".encode() + attrs + b">" + bytes(inner) + f"</{prefix}row>".encode()
+
+    if not body.endswith(b"sheetData>"):  # an empty <sheetData/>: every row is new
+        out = (f"<{prefix}sheetData>".encode() + b"".join(row_xml(r, None) for r in sorted(wanted))
+               + f"</{prefix}sheetData>".encode())
+    else:
+        replacements: list[tuple[int, int, int, bytes]] = []  # start, row, end, new bytes
+        closing = body.rfind(b"</")
+        for r in sorted(wanted):
+            if r in by_row:
+                replacements.append((by_row[r].start(), r, by_row[r].end(), row_xml(r, by_row[r])))
+            else:
+                at = next((m.start() for n, m in rows if n > r), closing)
+                replacements.append((at, r, at, row_xml(r, None)))
+        edited = bytearray(body)
+        for begin, _, finish, new in sorted(replacements, key=lambda x: x[:2], reverse=True):  # from the end
+            edited[begin:finish] = new
+        out = bytes(edited)
+    last = max(r for r, _ in edits)
+    head = _grow_dimension(head, last)
+    return head + out + tail
+
+
+def _grow_dimension(head: bytes, last_row: int) -> bytes:
+    """The part's ``<dimension ref>`` reaching at least ``last_row``."""
+    def grow(m: re.Match) -> bytes:
+        whole = re.search(rb'ref\s*=\s*["\']([^"\']*)', m[0])
+        ref = whole[1].decode() if whole else "A1"
+        first, _, second = ref.partition(":")
+        cell = _CELL_REF.fullmatch(second or first)
+        if not cell or int(cell[2]) >= last_row:
+            return m[0]
+        return m[1] + m[2] + f"{first if second else 'A1'}:{cell[1]}{last_row}".encode() + m[3]
+    return _DIMENSION_REF.sub(grow, head, count=1)
+
+
+def _grown_ref(ref: str, last_row: int) -> str:
+    first, _, second = ref.partition(":")
+    cell = _CELL_REF.fullmatch(second)
+    return f"{first}:{cell[1]}{last_row}" if cell and int(cell[2]) < last_row else ref
+
+
+def cell_parts(package: zipfile.ZipFile, edits: dict[str, dict[tuple[int, int], CellValue]], label: str
+               ) -> dict[str, bytes]:
+    """The parts that write the named cells of officers' sheets (sheet -> (row, column) -> value): each sheet part,
+    and the range of a table on it that rows appended just below it join. Every other part stays as it was."""
+    check_zip(package, label)
+    spelt = sheet_parts(package, label)
+    found = find_sheets(spelt, list(edits), label)  # two sheets with one name are refused, never written to
+    names = set(package.namelist())
+    dates = date_styles(package, label)
+    out: dict[str, bytes] = {}
+    for sheet, cells in edits.items():
+        if not cells:
+            continue
+        part = spelt[found[sheet]] if sheet in found else None
+        if part is None or part not in names:
+            raise UnusableInput(f"{label} has no {sheet} sheet to write to. Nothing was changed.")
+        out[part] = edit_cells(read_part(package, part, label), cells, dates, label, sheet, part)
+        first, last = min(r for r, _ in cells), max(r for r, _ in cells)
+        for table in _linked(package, part, TABLE_TYPE, names, label):
+            if table not in names:
+                continue
+            root = parse_part(read_part(package, table, label), table, label)
+            ref = root.get("ref") or ""
+            end = _CELL_REF.fullmatch(ref.partition(":")[2])
+            if end and int(end[2]) + 1 >= first and int(end[2]) < last:
+                root.set("ref", _grown_ref(ref, last))
+                for element in root.iter(f"{{{NS}}}autoFilter"):
+                    element.set("ref", _grown_ref(element.get("ref") or ref, last))
+                out[table] = _xml(root)
+    return out

@@ -141,7 +141,8 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
     leads = []
     t = tables[schema.LEADS.name]
     for row, v in t.rows:
-        leads.append(Lead(p.text(t, v, "initials", row), p.text(t, v, "name", row), p.text(t, v, "job_title", row), row))
+        leads.append(Lead(p.text(t, v, "initials", row), p.text(t, v, "name", row), p.text(t, v, "job_title", row), row,
+                          p.text(t, v, "email", row)))
 
     revisions = []
     t = tables[schema.REVISIONS.name]

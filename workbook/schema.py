@@ -142,6 +142,8 @@ LEADS = SheetSpec(
         Column("Initials", "initials", ID, 10),
         Column("Name", "name", TEXT, 26),
         Column("Job title", "job_title", TEXT, 50, required=False),
+        Column("Email", "email", TEXT, 30, required=False,
+               note="Where update requests go (ofsted-tracker requests); optional"),
     ),
     "Key leads and those responsible for actions.",
 )

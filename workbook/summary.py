@@ -31,6 +31,16 @@ class Summary:
     ratings: dict[str, str | None]
     findings: tuple[Finding, ...]
     history: tuple[Snapshot, ...] = ()  # the snapshots on the History sheet, oldest first
+    chase_log: tuple = ()  # the Requests sheet's log (workbook.chase.ChaseEntry): requests sent, returns received
+
+    @cached_property
+    def chase(self) -> tuple:
+        """The chase list per owner (workbook.chase.OwnerChase) for the period as at the date."""
+        from workbook.chase import chase_list
+        from workbook.history import previous
+
+        last = previous(self.history, self.period.period.name, self.as_at) if self.period else None
+        return chase_list(self.plan, self.period.period if self.period else None, self.as_at, self.chase_log, last)
 
     @cached_property
     def live(self) -> Snapshot | None:
@@ -110,6 +120,7 @@ class Summary:
                          for s in self.slippage],
             "findings": [f.as_dict() for f in self.findings],
             "counts": self.counts(),
+            "chase": [owner.as_dict() for owner in self.chase],
             **self._travel_dict(),
         }
 
@@ -136,7 +147,8 @@ class Summary:
 
 
 def summarise(plan: Plan, as_at: date, period_name: str | None = None,
-              read_findings: tuple[Finding, ...] = (), history: tuple[Snapshot, ...] = ()) -> Summary:
+              read_findings: tuple[Finding, ...] = (), history: tuple[Snapshot, ...] = (),
+              chase_log: tuple = ()) -> Summary:
     """Compute every figure and finding for the plan as at the date, for the named period (if any)."""
     period = plan.period(period_name) if period_name else None
     return Summary(
@@ -151,4 +163,5 @@ def summarise(plan: Plan, as_at: date, period_name: str | None = None,
         ratings=derived_ratings(plan, as_at),
         findings=sort_findings(tuple(read_findings) + validate(plan, as_at, period_name)),
         history=history,
+        chase_log=chase_log,
     )

@@ -84,9 +84,12 @@ def open_summary(path: Path | str, as_at: date | None = None, period: str | None
         loaded = load(path)
         plan = loaded.plan
         check_asked_period(period, plan)
+        from workbook.collect import read_log  # the Requests sheet's log of update requests, when it has one
+
+        log, log_findings = read_log(Path(path))
         return summarise(plan, resolve_as_at(as_at, plan.settings, plan.setting_problems),
                          resolve_period(period, plan.settings, plan.setting_problems),
-                         loaded.findings, loaded.history)
+                         loaded.findings + tuple(log_findings), loaded.history, log)
 
 
 def refresh(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:

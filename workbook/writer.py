@@ -243,8 +243,8 @@ def _header(ws, row: int, width: int) -> None:
 
 
 def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
-    _computed_sheet(wb, schema.DASHBOARD, grid, [52, 13, 13, 60, 30, 13, 26, *layout.TREND_WIDTHS],
-                    layout.OVERALL_HEADER_ROW)
+    _computed_sheet(wb, schema.DASHBOARD, grid, [52, 13, 13, 60, 30, 13, 26, *layout.TREND_WIDTHS, 4,
+                                                 *layout.CHASE_WIDTHS], layout.OVERALL_HEADER_ROW)
     ws = wb[schema.DASHBOARD]
     ws.freeze_panes = None
     for row in (layout.PERIOD_HEADER_ROW, layout.REVISIONS_HEADER_ROW):
@@ -277,6 +277,13 @@ def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
     chart.set_categories(Reference(ws, min_col=2, max_col=3, min_row=layout.OVERALL_HEADER_ROW))  # rule, recorded
     ws.add_chart(chart, "E4")  # beside the counts, above the revisions table (which starts in row 21)
     _trend_chart(ws, grid)
+    for j in range(layout.CHASE_COLUMN, layout.CHASE_COLUMN + len(layout.CHASE_HEADERS)):  # the chase list's header
+        cell = ws.cell(layout.CHASE_HEADER_ROW, j)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for j in range(layout.TREND_COLUMN + len(layout.TREND_HEADERS), layout.CHASE_COLUMN + len(layout.CHASE_HEADERS)):
+        gap = ws.cell(layout.OVERALL_HEADER_ROW, j)  # the header style of row 4 stops at the trend table
+        gap.fill, gap.font = PatternFill(fill_type=None), Font()
 
 
 def _trend_chart(ws, grid: layout.Grid) -> None:

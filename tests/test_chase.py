@@ -1,0 +1,301 @@
+"""Chase and collect: update requests per owner, returns filled in as an owner would, refusals, apply, the chase list."""
+
+from __future__ import annotations
+
+import email
+import json
+import shutil
+import zipfile
+from datetime import date
+from email import policy
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from ofsted_tracker.cli import app
+from workbook.chase import REQUEST_SHEET, collect, owners_of, plan_requests
+from workbook.collect import apply_returns, collect_returns, read_return, send_requests
+from workbook.demo import demo_rows
+from workbook.package import NS, sheet_parts
+from workbook.request_files import request_workbook
+from workbook.tracker import new_tracker, open_summary, snapshot
+
+AS_AT = date(2016, 10, 31)
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def demo_with_emails(path: Path, skip: str = "") -> Path:
+    """The demo tracker with an e-mail address for every lead but ``skip``."""
+    rows = demo_rows()
+    for lead in rows["Leads"]:
+        if lead["initials"] != skip:
+            lead["email"] = f"{lead['initials'].lower()}@council.example"
+    return new_tracker(path, rows)
+
+
+@pytest.fixture()
+def demo(tmp_path) -> Path:
+    return demo_with_emails(tmp_path / "tracker.xlsx")
+
+
+def ids_in(book: Path) -> list[str]:
+    ws = openpyxl.load_workbook(book)[REQUEST_SHEET]
+    return [ws.cell(r, 1).value for r in range(5, ws.max_row + 1) if ws.cell(r, 1).value]
+
+
+def fill(book: Path, out: Path, rows: dict[str, dict[str, object]]) -> Path:
+    """Fill a request as an owner would: by action id, the columns F..J (new_status, completed_on, ...)."""
+    letters = {"new_status": "F", "completed_on": "G", "new_commentary": "H", "proposed_deadline": "I", "reason": "J"}
+    wb = openpyxl.load_workbook(book)
+    ws = wb[REQUEST_SHEET]
+    for r in range(5, ws.max_row + 1):
+        for field, value in rows.get(ws.cell(r, 1).value, {}).items():
+            ws[f"{letters.get(field, field)}{r}"] = value
+    wb.save(out)
+    return out
+
+
+def request_of(sent, initials: str) -> Path:
+    return next(w.workbook for w in sent.written if w.request.lead.initials == initials)
+
+
+def test_requests_for_the_demo_one_file_per_owner_with_their_actions(demo, tmp_path):
+    sent = send_requests(demo, tmp_path / "out", AS_AT, "Q2")
+    plan = open_summary(demo, AS_AT, "Q2").plan
+    q2 = plan.period("Q2")
+    owners = {w.request.lead.initials for w in sent.written}
+    assert len(sent.written) == len(owners) == 14
+    for w in sent.written:
+        expected = [a.action_id for a in plan.actions if w.request.lead.initials in owners_of(plan, a)
+                    and (not a.is_complete or q2.contains(a.original_deadline) or q2.contains(a.deadline))]
+        assert ids_in(w.workbook) == expected, w.workbook.name
+        assert w.workbook.name == f"Q2 update request - {w.request.lead.name} ({w.request.lead.initials}).xlsx"
+        assert w.draft.with_suffix(".xlsx") == w.workbook
+    shared = next(a for a in plan.actions if set(a.owners) == {"DD", "SK"} and not a.is_complete)
+    assert shared.action_id in ids_in(request_of(sent, "SK")) and shared.action_id in ids_in(request_of(sent, "DD"))
+    assert dict(sent.requests.unknown) == {"RR": ("4.2",), "JSt": ("6.1",), "JH": ("6.1", "9.8")}
+    assert sent.requests.findings == ()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(
+        [w.workbook.name for w in sent.written] + [w.draft.name for w in sent.written])
+
+
+def test_the_request_is_protected_but_for_the_owners_columns(demo, tmp_path):
+    book = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
+    wb = openpyxl.load_workbook(book)
+    ws = wb[REQUEST_SHEET]
+    assert ws.protection.sheet
+    assert all(ws[f"{c}5"].protection.locked for c in "ABCDE")
+    assert not any(ws[f"{c}5"].protection.locked for c in "FGHIJ")
+    assert "Fill in only the white columns" in ws["A2"].value
+    kinds = {(v.type, str(v.sqref)[0]) for v in ws.data_validations.dataValidation}
+    assert {("list", "F"), ("date", "G"), ("date", "I")} <= kinds
+    assert wb["About"].sheet_state == "hidden" and wb["About"]["B1"].value == "SK"
+
+
+def test_the_draft_parses_and_carries_the_workbook(demo, tmp_path):
+    w = next(w for w in send_requests(demo, tmp_path / "out", AS_AT, "Q2").written if w.request.lead.initials == "SK")
+    message = email.message_from_bytes(w.draft.read_bytes(), policy=policy.default)
+    assert message["To"] == "sk@council.example" and message["X-Unsent"] == "1"
+    assert "Q2" in message["Subject"]
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename() == w.workbook.name
+    assert attachment.get_content_type() == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert attachment.get_content() == w.workbook.read_bytes()
+
+
+def test_a_missing_address_is_a_finding_and_the_draft_has_no_recipient(tmp_path):
+    tracker = demo_with_emails(tmp_path / "t.xlsx", skip="KN")
+    sent = send_requests(tracker, tmp_path / "out", AS_AT, "Q2")
+    [finding] = sent.requests.findings
+    row = next(l.row for l in open_summary(tracker, AS_AT).plan.leads if l.initials == "KN")
+    assert (finding.where, finding.code) == (f"Leads!D{row}", "lead-email")
+    draft = next(w.draft for w in sent.written if w.request.lead.initials == "KN")
+    assert email.message_from_bytes(draft.read_bytes(), policy=policy.default)["To"] is None
+
+
+def test_every_refusal_is_located(demo, tmp_path):
+    sent = send_requests(demo, tmp_path / "out", AS_AT, "Q2")
+    book = request_of(sent, "SK")
+    sk = ids_in(book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb[REQUEST_SHEET]
+    ws.protection.sheet = False  # an owner who unprotects the sheet and types over the grey columns
+    ws["A5"] = "99.9"                      # not in the tracker
+    ws["F6"] = "Finished"                  # not a status
+    ws["G7"] = "31st Septembre 2016"       # not a date
+    ws["F8"] = "Complete"
+    ws["G8"] = date(2016, 12, 1)           # after the as-at date
+    ws["E9"] = "I rewrote the commentary"  # a read-only column
+    wb.save(tmp_path / "sk.xlsx")
+    foreign = next(w for w in sent.written if w.request.lead.initials == "GS")
+    wb = openpyxl.load_workbook(foreign.workbook)
+    wb["About"]["B1"] = "SK"  # GS's request passed off as SK's: GS's actions that are not SK's
+    wb.save(tmp_path / "gs-as-sk.xlsx")
+    plan = open_summary(demo, AS_AT).plan
+    got = collect(plan, [read_return(tmp_path / "sk.xlsx"), read_return(tmp_path / "gs-as-sk.xlsx")], AS_AT)
+    found = {(r.code, r.where) for r in got.refusals}
+    assert ("return-unknown-action", "[sk.xlsx]Update request!A5") in found
+    assert ("return-status", "[sk.xlsx]Update request!F6") in found
+    assert ("return-date", "[sk.xlsx]Update request!G7") in found
+    assert ("return-future", "[sk.xlsx]Update request!G8") in found
+    assert ("return-read-only", "[sk.xlsx]Update request!E9") in found
+    not_sk = [i for i in ids_in(foreign.workbook) if "SK" not in owners_of(plan, next(a for a in plan.actions
+                                                                                    if a.action_id == i))]
+    assert not_sk and all(r.action_id in not_sk for r in got.refusals if r.code == "return-not-owner")
+    assert {r.action_id for r in got.refusals if r.code == "return-not-owner"} == set(not_sk)
+    assert not got.changes and sk  # every changed row was refused whole
+
+
+def test_two_owners_returning_different_values_are_both_refused(demo, tmp_path):
+    sent = send_requests(demo, tmp_path / "out", AS_AT, "Q2")
+    plan = open_summary(demo, AS_AT).plan
+    shared = next(a.action_id for a in plan.actions if set(owners_of(plan, a)) >= {"SK", "DD"}
+                  and a.action_id in ids_in(request_of(sent, "SK")))
+    a = fill(request_of(sent, "SK"), tmp_path / "sk.xlsx", {shared: {"new_status": "Complete"}})
+    b = fill(request_of(sent, "DD"), tmp_path / "tb.xlsx", {shared: {"new_status": "At risk"}})
+    got = collect(plan, [read_return(a), read_return(b)], AS_AT)
+    conflicts = [r for r in got.refusals if r.code == "return-conflict"]
+    assert {r.sheet for r in conflicts} == {"[sk.xlsx]Update request", "[tb.xlsx]Update request"}
+    assert all(r.cell.startswith("F") for r in conflicts) and not got.updates
+    same = fill(request_of(sent, "DD"), tmp_path / "tb2.xlsx", {shared: {"new_status": "Complete"}})
+    agreed = collect(plan, [read_return(a), read_return(same)], AS_AT)
+    assert [(u.action_id, u.field, u.new) for u in agreed.updates if u.field == "status"] == [(shared, "status", "Complete")]
+
+
+def test_done_when_requests_returns_collect_apply_summary_picture(tmp_path):
+    """The issue's done-when, on a copy of the demo that carries an officer's picture."""
+    from openpyxl.drawing.image import Image as Picture
+    from PIL import Image
+
+    tracker = demo_with_emails(tmp_path / "demo.xlsx")
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(tmp_path / "logo.png")
+    wb = openpyxl.load_workbook(tracker)
+    wb["Leads"].add_image(Picture(str(tmp_path / "logo.png")), "H2")  # an officer adds the council's logo
+    wb.save(tracker)
+    with zipfile.ZipFile(tracker) as z:
+        [picture] = [n for n in z.namelist() if n.startswith("xl/media/")]
+        logo = z.read(picture)
+    runner = CliRunner()
+    # 1. one workbook and one draft per owner
+    out = tmp_path / "requests"
+    result = runner.invoke(app, ["requests", str(tracker), "--out", str(out), "--period", "Q2", "--as-of", "31/10/2016"])
+    assert result.exit_code == 0, result.output
+    books, drafts = sorted(out.glob("*.xlsx")), sorted(out.glob("*.eml"))
+    assert len(books) == len(drafts) == 14 and [b.stem for b in books] == [d.stem for d in drafts]
+    # 2. SK's return: one action Complete with a date and commentary, a new deadline proposed for another
+    sk = next(b for b in books if b.stem.endswith("(SK)"))
+    first, second = [i for i in ids_in(sk)][:2]
+    returned = fill(sk, tmp_path / "returned.xlsx", {
+        first: {"new_status": "Complete", "completed_on": date(2016, 10, 20), "new_commentary": "Signed off by the board."},
+        second: {"proposed_deadline": date(2017, 3, 31), "reason": "Awaiting the partnership's review"}})
+    # 3. the preview shows both, and writes nothing
+    before = tracker.read_bytes()
+    result = runner.invoke(app, ["collect", str(tracker), str(returned), "--as-of", "31/10/2016", "--json"])
+    assert result.exit_code == 0, result.output
+    preview = json.loads(result.output)
+    assert {(u["action"], u["field"], u["new"]) for u in preview["updates"]} == {
+        (first, "status", "Complete"), (first, "completed_on", "20/10/2016"),
+        (first, "commentary", "Signed off by the board."), (first, "last_updated", "31/10/2016")}
+    assert [(p["action"], p["new_deadline"]) for p in preview["revisions"]] == [(second, "31/03/2017")]
+    assert preview["refused"] == [] and tracker.read_bytes() == before
+    # 4. --apply: summary shows the first complete and a not-yet-agreed revision for the second
+    result = runner.invoke(app, ["collect", str(tracker), str(returned), "--apply", "--as-of", "31/10/2016"])
+    assert result.exit_code == 0 and "Applied" in result.output, result.output
+    summary = json.loads(runner.invoke(app, ["summary", str(tracker), "--json", "--period", "Q2"]).output)
+    s = open_summary(tracker, AS_AT, "Q2")
+    action = next(a for a in s.plan.actions if a.action_id == first)
+    assert (action.status, action.completed_on, action.commentary) == ("Complete", date(2016, 10, 20),
+                                                                       "Signed off by the board.")
+    assert first in summary["overall"]["completed_by_deadline"]["actions"]
+    [revision] = [r for r in summary["revisions"] if r["action"] == second and r["new_deadline"] == "2017-03-31"]
+    assert revision["agreed_by"] == "" and revision["reason"] == "Awaiting the partnership's review"
+    assert next(a for a in s.plan.actions if a.action_id == second).current_deadline is None or \
+        next(a for a in s.plan.actions if a.action_id == second).current_deadline != date(2017, 3, 31)
+    chase = {o["owner"]: o for o in summary["chase"]}
+    assert (chase["SK"]["requests_sent"], chase["SK"]["returns_received"]) == (1, 1)
+    assert first not in chase["SK"]["without_update"]["actions"]
+    # 5. the officer's picture is byte-identical
+    with zipfile.ZipFile(tracker) as z:
+        assert z.read(picture) == logo
+    # and applying the same return again changes nothing
+    after = tracker.read_bytes()
+    result = runner.invoke(app, ["collect", str(tracker), str(returned), "--apply", "--as-of", "31/10/2016"])
+    assert result.exit_code == 0 and "Nothing to change" in result.output
+    assert tracker.read_bytes() == after
+
+
+def _cells(data: bytes) -> dict[str, bytes]:
+    root = etree.fromstring(data)
+    return {c.get("r"): etree.tostring(c) for c in root.iter(f"{{{NS}}}c")}
+
+
+@pytest.mark.parametrize("name", ["officer-additions.xlsx", "officer-additions-libreoffice.xlsx", "officer-macros.xlsm"])
+def test_apply_changes_only_the_cells_it_names(name, tmp_path):
+    tracker = tmp_path / name
+    shutil.copyfile(FIXTURES / name, tracker)
+    plan = open_summary(tracker, AS_AT).plan
+    request = plan_requests(plan, plan.period("Q2"), AS_AT).requests[0]
+    book = tmp_path / "request.xlsx"
+    request_workbook(request, tracker.name).save(book)
+    first, second = request.actions[0], request.actions[1]
+    returned = fill(book, tmp_path / "returned.xlsx", {
+        first.action_id: {"new_status": "Complete", "completed_on": date(2016, 10, 1), "new_commentary": "Done <&> ok"},
+        second.action_id: {"proposed_deadline": date(2017, 6, 30), "reason": "Later"}})
+    collected = collect(plan, [read_return(returned)], AS_AT)
+    assert collected.changes and not collected.refusals
+    with zipfile.ZipFile(tracker) as z:
+        old = {i.filename: z.read(i) for i in z.infolist()}
+        parts = sheet_parts(z)
+    apply_returns(tracker, plan, collected, ())
+    with zipfile.ZipFile(tracker) as z:
+        new = {i.filename: z.read(i) for i in z.infolist()}
+    actions, revisions = parts["Actions"], parts["Revisions"]
+    allowed = {actions, revisions, "[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"}
+    changed = {n for n in old if old[n] != new.get(n)}
+    grown = {n for n in changed if n.startswith("xl/tables/")}
+    assert changed - allowed - grown == set()
+    assert len(grown) <= 1
+    assert set(new) - set(old), "the Requests sheet is added"
+    columns = {f: plan.columns["Actions"][f] for f in ("status", "completed_on", "commentary", "last_updated")
+               if f in plan.columns["Actions"]}
+    named = {f"{columns[f]}{first.row}" for f in columns}
+    before, after = _cells(old[actions]), _cells(new[actions])
+    assert {r for r in before if before[r] != after.get(r)} <= named
+    assert set(after) - set(before) <= named
+    s = open_summary(tracker, AS_AT, "Q2")
+    done = next(a for a in s.plan.actions if a.action_id == first.action_id)
+    assert (done.status, done.completed_on, done.commentary) == ("Complete", date(2016, 10, 1), "Done <&> ok")
+    proposed = s.plan.revisions[-1]
+    assert (proposed.action_id, proposed.new_deadline, proposed.reason, proposed.approved) == (
+        second.action_id, date(2017, 6, 30), "Later", False)
+    openpyxl.load_workbook(tracker, keep_vba=name.endswith(".xlsm"))  # still opens
+    again = collect(s.plan, [read_return(returned)], AS_AT)
+    assert not again.changes and not again.refusals  # the same return twice: nothing the second time
+
+
+def test_commentary_unchanged_since_the_last_snapshot(demo, tmp_path):
+    snapshot(demo, date(2016, 7, 31), "Q1")  # the last report, before this period
+    sent = send_requests(demo, tmp_path / "out", AS_AT, "Q2")
+    sk = request_of(sent, "SK")
+    first, second = ids_in(sk)[:2]
+    collect_returns(demo, [fill(sk, tmp_path / "r.xlsx", {first: {"new_commentary": "New this quarter."}})],
+                    AS_AT, apply=True)
+    chase = {o.owner: o for o in open_summary(demo, AS_AT, "Q2").chase}
+    assert first not in chase["SK"].commentary_unchanged and second in chase["SK"].commentary_unchanged
+    assert first not in chase["SK"].without_update and second in chase["SK"].without_update
+
+
+def test_collect_refuses_a_file_that_is_not_a_request_and_an_open_tracker(demo, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(app, ["collect", str(demo), str(demo)])
+    assert result.exit_code == 2 and "is not an update request" in result.output
+    sent = send_requests(demo, tmp_path / "out", AS_AT, "Q2")
+    sk = request_of(sent, "SK")
+    returned = fill(sk, tmp_path / "r.xlsx", {ids_in(sk)[0]: {"new_status": "Complete"}})
+    (demo.parent / f"~${demo.name}").write_text("")
+    before = demo.read_bytes()
+    result = runner.invoke(app, ["collect", str(demo), str(returned), "--apply"])
+    assert result.exit_code == 2 and "open in Excel" in result.output and demo.read_bytes() == before

@@ -1,0 +1,495 @@
+"""Chase and collect, the pure part: who is asked about which action, what a return may change, the chase list.
+
+An update request goes to each owner (from Leads) with open actions or actions due in the period; a return is
+checked against the plan cell by cell and becomes updates of Actions and proposed (not yet agreed) Revisions, or
+refusals that name the file and the cell. The Requests sheet's log (requests sent, returns received) and the
+chase list per owner are computed here too. Nothing here reads files or the clock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from workbook import schema
+from workbook.dates import read_date, uk
+from workbook.findings import ERROR, WARNING, Finding
+from workbook.history import Snapshot, commentary_hash
+from workbook.model import Action, Lead, Period, Plan
+
+# --- the request workbook's layout (written by workbook.request_files, read back by workbook.collect) -------------
+
+REQUEST_SHEET = "Update request"
+ABOUT_SHEET = "About"  # hidden: whose request it is, for which period, as at which date
+TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 4
+FIRST_ROW = HEADER_ROW + 1
+READ_ONLY = (
+    schema.Column("Action ID", "action_id", schema.ID, 10),
+    schema.Column("Action", "text", schema.TEXT, 45),
+    schema.Column("Deadline in force", "deadline", schema.DATE, 13),
+    schema.Column("Current status", "status", schema.TEXT, 13),
+    schema.Column("Last commentary", "commentary", schema.TEXT, 45),
+)
+FILLED = (
+    schema.Column("New status", "new_status", schema.LIST, 13, required=False),
+    schema.Column("Completed on", "completed_on", schema.DATE, 13, required=False),
+    schema.Column("Your commentary", "new_commentary", schema.TEXT, 45, required=False),
+    schema.Column("Proposed new deadline", "proposed_deadline", schema.DATE, 14, required=False),
+    schema.Column("Reason for the new deadline", "reason", schema.TEXT, 35, required=False),
+)
+REQUEST_COLUMNS = READ_ONLY + FILLED
+INSTRUCTIONS = ("Fill in only the white columns F to J for each of your actions: the new status (pick from the list), "
+                "the date it was completed, your commentary on progress this period, and, if the deadline cannot be "
+                "met, a proposed new deadline with the reason. Leave a cell blank to keep what the tracker has. "
+                "Save the file and send it back by replying to the e-mail; do not rename the file or change the "
+                "grey columns.")
+ABOUT_KEYS = ("Owner", "Name", "Period", "As at", "Tracker")
+
+
+def letter(field: str) -> str:
+    """The request sheet's column letter of a field."""
+    return schema.column_letter(next(i for i, c in enumerate(REQUEST_COLUMNS, 1) if c.field == field))
+
+
+# --- requests --------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Request:
+    """One owner's update request: the lead, the period (name or ""), the as-at date and the actions asked about."""
+
+    lead: Lead
+    period: str
+    as_at: date
+    actions: tuple[Action, ...]
+
+    @property
+    def file_stem(self) -> str:
+        """The request's file name without extension: whose it is and for which period."""
+        when = self.period or f"as at {self.as_at:%Y-%m-%d}"
+        return safe_file_name(f"{when} update request - {self.lead.name or self.lead.initials} ({self.lead.initials})")
+
+
+@dataclass(frozen=True)
+class Requests:
+    """The requests to send, the owners typed on Actions who are not in Leads (with their actions), and findings."""
+
+    requests: tuple[Request, ...]
+    unknown: tuple[tuple[str, tuple[str, ...]], ...]
+    findings: tuple[Finding, ...]
+
+
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+
+
+def safe_file_name(text: str, limit: int = 120) -> str:
+    """A file name that every OS accepts: no path characters or control characters, no trailing dot or space."""
+    name = " ".join(_UNSAFE.sub("-", text).split())[:limit].rstrip(" .")
+    return name or "request"
+
+
+def resolve_owner(plan: Plan, typed: str) -> Lead | None:
+    """The lead an owner typed on Actions stands for: by initials, else by full name (as validation accepts)."""
+    lead = plan.lead(typed)
+    if lead is None:
+        wanted = typed.strip().casefold()
+        lead = next((l for l in plan.leads if l.name and l.name.strip().casefold() == wanted), None)
+    return lead
+
+
+def owners_of(plan: Plan, action: Action) -> tuple[str, ...]:
+    """The initials of the action's owners that are in Leads (names resolved to initials), each once."""
+    found = [lead.initials for lead in (resolve_owner(plan, o) for o in action.owners) if lead is not None]
+    return tuple(dict.fromkeys(found))
+
+
+def asked_about(action: Action, period: Period | None) -> bool:
+    """Whether an owner is asked about the action: it is not complete, or its deadline falls in the period."""
+    if not action.action_id:
+        return False
+    if not action.is_complete:
+        return True
+    return period is not None and (period.contains(action.original_deadline) or period.contains(action.deadline))
+
+
+def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
+    """Who gets which actions: each owner in Leads with actions to update; the unknown owners; missing addresses."""
+    by_owner: dict[str, list[Action]] = {}
+    unknown: dict[str, list[str]] = {}
+    for action in plan.actions:
+        if not asked_about(action, period):
+            continue
+        for typed in action.owners:
+            lead = resolve_owner(plan, typed)
+            if lead is None:
+                unknown.setdefault(typed, []).append(action.action_id)
+            elif action not in by_owner.setdefault(lead.initials, []):
+                by_owner[lead.initials].append(action)
+    requests = tuple(Request(lead, period.name if period else "", as_at, tuple(by_owner[lead.initials]))
+                     for lead in plan.leads if lead.initials in by_owner)
+    findings = tuple(
+        Finding(WARNING, schema.LEADS.name, plan.cell(schema.LEADS.name, "email", r.lead.row), "",
+                f"{r.lead.name or r.lead.initials} ({r.lead.initials}) has no e-mail address, so the draft e-mail of "
+                "their update request has no recipient. Type the address in the Email column of Leads.", "lead-email")
+        for r in requests if not r.lead.email.strip())
+    return Requests(requests, tuple((k, tuple(v)) for k, v in unknown.items()), findings)
+
+
+# --- returns ---------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReturnRow:
+    """One row of a returned request: its row number and the raw value of each column, by field."""
+
+    row: int
+    values: dict[str, object]
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A returned request file as read: its name, whose it was (initials), the period, and its rows."""
+
+    file: str
+    owner: str
+    period: str
+    rows: tuple[ReturnRow, ...]
+
+
+def refusal(file: str, cell: str, action_id: str, message: str, code: str) -> Finding:
+    """A value of a return that is not taken, as a finding located the way Excel names a cell in another file:
+    ``[SK return.xlsx]Update request!F5``."""
+    return Finding(ERROR, f"[{file}]{REQUEST_SHEET}", cell, action_id, message, code)
+
+
+@dataclass(frozen=True)
+class Update:
+    """One accepted change of an Actions cell: the action, the field, the value before and after, and its source."""
+
+    action_id: str
+    field: str
+    old: object
+    new: object
+    file: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed new deadline, to be logged on Revisions as not yet agreed."""
+
+    action_id: str
+    old_deadline: date | None
+    new_deadline: date
+    reason: str
+    file: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class Collected:
+    """What the returns change (updates, proposals), what is refused, and per file the actions it updated."""
+
+    updates: tuple[Update, ...]
+    proposals: tuple[Proposal, ...]
+    refusals: tuple[Finding, ...]
+    accepted: tuple[tuple[str, str, str, tuple[str, ...]], ...]  # (file, owner, period, action ids changed)
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.updates or self.proposals)
+
+
+# the Actions fields a return may change, and the request column each comes from
+UPDATED_FIELDS = (("status", "new_status"), ("completed_on", "completed_on"), ("commentary", "new_commentary"))
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (date, datetime)):
+        return uk(value.date() if isinstance(value, datetime) else value)
+    return " ".join(str(value).split())
+
+
+def _day(value: object) -> tuple[date | None, str | None]:
+    """A date typed in a return: (the date, None), (None, None) for blank, or (None, the problem)."""
+    reading = read_date(value)
+    if reading.value is None:
+        return None, reading.problem
+    if reading.kind == "warning" and "month" in (reading.problem or ""):
+        return None, reading.problem
+    return reading.value, None
+
+
+def deadline_shown(action: Action) -> object:
+    """What the request's "Deadline in force" column shows: the date, else the deadline as typed."""
+    return action.deadline or action.current_raw or action.original_raw or ""
+
+
+def _read_only_edited(action: Action, values: dict[str, object], proposed: dict[str, object]) -> str | None:
+    """The first read-only field whose value is not the tracker's (nor the value this return already applied)."""
+    for column in READ_ONLY[1:]:
+        typed = values.get(column.field)
+        if column.field == "deadline":
+            shown, tracker = _text(typed), _text(deadline_shown(action))
+        else:
+            shown, tracker = _text(typed), _text(getattr(action, column.field))
+        if shown == tracker:
+            continue
+        if column.field in ("status", "commentary") and proposed.get(column.field) is not None \
+                and _text(proposed[column.field]) == tracker:
+            continue  # this return was applied already: the tracker holds its new value
+        return column.field
+    return None
+
+
+def _check_row(plan: Plan, actions: dict[str, Action], returned: Returned, row: ReturnRow, as_at: date
+               ) -> tuple[Action | None, dict[str, object], list[Finding]]:
+    """One return row: the action, the values it proposes by Actions field (and "deadline", "reason"), refusals."""
+    v = row.values
+    action_id = _text(v.get("action_id"))
+    refusals: list[Finding] = []
+
+    def refuse(field: str, message: str, code: str) -> None:
+        refusals.append(refusal(returned.file, f"{letter(field)}{row.row}", action_id,
+                                f"{message} Nothing from this row is taken.", code))
+
+    action = actions.get(action_id)
+    if action is None:
+        refuse("action_id", f"action {action_id} is not in the tracker (the Action ID was changed, or the action "
+                            "was removed since the request was sent).", "return-unknown-action")
+        return None, {}, refusals
+    if returned.owner not in owners_of(plan, action):
+        refuse("action_id", f"action {action_id} is not {returned.owner}'s: its owners in the tracker are "
+                            f"{action.owners_text or 'none'}. Only an owner's return is taken.", "return-not-owner")
+        return action, {}, refusals
+    proposed: dict[str, object] = {}
+    status = _text(v.get("new_status"))
+    if status:
+        canonical = next((s for s in schema.STATUSES if s.casefold() == status.casefold()), None)
+        if canonical is None:
+            refuse("new_status", f"status '{status}' is not one of {', '.join(schema.STATUSES)}.", "return-status")
+        proposed["status"] = canonical
+    for field, target in (("completed_on", "completed_on"), ("proposed_deadline", "deadline")):
+        if v.get(field) in (None, ""):
+            continue
+        day, problem = _day(v.get(field))
+        if day is None:
+            refuse(field, f"{_header(field)} '{_text(v.get(field))}' cannot be read as a date ({problem}) Type it "
+                          "as dd/mm/yyyy.", "return-date")
+        elif field == "completed_on" and day > as_at:
+            refuse(field, f"completed on {uk(day)} is after the as-at date {uk(as_at)}: a completion cannot be in "
+                          "the future.", "return-future")
+        proposed[target] = day
+    commentary = v.get("new_commentary")
+    if commentary not in (None, "") and str(commentary).strip():
+        proposed["commentary"] = str(commentary).strip()
+    if _text(v.get("reason")):
+        proposed["reason"] = str(v.get("reason")).strip()
+    edited = _read_only_edited(action, v, proposed)
+    if edited is not None:
+        refuse(edited, f"{_header(edited)} reads '{_text(v.get(edited))}' here but "
+                       f"'{_text(deadline_shown(action) if edited == 'deadline' else getattr(action, edited))}' in the "
+                       "tracker: a grey (read-only) column was edited, or the tracker changed since the request was "
+                       "sent. Send a fresh request.", "return-read-only")
+    return action, proposed, refusals
+
+
+def _header(field: str) -> str:
+    return next(c.header for c in REQUEST_COLUMNS if c.field == field)
+
+
+_SOURCE = {"status": "new_status", "completed_on": "completed_on", "commentary": "new_commentary",
+           "deadline": "proposed_deadline", "reason": "reason"}
+
+
+def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: date) -> Collected:
+    """Check every return against the plan: the accepted updates and proposals, and each refusal with its cell.
+
+    Two returns giving different values for one field of one action are both refused for that field; a value
+    equal to the tracker's, or a proposal already on Revisions, is no change, so applying a return twice changes
+    nothing the second time.
+    """
+    actions = {a.action_id: a for a in plan.actions if a.action_id}
+    refusals: list[Finding] = []
+    offers: dict[tuple[str, str], list[tuple[object, Returned, ReturnRow]]] = {}
+    for returned in returns:
+        for row in returned.rows:
+            action, proposed, refused = _check_row(plan, actions, returned, row, as_at)
+            refusals += refused
+            if refused or action is None:
+                continue
+            for field, value in proposed.items():
+                offers.setdefault((action.action_id, field), []).append((value, returned, row))
+    conflicted: set[tuple[str, str]] = set()
+    for (action_id, field), given in offers.items():
+        if len({_text(value) for value, _, _ in given}) > 1:
+            conflicted.add((action_id, field))
+            if field == "reason":
+                conflicted.add((action_id, "deadline"))
+            shown = "; ".join(f"{r.file}: '{_text(value)}'" for value, r, _ in given)
+            for value, returned, row in given:
+                refusals.append(refusal(returned.file, f"{letter(_SOURCE[field])}{row.row}", action_id,
+                                        f"owners returned different values for action {action_id} ({shown}), so "
+                                        "none is taken. Agree one value and type it in the tracker.",
+                                        "return-conflict"))
+    updates: list[Update] = []
+    proposals: list[Proposal] = []
+    changed_by: dict[str, set[str]] = {}
+    for (action_id, field), given in offers.items():
+        if (action_id, field) in conflicted or field == "reason":
+            continue
+        value, returned, row = given[0]
+        action = actions[action_id]
+        cell = f"{letter(_SOURCE[field])}{row.row}"
+        if field == "deadline":
+            reason = next((str(v) for v, _, _ in offers.get((action_id, "reason"), ())), "")
+            logged = any(r.new_deadline == value for r in plan.revisions_of(action_id))
+            if value != action.deadline and not logged:
+                proposals.append(Proposal(action_id, action.deadline, value, reason, returned.file, cell))
+                for _, r, _ in given:
+                    changed_by.setdefault(r.file, set()).add(action_id)
+            continue
+        old = getattr(action, field)
+        if (_text(old) if field == "commentary" else old) == (_text(value) if field == "commentary" else value):
+            continue
+        updates.append(Update(action_id, field, old, value, returned.file, cell))
+        for _, r, _ in given:
+            changed_by.setdefault(r.file, set()).add(action_id)
+    touched = dict.fromkeys(u.action_id for u in updates)
+    for action_id in touched:  # each changed action: the date of its update
+        action = actions[action_id]
+        if action.last_updated != as_at:
+            source = next(u for u in updates if u.action_id == action_id)
+            updates.append(Update(action_id, "last_updated", action.last_updated, as_at, source.file, source.cell))
+    order = {a: i for i, a in enumerate(actions)}
+    updates.sort(key=lambda u: (order[u.action_id], [f for f, _ in UPDATED_FIELDS + (("last_updated", ""),)].index(u.field)))
+    accepted = tuple((r.file, r.owner, r.period, tuple(sorted(changed_by.get(r.file, ()), key=order.get)))
+                     for r in returns)
+    return Collected(tuple(updates), tuple(proposals), tuple(refusals), accepted)
+
+
+# --- the Requests sheet: the log of requests sent and returns received ------------------------------------------------
+
+CHASE_SHEET = "Requests"
+CHASE_NOTE = ("Written by 'ofsted-tracker requests' and 'collect --apply': do not type here. One row per request sent "
+              "and per return applied; the chase list on the Dashboard counts them.")
+CHASE_HEADER_ROW = 4
+SENT, RECEIVED = "Request sent", "Return received"
+CHASE_SPEC = schema.SheetSpec(
+    CHASE_SHEET,
+    "Requests",
+    (
+        schema.Column("Period", "period", schema.ID, 12, required=False),
+        schema.Column("Owner", "owner", schema.ID, 10),
+        schema.Column("Event", "event", schema.TEXT, 16),
+        schema.Column("On", "on", schema.DATE, 12),
+        schema.Column("File", "file", schema.TEXT, 50, required=False),
+        schema.Column("Actions", "actions", schema.TEXT, 40, required=False),
+    ),
+    "One row per update request sent and per return received.",
+)
+CHASE_WIDTHS = [c.width for c in CHASE_SPEC.columns]
+
+
+@dataclass(frozen=True)
+class ChaseEntry:
+    """One line of the log: a request sent to an owner, or a return received from them, with the actions."""
+
+    period: str
+    owner: str
+    event: str
+    on: date
+    file: str
+    actions: tuple[str, ...]
+
+
+def sent_entries(requests: Requests, files: dict[str, str]) -> tuple[ChaseEntry, ...]:
+    """The log lines for requests written (``files``: owner initials -> the request's file name)."""
+    return tuple(ChaseEntry(r.period, r.lead.initials, SENT, r.as_at, files.get(r.lead.initials, ""),
+                            tuple(a.action_id for a in r.actions)) for r in requests.requests)
+
+
+def received_entries(collected: Collected, as_at: date) -> tuple[ChaseEntry, ...]:
+    """The log lines for returns that changed something when applied."""
+    return tuple(ChaseEntry(period, owner, RECEIVED, as_at, file, ids)
+                 for file, owner, period, ids in collected.accepted if ids)
+
+
+def chase_grid(entries: tuple[ChaseEntry, ...]) -> list[list[object]]:
+    """The Requests sheet from A1: title, note, a blank row, the header, one row per entry (dates as yyyy-mm-dd)."""
+    rows: list[list[object]] = [["Update requests and returns"], [CHASE_NOTE], [], list(CHASE_SPEC.headers)]
+    rows += [[e.period, e.owner, e.event, e.on.isoformat(), e.file, ", ".join(e.actions)] for e in entries]
+    width = len(CHASE_SPEC.columns)
+    return [row + [None] * (width - len(row)) for row in rows]
+
+
+def read_chase(letters: dict[str, str], rows: list[tuple[int, dict[str, object]]]
+               ) -> tuple[tuple[ChaseEntry, ...], list[Finding]]:
+    """The log from the Requests table's rows; a row that cannot be read is left out with a finding at its cell."""
+    entries, findings = [], []
+    for number, values in rows:
+        owner, event = _text(values.get("owner")), _text(values.get("event"))
+        on, problem = _day(values.get("on"))
+        if not owner or event not in (SENT, RECEIVED) or on is None:
+            field = "owner" if not owner else "event" if event not in (SENT, RECEIVED) else "on"
+            findings.append(Finding(ERROR, CHASE_SHEET, f"{letters.get(field, 'A')}{number}", "",
+                                    "this row of the Requests log cannot be read, so it is left out of the chase list. "
+                                    "The Requests sheet is written by the tool: restore it from a backup.",
+                                    "requests-value"))
+            continue
+        actions = tuple(a.strip() for a in _text(values.get("actions")).split(",") if a.strip())
+        entries.append(ChaseEntry(_text(values.get("period")), owner, event, on, _text(values.get("file")), actions))
+    return tuple(entries), findings
+
+
+# --- the chase list ----------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OwnerChase:
+    """Per owner: requests sent and returns received (this period), their actions without an update this period,
+    and those whose commentary is unchanged since the last snapshot (None when there is no earlier snapshot)."""
+
+    owner: str
+    name: str
+    requests_sent: int
+    returns_received: int
+    without_update: tuple[str, ...]
+    commentary_unchanged: tuple[str, ...] | None
+
+    def as_dict(self) -> dict:
+        return {"owner": self.owner, "name": self.name, "requests_sent": self.requests_sent,
+                "returns_received": self.returns_received,
+                "without_update": {"count": len(self.without_update), "actions": list(self.without_update)},
+                "commentary_unchanged": None if self.commentary_unchanged is None else
+                {"count": len(self.commentary_unchanged), "actions": list(self.commentary_unchanged)}}
+
+
+def chase_list(plan: Plan, period: Period | None, as_at: date, entries: tuple[ChaseEntry, ...],
+               last: Snapshot | None) -> tuple[OwnerChase, ...]:
+    """The chase list for the period as at the date, one row per owner with actions to update (Leads order).
+
+    An action has an update this period when its Last updated date, or a return received for it, falls between the
+    period's start and the as-at date (any date up to the as-at date when there is no period).
+    """
+    start = period.start if period else date.min
+    name = period.name if period else ""
+
+    def this_period(e: ChaseEntry) -> bool:
+        return start <= e.on <= as_at and (not name or schema.same_name(e.period) == schema.same_name(name))
+
+    returned = {a for e in entries if e.event == RECEIVED and this_period(e) for a in e.actions}
+    before = {r.action_id: r.commentary for r in last.rows} if last else None
+    out = []
+    for request in plan_requests(plan, period, as_at).requests:
+        initials = request.lead.initials
+        stale = tuple(a.action_id for a in request.actions if a.action_id not in returned
+                      and not (a.last_updated and start <= a.last_updated <= as_at))
+        same = None if before is None else tuple(
+            a.action_id for a in request.actions if before.get(a.action_id) == commentary_hash(a.commentary))
+        mine = [e for e in entries if e.owner == initials and this_period(e)]
+        out.append(OwnerChase(initials, request.lead.name, sum(e.event == SENT for e in mine),
+                              sum(e.event == RECEIVED for e in mine), stale, same))
+    return tuple(out)

@@ -1,0 +1,142 @@
+"""Writing update requests: one small protected workbook per owner (openpyxl) and an e-mail draft (.eml) beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+
+from workbook import schema
+from workbook.chase import (
+    ABOUT_KEYS, ABOUT_SHEET, FILLED, FIRST_ROW, HEADER_ROW, INSTRUCTIONS, NOTE_ROW, READ_ONLY, REQUEST_COLUMNS,
+    REQUEST_SHEET, TITLE_ROW, Request, Requests, deadline_shown,
+)
+from workbook.dates import uk
+from workbook.layout import fit_height
+from workbook.safe_write import atomic_write
+
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+READ_ONLY_FILL = "E7E6E6"  # grey: the tracker's values, not to be typed over
+UK_DATE = "dd/mm/yyyy"
+
+
+@dataclass(frozen=True)
+class Written:
+    """One owner's request as written: the request, its workbook and its e-mail draft."""
+
+    request: Request
+    workbook: Path
+    draft: Path
+
+
+def request_workbook(request: Request, tracker: str):
+    """The owner's request as an openpyxl workbook: their actions, grey read-only columns, white ones to fill in."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = REQUEST_SHEET
+    lead = request.lead
+    when = f"period {request.period}, " if request.period else ""
+    ws.cell(TITLE_ROW, 1, f"Update request for {lead.name or lead.initials} ({lead.initials}): {when}as at "
+                          f"{uk(request.as_at)}").font = Font(bold=True, size=14, color="1F4E79")
+    note = ws.cell(NOTE_ROW, 1, INSTRUCTIONS)
+    note.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.merge_cells(start_row=NOTE_ROW, start_column=1, end_row=NOTE_ROW, end_column=len(REQUEST_COLUMNS))
+    ws.row_dimensions[NOTE_ROW].height = 48
+    grey = PatternFill("solid", fgColor=READ_ONLY_FILL)
+    for j, column in enumerate(REQUEST_COLUMNS, start=1):
+        cell = ws.cell(HEADER_ROW, j, column.header)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E79")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        ws.column_dimensions[schema.column_letter(j)].width = column.width
+    last = FIRST_ROW + len(request.actions) - 1
+    for i, action in enumerate(request.actions, start=FIRST_ROW):
+        values = (action.action_id, action.text, deadline_shown(action), action.status, action.commentary)
+        for j, value in enumerate(values, start=1):
+            cell = ws.cell(i, j, value)
+            cell.fill = grey
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # an officer's text stays text, never a formula
+            if READ_ONLY[j - 1].kind == schema.DATE:
+                cell.number_format = UK_DATE
+            elif READ_ONLY[j - 1].kind == schema.ID:
+                cell.number_format = "@"
+        for j, column in enumerate(FILLED, start=len(READ_ONLY) + 1):
+            cell = ws.cell(i, j)
+            cell.protection = Protection(locked=False)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if column.kind == schema.DATE:
+                cell.number_format = UK_DATE
+        height = fit_height([str(v) for v in values], [c.width for c in READ_ONLY])
+        ws.row_dimensions[i].height = max(height or 15, 45)  # room to type commentary
+    ws.row_dimensions[HEADER_ROW].height = 30
+    if request.actions:
+        status = DataValidation(type="list", formula1='"' + ",".join(schema.STATUSES) + '"', allow_blank=True,
+                                showErrorMessage=True, errorTitle="New status",
+                                error="Pick the status from the drop-down list.")
+        status.add(f"F{FIRST_ROW}:F{last}")
+        ws.add_data_validation(status)
+        for letter, title in (("G", "Completed on"), ("I", "Proposed new deadline")):
+            rule = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
+                                  formula2="DATE(2099,12,31)", allow_blank=True, showErrorMessage=True,
+                                  errorTitle=title, error="Type a date as dd/mm/yyyy, for example 30/11/2016.",
+                                  showInputMessage=True, promptTitle=title, prompt="A date, dd/mm/yyyy")
+            rule.add(f"{letter}{FIRST_ROW}:{letter}{last}")
+            ws.add_data_validation(rule)
+    ws.freeze_panes = f"B{FIRST_ROW}"
+    ws.protection.sheet = True
+    ws.protection.formatRows = False  # rows may be made taller to read long commentary
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    about = wb.create_sheet(ABOUT_SHEET)
+    for i, (key, value) in enumerate(zip(ABOUT_KEYS, (lead.initials, lead.name, request.period,
+                                                      request.as_at.isoformat(), tracker)), start=1):
+        about.cell(i, 1, key)
+        about.cell(i, 2, value).number_format = "@"
+    about.sheet_state = "hidden"
+    about.protection.sheet = True
+    return wb
+
+
+def draft(request: Request, attachment: Path, council: str = "") -> EmailMessage:
+    """The e-mail draft to the owner with the request attached (``X-Unsent: 1``: Outlook opens it as a draft)."""
+    lead = request.lead
+    message = EmailMessage(policy=SMTP)
+    if lead.email.strip():
+        message["To"] = lead.email.strip()
+    when = request.period or f"as at {uk(request.as_at)}"
+    plan = f"{council} improvement plan" if council else "Improvement plan"
+    message["Subject"] = f"{plan}: update request for {when} ({lead.initials})"
+    message["X-Unsent"] = "1"
+    ids = ", ".join(a.action_id for a in request.actions)
+    message.set_content(
+        f"Dear {lead.name or lead.initials},\n\n"
+        f"Please update your actions of the improvement plan ({ids}) in the attached workbook: the new status, the "
+        "date of completion, your commentary, and any proposed new deadline with its reason. Fill in only the white "
+        "columns, save the file and send it back by replying to this e-mail.\n\nThank you.\n")
+    message.add_attachment(attachment.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
+                           filename=attachment.name)
+    return message
+
+
+def write_requests(requests: Requests, folder: Path, tracker: str, council: str = "") -> tuple[Written, ...]:
+    """Write each owner's request workbook and its e-mail draft into ``folder`` (each file atomically)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for request in requests.requests:
+        book = folder / f"{request.file_stem}.xlsx"
+        with atomic_write(book, keep_backup=False) as tmp:
+            request_workbook(request, tracker).save(tmp)
+        mail = folder / f"{request.file_stem}.eml"
+        with atomic_write(mail, keep_backup=False) as tmp:
+            Path(tmp).write_bytes(draft(request, book, council).as_bytes())
+        written.append(Written(request, book, mail))
+    return tuple(written)
