@@ -1,7 +1,8 @@
 """The ``ofsted-tracker`` command line: new, demo, validate, refresh, summary, report, snapshot, requests, collect,
 addin, serve, payload.
 
-Exit codes: 0 done; 1 validation errors found (validate); 2 unusable input (a message names the place).
+Exit codes: 0 done; 1 validation errors found (validate); 2 unusable input (a message names the place); 3 a fault
+of the tool itself (a one-line message; ``OFSTED_TRACKER_DEBUG=1`` shows the traceback).
 
 Built on click. Each command imports what it needs inside its own body, so a click starts only what that command
 uses: ``validate`` never loads python-docx, ``--json`` never loads rich. (typer, which this file used before,
@@ -19,6 +20,7 @@ import click
 
 from workbook.errors import TrackerError
 
+UNEXPECTED = 3  # the exit code of a fault of the tool itself (never of bad input, which is 2)
 SHOWN_FINDINGS = 30  # validate's text output: at most this many findings, then a line saying where the rest are
 
 _tracker = click.argument("path", metavar="TRACKER", type=click.Path(path_type=Path))
@@ -373,8 +375,21 @@ def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, as_of: str |
 
 def main() -> None:
     """Entry point of the console script."""
+    import os
+
     try:
         app(prog_name="ofsted-tracker")
     except TrackerError as exc:  # a safety net: every command catches its own
         click.echo(f"ofsted-tracker: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except MemoryError:
+        click.echo("ofsted-tracker: this computer ran out of memory on a plan this size. Nothing was left "
+                   "half-written (every file is written whole or not at all).", err=True)
+        sys.exit(UNEXPECTED)
+    except Exception as exc:  # a fault of the tool itself: a short message, the details only when asked for
+        if os.environ.get("OFSTED_TRACKER_DEBUG") == "1":
+            raise
+        click.echo(f"ofsted-tracker: something unexpected went wrong ({type(exc).__name__}: {exc}). Nothing was left "
+                   "half-written (every file is written whole or not at all). Run again with "
+                   "OFSTED_TRACKER_DEBUG=1 to see the details, and send them to whoever supports the tool.", err=True)
+        sys.exit(UNEXPECTED)

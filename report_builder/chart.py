@@ -112,13 +112,15 @@ def place_charts(document, bars: list[ChartBar]) -> int:
     from lxml import etree
 
     body = document.element.body
-    texts = body.xpath(f'.//w:t[contains(., "{MARKER}")]')
+    # a plain walk over the text elements: XPath's contains() fails outright on very large documents (lxml's
+    # "XPathEvalError: unknown error" on a 100,000-action report)
+    texts = [t for t in body.iter(qn("w:t")) if t.text and MARKER in t.text]
     if not texts:
         return 0
     xml, xlsx = chart_parts(bars)
     description = chart_description(bars)
     package, main = document.part.package, document.part
-    ids = [int(i) for i in body.xpath(".//wp:docPr/@id") if i.isdigit()]
+    ids = [int(i) for i in (e.get("id") or "" for e in body.iter(qn("wp:docPr"))) if i.isdigit()]
     next_id = max(ids, default=0) + 1
     height = round((FRAME_CM + ROW_CM * len(bars)) * EMU_PER_CM)
     for text in texts:

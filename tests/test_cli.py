@@ -384,3 +384,23 @@ def test_a_report_in_a_folder_that_cannot_be_made_gets_a_message(demo_master, tm
     result = _report(demo_master, out / "report.docx")
     assert result.exit_code == 2, result.output
     assert needle in result.output
+
+
+def test_a_fault_of_the_tool_is_one_line_and_exit_3_never_a_traceback(demo_master, tmp_path):
+    """Whatever breaks inside (here python-docx refusing to save), the officer sees one line and exit code 3."""
+    probe = ("import sys, docx.document\n"
+             "def broken(self, path): raise RuntimeError('the writer broke')\n"
+             "docx.document.Document.save = broken\n"
+             "from ofsted_tracker.cli import main\n"
+             "sys.argv = ['ofsted-tracker', *sys.argv[1:]]\n"
+             "main()\n")
+    target = tmp_path / "t.xlsx"
+    shutil.copy2(demo_master, target)
+    done = subprocess.run([sys.executable, "-c", probe, "report", str(target), "-o", str(tmp_path / "r.docx")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr and "RuntimeError: the writer broke" in done.stderr
+    assert "OFSTED_TRACKER_DEBUG=1" in done.stderr and not (tmp_path / "r.docx").exists()
+    shown = subprocess.run([sys.executable, "-c", probe, "report", str(target), "-o", str(tmp_path / "r.docx")],
+                           capture_output=True, text=True, timeout=120, env={**os.environ, "OFSTED_TRACKER_DEBUG": "1"})
+    assert "Traceback" in shown.stderr  # the details, when asked for
