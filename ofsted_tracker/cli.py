@@ -209,6 +209,10 @@ def demo(out: Path) -> None:
         output_folder(out)
         tracker = out / "lewisham-tracker.xlsx"
         new_tracker(tracker, demo_rows())
+        from workbook.demo import record_illustrative_snapshot
+
+        invented = record_illustrative_snapshot(tracker)  # an invented Q1, so the report shows direction of travel
+        console.print(invented.message(tracker.name) + " [bold]Invented for the demo[/bold], not Lewisham's figures.")
         s = do_refresh(tracker)
         console.print(f"[bold]Tracker[/bold] {tracker}")
         console.print(findings_table(s, limit=12))
