@@ -56,8 +56,21 @@ def _fonts(style, size: float, bold: bool | None = None, italic: bool | None = N
     lang.set(qn("w:val"), "en-GB")
 
 
+def british_english(doc) -> None:
+    """The document's own language is British English (the default run language and the theme's): Word's
+    proofing and the PDF's /Lang follow it (python-docx's default template says en-US)."""
+    lang = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    if lang is not None:
+        lang.set(qn("w:val"), "en-GB")
+        lang.set(qn("w:eastAsia"), "en-GB")
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), "en-GB")
+
+
 def setup_styles(doc) -> None:
     """Council house style: Arial, black headings, numbered paragraphs with a hanging indent, compact table text."""
+    british_english(doc)
     styles = doc.styles
     normal = styles["Normal"]
     _fonts(normal, 11)
