@@ -577,7 +577,7 @@ def cover(doc) -> None:
     numbered(doc, "The {{ committee }} is invited to note the {{ revisions_count|counted('deadline revision') }} for "
                   "improvement plan actions set out below.{% if revisions_agreed_by %} {% if revisions_count == 1 %}"
                   "This revision was{% else %}These revisions were{% endif %} agreed by {{ revisions_agreed_by }}."
-                  "{% endif %}")
+                  "{% endif %}").paragraph_format.keep_with_next = True
     t = Table(doc, [1.2, 6.1, 2.0, 2.0, 5.2])
     t.header("Ref", "Action", "Old deadline", "New deadline", "Reason for deadline revision", center=(2, 3))
     t.tag("{%tr for r in revisions %}")
@@ -611,11 +611,11 @@ def cover(doc) -> None:
 def data_quality(doc) -> None:
     """When validation found errors: one plain paragraph saying how many the figures rest on (the annex lists them)."""
     tag(doc, "{%p if data_errors %}")
-    numbered(doc, "The figures in this report are computed from the tracker workbook as it stood on {{ as_at }}. "
-                  "Validation of that workbook found {{ data_errors|counted('error') }} that had not been put right "
-                  "when the report was built{% if data_warnings %} (and {{ data_warnings|counted('warning') }})"
-                  "{% endif %}: where a value could not be read, the action is counted as the Annex explains. "
-                  "The Annex lists each with its cell in the workbook.")
+    numbered(doc, "The figures in this report rest on a tracker workbook with {{ data_errors|counted('error') }} "
+                  "not yet put right{% if data_warnings %} (and {{ data_warnings|counted('warning') }} to check)"
+                  "{% endif %}: values officers typed that could not be used as they stand, such as a deadline that "
+                  "is not a date. The Annex lists each with its cell in the workbook and says how the action is "
+                  "counted meanwhile.")
     tag(doc, "{%p endif %}")
 
 
