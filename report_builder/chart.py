@@ -124,6 +124,8 @@ def chart_parts(bars: list[ChartBar], columns: bool = False) -> tuple[bytes, byt
         chart.category_axis.reverse_order = True  # the first section at the top, as in the table below it
         chart.category_axis.crosses = XL_AXIS_CROSSES.MAXIMUM  # and the scale still below the bars
     chart.value_axis.has_major_gridlines = True
+    if max((sum(bar.counts.get(key, 0) for _, key, _ in SERIES) for bar in bars), default=0) <= 10:
+        chart.value_axis.major_unit = 1  # whole actions: no 0.5 steps on a small plan
     chart.value_axis.has_title = True
     chart.value_axis.axis_title.text_frame.text = "Number of actions"
     return etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True), data.xlsx_blob

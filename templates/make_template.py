@@ -476,8 +476,9 @@ def cover(doc) -> None:
                   "local authorities and government of the quality and standard of the service provided. This "
                   "inspection was conducted under s136 Education and Inspections Act 2006.")
     numbered(doc, "{{ policy_context }}")
-    numbered(doc, "Progress monitoring for the {{ plan_title }} is subdivided into {{ periods_count }} reporting "
-                  "periods as follows: {{ periods_text }}.")
+    numbered(doc, "Progress monitoring for the {{ plan_title }} is subdivided into {% if periods_count == 'one' %}"
+                  "a single reporting period: {% else %}{{ periods_count }} reporting periods as follows: {% endif %}"
+                  "{{ periods_text }}.")
     tag(doc, "{%p if period.due %}")
     numbered(doc, "The appended report contains detailed information on progress against the "
                   "{{ period.due|counted('action') }} due for completion during this reporting period, that is with "
