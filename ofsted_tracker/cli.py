@@ -146,7 +146,10 @@ def refresh(path: Path, as_of: str | None, period: str | None) -> None:
 @_period
 @click.option("--template", metavar="TEMPLATE.docx", type=click.Path(path_type=Path),
               help="Word template (.docx) to use.")
-def report(path: Path, output: Path, as_of: str | None, period: str | None, template: Path | None) -> None:
+@click.option("--strict", is_flag=True, help="Refuse to build the report while validation finds errors.")
+@click.option("--pdf", "pdf", is_flag=True, help="Also write a tagged, accessible PDF beside it (needs LibreOffice).")
+def report(path: Path, output: Path, as_of: str | None, period: str | None, template: Path | None, strict: bool,
+           pdf: bool) -> None:
     """Build the Word committee report from the workbook."""
     from report_builder import build_report
 
@@ -155,12 +158,26 @@ def report(path: Path, output: Path, as_of: str | None, period: str | None, temp
     except TrackerError as exc:
         _fail(exc)
     s = _open(path, as_of, period)
+    if s.errors:
+        errors = f"{s.errors} error{'s' * (s.errors != 1)}"
+        if strict:
+            _fail(TrackerError(f"{path.name} has {errors} (run validate to see them with their cells); --strict "
+                               "refuses to build the report until they are put right. Nothing was written."))
+        click.echo(f"ofsted-tracker: warning: {path.name} has {errors}; the report says so and lists them in its "
+                   "Annex. Put them right, or use --strict to refuse.", err=True)
     try:
         written = build_report(s, output, template=template)
     except TrackerError as exc:
         _fail(exc)
     click.echo(f"Wrote {written}")
     _record(path, s, "The report was written, but its snapshot was not recorded: ")
+    if pdf:
+        from report_builder.pdf import write_pdf
+
+        try:
+            click.echo(f"Wrote {write_pdf(written)}")
+        except TrackerError as exc:
+            _fail(exc)
 
 
 def _record(path: Path, s, failed: str = "") -> None:
@@ -212,6 +229,10 @@ def demo(out: Path) -> None:
         output_folder(out)
         tracker = out / "lewisham-tracker.xlsx"
         new_tracker(tracker, demo_rows())
+        from workbook.demo import record_illustrative_snapshot
+
+        invented = record_illustrative_snapshot(tracker)  # an invented Q1, so the report shows direction of travel
+        console.print(invented.message(tracker.name) + " [bold]Invented for the demo[/bold], not Lewisham's figures.")
         s = do_refresh(tracker)
         console.print(f"[bold]Tracker[/bold] {tracker}")
         console.print(findings_table(s, limit=12))

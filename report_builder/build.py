@@ -10,7 +10,7 @@ from workbook.errors import TemplateError, TrackerError
 from workbook.safe_write import atomic_write
 from workbook.summary import Summary
 from workbook.tracker import no_cycle_collection
-from report_builder.chart import MARKER, chart_bars, place_charts
+from report_builder.chart import MARKER, TREND_MARKER, place_charts, report_charts
 from report_builder.context import PLACEHOLDERS, report_context
 from report_builder.text import BRACE_GUARD, guard_braces
 
@@ -44,7 +44,7 @@ def fill_template(context: dict, template: Path, actions: int = 0):
     """The template (a docxtpl DocxTemplate) filled in for a report context, not yet saved.
 
     Four plain steps: check the template's text (report_builder.template.check), render it with docxtpl's
-    ``render``, replace the chart marker that ``{{ rag_chart }}`` printed by the native chart, then tidy what
+    ``render``, replace the chart markers that ``{{ rag_chart }}`` and ``{{ trend_chart }}`` printed by the native charts, then tidy what
     docxtpl leaves (cell properties in schema order, officers' brace pairs as typed) and set the properties.
     """
     from report_builder.template import check, load, render, sandbox, template_source
@@ -55,9 +55,9 @@ def fill_template(context: dict, template: Path, actions: int = 0):
     tpl = load(str(template), template.name)
     source = template_source(tpl.get_docx())
     check(source, sandbox(actions), frozenset(PLACEHOLDERS))
-    render(tpl, source, {**guard_braces(context), "rag_chart": MARKER}, actions)
+    render(tpl, source, {**guard_braces(context), "rag_chart": MARKER, "trend_chart": TREND_MARKER}, actions)
     document = tpl.docx
-    place_charts(document, chart_bars(context))
+    place_charts(document, report_charts(context))
     _schema_order(document)
     _unguard(document)
     _describe(document, context)

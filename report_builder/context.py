@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from workbook.errors import UnusableInput
+from workbook.findings import ERROR, WARNING
 from workbook.model import Action, Plan, Recommendation
 from workbook.schema import RAG_FILLS, RAG_NAMES
 from workbook.summary import Summary
 from report_builder.text import (
     CleanRows, bullets, clean, clean_all, join_words, month_span, number_words, period_title, prose_date, table_date,
+    typed_deadline, with_article,
 )
 
 # The template's vocabulary: each top-level placeholder and what it holds (the README lists the same).
@@ -37,14 +39,23 @@ PLACEHOLDERS: dict[str, str] = {
     "period": "The reporting period: name, title, months, counts and lists (fields below)",
     "overall": "The whole plan by the RAG rule: total, completed, ongoing, not_completed, not_rated",
     "recorded_differs": "How many actions' recorded RAG differs from the rule",
-    "recorded_differs_text": "Those actions with both ratings, in a sentence",
+    "recorded_differs_actions": "Those actions (ref, text, note: 'rated Amber by officers, but its deadline of ... has "
+                                "passed')",
+    "undated_complete": "Actions counted as completed by deadline whose deadline is not a date (ref, text, note: "
+                        "the deadline as typed)",
+    "data_errors": "How many errors validation found in the workbook (the report still builds)",
+    "data_warnings": "How many warnings validation found",
+    "findings": "The errors, then the warnings, one row each (severity, cell, action, message)",
+    "policy_context": "The council's policy context paragraph (Settings 'Policy context', else a placeholder to fill)",
+    "equalities_context": "The equalities implications paragraph (Settings 'Equalities context', else a placeholder)",
     "revisions": "The period's deadline revisions (rows: ref, action, old, new, reason, agreed_by)",
     "revisions_count": "How many deadline revisions (the number of rows of revisions)",
-    "revisions_agreed_by": "Who agreed the revisions when one body agreed all of them, else blank",
+    "revisions_agreed_by": "Who agreed the revisions when one body agreed all of them ('the Board'), else blank",
     "sections": "Sections (A, B, C) with their recommendations and RAG counts (fields below)",
     "leads": "Key leads (rows: initials, name, job_title)",
     "unknown_owners": "Owners typed on the Actions sheet that are not in Leads, shown as typed",
     "rag_chart": "The native RAG chart (per section and overall); put it alone in a paragraph",
+    "trend_chart": "The native trend chart (RAG counts at each report to date); alone in a paragraph",
 }
 COUNTS = ("total", "completed", "ongoing", "not_completed", "not_rated")
 RAG = ("rag", "fill", "rag_name")
@@ -56,6 +67,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "period.groups": ("heading", "rows"),
     "period.groups.rows": ("ref", "text", "owner", *RAG, "progress", "deadline"),
     "overall, *.counts": COUNTS,
+    "recorded_differs_actions, undated_complete": ("ref", "text", "note"),
+    "findings": ("severity", "cell", "action", "message"),
     "revisions": ("ref", "action", "old", "new", "reason", "agreed_by"),
     "sections": ("heading", "recommendations", "counts"),
     "sections.recommendations": ("ref", "heading", "text", "lead", "linked_plan", "partners", "outcomes", "measures",
@@ -69,6 +82,12 @@ NOT_RATED = "NR"
 NOT_RATED_FILL = "BFBFBF"  # grey: no RAG colour, and darker than the header rows so it is not read as one
 NO_SECTION = "Other recommendations"
 NO_RECOMMENDATION = "Actions with no matching recommendation"
+POLICY_PLACEHOLDER = ("[Council policy context: replace this paragraph with how the plan serves the council's own "
+                      "strategies and priorities, or fill in 'Policy context' on the Settings sheet.]")
+EQUALITIES_PLACEHOLDER = ("[Equalities implications: replace this paragraph with how the plan sits within the "
+                          "council's equalities scheme and objectives, or fill in 'Equalities context' on the Settings "
+                          "sheet.]")
+SEVERITY_WORDS = {ERROR: "Error", WARNING: "Warning"}
 
 
 @dataclass(frozen=True)
@@ -138,17 +157,22 @@ def unknown_owners(plan: Plan) -> list[str]:
     return list(seen)
 
 
+def original_shown(action: Action, style=table_date) -> str:
+    """The original deadline as the report shows it: a date, or the text as typed when it is no date or a month."""
+    return typed_deadline(action.original_deadline, action.original_raw, style)
+
+
+def in_force_shown(action: Action, style=table_date) -> str:
+    """The deadline now in force as the report shows it (the current one when filled in, else the original)."""
+    if action.current_deadline is None and not action.current_raw:
+        return original_shown(action, style)
+    return typed_deadline(action.current_deadline, action.current_raw, style)
+
+
 def _deadline_shown(action: Action) -> str:
     """The deadline now in force for a table, with the original when it moved; text that is no date as typed."""
-    current = action.deadline
-    if current is None:
-        return action.current_raw or action.original_raw
-    shown = table_date(current)
-    if action.original_deadline and action.original_deadline != current:
-        shown += f"\n(was {table_date(action.original_deadline)})"
-    elif action.original_deadline is None and action.original_raw:
-        shown += f"\n(original: {action.original_raw})"
-    return shown
+    now, was = in_force_shown(action), original_shown(action)
+    return f"{now}\n(was {was})" if now and was and was != now else now or was
 
 
 def _sections(plan: Plan) -> list[_Section]:
@@ -200,20 +224,21 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str], s
                           "note": clean(note(actions[i]))} for i in ids)
 
     def missed(a: Action) -> str:
+        was = original_shown(a, prose_date)
         if a.is_complete and a.completed_on:
-            return f"completed on {prose_date(a.completed_on)}, after its deadline of {prose_date(a.original_deadline)}"
+            return f"completed on {prose_date(a.completed_on)}, after its deadline of {was}"
         if a.is_complete:
-            return f"completed after its deadline of {prose_date(a.original_deadline)}"
+            return f"completed after its deadline of {was}"
         if a.action_id in p.rescheduled and a.deadline and a.deadline != a.original_deadline:
-            return f"deadline of {prose_date(a.original_deadline)} extended to {prose_date(a.deadline)}"
-        return f"deadline of {prose_date(a.original_deadline)} passed; not yet complete"
+            return f"deadline of {was} extended to {in_force_shown(a, prose_date)}"
+        return f"deadline of {was} passed; not yet complete"
 
     groups: dict[str, CleanRows] = {}
     for action_id in p.due:
         a = actions[action_id]
-        deadline = table_date(a.original_deadline)
+        deadline = original_shown(a)
         if a.deadline and a.deadline != a.original_deadline:
-            deadline += f"\n(now {table_date(a.deadline)})"
+            deadline += f"\n(now {in_force_shown(a)})"
         groups.setdefault(section_of[action_id], CleanRows()).append({
             "ref": shown[a.action_id], "text": shown[a.text], "owner": shown.owner(a),
             **_RAG_CELLS[judged[action_id]], "progress": shown[a.commentary or "No progress summary recorded."],
@@ -233,7 +258,7 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str], s
         "completed_late": len(p.completed_late),
         "completed_actions": named(p.completed, lambda a: ""),
         "not_completed_actions": named(p.not_completed, missed),
-        "not_yet_due_actions": named(p.not_yet_due, lambda a: f"due {prose_date(a.original_deadline)}"),
+        "not_yet_due_actions": named(p.not_yet_due, lambda a: f"due {original_shown(a, prose_date)}"),
         "groups": [{"heading": h, "rows": groups[h]} for h in headings if h in groups],
     }
 
@@ -252,7 +277,7 @@ def _recommendation(rec: Recommendation, actions: list[Action], ratings: dict[st
                                "commentary": shown[a.commentary or "No progress commentary recorded."]})
     return {
         "ref": shown[rec.rec_id],
-        "heading": shown[f"Recommendation {rec.rec_id}" if rec.rec_id else NO_RECOMMENDATION],
+        "heading": shown[f"Recommendation {rec.rec_id}" if rec.rec_id else ""],  # its section says it already
         "text": shown[rec.text],
         "lead": shown[rec.lead],
         "linked_plan": shown[rec.linked_plan],
@@ -266,6 +291,32 @@ def _recommendation(rec: Recommendation, actions: list[Action], ratings: dict[st
         "further_action": shown[rec.further_action],
         "counts": _counts(ratings.get(a.action_id) for a in actions),
     }
+
+
+def differs_note(action: Action, recorded: str, derived: str | None, as_at: date) -> str:
+    """Why the rule's rating differs from the officers', in words for members: "rated Amber by officers, but its
+    deadline of 30 September 2016 has passed (Red in this report)"."""
+    officers = f"rated {RAG_NAMES.get(recorded, recorded)} by officers"
+    deadline = in_force_shown(action, prose_date)
+    if derived is None:
+        typed = action.current_raw or action.original_raw
+        why = (f"its deadline ('{typed}') is not a date" if typed else "it has no deadline") + \
+            ", so it cannot be rated (not rated in this report)"
+        return f"{officers}, but {why}"
+    if derived == "R":
+        if action.is_complete:
+            when = f"on {prose_date(action.completed_on)}, " if action.completed_on else ""
+            why = f"it was completed {when}after its deadline of {deadline}"
+        elif action.deadline and action.deadline < as_at:
+            why = f"its deadline of {deadline} has passed"
+        else:
+            why = "its progress status is At risk"
+    elif derived == "A":
+        why = (f"it is not yet complete and its deadline of {deadline} is still to come" if recorded == "G"
+               else f"its deadline of {deadline} is still to come and it is not marked At risk")
+    else:
+        why = "it is recorded as complete, by its deadline" + (f" of {deadline}" if deadline else "")
+    return f"{officers}, but {why} ({RAG_NAMES[derived]} in this report)"
 
 
 def report_context(summary: Summary) -> dict:
@@ -298,12 +349,15 @@ def report_context(summary: Summary) -> dict:
     agreed_by = {r.agreed_by.strip() for r in summary.revisions}
     meeting = plan.setting("Meeting date")
     periods = sorted(plan.periods, key=lambda x: x.start)
-    pairs: dict[tuple[str, str], list[str]] = {}
-    for d in summary.disagreements:
-        key = (RAG_NAMES.get(d.recorded, d.recorded), RAG_NAMES.get(d.derived or "", "not rated"))
-        pairs.setdefault(key, []).append(d.action_id)
-    differ = [f"recorded {recorded} but {rule} by the rule: {join_words(ids, ', ')}"
-              for (recorded, rule), ids in pairs.items()]
+    differ = CleanRows({"ref": shown[d.action_id], "text": shown[actions[d.action_id].text.rstrip().rstrip(".")],
+                        "note": clean(differs_note(actions[d.action_id], d.recorded, d.derived, summary.as_at))}
+                       for d in summary.disagreements if d.action_id in actions)
+    undated = CleanRows({"ref": shown[a.action_id], "text": shown[a.text.rstrip().rstrip(".")],
+                         "note": clean(in_force_shown(a) or "blank")}
+                        for a in plan.actions if ratings.get(a.action_id) == "G" and a.deadline is None)
+    shown_findings = CleanRows({"severity": SEVERITY_WORDS[f.severity], "cell": shown[f.where],
+                                "action": shown[f.action_id], "message": shown[f.message]}
+                               for f in summary.findings if f.severity in SEVERITY_WORDS)
     context = {
         "council": plan.setting("Council"),
         "committee": plan.setting("Committee"),
@@ -322,10 +376,16 @@ def report_context(summary: Summary) -> dict:
         "overall": {"total": len(o.total), "completed": len(o.completed), "ongoing": len(o.ongoing),
                     "not_completed": len(o.not_completed), "not_rated": len(o.not_rated)},
         "recorded_differs": len(summary.disagreements),
-        "recorded_differs_text": "; ".join(differ),
+        "recorded_differs_actions": differ,
+        "undated_complete": undated,
+        "data_errors": summary.errors,
+        "data_warnings": summary.warnings,
+        "findings": shown_findings,
+        "policy_context": clean(plan.setting("Policy context", POLICY_PLACEHOLDER)),
+        "equalities_context": clean(plan.setting("Equalities context", EQUALITIES_PLACEHOLDER)),
         "revisions": revisions,
         "revisions_count": len(revisions),
-        "revisions_agreed_by": agreed_by.pop() if len(agreed_by) == 1 else "",
+        "revisions_agreed_by": with_article(agreed_by.pop()) if len(agreed_by) == 1 else "",
         "sections": sections,
         "leads": [{"initials": lead.initials, "name": lead.name, "job_title": lead.job_title} for lead in plan.leads],
         "unknown_owners": ", ".join(unknown_owners(plan)),
@@ -343,6 +403,8 @@ PLACEHOLDERS.update({
     "trend": "The trend, one row per period up to now (fields below)",
     "since_last": "What changed since the last report: period, as_at and lists completed, turned_red, "
                   "turned_red_deadline_passed, deadline_moved_again (fields below)",
+    "history_note": "Settings 'History note': a sentence about the earlier snapshots (the demo says its Q1 is "
+                    "invented), else blank",
 })
 FIELDS.update({
     "trend": ("period", "as_at", "total", "completed", "ongoing", "not_completed", "not_rated", "complete"),
@@ -379,7 +441,8 @@ def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
              "deadline_moved_again": named("deadline_moved_again", moved)}
     text = (f"The figures are compared with the last report's, for {since['period']} as at {since['as_at']}."
             if travel else FIRST_REPORT)
-    return {"has_history": travel is not None, "history_text": text, "trend": trend, "since_last": since}
+    return {"has_history": travel is not None, "history_text": text, "trend": trend, "since_last": since,
+            "history_note": clean(summary.plan.setting("History note"))}
 
 
 # --- the chase list: update requests sent to owners and their returns (from the Requests sheet) ---------------------

@@ -180,10 +180,28 @@ def sandbox(actions: int = 0):
         "batch": checked(filters.do_batch, lambda value, linecount, *a, **k: _check_width(linecount)),
         "slice": checked(filters.do_slice, lambda value, slices, *a, **k: _check_width(slices)),
         "join": join,
+        "words": _words,      # {{ period.due|words }}: seventeen
+        "counted": _counted,  # {{ revisions_count|counted('deadline revision') }}: one deadline revision, ten ...
     })
     for name in ("replace", "wordwrap"):  # keep what Jinja passes them first
         env.filters[name].jinja_pass_arg = getattr(getattr(filters, f"do_{name}"), "jinja_pass_arg", None)
     return env
+
+
+def _words(number: Any) -> str:
+    """A count in words (report_builder.text.number_words); anything that is not a whole number as it is."""
+    from report_builder.text import number_words
+
+    return number_words(number) if isinstance(number, int) and not isinstance(number, bool) else str(number)
+
+
+def _counted(number: Any, noun: str, plural: str | None = None) -> str:
+    """A count and its noun in words, singular or plural (report_builder.text.counted)."""
+    from report_builder.text import counted
+
+    if not isinstance(number, int) or isinstance(number, bool):
+        return f"{number} {plural or str(noun) + 's'}"
+    return counted(number, str(noun)[:MAX_WIDTH], plural if plural is None else str(plural)[:MAX_WIDTH])
 
 
 def _range(*args: int) -> range:

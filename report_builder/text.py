@@ -21,7 +21,15 @@ _SPECIAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufd
 BRACE_GUARD = "\ufdd2"
 _BULLET_SEPARATORS = re.compile(r"\s*\|\s*|\n+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                 "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# A deadline typed as a month and year only ("February 2017", "Sept. 2016"): read as the month's last day for the
+# rule, but never shown as that exact day.
+_MONTH_ONLY = re.compile(r"^\s*[A-Za-z]+\.?,?\s+\d{4}\s*$")
+# The last word of a body (not a person) that agrees something: "the Board", "the Select Committee".
+_BODIES = frozenset({"board", "committee", "panel", "partnership", "group", "team", "forum", "council", "executive",
+                     "cabinet", "directorate", "meeting", "network", "trust", "service", "department", "authority"})
 _ORDINAL_WORDS = ("One", "Two", "Three", "Four")
 
 
@@ -124,8 +132,35 @@ def period_title(name: str) -> str:
 
 
 def number_words(number: int) -> str:
-    """Small counts in words as council prose writes them ('four'); 11 and above as digits."""
-    return _NUMBER_WORDS[number] if 0 <= number < len(_NUMBER_WORDS) else str(number)
+    """A count in words as council prose writes it: 'no', 'four', 'seventeen', 'sixty-one'; 100 and above as digits."""
+    if 0 <= number < len(_NUMBER_WORDS):
+        return _NUMBER_WORDS[number]
+    if 20 <= number < 100:
+        tens, units = divmod(number, 10)
+        return _TENS[tens] + (f"-{_NUMBER_WORDS[units]}" if units else "")
+    return f"{number:,}"
+
+
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """A count and its noun in words, singular or plural: 'one action', 'seventeen actions', 'no actions'."""
+    return f"{number_words(number)} {noun if number == 1 else plural or noun + 's'}"
+
+
+def with_article(name: str) -> str:
+    """A body's name as the object of a sentence ('the Strategic Partnership Board'); a person's name as typed."""
+    name = name.strip()
+    words = name.split()
+    if not words or words[0].lower() == "the" or words[-1].lower().strip(".,") not in _BODIES:
+        return name
+    return f"the {name}"
+
+
+def typed_deadline(day: date | None, raw: str, style=None) -> str:
+    """A deadline as the report shows it: the date (``style``: table_date by default) when one was typed, and the
+    text exactly as typed when it is no date or only a month ('February 2017' is never shown as 28/02/17)."""
+    if raw and (day is None or _MONTH_ONLY.match(raw)):
+        return " ".join(raw.split())
+    return (style or table_date)(day)
 
 
 def join_words(items: list[str], separator: str = "; ") -> str:

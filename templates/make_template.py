@@ -56,8 +56,21 @@ def _fonts(style, size: float, bold: bool | None = None, italic: bool | None = N
     lang.set(qn("w:val"), "en-GB")
 
 
+def british_english(doc) -> None:
+    """The document's own language is British English (the default run language and the theme's): Word's
+    proofing and the PDF's /Lang follow it (python-docx's default template says en-US)."""
+    lang = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    if lang is not None:
+        lang.set(qn("w:val"), "en-GB")
+        lang.set(qn("w:eastAsia"), "en-GB")
+    theme = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme is not None:
+        theme.set(qn("w:val"), "en-GB")
+
+
 def setup_styles(doc) -> None:
     """Council house style: Arial, black headings, numbered paragraphs with a hanging indent, compact table text."""
+    british_english(doc)
     styles = doc.styles
     normal = styles["Normal"]
     _fonts(normal, 11)
@@ -128,9 +141,92 @@ def para(doc, text: str = "", style: str | None = None, *, bold: bool = False, a
     return p
 
 
-def numbered(doc, number: str, text: str):
-    """A numbered paragraph of the cover report: '3.4<tab>text'."""
-    return para(doc, f"{number}\t{text}", "Numbered Para")
+# Word's own list numbering (a numbering part definition, not typed numbers): the cover report's headings are
+# 1., 2., ...; its paragraphs 1.1, 1.2 ... restart under each heading; sub-items i), ii) under a paragraph. The
+# appendix's headings have their own list. Adding, removing or moving a paragraph in Word renumbers the rest.
+COVER_LIST, APPENDIX_LIST = "cover", "appendix"
+_LEVELS = {  # list -> levels: (format, text, left indent in twentieths of a point)
+    COVER_LIST: (("decimal", "%1.", 720), ("decimal", "%1.%2", 720), ("lowerRoman", "%3)", 1440)),
+    APPENDIX_LIST: (("decimal", "%1.", 567),),
+}
+
+
+def add_numbering(doc) -> dict[str, int]:
+    """Define the report's two numbered lists in the document's numbering part (abstractNum and num), after the
+    lists Word's default template already has; return each list's numId."""
+    numbering = doc.part.numbering_part.element
+    first_num = numbering.find(qn("w:num"))
+    used_nums = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
+    used_abstracts = [int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))]
+    ids = {}
+    for offset, (list_name, levels) in enumerate(_LEVELS.items(), start=1):
+        abstract_id = str(max(used_abstracts, default=0) + offset)
+        ids[list_name] = list_id = max(used_nums, default=0) + offset
+        abstract = OxmlElement("w:abstractNum")
+        abstract.set(qn("w:abstractNumId"), abstract_id)
+        kind = OxmlElement("w:multiLevelType")
+        kind.set(qn("w:val"), "multilevel" if len(levels) > 1 else "singleLevel")
+        abstract.append(kind)
+        for level, (fmt, text, indent) in enumerate(levels):
+            lvl = OxmlElement("w:lvl")
+            lvl.set(qn("w:ilvl"), str(level))
+            for tag_name, value in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text), ("w:lvlJc", "left")):
+                element = OxmlElement(tag_name)
+                element.set(qn("w:val"), value)
+                lvl.append(element)
+            ppr = OxmlElement("w:pPr")
+            tabs = OxmlElement("w:tabs")
+            tab_stop = OxmlElement("w:tab")
+            tab_stop.set(qn("w:val"), "num")
+            tab_stop.set(qn("w:pos"), str(indent))
+            tabs.append(tab_stop)
+            ppr.append(tabs)
+            ind = OxmlElement("w:ind")
+            ind.set(qn("w:left"), str(indent))
+            ind.set(qn("w:hanging"), str(720 if indent > 720 else indent))
+            ppr.append(ind)
+            lvl.append(ppr)
+            abstract.append(lvl)
+        if first_num is not None:
+            first_num.addprevious(abstract)  # the schema puts every abstractNum before the nums
+        else:
+            numbering.append(abstract)
+        num = OxmlElement("w:num")
+        num.set(qn("w:numId"), str(list_id))
+        ref = OxmlElement("w:abstractNumId")
+        ref.set(qn("w:val"), abstract_id)
+        num.append(ref)
+        numbering.append(num)
+    _LIST_IDS.update(ids)
+    return ids
+
+
+_LIST_IDS: dict[str, int] = {}  # filled by add_numbering for the document being made
+
+
+def _number(ppr, list_name: str, level: int) -> None:
+    """Put a paragraph (or a paragraph style's properties) on a level of one of the report's lists."""
+    num_pr = ppr.get_or_add_numPr()
+    num_pr.get_or_add_ilvl().val = level
+    num_pr.get_or_add_numId().val = _LIST_IDS[list_name]
+
+
+def number_styles(doc) -> None:
+    """The numbered paragraph styles carry their list level, so a paragraph given the style in Word is numbered."""
+    _number(doc.styles["Numbered Para"].element.get_or_add_pPr(), COVER_LIST, 1)
+    _number(doc.styles["Numbered Sub"].element.get_or_add_pPr(), COVER_LIST, 2)
+
+
+def heading(doc, text: str, level: int = 1, list_name: str = COVER_LIST):
+    """A heading (Heading 1 or 2 style), numbered by Word on one of the report's lists."""
+    p = para(doc, text, f"Heading {level}")
+    _number(p._p.get_or_add_pPr(), list_name, 0)
+    return p
+
+
+def numbered(doc, text: str):
+    """A numbered paragraph of the cover report (1.1, 1.2 ...: Word numbers it)."""
+    return para(doc, text, "Numbered Para")
 
 
 def bullet(doc, text: str, indent_cm: float = 1.9):
@@ -352,7 +448,7 @@ def header_footer(section, text_width_cm: float) -> None:
 
 
 def cover(doc) -> None:
-    """The cover table and the numbered cover report, sections 1 to 8."""
+    """The cover table and the cover report, its headings and paragraphs numbered by Word."""
     t = Table(doc, [3.4, 5.6, 2.4, 5.1])
     for label, value in (("Committee", "{{ committee }}"), ("Title", "{{ title }}"), ("Wards", "{{ wards }}"),
                          ("Contributors", "{{ contributors }}")):
@@ -361,46 +457,41 @@ def cover(doc) -> None:
     t.row("Class", "{{ report_class }}", "Date", "{{ meeting_date }}", labels=(0, 2))
     after_table(doc)
 
-    para(doc, "1. Introduction", "Heading 1")
-    numbered(doc, "1.1", "This report sets out progress made to date in implementing the improvement plan which was "
-                         "developed following the statutory inspection of children's social care in {{ council }} "
-                         "by Ofsted.")
-    numbered(doc, "1.2", "A progress monitoring update for {{ period.title }} ({{ period.months }}), with figures as "
-                         "at {{ as_at }}, is attached to this report as an Appendix.")
+    heading(doc, "Introduction")
+    numbered(doc, "This report sets out progress made to date in implementing the improvement plan which was "
+                  "developed following the statutory inspection of children's social care in {{ council }} by Ofsted.")
+    numbered(doc, "A progress monitoring update for {{ period.title }} ({{ period.months }}), with figures as at "
+                  "{{ as_at }}, is attached to this report as an Appendix.")
+    data_quality(doc)
 
-    para(doc, "2. Recommendations", "Heading 1")
-    numbered(doc, "2.1", "The {{ committee }} is recommended to:")
-    para(doc, "i)\tNote and comment on the contents of this report; and", "Numbered Sub")
-    para(doc, "ii)\t{% if revisions_count %}Note the extension of {{ revisions_count }} target completion "
-              "{% if revisions_count == 1 %}date{% else %}dates{% endif %} as set out in section 4 of this report."
-              "{% else %}Note that no target completion dates were extended in this reporting period.{% endif %}",
-         "Numbered Sub")
+    heading(doc, "Recommendations")
+    numbered(doc, "The {{ committee }} is recommended to:")
+    para(doc, "Note and comment on the contents of this report; and", "Numbered Sub")
+    para(doc, "{% if revisions_count %}Note the extension of {{ revisions_count|counted('target completion date') }} "
+              "as set out under 'Deadline revisions' below.{% else %}Note that no target completion dates were "
+              "extended in this reporting period.{% endif %}", "Numbered Sub")
 
-    para(doc, "3. Policy context", "Heading 1")
-    numbered(doc, "3.1", "The purpose of an Ofsted inspection is to assure children and young people, parents, the "
-                         "public, local authorities and government of the quality and standard of the service "
-                         "provided. This inspection was conducted under s136 Education and Inspections Act 2006.")
-    numbered(doc, "3.2", "The actions described in this report are consistent with the Council's corporate priorities "
-                         "as set out in the Borough's Sustainable Community Strategy 2008-2020. In particular, the "
-                         "proposals relate to the Council's priorities regarding young people's Achievement and "
-                         "Involvement, Protection of Children and Community Leadership and Empowerment. The actions "
-                         "are also in line with the Children and Young People's Plan 2015-18 and the four outcomes of "
-                         "building resilience, staying safe, being healthy and active and raising achievement and "
-                         "attainment.")
-    numbered(doc, "3.3", "Progress monitoring for the {{ plan_title }} is subdivided into {{ periods_count }} "
-                         "reporting periods as follows: {{ periods_text }}.")
-    numbered(doc, "3.4", "The appended report contains detailed information on progress against the "
-                         "{{ period.due }} actions due for completion during this reporting period, that is with a "
-                         "target completion date from {{ period.start }} to {{ period.end }}. Each action is judged "
-                         "against that target date, as follows:")
+    heading(doc, "Policy context")
+    numbered(doc, "The purpose of an Ofsted inspection is to assure children and young people, parents, the public, "
+                  "local authorities and government of the quality and standard of the service provided. This "
+                  "inspection was conducted under s136 Education and Inspections Act 2006.")
+    numbered(doc, "{{ policy_context }}")
+    numbered(doc, "Progress monitoring for the {{ plan_title }} is subdivided into {% if periods_count == 'one' %}"
+                  "a single reporting period: {% else %}{{ periods_count }} reporting periods as follows: {% endif %}"
+                  "{{ periods_text }}.")
+    tag(doc, "{%p if period.due %}")
+    numbered(doc, "The appended report contains detailed information on progress against the "
+                  "{{ period.due|counted('action') }} due for completion during this reporting period, that is with "
+                  "a target completion date from {{ period.start }} to {{ period.end }}. Each action is judged "
+                  "against that target date, as follows:")
     bullet(doc, "Actions completed by the target completion date are rated 'green' (G)")
     bullet(doc, "Actions not completed by the target completion date are rated 'red' (R), including those whose "
                 "target date has since been extended")
     tag(doc, "{%p if period.not_yet_due %}")
     bullet(doc, "Actions whose target completion date is still to come are rated 'amber' (A)")
     tag(doc, "{%p endif %}")
-    numbered(doc, "3.5", "The table below provides a snapshot of progress for {{ period.title }} "
-                         "({{ period.months }}) as at {{ as_at }}.").paragraph_format.keep_with_next = True
+    numbered(doc, "The table below provides a snapshot of progress for {{ period.title }} ({{ period.months }}) "
+                  "as at {{ as_at }}.").paragraph_format.keep_with_next = True
     t = Table(doc, [12.0, 3.0])
     t.header("Criteria", "Number", center=(1,))
     t.row("Total number of actions due for completion this period", "{{ period.due }}", center=(1,))
@@ -411,24 +502,36 @@ def cover(doc) -> None:
     t.tag("{%tr endif %}")
     t.keep_together()
     after_table(doc)
-    numbered(doc, "3.6", "Actions completed by deadline during this reporting period "
-                         "({{ period.completed }} of {{ period.due }}):")
-    bullet_loop(doc, "a in period.completed_actions", "{{ a.text }} ({{ a.ref }})", empty="None.")
-    numbered(doc, "3.7", "Actions not completed by deadline during this reporting period "
-                         "({{ period.not_completed }} of {{ period.due }}):")
-    bullet_loop(doc, "a in period.not_completed_actions", "{{ a.text }} ({{ a.ref }}: {{ a.note }})", empty="None.")
+    tag(doc, "{%p if period.completed_actions %}")
+    numbered(doc, "Actions completed by deadline during this reporting period ({{ period.completed|words }} of "
+                  "{{ period.due|words }}):")
+    tag(doc, "{%p for a in period.completed_actions %}")
+    bullet(doc, "{{ a.text }} ({{ a.ref }})")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if period.not_completed_actions %}")
+    numbered(doc, "Actions not completed by deadline during this reporting period ({{ period.not_completed|words }} "
+                  "of {{ period.due|words }}):")
+    tag(doc, "{%p for a in period.not_completed_actions %}")
+    bullet(doc, "{{ a.text }} ({{ a.ref }}: {{ a.note }})")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p if period.not_yet_due_actions %}")
-    para(doc, "Actions due later in this reporting period ({{ period.not_yet_due }} of {{ period.due }}):",
-         "Body Indent")
+    numbered(doc, "Actions due later in this reporting period ({{ period.not_yet_due|words }} of "
+                  "{{ period.due|words }}):")
     tag(doc, "{%p for a in period.not_yet_due_actions %}")
     bullet(doc, "{{ a.text }} ({{ a.ref }}: {{ a.note }})")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
-    numbered(doc, "3.8", "For completeness, the table below summarises progress against all {{ overall.total }} "
-                         "actions in the improvement plan as at {{ as_at }}. This additional information is provided "
-                         "to give an overall view with regard to direction of travel. The classification for this "
-                         "dashboard includes: actions ongoing within deadline (rated 'amber') and actions that are "
-                         "not completed by deadline or are unlikely to be completed by deadline (rated 'red')."
+    tag(doc, "{%p else %}")
+    numbered(doc, "No action of the plan had a target completion date in {{ period.title }} ({{ period.months }}), "
+                  "so none was due for completion in this reporting period.")
+    tag(doc, "{%p endif %}")
+    numbered(doc, "For completeness, the table below summarises progress against all {{ overall.total|words }} "
+                  "actions in the improvement plan as at {{ as_at }}. This additional information is provided to "
+                  "give an overall view with regard to direction of travel. The classification for this dashboard "
+                  "includes: actions ongoing within deadline (rated 'amber') and actions that are not completed by "
+                  "deadline or are unlikely to be completed by deadline (rated 'red')."
              ).paragraph_format.keep_with_next = True
     t = Table(doc, [12.0, 3.0])
     t.header("Criteria", "Number", center=(1,))
@@ -445,74 +548,144 @@ def cover(doc) -> None:
     after_table(doc)
     tag(doc, "{%p if recorded_differs %}")
     para(doc, "The ratings in this report are worked out from each action's target date and progress status as at "
-              "{{ as_at }}. For {{ recorded_differs }} actions this differs from the rating recorded by the action "
-              "owner: {{ recorded_differs_text }}.", "Body Indent")
+              "{{ as_at }}. For {{ recorded_differs|counted('action') }} this differs from the rating recorded by "
+              "officers:", "Body Indent")
+    tag(doc, "{%p for a in recorded_differs_actions %}")
+    bullet(doc, "{{ a.text }} ({{ a.ref }}): {{ a.note }}.")
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
-    numbered(doc, "3.9", "It should be noted that in developing this plan, officers have been keen to expedite work "
-                         "on areas for improvement. However, in some instances and for differing reasons, the "
-                         "anticipated completion target dates have not been met. For these actions, some of which "
-                         "are rated 'red' and others 'amber', the quarterly report makes recommendations for the "
-                         "completion deadline to be extended and the reasons for the delay.")
-    numbered(doc, "3.10", "The above-mentioned revisions are proposed with the agreement of the relevant action "
-                          "owner and on the understanding that the revised completion target date will be met by the "
-                          "time of the next agreed reporting period. The revisions to completion deadlines are set "
-                          "out in section 4 of this report.")
-
-    para(doc, "4. Deadline revisions", "Heading 1")
-    numbered(doc, "4.1", "The {{ committee }} is invited to note the {{ revisions_count }} deadline revisions for "
-                         "improvement plan actions set out below.{% if revisions_agreed_by %} These revisions were "
-                         "agreed by {{ revisions_agreed_by }}.{% endif %}")
+    tag(doc, "{%p if undated_complete %}")
+    para(doc, "Counted as completed by deadline, although the deadline typed is not a date, so whether it was met "
+              "cannot be judged:", "Body Indent")
+    tag(doc, "{%p for a in undated_complete %}")
+    bullet(doc, "{{ a.text }} ({{ a.ref }}: deadline typed as '{{ a.note }}')")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p if revisions %}")
+    numbered(doc, "It should be noted that in developing this plan, officers have been keen to expedite work on "
+                  "areas for improvement. However, in some instances and for differing reasons, the anticipated "
+                  "completion target dates have not been met. For these actions the quarterly report makes "
+                  "recommendations for the completion deadline to be extended and gives the reasons for the delay.")
+    numbered(doc, "The revisions are proposed with the agreement of the relevant action owner and on the "
+                  "understanding that the revised completion target date will be met by the time of the next agreed "
+                  "reporting period. They are set out under 'Deadline revisions' below.")
+    tag(doc, "{%p endif %}")
+
+    direction_of_travel(doc)
+
+    heading(doc, "Deadline revisions")
+    tag(doc, "{%p if revisions %}")
+    numbered(doc, "The {{ committee }} is invited to note the {{ revisions_count|counted('deadline revision') }} for "
+                  "improvement plan actions set out below.{% if revisions_agreed_by %} {% if revisions_count == 1 %}"
+                  "This revision was{% else %}These revisions were{% endif %} agreed by {{ revisions_agreed_by }}."
+                  "{% endif %}").paragraph_format.keep_with_next = True
     t = Table(doc, [1.2, 6.1, 2.0, 2.0, 5.2])
     t.header("Ref", "Action", "Old deadline", "New deadline", "Reason for deadline revision", center=(2, 3))
     t.tag("{%tr for r in revisions %}")
     t.row("{{ r.ref }}", "{{ r.action }}", "{{ r.old }}", "{{ r.new }}", "{{ r.reason }}", center=(2, 3))
     t.tag("{%tr endfor %}")
     after_table(doc)
+    tag(doc, "{%p else %}")
+    numbered(doc, "No target completion dates were extended in this reporting period.")
     tag(doc, "{%p endif %}")
 
-    para(doc, "5. Legal implications", "Heading 1")
-    numbered(doc, "5.1", "This inspection was conducted under s136 Education and Inspections Act 2006. Following the "
-                         "inspection a report must be provided to the Local Authority and published, containing any "
-                         "recommendations. The Local Authority, in its turn, must address those recommendations by "
-                         "way of an action plan, again ensuring that this is published, for ongoing audit by Ofsted.")
-    para(doc, "6. Financial implications", "Heading 1")
-    numbered(doc, "6.1", "There are no direct revenue implications arising for this report. The improvement plans "
-                         "may identify that extra expenditure is required in the future. In the first instance this "
-                         "will be managed through the current Children and Young People's budget. There are no "
-                         "capital implications from this report.")
-    para(doc, "7. Crime and disorder implications", "Heading 1")
-    numbered(doc, "7.1", "Section 17 of the Crime and Disorder Act 1998 places a duty on partners to do all they can "
-                         "to reasonably prevent crime and disorder in their area. The level of crime and its impact "
-                         "is influenced by the decisions and activities taken in the day-to-day of local bodies and "
-                         "organisations. The Local Authority as a responsible Authority has a key statutory role in "
-                         "contributing to reducing crime and improving the quality of life in their area.")
-    para(doc, "8. Equalities implications", "Heading 1")
-    numbered(doc, "8.1", "The development, implementation and monitoring of the Ofsted improvement plan sits within "
-                         "the ambit of the Council's Comprehensive Equalities Scheme (CES) 2016-20. Specifically, the "
-                         "Ofsted improvement plan accords with the following CES objectives:")
-    for text in ("tackling victimisation, discrimination and harassment",
-                 "closing the gap in outcomes between citizens",
-                 "improving access to services", "increasing participation and engagement"):
+    heading(doc, "Legal implications")
+    numbered(doc, "This inspection was conducted under s136 Education and Inspections Act 2006. Following the "
+                  "inspection a report must be provided to the Local Authority and published, containing any "
+                  "recommendations. The Local Authority, in its turn, must address those recommendations by way of "
+                  "an action plan, again ensuring that this is published, for ongoing audit by Ofsted.")
+    heading(doc, "Financial implications")
+    numbered(doc, "There are no direct revenue implications arising for this report. The improvement plan may "
+                  "identify that extra expenditure is required in the future. In the first instance this will be "
+                  "managed through the current children's services budget. There are no capital implications from "
+                  "this report.")
+    heading(doc, "Crime and disorder implications")
+    numbered(doc, "Section 17 of the Crime and Disorder Act 1998 places a duty on partners to do all they can to "
+                  "reasonably prevent crime and disorder in their area. The level of crime and its impact is "
+                  "influenced by the decisions and activities taken in the day-to-day of local bodies and "
+                  "organisations. The Local Authority as a responsible Authority has a key statutory role in "
+                  "contributing to reducing crime and improving the quality of life in their area.")
+    heading(doc, "Equalities implications")
+    numbered(doc, "{{ equalities_context }}")
+
+
+def data_quality(doc) -> None:
+    """When validation found errors: one plain paragraph saying how many the figures rest on (the annex lists them)."""
+    tag(doc, "{%p if data_errors %}")
+    numbered(doc, "The figures in this report rest on a tracker workbook with {{ data_errors|counted('error') }} "
+                  "not yet put right{% if data_warnings %} (and {{ data_warnings|counted('warning') }} to check)"
+                  "{% endif %}: values officers typed that could not be used as they stand, such as a deadline that "
+                  "is not a date. The Annex lists each with its cell in the workbook and says how the action is "
+                  "counted meanwhile.")
+    tag(doc, "{%p endif %}")
+
+
+def direction_of_travel(doc) -> None:
+    """The cover report's 'Direction of travel': the trend and what changed since the last report, by name."""
+    heading(doc, "Direction of travel")
+    numbered(doc, "{{ history_text }}{% if history_note %} {{ history_note }}{% endif %}")
+    tag(doc, "{%p if has_history %}")
+    numbered(doc, "The table below gives the plan's ratings at each report to date; the last row is this report."
+             ).paragraph_format.keep_with_next = True
+    trend_table(doc, [2.6, 2.0, 1.6, 1.6, 1.6, 1.6, 1.6, 3.9])
+    numbered(doc, "Since the last report ({{ since_last.period }}, as at {{ since_last.as_at }}):")
+    since_last_bullets(doc)
+    tag(doc, "{%p endif %}")
+
+
+def trend_table(doc, widths: list[float]) -> None:
+    """The trend: one row per report (period), its RAG counts and how many actions had the status Complete."""
+    t = Table(doc, widths)
+    t.header("Period", "As at", "Total", "G", "A", "R", "NR", "Status Complete", center=(1, 2, 3, 4, 5, 6, 7))
+    t.tag("{%tr for p in trend %}")
+    t.row("{{ p.period }}", "{{ p.as_at }}", "{{ p.total }}", "{{ p.completed }}", "{{ p.ongoing }}",
+          "{{ p.not_completed }}", "{{ p.not_rated }}", "{{ p.complete }}", center=(1, 2, 3, 4, 5, 6, 7))
+    t.tag("{%tr endfor %}")
+    t.keep_together()
+    after_table(doc)
+
+
+SINCE_LAST = (  # (list, label, bullet text)
+    ("completed", "Completed", "{{ c.text }} ({{ c.ref }})"),
+    ("turned_red", "Turned Red after a change to its status, deadline or completion date",
+     "{{ c.text }} ({{ c.ref }})"),
+    ("turned_red_deadline_passed", "Turned Red because its deadline passed", "{{ c.text }} ({{ c.ref }})"),
+    ("deadline_moved_again", "Deadline moved again", "{{ c.text }} ({{ c.ref }}: {{ c.note }})"),
+)
+
+
+def since_last_bullets(doc) -> None:
+    """Each list of 'Since the last report' that has actions, counted and named; one sentence when none has."""
+    for key, label, text in SINCE_LAST:
+        tag(doc, f"{{%p if since_last.{key} %}}")
+        para(doc, f"{label} ({{{{ since_last.{key}|length|words }}}}):", "Body Indent").paragraph_format \
+            .keep_with_next = True
+        tag(doc, f"{{%p for c in since_last.{key} %}}")
         bullet(doc, text)
+        tag(doc, "{%p endfor %}")
+        tag(doc, "{%p endif %}")
+    tag(doc, "{%p if not (" + " or ".join(f"since_last.{key}" for key, _, _ in SINCE_LAST) + ") %}")
+    para(doc, "No action was completed, turned Red or had its deadline moved since the last report.", "Body Indent")
+    tag(doc, "{%p endif %}")
 
 
 def appendix(doc) -> None:
-    """The monitoring report: dashboards, chart, the period's actions, key leads, every recommendation."""
+    """The monitoring report: dashboards, chart, direction of travel, the period's actions, leads, recommendations."""
     w = LANDSCAPE_TEXT_CM
     para(doc, "Appendix: {{ plan_title }} monitoring report", "Heading 1")
     para(doc, "Monitoring Report: {{ period.title }} ({{ period.months }}), figures as at {{ as_at }}",
          "Subtitle Line")
-    para(doc, "1. Introduction", "Heading 2")
+    heading(doc, "Introduction", 2, APPENDIX_LIST)
     para(doc, "This report brings together performance monitoring information for the {{ plan_title }}. The "
               "information contained in this report is made up of the following:")
-    for text in ("Progress dashboard for all actions to date", "Progress summary for actions due in the current period",
+    for text in ("Progress dashboard for all actions to date", "Direction of travel since the last report",
+                 "Progress summary for actions due in the current period",
                  "Key leads and those responsible for actions",
                  "Progress summary for all actions in the improvement plan"):
         bullet(doc, text, 1.0)
     para(doc, RAG_KEY, "Key")
 
-    para(doc, "2. Progress dashboard for all actions to date", "Heading 2")
+    heading(doc, "Progress dashboard for all actions to date", 2, APPENDIX_LIST)
     para(doc, "The table below provides an overview of all actions completed, in progress or slipped as at "
               "{{ as_at }}.")
     t = Table(doc, [w / 5] * 5)
@@ -537,7 +710,19 @@ def appendix(doc) -> None:
           "{{ overall.not_completed }}", "{{ overall.not_rated }}", center=(1, 2, 3, 4, 5), labels=(0,))
     after_table(doc)
 
-    para(doc, "3. Progress summary for actions due in {{ period.title }} ({{ period.months }})", "Heading 2")
+    heading(doc, "Direction of travel since the last report", 2, APPENDIX_LIST)
+    para(doc, "{{ history_text }}{% if history_note %} {{ history_note }}{% endif %}")
+    tag(doc, "{%p if has_history %}")
+    trend_table(doc, [5.0, 3.0] + [2.7] * 5 + [w - 8.0 - 5 * 2.7])
+    chart = para(doc, "{{ trend_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    chart.paragraph_format.keep_with_next = True
+    para(doc, "Figure 2: RAG rating of the plan's actions at each report to date.", "Figure Caption")
+    para(doc, "Changes since the last report ({{ since_last.period }}, as at {{ since_last.as_at }}):", "Label")
+    since_last_bullets(doc)
+    tag(doc, "{%p endif %}")
+
+    heading(doc, "Progress summary for actions due in {{ period.title }} ({{ period.months }})", 2, APPENDIX_LIST)
+    tag(doc, "{%p if period.groups %}")
     para(doc, "An action is due in this period when its original target completion date falls between "
               "{{ period.start }} and {{ period.end }}. Each is judged against that original date, so an action "
               "whose deadline has since been extended is shown as not completed by deadline, with its new date.")
@@ -547,8 +732,9 @@ def appendix(doc) -> None:
     t.row("{{ period.due }}", "{{ period.completed }}", "{{ period.not_completed }}", center=(0, 1, 2))
     after_table(doc)
     tag(doc, "{%p if period.not_yet_due %}")
-    para(doc, "A further {{ period.not_yet_due }} of the {{ period.due }} actions are not yet due: their target date "
-              "is still to come (rated A below).")
+    para(doc, "A further {{ period.not_yet_due|words }} of the {{ period.due|words }} actions "
+              "{% if period.not_yet_due == 1 %}is{% else %}are{% endif %} not yet due: the target date is still to "
+              "come (rated A below).")
     tag(doc, "{%p endif %}")
     t = Table(doc, [1.3, 7.2, 3.9, 1.2, 9.4, w - 23.0])
     t.header("Ref", "Action", "Action owner", "RAG", "Progress summary", "Target completion deadline", center=(3,))
@@ -560,11 +746,11 @@ def appendix(doc) -> None:
     t.tag("{%tr endfor %}")
     t.tag("{%tr endfor %}")
     para(doc, RAG_KEY, "Key")
-    tag(doc, "{%p if not period.groups %}")
-    para(doc, "No actions were due for completion in this period.")
+    tag(doc, "{%p else %}")
+    para(doc, "No action of the plan had a target completion date between {{ period.start }} and {{ period.end }}.")
     tag(doc, "{%p endif %}")
 
-    para(doc, "4. Key leads and those responsible for actions", "Heading 2")
+    heading(doc, "Key leads and those responsible for actions", 2, APPENDIX_LIST)
     t = Table(doc, [13.7, 9.0, 3.0])
     t.header("Job title", "Current post-holder", "Initials")
     t.tag("{%tr for l in leads %}")
@@ -576,11 +762,13 @@ def appendix(doc) -> None:
               "{{ unknown_owners }}.")
     tag(doc, "{%p endif %}")
 
-    para(doc, "5. Progress summary for all actions in the improvement plan", "Heading 2")
+    heading(doc, "Progress summary for all actions in the improvement plan", 2, APPENDIX_LIST)
     tag(doc, "{%p for s in sections %}")
     para(doc, "{{ s.heading }}", "Heading 3")
     tag(doc, "{%p for r in s.recommendations %}")
+    tag(doc, "{%p if r.heading %}")
     para(doc, "{{ r.heading }}", "Heading 4")
+    tag(doc, "{%p endif %}")
     para(doc, "{{ r.text }}", bold=True).paragraph_format.keep_with_next = True
     t = Table(doc, [4.0, w - 4.0])
     t.row("Lead:", "{{ r.lead }}", labels=(0,))
@@ -619,6 +807,25 @@ def appendix(doc) -> None:
     para(doc, "{{ r.further_action or 'None recorded.' }}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
+    annex(doc)
+
+
+def annex(doc) -> None:
+    """When validation found errors: the Annex listing every error and warning with its cell in the workbook."""
+    w = LANDSCAPE_TEXT_CM
+    tag(doc, "{%p if data_errors %}")
+    para(doc, "Annex: errors and warnings in the tracker workbook", "Heading 1").paragraph_format.page_break_before = True
+    para(doc, "Validation of the tracker workbook as at {{ as_at }} found {{ data_errors|counted('error') }} and "
+              "{{ data_warnings|counted('warning') }}. An error is a value the tool could not use as typed (the "
+              "action is counted as the message says); a warning is a value it used but that should be checked. "
+              "Officers put each right in the cell named, then rebuild the report.")
+    t = Table(doc, [2.0, 3.2, 1.6, w - 6.8])
+    t.header("Severity", "Cell", "Action", "What is wrong and how to put it right")
+    t.tag("{%tr for f in findings %}")
+    t.row("{{ f.severity }}", "{{ f.cell }}", "{{ f.action }}", "{{ f.message }}")
+    t.tag("{%tr endfor %}")
+    after_table(doc)
+    tag(doc, "{%p endif %}")
 
 
 def make_template(path: Path) -> Path:
@@ -626,6 +833,8 @@ def make_template(path: Path) -> Path:
     doc = Document()
     setup_styles(doc)
     untab_bullets(doc)
+    add_numbering(doc)
+    number_styles(doc)
     first = doc.sections[0]
     page_setup(first, landscape=False)
     header_footer(first, PORTRAIT_TEXT_CM)

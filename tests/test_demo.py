@@ -65,3 +65,76 @@ def test_every_missing_owner_is_found(demo):
 def test_the_ten_revisions_are_consistent_with_the_actions(demo):
     assert len(demo.revisions) == 10
     assert not [f for f in demo.findings if f.code.startswith("revision-") and f.severity == "error"]
+
+
+# ------------------------------------------------------------------------------------------- the invented Q1
+
+@pytest.fixture(scope="module")
+def with_history(demo_master, tmp_path_factory):
+    """A copy of the demo tracker after the demo's invented Q1 snapshot, as `ofsted-tracker demo` records it."""
+    import shutil
+
+    from workbook.demo import record_illustrative_snapshot
+
+    tracker = tmp_path_factory.mktemp("invented") / demo_master.name
+    shutil.copy2(demo_master, tracker)
+    recorded = record_illustrative_snapshot(tracker)
+    return tracker, recorded
+
+
+def test_the_invented_snapshot_leaves_the_published_figures_exactly(with_history):
+    tracker, _ = with_history
+    s = open_summary(tracker)
+    r, p = s.recorded, s.period
+    assert (len(r.total), len(r.completed), len(r.ongoing), len(r.not_completed)) == (61, 37, 19, 5)
+    assert (len(p.due), len(p.completed), len(p.not_completed)) == (17, 14, 3)
+    assert len(s.revisions) == 10 and s.as_at == date(2016, 10, 31) and p.period.name == "Q2"
+
+
+def test_the_invented_snapshot_says_it_is_invented_wherever_it_appears(with_history):
+    from openpyxl import load_workbook
+
+    tracker, recorded = with_history
+    assert "invented" in recorded.message(tracker.name)
+    s = open_summary(tracker)
+    assert [h.period for h in s.history] == ["Q1 (invented)"]  # its name, on every row and in every table
+    data = s.as_dict()
+    assert [h["period"] for h in data["history"]] == ["Q1 (invented)"]
+    assert data["changes"]["since"]["period"] == "Q1 (invented)"
+    book = load_workbook(tracker, read_only=True)
+    periods = {row[0] for row in book["History"].iter_rows(min_row=5, values_only=True) if row[0]}
+    assert periods == {"Q1 (invented)"}
+    settings = {row[0]: row[1] for row in book["Settings"].iter_rows(min_row=2, values_only=True) if row[0]}
+    assert "invented for this demo" in settings["History note"] and "not Lewisham's" in settings["History note"]
+
+
+def test_the_demo_shows_direction_of_travel(with_history):
+    tracker, _ = with_history
+    t = open_summary(tracker).travel
+    assert t is not None and t.previous.as_at == date(2016, 7, 31)
+    assert {c.action_id for c in t.of("turned_red")} == {"1.2", "3.3", "3.5", "8.1", "8.3"}  # At risk since
+    assert {c.action_id for c in t.of("deadline_moved_again")} == {"1.2", "1.3", "1.4", "1.5", "2.4", "2.6", "3.1",
+                                                                   "3.5", "5.1", "5.5"}  # the ten revisions
+    assert t.of("completed") and t.of("turned_red_deadline_passed")
+
+
+def test_lewisham_policy_text_is_the_demos_not_the_templates():
+    from docx import Document
+
+    from ofsted_tracker import packaged_template
+    from workbook.demo import demo_rows
+
+    template = Document(str(packaged_template()))
+    text = "\n".join(p.text for p in template.paragraphs)
+    assert "Sustainable Community Strategy" not in text and "Comprehensive Equalities Scheme" not in text
+    settings = {r["key"]: r["value"] for r in demo_rows()["Settings"]}
+    assert "Sustainable Community Strategy 2008-2020" in settings["Policy context"]
+
+
+def test_the_demo_data_carries_no_editorial_notes():
+    from workbook.demo import demo_rows
+
+    rows = demo_rows()
+    text = " ".join(str(v) for sheet in rows.values() for row in sheet for v in row.values())
+    for note in ("partn[", "[...]", "[remainder", "garbled"):
+        assert note not in text, note

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from report_builder.context import FIELDS, PLACEHOLDERS, known_fields, report_context
-from report_builder.text import bullets, clean, month_span, number_words, period_title, prose_date, table_date
+from report_builder.text import (
+    bullets, clean, counted, month_span, number_words, period_title, prose_date, table_date, typed_deadline, with_article,
+)
 from tests.builders import act, plan_of
 from tests.report.plans import HOSTILE, PERIODS, hostile_plan, shown, summary_of
 from workbook.errors import UnusableInput
@@ -69,8 +71,38 @@ def test_a_cell_of_bullets(typed, items):
     assert bullets(typed) == items
 
 
-def test_small_counts_in_words():
-    assert [number_words(n) for n in (0, 4, 10, 11)] == ["no", "four", "ten", "11"]
+def test_counts_in_words():
+    assert [number_words(n) for n in (0, 4, 10, 11, 17, 20, 61, 99, 100, 1234)] == \
+        ["no", "four", "ten", "eleven", "seventeen", "twenty", "sixty-one", "ninety-nine", "100", "1,234"]
+
+
+@pytest.mark.parametrize("number, noun, plural, words", [
+    (1, "action", None, "one action"), (17, "action", None, "seventeen actions"), (0, "action", None, "no actions"),
+    (10, "deadline revision", None, "ten deadline revisions"), (2, "body", "bodies", "two bodies"),
+])
+def test_counts_with_their_noun(number, noun, plural, words):
+    assert counted(number, noun, plural) == words
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("Children & Young People's Strategic Partnership Board", "the Children & Young People's Strategic Partnership Board"),
+    ("The Board", "The Board"), ("Jane Smith", "Jane Smith"), ("Select Committee.", "the Select Committee."),
+    ("", ""),
+])
+def test_a_body_gets_its_article_and_a_person_none(name, shown):
+    assert with_article(name) == shown
+
+
+@pytest.mark.parametrize("day, raw, shown", [
+    (date(2017, 2, 28), "February 2017", "February 2017"),  # only a month: never shown as 28/02/17
+    (date(2016, 9, 30), "Sept.  2016", "Sept. 2016"),
+    (None, "31st April 2016", "31st April 2016"),  # no date: as typed
+    (date(2016, 9, 30), "30th Sept 2016", "30/09/16"),  # an exact day typed as text is a date
+    (date(2016, 9, 30), "", "30/09/16"),
+    (None, "", ""),
+])
+def test_deadlines_are_shown_as_typed_unless_an_exact_day(day, raw, shown):
+    assert typed_deadline(day, raw) == shown
 
 
 # ------------------------------------------------------------------------------------------- officers' text
@@ -131,7 +163,7 @@ def test_the_period_names_what_was_missed_and_why(demo):
 
 def test_revisions_count_is_the_number_of_revision_rows(demo, demo_summary):
     assert demo["revisions_count"] == len(demo["revisions"]) == len(demo_summary.revisions) == 10
-    assert demo["revisions_agreed_by"] == "Children & Young People's Strategic Partnership Board"
+    assert demo["revisions_agreed_by"] == "the Children & Young People's Strategic Partnership Board"
     first = demo["revisions"][0]
     assert (first["ref"], first["old"], first["new"]) == ("1.3", "30/10/16", "31/01/17")
 
@@ -151,9 +183,14 @@ def test_periods_and_disagreements_in_words(demo):
     assert demo["periods_count"] == "four"
     assert demo["periods_text"] == ("February to April 2016; May to July 2016; August to October 2016 and "
                                     "November 2016 to January 2017")
-    assert demo["recorded_differs"] == 9
-    assert demo["recorded_differs_text"] == ("recorded Amber but Red by the rule: 2.3, 3.6, 4.3, 5.9, 7.2, 7.9, 9.1 "
-                                             "and 9.8; recorded Amber but not rated by the rule: 8.2")
+    assert demo["recorded_differs"] == len(demo["recorded_differs_actions"]) == 9
+    notes = {a["ref"]: a["note"] for a in demo["recorded_differs_actions"]}
+    assert list(notes) == ["2.3", "3.6", "4.3", "5.9", "7.2", "7.9", "8.2", "9.1", "9.8"]
+    assert notes["4.3"] == "rated Amber by officers, but its deadline of 30 September 2016 has passed (Red in this report)"
+    assert notes["7.2"] == "rated Amber by officers, but its deadline of 30 June 2016 has passed (Red in this report)"
+    assert notes["8.2"] == ("rated Amber by officers, but its deadline ('Align to the roll-out of ICS V12 – Date?') is "
+                            "not a date, so it cannot be rated (not rated in this report)")
+    assert all("by the rule" not in note for note in notes.values())
     assert (demo["meeting_date"], demo["as_at"], demo["period"]["title"], demo["period"]["months"]) == \
         ("10 November 2016", "31 October 2016", "Quarter Two", "May to July 2016")
 
@@ -172,6 +209,7 @@ def test_table_deadlines_show_the_move_and_text_that_is_no_date(demo):
     assert actions["1.1"]["deadline"] == "31/07/16"
     assert actions["8.2"]["deadline"] == "Align to the roll-out of ICS V12 – Date?"
     assert actions["7.1"]["deadline"] == "31st April 2016"
+    assert actions["6.4"]["deadline"] == "February 2017"  # a month only: never 28/02/17
     assert (actions["8.2"]["rag"], actions["8.2"]["fill"]) == ("NR", "BFBFBF")
     assert (actions["1.2"]["rag"], actions["1.2"]["fill"]) == ("R", "FF0000")
 
@@ -216,7 +254,7 @@ def test_no_revisions_and_several_agreeing_bodies():
 
 
 def test_the_context_holds_exactly_the_documented_placeholders_and_fields(demo):
-    assert set(demo) == set(PLACEHOLDERS) - {"rag_chart"}
+    assert set(demo) == set(PLACEHOLDERS) - {"rag_chart", "trend_chart"}
     found: set[str] = set()
 
     def walk(value):
@@ -239,3 +277,50 @@ def test_lead_names_come_from_leads():
                    leads=(Lead("SK", "Stephen Kitchman", row=2),))
     row = report_context(summarise(plan, AS_AT, "Q2"))["period"]["groups"][0]["rows"][0]
     assert row["owner"] == "Stephen Kitchman, ZZ"
+
+
+# ------------------------------------------------------------------------------------------- the data behind it
+
+def test_the_errors_the_figures_rest_on_are_counted_and_listed_with_their_cells(demo, demo_summary):
+    assert demo["data_errors"] == demo_summary.errors == 12
+    assert demo["data_warnings"] == demo_summary.warnings
+    assert len(demo["findings"]) == demo_summary.errors + demo_summary.warnings
+    first = demo["findings"][0]
+    assert first["severity"] == "Error" and first["cell"].startswith("Actions!E") and first["action"] == "7.1"
+    assert "31st April 2016" in first["message"]
+    assert [f["severity"] for f in demo["findings"]] == sorted((f["severity"] for f in demo["findings"]),
+                                                               key=["Error", "Warning"].index)
+
+
+def test_a_complete_action_whose_deadline_is_no_date_is_named_not_claimed_on_time(demo):
+    assert demo["undated_complete"] == [{"ref": "7.1", "text": demo["undated_complete"][0]["text"],
+                                         "note": "31st April 2016"}]
+
+
+def test_a_month_only_deadline_is_shown_as_typed_in_every_note():
+    from dataclasses import replace
+
+    plan = plan_of(replace(act("1.1", date(2016, 7, 31)), original_raw="July 2016"), periods=PERIODS)
+    context = report_context(summarise(plan, AS_AT, "Q2"))
+    assert context["period"]["not_completed_actions"][0]["note"] == "deadline of July 2016 passed; not yet complete"
+    assert context["period"]["groups"][0]["rows"][0]["deadline"] == "July 2016"
+    assert context["sections"][0]["recommendations"][0]["actions"][0]["deadline"] == "July 2016"
+
+
+def test_policy_text_is_a_placeholder_unless_settings_give_it(demo):
+    from report_builder.context import EQUALITIES_PLACEHOLDER, POLICY_PLACEHOLDER
+
+    blank = report_context(summarise(plan_of(act("1.1"), periods=PERIODS), AS_AT, "Q2"))
+    assert blank["policy_context"] == POLICY_PLACEHOLDER and POLICY_PLACEHOLDER.startswith("[Council policy context")
+    assert blank["equalities_context"] == EQUALITIES_PLACEHOLDER
+    assert "Sustainable Community Strategy 2008-2020" in demo["policy_context"]  # Lewisham's, from the demo's Settings
+    assert "Comprehensive Equalities Scheme" in demo["equalities_context"]
+
+
+def test_actions_with_no_recommendation_are_headed_once():
+    plan = plan_of(act("9.1", date(2016, 6, 2), rec="9"), periods=PERIODS)
+    plan = type(plan)(actions=plan.actions, leads=plan.leads, periods=PERIODS)  # no recommendation 9
+    context = report_context(summarise(plan, AS_AT, "Q2"))
+    (section,) = context["sections"]
+    assert section["heading"] == "Actions with no matching recommendation"
+    assert section["recommendations"][0]["heading"] == ""  # the section heading says it; not printed twice

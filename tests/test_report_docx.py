@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 
 from report_builder import build_report
 from tests.report.reading import (
-    bullets_after, criteria_table, paragraph_index, rows, table_with_header, tables_with_header,
+    body_text, bullets_after, criteria_table, paragraph_index, rows, table_with_header, tables_with_header,
 )
 from report_builder.context import NOT_RATED_FILL
 from workbook.schema import RAG_FILLS
@@ -23,6 +23,15 @@ FILLS = {**RAG_FILLS, "NR": NOT_RATED_FILL}
 PERIOD_HEADER = ("Ref", "Action", "Action owner", "RAG", "Progress summary", "Target completion deadline")
 ACTIONS_HEADER = ("Ref", "Action", "Completion deadline", "By whom", "RAG")
 REVISIONS_HEADER = ("Ref", "Action", "Old deadline", "New deadline", "Reason for deadline revision")
+WORDS = r"([a-z]+(?:-[a-z]+)?|\d[\d,]*)"  # a count as the prose writes it: "seventeen", "sixty-one", "no", "100"
+
+
+def number(words: str) -> int:
+    """A count the prose wrote in words back as a number (report_builder.text.number_words, inverted)."""
+    from report_builder.text import number_words
+
+    known = {number_words(n): n for n in range(100)}
+    return known[words] if words in known else int(words.replace(",", ""))
 
 
 @pytest.fixture(scope="module")
@@ -53,21 +62,22 @@ def action_rows(doc):
 def test_period_prose_equals_the_period_table_and_the_rule(doc, summary):
     table = period_rows(doc)
     p = summary.period
-    _, due = paragraph_index(doc, r"progress against the (\d+) actions due for completion")
-    assert int(due[1]) == len(table) == len(p.due) == 17
+    _, due = paragraph_index(doc, rf"progress against the {WORDS} actions due for completion")
+    assert due[1] == "seventeen"
+    assert number(due[1]) == len(table) == len(p.due) == 17
     snapshot = criteria_table(doc, "Total number of actions due")
     assert snapshot == {"Total number of actions due for completion this period": len(p.due),
                         "Actions completed by deadline": len(p.completed),
                         "Actions not completed by deadline": len(p.not_completed)}
     letters = [r.texts[3] for r in table]
-    i, done = paragraph_index(doc, r"Actions completed by deadline during this reporting period \((\d+) of (\d+)\)")
+    i, done = paragraph_index(doc, rf"Actions completed by deadline during this reporting period \({WORDS} of {WORDS}\)")
     named = bullets_after(doc, i)
-    assert int(done[1]) == len(named) == letters.count("G") == len(p.completed) == 14
-    assert int(done[2]) == len(p.due)
+    assert number(done[1]) == len(named) == letters.count("G") == len(p.completed) == 14
+    assert number(done[2]) == len(p.due)
     assert [re.search(r"\(([\d.]+)\)$", b)[1] for b in named] == [r.texts[0] for r in table if r.texts[3] == "G"]
-    i, missed = paragraph_index(doc, r"Actions not completed by deadline during this reporting period \((\d+) of")
+    i, missed = paragraph_index(doc, rf"Actions not completed by deadline during this reporting period \({WORDS} of")
     named = bullets_after(doc, i)
-    assert int(missed[1]) == len(named) == letters.count("R") == len(p.not_completed) == 3
+    assert number(missed[1]) == len(named) == letters.count("R") == len(p.not_completed) == 3
     assert [re.search(r"\(([\d.]+):", b)[1] for b in named] == [r.texts[0] for r in table if r.texts[3] == "R"]
 
 
@@ -78,19 +88,20 @@ def test_every_action_of_the_period_appears_once(doc, summary):
 
 
 def test_revisions_prose_equals_the_revisions_table(doc, summary):
-    _, recommended = paragraph_index(doc, r"Note the extension of (\d+) target completion dates")
-    _, invited = paragraph_index(doc, r"invited to note the (\d+) deadline revisions")
+    _, recommended = paragraph_index(doc, rf"Note the extension of {WORDS} target completion dates")
+    _, invited = paragraph_index(doc, rf"invited to note the {WORDS} deadline revisions .* These revisions were agreed "
+                                      r"by the Children & Young People's Strategic Partnership Board\.")
     table = rows(table_with_header(doc, *REVISIONS_HEADER))[1:]
-    assert int(recommended[1]) == int(invited[1]) == len(table) == len(summary.revisions) == 10
+    assert number(recommended[1]) == number(invited[1]) == len(table) == len(summary.revisions) == 10
     assert [r.texts[0] for r in table] == [r.action_id for r in summary.revisions]
     assert table[0].texts[2:4] == ("30/10/16", "31/01/17")
 
 
 def test_overall_prose_and_table_equal_the_rule_and_the_appendix(doc, summary):
     o = summary.overall
-    _, total = paragraph_index(doc, r"progress against all (\d+) actions in the improvement plan")
+    _, total = paragraph_index(doc, rf"progress against all {WORDS} actions in the improvement plan")
     overall = criteria_table(doc, "Total number of actions in the improvement plan")
-    assert int(total[1]) == overall["Total number of actions in the improvement plan"] == len(o.total) == 61
+    assert number(total[1]) == overall["Total number of actions in the improvement plan"] == len(o.total) == 61
     assert list(overall.values())[1:] == [len(o.completed), len(o.ongoing), len(o.not_completed), len(o.not_rated)]
     letters = [r.texts[4] for r in action_rows(doc)]
     assert [letters.count(x) for x in ("G", "A", "R", "NR")] == [37, 10, 13, 1] == list(overall.values())[1:]
@@ -138,16 +149,45 @@ def test_rag_cells_carry_colour_and_letter(doc):
 def test_headings_are_word_heading_styles(doc):
     headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
     texts = [t for _, t in headings]
-    for expected in ("1. Introduction", "2. Recommendations", "3. Policy context", "4. Deadline revisions",
-                     "5. Legal implications", "6. Financial implications", "7. Crime and disorder implications",
-                     "8. Equalities implications", "Appendix: Ofsted Improvement Plan monitoring report",
-                     "2. Progress dashboard for all actions to date",
-                     "3. Progress summary for actions due in Quarter Two (May to July 2016)",
-                     "4. Key leads and those responsible for actions", "A. Early help and safeguarding",
-                     "Recommendation 1", "Recommendation 9"):
+    for expected in ("Introduction", "Recommendations", "Policy context", "Direction of travel", "Deadline revisions",
+                     "Legal implications", "Financial implications", "Crime and disorder implications",
+                     "Equalities implications", "Appendix: Ofsted Improvement Plan monitoring report",
+                     "Progress dashboard for all actions to date", "Direction of travel since the last report",
+                     "Progress summary for actions due in Quarter Two (May to July 2016)",
+                     "Key leads and those responsible for actions", "A. Early help and safeguarding",
+                     "Recommendation 1", "Recommendation 9", "Annex: errors and warnings in the tracker workbook"):
         assert expected in texts
-    assert ("Heading 1", "1. Introduction") in headings
+    assert ("Heading 1", "Introduction") in headings
     assert ("Heading 4", "Recommendation 9") in headings
+    assert not [t for t in texts if re.match(r"\d+(\.\d+)*\.?\s", t)]  # no number typed: Word numbers them
+
+
+def _list_of(paragraph) -> tuple[str, int] | None:
+    """(numId, level) of a paragraph's Word list numbering, from the paragraph or its style; None when unnumbered."""
+    for ppr in (paragraph._p.pPr, paragraph.style.element.pPr):
+        num_pr = ppr.numPr if ppr is not None else None
+        if num_pr is not None and num_pr.numId is not None:
+            return num_pr.numId.val, num_pr.ilvl.val if num_pr.ilvl is not None else 0
+    return None
+
+
+def test_paragraphs_are_numbered_by_word_lists_not_typed(doc):
+    numbering = doc.part.numbering_part.element
+    texts = {}
+    for num in numbering.findall(qn("w:num")):
+        abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+        levels = numbering.xpath(f'w:abstractNum[@w:abstractNumId="{abstract}"]/w:lvl/w:lvlText/@w:val')
+        texts[int(num.get(qn("w:numId")))] = levels
+    cover = [p for p in doc.paragraphs if p.style.name in ("Heading 1", "Numbered Para", "Numbered Sub")
+             and _list_of(p)]
+    heading, paragraph, sub = (_list_of(p) for p in (cover[0], cover[1], next(p for p in cover
+                                                                                if p.style.name == "Numbered Sub")))
+    assert heading[0] == paragraph[0] == sub[0] and (heading[1], paragraph[1], sub[1]) == (0, 1, 2)
+    assert texts[heading[0]][:3] == ["%1.", "%1.%2", "%3)"]  # 1.  1.1  i)
+    assert [p.text for p in cover[:2]] == ["Introduction", cover[1].text] and not re.match(r"\d", cover[1].text)
+    appendix = [p for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert all(_list_of(p) and texts[_list_of(p)[0]][0] == "%1." for p in appendix)
+    assert _list_of(appendix[0])[0] != heading[0]  # the appendix numbers its own sections from 1
 
 
 def test_header_rows_repeat_and_rows_do_not_split(doc):
@@ -291,10 +331,18 @@ def test_a_period_with_nothing_due_and_no_revisions(tmp_path):
     doc = Document(str(build_report(summarise(plan, date(2016, 10, 31), "Q2"), tmp_path / "empty.docx")))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Note that no target completion dates were extended in this reporting period." in text
-    assert "No actions were due for completion in this period." in text
-    assert "Actions completed by deadline during this reporting period (0 of 0):" in text
+    assert "No target completion dates were extended in this reporting period." in text
+    assert "No action of the plan had a target completion date in Quarter Two (May to July 2016)" in text
+    assert "No action of the plan had a target completion date between 1 May 2016 and 31 July 2016." in text
+    for empty in ("invited to note", " 0 ", "(no of no)", "no deadline revisions", "set out below", "None.",
+                  "during this reporting period (", "Since the last report"):
+        assert empty not in text, empty  # no sentence about an empty list
+    assert "This is the first report with a recorded snapshot of the plan" in text
     assert not tables_with_header(doc, *REVISIONS_HEADER)
-    assert rows(table_with_header(doc, *PERIOD_HEADER))[1:] == []
+    assert not tables_with_header(doc, *PERIOD_HEADER)
+    assert not tables_with_header(doc, "Period", "As at")  # no trend table in a first report
+    assert not tables_with_header(doc, "Severity", "Cell")  # no errors: no annex
+    assert len(doc.inline_shapes) == 1  # the RAG chart; no trend chart
 
 
 def test_a_running_period_shows_what_is_not_yet_due(tmp_path):
@@ -312,7 +360,7 @@ def test_a_running_period_shows_what_is_not_yet_due(tmp_path):
     assert snapshot == {"Total number of actions due for completion this period": 3,
                         "Actions completed by deadline": 1, "Actions not completed by deadline": 1,
                         "Actions not yet due (target date still to come)": 1}
-    i, _ = paragraph_index(doc, r"Actions due later in this reporting period \(1 of 3\)")
+    i, _ = paragraph_index(doc, r"Actions due later in this reporting period \(one of three\)")
     assert bullets_after(doc, i) == ["Action 1.3 (1.3: due 20 July 2016)"]
     assert [r.texts[3] for r in period_rows(doc)] == ["G", "R", "A"]
     _, amber = paragraph_index(doc, r"rated 'amber' \(A\)")
@@ -335,3 +383,67 @@ def test_a_failure_while_saving_leaves_the_old_report_and_no_temporary_file(summ
         build_report(summary, target)
     assert target.read_bytes() == b"last quarter's report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx"]
+
+
+# ------------------------------------------------------------------------------------------- direction of travel
+
+@pytest.fixture(scope="module")
+def travelled(demo_master: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The demo report after the demo's invented Q1 snapshot: (the summary, the document)."""
+    import shutil
+
+    from workbook.demo import record_illustrative_snapshot
+
+    folder = tmp_path_factory.mktemp("travel")
+    tracker = folder / demo_master.name
+    shutil.copy2(demo_master, tracker)
+    record_illustrative_snapshot(tracker)
+    s = open_summary(tracker)
+    return s, Document(str(build_report(s, folder / "report.docx")))
+
+
+def test_the_report_shows_the_trend_and_what_changed_by_name(travelled):
+    s, doc = travelled
+    trend = tables_with_header(doc, "Period", "As at", "Total", "G", "A", "R", "NR")
+    assert len(trend) == 2  # in the cover report and in the appendix
+    for table in trend:
+        body = [r.texts for r in rows(table)[1:]]
+        assert [b[:2] for b in body] == [("Q1 (invented)", "31/07/16"), ("Q2", "31/10/16")]
+        assert body[-1][2:7] == ("61", "37", "10", "13", "1")  # this report's own figures, unchanged
+    text = body_text(doc)
+    assert "invented for this demo" in text and "it is not Lewisham's" in text
+    assert "compared with the last report's, for Q1 (invented) as at 31 July 2016" in text
+    t = s.travel
+    for label, key in (("Completed", "completed"), ("Deadline moved again", "deadline_moved_again"),
+                       ("Turned Red because its deadline passed", "turned_red_deadline_passed")):
+        ids = [c.action_id for c in t.of(key)]
+        assert ids, key
+        i, found = paragraph_index(doc, rf"^{label} \({WORDS}\):$")
+        named = bullets_after(doc, i)
+        assert number(found[1]) == len(named) == len(ids)  # every count is its list's length
+        assert [re.search(r"\(([\d.]+)[:)]", b)[1] for b in named] == ids
+    i, _ = paragraph_index(doc, r"^Deadline moved again")
+    assert "(1.3: from 30 October 2016 to 31 January 2017)" in bullets_after(doc, i)[1]
+    assert len(doc.inline_shapes) == 2
+    trend_chart = doc.inline_shapes[1]._inline.find(qn("wp:docPr"))
+    assert trend_chart.get("descr") == ("Trend chart. Q1 (invented) (31/07/16): 29 G, 29 A, 2 R, 1 NR; "
+                                        "Q2 (31/10/16): 37 G, 10 A, 13 R, 1 NR.")
+
+
+def test_a_report_with_errors_says_how_many_and_lists_them_with_their_cells(doc, summary):
+    _, said = paragraph_index(doc, rf"rest on a tracker workbook with {WORDS} errors? not yet put right")
+    assert number(said[1]) == summary.errors == 12
+    annex = rows(table_with_header(doc, "Severity", "Cell", "Action", "What is wrong and how to put it right"))[1:]
+    assert len(annex) == summary.errors + summary.warnings
+    assert [r.texts[0] for r in annex].count("Error") == summary.errors
+    assert ("Error", "Actions!E38", "7.1") == annex[0].texts[:3] and "31st April 2016" in annex[0].texts[3]
+    i, _ = paragraph_index(doc, r"^Counted as completed by deadline, although the deadline typed is not a date")
+    assert [b for b in bullets_after(doc, i) if "(7.1: deadline typed as '31st April 2016')" in b]
+
+
+def test_disagreements_are_worded_for_members(doc):
+    text = body_text(doc)
+    assert "(4.3): rated Amber by officers, but its deadline of 30 September 2016 has passed (Red in this report)." \
+        in text
+    members = text[:text.index("Appendix: ")]  # the cover report (the Annex quotes the validation messages)
+    assert "by the rule" not in members and "1 actions" not in members

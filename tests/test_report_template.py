@@ -147,8 +147,8 @@ def test_the_template_script_makes_a_working_template(summary, tmp_path):
     spec.loader.exec_module(module)
     template = module.make_template(tmp_path / "fresh.docx")
     doc = Document(str(build_report(summary, tmp_path / "report.docx", template=template)))
-    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][:4] == [
-        "1. Introduction", "2. Recommendations", "3. Policy context", "4. Deadline revisions"]
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][:5] == [
+        "Introduction", "Recommendations", "Policy context", "Direction of travel", "Deadline revisions"]
 
 
 def test_the_command_line_reports_a_template_error_without_a_traceback(demo_master, tmp_path):
