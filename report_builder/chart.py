@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from report_builder.context import NOT_RATED_FILL
-from workbook.schema import RAG_FILLS
+from workbook.schema import BLUE_FILL, RAG_FILLS
 
 MARKER = "\ufdd0rag chart\ufdd1"  # what {{ rag_chart }} prints; officers' text cannot hold it (text.clean)
 WIDTH_CM, ROW_CM, FRAME_CM = 24.0, 0.85, 2.6
@@ -27,7 +27,8 @@ SERIES = (
     ("Not completed by deadline (R)", "not_completed", RAG_FILLS["R"]),
     ("Not rated (NR)", "not_rated", NOT_RATED_FILL),
 )
-LETTERS = {"completed": "G", "ongoing": "A", "not_completed": "R", "not_rated": "NR"}
+BLUE_SERIES = ("Complete and embedded (B)", "blue", BLUE_FILL)  # first, when the plan is rated BRAG
+LETTERS = {"blue": "B", "completed": "G", "ongoing": "A", "not_completed": "R", "not_rated": "NR"}
 _INLINE = (
     '<wp:inline distT="0" distB="0" distL="0" distR="0" xmlns:wp="{wp}" xmlns:a="{a}" xmlns:c="{c}" xmlns:r="{r}">'
     '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
@@ -44,17 +45,24 @@ class ChartBar:
 
 
 def chart_bars(context: dict) -> list[ChartBar]:
-    """The bars for a report context: one per section, then the whole plan."""
+    """The bars for a report context: one per section, then the whole plan (with Blue when rated BRAG)."""
+    if context.get("brag"):
+        return [ChartBar(row["heading"], row) for row in context["brag_counts"]]
     bars = [ChartBar(s["heading"], s["counts"]) for s in context["sections"]]
     bars.append(ChartBar("Whole plan", context["overall"]))
     return bars
 
 
+def chart_series(bars: list[ChartBar]) -> tuple[tuple[str, str, str], ...]:
+    """The series the bars have: Blue first when they count it (BRAG), then Green, Amber, Red, Not rated."""
+    return (BLUE_SERIES, *SERIES) if bars and "blue" in bars[0].counts else SERIES
+
+
 def chart_description(bars: list[ChartBar]) -> str:
     """The chart's figures in words: its alternative text for screen readers."""
-    parts = [f"{bar.label}: " + ", ".join(f"{bar.counts.get(key, 0)} {LETTERS[key]}" for _, key, _ in SERIES)
+    parts = [f"{bar.label}: " + ", ".join(f"{bar.counts.get(key, 0)} {LETTERS[key]}" for _, key, _ in chart_series(bars))
              for bar in bars]
-    return "RAG chart. " + "; ".join(parts) + "."
+    return ("BRAG" if chart_series(bars) != SERIES else "RAG") + " chart. " + "; ".join(parts) + "."
 
 
 def chart_parts(bars: list[ChartBar]) -> tuple[bytes, bytes]:
@@ -70,7 +78,8 @@ def chart_parts(bars: list[ChartBar]) -> tuple[bytes, bytes]:
 
     data = CategoryChartData(number_format="0")
     data.categories = [bar.label for bar in bars]
-    for name, key, _ in SERIES:
+    series = chart_series(bars)
+    for name, key, _ in series:
         data.add_series(name, [bar.counts.get(key, 0) for bar in bars])
     space = parse_xml(ChartXmlWriter(XL_CHART_TYPE.BAR_STACKED, data).xml.encode("utf-8"))
     chart = Chart(space, None)
@@ -85,11 +94,11 @@ def chart_parts(bars: list[ChartBar]) -> tuple[bytes, bytes]:
     labels = plot.data_labels
     labels.number_format, labels.number_format_is_linked = '0;;;', False  # a segment of 0 shows no label
     labels.font.bold = True
-    for series, (_, _, fill) in zip(plot.series, SERIES):
-        series.format.fill.solid()
-        series.format.fill.fore_color.rgb = RGBColor.from_string(fill)
-        series.format.line.color.rgb = RGBColor(0, 0, 0)
-        series.format.line.width = Pt(0.5)
+    for drawn, (_, _, fill) in zip(plot.series, series):
+        drawn.format.fill.solid()
+        drawn.format.fill.fore_color.rgb = RGBColor.from_string(fill)
+        drawn.format.line.color.rgb = RGBColor(0, 0, 0)
+        drawn.format.line.width = Pt(0.5)
     chart.category_axis.reverse_order = True  # the first section at the top, as in the table below it
     chart.category_axis.crosses = XL_AXIS_CROSSES.MAXIMUM  # and the scale still below the bars
     chart.value_axis.has_major_gridlines = True

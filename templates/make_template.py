@@ -536,6 +536,7 @@ def appendix(doc) -> None:
     t.row("Whole plan", "{{ overall.total }}", "{{ overall.completed }}", "{{ overall.ongoing }}",
           "{{ overall.not_completed }}", "{{ overall.not_rated }}", center=(1, 2, 3, 4, 5), labels=(0,))
     after_table(doc)
+    brag_and_red_actions(doc)
 
     para(doc, "3. Progress summary for actions due in {{ period.title }} ({{ period.months }})", "Heading 2")
     para(doc, "An action is due in this period when its original target completion date falls between "
@@ -619,6 +620,41 @@ def appendix(doc) -> None:
     para(doc, "{{ r.further_action or 'None recorded.' }}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
+
+
+def brag_and_red_actions(doc) -> None:
+    """The counts with Blue (only when the plan is rated BRAG) and the Red actions with their corrective action
+    and forecast date (one sentence when there are none, never an empty table)."""
+    w = LANDSCAPE_TEXT_CM
+    tag(doc, "{%p if brag %}")
+    para(doc, "Blue, Red, Amber, Green (BRAG)", "Heading 3")
+    para(doc, "This plan is rated Blue, Red, Amber, Green. An action is rated Blue (B) when it is complete by its "
+              "deadline and the evidence of its impact is recorded, that is, the change is embedded; a complete "
+              "action without that evidence is rated Green (G). With Blue counted:")
+    t = Table(doc, [w - 6 * 2.4] + [2.4] * 6)
+    t.header("Section", "Total", "B", "G", "A", "R", "NR", center=(1, 2, 3, 4, 5, 6))
+    t.tag("{%tr for c in brag_counts %}")
+    t.row("{{ c.heading }}", "{{ c.total }}", "{{ c.blue }}", "{{ c.completed }}", "{{ c.ongoing }}",
+          "{{ c.not_completed }}", "{{ c.not_rated }}", center=(1, 2, 3, 4, 5, 6))
+    t.tag("{%tr endfor %}")
+    after_table(doc)
+    tag(doc, "{%p endif %}")
+    para(doc, "Red actions: corrective action and forecast", "Heading 3")
+    tag(doc, "{%p if red_actions %}")
+    para(doc, "Each action rated Red, with what is being done to bring it back on track and when it is now "
+              "expected to be complete.").paragraph_format.keep_with_next = True
+    t = Table(doc, [1.3, 7.0, 3.6, 1.2, 2.6, w - 18.2, 2.5])
+    t.header("Ref", "Action", "Action owner", "RAG", "Deadline", "Corrective action", "Forecast date",
+             center=(3, 6))
+    t.tag("{%tr for e in red_actions %}")
+    t.row("{{ e.ref }}", "{{ e.text }}", "{{ e.owner }}", "{% cellbg e.fill %}{{ e.rag }}", "{{ e.deadline }}",
+          "{{ e.corrective_action }}", "{{ e.forecast }}", rag=3, center=(6,))
+    t.tag("{%tr endfor %}")
+    after_table(doc)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if not red_actions %}")
+    para(doc, "No action is rated Red.")
+    tag(doc, "{%p endif %}")
 
 
 def make_template(path: Path) -> Path:
