@@ -391,7 +391,7 @@ PLACEHOLDERS.update({
 })
 FIELDS.update({
     "brag_counts": ("heading", *COUNTS, "blue"),  # blue: complete and embedded (0 unless rated BRAG)
-    "red_actions": ("ref", "text", "owner", *RAG, "deadline", "corrective_action", "forecast"),
+    "red_actions": ("ref", "text", "owner", "deadline", "corrective_action", "forecast"),
 })
 WHOLE_PLAN, NO_CORRECTIVE_ACTION, NO_FORECAST = "Whole plan", "None recorded.", "Not given"
 
@@ -416,7 +416,7 @@ def brag_and_red_actions(summary: Summary, context: dict, shown: _Shown) -> dict
         for section in context["sections"]:
             for rec in section["recommendations"]:
                 rec["exceptions"] = [e for e in rec["exceptions"] if e["rag"] != BLUE]
-    red = CleanRows({"ref": shown[a.action_id], "text": shown[a.text], "owner": shown.owner(a), **_RAG_CELLS["R"],
+    red = CleanRows({"ref": shown[a.action_id], "text": shown[a.text], "owner": shown.owner(a),
                      "deadline": shown[_deadline_shown(a)],
                      "corrective_action": shown[a.corrective_action or NO_CORRECTIVE_ACTION],
                      "forecast": table_date(a.forecast) if a.forecast else NO_FORECAST} for a in summary.exceptions)

@@ -641,14 +641,14 @@ def brag_and_red_actions(doc) -> None:
     tag(doc, "{%p endif %}")
     para(doc, "Red actions: corrective action and forecast", "Heading 3")
     tag(doc, "{%p if red_actions %}")
-    para(doc, "Each action rated Red, with what is being done to bring it back on track and when it is now "
+    para(doc, "Each action rated Red (R), with what is being done to bring it back on track and when it is now "
               "expected to be complete.").paragraph_format.keep_with_next = True
-    t = Table(doc, [1.3, 7.0, 3.6, 1.2, 2.6, w - 18.2, 2.5])
-    t.header("Ref", "Action", "Action owner", "RAG", "Deadline", "Corrective action", "Forecast date",
-             center=(3, 6))
+    t = Table(doc, [1.3, 7.6, 3.8, 2.6, w - 17.8, 2.5])
+    t.header("Ref", "Action (rated Red)", "Action owner", "Deadline", "Corrective action", "Forecast date",
+             center=(5,))
     t.tag("{%tr for e in red_actions %}")
-    t.row("{{ e.ref }}", "{{ e.text }}", "{{ e.owner }}", "{% cellbg e.fill %}{{ e.rag }}", "{{ e.deadline }}",
-          "{{ e.corrective_action }}", "{{ e.forecast }}", rag=3, center=(6,))
+    t.row("{{ e.ref }}", "{{ e.text }}", "{{ e.owner }}", "{{ e.deadline }}", "{{ e.corrective_action }}",
+          "{{ e.forecast }}", center=(5,))
     t.tag("{%tr endfor %}")
     after_table(doc)
     tag(doc, "{%p endif %}")

@@ -204,6 +204,13 @@ def test_a_recorded_blue_is_accepted_only_in_brag(scheme, typed, recorded, error
                                                               if error else [])
 
 
+def test_a_recorded_blue_on_an_action_not_complete_is_an_error_like_green():
+    plan = _brag(plan_of(act("1.1", date(2016, 11, 30), recorded="B")))
+    found = [f for f in validate(plan, AS_AT) if f.code == "rag-green-not-complete"]
+    assert [f.where for f in found] == [f"Actions!{schema.ACTIONS.letter('recorded_rag')}2"]
+    assert found[0].message.startswith("recorded Blue but the status is On track. Blue means complete")
+
+
 def test_the_exceptions_are_every_red_action_in_plan_order():
     plan = plan_of(replace(act("1.1", date(2016, 9, 30)), corrective_action="Extra staff", forecast=date(2016, 12, 1)),
                    act("1.2", date(2016, 11, 30)), act("1.3", date(2016, 11, 30), "At risk"),
@@ -356,12 +363,11 @@ def test_the_report_shows_b_with_a_blue_fill_and_counts_blue(brag_doc, brag_summ
 
 
 def test_the_report_lists_every_red_action_with_its_corrective_action_and_forecast(brag_doc, brag_summary):
-    table = table_with_header(brag_doc, "Ref", "Action", "Action owner", "RAG", "Deadline", "Corrective action",
+    table = table_with_header(brag_doc, "Ref", "Action (rated Red)", "Action owner", "Deadline", "Corrective action",
                               "Forecast date")
     body = rows(table)[1:]
     assert [r.texts[0] for r in body] == list(brag_summary.overall.not_completed)
-    assert {(r.texts[3], r.fills[3]) for r in body} == {("R", schema.RAG_FILLS["R"])}
-    shown = {r.texts[0]: (r.texts[5], r.texts[6]) for r in body}
+    shown = {r.texts[0]: (r.texts[4], r.texts[5]) for r in body}
     assert shown["1.2"] == ("Weekly review by the service manager", "31/12/16")
     assert shown["2.3"] == ("Extra capacity from the agency team", "Not given")
     assert shown["3.3"] == ("None recorded.", "30/11/16")
@@ -392,7 +398,7 @@ def test_a_rag_report_has_no_brag_table_and_a_plan_with_no_red_says_so_in_one_se
     assert s.exceptions == () and chart_description(chart_bars(report_context(s))).startswith("RAG chart.")
     doc = Document(build_report(s, tmp_path / "report.docx"))
     assert tables_with_header(doc, "Section", "Total", "B") == []
-    assert tables_with_header(doc, "Ref", "Action", "Action owner", "RAG", "Deadline", "Corrective action") == []
+    assert tables_with_header(doc, "Ref", "Action (rated Red)") == []
     sentences = [p.text for p in doc.paragraphs if "rated Red" in p.text]
     assert sentences == ["No action is rated Red."]
     assert "Blue" not in body_text(doc)

@@ -153,9 +153,10 @@ def check_recorded_rag(plan: Plan, as_at: date) -> list[Finding]:
     """A recorded RAG that contradicts the rule: Green while not complete; Amber after the deadline passed unrevised."""
     out = []
     for a in plan.actions:
-        if a.recorded_rag == "G" and a.status and not a.is_complete:
+        if a.recorded_rag in ("G", schema.BLUE) and a.status and not a.is_complete:
+            name = schema.BRAG_NAMES[a.recorded_rag]
             out.append(_at(plan, ERROR, A, "recorded_rag", a.row, a.action_id,
-                           f"recorded Green but the status is {a.status}. Green means complete by the deadline: "
+                           f"recorded {name} but the status is {a.status}. {name} means complete by the deadline: "
                            "set the status to Complete or change the RAG.", "rag-green-not-complete"))
         approved = any(r.approved for r in plan.revisions_of(a.action_id))
         if a.recorded_rag == "A" and not approved and a.deadline and a.deadline < as_at and not a.is_complete:
