@@ -123,11 +123,9 @@ def refresh(book: Book, as_at: date | None = None, period: str | None = None) ->
     """
     s = _summary(book, as_at, period)
     excel.write_grids(book, layout.computed_grids(s))
-    o = s.overall
     period_text = f", period {s.period.period.name}" if s.period else ""
-    return (f"Dashboards refreshed as at {s.as_at:%d/%m/%Y}{period_text}: {len(o.total)} actions — "
-            f"{len(o.completed)} Green, {len(o.ongoing)} Amber, {len(o.not_completed)} Red, "
-            f"{len(o.not_rated)} not rated. {_findings_line(s)}")
+    return (f"Dashboards refreshed as at {s.as_at:%d/%m/%Y}{period_text}: {len(s.overall.total)} actions — "
+            f"{s.ratings_text()}. {_findings_line(s)}")
 
 
 def report_name(workbook_name: str) -> str:

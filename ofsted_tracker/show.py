@@ -34,7 +34,8 @@ def print_summary(console: Console, s: Summary) -> None:
     table = Table(title=f"Overall progress as at {uk(s.as_at)}", title_justify="left")
     for name in ("", "By the rule", "As recorded"):
         table.add_column(name, justify="right" if name else "left")
-    for label, a, b in (("Total actions", o.total, r.total), ("Completed by deadline (G)", o.completed, r.completed),
+    blue = (("Complete and embedded (B)", o.embedded, r.embedded),) if s.plan.brag else ()
+    for label, a, b in (("Total actions", o.total, r.total), *blue, ("Completed by deadline (G)", o.completed, r.completed),
                         ("Ongoing within deadline (A)", o.ongoing, r.ongoing),
                         ("Not completed by deadline (R)", o.not_completed, r.not_completed),
                         ("Not rated", o.not_rated, r.not_rated)):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from report_builder.context import NOT_RATED_FILL
-from workbook.schema import RAG_FILLS
+from workbook.schema import BLUE_FILL, RAG_FILLS
 
 MARKER = "\ufdd0rag chart\ufdd1"  # what {{ rag_chart }} prints; officers' text cannot hold it (text.clean)
 TREND_MARKER = "\ufdd0trend chart\ufdd1"  # what {{ trend_chart }} prints
@@ -30,7 +30,8 @@ SERIES = (
     ("Not completed by deadline (R)", "not_completed", RAG_FILLS["R"]),
     ("Not rated (NR)", "not_rated", NOT_RATED_FILL),
 )
-LETTERS = {"completed": "G", "ongoing": "A", "not_completed": "R", "not_rated": "NR"}
+BLUE_SERIES = ("Complete and embedded (B)", "blue", BLUE_FILL)  # first, when the plan is rated BRAG
+LETTERS = {"blue": "B", "completed": "G", "ongoing": "A", "not_completed": "R", "not_rated": "NR"}
 _INLINE = (
     '<wp:inline distT="0" distB="0" distL="0" distR="0" xmlns:wp="{wp}" xmlns:a="{a}" xmlns:c="{c}" xmlns:r="{r}">'
     '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
@@ -47,7 +48,9 @@ class ChartBar:
 
 
 def chart_bars(context: dict) -> list[ChartBar]:
-    """The bars for a report context: one per section, then the whole plan."""
+    """The bars for a report context: one per section, then the whole plan (with Blue when rated BRAG)."""
+    if context.get("brag"):
+        return [ChartBar(row["heading"], row) for row in context["brag_counts"]]
     bars = [ChartBar(s["heading"], s["counts"]) for s in context["sections"]]
     bars.append(ChartBar("Whole plan", context["overall"]))
     return bars
@@ -58,10 +61,17 @@ def trend_bars(context: dict) -> list[ChartBar]:
     return [ChartBar(f"{p['period']} ({p['as_at']})", p) for p in context["trend"]]
 
 
+def chart_series(bars: list[ChartBar]) -> tuple[tuple[str, str, str], ...]:
+    """The series the bars have: Blue first when they count it (BRAG), then Green, Amber, Red, Not rated."""
+    return (BLUE_SERIES, *SERIES) if bars and "blue" in bars[0].counts else SERIES
+
+
 def chart_description(bars: list[ChartBar], name: str = "RAG chart") -> str:
     """The chart's figures in words: its alternative text for screen readers."""
-    parts = [f"{bar.label}: " + ", ".join(f"{bar.counts.get(key, 0)} {LETTERS[key]}" for _, key, _ in SERIES)
+    parts = [f"{bar.label}: " + ", ".join(f"{bar.counts.get(key, 0)} {LETTERS[key]}" for _, key, _ in chart_series(bars))
              for bar in bars]
+    if chart_series(bars) != SERIES:
+        name = name.replace("RAG chart", "BRAG chart")
     return f"{name}. " + "; ".join(parts) + "."
 
 
@@ -99,7 +109,8 @@ def chart_parts(bars: list[ChartBar], columns: bool = False) -> tuple[bytes, byt
 
     data = CategoryChartData(number_format="0")
     data.categories = [bar.label for bar in bars]
-    for name, key, _ in SERIES:
+    series = chart_series(bars)
+    for name, key, _ in series:
         data.add_series(name, [bar.counts.get(key, 0) for bar in bars])
     kind = XL_CHART_TYPE.COLUMN_STACKED if columns else XL_CHART_TYPE.BAR_STACKED
     space = parse_xml(ChartXmlWriter(kind, data).xml.encode("utf-8"))
@@ -115,11 +126,11 @@ def chart_parts(bars: list[ChartBar], columns: bool = False) -> tuple[bytes, byt
     labels = plot.data_labels
     labels.number_format, labels.number_format_is_linked = '0;;;', False  # a segment of 0 shows no label
     labels.font.bold = True
-    for series, (_, _, fill) in zip(plot.series, SERIES):
-        series.format.fill.solid()
-        series.format.fill.fore_color.rgb = RGBColor.from_string(fill)
-        series.format.line.color.rgb = RGBColor(0, 0, 0)
-        series.format.line.width = Pt(0.5)
+    for drawn, (_, _, fill) in zip(plot.series, series):
+        drawn.format.fill.solid()
+        drawn.format.fill.fore_color.rgb = RGBColor.from_string(fill)
+        drawn.format.line.color.rgb = RGBColor(0, 0, 0)
+        drawn.format.line.width = Pt(0.5)
     if not columns:
         chart.category_axis.reverse_order = True  # the first section at the top, as in the table below it
         chart.category_axis.crosses = XL_AXIS_CROSSES.MAXIMUM  # and the scale still below the bars

@@ -14,7 +14,7 @@ from datetime import date
 from workbook.errors import UnusableInput
 from workbook.findings import ERROR, WARNING
 from workbook.model import Action, Plan, Recommendation
-from workbook.schema import RAG_FILLS, RAG_NAMES
+from workbook.schema import BLUE, BRAG_FILLS as RAG_FILLS, BRAG_NAMES as RAG_NAMES  # B appears only when rated BRAG
 from workbook.summary import Summary
 from report_builder.text import (
     CleanRows, bullets, clean, clean_all, join_words, month_span, number_words, period_title, prose_date, table_date,
@@ -392,6 +392,7 @@ def report_context(summary: Summary) -> dict:
     }
     context.update(direction_of_travel(summary, shown))
     context.update(chase_context(summary))
+    context.update(brag_and_red_actions(summary, context, shown))
     return clean_all(context)
 
 
@@ -471,6 +472,47 @@ def chase_context(summary: Summary) -> dict:
     return {"chase": rows, "chase_sent": sum(r["requests_sent"] for r in rows),
             "chase_received": sum(r["returns_received"] for r in rows),
             "chase_without_update": len({a for o in summary.chase for a in o.without_update})}
+
+
+# --- BRAG and the Red actions' corrective action and forecast (Settings "Rating scheme", Actions columns) --------
+
+PLACEHOLDERS.update({
+    "brag": "Whether the plan is rated Blue, Red, Amber, Green (Settings 'Rating scheme' is BRAG)",
+    "brag_counts": "The counts with Blue, one row per section then the whole plan (fields below)",
+    "red_actions": "Every action rated Red, with its corrective action and forecast date (fields below)",
+})
+FIELDS.update({
+    "brag_counts": ("heading", *COUNTS, "blue"),  # blue: complete and embedded (0 unless rated BRAG)
+    "red_actions": ("ref", "text", "owner", "deadline", "corrective_action", "forecast"),
+})
+WHOLE_PLAN, NO_CORRECTIVE_ACTION, NO_FORECAST = "Whole plan", "None recorded.", "Not given"
+
+
+def brag_and_red_actions(summary: Summary, context: dict, shown: _Shown) -> dict:
+    """``brag``, ``brag_counts`` (each section's and the whole plan's counts with Blue) and ``red_actions`` (every
+    Red action with its corrective action and forecast date).
+
+    In BRAG a Blue action is also taken out of its recommendation's exceptions (the actions not Green in
+    ``context``): Blue is complete and embedded.
+    """
+    plan, ratings = summary.plan, summary.ratings
+
+    def counts(heading: str, actions: Iterable[Action]) -> dict:
+        rags = [ratings.get(a.action_id) for a in actions]
+        return {"heading": heading, **_counts(rags), "blue": rags.count(BLUE)}
+
+    rows = [counts(section.heading, (a for _, actions in section.recommendations for a in actions))
+            for section in _sections(plan)]
+    rows.append(counts(WHOLE_PLAN, plan.actions))
+    if plan.brag:
+        for section in context["sections"]:
+            for rec in section["recommendations"]:
+                rec["exceptions"] = [e for e in rec["exceptions"] if e["rag"] != BLUE]
+    red = CleanRows({"ref": shown[a.action_id], "text": shown[a.text], "owner": shown.owner(a),
+                     "deadline": shown[_deadline_shown(a)],
+                     "corrective_action": shown[a.corrective_action or NO_CORRECTIVE_ACTION],
+                     "forecast": table_date(a.forecast) if a.forecast else NO_FORECAST} for a in summary.exceptions)
+    return {"brag": plan.brag, "brag_counts": rows, "red_actions": red}
 
 
 def known_fields() -> set[str]:

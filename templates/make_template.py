@@ -709,6 +709,7 @@ def appendix(doc) -> None:
     t.row("Whole plan", "{{ overall.total }}", "{{ overall.completed }}", "{{ overall.ongoing }}",
           "{{ overall.not_completed }}", "{{ overall.not_rated }}", center=(1, 2, 3, 4, 5), labels=(0,))
     after_table(doc)
+    brag_and_red_actions(doc)
 
     heading(doc, "Direction of travel since the last report", 2, APPENDIX_LIST)
     para(doc, "{{ history_text }}{% if history_note %} {{ history_note }}{% endif %}")
@@ -825,6 +826,41 @@ def annex(doc) -> None:
     t.row("{{ f.severity }}", "{{ f.cell }}", "{{ f.action }}", "{{ f.message }}")
     t.tag("{%tr endfor %}")
     after_table(doc)
+    tag(doc, "{%p endif %}")
+
+
+def brag_and_red_actions(doc) -> None:
+    """The counts with Blue (only when the plan is rated BRAG) and the Red actions with their corrective action
+    and forecast date (one sentence when there are none, never an empty table)."""
+    w = LANDSCAPE_TEXT_CM
+    tag(doc, "{%p if brag %}")
+    para(doc, "Blue, Red, Amber, Green (BRAG)", "Heading 3")
+    para(doc, "This plan is rated Blue, Red, Amber, Green. An action is rated Blue (B) when it is complete by its "
+              "deadline and the evidence of its impact is recorded, that is, the change is embedded; a complete "
+              "action without that evidence is rated Green (G). With Blue counted:")
+    t = Table(doc, [w - 6 * 2.4] + [2.4] * 6)
+    t.header("Section", "Total", "B", "G", "A", "R", "NR", center=(1, 2, 3, 4, 5, 6))
+    t.tag("{%tr for c in brag_counts %}")
+    t.row("{{ c.heading }}", "{{ c.total }}", "{{ c.blue }}", "{{ c.completed }}", "{{ c.ongoing }}",
+          "{{ c.not_completed }}", "{{ c.not_rated }}", center=(1, 2, 3, 4, 5, 6))
+    t.tag("{%tr endfor %}")
+    after_table(doc)
+    tag(doc, "{%p endif %}")
+    para(doc, "Red actions: corrective action and forecast", "Heading 3")
+    tag(doc, "{%p if red_actions %}")
+    para(doc, "Each action rated Red (R), with what is being done to bring it back on track and when it is now "
+              "expected to be complete.").paragraph_format.keep_with_next = True
+    t = Table(doc, [1.3, 7.6, 3.8, 2.6, w - 17.8, 2.5])
+    t.header("Ref", "Action (rated Red)", "Action owner", "Deadline", "Corrective action", "Forecast date",
+             center=(5,))
+    t.tag("{%tr for e in red_actions %}")
+    t.row("{{ e.ref }}", "{{ e.text }}", "{{ e.owner }}", "{{ e.deadline }}", "{{ e.corrective_action }}",
+          "{{ e.forecast }}", center=(5,))
+    t.tag("{%tr endfor %}")
+    after_table(doc)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if not red_actions %}")
+    para(doc, "No action is rated Red.")
     tag(doc, "{%p endif %}")
 
 

@@ -9,6 +9,9 @@ from workbook import layout, schema
 from workbook.layout import fit_height
 from workbook.writer import FORMULA_ROWS, NOT_RATED_FILL, checks_formula
 
+CHECKS = len(schema.ACTIONS.columns) + 1  # the Checks column comes after every Actions column (O)
+DATES = "".join(schema.ACTIONS.letter(c.field) for c in schema.ACTIONS.columns if c.kind == schema.DATE)  # EFHKN
+
 
 @pytest.fixture(scope="module")
 def wb(demo_master):
@@ -48,9 +51,9 @@ def test_actions_guided_entry(wb):
     assert by_column["D"].showErrorMessage is False  # several owners ("SK/TB") must stay possible
     assert by_column["G"].formula1 == '"Complete,On track,At risk,Not started"'
     assert by_column["I"].formula1 == '"G,A,R"'
-    for letter in "EFHK":
+    for letter in DATES:
         assert by_column[letter].type == "date"
-    assert sorted(rules) == sorted(f"{c}2:{c}1048576" for c in "BDEFGHIK")  # whole Table columns: they grow with it
+    assert sorted(rules) == sorted(f"{c}2:{c}1048576" for c in sorted("BDGI" + DATES))  # whole Table columns: they grow with it
     assert ws["E2"].number_format == "dd/mm/yyyy"
     assert ws["A2"].number_format == "@"  # ids stay text: 3.10 never becomes 3.1
     assert ws.column_dimensions["A"].number_format == "@" and ws.column_dimensions["E"].number_format == "dd/mm/yyyy"
@@ -58,8 +61,8 @@ def test_actions_guided_entry(wb):
     fills = {rule.dxf.fill.fgColor.rgb[-6:] for cf in ws.conditional_formatting for rule in cf.rules
              if rule.type == "cellIs"}
     assert set(schema.RAG_FILLS.values()) <= fills
-    assert {str(cf.sqref) for cf in ws.conditional_formatting} == {"I2:I1048576", "A2:L1048576"}
-    assert ws["L2"].value == checks_formula(2)
+    assert {str(cf.sqref) for cf in ws.conditional_formatting} == {"I2:I1048576", f"A2:{schema.column_letter(CHECKS)}1048576"}
+    assert ws.cell(2, CHECKS).value == checks_formula(2)
 
 
 def test_lists_are_whole_table_columns_so_blank_rows_do_not_cut_them(wb):
@@ -87,7 +90,7 @@ def blank(tmp_path_factory):
 def test_a_blank_tracker_has_the_checks_formula_ready_below_its_table(blank):
     ws = blank["Actions"]
     assert ws.tables["Actions"].tableColumns[-1].calculatedColumnFormula is not None
-    assert [ws.cell(r, 12).value for r in (2, 3, 500, FORMULA_ROWS)] == [checks_formula(r) for r in (2, 3, 500, FORMULA_ROWS)]
+    assert [ws.cell(r, CHECKS).value for r in (2, 3, 500, FORMULA_ROWS)] == [checks_formula(r) for r in (2, 3, 500, FORMULA_ROWS)]
 
 
 def test_settings_and_revisions_have_drop_downs_and_dates(blank):
@@ -195,4 +198,4 @@ def test_formula_looking_text_stays_text(tmp_path):
     ws = openpyxl.load_workbook(path)["Actions"]
     assert ws["C2"].data_type == "s" and ws["C2"].value.startswith("=HYPERLINK")
     assert ws["J3"].data_type == "s"
-    assert ws["L2"].data_type == "f"  # the tool's own Checks formula is still a formula
+    assert ws.cell(2, CHECKS).data_type == "f"  # the tool's own Checks formula is still a formula

@@ -153,9 +153,10 @@ def check_recorded_rag(plan: Plan, as_at: date) -> list[Finding]:
     """A recorded RAG that contradicts the rule: Green while not complete; Amber after the deadline passed unrevised."""
     out = []
     for a in plan.actions:
-        if a.recorded_rag == "G" and a.status and not a.is_complete:
+        if a.recorded_rag in ("G", schema.BLUE) and a.status and not a.is_complete:
+            name = schema.BRAG_NAMES[a.recorded_rag]
             out.append(_at(plan, ERROR, A, "recorded_rag", a.row, a.action_id,
-                           f"recorded Green but the status is {a.status}. Green means complete by the deadline: "
+                           f"recorded {name} but the status is {a.status}. {name} means complete by the deadline: "
                            "set the status to Complete or change the RAG.", "rag-green-not-complete"))
         approved = any(r.approved for r in plan.revisions_of(a.action_id))
         if a.recorded_rag == "A" and not approved and a.deadline and a.deadline < as_at and not a.is_complete:
@@ -166,8 +167,43 @@ def check_recorded_rag(plan: Plan, as_at: date) -> list[Finding]:
     return out
 
 
+def check_exceptions(plan: Plan, as_at: date) -> list[Finding]:
+    """A Red action needs a corrective action or a forecast date; a forecast past the deadline needs a revision.
+
+    Trackers made before these columns existed (with neither a Corrective action nor a Forecast date column as
+    read, ``Plan.columns``) are not asked for them.
+    """
+    read = plan.columns.get(A, {})
+    asked = "corrective_action" in read or "forecast" in read
+    out, brag = [], plan.brag
+    for a in plan.actions:
+        if asked and not a.corrective_action and a.forecast is None and derived_rag(a, as_at, brag) == "R":
+            out.append(_at(plan, WARNING, A, "corrective_action", a.row, a.action_id,
+                           "rated Red but has no corrective action or forecast date; the committee asks for both. "
+                           "Say in Corrective action what is being done, and in Forecast date when it is now "
+                           "expected to be complete.", "red-no-corrective"))
+        if a.forecast and a.deadline and a.forecast > a.deadline and not a.is_complete and not any(
+                r.new_deadline and r.new_deadline >= a.forecast for r in plan.revisions_of(a.action_id)):
+            out.append(_at(plan, WARNING, A, "forecast", a.row, a.action_id,
+                           f"Forecast date {a.forecast:%d/%m/%Y} is after the deadline {a.deadline:%d/%m/%Y}, and no "
+                           "revision of the deadline is logged. If the deadline moves, log the revision in Revisions "
+                           "and change Current deadline; if not, check the forecast.", "forecast-after-deadline"))
+    return out
+
+
 def check_settings(plan: Plan, period_name: str | None) -> list[Finding]:
-    """The reporting period named in Settings (or asked for) must exist on the Periods sheet."""
+    """The reporting period named in Settings (or asked for) must exist on the Periods sheet; the rating scheme
+    must be RAG or BRAG."""
+    scheme = plan.settings.get("Rating scheme")
+    out = []
+    if scheme not in (None, "") and schema.same_name(scheme) not in {schema.same_name(s) for s in schema.SCHEMES}:
+        out.append(_at(plan, ERROR, S, "value", plan.setting_rows.get("Rating scheme", 0), "",
+                       f"Rating scheme '{scheme}' is not RAG or BRAG, so the plan is rated RAG. Pick RAG or BRAG "
+                       "from the drop-down.", "scheme-unknown"))
+    return out + _period_setting(plan, period_name)
+
+
+def _period_setting(plan: Plan, period_name: str | None) -> list[Finding]:
     if period_name and plan.period(period_name) is None:
         names = ", ".join(p.name for p in plan.periods) or "none"
         from_settings = str(plan.settings.get("Reporting period", "")).strip() == period_name.strip()
@@ -219,5 +255,5 @@ def validate(plan: Plan, as_at: date, period_name: str | None = None) -> tuple[F
     return sort_findings(
         check_ids(plan) + check_owners(plan) + check_deadlines_present(plan) + check_progress(plan, as_at)
         + check_revisions(plan) + check_recorded_rag(plan, as_at) + check_settings(plan, period_name)
-        + check_unique_keys(plan)
+        + check_unique_keys(plan) + check_exceptions(plan, as_at)
     )

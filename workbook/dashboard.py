@@ -7,6 +7,7 @@ from datetime import date
 
 from workbook.model import Action, Period, Plan
 from workbook.rag import completed_by, derived_rag
+from workbook.schema import BLUE
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Overall:
     ongoing: tuple[str, ...]        # A: ongoing within deadline
     not_completed: tuple[str, ...]  # R: not completed by deadline, or unlikely to be
     not_rated: tuple[str, ...]      # no usable deadline (derived) or no RAG typed (recorded)
+    embedded: tuple[str, ...] = ()  # B: complete and embedded (BRAG only; always empty in RAG)
 
 
 @dataclass(frozen=True)
@@ -54,17 +56,20 @@ def _bucket(ratings: list[tuple[str, str | None]]) -> Overall:
         ongoing=pick("A"),
         not_completed=pick("R"),
         not_rated=pick(None),
+        embedded=pick(BLUE),
     )
 
 
 def derived_ratings(plan: Plan, as_at: date) -> dict[str, str | None]:
     """Each action's derived RAG as at the date, keyed by action id (in plan order)."""
-    return {a.action_id: derived_rag(a, as_at) for a in plan.actions}
+    brag = plan.brag
+    return {a.action_id: derived_rag(a, as_at, brag) for a in plan.actions}
 
 
 def overall(plan: Plan, as_at: date) -> Overall:
-    """The whole plan by the RAG rule as at the date."""
-    return _bucket([(a.action_id, derived_rag(a, as_at)) for a in plan.actions])
+    """The whole plan by the RAG (or BRAG) rule as at the date."""
+    brag = plan.brag
+    return _bucket([(a.action_id, derived_rag(a, as_at, brag)) for a in plan.actions])
 
 
 def overall_recorded(plan: Plan) -> Overall:
@@ -74,12 +79,19 @@ def overall_recorded(plan: Plan) -> Overall:
 
 def disagreements(plan: Plan, as_at: date) -> tuple[Disagreement, ...]:
     """Actions with a recorded RAG that differs from the rule's rating as at the date."""
-    out = []
+    out, brag = [], plan.brag
     for action in plan.actions:
-        derived = derived_rag(action, as_at)
+        derived = derived_rag(action, as_at, brag)
         if action.recorded_rag and action.recorded_rag != derived:
             out.append(Disagreement(action.action_id, action.recorded_rag, derived))
     return tuple(out)
+
+
+def exceptions(plan: Plan, as_at: date) -> tuple[Action, ...]:
+    """Every action rated Red by the rule as at the date, in plan order, each with its corrective action and
+    forecast date (the report's exceptions table)."""
+    brag = plan.brag
+    return tuple(a for a in plan.actions if derived_rag(a, as_at, brag) == "R")
 
 
 def due_in(plan: Plan, period: Period) -> tuple[Action, ...]:

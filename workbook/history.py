@@ -267,9 +267,9 @@ class _Cells:
 
     def rag(self, field: str) -> str | None:
         value = self.text(field)
-        if value and value not in schema.RAGS:
+        if value and value not in schema.BRAG_FILLS:  # B: a snapshot of a plan rated BRAG
             self.bad(field, f"{HISTORY_SPEC.column(field).header} '{value}' is not G, A, R or blank.")
-        return value if value in schema.RAGS else None
+        return value if value in schema.BRAG_FILLS else None
 
     def count(self, field: str) -> int:
         value = self.values.get(field)

@@ -18,6 +18,7 @@ DASHBOARD_WIDTH, SLIPPAGE_WIDTH, CHECKS_WIDTH = 6, 10, 5
 OVERALL_HEADER_ROW = 4
 OVERALL_ROWS = (6, 8)          # Green, Amber, Red rows
 CHART_ROWS = (6, 9)            # Green, Amber, Red, Not rated rows: the chart's series (name in A, values in B, C)
+BLUE_ROW = 10                  # BRAG only: the Blue row (the chart's Blue series), "differs" one row lower
 NOTE_ROWS = 2                  # each computed sheet's title and note: one line, overflowing to the right
 PERIOD_HEADER_ROW = 12
 REVISIONS_HEADER_ROW = 21
@@ -45,20 +46,23 @@ def _pad(rows: Grid, width: int) -> Grid:
 def dashboard_grid(s: Summary) -> Grid:
     """The Dashboard sheet: overall counts (rule and recorded), the period snapshot, the period's revisions."""
     o, r = s.overall, s.recorded
+    brag = s.plan.brag
     differ = "; ".join(f"{d.action_id} ({d.recorded}, rule {d.derived or 'not rated'})" for d in s.disagreements)
+    green = "Completed by deadline, impact not yet evidenced (G)" if brag else "Completed by deadline (G)"
     rows: Grid = [
         ["Progress dashboard", None, None, None, None, None],
         [f"As at {uk(s.as_at)}. {COMPUTED_NOTE}"],
         [],
         ["Overall progress", "By the rule", "As recorded", "Actions (by the rule)"],
         ["Total number of actions in the plan", len(o.total), len(r.total), None],
-        ["Completed by deadline (G)", len(o.completed), len(r.completed), _ids(o.completed)],
+        [green, len(o.completed), len(r.completed), _ids(o.completed)],
         ["Ongoing within deadline (A)", len(o.ongoing), len(r.ongoing), _ids(o.ongoing)],
         ["Not completed by deadline (R)", len(o.not_completed), len(r.not_completed), _ids(o.not_completed)],
         ["Not rated (no valid deadline / no RAG recorded)", len(o.not_rated), len(r.not_rated), _ids(o.not_rated)],
+        *blue_rows(s),
         ["Recorded RAG differs from the rule", len(s.disagreements), None, differ],
         [],
-    ]
+    ][:PERIOD_HEADER_ROW - 1]  # in BRAG the Blue row takes the blank row: the period still starts at its row
     p = s.period
     if p is None:
         rows += [["Reporting period: none chosen (set 'Reporting period' in Settings)"]] + [[]] * 7
@@ -109,6 +113,15 @@ def _chase_block(rows: Grid, s: Summary) -> None:
             rows.append([])
         row = rows[start + i]
         rows[start + i] = list(row) + [None] * (CHASE_COLUMN - 1 - len(row)) + values
+
+
+def blue_rows(s: Summary) -> Grid:
+    """BRAG only: the Dashboard's Blue row (at BLUE_ROW), complete and embedded; none in RAG."""
+    if not s.plan.brag:
+        return []
+    o, r = s.overall, s.recorded
+    return [["Complete and embedded: evidence of impact recorded (B)", len(o.embedded), len(r.embedded),
+             _ids(o.embedded)]]
 
 
 def trend_rows(s: Summary) -> list[list[Cell]]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
 
+from workbook import schema
 from workbook.schema import OFFICER_SHEETS, same_name
 
 
@@ -27,6 +28,9 @@ class Action:
     row: int = 0
     original_raw: str = ""
     current_raw: str = ""
+    evidence: str = ""            # evidence of impact: in BRAG, what makes a Complete action Blue
+    corrective_action: str = ""   # for a Red action: what is being done about it
+    forecast: date | None = None  # for a Red action: when it is now expected to be complete
 
     @property
     def deadline(self) -> date | None:
@@ -129,6 +133,11 @@ class Plan:
     def setting(self, key: str, default: object = "") -> object:
         value = self.settings.get(key)
         return default if value in (None, "") else value
+
+    @property
+    def brag(self) -> bool:
+        """Whether the plan is rated Blue/Red/Amber/Green (Settings "Rating scheme" is BRAG); else RAG."""
+        return schema.is_brag(self.settings.get("Rating scheme"))
 
     def period(self, name: str) -> Period | None:
         wanted = same_name(name)

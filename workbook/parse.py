@@ -92,6 +92,7 @@ def _choice(parser: _Parser, table: RawTable, values: dict[str, object], fld: st
 
 _STATUS_CHOICES = {s.lower(): s for s in schema.STATUSES} | {"completed": "Complete", "done": "Complete"}
 _RAG_CHOICES = {k.lower(): k for k in schema.RAGS} | {v.lower(): k for k, v in schema.RAG_NAMES.items()}
+_BRAG_CHOICES = {schema.BLUE.lower(): schema.BLUE, schema.BLUE_NAME.lower(): schema.BLUE} | _RAG_CHOICES
 
 
 def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Plan, list[Finding]]:
@@ -100,6 +101,9 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
     ``date1904``: the workbook counts dates from 1904, so a plain number in a date cell is read on that calendar.
     """
     p = _Parser(date1904)
+    read_settings = _Parser(date1904)  # read first (the rating scheme decides what a Recorded RAG may be), reported in place
+    settings, setting_rows, setting_problems = _settings(read_settings, tables[schema.SETTINGS.name])
+    rag_choices = _BRAG_CHOICES if schema.is_brag(settings.get("Rating scheme")) else _RAG_CHOICES
     actions = []
     t = tables[schema.ACTIONS.name]
     for row, v in t.rows:
@@ -124,12 +128,15 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
             current_deadline=current,
             status=status or "",
             completed_on=p.day(t, v, "completed_on", row, aid, "Completed on")[0],
-            recorded_rag=_choice(p, t, v, "recorded_rag", row, aid, _RAG_CHOICES, "Recorded RAG"),
+            recorded_rag=_choice(p, t, v, "recorded_rag", row, aid, rag_choices, "Recorded RAG"),
             commentary=p.text(t, v, "commentary", row, aid),
             last_updated=p.day(t, v, "last_updated", row, aid, "Last updated")[0],
             row=row,
             original_raw=original_raw,
             current_raw=current_raw,
+            evidence=p.text(t, v, "evidence", row, aid),
+            corrective_action=p.text(t, v, "corrective_action", row, aid),
+            forecast=p.day(t, v, "forecast", row, aid, "Forecast date")[0],
         ))
 
     recommendations = []
@@ -169,7 +176,7 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
         elif start and end:
             periods.append(Period(name, start, end, row))
 
-    settings, setting_rows, setting_problems = _settings(p, tables[schema.SETTINGS.name])
+    p.findings += read_settings.findings
 
     plan = Plan(
         actions=tuple(actions),

@@ -14,6 +14,14 @@ RAGS = ("G", "A", "R")
 RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
 RAG_FILLS = {"G": "00B050", "A": "FFC000", "R": "FF0000"}  # Excel's standard green, amber, red
 RAG_FONTS = {"G": "FFFFFF", "A": "000000", "R": "FFFFFF"}
+# BRAG: Blue is complete and embedded (complete by its deadline, with its evidence of impact recorded). It is used
+# only when Settings "Rating scheme" is BRAG; RAGS and the three RAG colours above stay those of the default scheme.
+BLUE, BLUE_NAME = "B", "Blue"
+BLUE_FILL, BLUE_FONT = "00B0F0", "000000"  # Excel's standard light blue: black text on it reads at 8.5:1
+SCHEMES = ("RAG", "BRAG")
+BRAG_NAMES = {BLUE: BLUE_NAME, **RAG_NAMES}
+BRAG_FILLS = {BLUE: BLUE_FILL, **RAG_FILLS}
+BRAG_FONTS = {BLUE: BLUE_FONT, **RAG_FONTS}
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,11 @@ def column_number(letters: str | bytes) -> int:
 def same_name(value: object) -> str:
     """A sheet or header name as matched: spaces collapsed, case ignored ("Action  id" is "Action ID")."""
     return " ".join(str(value).split()).casefold() if value is not None else ""
+
+
+def is_brag(value: object) -> bool:
+    """Whether a Settings "Rating scheme" value picks BRAG (matched as keys are: "brag", " BRAG ")."""
+    return same_name(value) == "brag"
 
 
 def find_sheets(present: Iterable[str], wanted: Iterable[str], label: str) -> dict[str, str]:
@@ -110,6 +123,12 @@ ACTIONS = SheetSpec(
         Column("Recorded RAG", "recorded_rag", LIST, 10, required=False, note="G, A or R as the owner rated it"),
         Column("Progress commentary", "commentary", TEXT, 60, required=False),
         Column("Last updated", "last_updated", DATE, 13, required=False),
+        Column("Evidence of impact", "evidence", TEXT, 40, required=False,
+               note="BRAG: the evidence that the change is embedded; a Complete action with it is rated Blue"),
+        Column("Corrective action", "corrective_action", TEXT, 40, required=False,
+               note="For an action rated Red: what is being done to bring it back on track"),
+        Column("Forecast date", "forecast", DATE, 13, required=False,
+               note="For an action rated Red: when it is now expected to be complete, dd/mm/yyyy"),
     ),
     "One row per action of the plan.",
 )
@@ -196,6 +215,7 @@ SETTING_ROWS = (
     ("Meeting date", "Date of the committee meeting"),
     ("As at date", "Date the figures are computed at"),
     ("Reporting period", "Name of the period from the Periods sheet"),
+    ("Rating scheme", "RAG (the default) or BRAG: Blue for a Complete action with its evidence of impact recorded"),
 )
 SETTING_DATES = ("Meeting date", "As at date")
 

@@ -28,14 +28,14 @@ def slippage(plan: Plan, as_at: date) -> tuple[SlippageRow, ...]:
     counts: dict[str, int] = {}
     for revision in plan.revisions:
         counts[revision.action_id] = counts.get(revision.action_id, 0) + 1
-    rows = []
+    rows, brag = [], plan.brag
     for a in plan.actions:
         deadline = a.deadline
         slipped = (deadline - a.original_deadline).days if deadline and a.original_deadline else None
         overdue = (as_at - deadline).days if deadline and not a.is_complete and deadline < as_at else 0
         rows.append(
             SlippageRow(
-                a.action_id, derived_rag(a, as_at), a.recorded_rag, a.original_deadline, deadline,
+                a.action_id, derived_rag(a, as_at, brag), a.recorded_rag, a.original_deadline, deadline,
                 slipped, counts.get(a.action_id, 0), overdue,
             )
         )

@@ -8,11 +8,12 @@ from functools import cached_property
 
 from workbook.checks import validate
 from workbook.dashboard import (
-    Disagreement, Overall, PeriodDashboard, derived_ratings, disagreements, overall, overall_recorded, period_dashboard,
+    Disagreement, Overall, PeriodDashboard, derived_ratings, disagreements, exceptions, overall, overall_recorded,
+    period_dashboard,
 )
 from workbook.findings import ERROR, INFO, WARNING, Finding, count, sort_findings
 from workbook.history import CATEGORIES, Snapshot, Travel, take, trend
-from workbook.model import Plan, Revision
+from workbook.model import Action, Plan, Revision
 from workbook.slippage import SlippageRow, period_revisions, slippage
 
 
@@ -50,6 +51,11 @@ class Summary:
         return take(self.plan, self.ratings, self.as_at, self.period.period.name)
 
     @cached_property
+    def exceptions(self) -> tuple[Action, ...]:
+        """The actions rated Red by the rule, with their corrective action and forecast date (plan order)."""
+        return exceptions(self.plan, self.as_at)
+
+    @cached_property
     def trend(self) -> tuple[Snapshot, ...]:
         """The trend as at the as-at date: earlier snapshots of other periods, then the live state (no pandas)."""
         return trend(self.history, self.live)
@@ -85,13 +91,23 @@ class Summary:
         return (f"{self.errors} error{'s' * (self.errors != 1)}, {self.warnings} warning{'s' * (self.warnings != 1)}, "
                 f"{self.infos} info")
 
+    def ratings_text(self) -> str:
+        """The whole plan by the rule in words: "37 Green, 10 Amber, 13 Red, 1 not rated" (Blue first in BRAG)."""
+        o = self.overall
+        blue = f"{len(o.embedded)} Blue, " if self.plan.brag else ""
+        return (f"{blue}{len(o.completed)} Green, {len(o.ongoing)} Amber, {len(o.not_completed)} Red, "
+                f"{len(o.not_rated)} not rated")
+
     def as_dict(self) -> dict:
         """Machine-readable form for ``--json``: counts with their action-id lists, slippage rows, findings."""
 
+        brag = self.plan.brag
+
         def block(o: Overall) -> dict:
+            blue = (("complete_and_embedded", o.embedded),) if brag else ()  # BRAG only: RAG output as it was
             return {
                 name: {"count": len(ids), "actions": list(ids)}
-                for name, ids in (("total", o.total), ("completed_by_deadline", o.completed),
+                for name, ids in (("total", o.total), *blue, ("completed_by_deadline", o.completed),
                                   ("ongoing_within_deadline", o.ongoing), ("not_completed_by_deadline", o.not_completed),
                                   ("not_rated", o.not_rated))
             }
@@ -108,6 +124,7 @@ class Summary:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
         return {
             "as_at": self.as_at.isoformat(),
+            **({"rating_scheme": "BRAG"} if brag else {}),
             "overall": block(self.overall),
             "recorded": block(self.recorded),
             "disagreements": [{"action": d.action_id, "recorded": d.recorded, "derived": d.derived} for d in self.disagreements],

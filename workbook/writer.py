@@ -27,6 +27,7 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 COMPUTED_TAB = "808080"
 OFFICER_TAB = "1F4E79"
 LIGHT = {"G": "C6EFCE", "A": "FFEB9C", "R": "FFC7CE"}
+LIGHT_BLUE = "DDEBF7"  # BRAG: the Dashboard's Blue row
 NOT_RATED_FILL = "A6A6A6"  # grey, as "NR" in the report
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
@@ -53,11 +54,12 @@ class FittedRow(RowDimension):
         return False
 
 
-def _rag_rules(ws, ref: str) -> None:
-    for rag, fill in schema.RAG_FILLS.items():
+def _rag_rules(ws, ref: str, brag: bool = False) -> None:
+    fills, fonts = (schema.BRAG_FILLS, schema.BRAG_FONTS) if brag else (schema.RAG_FILLS, schema.RAG_FONTS)
+    for rag, fill in fills.items():
         ws.conditional_formatting.add(ref, CellIsRule(
             operator="equal", formula=[f'"{rag}"'], stopIfTrue=True,
-            fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(bold=True, color=schema.RAG_FONTS[rag]),
+            fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(bold=True, color=fonts[rag]),
         ))
 
 
@@ -139,7 +141,7 @@ def _list_rule(formula: str, title: str, prompt: str, strict: bool = True) -> Da
     )
 
 
-def _guide_actions(wb: Workbook) -> None:
+def _guide_actions(wb: Workbook, brag: bool = False) -> None:
     ws = wb[schema.ACTIONS.name]
     spec = schema.ACTIONS
     col = spec.letter
@@ -150,12 +152,14 @@ def _guide_actions(wb: Workbook) -> None:
          "owners"),
         (_list_rule('"' + ",".join(schema.STATUSES) + '"', "Progress status", "Complete, On track, At risk or Not started"),
          "status"),
-        (_list_rule('"G,A,R"', "Recorded RAG", "G, A or R as the action owner rated it"), "recorded_rag"),
+        (_list_rule('"B,G,A,R"', "Recorded RAG", "B, G, A or R as the action owner rated it (B: complete and "
+                    "embedded)") if brag else
+         _list_rule('"G,A,R"', "Recorded RAG", "G, A or R as the action owner rated it"), "recorded_rag"),
     ]
     for rule, field in rules:
         rule.add(_column_range(col(field)))
         ws.add_data_validation(rule)
-    _rag_rules(ws, _column_range(col("recorded_rag")))
+    _rag_rules(ws, _column_range(col("recorded_rag")), brag)
     j = len(spec.columns) + 1
     checks = schema.column_letter(j)
     ws.conditional_formatting.add(
@@ -182,6 +186,11 @@ def _guide_settings(wb: Workbook) -> None:
     if "Reporting period" in rows:
         rule = _list_rule(LIST_NAMES["periods"][0], "Reporting period", "Pick a period from the Periods sheet")
         rule.add(f"B{rows['Reporting period']}")
+        ws.add_data_validation(rule)
+    if "Rating scheme" in rows:
+        rule = _list_rule('"' + ",".join(schema.SCHEMES) + '"', "Rating scheme",
+                          "RAG, or BRAG to rate a Complete action Blue once its Evidence of impact is recorded")
+        rule.add(f"B{rows['Rating scheme']}")
         ws.add_data_validation(rule)
     for key in schema.SETTING_DATES:
         if key in rows:
@@ -242,7 +251,7 @@ def _header(ws, row: int, width: int) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
 
 
-def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
+def _dashboard(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
     _computed_sheet(wb, schema.DASHBOARD, grid, [52, 13, 13, 60, 30, 13, 26, *layout.TREND_WIDTHS, 4,
                                                  *layout.CHASE_WIDTHS], layout.OVERALL_HEADER_ROW)
     ws = wb[schema.DASHBOARD]
@@ -253,6 +262,8 @@ def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
     for row, rag in zip(range(layout.OVERALL_ROWS[0], layout.OVERALL_ROWS[1] + 1), "GAR"):
         ws.cell(row, 1).fill = PatternFill("solid", fgColor=LIGHT[rag])
     ws.cell(layout.CHART_ROWS[1], 1).fill = PatternFill("solid", fgColor="EDEDED")
+    if brag:
+        ws.cell(layout.BLUE_ROW, 1).fill = PatternFill("solid", fgColor=LIGHT_BLUE)
     for r in range(layout.OVERALL_HEADER_ROW + 1, layout.PERIOD_HEADER_ROW + 8):
         if r == layout.PERIOD_HEADER_ROW:
             continue
@@ -268,7 +279,10 @@ def _dashboard(wb: Workbook, grid: layout.Grid) -> None:
     chart.height, chart.width = 8, 17
     first, last = layout.CHART_ROWS
     colours = [schema.RAG_FILLS[rag] for rag in schema.RAGS] + [NOT_RATED_FILL]
-    for row, colour in zip(range(first, last + 1), colours):  # one series per RAG, coloured as everywhere else
+    rows = list(range(first, last + 1))
+    if brag:  # Blue first in the legend and the stack, read from its own row
+        rows, colours = [layout.BLUE_ROW, *rows], [schema.BLUE_FILL, *colours]
+    for row, colour in zip(rows, colours):  # one series per RAG, coloured as everywhere else
         series = Series(Reference(ws, min_col=2, max_col=3, min_row=row), title=None)
         series.tx = SeriesLabel(strRef=StrRef(f"'{ws.title}'!$A${row}"))
         series.graphicalProperties.solidFill = colour
@@ -322,10 +336,10 @@ def _trend_chart(ws, grid: layout.Grid) -> None:
     ws.add_chart(chart, f"{schema.column_letter(column)}{first + layout.TREND_POINTS + 2}")
 
 
-def _slippage(wb: Workbook, grid: layout.Grid) -> None:
+def _slippage(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
     _computed_sheet(wb, schema.SLIPPAGE, grid, [10, 50, 14, 10, 10, 13, 13, 10, 10, 10], layout.TABLE_HEADER_ROW)
     ws = wb[schema.SLIPPAGE]
-    _rag_rules(ws, f"D{layout.TABLE_HEADER_ROW + 1}:E{MAX_ROW}")
+    _rag_rules(ws, f"D{layout.TABLE_HEADER_ROW + 1}:E{MAX_ROW}", brag)
 
 
 def _checks(wb: Workbook, grid: layout.Grid) -> None:
@@ -347,11 +361,12 @@ def build_workbook(rows: dict[str, list[dict[str, object]]], grids: dict[str, la
         _officer_sheet(wb, spec, rows.get(spec.name, []), extra=extra)
     for name, formula in LIST_NAMES.values():
         wb.defined_names[name] = DefinedName(name, attr_text=formula)
-    _guide_actions(wb)
+    brag = any(r.get("key") == "Rating scheme" and schema.is_brag(r.get("value")) for r in rows.get("Settings", []))
+    _guide_actions(wb, brag)
     _guide_settings(wb)
     _guide_revisions(wb)
-    _dashboard(wb, grids["Dashboard"])
-    _slippage(wb, grids["Slippage"])
+    _dashboard(wb, grids["Dashboard"], brag)
+    _slippage(wb, grids["Slippage"], brag)
     _checks(wb, grids["Checks"])
     for index, name in enumerate(SHEET_ORDER):
         wb.move_sheet(name, offset=index - wb.sheetnames.index(name))
@@ -370,7 +385,8 @@ def build_workbook(rows: dict[str, list[dict[str, object]]], grids: dict[str, la
 
 
 def settings_rows(values: dict[str, object]) -> list[dict[str, object]]:
-    """The Settings sheet's rows in their fixed order, each with its explanation."""
+    """The Settings sheet's rows in their fixed order, each with its explanation (Rating scheme RAG unless given)."""
+    values = {"Rating scheme": schema.SCHEMES[0], **values}
     return [{"key": key, "value": values.get(key), "What it is": about} for key, about in schema.SETTING_ROWS]
 
 

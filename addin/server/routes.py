@@ -39,9 +39,8 @@ def _summary(book: excel.Book) -> Summary:
 async def summary(book: dep.Book, current_user: dep.User) -> dict:
     """The plan's counts and findings as ``ofsted-tracker summary --json`` gives them, and a one-line message."""
     s = await run_in_threadpool(_summary, book)
-    o = s.overall
-    message = (f"{len(o.total)} actions as at {s.as_at:%d/%m/%Y}: {len(o.completed)} Green, {len(o.ongoing)} Amber, "
-               f"{len(o.not_completed)} Red, {len(o.not_rated)} not rated; {s.errors} errors, {s.warnings} warnings.")
+    message = (f"{len(s.overall.total)} actions as at {s.as_at:%d/%m/%Y}: {s.ratings_text()}; "
+               f"{s.errors} errors, {s.warnings} warnings.")
     return {"message": message, "summary": s.as_dict()}
 
 

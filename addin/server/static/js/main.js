@@ -57,7 +57,8 @@ export function show(data) {
   status(data.message);
   const overall = document.querySelector("#ip-overall tbody");
   overall.replaceChildren();
-  for (const [key, label] of [["completed_by_deadline", "Green: completed by deadline"], ["ongoing_within_deadline",
+  const blue = s.overall.complete_and_embedded ? [["complete_and_embedded", "Blue: complete and embedded"]] : [];
+  for (const [key, label] of [...blue, ["completed_by_deadline", "Green: completed by deadline"], ["ongoing_within_deadline",
       "Amber: ongoing within deadline"], ["not_completed_by_deadline", "Red: not completed by deadline"],
       ["not_rated", "Not rated"], ["total", "Total"]]) {
     row(overall, label, s.overall[key].count, key === "total" ? [] : s.overall[key].actions);
