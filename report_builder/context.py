@@ -45,7 +45,7 @@ PLACEHOLDERS: dict[str, str] = {
                         "the deadline as typed)",
     "data_errors": "How many errors validation found in the workbook (the report still builds)",
     "data_warnings": "How many warnings validation found",
-    "findings": "The errors, then the warnings, one row each (severity, cell, action, message)",
+    "findings": "The errors, one row each (severity, cell, action, message); warnings are left to the Checks sheet",
     "policy_context": "The council's policy context paragraph (Settings 'Policy context', else a placeholder to fill)",
     "equalities_context": "The equalities implications paragraph (Settings 'Equalities context', else a placeholder)",
     "revisions": "The period's deadline revisions (rows: ref, action, old, new, reason, agreed_by)",
@@ -357,7 +357,7 @@ def report_context(summary: Summary) -> dict:
                         for a in plan.actions if ratings.get(a.action_id) == "G" and a.deadline is None)
     shown_findings = CleanRows({"severity": SEVERITY_WORDS[f.severity], "cell": shown[f.where],
                                 "action": shown[f.action_id], "message": shown[f.message]}
-                               for f in summary.findings if f.severity in SEVERITY_WORDS)
+                               for f in summary.findings if f.severity == ERROR)  # warnings stay on Checks
     context = {
         "council": plan.setting("Council"),
         "committee": plan.setting("Committee"),

@@ -812,14 +812,15 @@ def appendix(doc) -> None:
 
 
 def annex(doc) -> None:
-    """When validation found errors: the Annex listing every error and warning with its cell in the workbook."""
+    """When validation found errors: the Annex listing every error with its cell in the workbook (the warnings, values
+    used as typed but worth checking, are left to the workbook's Checks sheet)."""
     w = LANDSCAPE_TEXT_CM
     tag(doc, "{%p if data_errors %}")
-    para(doc, "Annex: errors and warnings in the tracker workbook", "Heading 1").paragraph_format.page_break_before = True
-    para(doc, "Validation of the tracker workbook as at {{ as_at }} found {{ data_errors|counted('error') }} and "
-              "{{ data_warnings|counted('warning') }}. An error is a value the tool could not use as typed (the "
-              "action is counted as the message says); a warning is a value it used but that should be checked. "
-              "Officers put each right in the cell named, then rebuild the report.")
+    para(doc, "Annex: errors in the tracker workbook", "Heading 1").paragraph_format.page_break_before = True
+    para(doc, "Validation of the tracker workbook as at {{ as_at }} found {{ data_errors|counted('error') }}: values "
+              "the tool could not use as typed (each action is counted as its message says). Officers put each right "
+              "in the cell named, then rebuild the report.{% if data_warnings %} The workbook's Checks sheet also "
+              "lists {{ data_warnings|counted('warning') }}: values used as typed that are worth checking.{% endif %}")
     t = Table(doc, [2.0, 3.2, 1.6, w - 6.8])
     t.header("Severity", "Cell", "Action", "What is wrong and how to put it right")
     t.tag("{%tr for f in findings %}")

@@ -38,7 +38,7 @@ def test_the_pdf_holds_the_headings_in_order_numbered_by_word(pdf):
                 "A. Early help and safeguarding", "Recommendation 1", "Recommendation 5",
                 "B. Looked after children and permanence", "Recommendation 6",
                 "C. Leadership and management", "Recommendation 7", "Recommendation 9",
-                "Annex: errors and warnings in the tracker workbook"]
+                "Annex: errors in the tracker workbook"]
     position = 0
     for heading in headings:  # each found after the one before it: Word's list numbers are drawn
         found = text.find(heading, position)
