@@ -47,7 +47,7 @@ WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 CONTENT_TYPES = "[Content_Types].xml"
 
 MAX_PARTS = 10_000                 # a tracker has tens of parts; thousands of pictures would still fit
-MAX_UNPACKED = 256 * 2**20         # the whole package, unpacked
+MAX_UNPACKED = 1024 * 2**20        # the whole package, unpacked (a 100,000-action tracker: about 280 MB)
 MAX_PART_RATIO = 100               # real sheets compress about 15:1; zip bombs about 1000:1
 RATIO_FLOOR = 2**20                # the ratio is only judged for parts larger than this
 MAX_CELL_TEXT = 32767              # Excel's limit on the text of one cell
