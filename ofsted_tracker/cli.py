@@ -219,6 +219,8 @@ def snapshot(path: Path, as_of: str | None, period: str | None) -> None:
               help="Folder for the demo tracker and report.")
 def demo(out: Path) -> None:
     """Build the Lewisham demo tracker, validate and refresh it, print the summary and write the report."""
+    from rich.markup import escape
+
     from workbook.demo import demo_rows
     from workbook.paths import output_folder
     from workbook.tracker import new_tracker, refresh as do_refresh
@@ -234,13 +236,13 @@ def demo(out: Path) -> None:
         invented = record_illustrative_snapshot(tracker)  # an invented Q1, so the report shows direction of travel
         console.print(invented.message(tracker.name) + " [bold]Invented for the demo[/bold], not Lewisham's figures.")
         s = do_refresh(tracker)
-        console.print(f"[bold]Tracker[/bold] {tracker}")
+        console.print(f"[bold]Tracker[/bold] {escape(str(tracker))}")
         console.print(findings_table(s, limit=12))
         print_summary(console, s)
         from report_builder import build_report
 
         written = build_report(s, out / "lewisham-committee-report.docx")
-        console.print(f"[bold]Report[/bold] {written}")
+        console.print(f"[bold]Report[/bold] {escape(str(written))}")
         from workbook.tracker import record_snapshot
 
         console.print(record_snapshot(tracker, s).message(tracker.name))  # the published Q2, as the report does

@@ -43,17 +43,17 @@ def print_summary(console: Console, s: Summary) -> None:
     console.print(table)
     if s.disagreements:
         console.print("Recorded RAG differs from the rule: " + ", ".join(
-            f"{d.action_id} ({d.recorded}→{d.derived or '-'})" for d in s.disagreements))
+            escape(f"{d.action_id} ({d.recorded}→{d.derived or '-'})") for d in s.disagreements))
     p = s.period
     if p:
-        table = Table(title=f"Period {p.period.name}: {uk(p.period.start)} to {uk(p.period.end)} "
-                            "(judged against the original deadline)", title_justify="left")
+        table = Table(title=escape(f"Period {p.period.name}: {uk(p.period.start)} to {uk(p.period.end)} "
+                                   "(judged against the original deadline)"), title_justify="left")
         table.add_column("")
         table.add_column("Count", justify="right")
         table.add_column("Actions", overflow="fold")
         for label, ids in (("Due", p.due), ("Completed by deadline", p.completed),
                            ("Not completed by deadline", p.not_completed), ("  rescheduled", p.rescheduled),
                            ("  completed late", p.completed_late), ("Not yet due", p.not_yet_due)):
-            table.add_row(label, str(len(ids)), ", ".join(ids))
+            table.add_row(label, str(len(ids)), escape(", ".join(ids)))
         console.print(table)
     console.print(f"Deadline revisions shown: {len(s.revisions)}.  Findings: {s.counts_text()}.")

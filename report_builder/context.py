@@ -354,7 +354,7 @@ def report_context(summary: Summary) -> dict:
                        for d in summary.disagreements if d.action_id in actions)
     undated = CleanRows({"ref": shown[a.action_id], "text": shown[a.text.rstrip().rstrip(".")],
                          "note": clean(in_force_shown(a) or "blank")}
-                        for a in plan.actions if ratings.get(a.action_id) == "G" and a.deadline is None)
+                        for a in plan.actions if ratings.get(a.action_id) in ("G", BLUE) and a.deadline is None)
     shown_findings = CleanRows({"severity": SEVERITY_WORDS[f.severity], "cell": shown[f.where],
                                 "action": shown[f.action_id], "message": shown[f.message]}
                                for f in summary.findings if f.severity == ERROR)  # warnings stay on Checks

@@ -11,6 +11,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from workbook.errors import TrackerError
+from workbook.safe_write import atomic_write
 
 TIMEOUT = 180  # seconds: a cold start of LibreOffice on a busy machine takes tens of seconds
 # writer_pdf_Export with a tagged structure tree and PDF/UA identification (LibreOffice 7.2 or later)
@@ -45,8 +46,12 @@ def write_pdf(docx: Path, timeout: float = TIMEOUT) -> Path:
         out.mkdir()
         command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                    "--convert-to", PDF_FILTER, "--outdir", str(out), str(docx)]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                   start_new_session=True)
+        try:
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                       start_new_session=True)
+        except OSError as exc:
+            raise TrackerError(f"LibreOffice ({soffice}) could not be started ({exc.strerror or exc}); the Word "
+                               f"report {docx} was written.") from exc
         try:
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -63,10 +68,15 @@ def write_pdf(docx: Path, timeout: float = TIMEOUT) -> Path:
             said = " ".join((output or "").split())[:300]
             raise TrackerError(f"LibreOffice could not make the PDF (exit {process.returncode}: {said or 'no output'});"
                                f" the Word report {docx} was written.")
-        describe_figures(made, chart_descriptions(docx))
-        staged = target.with_name(f".{target.name}.ofsted.tmp")
-        shutil.copyfile(made, staged)
-        os.replace(staged, target)
+        import pikepdf
+
+        try:
+            describe_figures(made, chart_descriptions(docx))
+        except pikepdf.PdfError as exc:
+            raise TrackerError(f"The PDF LibreOffice made could not be read back ({exc}); the Word report {docx} was "
+                               "written. Try --pdf again, or save it as PDF from Word.") from exc
+        with atomic_write(target, keep_backup=False) as staged:  # a full disk or an open PDF: a message, no trace
+            shutil.copyfile(made, staged)
     return target
 
 

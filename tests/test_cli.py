@@ -404,3 +404,17 @@ def test_a_fault_of_the_tool_is_one_line_and_exit_3_never_a_traceback(demo_maste
     shown = subprocess.run([sys.executable, "-c", probe, "report", str(target), "-o", str(tmp_path / "r.docx")],
                            capture_output=True, text=True, timeout=120, env={**os.environ, "OFSTED_TRACKER_DEBUG": "1"})
     assert "Traceback" in shown.stderr  # the details, when asked for
+
+
+def test_officers_text_that_looks_like_rich_markup_is_printed_as_typed(tmp_path):
+    """An Action ID '[/]' (rich's closing tag) or '[bold]' reaches the summary's text as typed, never as markup."""
+    from workbook.demo import demo_rows
+    from workbook.tracker import new_tracker
+
+    rows = demo_rows()
+    rows["Actions"][0]["action_id"] = "[/]"
+    rows["Actions"][1]["action_id"] = "[bold]x"
+    target = new_tracker(tmp_path / "markup.xlsx", rows)
+    result = run("summary", target, "--period", "Q2")
+    assert result.exit_code == 0, result.output
+    assert "[/]" in result.output or "[bold]x" in result.output

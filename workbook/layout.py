@@ -79,12 +79,12 @@ def dashboard_grid(s: Summary) -> Grid:
             [],
         ]
     _trend_block(rows, s)
-    _chase_block(rows, s)
     title = "Deadline revisions agreed this period" if p else "Deadline revisions (all)"
     rows += [[title, None, None, None, None, None],
              ["Action", "Old deadline", "New deadline", "Reason", "Agreed by", "Agreed on"]]
     rows += [[rev.action_id, uk(rev.old_deadline), uk(rev.new_deadline), rev.reason, rev.agreed_by, uk(rev.agreed_on)]
              for rev in s.revisions]
+    _chase_block(rows, s)  # last: a long chase list adds rows beside the revisions, never moves them down
     return _pad(rows, CHASE_COLUMN - 1 + len(CHASE_HEADERS) if s.chase_log else TREND_COLUMN - 1 + len(TREND_HEADERS))
 
 

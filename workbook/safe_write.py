@@ -244,17 +244,6 @@ def _prune(path: Path, keep: int) -> None:
             old.unlink()
 
 
-def backup(path: Path, keep: int = KEEP_BACKUPS) -> Path | None:
-    """Copy the current file into ``backups/`` beside it (timestamped, written whole), keeping the newest ``keep``."""
-    path = Path(path)
-    if not path.exists():
-        return None
-    with _backup(path, os.stat(path)) as target:
-        pass
-    _prune(path, keep)
-    return target
-
-
 @contextmanager
 def atomic_write(path: Path, keep_backup: bool = True) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; on success back up the old file and replace it.
