@@ -134,7 +134,7 @@ def _imports(command: str, tracker: Path) -> list[tuple[str, float]]:
         if not line.startswith("import time:") or "|" not in line:
             continue
         _, cumulative, name = line[len("import time:"):].split("|")
-        if not cumulative.strip().isdigit() or name[:3].strip():  # a header line, or not a top-level import
+        if not cumulative.strip().isdigit() or name[1:2] == " ":  # a header line, or a nested (indented) import
             continue
         package = name.strip().split(".")[0]
         by_package[package] = by_package.get(package, 0) + int(cumulative) / 1000
