@@ -357,15 +357,17 @@ def requests(path: Path, out: Path, period: str | None, as_of: str | None) -> No
 @_tracker
 @click.argument("returned", nargs=-1, required=True, metavar="RETURNED.xlsx...", type=click.Path(path_type=Path))
 @click.option("--apply", "do_apply", is_flag=True, help="Write the accepted values into the tracker (a backup is kept).")
+@_period
 @_as_of
 @_json
-def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, as_of: str | None, as_json: bool) -> None:
+def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, period: str | None, as_of: str | None,
+            as_json: bool) -> None:
     """Preview what the owners' returns change (and what is refused, with its cell); --apply writes it."""
     from workbook.collect import collect_returns
     from workbook.dates import uk
 
     try:
-        done = collect_returns(path, list(returned), _parse_as_of(as_of), do_apply)
+        done = collect_returns(path, list(returned), _parse_as_of(as_of), do_apply, period)
     except TrackerError as exc:
         _fail(exc)
     c = done.collected

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import json
+import os
 import shutil
 import zipfile
 from datetime import date
@@ -19,6 +20,7 @@ from ofsted_tracker.cli import app
 from workbook.chase import REQUEST_SHEET, collect, owners_of, plan_requests
 from workbook.collect import apply_returns, collect_returns, read_return, send_requests
 from workbook.demo import demo_rows
+from workbook.errors import UnusableInput
 from workbook.package import NS, sheet_parts
 from workbook.request_files import request_workbook
 from workbook.tracker import new_tracker, open_summary, snapshot
@@ -299,3 +301,126 @@ def test_collect_refuses_a_file_that_is_not_a_request_and_an_open_tracker(demo, 
     before = demo.read_bytes()
     result = runner.invoke(app, ["collect", str(demo), str(returned), "--apply"])
     assert result.exit_code == 2 and "open in Excel" in result.output and demo.read_bytes() == before
+
+
+# --- review fixes: a damaged Requests sheet, sheet names, file names, addresses, --out, status aliases, --period ----
+
+def damage_log(tracker: Path, cell: str, value: object) -> None:
+    """Type over a cell of the tool's Requests sheet, as an officer might."""
+    wb = openpyxl.load_workbook(tracker)
+    wb["Requests"][cell] = value
+    wb.save(tracker)
+
+
+def test_a_damaged_requests_log_is_refused_before_anything_is_written(demo, tmp_path):
+    send_requests(demo, tmp_path / "first", AS_AT, "Q2")
+    damage_log(demo, "D5", "sometime in October")  # the On date of the first log row
+    before = demo.read_bytes()
+    with pytest.raises(UnusableInput, match=r"Requests!D5.*Nothing was changed\.$"):
+        send_requests(demo, tmp_path / "out", AS_AT, "Q2")
+    assert demo.read_bytes() == before and not (tmp_path / "out").exists()
+    sk = request_of(send_requests(demo_with_emails(tmp_path / "clean.xlsx"), tmp_path / "r", AS_AT, "Q2"), "SK")
+    returned = fill(sk, tmp_path / "sk.xlsx", {ids_in(sk)[0]: {"new_status": "Complete"}})
+    result = CliRunner().invoke(app, ["collect", str(demo), str(returned), "--apply"])
+    assert result.exit_code == 2 and "Requests!D5" in result.output and demo.read_bytes() == before
+
+
+def test_an_officers_own_requests_sheet_is_not_overwritten(demo, tmp_path):
+    wb = openpyxl.load_workbook(demo)
+    wb.create_sheet("Requests")["A1"] = "Requests for information from members"
+    wb.save(demo)
+    before = demo.read_bytes()
+    result = CliRunner().invoke(app, ["requests", str(demo), "--out", str(tmp_path / "out"), "--as-of", "31/10/2016"])
+    assert result.exit_code == 2 and "Requests!A4" in result.output and "Nothing was changed." in result.output
+    assert demo.read_bytes() == before
+
+
+def test_two_sheets_of_one_name_are_refused_in_a_return_and_in_the_tracker(demo, tmp_path):
+    sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
+    wb = openpyxl.load_workbook(sk)
+    copy = wb.copy_worksheet(wb[REQUEST_SHEET])
+    copy.title = "update request "
+    copy["F5"] = "Complete"  # the copy says something else: reading either would be a guess
+    wb.save(tmp_path / "two.xlsx")
+    with pytest.raises(UnusableInput, match="2 sheets named 'Update request' and 'update request '"):
+        read_return(tmp_path / "two.xlsx")
+    wb = openpyxl.load_workbook(demo)
+    wb.copy_worksheet(wb["Requests"]).title = "requests "
+    wb.save(demo)
+    with pytest.raises(UnusableInput, match="2 sheets named 'Requests' and 'requests '"):
+        open_summary(demo, AS_AT)
+
+
+def test_a_return_whose_file_name_is_not_utf8_is_read(demo, tmp_path):
+    sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
+    first = ids_in(sk)[0]
+    odd = tmp_path / os.fsdecode(b"r\xe9ponse.xlsx")  # Latin-1 bytes: not valid UTF-8
+    fill(sk, odd, {first: {"new_status": "Complete"}})
+    returned = read_return(odd)
+    assert returned.owner == "SK" and returned.rows[0].values["new_status"] == "Complete"
+
+
+def test_a_bad_address_in_leads_is_a_finding_not_a_crash(tmp_path):
+    rows = demo_rows()
+    bad = {"KN": "Kate Noble <kn@", "SK": "sk@council.example\nBcc: all@council.example", "DD": "not an address"}
+    for lead in rows["Leads"]:
+        lead["email"] = bad.get(lead["initials"], f"{lead['initials'].lower()}@council.example")
+    tracker = new_tracker(tmp_path / "t.xlsx", rows)
+    result = CliRunner().invoke(app, ["requests", str(tracker), "--out", str(tmp_path / "out"), "--as-of", "31/10/2016"])
+    assert result.exit_code == 0, result.output
+    leads = {l.initials: l.row for l in open_summary(tracker, AS_AT).plan.leads}
+    sent = send_requests(tracker, tmp_path / "again", AS_AT, "Q2")
+    assert {(f.where, f.code) for f in sent.requests.findings} == {
+        (f"Leads!D{leads[k]}", "lead-email-invalid") for k in bad}
+    assert all("is not an e-mail address" in f.message for f in sent.requests.findings)
+    for w in sent.written:
+        to = email.message_from_bytes(w.draft.read_bytes(), policy=policy.default)["To"]
+        assert to is None if w.request.lead.initials in bad else to == f"{w.request.lead.initials.lower()}@council.example"
+
+
+def test_a_draft_that_cannot_be_made_names_the_email_cell(demo, tmp_path):
+    from dataclasses import replace
+
+    from workbook.request_files import draft
+
+    request = next(r for r in plan_requests(open_summary(demo, AS_AT).plan, None, AS_AT).requests
+                   if r.lead.initials == "SK")
+    (tmp_path / "a.xlsx").write_bytes(b"x")
+    for address in ("Sam Knight <sk@", "sk@council.example\nBcc: all@council.example"):
+        broken = replace(request, lead=replace(request.lead, email=address))
+        with pytest.raises(UnusableInput, match=rf"{request.email_cell}"):
+            draft(broken, tmp_path / "a.xlsx")
+    assert request.email_cell == f"Leads!D{request.lead.row}"
+
+
+def test_requests_out_a_file_is_refused_with_a_message(demo, tmp_path):
+    (tmp_path / "out").write_text("not a folder")
+    result = CliRunner().invoke(app, ["requests", str(demo), "--out", str(tmp_path / "out"), "--as-of", "31/10/2016"])
+    assert result.exit_code == 2 and "not a folder" in result.output
+
+
+@pytest.mark.parametrize("typed", ["Done", "completed", " complete "])
+def test_a_returned_status_reads_as_the_tracker_reads_it(demo, tmp_path, typed):
+    sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
+    plan = open_summary(demo, AS_AT).plan
+    first = next(i for i in ids_in(sk) if not next(a for a in plan.actions if a.action_id == i).is_complete)
+    got = collect(plan, [read_return(fill(sk, tmp_path / "r.xlsx", {first: {"new_status": typed}}))], AS_AT)
+    assert not got.refusals
+    assert [(u.action_id, u.new) for u in got.updates if u.field == "status"] == [(first, "Complete")]
+
+
+def test_collect_takes_period(tmp_path):
+    rows = demo_rows()
+    for lead in rows["Leads"]:
+        lead["email"] = f"{lead['initials'].lower()}@council.example"
+    rows["Settings"].append({"key": "Reporting period", "value": "Q1", "What it is": "typed twice, differently"})
+    tracker = new_tracker(tmp_path / "t.xlsx", rows)
+    sk = request_of(send_requests(tracker, tmp_path / "out", AS_AT, "Q2"), "SK")
+    returned = fill(sk, tmp_path / "r.xlsx", {ids_in(sk)[0]: {"new_commentary": "Moved on this quarter."}})
+    runner = CliRunner()
+    result = runner.invoke(app, ["collect", str(tracker), str(returned), "--apply"])
+    assert result.exit_code == 2 and "give --period NAME" in result.output
+    result = runner.invoke(app, ["collect", str(tracker), str(returned), "--apply", "--period", "Q2"])
+    assert result.exit_code == 0 and "Applied 2 changes" in result.output, result.output
+    plan = open_summary(tracker, AS_AT, "Q2").plan
+    assert next(a for a in plan.actions if a.action_id == ids_in(sk)[0]).commentary == "Moved on this quarter."

@@ -9,7 +9,7 @@ chase list per owner are computed here too. Nothing here reads files or the cloc
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from workbook import schema
@@ -62,6 +62,7 @@ class Request:
     period: str
     as_at: date
     actions: tuple[Action, ...]
+    email_cell: str = ""  # where the lead's e-mail address is, e.g. 'Leads!D7'
 
     @property
     def file_stem(self) -> str:
@@ -125,14 +126,39 @@ def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
                 unknown.setdefault(typed, []).append(action.action_id)
             elif action not in by_owner.setdefault(lead.initials, []):
                 by_owner[lead.initials].append(action)
-    requests = tuple(Request(lead, period.name if period else "", as_at, tuple(by_owner[lead.initials]))
-                     for lead in plan.leads if lead.initials in by_owner)
-    findings = tuple(
-        Finding(WARNING, schema.LEADS.name, plan.cell(schema.LEADS.name, "email", r.lead.row), "",
-                f"{r.lead.name or r.lead.initials} ({r.lead.initials}) has no e-mail address, so the draft e-mail of "
-                "their update request has no recipient. Type the address in the Email column of Leads.", "lead-email")
-        for r in requests if not r.lead.email.strip())
-    return Requests(requests, tuple((k, tuple(v)) for k, v in unknown.items()), findings)
+    asked = [lead for lead in plan.leads if lead.initials in by_owner]
+    findings = []
+    for lead in asked:
+        who = f"{lead.name or lead.initials} ({lead.initials})"
+        where = plan.cell(schema.LEADS.name, "email", lead.row)
+        if not lead.email.strip():
+            findings.append(Finding(WARNING, schema.LEADS.name, where, "", f"{who} has no e-mail address, so the draft "
+                                    "e-mail of their update request has no recipient. Type the address in the Email "
+                                    "column of Leads.", "lead-email"))
+        elif not is_email_address(lead.email):
+            findings.append(Finding(WARNING, schema.LEADS.name, where, "", f"{who}'s Email '{lead.email.strip()}' is not "
+                                    "an e-mail address, so the draft e-mail of their update request has no recipient. "
+                                    "Type one address, such as name@council.gov.uk, in the Email column of Leads.",
+                                    "lead-email-invalid"))
+    requests = tuple(Request(lead if is_email_address(lead.email) else replace(lead, email=""),
+                             period.name if period else "", as_at, tuple(by_owner[lead.initials]),
+                             f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'email', lead.row)}") for lead in asked)
+    return Requests(requests, tuple((k, tuple(v)) for k, v in unknown.items()), tuple(findings))
+
+
+def is_email_address(text: str) -> bool:
+    """Whether the text is one or more e-mail addresses a draft's To can carry ('sk@council.gov.uk', 'Sam <sk@...>')."""
+    from email.errors import MessageError
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    message = EmailMessage(policy=SMTP)
+    try:
+        message["To"] = text.strip()
+        header = message["To"]
+    except (ValueError, IndexError, MessageError):
+        return False
+    return bool(text.strip()) and not header.defects and all(a.username and a.domain for a in header.addresses)
 
 
 # --- returns ---------------------------------------------------------------------------------------------------------
@@ -268,7 +294,7 @@ def _check_row(plan: Plan, actions: dict[str, Action], returned: Returned, row: 
     proposed: dict[str, object] = {}
     status = _text(v.get("new_status"))
     if status:
-        canonical = next((s for s in schema.STATUSES if s.casefold() == status.casefold()), None)
+        canonical = schema.status_named(status)
         if canonical is None:
             refuse("new_status", f"status '{status}' is not one of {', '.join(schema.STATUSES)}.", "return-status")
         proposed["status"] = canonical

@@ -21,9 +21,10 @@ from workbook.chase import (
     plan_requests, read_chase, received_entries, sent_entries,
 )
 from workbook.errors import UnusableInput
-from workbook.findings import Finding
+from workbook.findings import Finding, refuse_unreadable
 from workbook.model import Plan
 from workbook.package import CellValue, cell_parts, rewrite_package, sheet_parts, tool_sheet_parts
+from workbook.reader import calamine_book, calamine_failure, check_package, table_from_grid
 
 MAX_RETURN_ROWS = 10_000  # a request holds one owner's actions: far fewer rows than this
 
@@ -32,20 +33,19 @@ def _grid(book, name: str, label: str) -> list[list[object]]:
     try:
         return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except BaseException as exc:  # python-calamine raises its own errors (and panics) on damaged sheets
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        if not calamine_failure(exc):
             raise
         raise UnusableInput(f"{label}: the {name} sheet cannot be read ({exc}).") from exc
 
 
 def _open(path: Path):
     from python_calamine import CalamineWorkbook
-    from workbook.reader import check_package
 
     check_package(path)
     try:
-        return CalamineWorkbook.from_path(str(path))
+        return calamine_book(CalamineWorkbook, str(path))
     except BaseException as exc:
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        if not calamine_failure(exc):
             raise
         raise UnusableInput(f"{path.name} cannot be read as a workbook: {exc}") from exc
 
@@ -55,17 +55,17 @@ def read_return(path: Path) -> Returned:
     path = Path(path)
     label = path.name
     book = _open(path)
-    names = {schema.same_name(n): n for n in book.sheet_names}
-    if schema.same_name(REQUEST_SHEET) not in names or schema.same_name(ABOUT_SHEET) not in names:
+    names = schema.find_sheets(book.sheet_names, [REQUEST_SHEET, ABOUT_SHEET], label)
+    if REQUEST_SHEET not in names or ABOUT_SHEET not in names:
         raise UnusableInput(f"{label} is not an update request made by 'ofsted-tracker requests' (it has no "
                             f"'{REQUEST_SHEET}' and '{ABOUT_SHEET}' sheets). Collect the file the owner sent back.")
-    about = {str(row[0]).strip(): row[1] for row in _grid(book, names[schema.same_name(ABOUT_SHEET)], label)
+    about = {str(row[0]).strip(): row[1] for row in _grid(book, names[ABOUT_SHEET], label)
              if len(row) > 1 and row[0] not in (None, "")}
     owner = str(about.get(ABOUT_KEYS[0]) or "").strip()
     if not owner:
         raise UnusableInput(f"{label}: its hidden {ABOUT_SHEET} sheet does not say whose request it is (B1). Send "
                             "the owner a fresh request.")
-    grid = _grid(book, names[schema.same_name(REQUEST_SHEET)], label)
+    grid = _grid(book, names[REQUEST_SHEET], label)
     header = [schema.same_name(v) for v in (grid[HEADER_ROW - 1] if len(grid) >= HEADER_ROW else [])]
     for j, column in enumerate(REQUEST_COLUMNS):
         if j >= len(header) or header[j] != schema.same_name(column.header):
@@ -87,12 +87,10 @@ def read_log(path: Path) -> tuple[tuple[ChaseEntry, ...], list[Finding]]:
     """The Requests sheet's log of the tracker at ``path`` (nothing when it has no such sheet)."""
     path = Path(path)
     with zipfile.ZipFile(path) as package:
-        if not any(schema.same_name(n) == schema.same_name(CHASE_SHEET) for n in sheet_parts(package, path.name)):
+        if CHASE_SHEET not in schema.find_sheets(sheet_parts(package, path.name), [CHASE_SHEET], path.name):
             return (), []
-    from workbook.reader import table_from_grid
-
     book = _open(path)
-    name = next(n for n in book.sheet_names if schema.same_name(n) == schema.same_name(CHASE_SHEET))
+    name = schema.find_sheets(book.sheet_names, [CHASE_SHEET], path.name)[CHASE_SHEET]
     try:
         table = table_from_grid(name, CHASE_SPEC, _grid(book, name, path.name), (0, 0))
     except UnusableInput as exc:
@@ -181,6 +179,7 @@ def send_requests(path: Path, out: Path, as_at: date | None = None, period: str 
     path = Path(path)
     summary = open_summary(path, as_at, period)
     assert_writable(path)
+    refuse_unreadable(summary.findings, CHASE_SHEET)
     requests = plan_requests(summary.plan, summary.period.period if summary.period else None, summary.as_at)
     written = write_requests(requests, Path(out), path.name, str(summary.plan.setting("Council")))
     if written:
@@ -198,16 +197,18 @@ class Collection:
     applied: bool
 
 
-def collect_returns(path: Path, files: list[Path], as_at: date | None = None, apply: bool = False) -> Collection:
+def collect_returns(path: Path, files: list[Path], as_at: date | None = None, apply: bool = False,
+                    period: str | None = None) -> Collection:
     """Read the returns, check them against the tracker, and with ``apply`` write what is accepted (then refresh)."""
     from workbook.tracker import open_summary, refresh
 
     path = Path(path)
-    summary = open_summary(path, as_at)
+    summary = open_summary(path, as_at, period)
     returns = [read_return(Path(f)) for f in files]
     collected = collect(summary.plan, returns, summary.as_at)
     if apply and collected.changes:
+        refuse_unreadable(summary.findings, CHASE_SHEET)
         log = today_entries(summary.chase_log, received_entries(collected, summary.as_at))
         apply_returns(path, summary.plan, collected, log)
-        refresh(path, summary.as_at)
+        refresh(path, summary.as_at, period)
     return Collection(collected, summary.as_at, apply and collected.changes)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+
+from workbook.errors import UnusableInput
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
@@ -34,3 +37,12 @@ def sort_findings(findings: list[Finding] | tuple[Finding, ...]) -> tuple[Findin
 
 def count(findings: tuple[Finding, ...] | list[Finding], severity: str) -> int:
     return sum(1 for f in findings if f.severity == severity)
+
+
+def refuse_unreadable(findings: Iterable[Finding], sheet: str) -> None:
+    """Refuse a write of the tool's own ``sheet`` when it has cells the tool cannot read: writing would drop them."""
+    problems = [f for f in findings if f.sheet == sheet]
+    if problems:
+        where = ", ".join(f.where for f in problems[:5]) + (" and more" if len(problems) > 5 else "")
+        raise UnusableInput(f"The {sheet} sheet has cells the tool cannot read ({where}): {problems[0].message} "
+                            "Nothing was changed.")

@@ -90,7 +90,6 @@ def _choice(parser: _Parser, table: RawTable, values: dict[str, object], fld: st
     return picked
 
 
-_STATUS_CHOICES = {s.lower(): s for s in schema.STATUSES} | {"completed": "Complete", "done": "Complete"}
 _RAG_CHOICES = {k.lower(): k for k in schema.RAGS} | {v.lower(): k for k, v in schema.RAG_NAMES.items()}
 _BRAG_CHOICES = {schema.BLUE.lower(): schema.BLUE, schema.BLUE_NAME.lower(): schema.BLUE} | _RAG_CHOICES
 
@@ -114,7 +113,7 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
             current, current_raw = None, original_raw  # the same bad text twice: reported once, on the original
         else:
             current, current_raw = p.day(t, v, "current_deadline", row, aid, "Current deadline")
-        status = _choice(p, t, v, "status", row, aid, _STATUS_CHOICES, "Progress status")
+        status = _choice(p, t, v, "status", row, aid, schema.STATUS_CHOICES, "Progress status")
         if status is None and not p.text(t, v, "status", row, aid):
             p.flag(ERROR, t, "status", row, aid,
                    "Progress status is blank. Pick Complete, On track, At risk or Not started.", "status-blank")

@@ -439,7 +439,7 @@ def with_errors(grid: list[list[object]], errors: dict[tuple[int, int], str]) ->
     return grid
 
 
-def _calamine_failure(exc: BaseException) -> bool:
+def calamine_failure(exc: BaseException) -> bool:
     """True for an error python-calamine raised on a damaged file (a Rust panic is not an ``Exception``)."""
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
@@ -495,9 +495,9 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding], bool]:
     from python_calamine import CalamineWorkbook  # imported here: only reading needs it
 
     try:
-        book = _calamine_book(CalamineWorkbook, _safe_copy(path, guarded))
+        book = calamine_book(CalamineWorkbook, _safe_copy(path, guarded))
     except BaseException as exc:  # calamine raises its own error types (and panics) for damaged packages
-        if not _calamine_failure(exc):
+        if not calamine_failure(exc):
             raise
         raise UnusableInput(f"{path.name} cannot be read as a workbook: {exc}") from exc
     tables: dict[str, RawTable] = {}
@@ -509,7 +509,7 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding], bool]:
             grid = sheet.to_python(skip_empty_area=False)
             merged = getattr(sheet, "merged_cell_ranges", None) or []
         except BaseException as exc:
-            if not _calamine_failure(exc):
+            if not calamine_failure(exc):
                 raise
             cell = unreadable_cell(path, guarded.parts[spec.name])
             raise UnusableInput(f"{actual}{'!' + cell if cell else ''}: the {'cell' if cell else 'sheet'} cannot be "
@@ -541,12 +541,12 @@ def _history_table(book, name: str, errors: dict[tuple[int, int], str]) -> tuple
     except UnusableInput as exc:
         return RawTable(HISTORY, {}), [unreadable(f"The History sheet cannot be read: {exc}")]
     except BaseException as exc:
-        if not _calamine_failure(exc):
+        if not calamine_failure(exc):
             raise
         return RawTable(HISTORY, {}), [unreadable(f"The History sheet cannot be read ({exc}).")]
 
 
-def _calamine_book(calamine: type, source):
+def calamine_book(calamine: type, source):
     """The workbook opened by python-calamine from a path or an in-memory copy. python-calamine takes only UTF-8
     paths: a file whose name is not valid UTF-8 is handed over as an open file."""
     if not isinstance(source, str):

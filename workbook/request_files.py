@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.errors import MessageError
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
@@ -13,7 +14,9 @@ from workbook.chase import (
     REQUEST_SHEET, TITLE_ROW, Request, Requests, deadline_shown,
 )
 from workbook.dates import uk
+from workbook.errors import UnusableInput
 from workbook.layout import fit_height
+from workbook.paths import output_folder
 from workbook.safe_write import atomic_write
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -110,11 +113,16 @@ def draft(request: Request, attachment: Path, council: str = "") -> EmailMessage
     """The e-mail draft to the owner with the request attached (``X-Unsent: 1``: Outlook opens it as a draft)."""
     lead = request.lead
     message = EmailMessage(policy=SMTP)
-    if lead.email.strip():
-        message["To"] = lead.email.strip()
     when = request.period or f"as at {uk(request.as_at)}"
     plan = f"{council} improvement plan" if council else "Improvement plan"
-    message["Subject"] = f"{plan}: update request for {when} ({lead.initials})"
+    try:
+        if lead.email.strip():
+            message["To"] = lead.email.strip()
+        message["Subject"] = f"{plan}: update request for {when} ({lead.initials})"
+    except (ValueError, IndexError, MessageError) as exc:
+        raise UnusableInput(f"The e-mail draft to {lead.initials} cannot be made ({exc}): check the lead's Email "
+                            f"({request.email_cell or f'row {lead.row} of Leads'}), which must be one address such as "
+                            "name@council.gov.uk, and their Initials. The tracker was not changed.") from exc
     message["X-Unsent"] = "1"
     ids = ", ".join(a.action_id for a in request.actions)
     message.set_content(
@@ -129,7 +137,7 @@ def draft(request: Request, attachment: Path, council: str = "") -> EmailMessage
 
 def write_requests(requests: Requests, folder: Path, tracker: str, council: str = "") -> tuple[Written, ...]:
     """Write each owner's request workbook and its e-mail draft into ``folder`` (each file atomically)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    output_folder(folder)
     written = []
     for request in requests.requests:
         book = folder / f"{request.file_stem}.xlsx"

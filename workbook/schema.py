@@ -10,6 +10,13 @@ from workbook.errors import UnusableInput
 TEXT, DATE, ID, LIST = "text", "date", "id", "list"
 
 STATUSES = ("Complete", "On track", "At risk", "Not started")
+STATUS_CHOICES = {s.lower(): s for s in STATUSES} | {"completed": "Complete", "done": "Complete"}  # typed -> status
+
+
+def status_named(text: object) -> str | None:
+    """The status a typed value names (capitals ignored; 'Done' and 'Completed' read as Complete), else None."""
+    return STATUS_CHOICES.get(str(text or "").strip().lower())
+
 RAGS = ("G", "A", "R")
 RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
 RAG_FILLS = {"G": "00B050", "A": "FFC000", "R": "FF0000"}  # Excel's standard green, amber, red

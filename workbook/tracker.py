@@ -11,6 +11,7 @@ from pathlib import Path
 
 from workbook import layout, schema
 from workbook.errors import UnusableInput
+from workbook.findings import refuse_unreadable
 from workbook.history import HISTORY, Snapshot, history_grid, replace_period
 from workbook.model import Plan
 from workbook.package import refresh_package
@@ -120,11 +121,7 @@ class Recorded:
 
 def record_snapshot(path: Path | str, summary: Summary) -> Recorded:
     """Write the summary's live state as its period's snapshot (replacing an earlier one) and refresh the dashboards."""
-    problems = [f for f in summary.findings if f.sheet == HISTORY]
-    if problems:
-        where = ", ".join(f.where for f in problems[:5]) + (" and more" if len(problems) > 5 else "")
-        raise UnusableInput(f"The History sheet has cells the tool cannot read ({where}): {problems[0].message} "
-                            "Nothing was changed.")
+    refuse_unreadable(summary.findings, HISTORY)
     live = summary.live
     if live is None:
         unknown = next((f.message for f in summary.findings if f.code == "period-unknown"), "")
