@@ -40,7 +40,11 @@ def _ids(ids: tuple[str, ...]) -> str:
 
 
 def _pad(rows: Grid, width: int) -> Grid:
-    return [list(r) + [None] * (width - len(r)) for r in rows]
+    """Every row of the grid filled out to ``width`` cells, in place: each row is a list made for this grid alone
+    (a copy would hold a 100,000-row sheet twice)."""
+    for row in rows:
+        row.extend([None] * (width - len(row)))
+    return rows
 
 
 def dashboard_grid(s: Summary) -> Grid:

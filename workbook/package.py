@@ -243,11 +243,12 @@ def _attributes(tag_inside: bytes) -> dict[bytes, bytes]:
     return {name: value for name, _, value in _ATTRIBUTE.findall(tag_inside)}
 
 
-def _top_styles(data: bytes) -> tuple[dict[tuple[int, int], str], dict[int, str]]:
-    """Cell styles by (row, column) and row styles of the top STYLE_ROWS rows of the old ``<sheetData>``."""
+def _top_styles(data: bytes, start: int, end: int) -> tuple[dict[tuple[int, int], str], dict[int, str]]:
+    """Cell styles by (row, column) and row styles of the top STYLE_ROWS rows of the old ``<sheetData>``, which
+    spans ``data[start:end]`` (read in place: a copy of a 100,000-row sheet's cells would be 80 MB)."""
     cells: dict[tuple[int, int], str] = {}
     rows: dict[int, str] = {}
-    for row_match in _ROW_TAG.finditer(data):
+    for row_match in _ROW_TAG.finditer(data, start, end):
         attributes = _attributes(row_match[1])
         r = attributes.get(b"r", b"")
         if not r.isdigit():
@@ -256,8 +257,8 @@ def _top_styles(data: bytes) -> tuple[dict[tuple[int, int], str], dict[int, str]
             break
         if attributes.get(b"customFormat") in (b"1", b"true") and attributes.get(b"s"):
             rows[int(r)] = attributes[b"s"].decode()
-        row_end = data.find(b"row>", row_match.end())
-        for cell in _CELL_TAG.finditer(data, row_match.end(), row_end if row_end != -1 else len(data)):
+        row_end = data.find(b"row>", row_match.end(), end)
+        for cell in _CELL_TAG.finditer(data, row_match.end(), row_end if row_end != -1 else end):
             cell_attributes = _attributes(cell[1])
             match = _CELL_REF.fullmatch(cell_attributes.get(b"r", b"").decode("ascii", "replace"))
             if match and cell_attributes.get(b"s"):
@@ -350,7 +351,7 @@ def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet", part
     if root.tag != f"{{{NS}}}worksheet" or root.find(f"{{{NS}}}sheetData") is None:
         raise UnusableInput(f"{label} is not a worksheet with cells (it may be a chart sheet); rename it and run "
                             "refresh again, or restore the workbook from a backup.")
-    cells, row_styles = _top_styles(original[start:end])
+    cells, row_styles = _top_styles(original, start, end)
     columns, widths = _columns(root)
     ref = f"A1:{column_letter(max(_widest(grid), 1))}{max(len(grid), 1)}".encode()
     head = _DIMENSION_REF.sub(lambda m: m[1] + m[2] + ref + m[3], head, count=1)
