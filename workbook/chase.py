@@ -115,7 +115,7 @@ def asked_about(action: Action, period: Period | None) -> bool:
 
 def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
     """Who gets which actions: each owner in Leads with actions to update; the unknown owners; missing addresses."""
-    by_owner: dict[str, list[Action]] = {}
+    by_owner: dict[str, dict[int, Action]] = {}  # by the action's row: an action listed once per owner, in order
     unknown: dict[str, list[str]] = {}
     for action in plan.actions:
         if not asked_about(action, period):
@@ -124,8 +124,8 @@ def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
             lead = resolve_owner(plan, typed)
             if lead is None:
                 unknown.setdefault(typed, []).append(action.action_id)
-            elif action not in by_owner.setdefault(lead.initials, []):
-                by_owner[lead.initials].append(action)
+            else:
+                by_owner.setdefault(lead.initials, {}).setdefault(action.row, action)
     asked = [lead for lead in plan.leads if lead.initials in by_owner]
     findings = []
     for lead in asked:
@@ -141,7 +141,7 @@ def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
                                     "Type one address, such as name@council.gov.uk, in the Email column of Leads.",
                                     "lead-email-invalid"))
     requests = tuple(Request(lead if is_email_address(lead.email) else replace(lead, email=""),
-                             period.name if period else "", as_at, tuple(by_owner[lead.initials]),
+                             period.name if period else "", as_at, tuple(by_owner[lead.initials].values()),
                              f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'email', lead.row)}") for lead in asked)
     return Requests(requests, tuple((k, tuple(v)) for k, v in unknown.items()), tuple(findings))
 
