@@ -356,6 +356,12 @@ def render(tpl, source: Source, context: dict[str, Any], actions: int) -> None:
         with stop_after(time_limit(actions)):
             tpl.render(context, jinja_env=env, autoescape=True)
     except Exception as exc:  # noqa: BLE001 - whatever a template does wrong, the officer gets a message
+        if type(exc).__name__ == "TimeLimitExceeded":  # a template that loops without end, or a very large plan
+            raise TemplateError(
+                f"Filling in the report took longer than its time limit of {time_limit(actions):.0f} s (20 s and 5 ms "
+                f"per action, for {actions:,} actions){_locate(source, context, exc)}, so it was stopped and nothing "
+                "was written. A template whose loops repeat without end stops this way, and so does a very large "
+                "plan: see BENCHMARKS.md.") from exc
         raise TemplateError(f"The Word template could not be filled in: {_cause(exc)}"
                             f"{_locate(source, context, exc)}. Check the template's tags; the placeholders are "
                             "listed under 'The Word report' in the README.") from exc
