@@ -147,6 +147,11 @@ def copy_part(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.Zi
             copy.write(chunk)
 
 
+def _xml(root: etree._Element) -> bytes:
+    """A part's XML as Excel writes it: UTF-8 with a standalone declaration."""
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def parse_part(data: bytes, name: str, label: str) -> etree._Element:
     """Parse one XML part safely: a DTD is refused, no entity is expanded, nothing is fetched."""
     if _DOCTYPE.search(data):
@@ -379,7 +384,7 @@ def calc_chain_without(data: bytes, ids: set[str], label: str) -> bytes | None:
         return data
     if not len(root.findall(f"{{{NS}}}c")):
         return None
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return _xml(root)
 
 
 def recalc_on_open(data: bytes, label: str) -> bytes:
@@ -401,7 +406,7 @@ def recalc_on_open(data: bytes, label: str) -> bytes:
         before[-1].addnext(calc)
     else:
         root.insert(0, calc)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return _xml(root)
 
 
 def _without_calc_chain(package: zipfile.ZipFile, part: str, label: str) -> dict[str, bytes]:
@@ -411,12 +416,12 @@ def _without_calc_chain(package: zipfile.ZipFile, part: str, label: str) -> dict
     for rel in list(rels.iter(f"{{{PKG_REL_NS}}}Relationship")):
         if rel.get("Type") == CALC_CHAIN_TYPE and part_name("xl", rel.get("Target") or "") == part:
             rel.getparent().remove(rel)
-    out[WORKBOOK_RELS] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out[WORKBOOK_RELS] = _xml(rels)
     types = parse_part(read_part(package, CONTENT_TYPES, label), CONTENT_TYPES, label)
     for override in list(types.iter(f"{{{CT_NS}}}Override")):
         if (override.get("PartName") or "").lstrip("/") == part:
             override.getparent().remove(override)
-    out[CONTENT_TYPES] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out[CONTENT_TYPES] = _xml(types)
     return out
 
 
@@ -471,10 +476,6 @@ def trend_chart_parts(package: zipfile.ZipFile, dashboard: str, grid: Grid, labe
 TABLE_TYPE = REL_NS + "/table"
 WORKSHEET_TYPE = REL_NS + "/worksheet"
 _SHEETS_END = re.compile(rb"</((?:[A-Za-z_][\w.-]*:)?)sheets\s*>")
-
-
-def _xml(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _free_name(names: set[str], pattern: str) -> str:
@@ -555,14 +556,7 @@ def tool_sheet_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: 
         if part not in names:
             raise UnusableInput(f"{label}: the {sheet} sheet's part {part} is missing; restore the workbook from a backup.")
         out[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {sheet}", part)
-        rels = _rels_of(part)
-        tables = []
-        if rels in names:
-            root = parse_part(read_part(package, rels, label), rels, label)
-            tables = [part_name(posixpath.dirname(part), r.get("Target") or "")
-                      for r in root.iter(f"{{{PKG_REL_NS}}}Relationship")
-                      if r.get("Type") == TABLE_TYPE and r.get("TargetMode") != "External"]
-        for table in tables:  # the tool's table: its range grows with the rows
+        for table in _linked(package, part, TABLE_TYPE, names, label):  # the tool's table: its range grows with the rows
             if table in names:
                 root = parse_part(read_part(package, table, label), table, label)
                 root.set("ref", ref)
