@@ -47,7 +47,7 @@ def _parse_as_of(text: str | None) -> date | None:
     from workbook.dates import read_date
 
     reading = read_date(text)
-    if reading.value is None or (reading.kind == "warning" and "month" in (reading.problem or "")):
+    if reading.value is None or reading.month_only:
         raise TrackerError(f"--as-of '{text}' is not a date; give it as dd/mm/yyyy or yyyy-mm-dd.")
     return reading.value
 

@@ -242,9 +242,7 @@ def _text(value: object) -> str:
 def _day(value: object) -> tuple[date | None, str | None]:
     """A date typed in a return: (the date, None), (None, None) for blank, or (None, the problem)."""
     reading = read_date(value)
-    if reading.value is None:
-        return None, reading.problem
-    if reading.kind == "warning" and "month" in (reading.problem or ""):
+    if reading.value is None or reading.month_only:
         return None, reading.problem
     return reading.value, None
 

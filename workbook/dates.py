@@ -34,6 +34,7 @@ class DateReading:
     value: date | None
     problem: str | None = None
     kind: str | None = None
+    month_only: bool = False  # the text named a month, not a day ("February 2017"): value is its last day
 
 
 def _year(text: str) -> int:
@@ -112,6 +113,7 @@ def read_date(value: object, date1904: bool = False) -> DateReading:
             f"'{shown}' names a month, not a day; it is read as the month's last day, {day:%d/%m/%Y}. "
             "Type the exact deadline as dd/mm/yyyy.",
             "warning",
+            month_only=True,
         )
     return DateReading(None, f"'{shown}' is not a date. Type the date as dd/mm/yyyy.", "error")
 
