@@ -272,7 +272,7 @@ def _recommendation(rec: Recommendation, actions: list[Action], ratings: dict[st
         ref, text, cell = shown[a.action_id], shown[a.text], _RAG_CELLS[rag if rag in RAG_FILLS else None]
         rows.append({"ref": ref, "text": text, "deadline": shown[_deadline_shown(a)], "owner": shown.owner(a),
                      **cell})
-        if rag != "G":
+        if rag not in ("G", BLUE):  # Green, or Blue (complete and embedded, in BRAG), is no exception
             exceptions.append({"ref": ref, "text": text, **cell,
                                "commentary": shown[a.commentary or "No progress commentary recorded."]})
     return {
@@ -392,7 +392,7 @@ def report_context(summary: Summary) -> dict:
     }
     context.update(direction_of_travel(summary, shown))
     context.update(chase_context(summary))
-    context.update(brag_and_red_actions(summary, context, shown))
+    context.update(brag_and_red_actions(summary, shown))
     return clean_all(context)
 
 
@@ -488,13 +488,9 @@ FIELDS.update({
 WHOLE_PLAN, NO_CORRECTIVE_ACTION, NO_FORECAST = "Whole plan", "None recorded.", "Not given"
 
 
-def brag_and_red_actions(summary: Summary, context: dict, shown: _Shown) -> dict:
+def brag_and_red_actions(summary: Summary, shown: _Shown) -> dict:
     """``brag``, ``brag_counts`` (each section's and the whole plan's counts with Blue) and ``red_actions`` (every
-    Red action with its corrective action and forecast date).
-
-    In BRAG a Blue action is also taken out of its recommendation's exceptions (the actions not Green in
-    ``context``): Blue is complete and embedded.
-    """
+    Red action with its corrective action and forecast date)."""
     plan, ratings = summary.plan, summary.ratings
 
     def counts(heading: str, actions: Iterable[Action]) -> dict:
@@ -504,10 +500,6 @@ def brag_and_red_actions(summary: Summary, context: dict, shown: _Shown) -> dict
     rows = [counts(section.heading, (a for _, actions in section.recommendations for a in actions))
             for section in _sections(plan)]
     rows.append(counts(WHOLE_PLAN, plan.actions))
-    if plan.brag:
-        for section in context["sections"]:
-            for rec in section["recommendations"]:
-                rec["exceptions"] = [e for e in rec["exceptions"] if e["rag"] != BLUE]
     red = CleanRows({"ref": shown[a.action_id], "text": shown[a.text], "owner": shown.owner(a),
                      "deadline": shown[_deadline_shown(a)],
                      "corrective_action": shown[a.corrective_action or NO_CORRECTIVE_ACTION],
