@@ -215,7 +215,7 @@ def go_to_finding(book: Book) -> str:
     """
     selected = excel.selected_row(book)
     first = layout.TABLE_HEADER_ROW + 1
-    if selected and selected[0].casefold() == schema.CHECKS.casefold() and selected[1] >= first:
+    if selected and schema.same_name(selected[0]) == schema.same_name(schema.CHECKS) and selected[1] >= first:
         where = excel.cell_text(book, schema.CHECKS, selected[1], 2)
         sheet, _, cell = where.partition("!")
         if sheet:
