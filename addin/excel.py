@@ -18,7 +18,9 @@ import xlwings as xw
 
 from workbook import schema
 from workbook.errors import UnusableInput
+from workbook.chase import CHASE_SHEET, CHASE_SPEC, ChaseEntry, read_chase, unreadable_log
 from workbook.findings import Finding
+from workbook.history import HISTORY, HISTORY_SPEC, Snapshot, read_history, unreadable
 from workbook.layout import Grid
 from workbook.model import Plan
 from workbook.parse import RawTable, parse_plan
@@ -96,6 +98,34 @@ def read_plan(book: Book) -> tuple[Plan, tuple[Finding, ...]]:
     return plan, tuple(findings)
 
 
+def read_logs(book: Book) -> tuple[tuple[Snapshot, ...], tuple[ChaseEntry, ...], tuple[Finding, ...]]:
+    """The tool's own History and Requests sheets, as the file reader reads them: one block read each, when present.
+
+    A sheet that cannot be read gives a finding at its header (and no history, no log), never an error, as
+    ``ofsted-tracker`` does for the file; the macros that write these sheets refuse on such a finding.
+    """
+    present = schema.find_sheets([sheet.name for sheet in book.sheets], [HISTORY, CHASE_SHEET], f"'{book.name}'")
+    history: tuple[Snapshot, ...] = ()
+    log: tuple[ChaseEntry, ...] = ()
+    findings: list[Finding] = []
+    for name, spec in ((HISTORY, HISTORY_SPEC), (CHASE_SHEET, CHASE_SPEC)):
+        if name not in present:
+            continue
+        grid, start = read_grid(_sheets(book, [name])[name])
+        try:
+            table = table_from_grid(present[name], spec, grid, start)
+        except UnusableInput as exc:
+            findings.append(unreadable(f"The History sheet cannot be read: {exc}") if name == HISTORY
+                            else unreadable_log(str(exc)))
+            continue
+        if name == HISTORY:
+            history, more = read_history(table.letters, table.rows)
+        else:
+            log, more = read_chase(table.letters, table.rows)
+        findings += more
+    return history, log, tuple(findings)
+
+
 def as_entered(value: object) -> object:
     """A value as Excel must receive it to keep it: text gets a leading apostrophe, so it is never a formula.
 
@@ -124,6 +154,82 @@ def write_grids(book: Book, grids: dict[str, Grid]) -> None:
         sheet.clear_contents()
         if grid:
             sheet.range((1, 1)).value = [[as_entered(v) for v in row] for row in grid]
+
+
+def write_cells(book: Book, edits: dict[str, dict[tuple[int, int], object]]) -> None:
+    """Write the named cells of officers' sheets (sheet -> (row, column) -> value), one Excel write per cell.
+
+    Nothing else is touched: the cells keep their formats and validation. A table whose last row is just above
+    rows written below it is resized to take them in, as ``workbook.package.cell_parts`` does to the file. Every
+    sheet is looked up before the first write.
+    """
+    sheets = _sheets(book, [name for name, cells in edits.items() if cells])
+    for name, sheet in sheets.items():
+        cells = edits[name]
+        for (row, column), value in sorted(cells.items()):
+            sheet.range((row, column)).value = as_entered(value)
+        _grow_tables(sheet, max(row for row, _ in cells))
+
+
+def _grow_tables(sheet: xw.Sheet, last: int) -> None:
+    """Resize each table of the sheet whose rows end above ``last`` but no more than one row above a written row."""
+    for table in sheet.tables:
+        whole = table.range
+        if whole is None:
+            continue
+        end = whole.row + whole.rows.count - 1
+        if end < last:
+            table.resize(sheet.range((whole.row, whole.column), (last, whole.column + whole.columns.count - 1)))
+
+
+def write_tool_sheet(book: Book, name: str, grid: Grid, header_row: int) -> None:
+    """Replace the values of a tool-owned sheet (History, Requests) with its grid: one clear and one block write.
+
+    The first time, the sheet is added at the end, its header row (``header_row``) made bold and the table's
+    columns fitted to their text (3 operations more). A table on it, when it has one, takes in all the rows.
+    """
+    if name in schema.TOOL_SHEETS:
+        raise ValueError(f"refusing to write {name} as a tool-owned log sheet")
+    found = schema.find_sheets([sheet.name for sheet in book.sheets], [name], f"'{book.name}'")
+    added = name not in found
+    if added:
+        sheet = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+    else:
+        sheet = _sheets(book, [name])[name]
+        sheet.clear_contents()
+    if not grid:
+        return
+    sheet.range((1, 1)).value = [[as_entered(v) for v in row] for row in grid]
+    _grow_tables(sheet, len(grid))
+    if added and len(grid) >= header_row:
+        width = len(grid[header_row - 1])
+        sheet.range((header_row, 1), (header_row, width)).font.bold = True
+        sheet.range((header_row, 1), (len(grid), width)).columns.autofit()
+
+
+def ask_for_files(book: Book, title: str) -> list[Path] | None:
+    """Ask the officer for workbooks with Excel's own Open dialog (several may be chosen): the files chosen, [] when
+    cancelled, None where Excel has no such dialog for us (Excel on a Mac, on the web, xlwings Server).
+
+    Desktop Excel on Windows only: its ``Application.GetOpenFilename`` through xlwings' COM object.
+    """
+    import sys
+
+    if sys.platform != "win32":
+        return None
+    try:
+        chosen = book.app.api.GetOpenFilename("Excel workbooks (*.xlsx),*.xlsx", 1, title, None, True)
+    except Exception:  # noqa: BLE001 - not a COM engine: no dialog
+        return None
+    if chosen is False or chosen is None:
+        return []
+    return [Path(str(p)) for p in (chosen if isinstance(chosen, (list, tuple)) else [chosen])]
+
+
+def ask(book: Book, text: str) -> bool:
+    """Ask a yes/no question in a message box (one Excel operation); True for Yes."""
+    answer = book.app.alert(text, title=ALERT_TITLE, buttons="yes_no", mode="info")
+    return str(answer).lower() == "yes"
 
 
 def alert(book: Book, text: str, problem: bool = False) -> None:

@@ -74,16 +74,19 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _summary(book: Book, as_at: date | None, period: str | None) -> Summary:
-    """Read the plan (6 block reads) and compute everything as the command line does."""
+def summary(book: Book, as_at: date | None = None, period: str | None = None) -> Summary:
+    """Read the plan (6 block reads) and the tool's History and Requests sheets (one each, when present), and compute
+    everything as the command line does: the Dashboard's trend and chase list included."""
     plan, findings = excel.read_plan(book)
+    history, log, log_findings = excel.read_logs(book)
     day = as_at or plan.settings.get("As at date")
     if not isinstance(day, date):
         problem = plan.setting_problems.get("As at date")
         raise UnusableInput(f"{problem} Then click the button again." if problem else
                             "No as-at date: fill in 'As at date' on the Settings sheet (a date such as 31/10/2016), "
                             "then click the button again.")
-    return summarise(plan, day, resolve_period(period, plan.settings, plan.setting_problems), findings)
+    return summarise(plan, day, resolve_period(period, plan.settings, plan.setting_problems), findings + log_findings,
+                     history, log)
 
 
 def _findings_line(s: Summary) -> str:
@@ -104,16 +107,15 @@ def validate(book: Book, as_at: date | None = None, period: str | None = None) -
     Excel operations: 6 block reads (one per officers' sheet), then 3 (clear Checks, write Checks, the
     message), whatever the number of actions.
     """
-    s = _summary(book, as_at, period)
+    s = summary(book, as_at, period)
     excel.write_grids(book, {schema.CHECKS: layout.checks_grid(s)})
     marked = (" Rows with errors are shaded in Actions." if s.errors
               else " Each action's notes are counted in the Checks column of Actions." if s.findings else "")
     return f"{_findings_line(s)}{marked}"
 
 
-@macro
-def refresh(book: Book, as_at: date | None = None, period: str | None = None) -> str:
-    """Write the Dashboard, Slippage and Checks sheets, as ``ofsted-tracker refresh`` does to the file.
+def refresh_sheets(book: Book, as_at: date | None = None, period: str | None = None) -> str:
+    """Write the Dashboard, Slippage and Checks sheets, as ``ofsted-tracker refresh`` does to the file; say so.
 
     The Dashboard's RAG chart is a native Excel chart reading the Dashboard's fixed cells (``layout.OVERALL_ROWS``),
     so it follows the new values with no operation of its own.
@@ -121,11 +123,17 @@ def refresh(book: Book, as_at: date | None = None, period: str | None = None) ->
     Excel operations: 6 block reads, then 7 (clear and write each of the 3 sheets, the message), whatever
     the number of actions.
     """
-    s = _summary(book, as_at, period)
+    s = summary(book, as_at, period)
     excel.write_grids(book, layout.computed_grids(s))
     period_text = f", period {s.period.period.name}" if s.period else ""
     return (f"Dashboards refreshed as at {s.as_at:%d/%m/%Y}{period_text}: {len(s.overall.total)} actions — "
             f"{s.ratings_text()}. {_findings_line(s)}")
+
+
+@macro
+def refresh(book: Book, as_at: date | None = None, period: str | None = None) -> str:
+    """The Refresh dashboards button: ``refresh_sheets``, its result in a message box."""
+    return refresh_sheets(book, as_at, period)
 
 
 def report_name(workbook_name: str) -> str:
@@ -199,7 +207,7 @@ def build_report(book: Book, as_at: date | None = None, period: str | None = Non
         except ImportError:
             raise _Problem("The Word report builder is not part of this installation yet. "
                            "Ask the policy team to update ofsted-tracker.") from None
-    s = _summary(book, as_at, period)
+    s = summary(book, as_at, period)
     target = folder / report_name(book.name)
     written = Path(builder(s, target))
     return f"Report written: {written}{where}"

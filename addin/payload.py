@@ -2,7 +2,7 @@
 
 ``payload(path)`` is what Office.js (xlwings Server's ``runPython``) posts for the workbook at ``path``:
 ``client``, ``version``, ``book`` (name, active sheet, selection), ``names`` and ``sheets`` (name, values,
-pictures, tables), dates as ISO strings, blanks as "". Formula cells carry their cached values, as in Excel.
+pictures, and tables with their ranges), dates as ISO strings, blanks as "". Formula cells carry their cached values, as in Excel.
 Sheets left out by a script's ``include`` are still listed, with no values (``[[]]``), as Office.js does. The
 tests, the benchmark and ``ofsted-tracker payload`` use it; ``problem(data)`` says what is wrong with a posted
 payload before xlwings is given it.
@@ -30,11 +30,34 @@ def _json_value(value: object) -> object:
     return value
 
 
+def _table(name: str, ref: str, headers: int, totals: int) -> dict:
+    """A table as Office.js describes it (the fields xlwings' remote engine reads), from its range such as 'A4:F20'."""
+    import re
+
+    start, _, end = ref.partition(":")
+    (c1, r1), (c2, r2) = (re.fullmatch(r"([A-Z]+)(\d+)", cell).groups() for cell in (start, end or start))
+    r1, r2 = int(r1), int(r2)
+    body_first, body_last = r1 + headers, r2 - totals
+    return {
+        "name": name, "range_address": ref, "row_count": r2 - r1 + 1, "columns": [],
+        "header_row_range_address": f"{c1}{r1}:{c2}{r1}" if headers else None,
+        "data_body_range_address": f"{c1}{body_first}:{c2}{max(body_last, body_first)}",
+        "total_row_range_address": f"{c1}{r2}:{c2}{r2}" if totals else None,
+        "show_headers": bool(headers), "show_totals": bool(totals),
+    }
+
+
 def payload(path: Path, name: str | None = None, active: str | None = None, selection: str = "A1",
             include: list[str] | tuple[str, ...] | None = None) -> dict:
     """The JSON Excel sends for the workbook at ``path``; with ``include``, only those sheets carry values."""
+    import zipfile
+
     from openpyxl import load_workbook
 
+    from workbook.package import sheet_tables
+
+    with zipfile.ZipFile(path) as package:
+        tables = sheet_tables(package, Path(path).name)
     wb = load_workbook(path, data_only=True, read_only=True)
     try:
         sheets = []
@@ -45,7 +68,8 @@ def payload(path: Path, name: str | None = None, active: str | None = None, sele
                 values = [[_json_value(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
                 width = max((len(row) for row in values), default=0)
                 values = [row + [""] * (width - len(row)) for row in values]  # Excel sends a rectangle
-            sheets.append({"name": ws.title, "values": values, "pictures": [], "tables": []})
+            sheets.append({"name": ws.title, "values": values, "pictures": [],
+                           "tables": [_table(*t) for t in tables.get(ws.title, [])]})
         index = wb.sheetnames.index(active) if active else wb.sheetnames.index(wb.active.title)
     finally:
         wb.close()

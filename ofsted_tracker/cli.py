@@ -363,32 +363,19 @@ def requests(path: Path, out: Path, period: str | None, as_of: str | None) -> No
 def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, period: str | None, as_of: str | None,
             as_json: bool) -> None:
     """Preview what the owners' returns change (and what is refused, with its cell); --apply writes it."""
+    from workbook.chase import preview_dict, preview_lines
     from workbook.collect import collect_returns
-    from workbook.dates import uk
 
     try:
         done = collect_returns(path, list(returned), _parse_as_of(as_of), do_apply, period)
     except TrackerError as exc:
         _fail(exc)
     c = done.collected
-    shown = lambda v: uk(v) if isinstance(v, date) else ("" if v is None else str(v))  # noqa: E731
     if as_json:
-        click.echo(json.dumps({
-            "as_at": done.as_at.isoformat(), "applied": done.applied,
-            "updates": [{"action": u.action_id, "field": u.field, "old": shown(u.old), "new": shown(u.new),
-                         "file": u.file, "cell": u.cell} for u in c.updates],
-            "revisions": [{"action": p.action_id, "old_deadline": shown(p.old_deadline),
-                           "new_deadline": shown(p.new_deadline), "reason": p.reason, "file": p.file, "cell": p.cell}
-                          for p in c.proposals],
-            "refused": [r.as_dict() for r in c.refusals]}, indent=2))
+        click.echo(json.dumps(preview_dict(c, done.as_at, done.applied), indent=2))
     else:
-        for u in c.updates:
-            click.echo(f"{u.action_id}  {u.field}: '{shown(u.old)}' -> '{shown(u.new)}'  ({u.file} {u.cell})")
-        for p in c.proposals:
-            click.echo(f"{p.action_id}  new deadline proposed: {shown(p.old_deadline)} -> {shown(p.new_deadline)} "
-                       f"(Revisions, not yet agreed; reason: {p.reason or 'none given'})  ({p.file} {p.cell})")
-        for r in c.refusals:
-            click.echo(f"refused {r.where}: {r.message}")
+        for line in preview_lines(c):
+            click.echo(line)
         if not c.changes:
             click.echo("Nothing to change: the tracker already holds every accepted value.")
         elif done.applied:

@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from click.testing import CliRunner
 
-from addin import build as builder, customui, macros
+from addin import build as builder, customui, macros, updates
 from tests.report import office
 from workbook.errors import TrackerError
 
@@ -23,6 +23,8 @@ EXPECTED = {  # button label -> (Python module its add-in runs, the macro that m
     "Validate": ("addin.ribbon_check", macros.validate),
     "Go to finding": ("addin.ribbon_finding", macros.go_to_finding),
     "Refresh dashboards": ("addin.ribbon_refresh", macros.refresh),
+    "Request updates": ("addin.ribbon_requests", updates.request_updates),
+    "Collect updates": ("addin.ribbon_collect", updates.collect_updates),
     "Build report": ("addin.ribbon_report", macros.build_report),
 }
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from addin import build as builder
 from addin.install import ExcelSetup, excel_setup, install
 
-ADDINS = [f"addin.ribbon_{name}.xlam" for name in ("check", "finding", "refresh", "report")]
+ADDINS = sorted(f"addin.ribbon_{name}.xlam" for name in ("check", "finding", "refresh", "requests", "collect", "report"))
 
 
 def _settings(addin: Path) -> dict[str, str]:
@@ -44,7 +44,7 @@ def test_on_windows_the_addins_go_to_xlstart_with_this_python(tmp_path: Path) ->
     for addin in setup.startup.iterdir():
         assert _settings(addin) == {"ADD_WORKBOOK_TO_PYTHONPATH": "False", "Interpreter_Win": python,
                                     "PYTHONPATH": r"C:\Users\officer\ofsted"}
-    assert message.startswith(f"Installed the Improvement Plan tab for Excel on Windows: 4 add-ins in {setup.startup}.")
+    assert message.startswith(f"Installed the Improvement Plan tab for Excel on Windows: 6 add-ins in {setup.startup}.")
     assert "Quit Excel completely and start it again" in message
 
 

@@ -70,6 +70,11 @@ class Request:
         when = self.period or f"as at {self.as_at:%Y-%m-%d}"
         return safe_file_name(f"{when} update request - {self.lead.name or self.lead.initials} ({self.lead.initials})")
 
+    @property
+    def file_name(self) -> str:
+        """The request workbook's file name."""
+        return f"{self.file_stem}.xlsx"
+
 
 @dataclass(frozen=True)
 class Requests:
@@ -395,6 +400,33 @@ def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: d
     return Collected(tuple(updates), tuple(proposals), tuple(refusals), accepted)
 
 
+def shown(value: object) -> str:
+    """A value of the preview as an officer reads it: dates in UK form, blanks as nothing."""
+    return uk(value) if isinstance(value, date) else ("" if value is None else str(value))
+
+
+def preview_lines(collected: Collected) -> tuple[str, ...]:
+    """The preview of what the returns change, one line per change and per proposed deadline (and per refusal)."""
+    lines = [f"{u.action_id}  {u.field}: '{shown(u.old)}' -> '{shown(u.new)}'  ({u.file} {u.cell})"
+             for u in collected.updates]
+    lines += [f"{p.action_id}  new deadline proposed: {shown(p.old_deadline)} -> {shown(p.new_deadline)} (Revisions, "
+              f"not yet agreed; reason: {p.reason or 'none given'})  ({p.file} {p.cell})" for p in collected.proposals]
+    lines += [f"refused {r.where}: {r.message}" for r in collected.refusals]
+    return tuple(lines)
+
+
+def preview_dict(collected: Collected, as_at: date, applied: bool) -> dict:
+    """The preview as ``ofsted-tracker collect --json`` prints it (and the task pane shows it)."""
+    return {
+        "as_at": as_at.isoformat(), "applied": applied,
+        "updates": [{"action": u.action_id, "field": u.field, "old": shown(u.old), "new": shown(u.new),
+                     "file": u.file, "cell": u.cell} for u in collected.updates],
+        "revisions": [{"action": p.action_id, "old_deadline": shown(p.old_deadline),
+                       "new_deadline": shown(p.new_deadline), "reason": p.reason, "file": p.file, "cell": p.cell}
+                      for p in collected.proposals],
+        "refused": [r.as_dict() for r in collected.refusals]}
+
+
 # --- the Requests sheet: the log of requests sent and returns received ------------------------------------------------
 
 CHASE_SHEET = "Requests"
@@ -418,6 +450,13 @@ CHASE_SPEC = schema.SheetSpec(
 CHASE_WIDTHS = [c.width for c in CHASE_SPEC.columns]
 
 
+def unreadable_log(message: str) -> Finding:
+    """The finding for a Requests sheet whose table cannot be found at all (its header typed over, say)."""
+    return Finding(ERROR, CHASE_SHEET, f"A{CHASE_HEADER_ROW}", "", f"The Requests sheet cannot be read: {message} It is "
+                   "written by the tool: restore it from a backup, or delete it to start the log again.",
+                   "requests-header")
+
+
 @dataclass(frozen=True)
 class ChaseEntry:
     """One line of the log: a request sent to an owner, or a return received from them, with the actions."""
@@ -430,10 +469,16 @@ class ChaseEntry:
     actions: tuple[str, ...]
 
 
-def sent_entries(requests: Requests, files: dict[str, str]) -> tuple[ChaseEntry, ...]:
-    """The log lines for requests written (``files``: owner initials -> the request's file name)."""
-    return tuple(ChaseEntry(r.period, r.lead.initials, SENT, r.as_at, files.get(r.lead.initials, ""),
+def sent_entries(requests: Requests) -> tuple[ChaseEntry, ...]:
+    """The log lines for the requests written (each named by its workbook's file name)."""
+    return tuple(ChaseEntry(r.period, r.lead.initials, SENT, r.as_at, r.file_name,
                             tuple(a.action_id for a in r.actions)) for r in requests.requests)
+
+
+def with_entries(log: tuple[ChaseEntry, ...], new: tuple[ChaseEntry, ...]) -> tuple[ChaseEntry, ...]:
+    """The log with the new entries after it, an entry already there (same period, owner, event, day, file) once."""
+    seen = {(e.period, e.owner, e.event, e.on, e.file) for e in log}
+    return log + tuple(e for e in new if (e.period, e.owner, e.event, e.on, e.file) not in seen)
 
 
 def received_entries(collected: Collected, as_at: date) -> tuple[ChaseEntry, ...]:

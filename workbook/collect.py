@@ -18,7 +18,7 @@ from workbook import schema
 from workbook.chase import (
     ABOUT_KEYS, ABOUT_SHEET, CHASE_HEADER_ROW, CHASE_SHEET, CHASE_SPEC, CHASE_WIDTHS, FIRST_ROW, HEADER_ROW,
     REQUEST_COLUMNS, REQUEST_SHEET, ChaseEntry, Collected, Requests, Returned, ReturnRow, chase_grid, collect,
-    plan_requests, read_chase, received_entries, sent_entries,
+    plan_requests, read_chase, received_entries, sent_entries, unreadable_log, with_entries,
 )
 from workbook.errors import UnusableInput
 from workbook.findings import Finding, refuse_unreadable
@@ -94,9 +94,7 @@ def read_log(path: Path) -> tuple[tuple[ChaseEntry, ...], list[Finding]]:
     try:
         table = table_from_grid(name, CHASE_SPEC, _grid(book, name, path.name), (0, 0))
     except UnusableInput as exc:
-        return (), [Finding("error", CHASE_SHEET, f"A{CHASE_HEADER_ROW}", "",
-                            f"The Requests sheet cannot be read: {exc} It is written by the tool: restore it from a "
-                            "backup, or delete it to start the log again.", "requests-header")]
+        return (), [unreadable_log(str(exc))]
     return read_chase(table.letters, table.rows)
 
 
@@ -152,13 +150,6 @@ def apply_returns(path: Path, plan: Plan, collected: Collected, log: tuple[Chase
     rewrite_package(Path(path), changes)
 
 
-def today_entries(log: tuple[ChaseEntry, ...], new: tuple[ChaseEntry, ...]) -> tuple[ChaseEntry, ...]:
-    """The log with the new entries after it, an entry already there (same period, owner, event, day, file) once."""
-    seen = {(e.period, e.owner, e.event, e.on, e.file) for e in log}
-    return log + tuple(e for e in new if (e.period, e.owner, e.event, e.on, e.file) not in seen)
-
-
-
 @dataclass(frozen=True)
 class Sent:
     """What ``requests`` did: the requests planned (with unknown owners and findings) and the files written."""
@@ -183,8 +174,7 @@ def send_requests(path: Path, out: Path, as_at: date | None = None, period: str 
     requests = plan_requests(summary.plan, summary.period.period if summary.period else None, summary.as_at)
     written = write_requests(requests, Path(out), path.name, str(summary.plan.setting("Council")))
     if written:
-        files = {w.request.lead.initials: w.workbook.name for w in written}
-        record_log(path, today_entries(summary.chase_log, sent_entries(requests, files)))
+        record_log(path, with_entries(summary.chase_log, sent_entries(requests)))
     return Sent(requests, written)
 
 
@@ -208,7 +198,7 @@ def collect_returns(path: Path, files: list[Path], as_at: date | None = None, ap
     collected = collect(summary.plan, returns, summary.as_at)
     if apply and collected.changes:
         refuse_unreadable(summary.findings, CHASE_SHEET)
-        log = today_entries(summary.chase_log, received_entries(collected, summary.as_at))
+        log = with_entries(summary.chase_log, received_entries(collected, summary.as_at))
         apply_returns(path, summary.plan, collected, log)
         refresh(path, summary.as_at, period)
     return Collection(collected, summary.as_at, apply and collected.changes)

@@ -478,6 +478,20 @@ WORKSHEET_TYPE = REL_NS + "/worksheet"
 _SHEETS_END = re.compile(rb"</((?:[A-Za-z_][\w.-]*:)?)sheets\s*>")
 
 
+def sheet_tables(package: zipfile.ZipFile, label: str = "the workbook") -> dict[str, list[tuple[str, str, int, int]]]:
+    """Each sheet's Excel tables: (name, range such as 'A4:F20', header rows, totals rows), in the sheet's order."""
+    names = set(package.namelist())
+    found: dict[str, list[tuple[str, str, int, int]]] = {}
+    for sheet, part in sheet_parts(package, label).items():
+        for table in _linked(package, part, TABLE_TYPE, names, label):
+            if table in names:
+                root = parse_part(read_part(package, table, label), table, label)
+                found.setdefault(sheet, []).append((root.get("displayName") or root.get("name") or "",
+                                                    root.get("ref") or "", int(root.get("headerRowCount") or 1),
+                                                    int(root.get("totalsRowCount") or 0)))
+    return found
+
+
 def _free_name(names: set[str], pattern: str) -> str:
     """The first ``pattern % n`` (n = 1, 2, ...) that is not a part of the package."""
     n = 1

@@ -140,7 +140,7 @@ def write_requests(requests: Requests, folder: Path, tracker: str, council: str 
     output_folder(folder)
     written = []
     for request in requests.requests:
-        book = folder / f"{request.file_stem}.xlsx"
+        book = folder / request.file_name
         with atomic_write(book, keep_backup=False) as tmp:
             request_workbook(request, tracker).save(tmp)
         mail = folder / f"{request.file_stem}.eml"

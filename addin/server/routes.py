@@ -30,7 +30,7 @@ router = APIRouter(prefix=f"{settings.app_path}/improvement-plan")
 
 def _summary(book: excel.Book) -> Summary:
     try:
-        return macros._summary(excel.tracker_book(book), None, None)
+        return macros.summary(excel.tracker_book(book))
     except TrackerError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
 

@@ -39,6 +39,7 @@ class Applied:
     active: str | None = None
     selected: str | None = None
     sheets_written: set[str] = field(default_factory=set)
+    resized: list[tuple[str, str, str]] = field(default_factory=list)  # (sheet, table, its new range)
 
 
 def _entered(value: object) -> tuple[object, bool]:
@@ -60,6 +61,12 @@ def apply(actions: list[dict], source: Path, target: Path) -> Applied:
     result = Applied(target)
     for action in actions:
         func = action["func"]
+        if func == "addSheet":  # a new sheet at the position given, activated (as Excel does)
+            position, name = action["args"]
+            wb.active = wb.index(wb.create_sheet(name, position))
+            result.active = name
+            result.sheets_written.add(name)
+            continue
         ws = wb.worksheets[action["sheet_position"]] if action["sheet_position"] is not None else None
         if ws is not None and func != "activateSheet" and func != "rangeSelect":
             result.sheets_written.add(ws.title)
@@ -79,6 +86,31 @@ def apply(actions: list[dict], source: Path, target: Path) -> Applied:
                     if text:
                         cell.data_type = "s"  # kept as text even when it starts with '='
                         cell.quotePrefix = True
+        elif func == "resizeTable":  # the table (by its index on the sheet) takes the range given
+            index, address = action["args"]
+            table = list(ws.tables.values())[index]
+            table.ref = address.replace("$", "")
+            if table.autoFilter is not None:
+                table.autoFilter.ref = table.ref
+            result.resized.append((ws.title, table.displayName, table.ref))
+        elif func == "setFontProperty":  # a range's font: bold, say
+            prop, value = action["args"]
+            from copy import copy
+
+            for row in ws.iter_rows(min_row=action["start_row"] + 1, max_row=action["start_row"] + action["row_count"],
+                                    min_col=action["start_column"] + 1,
+                                    max_col=action["start_column"] + action["column_count"]):
+                for cell in row:
+                    font = copy(cell.font)
+                    setattr(font, "b" if prop == "bold" else prop, value)
+                    cell.font = font
+        elif func == "setAutofit":  # Excel fits the columns to their text: a width per column, roughly
+            from openpyxl.utils import get_column_letter
+
+            for c in range(action["start_column"] + 1, action["start_column"] + action["column_count"] + 1):
+                longest = max((len(str(ws.cell(r, c).value or "")) for r in range(
+                    action["start_row"] + 1, action["start_row"] + action["row_count"] + 1)), default=8)
+                ws.column_dimensions[get_column_letter(c)].width = min(max(longest, 8) + 2, 80)
         elif func == "alert":
             result.alerts.append(action["args"])
         elif func == "activateSheet":
