@@ -3,11 +3,12 @@
 Each macro takes an xlwings ``Book`` and runs unchanged in desktop Excel (the ribbon add-in), under xlwings
 Server and in the tests (xlwings' remote engine). Called from the add-in, the book may be the add-in itself:
 the macros then act on the active workbook, and refuse politely when it is not a tracker. Every problem
-reaches the user as a message box, never a Python traceback; the macros write only the computed sheets
-(Dashboard, Slippage, Checks), never a cell officers type in.
+reaches the user as a message box, never a Python traceback; the macros here write only the computed sheets
+(Dashboard, Slippage, Checks), never a cell officers type in (Collect updates, in ``addin.updates``, writes the
+cells a return changes, after the officer says Yes).
 
 Excel operations are bounded per macro, whatever the number of actions: reading the plan is one block read
-per officers' sheet (6), writing a computed sheet is one clear and one block write (2), a message is 1.
+per officers' sheet (6), and one for each of the tool's History and Requests sheets the workbook has; writing a computed sheet is one clear and one block write (2), a message is 1.
 xlwings itself splits a block write of more than 100,000 cells into chunks to keep each request within what
 Excel accepts; so a computed sheet of more than 10,000 rows (Slippage has one row per action, ten columns)
 costs one more write per further 10,000 rows (measured: 7 operations for refresh at 61 and 1,000 actions, 8
@@ -104,8 +105,8 @@ def validate(book: Book, as_at: date | None = None, period: str | None = None) -
     action, column A the severity: "Errors: 2 - see Checks", "Notes: 1"), and conditional formatting shades
     the rows with errors. Excel recalculates it as soon as the Checks sheet is written.
 
-    Excel operations: 6 block reads (one per officers' sheet), then 3 (clear Checks, write Checks, the
-    message), whatever the number of actions.
+    Excel operations: 6 block reads (one per officers' sheet; 8 with History and Requests), then 3 (clear
+    Checks, write Checks, the message), whatever the number of actions.
     """
     s = summary(book, as_at, period)
     excel.write_grids(book, {schema.CHECKS: layout.checks_grid(s)})
@@ -191,9 +192,12 @@ def build_report(book: Book, as_at: date | None = None, period: str | None = Non
 
     The file name comes from the workbook's name (never from a Settings value), so nothing is written
     outside the folder ``report_folder`` gives. With no folder (not saved, or run by xlwings Server, which has
-    its own Build report download) the message says to build the report from the command line. ``builder`` defaults to ``report_builder.build_report``.
+    its own Build report download) the message says to build the report from the command line. ``builder``
+    defaults to ``report_builder.build_report``. Then the period's snapshot is recorded on History and the
+    dashboards refreshed (``record_snapshot``), as ``ofsted-tracker report`` does.
 
-    Excel operations: 6 block reads and 1 (the message), whatever the number of actions.
+    Excel operations: 6 block reads (8 with History and Requests), at most 9 writes and 1 (the message),
+    whatever the number of actions.
     """
     folder, where = report_folder(book)
     if folder is None:
@@ -210,7 +214,34 @@ def build_report(book: Book, as_at: date | None = None, period: str | None = Non
     s = summary(book, as_at, period)
     target = folder / report_name(book.name)
     written = Path(builder(s, target))
-    return f"Report written: {written}{where}"
+    return f"Report written: {written}{where}\n\n{record_snapshot(book, s)}"
+
+
+def record_snapshot(book: Book, s: Summary) -> str:
+    """Record the period's snapshot on the History sheet and refresh the dashboards with it, as the command line's
+    ``report`` does after writing the report; say what was recorded, or why not (the report stands either way).
+
+    Excel operations: one clear and one block write of History (and the sheet added the first time), then 6 (the
+    three computed sheets).
+    """
+    from dataclasses import replace
+
+    from workbook.findings import refuse_unreadable
+    from workbook.history import HEADER_ROW, HISTORY, history_grid, replace_period
+
+    if s.live is None:
+        return ("No snapshot was recorded for the direction of travel: fill in 'Reporting period' on the Settings "
+                "sheet (a name on the Periods sheet).")
+    try:
+        refuse_unreadable(s.findings, HISTORY)
+    except TrackerError as exc:
+        return f"The snapshot was not recorded: {exc}"
+    history, replaced = replace_period(s.history, s.live)
+    excel.write_tool_sheet(book, HISTORY, history_grid(history), HEADER_ROW)
+    excel.write_grids(book, layout.computed_grids(replace(s, history=history)))
+    again = f" (it replaces the one as at {replaced.as_at:%d/%m/%Y})" if replaced else ""
+    return (f"Recorded the {s.live.period} snapshot as at {s.as_at:%d/%m/%Y} on the History sheet{again}, and "
+            "refreshed the dashboards. Save the workbook to keep it.")
 
 
 @macro

@@ -26,7 +26,7 @@ from typing import Callable
 
 from addin import excel, macros
 from addin.excel import Book
-from addin.macros import _Problem, macro
+from addin.macros import _plural, _Problem, macro
 from workbook.chase import (
     CHASE_HEADER_ROW, CHASE_SHEET, ChaseEntry, Collected, Requests, chase_grid, collect, plan_requests, preview_lines,
     received_entries, safe_file_name, sent_entries, with_entries,
@@ -36,7 +36,7 @@ from workbook.findings import refuse_unreadable
 from workbook.summary import Summary
 
 MAX_PREVIEW_LINES = 8  # a message box shows about a screenful; the rest is counted ("and 12 more")
-MAX_PREVIEW_LINE = 160
+MAX_PREVIEW_VALUE = 40  # each old and new value in the message box; the command line and the task pane show them whole
 MAX_RETURNS = 200  # far more owners than a plan has (Lewisham had 20)
 MAX_RETURN_BYTES = 5 * 1024 * 1024  # a request holds one owner's actions: a few kilobytes
 NO_DIALOG = ("This Excel has no Open dialog the add-in can use (the ribbon add-in asks for files in desktop Excel on "
@@ -158,9 +158,9 @@ def check_returns(book: Book, files: list[Path], as_at: date | None = None, peri
     return s, collect(s.plan, [read_return(Path(f)) for f in files], s.as_at)
 
 
-def _counted(lines: tuple[str, ...]) -> str:
-    shown = [line if len(line) <= MAX_PREVIEW_LINE else line[:MAX_PREVIEW_LINE - 1] + "…"
-             for line in lines[:MAX_PREVIEW_LINES]]
+def _counted(collected: Collected) -> str:
+    lines = preview_lines(collected, MAX_PREVIEW_VALUE)
+    shown = list(lines[:MAX_PREVIEW_LINES])
     if len(lines) > MAX_PREVIEW_LINES:
         shown.append(f"… and {len(lines) - MAX_PREVIEW_LINES} more.")
     return "\n".join(shown)
@@ -169,10 +169,10 @@ def _counted(lines: tuple[str, ...]) -> str:
 def question(collected: Collected, files: int) -> str:
     """The preview as a Yes/No question: the counts, the first lines, then what Yes does."""
     refused = f", {len(collected.refusals)} refused" if collected.refusals else ""
-    return (f"{files} returns: {len(collected.updates)} changes and {len(collected.proposals)} proposed deadlines"
-            f"{refused}.\n\n{_counted(preview_lines(collected))}\n\nWrite the changes into this workbook? Only those "
-            "cells change; proposed deadlines are added to Revisions as not yet agreed. Nothing is saved until you "
-            "save the workbook.")
+    return (f"{_plural(files, 'return')}: {_plural(len(collected.updates), 'change')} and "
+            f"{_plural(len(collected.proposals), 'proposed deadline')}{refused}.\n\n{_counted(collected)}\n\n"
+            "Write the changes into this workbook? Only those cells change; proposed deadlines are added to "
+            "Revisions as not yet agreed. Nothing is saved until you save the workbook.")
 
 
 def apply(book: Book, s: Summary, collected: Collected) -> str:
@@ -182,9 +182,10 @@ def apply(book: Book, s: Summary, collected: Collected) -> str:
     refuse_unreadable(s.findings, CHASE_SHEET)
     excel.write_cells(book, edits_for(s.plan, collected))
     _log(book, s, received_entries(collected, s.as_at))
-    refused = f" {len(collected.refusals)} values were refused (listed before)." if collected.refusals else ""
-    return (f"Wrote {len(collected.updates)} changes and {len(collected.proposals)} proposed deadlines (Revisions, not "
-            f"yet agreed) into '{book.name}', and logged the returns on the Requests sheet.{refused} Check them, then "
+    refused = (f" {_plural(len(collected.refusals), 'value')} refused (listed before) not written."
+               if collected.refusals else "")
+    return (f"Wrote {_plural(len(collected.updates), 'change')} and {_plural(len(collected.proposals), 'proposed deadline')}"
+            f" (Revisions, not yet agreed) into '{book.name}', and logged the returns on the Requests sheet.{refused} Check them, then "
             "save the workbook; to undo, close it without saving.")
 
 
@@ -207,9 +208,8 @@ def collect_updates(book: Book, files: list[Path] | None = None, as_at: date | N
             return ""  # the officer cancelled the dialog
     s, collected = check_returns(book, files, as_at, period)
     if not collected.changes:
-        lines = preview_lines(collected)
         raise _Problem("Nothing to change: the workbook already holds every value these returns accept."
-                       + (f"\n\n{_counted(lines)}" if lines else ""))
+                       + (f"\n\n{_counted(collected)}" if collected.refusals else ""))
     if not (confirm or (lambda text: excel.ask(book, text)))(question(collected, len(files))):
         return "Nothing was written."
     message = apply(book, s, collected)

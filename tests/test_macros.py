@@ -362,11 +362,48 @@ def test_on_a_desktop_the_report_goes_next_to_the_workbook(demo_master: Path, tm
         return target
 
     message, actions, _ = _run(path, macros.build_report, tmp_path, builder=builder)
-    assert [a["func"] for a in actions] == ["alert"]
+    assert [a["func"] for a in actions][-1] == "alert"
     (summary, target), = built
     assert target == tmp_path / "Plan (v2) report.docx"
-    assert message == f"Report written: {target}"
+    assert message.startswith(f"Report written: {target}\n\nRecorded the Q2 snapshot as at 31/10/2016")
     assert summary.as_at == date(2016, 10, 31) and summary.period.period.name == "Q2"
+
+
+def test_build_report_records_the_snapshot_the_command_line_records(demo_master: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from ofsted_tracker.cli import app
+    from workbook.history import HISTORY
+
+    monkeypatch.setattr(excel, "local_folder", lambda book: tmp_path)
+    no_report = lambda summary, target: target  # noqa: E731  (the report itself is tested elsewhere)
+    message, actions, after = _run(demo_master, macros.build_report, tmp_path, builder=no_report)
+    cli = tmp_path / "cli.xlsx"
+    cli.write_bytes(demo_master.read_bytes())
+    result = CliRunner().invoke(app, ["report", str(cli), "-o", str(tmp_path / "cli.docx")])
+    assert result.exit_code == 0, result.output
+    ours, theirs = open_summary(after.path), open_summary(cli)
+    assert ours.history == theirs.history and len(ours.history) == 1
+    assert HISTORY in after.sheets_written and set(schema.COMPUTED_SHEETS) <= after.sheets_written
+    for name, grid in layout.computed_grids(theirs).items():  # the dashboards show the trend with it
+        assert _cells(grid_as_shown(after.path, name)) == _cells(grid), name
+    again, _, twice = _run(after.path, macros.build_report, tmp_path, builder=no_report)
+    assert "it replaces the one as at 31/10/2016" in again and open_summary(twice.path).history == ours.history
+
+
+def test_build_report_without_a_period_says_no_snapshot_was_recorded(demo_master: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_period(wb) -> None:
+        for row in wb["Settings"].iter_rows(min_row=2):
+            if row[0].value == "Reporting period":
+                row[1].value = None
+
+    path = _edit(demo_master, tmp_path / "no-period.xlsx", no_period)
+    monkeypatch.setattr(excel, "local_folder", lambda book: tmp_path)
+    message, actions, _ = _run(path, macros.build_report, tmp_path, builder=lambda summary, target: target)
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "No snapshot was recorded" in message and "'Reporting period'" in message
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -389,7 +426,7 @@ def test_the_real_report_builder_writes_a_word_file(demo_master: Path, tmp_path:
     monkeypatch.setattr(excel, "local_folder", lambda book: tmp_path)
     message, _, _ = _run(demo_master, macros.build_report, tmp_path)
     report = tmp_path / "lewisham-tracker report.docx"
-    assert message == f"Report written: {report}"
+    assert message.startswith(f"Report written: {report}\n\n")
     from docx import Document
 
     assert "Lewisham" in "\n".join(p.text for p in Document(str(report)).paragraphs)

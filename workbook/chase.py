@@ -405,13 +405,21 @@ def shown(value: object) -> str:
     return uk(value) if isinstance(value, date) else ("" if value is None else str(value))
 
 
-def preview_lines(collected: Collected) -> tuple[str, ...]:
-    """The preview of what the returns change, one line per change and per proposed deadline (and per refusal)."""
-    lines = [f"{u.action_id}  {u.field}: '{shown(u.old)}' -> '{shown(u.new)}'  ({u.file} {u.cell})"
+def preview_lines(collected: Collected, limit: int | None = None) -> tuple[str, ...]:
+    """The preview of what the returns change, one line per change and per proposed deadline (and per refusal).
+
+    ``limit`` shortens each value shown (and each refusal's reason, to twice that) for a message box.
+    """
+    def cut(value: object, most: int | None = limit) -> str:
+        text = shown(value)
+        return text if most is None or len(text) <= most else text[:most - 1] + "…"
+
+    lines = [f"{u.action_id}  {u.field}: '{cut(u.old)}' -> '{cut(u.new)}'  ({u.file} {u.cell})"
              for u in collected.updates]
     lines += [f"{p.action_id}  new deadline proposed: {shown(p.old_deadline)} -> {shown(p.new_deadline)} (Revisions, "
-              f"not yet agreed; reason: {p.reason or 'none given'})  ({p.file} {p.cell})" for p in collected.proposals]
-    lines += [f"refused {r.where}: {r.message}" for r in collected.refusals]
+              f"not yet agreed; reason: {cut(p.reason) or 'none given'})  ({p.file} {p.cell})"
+              for p in collected.proposals]
+    lines += [f"refused {r.where}: {cut(r.message, limit and 2 * limit)}" for r in collected.refusals]
     return tuple(lines)
 
 
