@@ -218,7 +218,8 @@ def ask_for_files(book: Book, title: str) -> list[Path] | None:
     if sys.platform != "win32":
         return None
     try:
-        chosen = book.app.api.GetOpenFilename("Excel workbooks (*.xlsx),*.xlsx", 1, title, None, True)
+        chosen = book.app.api.GetOpenFilename(FileFilter="Excel workbooks (*.xlsx),*.xlsx", Title=title,
+                                              MultiSelect=True)
     except Exception:  # noqa: BLE001 - not a COM engine: no dialog
         return None
     if chosen is False or chosen is None:

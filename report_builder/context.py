@@ -431,7 +431,7 @@ def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
         old, new = (date.fromisoformat(d) if d else None for d in (c.before, c.after))
         return f"from {prose_date(old) if old else 'no date'} to {prose_date(new) if new else 'no date'}"
 
-    trend = [{"period": p.period, "as_at": table_date(p.as_at), "total": p.counts.total, "completed": p.counts.green,
+    trend = [{"period": p.period, "as_at": table_date(p.as_at), "total": p.counts.total, "completed": p.counts.by_deadline,
               "ongoing": p.counts.amber, "not_completed": p.counts.red, "not_rated": p.counts.not_rated,
               "complete": p.counts.complete} for p in summary.trend]
     since = {"period": travel.previous.period if travel else "",

@@ -636,7 +636,8 @@ def direction_of_travel(doc) -> None:
 def trend_table(doc, widths: list[float]) -> None:
     """The trend: one row per report (period), its RAG counts and how many actions had the status Complete."""
     t = Table(doc, widths)
-    t.header("Period", "As at", "Total", "G", "A", "R", "NR", "Status Complete", center=(1, 2, 3, 4, 5, 6, 7))
+    t.header("Period", "As at", "Total", "{% if brag %}B+G{% else %}G{% endif %}", "A", "R", "NR", "Status Complete",
+             center=(1, 2, 3, 4, 5, 6, 7))
     t.tag("{%tr for p in trend %}")
     t.row("{{ p.period }}", "{{ p.as_at }}", "{{ p.total }}", "{{ p.completed }}", "{{ p.ongoing }}",
           "{{ p.not_completed }}", "{{ p.not_rated }}", "{{ p.complete }}", center=(1, 2, 3, 4, 5, 6, 7))

@@ -409,3 +409,35 @@ def test_a_forecast_for_a_red_action_counts_as_its_plan(tmp_path):
                    revisions=(Revision("1.1", date(2016, 9, 30), date(2016, 11, 15), "Staff", "Board", row=2),))
     found = {f.code for f in validate(replace(plan, columns={AT: {"forecast": "N"}}), AS_AT)}
     assert "red-no-corrective" not in found and "forecast-after-deadline" not in found
+
+
+def test_brag_direction_of_travel_counts_blue_so_the_counts_add_up(tmp_path):
+    """A snapshot of a BRAG plan counts its Blue actions: the trend's B+G, A, R and not rated make the total, on the
+    Dashboard and in the report; an action that turns Blue since the last snapshot has improved."""
+    tracker = new_tracker(tmp_path / "brag.xlsx", brag_rows())
+    snapshot(tracker, date(2016, 10, 31), "Q2")
+    wb = openpyxl.load_workbook(tracker)  # a quarter on, a Green action's evidence of impact is recorded
+    actions = wb[AT]
+    header = [c.value for c in actions[1]]
+    ids, evidence = header.index("Action ID"), header.index("Evidence of impact")
+    s = open_summary(tracker)
+    newly = next(a.action_id for a in s.plan.actions if s.ratings[a.action_id] == "G")
+    for row in actions.iter_rows(min_row=2):
+        if row[ids].value == newly:
+            row[evidence].value = "Audit: the practice is embedded"
+    wb.save(tracker)
+    later = open_summary(tracker, date(2017, 1, 31), "Q3")
+    then, now = later.trend[0].counts, later.trend[-1].counts
+    assert then.blue == len(EVIDENCE) and now.blue == len(EVIDENCE) + 1
+    for c in (then, now):
+        assert c.by_deadline + c.amber + c.red + c.not_rated == c.total
+    assert newly in [c.action_id for c in later.travel.of("improved")]
+    trend = layout.trend_rows(later)
+    assert trend[0][3] == layout.BRAG_TREND_GREEN
+    assert [row[2] == sum(row[3:7]) for row in trend[1:]] == [True] * (len(trend) - 1)
+    doc = Document(io.BytesIO(build_report(later, tmp_path / "brag.docx").read_bytes()))
+    table = tables_with_header(doc, "Period", "As at", "Total", "B+G")[0]
+    body = rows(table)[1:]
+    assert len(body) == 2
+    for row in body:
+        assert int(row.texts[2]) == sum(int(t) for t in row.texts[3:7]), row.texts

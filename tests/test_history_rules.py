@@ -94,9 +94,9 @@ def test_three_quarters_across_a_year_end_with_improved_and_worsened():
     assert "completed" not in found and "new_action" not in found
     # the counts of the trend, point by point
     assert [(s.period, s.counts.as_dict()) for s in trend(history, history[2])] == [
-        ("Q2", {"total": 7, "G": 1, "A": 6, "R": 0, "not_rated": 0, "complete": 1}),
-        ("Q3", {"total": 7, "G": 1, "A": 3, "R": 3, "not_rated": 0, "complete": 1}),
-        ("Q4", {"total": 7, "G": 1, "A": 3, "R": 2, "not_rated": 1, "complete": 1}),
+        ("Q2", {"total": 7, "B": 0, "G": 1, "A": 6, "R": 0, "not_rated": 0, "complete": 1}),
+        ("Q3", {"total": 7, "B": 0, "G": 1, "A": 3, "R": 3, "not_rated": 0, "complete": 1}),
+        ("Q4", {"total": 7, "B": 0, "G": 1, "A": 3, "R": 2, "not_rated": 1, "complete": 1}),
     ]
 
 

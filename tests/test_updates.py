@@ -257,15 +257,14 @@ def test_without_an_open_dialog_collect_updates_says_where_to_collect(tracker: P
 def test_excels_open_dialog_answers_become_files(answer, expected, monkeypatch: pytest.MonkeyPatch) -> None:
     asked = []
 
-    def dialog(*args):
-        asked.append(args)
+    def dialog(**kwargs):
+        asked.append(kwargs)
         return answer
 
     book = SimpleNamespace(app=SimpleNamespace(api=SimpleNamespace(GetOpenFilename=dialog)))
     monkeypatch.setattr("sys.platform", "win32")
     assert excel.ask_for_files(book, "Collect updates") == expected
-    [(file_filter, _, title, _, multi)] = asked
-    assert file_filter == "Excel workbooks (*.xlsx),*.xlsx" and title == "Collect updates" and multi is True
+    assert asked == [{"FileFilter": "Excel workbooks (*.xlsx),*.xlsx", "Title": "Collect updates", "MultiSelect": True}]
 
 
 def test_no_com_dialog_means_no_files_rather_than_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:

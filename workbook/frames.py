@@ -17,7 +17,7 @@ from workbook.summary import Summary
 
 _TEXT = ["action_id", "derived_rag", "recorded_rag", "status", "original_deadline", "deadline", "completed_on",
          "owners", "commentary"]
-_RANK = {"R": 0, "": 1, "A": 2, "G": 3}  # not rated sits between Red and Amber: it has no deadline to miss yet
+_RANK = {"R": 0, "": 1, "A": 2, "G": 3, "B": 4}  # not rated sits between Red and Amber: no deadline to miss yet
 _DRIVERS = ["status", "original_deadline", "deadline", "completed_on"]  # what the RAG rule reads besides the date
 
 

@@ -63,7 +63,7 @@ class SnapshotRow:
 
 @dataclass(frozen=True)
 class Counts:
-    """How many actions a snapshot holds, by RAG by the rule, and how many had the status Complete."""
+    """How many actions a snapshot holds, by RAG (or BRAG) by the rule, and how many had the status Complete."""
 
     total: int
     green: int
@@ -71,9 +71,15 @@ class Counts:
     red: int
     not_rated: int
     complete: int
+    blue: int = 0  # BRAG: complete and embedded (Green with its evidence); always 0 in a RAG plan
+
+    @property
+    def by_deadline(self) -> int:
+        """Completed by the deadline, embedded or not: Green and Blue together (the RAG plan's Green)."""
+        return self.green + self.blue
 
     def as_dict(self) -> dict[str, int]:
-        return {"total": self.total, "G": self.green, "A": self.amber, "R": self.red,
+        return {"total": self.total, "B": self.blue, "G": self.green, "A": self.amber, "R": self.red,
                 "not_rated": self.not_rated, "complete": self.complete}
 
 
@@ -90,7 +96,7 @@ class Snapshot:
     def counts(self) -> Counts:
         rags = [r.derived_rag for r in self.rows]
         return Counts(len(rags), rags.count("G"), rags.count("A"), rags.count("R"), rags.count(None),
-                      sum(1 for r in self.rows if r.status == "Complete"))
+                      sum(1 for r in self.rows if r.status == "Complete"), rags.count("B"))
 
     def same_period(self, name: str) -> bool:
         return schema.same_name(self.period) == schema.same_name(name)

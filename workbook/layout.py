@@ -27,6 +27,7 @@ TREND_COLUMN = 8               # the direction-of-travel table starts in column 
 TREND_POINTS = 8               # the latest eight points (two years of quarters)
 TREND_HEADERS = ("Direction of travel", "As at", "Total", "Green", "Amber", "Red", "Not rated", "Complete")
 TREND_WIDTHS = (20, 24, 8, 8, 8, 8, 10, 10)
+BRAG_TREND_GREEN = "Blue + Green"  # in a BRAG plan the trend's Green counts Blue too, so the counts add up to the total
 TREND_FIRST_ROW = OVERALL_HEADER_ROW + 1  # the first point's row: the trend chart's ranges start here
 CHASE_COLUMN = TREND_COLUMN + len(TREND_HEADERS) + 1  # the chase list: column Q, beside the trend, a column between
 CHASE_HEADER_ROW = PERIOD_HEADER_ROW  # level with the period's block, which it is about
@@ -133,11 +134,12 @@ def trend_rows(s: Summary) -> list[list[Cell]]:
 
     The last point is the plan now; it reads "(not recorded)" until a snapshot of the period is taken.
     """
-    rows: list[list[Cell]] = [list(TREND_HEADERS)]
+    headers = [BRAG_TREND_GREEN if s.plan.brag and h == "Green" else h for h in TREND_HEADERS]
+    rows: list[list[Cell]] = [headers]
     for point in s.trend[-TREND_POINTS:]:
         c = point.counts
         shown = uk(point.as_at) + ("" if point.recorded else " (not recorded)")
-        rows.append([point.period, shown, c.total, c.green, c.amber, c.red, c.not_rated, c.complete])
+        rows.append([point.period, shown, c.total, c.by_deadline, c.amber, c.red, c.not_rated, c.complete])
     return rows
 
 
