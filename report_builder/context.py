@@ -108,13 +108,10 @@ def rag_cell(rag: str | None) -> dict[str, str]:
 _RAG_CELLS = {rag: rag_cell(rag) for rag in (*RAG_FILLS, None)}  # rows share these (read-only) dicts' contents
 
 
-def owner_names(plan: Plan, action: Action, names: dict[str, str] | None = None) -> str:
-    """The action's owners as full names from Leads; initials not in Leads are shown exactly as typed.
-
-    ``names`` is :func:`lead_names` of the plan, passed in when naming many actions.
-    """
-    names = lead_names(plan) if names is None else names
-    return ", ".join(names.get(owner) or owner for owner in action.owners)
+def owner_names(plan: Plan, action: Action) -> str:
+    """The action's owners as full names from Leads (``Plan.lead_named``); owners not in Leads are shown as typed."""
+    leads = [plan.lead_named(owner) for owner in action.owners]
+    return ", ".join(lead.name if lead is not None and lead.name else owner for lead, owner in zip(leads, action.owners))
 
 
 class _Shown(dict):
@@ -123,7 +120,7 @@ class _Shown(dict):
 
     def __init__(self, plan: Plan) -> None:
         super().__init__()
-        self._plan, self._names = plan, lead_names(plan)
+        self._plan = plan
         self._owners: dict[tuple[str, ...], str] = {}
 
     def __missing__(self, text: str) -> str:
@@ -134,25 +131,17 @@ class _Shown(dict):
         """:func:`owner_names`, cleaned."""
         done = self._owners.get(action.owners)
         if done is None:
-            done = self._owners[action.owners] = clean(owner_names(self._plan, action, self._names))
+            done = self._owners[action.owners] = clean(owner_names(self._plan, action))
         return done
 
 
-def lead_names(plan: Plan) -> dict[str, str]:
-    """Each lead's initials and name (the first lead with those initials, as ``Plan.lead`` finds it)."""
-    names: dict[str, str] = {}
-    for lead in plan.leads:
-        names.setdefault(lead.initials, lead.name)
-    return names
-
-
 def unknown_owners(plan: Plan) -> list[str]:
-    """Owners typed on the Actions sheet that are neither initials nor a name in Leads, in order of first use."""
-    known = {lead.initials for lead in plan.leads} | {lead.name for lead in plan.leads if lead.name}
+    """Owners typed on the Actions sheet that are neither initials nor a name in Leads (``Plan.lead_named``), in order
+    of first use."""
     seen: dict[str, None] = {}
     for action in plan.actions:
         for owner in action.owners:
-            if owner and owner not in known:
+            if owner and plan.lead_named(owner) is None:
                 seen.setdefault(owner, None)
     return list(seen)
 

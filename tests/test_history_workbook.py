@@ -46,7 +46,7 @@ def test_done_when_two_snapshots_and_the_changes_between_them(demo_tracker):
     assert [(h["period"], h["as_at"], h["counts"]["total"]) for h in data["history"]] == [
         ("Q2", "2016-10-31", 61), ("Q3", "2017-01-31", 61)]
     assert data["history"][0]["counts"] == {"total": 61, "B": 0, "G": 37, "A": 10, "R": 13, "not_rated": 1, "complete": 37}
-    assert data["history"][1]["counts"] == {"total": 61, "G": 38, "A": 6, "R": 16, "not_rated": 1, "complete": 38}
+    assert data["history"][1]["counts"] == {"total": 61, "B": 0, "G": 38, "A": 6, "R": 16, "not_rated": 1, "complete": 38}
     changes = data["changes"]
     assert changes["since"] == {"period": "Q2", "as_at": "2016-10-31", "recorded": True}
     assert changes["to"] == {"period": "Q3", "as_at": "2017-01-31", "recorded": True}

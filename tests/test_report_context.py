@@ -279,6 +279,23 @@ def test_lead_names_come_from_leads():
     assert row["owner"] == "Stephen Kitchman, ZZ"
 
 
+def test_an_owner_typed_as_a_name_is_one_lead_for_validation_requests_and_the_report():
+    """One rule (``Plan.lead_named``): a lead's name typed in any case and spacing is that lead, everywhere."""
+    from workbook.chase import plan_requests
+    from workbook.checks import validate
+
+    plan = plan_of(act("1.1", date(2016, 6, 1), owners=("stephen  KITCHMAN", "ZZ")), periods=PERIODS,
+                   leads=(Lead("SK", "Stephen Kitchman", row=2),))
+    s = summarise(plan, AS_AT, "Q2")
+    codes = {(f.code, f.message.split("'")[1]) for f in validate(plan, AS_AT, "Q2") if f.code.startswith("owner")}
+    assert codes == {("owner-name", "stephen  KITCHMAN"), ("owner-unknown", "ZZ")}
+    requests = plan_requests(plan, plan.period("Q2"), AS_AT)
+    assert [r.lead.initials for r in requests.requests] == ["SK"] and requests.unknown == (("ZZ", ("1.1",)),)
+    context = report_context(s)
+    assert context["unknown_owners"] == "ZZ"
+    assert context["period"]["groups"][0]["rows"][0]["owner"] == "Stephen Kitchman, ZZ"
+
+
 # ------------------------------------------------------------------------------------------- the data behind it
 
 def test_the_errors_the_figures_rest_on_are_counted_and_listed_with_their_cells(demo, demo_summary):

@@ -94,18 +94,9 @@ def safe_file_name(text: str, limit: int = 120) -> str:
     return name or "request"
 
 
-def resolve_owner(plan: Plan, typed: str) -> Lead | None:
-    """The lead an owner typed on Actions stands for: by initials, else by full name (as validation accepts)."""
-    lead = plan.lead(typed)
-    if lead is None:
-        wanted = typed.strip().casefold()
-        lead = next((l for l in plan.leads if l.name and l.name.strip().casefold() == wanted), None)
-    return lead
-
-
 def owners_of(plan: Plan, action: Action) -> tuple[str, ...]:
     """The initials of the action's owners that are in Leads (names resolved to initials), each once."""
-    found = [lead.initials for lead in (resolve_owner(plan, o) for o in action.owners) if lead is not None]
+    found = [lead.initials for lead in (plan.lead_named(o) for o in action.owners) if lead is not None]
     return tuple(dict.fromkeys(found))
 
 
@@ -126,7 +117,7 @@ def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
         if not asked_about(action, period):
             continue
         for typed in action.owners:
-            lead = resolve_owner(plan, typed)
+            lead = plan.lead_named(typed)
             if lead is None:
                 unknown.setdefault(typed, []).append(action.action_id)
             else:

@@ -55,21 +55,20 @@ def check_ids(plan: Plan) -> list[Finding]:
 
 
 def check_owners(plan: Plan) -> list[Finding]:
-    """Owner initials that are not in Leads (a full name of a lead is accepted with a warning)."""
-    initials = {lead.initials for lead in plan.leads}
-    by_name = {lead.name.lower(): lead.initials for lead in plan.leads if lead.name}
+    """Owner initials that are not in Leads (a full name of a lead is accepted with a warning: ``Plan.lead_named``)."""
     out = []
     for a in plan.actions:
         if not a.owners:
             out.append(_at(plan, ERROR, A, "owners", a.row, a.action_id,
                            "no owner. Type the owner's initials from the Leads sheet.", "owner-blank"))
         for owner in a.owners:
-            if owner in initials:
+            lead = plan.lead_named(owner)
+            if lead is not None and lead.initials == owner:
                 continue
-            if owner.lower() in by_name:
+            if lead is not None:
                 out.append(_at(plan, WARNING, A, "owners", a.row, a.action_id,
-                               f"owner '{owner}' is written as a name; write their initials {by_name[owner.lower()]} "
-                               "so the report can look them up.", "owner-name"))
+                               f"owner '{owner}' is written as a name; write their initials {lead.initials}, as Leads "
+                               "lists them.", "owner-name"))
             else:
                 out.append(_at(plan, ERROR, A, "owners", a.row, a.action_id,
                                f"owner '{owner}' is not in the Leads sheet. Add them to Leads (initials, name, job title) "

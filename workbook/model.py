@@ -154,5 +154,22 @@ class Plan:
             index.setdefault(revision.action_id, []).append(revision)
         return {key: tuple(value) for key, value in index.items()}
 
+    @cached_property
+    def _leads_by(self) -> tuple[dict[str, Lead], dict[str, Lead]]:
+        """Leads by initials and by name as matched (the first of two with one key, in sheet order)."""
+        by_initials: dict[str, Lead] = {}
+        by_name: dict[str, Lead] = {}
+        for lead in self.leads:
+            by_initials.setdefault(lead.initials, lead)
+            if lead.name:
+                by_name.setdefault(same_name(lead.name), lead)
+        return by_initials, by_name
+
     def lead(self, initials: str) -> Lead | None:
-        return next((lead for lead in self.leads if lead.initials == initials), None)
+        """The lead with these initials exactly (the first, when two share them: that is a finding)."""
+        return self._leads_by[0].get(initials)
+
+    def lead_named(self, typed: str) -> Lead | None:
+        """The lead an owner typed on Actions stands for: by initials exactly, else by full name matched as names are
+        (spaces and case ignored: "stephen  KITCHMAN"). The one rule for validation, requests and the report."""
+        return self.lead(typed) or self._leads_by[1].get(same_name(typed))
