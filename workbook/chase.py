@@ -39,8 +39,9 @@ FILLED = (
     schema.Column("Reason for the new deadline", "reason", schema.TEXT, 35, required=False),
 )
 REQUEST_COLUMNS = READ_ONLY + FILLED
-INSTRUCTIONS = ("Fill in only the white columns F to J for each of your actions: the new status (pick from the list), "
-                "the date it was completed, your commentary on progress this period, and, if the deadline cannot be "
+INSTRUCTIONS = (f"Fill in only the white columns {schema.column_letter(len(READ_ONLY) + 1)} to "
+                f"{schema.column_letter(len(REQUEST_COLUMNS))} for each of your actions: the new status (pick from the "
+                "list), the date it was completed, your commentary on progress this period, and, if the deadline cannot be "
                 "met, a proposed new deadline with the reason. Leave a cell blank to keep what the tracker has. "
                 "Save the file and send it back by replying to the e-mail; do not rename the file or change the "
                 "grey columns.")

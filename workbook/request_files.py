@@ -11,7 +11,7 @@ from pathlib import Path
 from workbook import schema
 from workbook.chase import (
     ABOUT_KEYS, ABOUT_SHEET, FILLED, FIRST_ROW, HEADER_ROW, INSTRUCTIONS, NOTE_ROW, READ_ONLY, REQUEST_COLUMNS,
-    REQUEST_SHEET, TITLE_ROW, Request, Requests, deadline_shown,
+    REQUEST_SHEET, TITLE_ROW, Request, Requests, deadline_shown, letter,
 )
 from workbook.dates import uk
 from workbook.errors import UnusableInput
@@ -83,16 +83,17 @@ def request_workbook(request: Request, tracker: str):
         status = DataValidation(type="list", formula1='"' + ",".join(schema.STATUSES) + '"', allow_blank=True,
                                 showErrorMessage=True, errorTitle="New status",
                                 error="Pick the status from the drop-down list.")
-        status.add(f"F{FIRST_ROW}:F{last}")
+        status.add(f"{letter('new_status')}{FIRST_ROW}:{letter('new_status')}{last}")
         ws.add_data_validation(status)
-        for letter, title in (("G", "Completed on"), ("I", "Proposed new deadline")):
+        for column in (c for c in FILLED if c.kind == schema.DATE):
+            title, at = column.header, letter(column.field)
             rule = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
                                   formula2="DATE(2099,12,31)", allow_blank=True, showErrorMessage=True,
                                   errorTitle=title, error="Type a date as dd/mm/yyyy, for example 30/11/2016.",
                                   showInputMessage=True, promptTitle=title, prompt="A date, dd/mm/yyyy")
-            rule.add(f"{letter}{FIRST_ROW}:{letter}{last}")
+            rule.add(f"{at}{FIRST_ROW}:{at}{last}")
             ws.add_data_validation(rule)
-    ws.freeze_panes = f"B{FIRST_ROW}"
+    ws.freeze_panes = f"{letter('text')}{FIRST_ROW}"
     ws.protection.sheet = True
     ws.protection.formatRows = False  # rows may be made taller to read long commentary
     ws.page_setup.orientation = "landscape"
