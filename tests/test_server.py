@@ -352,6 +352,49 @@ def test_collect_updates_writes_the_return_and_again_changes_nothing(client: Tes
     assert [a["func"] for a in actions] == ["alert"] and again.alerts[0][0].startswith("Nothing to change")
 
 
+def _node() -> str:
+    import shutil
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed: the task pane's JavaScript is not checked here")
+    return node
+
+
+@pytest.mark.parametrize("name", ["main.js", "ribbon.js"])
+def test_the_task_panes_javascript_parses_as_the_module_the_page_loads(name: str, tmp_path: Path) -> None:
+    module = tmp_path / (name[:-3] + ".mjs")  # Node checks a .js file as a script, where 'export' passes unread
+    module.write_text((server_app.PROJECT_DIR / "static" / "js" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    result = subprocess.run([_node(), "--check", str(module)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_element_main_js_uses_is_on_the_task_pane(client: TestClient) -> None:
+    import re
+
+    main_js = (server_app.PROJECT_DIR / "static" / "js" / "main.js").read_text(encoding="utf-8")
+    page = client.get("/taskpane.html")
+    assert page.status_code == 200
+    ids = set(re.findall(r'getElementById\("([\w-]+)"\)', main_js)) | set(re.findall(r'"#([\w-]+)[ "]', main_js))
+    attributes = set(re.findall(r'querySelectorAll\("\[([\w-]+)\]"\)', main_js))
+    assert {"ip-returns", "ip-apply", "ip-preview"} <= ids and {"data-ip-requests", "data-ip-collect"} <= attributes
+    for name in ids:
+        assert f'id="{name}"' in page.text, name
+    for name in attributes:
+        assert re.search(rf"<(button|input)[^>]*\b{name}\b", page.text), name
+    assert re.search(r'<input type="file" multiple accept=".xlsx" id="ip-returns"', page.text)
+
+
+def test_the_task_pane_asks_the_server_in_order(tmp_path: Path) -> None:
+    """main.js in Node with a stand-in page: zip then log, preview then Apply with the same files, quiet refresh."""
+    module = tmp_path / "main.mjs"
+    module.write_text((server_app.PROJECT_DIR / "static" / "js" / "main.js").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    check = Path(__file__).parent / "addin" / "main_js_check.mjs"
+    result = subprocess.run([_node(), str(check), str(module)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "main.js: ok", result.stderr
+
+
 # --- bad requests: a clear 4xx, never a 500 with a traceback ---------------------------------------------------
 
 
