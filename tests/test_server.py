@@ -122,13 +122,19 @@ def test_a_workbook_that_is_not_a_tracker_gets_a_message_not_an_error(demo_maste
     assert response.status_code == 422 and "no Actions sheet" in response.json()["detail"]
 
 
-def test_only_the_sheets_a_script_reads_are_sent(tmp_path: Path) -> None:
+def _tracker_with_logs(tmp_path: Path) -> Path:
+    """The demo after a snapshot (History) and requests sent (Requests), as the command line leaves it."""
     from workbook.collect import send_requests
     from workbook.tracker import snapshot
 
     tracker = _tracker_with_emails(tmp_path)
-    snapshot(tracker, date(2016, 10, 31))  # adds History
-    send_requests(tracker, tmp_path / "out", date(2016, 10, 31), "Q2")  # adds Requests
+    snapshot(tracker, date(2016, 10, 31))
+    send_requests(tracker, tmp_path / "out", date(2016, 10, 31), "Q2")
+    return tracker
+
+
+def test_only_the_sheets_a_script_reads_are_sent(tmp_path: Path) -> None:
+    tracker = _tracker_with_logs(tmp_path)
     sent = {s["name"]: s["values"] != [[]] for s in payload(tracker, include=PLAN_SHEETS)["sheets"]}
     assert {name for name, full in sent.items() if full} == set(PLAN_SHEETS)
     assert set(sent) == set(load_workbook(tracker).sheetnames) > set(PLAN_SHEETS)  # the others: listed, no values
@@ -150,6 +156,14 @@ def test_the_summary_route_gives_exactly_summary_json(demo_master: Path, client:
     assert response.status_code == 200
     assert response.json()["summary"] == _cli_summary(demo_master)
     assert response.json()["message"].startswith("61 actions as at 31/10/2016: 37 Green")
+
+
+def test_the_summary_route_reads_history_and_requests_as_the_command_line_does(client: TestClient,
+                                                                               tmp_path: Path) -> None:
+    tracker = _tracker_with_logs(tmp_path)
+    given = client.post("/improvement-plan/summary", json=payload(tracker, include=PLAN_SHEETS)).json()["summary"]
+    assert given == _cli_summary(tracker)
+    assert given["history"] and [o["requests_sent"] for o in given["chase"]] == [1] * 14
 
 
 def test_the_report_route_offers_the_docx_as_a_download(demo_master: Path, client: TestClient) -> None:
