@@ -135,6 +135,17 @@ calls.length = 0;
 await byId("ip-apply").click();
 assert.equal(calls.length, 0);
 
+// a refused upload: its sentence in the status, the earlier preview gone, no Apply
+replies["/improvement-plan/collect"] = { status: 200, json: { message: "1 returns", lines: [], updates: [
+  { action: "5.2", field: "status", old: "", new: "Complete", file: "SK.xlsx", cell: "F5" }], revisions: [], refused: [] } };
+await buttons["[data-ip-collect]"].click();
+assert.equal(byId("ip-preview").hidden, false);
+replies["/improvement-plan/collect"] = { status: 422, json: { detail: "notes.txt is not an Excel workbook (.xlsx)" } };
+await buttons["[data-ip-collect]"].click();
+assert.equal(byId("ip-status").textContent, "notes.txt is not an Excel workbook (.xlsx)");
+assert.equal(byId("ip-preview").hidden, true);
+assert.equal(byId("ip-apply").hidden, true);
+
 // the ribbon's Collect updates opens the pane at the file picker
 globalThis.improvementPlan.showCollect();
 assert.ok(byId("ip-returns").focused && byId("ip-returns").scrolled);

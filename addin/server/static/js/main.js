@@ -183,6 +183,7 @@ async function collectUpdates() {
   const chosen = [...document.getElementById("ip-returns").files];
   pendingReturns = null;
   document.getElementById("ip-apply").hidden = true;
+  document.getElementById("ip-preview").hidden = true; // an earlier preview is not these files'
   if (chosen.length === 0) {
     status("Choose the update requests the owners sent back (.xlsx), then click Collect updates.", true);
     return;
