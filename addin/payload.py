@@ -5,7 +5,7 @@
 pictures, and tables with their ranges), dates as ISO strings, blanks as "". Formula cells carry their cached values, as in Excel.
 Sheets left out by a script's ``include`` are still listed, with no values (``[[]]``), as Office.js does. The
 tests, the benchmark and ``ofsted-tracker payload`` use it; ``problem(data)`` says what is wrong with a posted
-payload before xlwings is given it.
+payload before xlwings is given it. ``PLAN_SHEETS`` are the sheets a click that reads the plan sends with values.
 """
 
 from __future__ import annotations
@@ -14,6 +14,15 @@ import datetime as dt
 from importlib.metadata import version
 from pathlib import Path
 
+from workbook import schema
+from workbook.chase import CHASE_SHEET
+from workbook.history import HISTORY
+
+# The six officers' sheets and the tool's History and Requests logs: macros.summary reads the logs when present
+# (the Dashboard's trend and chase list), and a sheet left out of a payload still arrives by name with no values,
+# which would read as a damaged log. The server's scripts send these (custom_scripts), as ``ofsted-tracker payload``
+# does by default; the task pane's main.js keeps the same list for its own routes (tests/test_server.py checks it).
+PLAN_SHEETS = [spec.name for spec in schema.OFFICER_SHEETS] + [HISTORY, CHASE_SHEET]
 BOOK_KEYS = ("name",)
 SHEET_KEYS = ("name", "values")
 

@@ -28,11 +28,10 @@ ROUTES = {"validate": "/xlwings/custom-scripts-call/validate", "refresh": "/xlwi
 
 
 def _bodies(path: Path) -> dict[str, bytes]:
-    from addin.payload import payload
+    from addin.payload import PLAN_SHEETS, payload
     from workbook import schema
 
-    plan = [spec.name for spec in schema.OFFICER_SHEETS]
-    bodies = {name: json.dumps(payload(path, include=plan)).encode() for name in ROUTES}
+    bodies = {name: json.dumps(payload(path, include=PLAN_SHEETS)).encode() for name in ROUTES}
     bodies["go_to_finding"] = json.dumps(payload(path, include=[schema.CHECKS], active=schema.CHECKS,
                                                  selection="A5")).encode()
     return bodies

@@ -306,14 +306,13 @@ def serve(port: int, host: str, cert_dir: Path, certfile: Path | None, keyfile: 
 @app.command()
 @_tracker
 @click.option("--include", metavar="SHEETS",
-              help="Comma-separated sheets to send with values (default: the six officers' sheets, as Refresh sends).")
+              help="Comma-separated sheets to send with values (default: the plan's sheets, as Refresh sends).")
 def payload(path: Path, include: str | None) -> None:
     """Print the JSON Excel would send to the server for this workbook (for checking a deployment with curl)."""
-    from addin.payload import payload as build
-    from workbook import schema
+    from addin.payload import PLAN_SHEETS, payload as build
     from workbook.reader import check_package
 
-    sheets = include.split(",") if include else [spec.name for spec in schema.OFFICER_SHEETS]
+    sheets = include.split(",") if include else PLAN_SHEETS
     try:
         check_package(path)
         data = build(path, include=[name.strip() for name in sheets])

@@ -6,6 +6,9 @@ actions that come back are played onto a copy of the file (tests/addin/harness.p
 
 from __future__ import annotations
 
+import base64
+import email
+import email.policy
 import io
 import json
 import os
@@ -13,6 +16,8 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,6 +28,7 @@ from tests.addin.harness import apply, grid_as_shown
 
 from fastapi.testclient import TestClient  # noqa: E402
 
+from addin import updates  # noqa: E402
 from addin.payload import payload  # noqa: E402
 from addin.server import app as server_app  # noqa: E402
 from addin.server.custom_scripts import FINDING_SHEETS, PLAN_SHEETS  # noqa: E402
@@ -116,13 +122,30 @@ def test_a_workbook_that_is_not_a_tracker_gets_a_message_not_an_error(demo_maste
     assert response.status_code == 422 and "no Actions sheet" in response.json()["detail"]
 
 
-def test_only_the_sheets_a_script_reads_are_sent(demo_master: Path) -> None:
-    sent = {s["name"]: s["values"] != [[]] for s in payload(demo_master, include=PLAN_SHEETS)["sheets"]}
+def _tracker_with_logs(tmp_path: Path) -> Path:
+    """The demo after a snapshot (History) and requests sent (Requests), as the command line leaves it."""
+    from workbook.collect import send_requests
+    from workbook.tracker import snapshot
+
+    tracker = _tracker_with_emails(tmp_path)
+    snapshot(tracker, date(2016, 10, 31))
+    send_requests(tracker, tmp_path / "out", date(2016, 10, 31), "Q2")
+    return tracker
+
+
+def test_only_the_sheets_a_script_reads_are_sent(tmp_path: Path) -> None:
+    tracker = _tracker_with_logs(tmp_path)
+    sent = {s["name"]: s["values"] != [[]] for s in payload(tracker, include=PLAN_SHEETS)["sheets"]}
     assert {name for name, full in sent.items() if full} == set(PLAN_SHEETS)
-    assert set(sent) == set(load_workbook(demo_master).sheetnames)  # the others are listed, without values
+    assert set(sent) == set(load_workbook(tracker).sheetnames) > set(PLAN_SHEETS)  # the others: listed, no values
     meta = {m["function_name"]: m["include"] for m in TestClient(server_app.app).get(
         "/xlwings/custom-scripts-meta.json").json()}
-    assert meta == {"validate": ",".join(PLAN_SHEETS), "refresh": ",".join(PLAN_SHEETS), "go_to_finding": "Checks"}
+    plan = ",".join(PLAN_SHEETS)
+    assert meta == {"validate": plan, "refresh": plan, "go_to_finding": "Checks", "record_requests": plan,
+                    "collect_updates": plan}
+    assert PLAN_SHEETS[6:] == ["History", "Requests"]
+    main_js = (server_app.PROJECT_DIR / "static" / "js" / "main.js").read_text(encoding="utf-8")
+    assert f'const PLAN_SHEETS = "{plan}";' in main_js  # the task pane's routes get the same sheets
 
 
 # --- the task pane's routes ------------------------------------------------------------------------------------
@@ -135,6 +158,14 @@ def test_the_summary_route_gives_exactly_summary_json(demo_master: Path, client:
     assert response.json()["message"].startswith("61 actions as at 31/10/2016: 37 Green")
 
 
+def test_the_summary_route_reads_history_and_requests_as_the_command_line_does(client: TestClient,
+                                                                               tmp_path: Path) -> None:
+    tracker = _tracker_with_logs(tmp_path)
+    given = client.post("/improvement-plan/summary", json=payload(tracker, include=PLAN_SHEETS)).json()["summary"]
+    assert given == _cli_summary(tracker)
+    assert given["history"] and [o["requests_sent"] for o in given["chase"]] == [1] * 14
+
+
 def test_the_report_route_offers_the_docx_as_a_download(demo_master: Path, client: TestClient) -> None:
     from docx import Document
 
@@ -145,7 +176,244 @@ def test_the_report_route_offers_the_docx_as_a_download(demo_master: Path, clien
     assert "Lewisham" in "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
 
 
+# --- Request updates and Collect updates: the zip, the log, the preview, the apply --------------------------------
+
+
+def _tracker_with_emails(tmp_path: Path) -> Path:
+    from tests.test_chase import demo_with_emails
+
+    return demo_with_emails(tmp_path / "tracker.xlsx")
+
+
+def _zip(client: TestClient, tracker: Path) -> zipfile.ZipFile:
+    response = client.post("/improvement-plan/requests", json=payload(tracker, include=PLAN_SHEETS))
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/zip"
+    assert 'filename="tracker update requests Q2.zip"' in response.headers["content-disposition"]
+    return zipfile.ZipFile(io.BytesIO(response.content))
+
+
+def _upload(name: str, data: bytes) -> dict:
+    return {"name": name, "data": base64.b64encode(data).decode()}
+
+
+def _filled_return(package: zipfile.ZipFile, tmp_path: Path) -> tuple[dict, str, str]:
+    """SK's request filled in as SK would: the first action Complete, a new deadline proposed for the second."""
+    from tests.test_chase import fill, ids_in
+
+    name = next(n for n in package.namelist() if n.endswith("(SK).xlsx"))
+    sk = tmp_path / name
+    sk.write_bytes(package.read(name))
+    first, second = ids_in(sk)[:2]
+    returned = fill(sk, tmp_path / "returned.xlsx", {
+        first: {"new_status": "Complete", "completed_on": date(2016, 10, 20), "new_commentary": "Signed off."},
+        second: {"proposed_deadline": date(2017, 3, 31), "reason": "Awaiting the partnership's review"}})
+    return _upload(name, returned.read_bytes()), first, second
+
+
+def _script(client: TestClient, name: str, tracker: Path, target: Path, args: list | None = None):
+    body = payload(tracker, include=PLAN_SHEETS)
+    if args is not None:
+        body["args"] = args
+    response = client.post(SCRIPT.format(name), json=body)
+    assert response.status_code == 200, response.text
+    actions = response.json()["actions"]
+    return actions, apply(actions, tracker, target)
+
+
+def test_request_updates_gives_one_workbook_and_one_draft_per_owner_in_a_zip(client: TestClient,
+                                                                             tmp_path: Path) -> None:
+    from workbook.collect import send_requests
+
+    tracker = _tracker_with_emails(tmp_path)
+    package = _zip(client, tracker)
+    names = package.namelist()
+    sent = send_requests(tracker, tmp_path / "cli", date(2016, 10, 31), "Q2")  # what the command line writes
+    assert sorted(names) == sorted(p.name for w in sent.written for p in (w.workbook, w.draft))
+    books = [n for n in names if n.endswith(".xlsx")]
+    assert len(books) == 14 and sorted(n[:-5] for n in books) == sorted(n[:-4] for n in names if n.endswith(".eml"))
+    for book in books:
+        draft = email.message_from_bytes(package.read(book[:-5] + ".eml"), policy=email.policy.default)
+        initials = book.rsplit("(", 1)[1].split(")")[0]
+        assert draft["To"] == f"{initials.lower()}@council.example" and draft["X-Unsent"] == "1"
+        [attachment] = list(draft.iter_attachments())
+        assert attachment.get_filename() == book and attachment.get_content() == package.read(book)
+    assert tracker.read_bytes() == (tmp_path / "tracker.xlsx").read_bytes()  # the route writes nothing
+
+
+def test_record_requests_logs_one_request_sent_per_owner(client: TestClient, tmp_path: Path) -> None:
+    from workbook.tracker import open_summary
+
+    tracker = _tracker_with_emails(tmp_path)
+    owners = sorted(n.rsplit("(", 1)[1].split(")")[0] for n in _zip(client, tracker).namelist() if n.endswith(".xlsx"))
+    actions, after = _script(client, "record_requests", tracker, tmp_path / "logged.xlsx")
+    assert "Requests" in after.sheets_written and after.alerts[0][3] == "info"
+    assert after.alerts[0][0].startswith("14 update requests downloaded as one zip")
+    log = open_summary(after.path, date(2016, 10, 31)).chase_log
+    assert sorted(e.owner for e in log) == owners and {(e.event, e.period) for e in log} == {("Request sent", "Q2")}
+    # the task pane's summary sees the log (the Dashboard's chase list), because PLAN_SHEETS sends Requests;
+    # a payload without it would read the sheet as damaged
+    chase = client.post("/improvement-plan/summary", json=payload(after.path, include=PLAN_SHEETS)).json()["summary"]
+    assert sorted(o["owner"] for o in chase["chase"] if o["requests_sent"] == 1) == owners
+    assert not [f for f in chase["findings"] if f["sheet"] == "Requests"]
+    six = client.post("/improvement-plan/summary", json=payload(after.path, include=PLAN_SHEETS[:6])).json()["summary"]
+    assert [f["sheet"] for f in six["findings"] if f["sheet"] == "Requests"] == ["Requests"]
+
+
+def test_request_updates_with_no_one_to_ask_is_a_422(client: TestClient, tmp_path: Path) -> None:
+    from workbook.demo import demo_rows
+    from workbook.tracker import new_tracker
+
+    rows = demo_rows()
+    rows["Leads"] = []  # every owner is unknown: nobody to ask
+    tracker = new_tracker(tmp_path / "no-leads.xlsx", rows)
+    response = client.post("/improvement-plan/requests", json=payload(tracker, include=PLAN_SHEETS))
+    assert response.status_code == 422 and response.json()["detail"] == updates.NOTHING_TO_ASK
+
+
+def test_collect_previews_a_return_and_writes_nothing(client: TestClient, tmp_path: Path) -> None:
+    tracker = _tracker_with_emails(tmp_path)
+    upload, first, second = _filled_return(_zip(client, tracker), tmp_path)
+    body = {**payload(tracker, include=PLAN_SHEETS), "args": [[upload]]}
+    response = client.post("/improvement-plan/collect", json=body)
+    assert response.status_code == 200, response.text
+    preview = response.json()
+    assert {(u["action"], u["field"], u["new"]) for u in preview["updates"]} == {
+        (first, "status", "Complete"), (first, "completed_on", "20/10/2016"), (first, "commentary", "Signed off."),
+        (first, "last_updated", "31/10/2016")}
+    assert {(u["field"], u["file"], u["cell"]) for u in preview["updates"]} == {
+        ("status", upload["name"], "F5"), ("completed_on", upload["name"], "G5"), ("commentary", upload["name"], "H5"),
+        ("last_updated", upload["name"], "F5")}  # the cell of the return that says so
+    assert [(r["action"], r["new_deadline"]) for r in preview["revisions"]] == [(second, "31/03/2017")]
+    assert preview["refused"] == [] and preview["applied"] is False and "actions" not in preview
+    assert len(preview["lines"]) == 5 and preview["lines"][-1].startswith(f"{second}  new deadline proposed")
+    assert preview["message"] == ("1 returns: 4 changes and 1 proposed deadlines. Check them, then click Apply these "
+                                  "changes.")
+
+
+def test_collect_shows_a_refused_value_with_its_place(client: TestClient, tmp_path: Path) -> None:
+    from tests.test_chase import fill
+
+    tracker = _tracker_with_emails(tmp_path)
+    package = _zip(client, tracker)
+    name = next(n for n in package.namelist() if n.endswith("(SK).xlsx"))
+    (tmp_path / name).write_bytes(package.read(name))
+    from tests.test_chase import ids_in
+
+    first = ids_in(tmp_path / name)[0]
+    returned = fill(tmp_path / name, tmp_path / "late.xlsx", {first: {"completed_on": date(2030, 1, 1)}})
+    body = {**payload(tracker, include=PLAN_SHEETS), "args": [[_upload(name, returned.read_bytes())]]}
+    preview = client.post("/improvement-plan/collect", json=body).json()
+    [refused] = preview["refused"]
+    assert refused["where"].startswith(f"[{name}]Update request!G") and refused["action_id"] == first
+    assert preview["updates"] == [] and "Nothing to change" in preview["message"]
+
+
+def _not_a_request(tmp_path: Path) -> bytes:
+    return _tracker_with_emails(tmp_path).read_bytes()
+
+
+@pytest.mark.parametrize("uploads, says", [
+    ([{"name": "returned.xlsx", "data": "not base64!"}], "returned.xlsx did not arrive whole"),
+    ([_upload("notes.txt", b"hello")], "notes.txt is not an Excel workbook (.xlsx)"),
+    ([{"data": base64.b64encode(b"x").decode()}], "Returned file 1 was sent without its name"),
+    ([], "No returned files were sent"),
+    (None, "No returned files were sent"),
+    ([_upload("renamed.xlsx", b"Action,Status\n1.1,Complete\n")], "renamed.xlsx is not an Excel workbook (.xlsx)"),
+    ("plan", "plan.xlsx is not an update request made by 'ofsted-tracker requests'"),
+])
+def test_a_bad_upload_gets_a_422_naming_the_file(uploads, says: str, client: TestClient, tmp_path: Path) -> None:
+    if uploads == "plan":
+        uploads = [_upload("plan.xlsx", _not_a_request(tmp_path))]
+    body = payload(_tracker_with_emails(tmp_path), include=PLAN_SHEETS)
+    if uploads is not None:
+        body["args"] = [uploads]
+    response = client.post("/improvement-plan/collect", json=body)
+    assert response.status_code == 422, response.text
+    assert says in response.json()["detail"] and "Traceback" not in response.text
+    assert str(tmp_path) not in response.text and "/tmp" not in response.text  # no server folder in the message
+
+
+def test_a_bad_upload_to_the_script_is_a_message_box_not_an_error(client: TestClient, tmp_path: Path) -> None:
+    tracker = _tracker_with_emails(tmp_path)
+    actions, after = _script(client, "collect_updates", tracker, tmp_path / "after.xlsx",
+                             [[_upload("plan.xlsx", tracker.read_bytes())]])
+    assert [a["func"] for a in actions] == ["alert"] and after.alerts[0][3] == "critical"
+    assert after.alerts[0][0].startswith("plan.xlsx is not an update request")
+
+
+def test_collect_updates_writes_the_return_and_again_changes_nothing(client: TestClient, tmp_path: Path) -> None:
+    from workbook.tracker import open_summary
+
+    tracker = _tracker_with_emails(tmp_path)
+    upload, first, second = _filled_return(_zip(client, tracker), tmp_path)
+    _, logged = _script(client, "record_requests", tracker, tmp_path / "logged.xlsx")
+    actions, after = _script(client, "collect_updates", logged.path, tmp_path / "collected.xlsx", [[upload]])
+    assert after.alerts[0][0].startswith("Wrote 4 changes and 1 proposed deadlines") and after.alerts[0][3] == "info"
+    assert after.sheets_written == {"Actions", "Revisions", "Requests"}
+    s = open_summary(after.path, date(2016, 10, 31), "Q2")
+    action = next(a for a in s.plan.actions if a.action_id == first)
+    assert (action.status, action.completed_on, action.commentary) == ("Complete", date(2016, 10, 20), "Signed off.")
+    [revision] = [r for r in s.plan.revisions if r.action_id == second and r.new_deadline == date(2017, 3, 31)]
+    assert not revision.approved and revision.reason == "Awaiting the partnership's review"
+    assert [(e.owner, e.event) for e in s.chase_log if e.event == "Return received"] == [("SK", "Return received")]
+    # the task pane then refreshes quietly: the dashboards follow, and collect_updates' message stays on screen
+    actions, refreshed = _script(client, "refresh", after.path, tmp_path / "refreshed.xlsx", [True])
+    assert refreshed.sheets_written == set(schema.COMPUTED_SHEETS) and refreshed.alerts == []
+    assert _dashboard_counts(refreshed.path) == _expected_counts(_cli_summary(after.path))
+    # the same return again: nothing to change, nothing written
+    actions, again = _script(client, "collect_updates", after.path, tmp_path / "again.xlsx", [[upload]])
+    assert [a["func"] for a in actions] == ["alert"] and again.alerts[0][0].startswith("Nothing to change")
+
+
+def _node() -> str:
+    import shutil
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed: the task pane's JavaScript is not checked here")
+    return node
+
+
+@pytest.mark.parametrize("name", ["main.js", "ribbon.js"])
+def test_the_task_panes_javascript_parses_as_the_module_the_page_loads(name: str, tmp_path: Path) -> None:
+    module = tmp_path / (name[:-3] + ".mjs")  # Node checks a .js file as a script, where 'export' passes unread
+    module.write_text((server_app.PROJECT_DIR / "static" / "js" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    result = subprocess.run([_node(), "--check", str(module)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_element_main_js_uses_is_on_the_task_pane(client: TestClient) -> None:
+    import re
+
+    main_js = (server_app.PROJECT_DIR / "static" / "js" / "main.js").read_text(encoding="utf-8")
+    page = client.get("/taskpane.html")
+    assert page.status_code == 200
+    ids = set(re.findall(r'getElementById\("([\w-]+)"\)', main_js)) | set(re.findall(r'"#([\w-]+)[ "]', main_js))
+    attributes = set(re.findall(r'querySelectorAll\("\[([\w-]+)\]"\)', main_js))
+    assert {"ip-returns", "ip-apply", "ip-preview"} <= ids and {"data-ip-requests", "data-ip-collect"} <= attributes
+    for name in ids:
+        assert f'id="{name}"' in page.text, name
+    for name in attributes:
+        assert re.search(rf"<(button|input)[^>]*\b{name}\b", page.text), name
+    assert re.search(r'<input type="file" multiple accept=".xlsx" id="ip-returns"', page.text)
+
+
+def test_the_task_pane_asks_the_server_in_order(tmp_path: Path) -> None:
+    """main.js in Node with a stand-in page: zip then log, preview then Apply with the same files, quiet refresh."""
+    module = tmp_path / "main.mjs"
+    module.write_text((server_app.PROJECT_DIR / "static" / "js" / "main.js").read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    check = Path(__file__).parent / "addin" / "main_js_check.mjs"
+    result = subprocess.run([_node(), str(check), str(module)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "main.js: ok", result.stderr
+
+
 # --- bad requests: a clear 4xx, never a 500 with a traceback ---------------------------------------------------
+
+
+ROUTES = [SCRIPT.format("refresh"), SCRIPT.format("collect_updates"), "/improvement-plan/summary",
+          "/improvement-plan/report", "/improvement-plan/requests", "/improvement-plan/collect"]
 
 
 @pytest.mark.parametrize("body, status, says", [
@@ -158,7 +426,7 @@ def test_the_report_route_offers_the_docx_as_a_download(demo_master: Path, clien
     (b'{"book": {"name": "x.xlsx", "active_sheet_index": 9}, "sheets": [{"name": "A", "values": [[]]}]}', 422,
      "active_sheet_index"),
 ])
-@pytest.mark.parametrize("route", [SCRIPT.format("refresh"), "/improvement-plan/summary", "/improvement-plan/report"])
+@pytest.mark.parametrize("route", ROUTES)
 def test_a_malformed_body_gets_a_clear_4xx(route: str, body: bytes, status: int, says: str, client: TestClient) -> None:
     response = client.post(route, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == status and says in response.json()["detail"]
@@ -183,7 +451,8 @@ def test_a_payload_of_the_right_shape_with_odd_cells_never_gives_a_500(demo_mast
 def test_an_unknown_script_is_a_404_naming_the_scripts(demo_master: Path, client: TestClient) -> None:
     response = client.post(SCRIPT.format("build_report_now"), json=payload(demo_master, include=PLAN_SHEETS))
     assert response.status_code == 404
-    assert response.json()["detail"] == "No script 'build_report_now': the scripts are go_to_finding, refresh, validate."
+    assert response.json()["detail"] == ("No script 'build_report_now': the scripts are collect_updates, go_to_finding, "
+                                          "record_requests, refresh, validate.")
 
 
 # --- sign-in ---------------------------------------------------------------------------------------------------
@@ -192,7 +461,7 @@ def test_an_unknown_script_is_a_404_naming_the_scripts(demo_master: Path, client
 def test_with_sign_in_on_a_call_without_a_token_gets_401(demo_master: Path, client: TestClient,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(server_app.settings, "auth_providers", ["entraid"])
-    for route in (SCRIPT.format("refresh"), "/improvement-plan/summary", "/improvement-plan/report"):
+    for route in ROUTES:
         response = client.post(route, json=payload(demo_master, include=PLAN_SHEETS))
         assert response.status_code == 401, route
         assert "Bearer" in response.json()["detail"]

@@ -84,13 +84,14 @@ def test_every_resid_names_a_resource_of_the_right_kind(manifest: etree._Element
     assert all(len(v) <= 250 for v in kinds["LongStrings"].values())
 
 
-def test_the_tab_has_the_four_buttons_each_bound_in_ribbon_js(manifest: etree._Element) -> None:
+def test_the_tab_has_the_six_buttons_each_bound_in_ribbon_js(manifest: etree._Element) -> None:
     tab = manifest.find(".//v:ExtensionPoint[@xsi:type='PrimaryCommandSurface']/v:CustomTab", NS)
     strings = {e.get("id"): e.get("DefaultValue") for e in manifest.iterfind(".//bt:ShortStrings/bt:String", NS)}
     assert strings[tab.find("v:Label", NS).get("resid")] == "Improvement Plan"
     controls = tab.findall("v:Group/v:Control", NS)
     assert [strings[c.find("v:Label", NS).get("resid")] for c in controls] == [
-        "Validate", "Go to finding", "Refresh dashboards", "Build report"]
+        "Validate", "Go to finding", "Refresh dashboards", "Build report", "Request updates", "Collect updates"]
+    assert [strings[g.find("v:Label", NS).get("resid")] for g in tab.findall("v:Group", NS)][-1] == "Owners' updates"
     ids = [e.get("id") for e in manifest.iter() if isinstance(e.tag, str) and _local(e) in ("CustomTab", "Group", "Control")]
     assert len(ids) == len(set(ids))
     ribbon_js = (PROJECT_DIR / "static" / "js" / "ribbon.js").read_text(encoding="utf-8")
@@ -98,6 +99,16 @@ def test_the_tab_has_the_four_buttons_each_bound_in_ribbon_js(manifest: etree._E
         action = control.find("v:Action", NS)
         assert action.get(XSI_TYPE) == "ExecuteFunction"
         assert f'Office.actions.associate("{action.findtext("v:FunctionName", namespaces=NS)}"' in ribbon_js
+        assert [i.get("size") for i in control.findall("v:Icon/bt:Image", NS)] == ["16", "32", "80"]
+
+
+def test_every_icon_the_manifest_names_is_served(manifest: etree._Element) -> None:
+    client = TestClient(server_app.app, base_url="https://addin.council.example")
+    images = {e.get("DefaultValue") for e in manifest.iterfind(".//bt:Images/bt:Image", NS)}
+    images |= {manifest.find(f"o:{name}", NS).get("DefaultValue") for name in ("IconUrl", "HighResolutionIconUrl")}
+    for url in sorted(images):
+        response = client.get(url.removeprefix("https://addin.council.example"))
+        assert response.status_code == 200 and response.content.startswith(b"\x89PNG"), url
 
 
 def test_sign_in_adds_the_web_application_info_entra_id_needs(manifest: etree._Element) -> None:

@@ -1,16 +1,28 @@
-"""The task pane's two routes beside xlwings' script route: the plan's summary as JSON, and the report as a .docx.
+"""The task pane's routes beside xlwings' script route: the summary, the report, the update requests, the preview.
 
-Both take the workbook payload Excel sends (the same body as a script call, the same sign-in) and keep nothing:
-``POST <app path>/improvement-plan/summary`` answers with ``{"message", "summary"}``, ``summary`` being exactly
-what ``ofsted-tracker summary --json`` prints for the file; ``POST <app path>/improvement-plan/report`` answers
-with the Word report, named from the workbook's name alone (``macros.report_name``), for the task pane to offer
-as a download (Excel on the web cannot save a file for us). A workbook that is not a usable tracker gets a 422
-with the same message the ribbon would show.
+Each takes the workbook payload Excel sends (the same body as a script call, the same sign-in) and keeps nothing:
+
+- ``POST <app path>/improvement-plan/summary`` answers with ``{"message", "summary"}``, ``summary`` being exactly
+  what ``ofsted-tracker summary --json`` prints for the file;
+- ``POST <app path>/improvement-plan/report`` answers with the Word report, named from the workbook's name alone
+  (``macros.report_name``), for the task pane to offer as a download (Excel on the web cannot save a file for us);
+- ``POST <app path>/improvement-plan/requests`` answers with one zip of each owner's request workbook and e-mail
+  draft (``updates.write_files``, as Request updates writes them beside the workbook on the desktop); the task pane
+  then runs the script ``record_requests`` to log them on the Requests sheet;
+- ``POST <app path>/improvement-plan/collect`` takes the returned files as the script argument xlwings sends
+  (``args: [[{"name", "data": <base64>}, ...]]``) and answers with the preview of what they change, as
+  ``ofsted-tracker collect --json`` prints it, plus ``message`` and ``lines``; it writes nothing (the script
+  ``collect_updates`` does, after the officer clicks Apply).
+
+A workbook that is not a usable tracker, or a returned file that cannot be collected, gets a 422 with the same
+message the ribbon would show.
 """
 
 from __future__ import annotations
 
+import io
 import tempfile
+import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,19 +32,32 @@ from fastapi.responses import Response
 from xlwings_server import dependencies as dep
 from xlwings_server.config import settings
 
-from addin import excel, macros
+from addin import excel, macros, updates
+from workbook.chase import CHASE_SHEET, preview_dict, preview_lines
 from workbook.errors import TrackerError
+from workbook.findings import refuse_unreadable
 from workbook.summary import Summary
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ZIP = "application/zip"
 router = APIRouter(prefix=f"{settings.app_path}/improvement-plan")
+
+
+def _unusable(exc: TrackerError) -> HTTPException:
+    return HTTPException(status_code=422, detail=str(exc))
+
+
+def _download(name: str, data: bytes, media_type: str) -> Response:
+    """A file for the task pane to offer as a download, its name in Content-Disposition (ASCII and UTF-8)."""
+    disposition = f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"
+    return Response(content=data, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 def _summary(book: excel.Book) -> Summary:
     try:
         return macros.summary(excel.tracker_book(book))
     except TrackerError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
+        raise _unusable(exc) from None
 
 
 @router.post("/summary")
@@ -53,7 +78,7 @@ def _report(book: excel.Book) -> tuple[str, bytes]:
         try:
             written = Path(build_report(s, Path(folder) / name))
         except TrackerError as exc:
-            raise HTTPException(status_code=422, detail=str(exc)) from None
+            raise _unusable(exc) from None
         return name, written.read_bytes()
 
 
@@ -61,5 +86,50 @@ def _report(book: excel.Book) -> tuple[str, bytes]:
 async def report(book: dep.Book, current_user: dep.User) -> Response:
     """The Word committee report of the workbook sent, as a .docx download."""
     name, data = await run_in_threadpool(_report, book)
-    disposition = f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"
-    return Response(content=data, media_type=DOCX, headers={"Content-Disposition": disposition})
+    return _download(name, data, DOCX)
+
+
+def _requests(book: excel.Book) -> tuple[str, bytes]:
+    try:
+        s, requests = updates.planned(excel.tracker_book(book))
+        if not requests.requests:
+            raise HTTPException(status_code=422, detail=updates.NOTHING_TO_ASK)
+        with tempfile.TemporaryDirectory(prefix="ofsted-tracker-") as folder:
+            written = updates.write_files(requests, Path(folder) / "requests", s, book.name)
+            data = io.BytesIO()
+            with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as package:
+                for w in written:
+                    package.write(w.workbook, w.workbook.name)
+                    package.write(w.draft, w.draft.name)
+    except TrackerError as exc:
+        raise _unusable(exc) from None
+    return updates.folder_name(book.name, requests, s.as_at) + ".zip", data.getvalue()
+
+
+@router.post("/requests")
+async def requests(book: dep.Book, current_user: dep.User) -> Response:
+    """Each owner's update request workbook and e-mail draft, as one .zip download; nothing is logged here."""
+    name, data = await run_in_threadpool(_requests, book)
+    return _download(name, data, ZIP)
+
+
+def _collect(book: excel.Book, args: list) -> dict:
+    try:
+        with tempfile.TemporaryDirectory(prefix="ofsted-tracker-") as folder:
+            files = updates.saved_returns(args[0] if args else None, Path(folder))
+            s, collected = updates.check_returns(excel.tracker_book(book), files)
+        refuse_unreadable(s.findings, CHASE_SHEET)  # as applying would, before the officer is asked
+    except TrackerError as exc:
+        raise _unusable(exc) from None
+    refused = f", {len(collected.refusals)} refused" if collected.refusals else ""
+    then = (" Check them, then click Apply these changes." if collected.changes else
+            " Nothing to change: this workbook already holds every value they accept.")
+    message = (f"{len(files)} returns: {len(collected.updates)} changes and {len(collected.proposals)} proposed "
+               f"deadlines{refused}.{then}")
+    return {"message": message, "lines": list(preview_lines(collected)), **preview_dict(collected, s.as_at, False)}
+
+
+@router.post("/collect")
+async def collect(book: dep.Book, args: dep.ScriptArgs, current_user: dep.User) -> dict:
+    """The preview of what the returned files change in the workbook sent (and what is refused); writes nothing."""
+    return await run_in_threadpool(_collect, book, args)

@@ -2,20 +2,25 @@
 
 xlwings-server imports this package as ``custom_scripts`` and serves each ``@script`` at
 ``POST /xlwings/custom-scripts-call/<name>``. ``include`` makes Excel send only the sheets a macro reads (the
-others arrive as names without values): the six officers' sheets for the plan, the Checks sheet for Go to
-finding. The macros write Dashboard, Slippage and Checks and show their message box as xlwings actions.
-Build report is not a script: its .docx comes back as a download (``addin.server.routes``).
+others arrive as names without values): the plan's sheets (``PLAN_SHEETS``) for every macro that reads the plan,
+the Checks sheet for Go to finding. The macros write Dashboard, Slippage, Checks and Requests, the collected cells
+of Actions and Revisions, and show their message box, as xlwings actions. Build report and the update requests'
+zip are not scripts: their files come back as downloads (``addin.server.routes``).
 """
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import xlwings as xw
 from xlwings.server import script
 
-from addin import macros
+from addin import excel, macros, updates
+from addin.payload import PLAN_SHEETS  # the officers' sheets and the History and Requests logs
 from workbook import schema
+from workbook.errors import TrackerError
 
-PLAN_SHEETS = [spec.name for spec in schema.OFFICER_SHEETS]
 FINDING_SHEETS = [schema.CHECKS]
 
 
@@ -26,12 +31,42 @@ def validate(book: xw.Book) -> None:
 
 
 @script(include=PLAN_SHEETS)
-def refresh(book: xw.Book) -> None:
-    """Refresh dashboards: write Dashboard, Slippage and Checks (``macros.refresh``)."""
-    macros.refresh(book)
+def refresh(book: xw.Book, quiet: bool = False) -> None:
+    """Refresh dashboards: write Dashboard, Slippage and Checks (``macros.refresh``); ``quiet``: no message unless
+    it fails (the task pane's refresh after Collect updates, whose message box must stay on screen)."""
+    (_refresh_quietly if quiet else macros.refresh)(book)
+
+
+@macros.macro
+def _refresh_quietly(book: xw.Book) -> str:
+    macros.refresh_sheets(book)
+    return ""  # a macro returning "" shows no message box
 
 
 @script(include=FINDING_SHEETS)
 def go_to_finding(book: xw.Book) -> None:
     """Go to finding: jump to the cell of the finding selected on Checks (``macros.go_to_finding``)."""
     macros.go_to_finding(book)
+
+
+@script(include=PLAN_SHEETS)
+def record_requests(book: xw.Book) -> None:
+    """Request updates, second half: log on Requests the requests the task pane has just downloaded as a zip."""
+    updates.record_requests(book)
+
+
+@script(include=PLAN_SHEETS)
+def collect_updates(book: xw.Book, returns: list) -> None:
+    """Collect updates, after the task pane's preview: write what the returned files change (``updates.collect_updates``).
+
+    ``returns`` are the files as the task pane sends them (``[{"name", "data": <base64>}]``). The officer has seen
+    the preview and clicked Apply, so there is no question here; the task pane runs ``refresh`` afterwards, whose
+    fresh payload sees the values just written.
+    """
+    with tempfile.TemporaryDirectory(prefix="ofsted-tracker-") as folder:
+        try:
+            files = updates.saved_returns(returns, Path(folder))
+        except TrackerError as exc:
+            excel.alert(book, str(exc), problem=True)
+            return
+        updates.collect_updates(book, files, confirm=lambda text: True)

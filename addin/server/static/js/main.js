@@ -1,9 +1,14 @@
 // The Improvement Plan task pane. Each button runs its xlwings script (validate, refresh, go_to_finding: the
 // desktop add-in's macros, run on the server), then asks the server for the plan's summary and shows it. Build
-// report posts the workbook and offers the .docx that comes back as a download. Only the sheets each call
-// needs are sent (the scripts' include lists, read from /xlwings/custom-scripts-meta.json).
-const PLAN_SHEETS = "Actions,Recommendations,Leads,Revisions,Periods,Settings";
+// report and Request updates post the workbook and offer the file that comes back (.docx, .zip) as a download;
+// Request updates then runs the script record_requests, which logs the requests on the Requests sheet. Collect
+// updates sends the chosen returns for a preview (nothing is written), and Apply these changes runs the script
+// collect_updates with the same files, then refresh. Only the sheets each call needs are sent.
+// PLAN_SHEETS is addin/payload.py's PLAN_SHEETS (the scripts' include): the routes here are not scripts, so they
+// cannot read it from /xlwings/custom-scripts-meta.json (tests/test_server.py checks that the two lists agree).
+const PLAN_SHEETS = "Actions,Recommendations,Leads,Revisions,Periods,Settings,History,Requests";
 const base = () => window.location.origin + (JSON.parse(document.getElementById("config").textContent).appPath || "");
+let pendingReturns = null; // the files last previewed: Apply these changes sends exactly these
 
 async function auth() {
   const result = typeof globalThis.getAuth === "function" ? await globalThis.getAuth() : { token: "", provider: "" };
@@ -19,9 +24,10 @@ function status(text, problem = false) {
   el.className = "small " + (problem ? "text-danger" : "text-muted");
 }
 
-async function post(path) {
+async function post(path, args = null) {
   const { headers } = await auth();
   const payload = await globalThis.xlwings.getBookData({ include: PLAN_SHEETS, headers: { ...headers } });
+  if (args) payload.args = args; // read by xlwings-server's script arguments (dependencies.ScriptArgs)
   const response = await fetch(base() + path, { method: "POST", headers, body: JSON.stringify(payload) });
   if (!response.ok) {
     let detail = response.statusText;
@@ -90,34 +96,135 @@ async function summary() {
   show(await (await post("/improvement-plan/summary")).json());
 }
 
-async function run(scriptName) {
+async function script(scriptName, args = []) {
   const { result } = await auth();
   const include = scriptName === "go_to_finding" ? "Checks" : PLAN_SHEETS;
-  await globalThis.xlwings.runPython({ scriptName, include, auth: result.token,
+  await globalThis.xlwings.runPython({ scriptName, include, args, auth: result.token,
                                        headers: { "Auth-Provider": result.provider } });
+}
+
+async function run(scriptName) {
+  await script(scriptName);
   if (scriptName !== "go_to_finding") await summary().catch((e) => status(String(e.message || e), true));
+}
+
+async function offer(response, fallback) {
+  const name = decodeURIComponent((response.headers.get("Content-Disposition") || "").split("''")[1] || fallback);
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name;
+  link.textContent = `Download ${name}`;
+  document.getElementById("ip-download").replaceChildren(link);
+  return name;
 }
 
 async function report() {
   status("Building the report…");
   try {
-    const response = await post("/improvement-plan/report");
-    const name = decodeURIComponent((response.headers.get("Content-Disposition") || "").split("''")[1] || "report.docx");
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(await response.blob());
-    link.download = name;
-    link.textContent = `Download ${name}`;
-    document.getElementById("ip-download").replaceChildren(link);
+    await offer(await post("/improvement-plan/report"), "report.docx");
     status("Report built: click the link to save it.");
   } catch (e) {
     status(String(e.message || e), true);
   }
 }
 
-globalThis.improvementPlan = { run, report, summary, show };
+async function requestUpdates() {
+  status("Writing the update requests…");
+  let response;
+  try {
+    response = await post("/improvement-plan/requests");
+    await offer(response, "update requests.zip");
+  } catch (e) {
+    status(String(e.message || e), true);
+    return; // no zip, so nothing is logged
+  }
+  await run("record_requests"); // the zip arrived: log the requests on the Requests sheet
+  status("Update requests ready: click the link to save the zip, then open each e-mail draft and send it.");
+}
+
+function base64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",")[1] || "");
+    reader.onerror = () => reject(reader.error || new Error(`${file.name} could not be read.`));
+    reader.readAsDataURL(file);
+  });
+}
+
+function cells(tr, texts) {
+  for (const text of texts) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    tr.appendChild(td);
+  }
+}
+
+export function showPreview(data) {
+  status(data.message);
+  const body = document.querySelector("#ip-preview tbody");
+  body.replaceChildren();
+  const lines = [
+    ...data.updates.map((u) => ["", u.action, u.field, `${u.old || "(blank)"} → ${u.new || "(blank)"}`, `${u.file} ${u.cell}`]),
+    ...data.revisions.map((r) => ["", r.action, "new deadline (Revisions, not yet agreed)",
+      `${r.old_deadline || "(none)"} → ${r.new_deadline}${r.reason ? "; reason: " + r.reason : ""}`, `${r.file} ${r.cell}`]),
+    ...data.refused.map((f) => ["text-danger", f.action_id, "refused", f.message, f.where]),
+  ];
+  for (const [css, ...texts] of lines) {
+    const tr = document.createElement("tr");
+    tr.className = css;
+    cells(tr, texts);
+    body.appendChild(tr);
+  }
+  document.getElementById("ip-preview").hidden = lines.length === 0;
+  document.getElementById("ip-apply").hidden = data.updates.length + data.revisions.length === 0;
+}
+
+async function collectUpdates() {
+  const chosen = [...document.getElementById("ip-returns").files];
+  pendingReturns = null;
+  document.getElementById("ip-apply").hidden = true;
+  document.getElementById("ip-preview").hidden = true; // an earlier preview is not these files'
+  if (chosen.length === 0) {
+    status("Choose the update requests the owners sent back (.xlsx), then click Collect updates.", true);
+    return;
+  }
+  status("Checking the returns…");
+  try {
+    const returns = await Promise.all(chosen.map(async (file) => ({ name: file.name, data: await base64(file) })));
+    const data = await (await post("/improvement-plan/collect", [returns])).json();
+    showPreview(data);
+    if (data.updates.length + data.revisions.length > 0) pendingReturns = returns;
+  } catch (e) {
+    status(String(e.message || e), true);
+  }
+}
+
+async function applyReturns() {
+  if (!pendingReturns) return;
+  const returns = pendingReturns;
+  pendingReturns = null;
+  document.getElementById("ip-apply").hidden = true;
+  await script("collect_updates", [returns]); // writes the cells and the log, and says what it wrote
+  // A fresh payload sees the values just written: the dashboards follow. Quietly: a second message box would
+  // close collect_updates' one (xlwings shows one dialog at a time), and that one says what was written.
+  await script("refresh", [true]);
+  await summary().catch((e) => status(String(e.message || e), true));
+}
+
+function showCollect() {
+  const input = document.getElementById("ip-returns");
+  input.scrollIntoView();
+  input.focus();
+  status("Choose the update requests the owners sent back (.xlsx), then click Collect updates.");
+}
+
+globalThis.improvementPlan = { run, report, summary, show, requestUpdates, collectUpdates, showCollect };
 
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-ip-run]").forEach((button) =>
     button.addEventListener("click", () => run(button.dataset.ipRun)));
   document.querySelectorAll("[data-ip-report]").forEach((button) => button.addEventListener("click", report));
+  document.querySelectorAll("[data-ip-requests]").forEach((button) => button.addEventListener("click", requestUpdates));
+  document.querySelectorAll("[data-ip-collect]").forEach((button) => button.addEventListener("click", collectUpdates));
+  document.getElementById("ip-apply").addEventListener("click", applyReturns);
 });
