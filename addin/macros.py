@@ -245,6 +245,13 @@ def record_snapshot(book: Book, s: Summary) -> str:
 
 
 @macro
+def snapshot(book: Book, as_at: date | None = None, period: str | None = None) -> str:
+    """Record the period's snapshot on History and refresh the dashboards (``record_snapshot``): what xlwings Server
+    runs once the task pane has the report (Build report's second half there, as the download is a route)."""
+    return record_snapshot(book, summary(book, as_at, period))
+
+
+@macro
 def go_to_finding(book: Book) -> str:
     """On the Checks sheet, jump to the cell of the selected finding; anywhere else, open the Checks sheet.
 

@@ -142,7 +142,7 @@ def test_only_the_sheets_a_script_reads_are_sent(tmp_path: Path) -> None:
         "/xlwings/custom-scripts-meta.json").json()}
     plan = ",".join(PLAN_SHEETS)
     assert meta == {"validate": plan, "refresh": plan, "go_to_finding": "Checks", "record_requests": plan,
-                    "collect_updates": plan}
+                    "collect_updates": plan, "record_snapshot": plan}
     assert PLAN_SHEETS[6:] == ["History", "Requests"]
     main_js = (server_app.PROJECT_DIR / "static" / "js" / "main.js").read_text(encoding="utf-8")
     assert f'const PLAN_SHEETS = "{plan}";' in main_js  # the task pane's routes get the same sheets
@@ -260,6 +260,21 @@ def test_record_requests_logs_one_request_sent_per_owner(client: TestClient, tmp
     assert [f["sheet"] for f in six["findings"] if f["sheet"] == "Requests"] == ["Requests"]
 
 
+def test_record_snapshot_after_the_report_records_what_the_command_lines_report_records(
+        client: TestClient, demo_master: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from ofsted_tracker.cli import app as cli
+    from workbook.tracker import open_summary
+
+    actions, after = _script(client, "record_snapshot", demo_master, tmp_path / "recorded.xlsx")
+    assert "History" in after.sheets_written and after.alerts[-1][0].startswith("Recorded the Q2 snapshot as at 31/10/2016")
+    copy = tmp_path / "cli.xlsx"
+    copy.write_bytes(demo_master.read_bytes())
+    assert CliRunner().invoke(cli, ["report", str(copy), "-o", str(tmp_path / "r.docx")]).exit_code == 0
+    assert open_summary(after.path).history == open_summary(copy).history != ()
+
+
 def test_request_updates_with_no_one_to_ask_is_a_422(client: TestClient, tmp_path: Path) -> None:
     from workbook.demo import demo_rows
     from workbook.tracker import new_tracker
@@ -349,7 +364,7 @@ def test_collect_updates_writes_the_return_and_again_changes_nothing(client: Tes
     upload, first, second = _filled_return(_zip(client, tracker), tmp_path)
     _, logged = _script(client, "record_requests", tracker, tmp_path / "logged.xlsx")
     actions, after = _script(client, "collect_updates", logged.path, tmp_path / "collected.xlsx", [[upload]])
-    assert after.alerts[0][0].startswith("Wrote 4 changes and 1 proposed deadlines") and after.alerts[0][3] == "info"
+    assert after.alerts[0][0].startswith("Wrote 4 changes and 1 proposed deadline (") and after.alerts[0][3] == "info"
     assert after.sheets_written == {"Actions", "Revisions", "Requests"}
     s = open_summary(after.path, date(2016, 10, 31), "Q2")
     action = next(a for a in s.plan.actions if a.action_id == first)
@@ -452,7 +467,7 @@ def test_an_unknown_script_is_a_404_naming_the_scripts(demo_master: Path, client
     response = client.post(SCRIPT.format("build_report_now"), json=payload(demo_master, include=PLAN_SHEETS))
     assert response.status_code == 404
     assert response.json()["detail"] == ("No script 'build_report_now': the scripts are collect_updates, go_to_finding, "
-                                          "record_requests, refresh, validate.")
+                                          "record_requests, record_snapshot, refresh, validate.")
 
 
 # --- sign-in ---------------------------------------------------------------------------------------------------

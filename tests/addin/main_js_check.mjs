@@ -146,6 +146,19 @@ assert.equal(byId("ip-status").textContent, "notes.txt is not an Excel workbook 
 assert.equal(byId("ip-preview").hidden, true);
 assert.equal(byId("ip-apply").hidden, true);
 
+// Build report: the .docx first, then record_snapshot; no report, no snapshot
+calls.length = 0;
+replies["/improvement-plan/report"] = { status: 200, disposition: "attachment; filename*=UTF-8''tracker%20report.docx" };
+await globalThis.improvementPlan.report();
+assert.deepEqual(calls.map((c) => c.path || c.script), ["/improvement-plan/report", "record_snapshot", "/improvement-plan/summary"]);
+assert.equal(calls[1].include, plan);
+assert.equal(byId("ip-download").children[0].download, "tracker report.docx");
+calls.length = 0;
+replies["/improvement-plan/report"] = { status: 422, json: { detail: "The template is broken" } };
+await globalThis.improvementPlan.report();
+assert.deepEqual(calls.map((c) => c.path || c.script), ["/improvement-plan/report"]);
+assert.equal(byId("ip-status").textContent, "The template is broken");
+
 // the ribbon's Collect updates opens the pane at the file picker
 globalThis.improvementPlan.showCollect();
 assert.ok(byId("ip-returns").focused && byId("ip-returns").scrolled);

@@ -4,8 +4,10 @@ xlwings-server imports this package as ``custom_scripts`` and serves each ``@scr
 ``POST /xlwings/custom-scripts-call/<name>``. ``include`` makes Excel send only the sheets a macro reads (the
 others arrive as names without values): the plan's sheets (``PLAN_SHEETS``) for every macro that reads the plan,
 the Checks sheet for Go to finding. The macros write Dashboard, Slippage, Checks and Requests, the collected cells
-of Actions and Revisions, and show their message box, as xlwings actions. Build report and the update requests'
-zip are not scripts: their files come back as downloads (``addin.server.routes``).
+of Actions and Revisions, History (the snapshot after Build report), and show their message box, as xlwings
+actions. Build report and the update requests' zip are not scripts: their files come back as downloads
+(``addin.server.routes``), and the scripts ``record_snapshot`` and ``record_requests`` then write what the ribbon
+add-in writes with them.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ def _refresh_quietly(book: xw.Book) -> str:
 def go_to_finding(book: xw.Book) -> None:
     """Go to finding: jump to the cell of the finding selected on Checks (``macros.go_to_finding``)."""
     macros.go_to_finding(book)
+
+
+@script(include=PLAN_SHEETS)
+def record_snapshot(book: xw.Book) -> None:
+    """Build report, second half: record the period's snapshot on History once the task pane has the report."""
+    macros.snapshot(book)
 
 
 @script(include=PLAN_SHEETS)

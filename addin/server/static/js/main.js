@@ -122,10 +122,12 @@ async function report() {
   status("Building the report…");
   try {
     await offer(await post("/improvement-plan/report"), "report.docx");
-    status("Report built: click the link to save it.");
   } catch (e) {
     status(String(e.message || e), true);
+    return; // no report, so no snapshot
   }
+  await run("record_snapshot"); // the report arrived: record its snapshot on History, as the command line does
+  status("Report built: click the link to save it. Its snapshot is on the History sheet: save the workbook to keep it.");
 }
 
 async function requestUpdates() {
