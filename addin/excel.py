@@ -159,27 +159,40 @@ def write_grids(book: Book, grids: dict[str, Grid]) -> None:
 def write_cells(book: Book, edits: dict[str, dict[tuple[int, int], object]]) -> None:
     """Write the named cells of officers' sheets (sheet -> (row, column) -> value), one Excel write per cell.
 
-    Nothing else is touched: the cells keep their formats and validation. A table whose last row is just above
-    rows written below it is resized to take them in, as ``workbook.package.cell_parts`` does to the file. Every
-    sheet is looked up before the first write.
+    Nothing else is touched: the cells keep their formats and validation. A table whose last row is just above the
+    rows written below it is resized to take them in first, as ``workbook.package.cell_parts`` does to the file;
+    a table with a totals row that the rows would go below is refused, as there. Every sheet and table is checked
+    before the first write.
     """
     sheets = _sheets(book, [name for name, cells in edits.items() if cells])
+    grown = []
     for name, sheet in sheets.items():
-        cells = edits[name]
-        for (row, column), value in sorted(cells.items()):
+        rows = [row for row, _ in edits[name]]
+        grown += [(table, sheet.range((whole.row, whole.column), (max(rows), whole.column + whole.columns.count - 1)))
+                  for table, whole in _tables_to_grow(sheet, name, min(rows), max(rows))]
+    for table, new_range in grown:
+        table.resize(new_range)
+    for name, sheet in sheets.items():
+        for (row, column), value in sorted(edits[name].items()):
             sheet.range((row, column)).value = as_entered(value)
-        _grow_tables(sheet, max(row for row, _ in cells))
 
 
-def _grow_tables(sheet: xw.Sheet, last: int) -> None:
-    """Resize each table of the sheet whose rows end above ``last`` but no more than one row above a written row."""
+def _tables_to_grow(sheet: xw.Sheet, name: str, first: int, last: int) -> list:
+    """The tables of the sheet that rows ``first``..``last`` extend (the rule of ``workbook.package.cell_parts``: a
+    table ending at most one row above ``first``, and above ``last``), each with its range; refuses a totals row."""
+    found = []
     for table in sheet.tables:
         whole = table.range
         if whole is None:
             continue
         end = whole.row + whole.rows.count - 1
-        if end < last:
-            table.resize(sheet.range((whole.row, whole.column), (last, whole.column + whole.columns.count - 1)))
+        if end + 1 >= first and end < last:
+            if table.totals_row_range is not None:
+                raise UnusableInput(f"{name}!A{end}: the table '{table.name}' has a totals row, so a row cannot be added "
+                                    "below it. Turn off its Total Row (Table Design), then try again. Nothing was "
+                                    "changed.")
+            found.append((table, whole))
+    return found
 
 
 def write_tool_sheet(book: Book, name: str, grid: Grid, header_row: int) -> None:
@@ -199,8 +212,9 @@ def write_tool_sheet(book: Book, name: str, grid: Grid, header_row: int) -> None
         sheet.clear_contents()
     if not grid:
         return
+    for table, whole in _tables_to_grow(sheet, name, 1, len(grid)):  # the tool's own table, from its header down
+        table.resize(sheet.range((whole.row, whole.column), (len(grid), whole.column + whole.columns.count - 1)))
     sheet.range((1, 1)).value = [[as_entered(v) for v in row] for row in grid]
-    _grow_tables(sheet, len(grid))
     if added and len(grid) >= header_row:
         width = len(grid[header_row - 1])
         sheet.range((header_row, 1), (header_row, width)).font.bold = True
@@ -220,7 +234,7 @@ def ask_for_files(book: Book, title: str) -> list[Path] | None:
     try:
         chosen = book.app.api.GetOpenFilename(FileFilter="Excel workbooks (*.xlsx),*.xlsx", Title=title,
                                               MultiSelect=True)
-    except Exception:  # noqa: BLE001 - not a COM engine: no dialog
+    except (AttributeError, NotImplementedError):  # not Excel's COM object: no dialog (a COM error propagates)
         return None
     if chosen is False or chosen is None:
         return []

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -31,7 +32,7 @@ from workbook.chase import (
     CHASE_HEADER_ROW, CHASE_SHEET, ChaseEntry, Collected, Requests, chase_grid, collect, plan_requests, preview_lines,
     received_entries, safe_file_name, sent_entries, with_entries,
 )
-from workbook.errors import UnusableInput
+from workbook.errors import TrackerError, UnusableInput
 from workbook.findings import refuse_unreadable
 from workbook.summary import Summary
 
@@ -66,6 +67,16 @@ def _log(book: Book, s: Summary, new: tuple[ChaseEntry, ...]) -> None:
     excel.write_tool_sheet(book, CHASE_SHEET, chase_grid(with_entries(s.chase_log, new)), CHASE_HEADER_ROW)
 
 
+def _unknown_owners(requests: Requests) -> str:
+    return ("No request for owners not in Leads: " + "; ".join(
+        f"'{owner}' ({', '.join(ids)})" for owner, ids in requests.unknown) + ".") if requests.unknown else ""
+
+
+def nothing_to_ask(requests: Requests) -> str:
+    """Why no request was written: nobody in Leads to ask, and who was typed on Actions but is not in Leads."""
+    return " ".join(filter(None, [NOTHING_TO_ASK, _unknown_owners(requests)]))
+
+
 def _requests_message(requests: Requests, where: str) -> str:
     lines = [f"{len(requests.requests)} update requests {where}, each a workbook and an e-mail draft to open in "
              "Outlook; logged on the Requests sheet."]
@@ -74,8 +85,7 @@ def _requests_message(requests: Requests, where: str) -> str:
         lines.append(f"No e-mail address for {', '.join(missing)}: fill in the Email column of Leads, or address "
                      "those drafts by hand.")
     if requests.unknown:
-        lines.append("No request for owners not in Leads: " + "; ".join(
-            f"'{owner}' ({', '.join(ids)})" for owner, ids in requests.unknown) + ".")
+        lines.append(_unknown_owners(requests))
     return "\n".join(lines)
 
 
@@ -99,7 +109,7 @@ def request_updates(book: Book, as_at: date | None = None, period: str | None = 
                        "or use Request updates in the Improvement Plan task pane, which downloads them as a zip.")
     s, requests = planned(book, as_at, period)
     if not requests.requests:
-        return NOTHING_TO_ASK
+        return nothing_to_ask(requests)
     out = folder / folder_name(book.name, requests, s.as_at)
     write_files(requests, out, s, book.name)
     _log(book, s, sent_entries(requests))
@@ -111,7 +121,7 @@ def record_requests(book: Book, as_at: date | None = None, period: str | None = 
     """Log on the Requests sheet the requests the task pane has just downloaded (xlwings Server)."""
     s, requests = planned(book, as_at, period)
     if not requests.requests:
-        return NOTHING_TO_ASK
+        return nothing_to_ask(requests)
     _log(book, s, sent_entries(requests))
     return _requests_message(requests, "downloaded as one zip (open it and send each draft)")
 
@@ -159,7 +169,9 @@ def check_returns(book: Book, files: list[Path], as_at: date | None = None, peri
 
 
 def _counted(collected: Collected) -> str:
-    lines = preview_lines(collected, MAX_PREVIEW_VALUE)
+    """The preview for a message box: what is refused first (it is not in the changes), then the changes."""
+    lines = (preview_lines(replace(collected, updates=(), proposals=()), MAX_PREVIEW_VALUE)
+             + preview_lines(replace(collected, refusals=()), MAX_PREVIEW_VALUE))
     shown = list(lines[:MAX_PREVIEW_LINES])
     if len(lines) > MAX_PREVIEW_LINES:
         shown.append(f"… and {len(lines) - MAX_PREVIEW_LINES} more.")
@@ -180,13 +192,22 @@ def apply(book: Book, s: Summary, collected: Collected) -> str:
     from workbook.collect import edits_for
 
     refuse_unreadable(s.findings, CHASE_SHEET)
-    excel.write_cells(book, edits_for(s.plan, collected))
-    _log(book, s, received_entries(collected, s.as_at))
-    refused = (f" {_plural(len(collected.refusals), 'value')} refused (listed before) not written."
-               if collected.refusals else "")
-    return (f"Wrote {_plural(len(collected.updates), 'change')} and {_plural(len(collected.proposals), 'proposed deadline')}"
-            f" (Revisions, not yet agreed) into '{book.name}', and logged the returns on the Requests sheet.{refused} Check them, then "
-            "save the workbook; to undo, close it without saving.")
+    edits = edits_for(s.plan, collected)
+    try:
+        excel.write_cells(book, edits)
+        _log(book, s, received_entries(collected, s.as_at))
+    except TrackerError:
+        raise  # refused before the first write (a totals row, a missing sheet): nothing was changed
+    except Exception as exc:  # noqa: BLE001 - Excel failed part-way: say so, never "nothing was changed"
+        raise _Problem(f"Excel stopped while the returns were being written ({type(exc).__name__}: {exc}), so some "
+                       "cells may be written and others not. Close the workbook without saving to undo it all, then "
+                       "collect again.") from exc
+    refused = (f" {_plural(len(collected.refusals), 'value')} refused and not written (the preview listed them "
+               "first)." if collected.refusals else "")
+    return (f"Wrote {_plural(len(collected.updates), 'change')} and "
+            f"{_plural(len(collected.proposals), 'proposed deadline')} (Revisions, not yet agreed) into "
+            f"'{book.name}', and logged the returns on the Requests sheet.{refused} Check them, then save the "
+            "workbook; to undo, close it without saving.")
 
 
 @macro
@@ -210,6 +231,7 @@ def collect_updates(book: Book, files: list[Path] | None = None, as_at: date | N
     if not collected.changes:
         raise _Problem("Nothing to change: the workbook already holds every value these returns accept."
                        + (f"\n\n{_counted(collected)}" if collected.refusals else ""))
+    refuse_unreadable(s.findings, CHASE_SHEET)  # before the question: Yes could not be carried out
     if not (confirm or (lambda text: excel.ask(book, text)))(question(collected, len(files))):
         return "Nothing was written."
     message = apply(book, s, collected)

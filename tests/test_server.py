@@ -283,7 +283,8 @@ def test_request_updates_with_no_one_to_ask_is_a_422(client: TestClient, tmp_pat
     rows["Leads"] = []  # every owner is unknown: nobody to ask
     tracker = new_tracker(tmp_path / "no-leads.xlsx", rows)
     response = client.post("/improvement-plan/requests", json=payload(tracker, include=PLAN_SHEETS))
-    assert response.status_code == 422 and response.json()["detail"] == updates.NOTHING_TO_ASK
+    assert response.status_code == 422 and response.json()["detail"].startswith(updates.NOTHING_TO_ASK)
+    assert "No request for owners not in Leads: " in response.json()["detail"] and "'SK' (" in response.json()["detail"]
 
 
 def test_collect_previews_a_return_and_writes_nothing(client: TestClient, tmp_path: Path) -> None:

@@ -297,3 +297,133 @@ def test_the_ribbon_collect_button_asks_for_files_and_refreshes(monkeypatch: pyt
     monkeypatch.setattr(ribbon_collect, "collect_updates", lambda book, **kw: calls.append((book, kw)))
     ribbon_collect.main()
     assert calls == [("the book", {"refresh_after": True})]
+
+
+# --- the review's cases: other tables, a header below row 1, a totals row, hidden refusals, a failure mid-way -----
+
+
+def _both_ways(tracker: Path, desktop: Path, tmp_path: Path, change) -> tuple:
+    """Requests, an officer's change to the tracker, SK's return; then the ribbon's write and collect --apply's."""
+    wb = load_workbook(tracker)
+    change(wb)
+    wb.save(tracker)
+    _, _, after, folder = _requested(tracker, desktop, tmp_path)
+    returned, first, second = _sk_return(folder, tmp_path / "returned.xlsx")
+    message, actions, ribbon = _run(after.path, updates.collect_updates, tmp_path / "ribbon.xlsx", files=[returned],
+                                    confirm=lambda text: True)
+    cli = shutil.copy2(after.path, tmp_path / "cli.xlsx")
+    return message, ribbon, cli, returned, second
+
+
+def test_a_table_of_the_officers_elsewhere_on_the_sheet_is_left_as_it_is(tracker: Path, desktop: Path,
+                                                                         tmp_path: Path) -> None:
+    from openpyxl.worksheet.table import Table
+
+    def legend(wb) -> None:
+        ws = wb[schema.ACTIONS.name]
+        ws["AA1"], ws["AB1"], ws["AA2"], ws["AB2"] = "Code", "Meaning", "B", "Blue"
+        ws.add_table(Table(displayName="Legend", ref="AA1:AB2"))
+
+    _, ribbon, cli, returned, _ = _both_ways(tracker, desktop, tmp_path, legend)
+    collect_returns(cli, [returned], apply=True)
+    for path in (ribbon.path, cli):
+        assert load_workbook(path)[schema.ACTIONS.name].tables["Legend"].ref == "AA1:AB2", path.name
+    assert [r[0] for r in ribbon.resized] == [schema.REVISIONS.name]
+
+
+def test_a_proposal_goes_below_the_revisions_header_however_low_it_is(tracker: Path, desktop: Path,
+                                                                      tmp_path: Path) -> None:
+    def titled(wb) -> None:  # a title in A1, the header in row 3, no revisions yet
+        ws = wb[schema.REVISIONS.name]
+        for name in list(ws.tables):
+            del ws.tables[name]
+        header = [c.value for c in ws[1]]
+        for row in ws.iter_rows():
+            for cell in row:
+                cell.value = None
+        ws["A1"] = "Deadline revisions agreed by the board"
+        for j, text in enumerate(header, 1):
+            ws.cell(3, j, text)
+
+    message, ribbon, cli, returned, second = _both_ways(tracker, desktop, tmp_path, titled)
+    collect_returns(cli, [returned], apply=True)
+    for path in (ribbon.path, cli):
+        [revision] = open_summary(path).plan.revisions
+        assert (revision.action_id, revision.row) == (second, 4), path.name
+    assert "1 proposed deadline" in message
+
+
+def test_a_revisions_table_with_a_totals_row_is_refused_before_anything_is_written(tracker: Path, desktop: Path,
+                                                                                   tmp_path: Path) -> None:
+    def totals(wb) -> None:
+        ws = wb[schema.REVISIONS.name]
+        table = ws.tables["Revisions"]
+        end = int(table.ref.split(":")[1][1:]) + 1
+        ws.cell(end, 1, "Total")
+        table.ref, table.totalsRowCount = f"A1:F{end}", 1
+        if table.autoFilter is not None:
+            table.autoFilter.ref = f"A1:F{end - 1}"
+
+    message, ribbon, cli, returned, _ = _both_ways(tracker, desktop, tmp_path, totals)
+    assert "has a totals row" in message and "Nothing was changed." in message
+    for spec in schema.OFFICER_SHEETS:
+        assert grid_as_shown(ribbon.path, spec.name) == grid_as_shown(cli, spec.name), spec.name
+    before = cli.read_bytes()
+    with pytest.raises(Exception, match="has a totals row"):
+        collect_returns(cli, [returned], apply=True)
+    assert cli.read_bytes() == before
+
+
+def test_refusals_come_first_in_the_question_however_many_changes(tracker: Path, desktop: Path,
+                                                                  tmp_path: Path) -> None:
+    _, _, after, folder = _requested(tracker, desktop, tmp_path)
+    big = max(folder.glob("*.xlsx"), key=lambda b: len(ids_in(b)))
+    ids = ids_in(big)
+    rows = {i: {"new_commentary": f"Update on {i}."} for i in ids[1:]}
+    rows[ids[0]] = {"new_status": "Finished-ish"}
+    returned = fill(big, tmp_path / "returned.xlsx", rows)
+    asked: list[str] = []
+    message, _, _ = _run(after.path, updates.collect_updates, tmp_path / "after.xlsx", files=[returned],
+                         confirm=lambda text: asked.append(text) or True)
+    preview = asked[0].split("\n\n")[1].splitlines()
+    assert preview[0].startswith("refused [returned.xlsx]Update request!F5")
+    assert "1 value refused and not written (the preview listed them first)" in message
+
+
+def test_a_failure_part_way_says_cells_may_be_written_and_how_to_undo(tracker: Path, desktop: Path, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _, _, after, folder = _requested(tracker, desktop, tmp_path)
+    returned, _, _ = _sk_return(folder, tmp_path / "returned.xlsx")
+    written = []
+
+    def flaky(value):
+        written.append(value)
+        if len(written) == 3:
+            raise RuntimeError("the RPC server is unavailable")
+        return value
+
+    monkeypatch.setattr(excel, "as_entered", flaky)
+    message, actions, _ = _run(after.path, updates.collect_updates, tmp_path / "after.xlsx", files=[returned],
+                               confirm=lambda text: True)
+    assert "some cells may be written and others not" in message and "Close the workbook without saving" in message
+    assert "Nothing you typed was changed" not in message and actions[-1]["args"][3] == "critical"
+
+
+def test_with_no_one_in_leads_to_ask_the_owners_typed_are_named(tmp_path: Path, desktop: Path) -> None:
+    from workbook.demo import demo_rows
+    from workbook.tracker import new_tracker
+
+    rows = demo_rows()
+    rows["Leads"] = []
+    tracker = new_tracker(tmp_path / "no-leads.xlsx", rows)
+    message, actions, _ = _run(tracker, updates.request_updates, tmp_path / "after.xlsx")
+    assert message.startswith(updates.NOTHING_TO_ASK) and "No request for owners not in Leads: " in message
+    assert "'SK' (" in message and [a["func"] for a in actions] == ["alert"]
+
+
+def test_an_empty_return_is_named_and_the_owner_asked_again(tracker: Path, desktop: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "SK return.xlsx"
+    empty.write_bytes(b"")
+    message, _, _ = _run(tracker, updates.collect_updates, tmp_path / "after.xlsx", files=[empty],
+                         confirm=lambda text: True)
+    assert message == "SK return.xlsx is empty (0 bytes): it did not arrive whole. Ask the owner to send it again."

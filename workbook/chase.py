@@ -476,9 +476,10 @@ def sent_entries(requests: Requests) -> tuple[ChaseEntry, ...]:
 
 
 def with_entries(log: tuple[ChaseEntry, ...], new: tuple[ChaseEntry, ...]) -> tuple[ChaseEntry, ...]:
-    """The log with the new entries after it, an entry already there (same period, owner, event, day, file) once."""
-    seen = {(e.period, e.owner, e.event, e.on, e.file) for e in log}
-    return log + tuple(e for e in new if (e.period, e.owner, e.event, e.on, e.file) not in seen)
+    """The log with the new entries after it, an entry already there (the same line: period, owner, event, day, file
+    and actions) once."""
+    seen = set(log)
+    return log + tuple(e for e in new if e not in seen)
 
 
 def received_entries(collected: Collected, as_at: date) -> tuple[ChaseEntry, ...]:

@@ -54,6 +54,8 @@ def read_return(path: Path) -> Returned:
     """A returned request: whose it is (from its hidden About sheet) and each row of actions, with raw values."""
     path = Path(path)
     label = path.name
+    if path.is_file() and path.stat().st_size == 0:
+        raise UnusableInput(f"{label} is empty (0 bytes): it did not arrive whole. Ask the owner to send it again.")
     book = _open(path)
     names = schema.find_sheets(book.sheet_names, [REQUEST_SHEET, ABOUT_SHEET], label)
     if REQUEST_SHEET not in names or ABOUT_SHEET not in names:
@@ -127,7 +129,8 @@ def edits_for(plan: Plan, collected: Collected) -> dict[str, dict[tuple[int, int
                                 "cannot be written. Add the column (see 'ofsted-tracker new'). Nothing was changed.")
         actions[(rows[update.action_id], column)] = update.new
     revisions: dict[tuple[int, int], CellValue] = {}
-    row = max((r.row for r in plan.revisions), default=1)
+    # below the last row of Revisions that holds anything (a row the plan could not read included), never above its header
+    row = max([plan.last_rows.get(schema.REVISIONS.name, 0), *(r.row for r in plan.revisions)]) or 1
     for proposal in collected.proposals:
         row += 1
         for field, value in (("action_id", proposal.action_id), ("old_deadline", proposal.old_deadline),

@@ -121,6 +121,8 @@ class Plan:
     # why a setting that is filled in cannot be used (a date that is not one, a key typed twice), with its cells
     setting_problems: dict[str, str] = field(default_factory=dict)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> field -> column letter as read
+    # sheet -> the last row of its table as read: its last non-blank row, else its header row (0 when not known)
+    last_rows: dict[str, int] = field(default_factory=dict)
 
     def cell(self, sheet: str, field_name: str, row: int) -> str:
         """Where a value lives, e.g. 'F12', using the column letters the workbook actually has."""

@@ -892,6 +892,10 @@ def cell_parts(package: zipfile.ZipFile, edits: dict[str, dict[tuple[int, int], 
             ref = root.get("ref") or ""
             end = _CELL_REF.fullmatch(ref.partition(":")[2])
             if end and int(end[2]) + 1 >= first and int(end[2]) < last:
+                if int(root.get("totalsRowCount") or 0):
+                    raise UnusableInput(f"{label} {sheet}!A{end[2]}: the table '{root.get('displayName') or ''}' has a "
+                                        "totals row, so a row cannot be added below it. Turn off its Total Row (Table "
+                                        "Design), then try again. Nothing was changed.")
                 root.set("ref", _grown_ref(ref, last))
                 for element in root.iter(f"{{{NS}}}autoFilter"):
                     element.set("ref", _grown_ref(element.get("ref") or ref, last))

@@ -22,6 +22,7 @@ class RawTable:
     sheet: str
     letters: dict[str, str]
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    header_row: int = 0  # the sheet row of the header (1-based); 0 when not known
 
 
 class _Parser:
@@ -187,6 +188,7 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
         setting_rows=setting_rows,
         setting_problems=setting_problems,
         columns={name: dict(table.letters) for name, table in tables.items()},
+        last_rows={name: max([table.header_row, *(r for r, _ in table.rows)]) for name, table in tables.items()},
     )
     return plan, p.findings
 

@@ -474,7 +474,7 @@ def table_from_grid(sheet_name: str, spec: schema.SheetSpec, grid: list[list[obj
             f"column {', '.join(repr(m) for m in missing)} (found: {found}). Rename the column back."
         )
     letters = {f: schema.column_letter(start[1] + j + 1) for f, j in index.items()}
-    table = RawTable(sheet_name, letters)
+    table = RawTable(sheet_name, letters, header_row=start[0] + offset + 1)
     first_row = start[0] + 1
     for i in range(offset + 1, len(grid)):
         row = grid[i]

@@ -93,7 +93,7 @@ def _requests(book: excel.Book) -> tuple[str, bytes]:
     try:
         s, requests = updates.planned(excel.tracker_book(book))
         if not requests.requests:
-            raise HTTPException(status_code=422, detail=updates.NOTHING_TO_ASK)
+            raise HTTPException(status_code=422, detail=updates.nothing_to_ask(requests))
         with tempfile.TemporaryDirectory(prefix="ofsted-tracker-") as folder:
             written = updates.write_files(requests, Path(folder) / "requests", s, book.name)
             data = io.BytesIO()
