@@ -178,11 +178,16 @@ def _counted(collected: Collected) -> str:
     return "\n".join(shown)
 
 
-def question(collected: Collected, files: int) -> str:
-    """The preview as a Yes/No question: the counts, the first lines, then what Yes does."""
+def counted(collected: Collected, files: int) -> str:
+    """What the returns hold, in a sentence: '1 return: 4 changes and 1 proposed deadline, 2 refused.'"""
     refused = f", {len(collected.refusals)} refused" if collected.refusals else ""
     return (f"{_plural(files, 'return')}: {_plural(len(collected.updates), 'change')} and "
-            f"{_plural(len(collected.proposals), 'proposed deadline')}{refused}.\n\n{_counted(collected)}\n\n"
+            f"{_plural(len(collected.proposals), 'proposed deadline')}{refused}.")
+
+
+def question(collected: Collected, files: int) -> str:
+    """The preview as a Yes/No question: the counts, the first lines, then what Yes does."""
+    return (f"{counted(collected, files)}\n\n{_counted(collected)}\n\n"
             "Write the changes into this workbook? Only those cells change; proposed deadlines are added to "
             "Revisions as not yet agreed. Nothing is saved until you save the workbook.")
 

@@ -303,7 +303,7 @@ def test_collect_previews_a_return_and_writes_nothing(client: TestClient, tmp_pa
     assert [(r["action"], r["new_deadline"]) for r in preview["revisions"]] == [(second, "31/03/2017")]
     assert preview["refused"] == [] and preview["applied"] is False and "actions" not in preview
     assert len(preview["lines"]) == 5 and preview["lines"][-1].startswith(f"{second}  new deadline proposed")
-    assert preview["message"] == ("1 returns: 4 changes and 1 proposed deadlines. Check them, then click Apply these "
+    assert preview["message"] == ("1 return: 4 changes and 1 proposed deadline. Check them, then click Apply these "
                                   "changes.")
 
 

@@ -121,11 +121,9 @@ def _collect(book: excel.Book, args: list) -> dict:
         refuse_unreadable(s.findings, CHASE_SHEET)  # as applying would, before the officer is asked
     except TrackerError as exc:
         raise _unusable(exc) from None
-    refused = f", {len(collected.refusals)} refused" if collected.refusals else ""
     then = (" Check them, then click Apply these changes." if collected.changes else
             " Nothing to change: this workbook already holds every value they accept.")
-    message = (f"{len(files)} returns: {len(collected.updates)} changes and {len(collected.proposals)} proposed "
-               f"deadlines{refused}.{then}")
+    message = updates.counted(collected, len(files)) + then
     return {"message": message, "lines": list(preview_lines(collected)), **preview_dict(collected, s.as_at, False)}
 
 

@@ -107,11 +107,13 @@ const returns = [{ name: "SK.xlsx", data: Buffer.from("PK-sk").toString("base64"
 assert.deepEqual(calls.map((c) => c.path), ["/improvement-plan/collect"]);
 assert.deepEqual(calls[0].body.args, [returns]);
 const rows = byId("ip-preview").tbody.children.map((tr) => tr.children.map((td) => td.textContent));
-assert.deepEqual(rows, [
-  ["5.2", "status", "On track → Complete", "SK.xlsx F5"],
-  ["5.3", "new deadline (Revisions, not yet agreed)", "(none) → 31/03/2017; reason: Review", "SK.xlsx I6"],
-  ["1.1", "refused", "not DD's action", "[DD.xlsx]Update request!A5"]]);
-assert.equal(byId("ip-preview").tbody.children[2].className, "text-danger");
+assert.deepEqual(rows, [ // per file, what is refused first, each row with its cell
+  ["DD.xlsx"],
+  ["1.1", "Refused: not written", "not DD's action", "A5"],
+  ["SK.xlsx"],
+  ["5.2", "Progress status", "On track → Complete", "F5"],
+  ["5.3", "New deadline proposed (Revisions, not yet agreed)", "(none) → 31/03/2017; reason: Review", "I6"]]);
+assert.equal(byId("ip-preview").tbody.children[1].className, "table-danger");
 assert.equal(byId("ip-apply").hidden, false);
 
 // Apply these changes: collect_updates with the files previewed, then a quiet refresh, then the summary; once

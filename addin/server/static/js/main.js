@@ -161,23 +161,46 @@ function cells(tr, texts) {
   }
 }
 
+// the Actions columns a return changes, by the names officers see on the Actions sheet
+const FIELDS = { status: "Progress status", completed_on: "Completed on", commentary: "Progress commentary",
+  last_updated: "Last updated" };
+
+function place(where) { // "[SK.xlsx]Update request!G7" -> ["SK.xlsx", "G7"]
+  const found = /^\[(.*)\][^!]*!(.*)$/.exec(where || "");
+  return found ? [found[1], found[2]] : ["", where || ""];
+}
+
 export function showPreview(data) {
   status(data.message);
   const body = document.querySelector("#ip-preview tbody");
   body.replaceChildren();
-  const lines = [
-    ...data.updates.map((u) => ["", u.action, u.field, `${u.old || "(blank)"} → ${u.new || "(blank)"}`, `${u.file} ${u.cell}`]),
-    ...data.revisions.map((r) => ["", r.action, "new deadline (Revisions, not yet agreed)",
-      `${r.old_deadline || "(none)"} → ${r.new_deadline}${r.reason ? "; reason: " + r.reason : ""}`, `${r.file} ${r.cell}`]),
-    ...data.refused.map((f) => ["text-danger", f.action_id, "refused", f.message, f.where]),
+  const items = [ // per file, what is refused first (it is not among the changes), then the changes
+    ...data.refused.map((f) => {
+      const [file, cell] = place(f.where);
+      return { css: "table-danger", file, cell, action: f.action_id, field: "Refused: not written", change: f.message };
+    }),
+    ...data.updates.map((u) => ({ css: "", file: u.file, cell: u.cell, action: u.action, field: FIELDS[u.field] || u.field,
+      change: `${u.old || "(blank)"} → ${u.new || "(blank)"}` })),
+    ...data.revisions.map((r) => ({ css: "", file: r.file, cell: r.cell, action: r.action,
+      field: "New deadline proposed (Revisions, not yet agreed)",
+      change: `${r.old_deadline || "(none)"} → ${r.new_deadline}${r.reason ? "; reason: " + r.reason : ""}` })),
   ];
-  for (const [css, ...texts] of lines) {
-    const tr = document.createElement("tr");
-    tr.className = css;
-    cells(tr, texts);
-    body.appendChild(tr);
+  for (const file of [...new Set(items.map((item) => item.file))]) {
+    const head = document.createElement("tr"); // the file once, its rows below it with their cells
+    head.className = "table-light";
+    const th = document.createElement("th");
+    th.colSpan = 4;
+    th.textContent = file;
+    head.appendChild(th);
+    body.appendChild(head);
+    for (const item of items.filter((i) => i.file === file)) {
+      const tr = document.createElement("tr");
+      tr.className = item.css;
+      cells(tr, [item.action, item.field, item.change, item.cell]);
+      body.appendChild(tr);
+    }
   }
-  document.getElementById("ip-preview").hidden = lines.length === 0;
+  document.getElementById("ip-preview").hidden = items.length === 0;
   document.getElementById("ip-apply").hidden = data.updates.length + data.revisions.length === 0;
 }
 
