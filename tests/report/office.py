@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 SKIP_WITHOUT_OFFICE = "OFSTED_TRACKER_NO_OFFICE"
-INSTALL = "apt-get install -y libreoffice-writer libreoffice-calc poppler-utils (.ci/run does)"
+INSTALL = "apt-get install -y libreoffice-writer libreoffice-calc poppler-utils nodejs (.ci/run does)"
 LOCK = Path(tempfile.gettempdir()) / "ofsted-tracker-soffice.lock"
 TIMEOUT = 300  # seconds for one conversion; a cold start on a busy machine takes tens of seconds
 LOCK_WAIT = 1800  # seconds to wait for other conversions (other test processes) to finish
@@ -41,7 +41,7 @@ def require(*tools: str) -> None:
     missing = [tool for tool in tools if shutil.which(tool) is None]
     if not missing:
         return
-    message = (f"{', '.join(missing)} not found on PATH; this test needs LibreOffice and poppler: {INSTALL}. "
+    message = (f"{', '.join(missing)} not found on PATH; the tests need LibreOffice, poppler and Node.js: {INSTALL}. "
                f"On a machine without them, set {SKIP_WITHOUT_OFFICE}=1 to skip these tests.")
     if os.environ.get(SKIP_WITHOUT_OFFICE) == "1":
         pytest.skip(message)
