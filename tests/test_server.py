@@ -415,6 +415,10 @@ def test_every_element_main_js_uses_is_on_the_task_pane(client: TestClient) -> N
     for name in attributes:
         assert re.search(rf"<(button|input)[^>]*\b{name}\b", page.text), name
     assert re.search(r'<input type="file" multiple accept=".xlsx" id="ip-returns"', page.text)
+    style = re.search(r'<link rel="stylesheet" href="(/static/css/improvement-plan.css)"', page.text)
+    assert style, "the pane's own stylesheet (wrapping in a narrow pane, refused rows in red) is not linked"
+    css = client.get(style.group(1))
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css") and ".ip-refused" in css.text
 
 
 def test_the_task_pane_asks_the_server_in_order(tmp_path: Path) -> None:

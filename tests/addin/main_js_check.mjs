@@ -106,15 +106,20 @@ const returns = [{ name: "SK.xlsx", data: Buffer.from("PK-sk").toString("base64"
   { name: "DD.xlsx", data: Buffer.from("PK-dd").toString("base64") }];
 assert.deepEqual(calls.map((c) => c.path), ["/improvement-plan/collect"]);
 assert.deepEqual(calls[0].body.args, [returns]);
-const rows = byId("ip-preview").tbody.children.map((tr) => tr.children.map((td) => td.textContent));
-assert.deepEqual(rows, [ // per file, what is refused first, each row with its cell
+const text = (td) => (td.children.length ? td.children.map((line) => line.textContent).join(" | ") : td.textContent);
+const rows = byId("ip-preview").tbody.children.map((tr) => tr.children.map(text));
+assert.deepEqual(rows, [ // per file, what is refused first, each row with its cell; a change: was, then now
   ["DD.xlsx"],
   ["1.1", "Refused: not written", "not DD's action", "A5"],
   ["SK.xlsx"],
-  ["5.2", "Progress status", "On track → Complete", "F5"],
-  ["5.3", "New deadline proposed (Revisions, not yet agreed)", "(none) → 31/03/2017; reason: Review", "I6"]]);
-assert.equal(byId("ip-preview").tbody.children[1].className, "table-danger");
+  ["5.2", "Progress status", "Was: On track | Now: Complete", "F5"],
+  ["5.3", "New deadline proposed (Revisions, not yet agreed)", "Deadline: (none) | Proposed: 31/03/2017 | Reason: Review",
+    "I6"]]);
+assert.match(byId("ip-preview").tbody.children[1].className, /table-danger/);
+assert.match(byId("ip-preview").tbody.children[3].children[2].children[0].className, /text-muted/); // was: muted
 assert.equal(byId("ip-apply").hidden, false);
+assert.equal(byId("ip-apply-note").hidden, false); // beside Apply: refused rows are not written, nothing yet is
+assert.match(byId("ip-apply-note").textContent, /^Rows shaded red are refused and not written.*Nothing is written until/);
 
 // Apply these changes: collect_updates with the files previewed, then a quiet refresh, then the summary; once
 calls.length = 0;
@@ -124,6 +129,7 @@ assert.deepEqual(calls[0].args, [returns]);
 assert.equal(calls[0].include, plan);
 assert.deepEqual(calls[1].args, [true]);
 assert.equal(byId("ip-apply").hidden, true);
+assert.equal(byId("ip-apply-note").hidden, true); // what it said is no longer so once written
 calls.length = 0;
 await byId("ip-apply").click();
 assert.equal(calls.length, 0);
@@ -133,6 +139,7 @@ replies["/improvement-plan/collect"].json = { message: "Nothing to change", line
 await buttons["[data-ip-collect]"].click();
 assert.equal(byId("ip-apply").hidden, true);
 assert.equal(byId("ip-preview").hidden, true);
+assert.equal(byId("ip-apply-note").hidden, true);
 calls.length = 0;
 await byId("ip-apply").click();
 assert.equal(calls.length, 0);
@@ -142,11 +149,13 @@ replies["/improvement-plan/collect"] = { status: 200, json: { message: "1 return
   { action: "5.2", field: "status", old: "", new: "Complete", file: "SK.xlsx", cell: "F5" }], revisions: [], refused: [] } };
 await buttons["[data-ip-collect]"].click();
 assert.equal(byId("ip-preview").hidden, false);
+assert.equal(byId("ip-apply-note").textContent, "Nothing is written until you click Apply these changes.");
 replies["/improvement-plan/collect"] = { status: 422, json: { detail: "notes.txt is not an Excel workbook (.xlsx)" } };
 await buttons["[data-ip-collect]"].click();
 assert.equal(byId("ip-status").textContent, "notes.txt is not an Excel workbook (.xlsx)");
 assert.equal(byId("ip-preview").hidden, true);
 assert.equal(byId("ip-apply").hidden, true);
+assert.equal(byId("ip-apply-note").hidden, true);
 
 // Build report: the .docx first, then record_snapshot; no report, no snapshot
 calls.length = 0;

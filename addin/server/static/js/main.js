@@ -1,8 +1,8 @@
 // The Improvement Plan task pane. Each button runs its xlwings script (validate, refresh, go_to_finding: the
 // desktop add-in's macros, run on the server), then asks the server for the plan's summary and shows it. Build
 // report and Request updates post the workbook and offer the file that comes back (.docx, .zip) as a download;
-// Request updates then runs the script record_requests, which logs the requests on the Requests sheet. Collect
-// updates sends the chosen returns for a preview (nothing is written), and Apply these changes runs the script
+// Request updates then runs the script record_requests, which logs the requests on the Requests sheet. Preview the
+// changes sends the chosen returns for a preview (nothing is written), and Apply these changes runs the script
 // collect_updates with the same files, then refresh. Only the sheets each call needs are sent.
 // PLAN_SHEETS is addin/payload.py's PLAN_SHEETS (the scripts' include): the routes here are not scripts, so they
 // cannot read it from /xlwings/custom-scripts-meta.json (tests/test_server.py checks that the two lists agree).
@@ -156,7 +156,16 @@ function base64(file) {
 function cells(tr, texts) {
   for (const text of texts) {
     const td = document.createElement("td");
-    td.textContent = text;
+    if (Array.isArray(text)) { // a change: what the tracker holds now (muted), then what the return gives
+      for (const [css, line] of text) {
+        const div = document.createElement("div");
+        div.className = css;
+        div.textContent = line;
+        td.appendChild(div);
+      }
+    } else {
+      td.textContent = text;
+    }
     tr.appendChild(td);
   }
 }
@@ -170,6 +179,10 @@ function place(where) { // "[SK.xlsx]Update request!G7" -> ["SK.xlsx", "G7"]
   return found ? [found[1], found[2]] : ["", where || ""];
 }
 
+const WAS = "ip-was small text-muted"; // the value the tracker holds now
+const NOTE = { refused: "Rows shaded red are refused and not written: ask the owner to correct them and send the "
+  + "return again.", apply: "Nothing is written until you click Apply these changes." };
+
 export function showPreview(data) {
   status(data.message);
   const body = document.querySelector("#ip-preview tbody");
@@ -177,13 +190,15 @@ export function showPreview(data) {
   const items = [ // per file, what is refused first (it is not among the changes), then the changes
     ...data.refused.map((f) => {
       const [file, cell] = place(f.where);
-      return { css: "table-danger", file, cell, action: f.action_id, field: "Refused: not written", change: f.message };
+      return { css: "table-danger ip-refused", file, cell, action: f.action_id, field: "Refused: not written",
+        change: [["", f.message]] };
     }),
     ...data.updates.map((u) => ({ css: "", file: u.file, cell: u.cell, action: u.action, field: FIELDS[u.field] || u.field,
-      change: `${u.old || "(blank)"} → ${u.new || "(blank)"}` })),
+      change: [[WAS, `Was: ${u.old || "(blank)"}`], ["", `Now: ${u.new || "(blank)"}`]] })),
     ...data.revisions.map((r) => ({ css: "", file: r.file, cell: r.cell, action: r.action,
       field: "New deadline proposed (Revisions, not yet agreed)",
-      change: `${r.old_deadline || "(none)"} → ${r.new_deadline}${r.reason ? "; reason: " + r.reason : ""}` })),
+      change: [[WAS, `Deadline: ${r.old_deadline || "(none)"}`], ["", `Proposed: ${r.new_deadline}`],
+        ...(r.reason ? [[WAS, `Reason: ${r.reason}`]] : [])] })),
   ];
   for (const file of [...new Set(items.map((item) => item.file))]) {
     const head = document.createElement("tr"); // the file once, its rows below it with their cells
@@ -200,17 +215,20 @@ export function showPreview(data) {
       body.appendChild(tr);
     }
   }
+  const changes = data.updates.length + data.revisions.length > 0;
   document.getElementById("ip-preview").hidden = items.length === 0;
-  document.getElementById("ip-apply").hidden = data.updates.length + data.revisions.length === 0;
+  document.getElementById("ip-apply").hidden = !changes;
+  const note = document.getElementById("ip-apply-note");
+  note.textContent = [data.refused.length > 0 ? NOTE.refused : "", changes ? NOTE.apply : ""].filter(Boolean).join(" ");
+  note.hidden = items.length === 0;
 }
 
 async function collectUpdates() {
   const chosen = [...document.getElementById("ip-returns").files];
   pendingReturns = null;
-  document.getElementById("ip-apply").hidden = true;
-  document.getElementById("ip-preview").hidden = true; // an earlier preview is not these files'
+  for (const id of ["ip-apply", "ip-preview", "ip-apply-note"]) document.getElementById(id).hidden = true; // not these files'
   if (chosen.length === 0) {
-    status("Choose the update requests the owners sent back (.xlsx), then click Collect updates.", true);
+    status("Choose the update requests the owners sent back (.xlsx), then click Preview the changes.", true);
     return;
   }
   status("Checking the returns…");
@@ -228,7 +246,7 @@ async function applyReturns() {
   if (!pendingReturns) return;
   const returns = pendingReturns;
   pendingReturns = null;
-  document.getElementById("ip-apply").hidden = true;
+  for (const id of ["ip-apply", "ip-apply-note"]) document.getElementById(id).hidden = true;
   await script("collect_updates", [returns]); // writes the cells and the log, and says what it wrote
   // A fresh payload sees the values just written: the dashboards follow. Quietly: a second message box would
   // close collect_updates' one (xlwings shows one dialog at a time), and that one says what was written.
@@ -240,7 +258,7 @@ function showCollect() {
   const input = document.getElementById("ip-returns");
   input.scrollIntoView();
   input.focus();
-  status("Choose the update requests the owners sent back (.xlsx), then click Collect updates.");
+  status("Choose the update requests the owners sent back (.xlsx), then click Preview the changes.");
 }
 
 globalThis.improvementPlan = { run, report, summary, show, requestUpdates, collectUpdates, showCollect };
