@@ -168,8 +168,7 @@ def write_cells(book: Book, edits: dict[str, dict[tuple[int, int], object]]) -> 
     grown = []
     for name, sheet in sheets.items():
         rows = [row for row, _ in edits[name]]
-        grown += [(table, sheet.range((whole.row, whole.column), (max(rows), whole.column + whole.columns.count - 1)))
-                  for table, whole in _tables_to_grow(sheet, name, min(rows), max(rows))]
+        grown += _tables_to_grow(sheet, name, min(rows), max(rows))
     for table, new_range in grown:
         table.resize(new_range)
     for name, sheet in sheets.items():
@@ -179,7 +178,8 @@ def write_cells(book: Book, edits: dict[str, dict[tuple[int, int], object]]) -> 
 
 def _tables_to_grow(sheet: xw.Sheet, name: str, first: int, last: int) -> list:
     """The tables of the sheet that rows ``first``..``last`` extend (the rule of ``workbook.package.cell_parts``: a
-    table ending at most one row above ``first``, and above ``last``), each with its range; refuses a totals row."""
+    table ending at most one row above ``first``, and above ``last``), each with its range grown to ``last``; refuses
+    a totals row."""
     found = []
     for table in sheet.tables:
         whole = table.range
@@ -191,7 +191,8 @@ def _tables_to_grow(sheet: xw.Sheet, name: str, first: int, last: int) -> list:
                 raise UnusableInput(f"{name}!A{end}: the table '{table.name}' has a totals row, so a row cannot be added "
                                     "below it. Turn off its Total Row (Table Design), then try again. Nothing was "
                                     "changed.")
-            found.append((table, whole))
+            found.append((table, sheet.range((whole.row, whole.column),
+                                             (last, whole.column + whole.columns.count - 1))))
     return found
 
 
@@ -212,8 +213,8 @@ def write_tool_sheet(book: Book, name: str, grid: Grid, header_row: int) -> None
         sheet.clear_contents()
     if not grid:
         return
-    for table, whole in _tables_to_grow(sheet, name, 1, len(grid)):  # the tool's own table, from its header down
-        table.resize(sheet.range((whole.row, whole.column), (len(grid), whole.column + whole.columns.count - 1)))
+    for table, new_range in _tables_to_grow(sheet, name, 1, len(grid)):  # the tool's own table, from its header down
+        table.resize(new_range)
     sheet.range((1, 1)).value = [[as_entered(v) for v in row] for row in grid]
     if added and len(grid) >= header_row:
         width = len(grid[header_row - 1])
