@@ -16,10 +16,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from addin import customui
-from workbook.errors import TrackerError
-from workbook.paths import output_folder
-from workbook.safe_write import atomic_write
+from ofsted_tracker.addin import customui
+from ofsted_tracker.workbook.errors import TrackerError
+from ofsted_tracker.workbook.store.paths import output_folder
+from ofsted_tracker.workbook.store.safe_write import atomic_write
 
 TEMPLATE = "quickstart_addin_ribbon.xlam"
 CONFIG_SHEET = "myaddin.conf"  # the template's VBA reads settings from the sheet PROJECT_NAME & ".conf"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from workbook.errors import TrackerError
+from ofsted_tracker.workbook.errors import TrackerError
 
 CUSTOMUI_NS = "http://schemas.microsoft.com/office/2006/01/customui"
 RIBBON_XML = Path(__file__).with_name("ribbon.xml")

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import xlwings as xw
 
-from workbook import schema
-from workbook.errors import UnusableInput
-from workbook.chase import CHASE_SHEET, CHASE_SPEC, ChaseEntry, read_chase, unreadable_log
-from workbook.findings import Finding
-from workbook.history import HISTORY, HISTORY_SPEC, Snapshot, read_history, unreadable
-from workbook.layout import Grid
-from workbook.model import Plan
-from workbook.parse import RawTable, parse_plan
-from workbook.reader import table_from_grid
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, CHASE_SPEC, ChaseEntry, read_chase, unreadable_log
+from ofsted_tracker.workbook.plan.findings import Finding
+from ofsted_tracker.workbook.rules.history import HISTORY, HISTORY_SPEC, Snapshot, read_history, unreadable
+from ofsted_tracker.workbook.rules.layout import Grid
+from ofsted_tracker.workbook.plan.model import Plan
+from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
+from ofsted_tracker.workbook.store.reader import table_from_grid
 
 Book = xw.Book  # the type the macros take, named here so that no other module needs to import xlwings
 ALERT_TITLE = "Improvement Plan"

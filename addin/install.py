@@ -16,14 +16,16 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from addin.build import build
-from workbook.errors import TrackerError
+from ofsted_tracker.addin.build import build
+import ofsted_tracker
+from ofsted_tracker.workbook.errors import TrackerError
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent  # the folder holding the addin package
+PROJECT_DIR = Path(ofsted_tracker.__file__).resolve().parent.parent  # the folder holding the ofsted_tracker package
 MAC_EXCEL = Path("/Applications/Microsoft Excel.app")
 MAC_STARTUP = Path("Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel")
 MAC_SCRIPTS = Path("Library/Application Scripts/com.microsoft.Excel")
-OUR_ADDINS = "addin.ribbon_*.xlam"
+OUR_ADDINS = "ofsted_tracker.addin.ribbon_*.xlam"
+RETIRED_ADDINS = "addin.ribbon_*.xlam"  # the same buttons, named before the one import package: replaced
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ def install(setup: ExcelSetup | None = None, python: str = sys.executable, proje
             "command line: ofsted-tracker validate, refresh and report do what the buttons do.")
     setup.startup.mkdir(parents=True, exist_ok=True)
     settings = {setup.interpreter_key: python, "PYTHONPATH": str(project)}
-    ours = sorted(setup.startup.glob(OUR_ADDINS))
+    ours = sorted(setup.startup.glob(OUR_ADDINS)) + sorted(setup.startup.glob(RETIRED_ADDINS))
     written = build(setup.startup, settings)
     for stale in set(ours) - set(written):  # a button since removed from the ribbon
         stale.unlink()

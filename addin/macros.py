@@ -24,12 +24,13 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from addin import excel
-from addin.excel import Book
-from workbook import layout, schema
-from workbook.errors import TrackerError, UnusableInput
-from workbook.summary import Summary, summarise
-from workbook.tracker import no_cycle_collection, resolve_period
+from ofsted_tracker.addin import excel
+from ofsted_tracker.addin.excel import Book
+from ofsted_tracker.workbook.rules import layout
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.errors import TrackerError, UnusableInput
+from ofsted_tracker.workbook.rules.summary import Summary, summarise
+from ofsted_tracker.workbook.jobs import no_cycle_collection, resolve_period
 
 log = logging.getLogger(__name__)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9 _.()-]+")
@@ -207,7 +208,7 @@ def build_report(book: Book, as_at: date | None = None, period: str | None = Non
                        "ofsted-tracker report <tracker.xlsx> -o report.docx")
     if builder is None:
         try:
-            from report_builder import build_report as builder
+            from ofsted_tracker.report_builder import build_report as builder
         except ImportError:
             raise _Problem("The Word report builder is not part of this installation yet. "
                            "Ask the policy team to update ofsted-tracker.") from None
@@ -226,8 +227,8 @@ def record_snapshot(book: Book, s: Summary) -> str:
     """
     from dataclasses import replace
 
-    from workbook.findings import refuse_unreadable
-    from workbook.history import HEADER_ROW, HISTORY, history_grid, replace_period
+    from ofsted_tracker.workbook.plan.findings import refuse_unreadable
+    from ofsted_tracker.workbook.rules.history import HEADER_ROW, HISTORY, history_grid, replace_period
 
     if s.live is None:
         return ("No snapshot was recorded for the direction of travel: fill in 'Reporting period' on the Settings "

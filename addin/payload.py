@@ -14,9 +14,9 @@ import datetime as dt
 from importlib.metadata import version
 from pathlib import Path
 
-from workbook import schema
-from workbook.chase import CHASE_SHEET
-from workbook.history import HISTORY
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.rules.chase import CHASE_SHEET
+from ofsted_tracker.workbook.rules.history import HISTORY
 
 # The six officers' sheets and the tool's History and Requests logs: macros.summary reads the logs when present
 # (the Dashboard's trend and chase list), and a sheet left out of a payload still arrives by name with no values,
@@ -63,7 +63,7 @@ def payload(path: Path, name: str | None = None, active: str | None = None, sele
 
     from openpyxl import load_workbook
 
-    from workbook.package import sheet_tables
+    from ofsted_tracker.workbook.store.package import sheet_tables
 
     with zipfile.ZipFile(path) as package:
         tables = sheet_tables(package, Path(path).name)

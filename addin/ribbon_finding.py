@@ -1,12 +1,12 @@
 """Ribbon button "Go to finding": jumps to the cell of the finding selected on the Checks sheet.
 
-Its add-in, addin.ribbon_finding.xlam, runs main().
+Its add-in, ofsted_tracker.addin.ribbon_finding.xlam, runs main().
 """
 
-from addin.excel import caller_book
-from addin.macros import go_to_finding
+from ofsted_tracker.addin.excel import caller_book
+from ofsted_tracker.addin.macros import go_to_finding
 
 
 def main() -> None:
-    """Entry point of the button (xlwings' RunMain: ``import addin.ribbon_finding; addin.ribbon_finding.main()``)."""
+    """Entry point of the button (xlwings' RunMain: ``import ofsted_tracker.addin.ribbon_finding; ofsted_tracker.addin.ribbon_finding.main()``)."""
     go_to_finding(caller_book())

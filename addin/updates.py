@@ -25,16 +25,16 @@ from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from addin import excel, macros
-from addin.excel import Book
-from addin.macros import _plural, _Problem, macro
-from workbook.chase import (
+from ofsted_tracker.addin import excel, macros
+from ofsted_tracker.addin.excel import Book
+from ofsted_tracker.addin.macros import _plural, _Problem, macro
+from ofsted_tracker.workbook.rules.chase import (
     CHASE_HEADER_ROW, CHASE_SHEET, ChaseEntry, Collected, Requests, chase_grid, collect, plan_requests, preview_lines,
     received_entries, safe_file_name, sent_entries, with_entries,
 )
-from workbook.errors import TrackerError, UnusableInput
-from workbook.findings import refuse_unreadable
-from workbook.summary import Summary
+from ofsted_tracker.workbook.errors import TrackerError, UnusableInput
+from ofsted_tracker.workbook.plan.findings import refuse_unreadable
+from ofsted_tracker.workbook.rules.summary import Summary
 
 MAX_PREVIEW_LINES = 8  # a message box shows about a screenful; the rest is counted ("and 12 more")
 MAX_PREVIEW_VALUE = 40  # each old and new value in the message box; the command line and the task pane show them whole
@@ -91,7 +91,7 @@ def _requests_message(requests: Requests, where: str) -> str:
 
 def write_files(requests: Requests, folder: Path, s: Summary, workbook_name: str) -> tuple:
     """Write each owner's request workbook and draft into ``folder``: ``workbook.request_files.Written`` each."""
-    from workbook.request_files import write_requests
+    from ofsted_tracker.workbook.store.request_files import write_requests
 
     return write_requests(requests, folder, workbook_name, str(s.plan.setting("Council") or ""))
 
@@ -162,7 +162,7 @@ def saved_returns(uploads: object, folder: Path) -> list[Path]:
 def check_returns(book: Book, files: list[Path], as_at: date | None = None, period: str | None = None
                   ) -> tuple[Summary, Collected]:
     """The open workbook's summary and what the returned files change in it (and what is refused)."""
-    from workbook.collect import read_return
+    from ofsted_tracker.workbook.store.collect import read_return
 
     s = macros.summary(book, as_at, period)
     return s, collect(s.plan, [read_return(Path(f)) for f in files], s.as_at)
@@ -194,7 +194,7 @@ def question(collected: Collected, files: int) -> str:
 
 def apply(book: Book, s: Summary, collected: Collected) -> str:
     """Write the accepted values, the proposed deadlines and the log into the open workbook; say what was written."""
-    from workbook.collect import edits_for
+    from ofsted_tracker.workbook.store.collect import edits_for
 
     refuse_unreadable(s.findings, CHASE_SHEET)
     edits = edits_for(s.plan, collected)

@@ -20,10 +20,10 @@ def macro_operations(path: Path, n_actions: int) -> dict[str, int | bool]:
     """
     import xlwings as xw
 
-    from addin import macros
+    from ofsted_tracker.addin import macros
     from tests.addin.harness import payload
-    from workbook.layout import computed_grids
-    from workbook.tracker import open_summary
+    from ofsted_tracker.workbook.rules.layout import computed_grids
+    from ofsted_tracker.workbook.jobs import open_summary
 
     counts: dict[str, int | bool] = {}
     for name in ("validate", "refresh"):
@@ -52,7 +52,7 @@ def macro_seconds(path: Path, runs: int) -> float:
 
     import xlwings as xw
 
-    from addin import macros
+    from ofsted_tracker.addin import macros
     from tests.addin.harness import payload
 
     data = payload(path)

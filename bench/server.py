@@ -28,8 +28,8 @@ ROUTES = {"validate": "/xlwings/custom-scripts-call/validate", "refresh": "/xlwi
 
 
 def _bodies(path: Path) -> dict[str, bytes]:
-    from addin.payload import PLAN_SHEETS, payload
-    from workbook import schema
+    from ofsted_tracker.addin.payload import PLAN_SHEETS, payload
+    from ofsted_tracker.workbook.plan import schema
 
     bodies = {name: json.dumps(payload(path, include=PLAN_SHEETS)).encode() for name in ROUTES}
     bodies["go_to_finding"] = json.dumps(payload(path, include=[schema.CHECKS], active=schema.CHECKS,
@@ -95,7 +95,7 @@ def main() -> None:
     import httpx
     from fastapi.testclient import TestClient
 
-    from addin.server.app import app
+    from ofsted_tracker.addin.server.app import app
     from bench.synthetic import make_tracker
 
     parser = argparse.ArgumentParser(description=__doc__)

@@ -6,9 +6,9 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from workbook.demo import demo_rows
-from workbook.tracker import new_tracker
-from workbook.writer import settings_rows
+from ofsted_tracker.workbook.demo import demo_rows
+from ofsted_tracker.workbook.jobs import new_tracker
+from ofsted_tracker.workbook.store.writer import settings_rows
 
 WORDS = ("review", "implement", "refresh", "multi-agency", "safeguarding", "early help", "referral", "assessment",
          "audit", "training", "partners", "LSCB", "MASH", "performance", "framework", "children", "young people",

@@ -22,7 +22,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 
 def _summary(path: Path):
-    from workbook.tracker import open_summary
+    from ofsted_tracker.workbook.jobs import open_summary
 
     return open_summary(path)
 
@@ -41,7 +41,7 @@ def step_read_validate(path: Path) -> Callable[[], object]:
 
 def step_refresh(path: Path) -> Callable[[], object]:
     """Ours: read, compute and rewrite only the computed sheets inside the package (atomic, with a backup)."""
-    from workbook.tracker import refresh
+    from ofsted_tracker.workbook.jobs import refresh
 
     target = _scratch(path)
     return lambda: refresh(target)
@@ -49,7 +49,7 @@ def step_refresh(path: Path) -> Callable[[], object]:
 
 def step_report(path: Path) -> Callable[[], object]:
     """Ours: the Word report from the summary (template prepared once, compiled table rows, chart picture, atomic save)."""
-    from report_builder import build_report
+    from ofsted_tracker.report_builder import build_report
 
     summary = _summary(path)
     out = Path(tempfile.mkdtemp(prefix="bench-")) / "report.docx"
@@ -71,7 +71,7 @@ def step_naive_refresh(path: Path) -> Callable[[], object]:
     """Naive: openpyxl load, write the computed grids cell by cell, save the whole workbook again."""
     import openpyxl
 
-    from workbook.layout import computed_grids
+    from ofsted_tracker.workbook.rules.layout import computed_grids
 
     target = _scratch(path)
     grids = computed_grids(_summary(path))

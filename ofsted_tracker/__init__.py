@@ -11,7 +11,7 @@ def frames(path, as_of=None, period=None):
     ``as_of`` (a date) and ``period`` (a name from Periods) default to the workbook's Settings, as on the
     command line. pandas is imported here, on first use, never by the command line or the ribbon.
     """
-    from workbook.frames import frames as read
+    from ofsted_tracker.workbook.frames import frames as read
 
     return read(path, as_of, period)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from workbook.errors import TrackerError
+from ofsted_tracker.workbook.errors import TrackerError
 
 UNEXPECTED = 3  # the exit code of a fault of the tool itself (never of bad input, which is 2)
 SHOWN_FINDINGS = 30  # validate's text output: at most this many findings, then a line saying where the rest are
@@ -44,7 +44,7 @@ def _parse_as_of(text: str | None) -> date | None:
         return None
     if text.strip().lower() == "today":
         return date.today()  # the edge of the program: the rules themselves never read the clock
-    from workbook.dates import read_date
+    from ofsted_tracker.workbook.plan.dates import read_date
 
     reading = read_date(text)
     if reading.value is None or reading.month_only:
@@ -65,7 +65,7 @@ def _console():
 
 def _open(path: Path, as_of: str | None, period: str | None):
     """The workbook's summary, or the command's message and exit code."""
-    from workbook.tracker import open_summary
+    from ofsted_tracker.workbook.jobs import open_summary
 
     try:
         return open_summary(path, _parse_as_of(as_of), period)
@@ -78,7 +78,7 @@ def _open(path: Path, as_of: str | None, period: str | None):
 @click.option("--force", is_flag=True, help="Replace an existing file (a backup is kept).")
 def new(path: Path, force: bool) -> None:
     """Make a blank tracker workbook."""
-    from workbook.tracker import new_tracker
+    from ofsted_tracker.workbook.jobs import new_tracker
 
     try:
         if path.exists() and not force:
@@ -129,7 +129,7 @@ def summary(path: Path, as_of: str | None, period: str | None, as_json: bool) ->
 @_period
 def refresh(path: Path, as_of: str | None, period: str | None) -> None:
     """Write the Dashboard, Slippage and Checks sheets into the workbook (a backup is kept)."""
-    from workbook.tracker import refresh as do_refresh
+    from ofsted_tracker.workbook.jobs import refresh as do_refresh
 
     try:
         s = do_refresh(path, _parse_as_of(as_of), period)
@@ -151,7 +151,7 @@ def refresh(path: Path, as_of: str | None, period: str | None) -> None:
 def report(path: Path, output: Path, as_of: str | None, period: str | None, template: Path | None, strict: bool,
            pdf: bool) -> None:
     """Build the Word committee report from the workbook."""
-    from report_builder import build_report
+    from ofsted_tracker.report_builder import build_report
 
     try:
         _report_paths(path, output, template)
@@ -172,7 +172,7 @@ def report(path: Path, output: Path, as_of: str | None, period: str | None, temp
     click.echo(f"Wrote {written}")
     _record(path, s, "The report was written, but its snapshot was not recorded: ")
     if pdf:
-        from report_builder.pdf import write_pdf
+        from ofsted_tracker.report_builder.pdf import write_pdf
 
         try:
             click.echo(f"Wrote {write_pdf(written)}")
@@ -182,7 +182,7 @@ def report(path: Path, output: Path, as_of: str | None, period: str | None, temp
 
 def _record(path: Path, s, failed: str = "") -> None:
     """Record the summary's state as its period's snapshot on the History sheet, and say what was recorded."""
-    from workbook.tracker import record_snapshot
+    from ofsted_tracker.workbook.jobs import record_snapshot
 
     try:
         recorded = record_snapshot(path, s)
@@ -195,9 +195,9 @@ def _record(path: Path, s, failed: str = "") -> None:
 def _report_paths(tracker: Path, output: Path, template: Path | None) -> None:
     """Refuse a report path in a folder that does not exist, or that is the tracker, the template or in the backups
     folder; and a template that is no file."""
-    from report_builder.build import DEFAULT_TEMPLATE
-    from workbook.paths import existing_folder, refuse_overwriting_inputs, regular_file
-    from workbook.safe_write import BACKUP_DIR
+    from ofsted_tracker.report_builder.build import DEFAULT_TEMPLATE
+    from ofsted_tracker.workbook.store.paths import existing_folder, refuse_overwriting_inputs, regular_file
+    from ofsted_tracker.workbook.store.safe_write import BACKUP_DIR
 
     existing_folder(output.parent)
     if template is not None:
@@ -221,9 +221,9 @@ def demo(out: Path) -> None:
     """Build the Lewisham demo tracker, validate and refresh it, print the summary and write the report."""
     from rich.markup import escape
 
-    from workbook.demo import demo_rows
-    from workbook.paths import output_folder
-    from workbook.tracker import new_tracker, refresh as do_refresh
+    from ofsted_tracker.workbook.demo import demo_rows
+    from ofsted_tracker.workbook.store.paths import output_folder
+    from ofsted_tracker.workbook.jobs import new_tracker, refresh as do_refresh
     from ofsted_tracker.show import findings_table, print_summary
 
     console = _console()
@@ -231,7 +231,7 @@ def demo(out: Path) -> None:
         output_folder(out)
         tracker = out / "lewisham-tracker.xlsx"
         new_tracker(tracker, demo_rows())
-        from workbook.demo import record_illustrative_snapshot
+        from ofsted_tracker.workbook.demo import record_illustrative_snapshot
 
         invented = record_illustrative_snapshot(tracker)  # an invented Q1, so the report shows direction of travel
         console.print(invented.message(tracker.name) + " [bold]Invented for the demo[/bold], not Lewisham's figures.")
@@ -239,11 +239,11 @@ def demo(out: Path) -> None:
         console.print(f"[bold]Tracker[/bold] {escape(str(tracker))}")
         console.print(findings_table(s, limit=12))
         print_summary(console, s)
-        from report_builder import build_report
+        from ofsted_tracker.report_builder import build_report
 
         written = build_report(s, out / "lewisham-committee-report.docx")
         console.print(f"[bold]Report[/bold] {escape(str(written))}")
-        from workbook.tracker import record_snapshot
+        from ofsted_tracker.workbook.jobs import record_snapshot
 
         console.print(record_snapshot(tracker, s).message(tracker.name))  # the published Q2, as the report does
     except TrackerError as exc:
@@ -260,7 +260,7 @@ def addin_app() -> None:
               help="Folder for the built add-in.")
 def addin_build(out: Path) -> None:
     """Build the ribbon add-in (.xlam) from the text sources in addin/, on any OS."""
-    from addin.build import build
+    from ofsted_tracker.addin.build import build
 
     try:
         written = build(out)
@@ -273,7 +273,7 @@ def addin_build(out: Path) -> None:
 @addin_app.command("install")
 def addin_install() -> None:
     """Put the add-in where Excel loads it and write the xlwings settings a click needs."""
-    from addin.install import install
+    from ofsted_tracker.addin.install import install
 
     try:
         message = install()
@@ -295,7 +295,7 @@ def addin_install() -> None:
 @click.option("--keyfile", metavar="KEY.pem", type=click.Path(path_type=Path), help="Its private key (PEM).")
 def serve(port: int, host: str, cert_dir: Path, certfile: Path | None, keyfile: Path | None) -> None:
     """Run the Improvement Plan add-in's server (xlwings Server) over HTTPS, for Excel on the web, Windows and Mac."""
-    from addin.server.serve import run
+    from ofsted_tracker.addin.server.serve import run
 
     try:
         run(host, port, cert_dir, certfile, keyfile)
@@ -309,8 +309,8 @@ def serve(port: int, host: str, cert_dir: Path, certfile: Path | None, keyfile: 
               help="Comma-separated sheets to send with values (default: the plan's sheets, as Refresh sends).")
 def payload(path: Path, include: str | None) -> None:
     """Print the JSON Excel would send to the server for this workbook (for checking a deployment with curl)."""
-    from addin.payload import PLAN_SHEETS, payload as build
-    from workbook.reader import check_package
+    from ofsted_tracker.addin.payload import PLAN_SHEETS, payload as build
+    from ofsted_tracker.workbook.store.reader import check_package
 
     sheets = include.split(",") if include else PLAN_SHEETS
     try:
@@ -332,7 +332,7 @@ def payload(path: Path, include: str | None) -> None:
 @_as_of
 def requests(path: Path, out: Path, period: str | None, as_of: str | None) -> None:
     """Write an update request (a workbook and an e-mail draft) for each owner with open actions or actions due."""
-    from workbook.collect import send_requests
+    from ofsted_tracker.workbook.store.collect import send_requests
 
     try:
         sent = send_requests(path, out, _parse_as_of(as_of), period)
@@ -362,8 +362,8 @@ def requests(path: Path, out: Path, period: str | None, as_of: str | None) -> No
 def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, period: str | None, as_of: str | None,
             as_json: bool) -> None:
     """Preview what the owners' returns change (and what is refused, with its cell); --apply writes it."""
-    from workbook.chase import preview_dict, preview_lines
-    from workbook.collect import collect_returns
+    from ofsted_tracker.workbook.rules.chase import preview_dict, preview_lines
+    from ofsted_tracker.workbook.store.collect import collect_returns
 
     try:
         done = collect_returns(path, list(returned), _parse_as_of(as_of), do_apply, period)

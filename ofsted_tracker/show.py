@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from workbook.dates import uk
-from workbook.summary import Summary
+from ofsted_tracker.workbook.plan.dates import uk
+from ofsted_tracker.workbook.rules.summary import Summary
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 

@@ -4,6 +4,6 @@ Only this name is public. docx, docxtpl and python-pptx are imported when a repo
 command line starts fast.
 """
 
-from report_builder.build import build_report
+from ofsted_tracker.report_builder.build import build_report
 
 __all__ = ["build_report"]

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from workbook.errors import TemplateError, TrackerError
-from workbook.safe_write import atomic_write
-from workbook.summary import Summary
-from workbook.tracker import no_cycle_collection
-from report_builder.chart import MARKER, TREND_MARKER, place_charts, report_charts
-from report_builder.context import PLACEHOLDERS, report_context
-from report_builder.text import BRACE_GUARD, guard_braces
+from ofsted_tracker.workbook.errors import TemplateError, TrackerError
+from ofsted_tracker.workbook.store.safe_write import atomic_write
+from ofsted_tracker.workbook.rules.summary import Summary
+from ofsted_tracker.workbook.jobs import no_cycle_collection
+from ofsted_tracker.report_builder.chart import MARKER, TREND_MARKER, place_charts, report_charts
+from ofsted_tracker.report_builder.context import PLACEHOLDERS, report_context
+from ofsted_tracker.report_builder.text import BRACE_GUARD, guard_braces
 
 from ofsted_tracker import packaged_template  # noqa: E402 - the template ships inside the package
 DEFAULT_TEMPLATE = packaged_template()
@@ -47,7 +47,7 @@ def fill_template(context: dict, template: Path, actions: int = 0):
     ``render``, replace the chart markers that ``{{ rag_chart }}`` and ``{{ trend_chart }}`` printed by the native charts, then tidy what
     docxtpl leaves (cell properties in schema order, officers' brace pairs as typed) and set the properties.
     """
-    from report_builder.template import check, load, render, sandbox, template_source
+    from ofsted_tracker.report_builder.template import check, load, render, sandbox, template_source
 
     if not template.is_file():
         raise TemplateError(f"The Word template {template} was not found. Give --template a .docx file, or leave it "

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from report_builder.context import NOT_RATED_FILL
-from workbook.schema import BLUE_FILL, RAG_FILLS
+from ofsted_tracker.report_builder.context import NOT_RATED_FILL
+from ofsted_tracker.workbook.plan.schema import BLUE_FILL, RAG_FILLS
 
 MARKER = "\ufdd0rag chart\ufdd1"  # what {{ rag_chart }} prints; officers' text cannot hold it (text.clean)
 TREND_MARKER = "\ufdd0trend chart\ufdd1"  # what {{ trend_chart }} prints

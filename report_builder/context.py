@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from workbook.errors import UnusableInput
-from workbook.findings import ERROR, WARNING
-from workbook.model import Action, Plan, Recommendation
-from workbook.schema import BLUE, BRAG_FILLS as RAG_FILLS, BRAG_NAMES as RAG_NAMES  # B appears only when rated BRAG
-from workbook.summary import Summary
-from report_builder.text import (
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.plan.findings import ERROR, WARNING
+from ofsted_tracker.workbook.plan.model import Action, Plan, Recommendation
+from ofsted_tracker.workbook.plan.schema import BLUE, BRAG_FILLS as RAG_FILLS, BRAG_NAMES as RAG_NAMES  # B appears only when rated BRAG
+from ofsted_tracker.workbook.rules.summary import Summary
+from ofsted_tracker.report_builder.text import (
     CleanRows, bullets, clean, clean_all, join_words, month_span, number_words, period_title, prose_date, table_date,
     typed_deadline, with_article,
 )

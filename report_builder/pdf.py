@@ -10,8 +10,8 @@ import tempfile
 from contextlib import suppress
 from pathlib import Path
 
-from workbook.errors import TrackerError
-from workbook.safe_write import atomic_write
+from ofsted_tracker.workbook.errors import TrackerError
+from ofsted_tracker.workbook.store.safe_write import atomic_write
 
 TIMEOUT = 180  # seconds: a cold start of LibreOffice on a busy machine takes tens of seconds
 # writer_pdf_Export with a tagged structure tree and PDF/UA identification (LibreOffice 7.2 or later)

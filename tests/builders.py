@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from workbook.model import Action, Lead, Period, Plan, Recommendation, Revision
+from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan, Recommendation, Revision
 
 
 def act(action_id: str = "1.1", original: date | None = date(2016, 6, 30), status: str = "On track", *,

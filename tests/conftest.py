@@ -12,8 +12,8 @@ import pytest
 @pytest.fixture(scope="session")
 def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Lewisham demo tracker, made once; copy it (``demo_tracker``) before changing it."""
-    from workbook.demo import demo_rows
-    from workbook.tracker import new_tracker
+    from ofsted_tracker.workbook.demo import demo_rows
+    from ofsted_tracker.workbook.jobs import new_tracker
 
     path = tmp_path_factory.mktemp("demo") / "lewisham-tracker.xlsx"
     new_tracker(path, demo_rows())

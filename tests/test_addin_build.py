@@ -14,18 +14,18 @@ import pytest
 from openpyxl import load_workbook
 from click.testing import CliRunner
 
-from addin import build as builder, customui, macros, updates
+from ofsted_tracker.addin import build as builder, customui, macros, updates
 from tests.report import office
-from workbook.errors import TrackerError
+from ofsted_tracker.workbook.errors import TrackerError
 
 RIBBON = customui.RIBBON_XML.read_text(encoding="utf-8")
 EXPECTED = {  # button label -> (Python module its add-in runs, the macro that module calls)
-    "Validate": ("addin.ribbon_check", macros.validate),
-    "Go to finding": ("addin.ribbon_finding", macros.go_to_finding),
-    "Refresh dashboards": ("addin.ribbon_refresh", macros.refresh),
-    "Request updates": ("addin.ribbon_requests", updates.request_updates),
-    "Collect updates": ("addin.ribbon_collect", updates.collect_updates),
-    "Build report": ("addin.ribbon_report", macros.build_report),
+    "Validate": ("ofsted_tracker.addin.ribbon_check", macros.validate),
+    "Go to finding": ("ofsted_tracker.addin.ribbon_finding", macros.go_to_finding),
+    "Refresh dashboards": ("ofsted_tracker.addin.ribbon_refresh", macros.refresh),
+    "Request updates": ("ofsted_tracker.addin.ribbon_requests", updates.request_updates),
+    "Collect updates": ("ofsted_tracker.addin.ribbon_collect", updates.collect_updates),
+    "Build report": ("ofsted_tracker.addin.ribbon_report", macros.build_report),
 }
 
 
@@ -132,7 +132,7 @@ BROKEN = [
     ('onAction="RibbonMyAddin.RunMain"\n                  screentip="Refresh the dashboards"',
      'onAction="RibbonMyAddin.Refresh"\n                  screentip="Refresh the dashboards"',
      "onAction RibbonMyAddin.Refresh is not a macro of the add-in"),
-    ('tag="addin.ribbon_report"', 'tag="addin.ribbon_missing"', "tag addin.ribbon_missing names no Python module"),
+    ('tag="ofsted_tracker.addin.ribbon_report"', 'tag="ofsted_tracker.addin.ribbon_missing"', "tag ofsted_tracker.addin.ribbon_missing names no Python module"),
     ('screentip="Validate the plan"', "", "a button needs screentip"),
     ('imageMso="ExportWord"', "", "a button needs imageMso"),
     ('idQ="ot:ImprovementPlan"', 'idQ="xx:ImprovementPlan"', "idQ must be prefix:name with a declared prefix"),

@@ -9,10 +9,10 @@ import pytest
 from lxml import etree
 from click.testing import CliRunner
 
-from addin import build as builder
-from addin.install import ExcelSetup, excel_setup, install
+from ofsted_tracker.addin import build as builder
+from ofsted_tracker.addin.install import ExcelSetup, excel_setup, install
 
-ADDINS = sorted(f"addin.ribbon_{name}.xlam" for name in ("check", "finding", "refresh", "requests", "collect", "report"))
+ADDINS = sorted(f"ofsted_tracker.addin.ribbon_{name}.xlam" for name in ("check", "finding", "refresh", "requests", "collect", "report"))
 
 
 def _settings(addin: Path) -> dict[str, str]:
@@ -62,7 +62,8 @@ def test_reinstalling_replaces_ours_removes_old_buttons_and_keeps_other_files(tm
     setup = ExcelSetup("Windows", tmp_path / "XLSTART")
     setup.startup.mkdir()
     (setup.startup / "PERSONAL.XLSB").write_bytes(b"the officer's own macros")
-    (setup.startup / "addin.ribbon_retired.xlam").write_bytes(b"a button since removed")
+    (setup.startup / "ofsted_tracker.addin.ribbon_retired.xlam").write_bytes(b"a button since removed")
+    (setup.startup / "addin.ribbon_check.xlam").write_bytes(b"named before the one import package")
     install(setup, python="python", project=tmp_path)
     first = {p.name: p.read_bytes() for p in setup.startup.iterdir()}
     install(setup, python="python", project=tmp_path)
@@ -72,10 +73,10 @@ def test_reinstalling_replaces_ours_removes_old_buttons_and_keeps_other_files(tm
 
 
 def test_without_excel_it_says_so_changes_nothing_and_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import addin.install
-    from workbook.errors import TrackerError
+    from ofsted_tracker.addin import install as install_module
+    from ofsted_tracker.workbook.errors import TrackerError
 
-    monkeypatch.setattr(addin.install, "excel_setup", lambda: None)  # as on this Linux machine, on any OS
+    monkeypatch.setattr(install_module, "excel_setup", lambda: None)  # as on this Linux machine, on any OS
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("APPDATA", str(tmp_path))
     with pytest.raises(TrackerError, match=r"^Excel is not installed here \("):

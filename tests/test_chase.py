@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from lxml import etree
 
 from ofsted_tracker.cli import app
-from workbook.chase import REQUEST_SHEET, collect, owners_of, plan_requests
-from workbook.collect import apply_returns, collect_returns, read_return, send_requests
-from workbook.demo import demo_rows
-from workbook.errors import UnusableInput
-from workbook.package import NS, sheet_parts
-from workbook.request_files import request_workbook
-from workbook.tracker import new_tracker, open_summary, snapshot
+from ofsted_tracker.workbook.rules.chase import REQUEST_SHEET, collect, owners_of, plan_requests
+from ofsted_tracker.workbook.store.collect import apply_returns, collect_returns, read_return, send_requests
+from ofsted_tracker.workbook.demo import demo_rows
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.store.package import NS, sheet_parts
+from ofsted_tracker.workbook.store.request_files import request_workbook
+from ofsted_tracker.workbook.jobs import new_tracker, open_summary, snapshot
 
 AS_AT = date(2016, 10, 31)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -381,7 +381,7 @@ def test_a_bad_address_in_leads_is_a_finding_not_a_crash(tmp_path):
 def test_a_draft_that_cannot_be_made_names_the_email_cell(demo, tmp_path):
     from dataclasses import replace
 
-    from workbook.request_files import draft
+    from ofsted_tracker.workbook.store.request_files import draft
 
     request = next(r for r in plan_requests(open_summary(demo, AS_AT).plan, None, AS_AT).requests
                    if r.lead.initials == "SK")

@@ -4,8 +4,8 @@ from dataclasses import replace
 from datetime import date
 
 from tests.builders import act, plan_of
-from workbook.checks import validate
-from workbook.model import Lead, Revision
+from ofsted_tracker.workbook.rules.checks import validate
+from ofsted_tracker.workbook.plan.model import Lead, Revision
 
 AS_AT = date(2016, 10, 31)
 
@@ -127,7 +127,7 @@ def test_unknown_period_from_settings_points_at_its_cell():
 
 
 def test_lead_initials_recommendation_numbers_and_period_names_each_name_one_row():
-    from workbook.model import Period, Recommendation
+    from ofsted_tracker.workbook.plan.model import Period, Recommendation
 
     plan = plan_of(act("1.1", date(2016, 11, 30), "On track", recorded="A"),
                    leads=(Lead("SK", "Stephen Kitchman", row=2), Lead("TB", "Tony Blake", row=3),

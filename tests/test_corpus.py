@@ -19,11 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 from ofsted_tracker.cli import app
-from workbook.errors import TrackerError
-from workbook.package import MAX_CELL_TEXT, sheet_parts
-from workbook.schema import OFFICER_SHEETS
-from workbook.summary import Summary
-from workbook.tracker import open_summary, refresh
+from ofsted_tracker.workbook.errors import TrackerError
+from ofsted_tracker.workbook.store.package import MAX_CELL_TEXT, sheet_parts
+from ofsted_tracker.workbook.plan.schema import OFFICER_SHEETS
+from ofsted_tracker.workbook.rules.summary import Summary
+from ofsted_tracker.workbook.jobs import open_summary, refresh
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))

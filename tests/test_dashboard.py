@@ -3,8 +3,8 @@
 from datetime import date
 
 from tests.builders import act, plan_of
-from workbook.dashboard import disagreements, overall, overall_recorded, period_dashboard
-from workbook.model import Period, Revision
+from ofsted_tracker.workbook.rules.dashboard import disagreements, overall, overall_recorded, period_dashboard
+from ofsted_tracker.workbook.plan.model import Period, Revision
 
 AS_AT = date(2016, 10, 31)
 Q2 = Period("Q2", date(2016, 5, 1), date(2016, 7, 31))

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from workbook.dates import read_date, uk
+from ofsted_tracker.workbook.plan.dates import read_date, uk
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from workbook.tracker import open_summary
+from ofsted_tracker.workbook.jobs import open_summary
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +74,7 @@ def with_history(demo_master, tmp_path_factory):
     """A copy of the demo tracker after the demo's invented Q1 snapshot, as `ofsted-tracker demo` records it."""
     import shutil
 
-    from workbook.demo import record_illustrative_snapshot
+    from ofsted_tracker.workbook.demo import record_illustrative_snapshot
 
     tracker = tmp_path_factory.mktemp("invented") / demo_master.name
     shutil.copy2(demo_master, tracker)
@@ -122,7 +122,7 @@ def test_lewisham_policy_text_is_the_demos_not_the_templates():
     from docx import Document
 
     from ofsted_tracker import packaged_template
-    from workbook.demo import demo_rows
+    from ofsted_tracker.workbook.demo import demo_rows
 
     template = Document(str(packaged_template()))
     text = "\n".join(p.text for p in template.paragraphs)
@@ -132,7 +132,7 @@ def test_lewisham_policy_text_is_the_demos_not_the_templates():
 
 
 def test_the_demo_data_carries_no_editorial_notes():
-    from workbook.demo import demo_rows
+    from ofsted_tracker.workbook.demo import demo_rows
 
     rows = demo_rows()
     text = " ".join(str(v) for sheet in rows.values() for row in sheet for v in row.values())

@@ -19,12 +19,12 @@ from click.testing import CliRunner
 
 from ofsted_tracker.cli import app
 from tests.corpus.make_corpus import with_sheet
-from workbook.errors import TrackerError
-from workbook.package import clean_text
-from workbook import schema
-from workbook.parse import EXCEL_ERRORS
-from workbook.schema import OFFICER_SHEETS
-from workbook.tracker import open_summary, refresh
+from ofsted_tracker.workbook.errors import TrackerError
+from ofsted_tracker.workbook.store.package import clean_text
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan.parse import EXCEL_ERRORS
+from ofsted_tracker.workbook.plan.schema import OFFICER_SHEETS
+from ofsted_tracker.workbook.jobs import open_summary, refresh
 
 CORPUS = Path(__file__).parent / "corpus"
 CELL = re.compile(r"[A-Z]{1,3}[0-9]+(:[A-Z]{1,3}[0-9]+)?")
@@ -122,7 +122,7 @@ def test_any_cell_values_are_validated_summarised_and_refreshed_without_a_traceb
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(cells=CELLS)
 def test_any_cell_values_give_a_report_or_a_clear_refusal(cells):
-    from report_builder import build_report
+    from ofsted_tracker.report_builder import build_report
 
     with tempfile.TemporaryDirectory() as folder:
         path = tracker_with(Path(folder), cells)

@@ -6,12 +6,12 @@ from dataclasses import replace
 from datetime import date
 
 from tests.builders import act, plan_of
-from workbook.dashboard import derived_ratings
-from workbook.frames import direction_of_travel, movements
-from workbook.history import (
+from ofsted_tracker.workbook.rules.dashboard import derived_ratings
+from ofsted_tracker.workbook.frames import direction_of_travel, movements
+from ofsted_tracker.workbook.rules.history import (
     Snapshot, commentary_hash, history_grid, previous, read_history, replace_period, take, trend, year_earlier,
 )
-from workbook.model import Revision
+from ofsted_tracker.workbook.plan.model import Revision
 
 Q2_AS_AT, Q3_AS_AT, Q4_AS_AT = date(2016, 10, 31), date(2017, 1, 31), date(2017, 4, 30)
 

@@ -15,9 +15,9 @@ import pytest
 from lxml import etree
 
 from tests.test_cli import run
-from workbook.history import HISTORY_SPEC
-from workbook.package import NS, sheet_parts
-from workbook.tracker import open_summary, refresh, snapshot
+from ofsted_tracker.workbook.rules.history import HISTORY_SPEC
+from ofsted_tracker.workbook.store.package import NS, sheet_parts
+from ofsted_tracker.workbook.jobs import open_summary, refresh, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -164,7 +164,7 @@ def test_officers_additions_survive_snapshot_and_refresh(tmp_path, name):
 def test_validate_and_refresh_do_not_import_pandas_summary_does(demo_tracker):
     snapshot(demo_tracker)
     snapshot(demo_tracker, date(2017, 1, 31), "Q3")
-    code = ("import sys, json; from workbook.tracker import open_summary, refresh; p = sys.argv[1]; "
+    code = ("import sys, json; from ofsted_tracker.workbook.jobs import open_summary, refresh; p = sys.argv[1]; "
             "s = open_summary(p); refresh(p); print('pandas' in sys.modules, end=' '); "
             "json.dumps(open_summary(p, period='Q3', as_at=__import__('datetime').date(2017, 1, 31)).as_dict()); "
             "print('pandas' in sys.modules)")
@@ -186,7 +186,7 @@ def test_frames_gives_analysts_dataframes_with_ids_as_text(demo_tracker):
 
 
 def test_the_report_context_lists_what_changed_since_the_last_report(demo_tracker, tmp_path):
-    from report_builder.context import FIRST_REPORT, report_context
+    from ofsted_tracker.report_builder.context import FIRST_REPORT, report_context
 
     first = report_context(open_summary(demo_tracker))
     assert first["has_history"] is False and first["history_text"] == FIRST_REPORT

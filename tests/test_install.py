@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = ("pyproject.toml", "README.md", "workbook", "addin", "report_builder", "ofsted_tracker", "templates")
+SOURCES = ("pyproject.toml", "README.md", "LICENSE", "workbook", "addin", "report_builder", "ofsted_tracker", "templates")
 
 
 def _run(*args: str | Path, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -60,19 +60,27 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python.parent
 
 
-def test_the_wheel_carries_the_template_and_the_demo_data(wheel: Path) -> None:
+def test_the_wheel_carries_the_template_and_the_demo_data_under_one_import_package(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "ofsted_tracker/templates/committee_report.docx" in names
-    assert {f"workbook/demo_data/{n}.csv" for n in ("actions", "leads", "recommendations", "deadline_revisions")} <= names
-    assert "addin/ribbon.xml" in names
+    assert {f"ofsted_tracker/workbook/demo_data/{n}.csv"
+            for n in ("actions", "leads", "recommendations", "deadline_revisions")} <= names
+    assert "ofsted_tracker/addin/ribbon.xml" in names
+    top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
+    assert top == {"ofsted_tracker"}, top  # no generic top-level names (workbook, addin) for a council's machine
+    assert not [n for n in names if "make_template" in n]  # how the template was first made stays in the repo
 
 
 def test_an_installed_wheel_runs_demo_and_report_from_another_folder(installed: Path, tmp_path: Path) -> None:
     from docx import Document
 
-    where = _run(installed / "python", "-c", "import ofsted_tracker, report_builder.build as b; "
+    where = _run(installed / "python", "-c", "import ofsted_tracker, ofsted_tracker.report_builder.build as b; "
                  "print(ofsted_tracker.__file__); print(b.DEFAULT_TEMPLATE)", cwd=tmp_path).stdout.split()
     assert all(Path(p).is_relative_to(installed.parent) for p in where), where  # the wheel's copy, not the repo's
+    alone = _run(installed / "python", "-c", "import importlib.util as u; "
+                 "print([n for n in ('workbook', 'addin', 'report_builder', 'templates') if u.find_spec(n)])",
+                 cwd=tmp_path).stdout.strip()
+    assert alone == "[]"  # `import workbook` fails beside the installed package
     tool = installed / "ofsted-tracker"
     version = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
     assert _run(tool, "--version", cwd=tmp_path).stdout.strip() == f"ofsted-tracker {version}"

@@ -16,10 +16,11 @@ from tests.addin.harness import apply, grid_as_shown, open_book
 import xlwings as xw  # noqa: E402  (after the harness has set the remote engine's licence)
 from xlwings.pro import _xlremote
 
-from addin import excel, macros
-from workbook import layout, schema
-from workbook.demo import demo_rows
-from workbook.tracker import new_tracker, open_summary
+from ofsted_tracker.addin import excel, macros
+from ofsted_tracker.workbook.rules import layout
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.demo import demo_rows
+from ofsted_tracker.workbook.jobs import new_tracker, open_summary
 
 TEXT_LIKE_FORMULAS = ('=HYPERLINK("http://example.com","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)")
 
@@ -289,7 +290,7 @@ def test_an_unexpected_failure_is_a_message_not_a_traceback(demo_master: Path, t
 # --- called from the add-in -----------------------------------------------------------------------------------
 
 
-def _addin_payload(name: str = "addin.ribbon_check.xlam") -> dict:
+def _addin_payload(name: str = "ofsted_tracker.addin.ribbon_check.xlam") -> dict:
     return {"client": "Office.js", "version": xw.__version__,
             "book": {"name": name, "active_sheet_index": 0, "selection": "A1"}, "names": [],
             "sheets": [{"name": "myaddin.conf", "values": [["ADD_WORKBOOK_TO_PYTHONPATH", "False"]],
@@ -374,7 +375,7 @@ def test_build_report_records_the_snapshot_the_command_line_records(demo_master:
     from click.testing import CliRunner
 
     from ofsted_tracker.cli import app
-    from workbook.history import HISTORY
+    from ofsted_tracker.workbook.rules.history import HISTORY
 
     monkeypatch.setattr(excel, "local_folder", lambda book: tmp_path)
     no_report = lambda summary, target: target  # noqa: E731  (the report itself is tested elsewhere)
@@ -419,10 +420,6 @@ def test_the_report_name_comes_from_the_workbook_name_alone(name: str, expected:
 
 def test_the_real_report_builder_writes_a_word_file(demo_master: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import report_builder
-
-    if not hasattr(report_builder, "build_report"):
-        pytest.fail("report_builder.build_report is not there yet: the Build report button cannot work")
     monkeypatch.setattr(excel, "local_folder", lambda book: tmp_path)
     message, _, _ = _run(demo_master, macros.build_report, tmp_path)
     report = tmp_path / "lewisham-tracker report.docx"
@@ -470,7 +467,7 @@ def test_with_no_active_workbook_object_desktop_excel_gets_a_message() -> None:
             raise AttributeError("'NoneType' object has no attribute 'Name'")
 
     app = SimpleNamespace(books=Books(), alert=lambda text, **kw: shown.append((text, kw["mode"])))
-    message = macros.validate(SimpleNamespace(name="addin.ribbon_check.xlam", app=app))
+    message = macros.validate(SimpleNamespace(name="ofsted_tracker.addin.ribbon_check.xlam", app=app))
     assert shown == [(message, "critical")]
     assert message.startswith("No workbook is open.")
 

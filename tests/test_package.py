@@ -14,13 +14,13 @@ import pytest
 from lxml import etree
 
 from tests.report import office
-from workbook import package
-from workbook.errors import UnusableInput
-from workbook.package import (
+from ofsted_tracker.workbook.store import package
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.store.package import (
     PARSER, calc_chain_without, check_zip, clean_text, parse_part, recalc_on_open, refresh_package, sheet_parts,
     sheet_xml,
 )
-from workbook.tracker import refresh
+from ofsted_tracker.workbook.jobs import refresh
 
 CORPUS = Path(__file__).parent / "corpus"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -261,7 +261,7 @@ def refuse(*args, **kwargs):
 subprocess.Popen = refuse
 os.system = refuse
 os.execv = os.execve = os.spawnv = refuse
-from workbook.tracker import refresh
+from ofsted_tracker.workbook.jobs import refresh
 refresh({str(copy)!r})
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("xlwings", "win32com", "pythoncom", "appscript", "uno"))
 print("loaded:", loaded)
@@ -276,7 +276,7 @@ print("loaded:", loaded)
 # --- which sheet is read ---------------------------------------------------------------------------------------
 
 def test_find_sheets_matches_as_headers_do_and_refuses_two_sheets_with_one_name():
-    from workbook.schema import find_sheets
+    from ofsted_tracker.workbook.plan.schema import find_sheets
 
     assert find_sheets(["Dashboard", " actions ", "Leads"], ["Actions", "Leads", "Periods"], "plan.xlsx") == \
         {"Actions": " actions ", "Leads": "Leads"}

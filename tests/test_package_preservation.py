@@ -17,9 +17,9 @@ import pytest
 from lxml import etree
 
 from tests.report import office
-from workbook.layout import computed_grids
-from workbook.package import NS, sheet_parts
-from workbook.tracker import refresh
+from ofsted_tracker.workbook.rules.layout import computed_grids
+from ofsted_tracker.workbook.store.package import NS, sheet_parts
+from ofsted_tracker.workbook.jobs import refresh
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMES = ["officer-additions.xlsx", "officer-additions-libreoffice.xlsx", "officer-macros.xlsm"]

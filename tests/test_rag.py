@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from tests.builders import act
-from workbook.rag import completed_by, derived_rag
+from ofsted_tracker.workbook.rules.rag import completed_by, derived_rag
 
 AS_AT = date(2016, 10, 31)
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from report_builder.context import FIELDS, PLACEHOLDERS, known_fields, report_context
-from report_builder.text import (
+from ofsted_tracker.report_builder.context import FIELDS, PLACEHOLDERS, known_fields, report_context
+from ofsted_tracker.report_builder.text import (
     bullets, clean, counted, month_span, number_words, period_title, prose_date, table_date, typed_deadline, with_article,
 )
 from tests.builders import act, plan_of
 from tests.report.plans import HOSTILE, PERIODS, hostile_plan, shown, summary_of
-from workbook.errors import UnusableInput
-from workbook.model import Lead, Recommendation, Revision
-from workbook.summary import Summary, summarise
-from workbook.tracker import open_summary
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.plan.model import Lead, Recommendation, Revision
+from ofsted_tracker.workbook.rules.summary import Summary, summarise
+from ofsted_tracker.workbook.jobs import open_summary
 
 AS_AT = date(2016, 10, 31)
 
@@ -281,8 +281,8 @@ def test_lead_names_come_from_leads():
 
 def test_an_owner_typed_as_a_name_is_one_lead_for_validation_requests_and_the_report():
     """One rule (``Plan.lead_named``): a lead's name typed in any case and spacing is that lead, everywhere."""
-    from workbook.chase import plan_requests
-    from workbook.checks import validate
+    from ofsted_tracker.workbook.rules.chase import plan_requests
+    from ofsted_tracker.workbook.rules.checks import validate
 
     plan = plan_of(act("1.1", date(2016, 6, 1), owners=("stephen  KITCHMAN", "ZZ")), periods=PERIODS,
                    leads=(Lead("SK", "Stephen Kitchman", row=2),))
@@ -324,7 +324,7 @@ def test_a_month_only_deadline_is_shown_as_typed_in_every_note():
 
 
 def test_policy_text_is_a_placeholder_unless_settings_give_it(demo):
-    from report_builder.context import EQUALITIES_PLACEHOLDER, POLICY_PLACEHOLDER
+    from ofsted_tracker.report_builder.context import EQUALITIES_PLACEHOLDER, POLICY_PLACEHOLDER
 
     blank = report_context(summarise(plan_of(act("1.1"), periods=PERIODS), AS_AT, "Q2"))
     assert blank["policy_context"] == POLICY_PLACEHOLDER and POLICY_PLACEHOLDER.startswith("[Council policy context")

@@ -10,14 +10,14 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
-from report_builder import build_report
+from ofsted_tracker.report_builder import build_report
 from tests.report.reading import (
     body_text, bullets_after, criteria_table, paragraph_index, rows, table_with_header, tables_with_header,
 )
-from report_builder.context import NOT_RATED_FILL
-from workbook.schema import RAG_FILLS
-from workbook.summary import Summary
-from workbook.tracker import open_summary
+from ofsted_tracker.report_builder.context import NOT_RATED_FILL
+from ofsted_tracker.workbook.plan.schema import RAG_FILLS
+from ofsted_tracker.workbook.rules.summary import Summary
+from ofsted_tracker.workbook.jobs import open_summary
 
 FILLS = {**RAG_FILLS, "NR": NOT_RATED_FILL}
 PERIOD_HEADER = ("Ref", "Action", "Action owner", "RAG", "Progress summary", "Target completion deadline")
@@ -28,7 +28,7 @@ WORDS = r"([a-z]+(?:-[a-z]+)?|\d[\d,]*)"  # a count as the prose writes it: "sev
 
 def number(words: str) -> int:
     """A count the prose wrote in words back as a number (report_builder.text.number_words, inverted)."""
-    from report_builder.text import number_words
+    from ofsted_tracker.report_builder.text import number_words
 
     known = {number_words(n): n for n in range(100)}
     return known[words] if words in known else int(words.replace(",", ""))
@@ -295,7 +295,7 @@ def test_no_placeholder_is_left_in_the_report(report: Path):
 # ------------------------------------------------------------------------------------------- writing safely
 
 def test_output_must_be_a_docx(summary, tmp_path):
-    from workbook.errors import TrackerError
+    from ofsted_tracker.workbook.errors import TrackerError
 
     with pytest.raises(TrackerError, match="ending .docx"):
         build_report(summary, tmp_path / "report.pdf")
@@ -308,7 +308,7 @@ def test_the_report_folder_is_made_when_missing(summary, tmp_path):
 
 
 def test_a_report_open_in_word_is_not_overwritten(summary, tmp_path):
-    from workbook.errors import WorkbookLocked
+    from ofsted_tracker.workbook.errors import WorkbookLocked
 
     target = tmp_path / "report.docx"
     target.write_bytes(b"the report officers have open")
@@ -325,7 +325,7 @@ def test_a_period_with_nothing_due_and_no_revisions(tmp_path):
 
     from tests.builders import act, plan_of
     from tests.report.plans import PERIODS
-    from workbook.summary import summarise
+    from ofsted_tracker.workbook.rules.summary import summarise
 
     plan = plan_of(act("1.1", date(2016, 9, 30), "Complete", completed_on=date(2016, 9, 1)), periods=PERIODS)
     doc = Document(str(build_report(summarise(plan, date(2016, 10, 31), "Q2"), tmp_path / "empty.docx")))
@@ -350,7 +350,7 @@ def test_a_running_period_shows_what_is_not_yet_due(tmp_path):
 
     from tests.builders import act, plan_of
     from tests.report.plans import PERIODS
-    from workbook.summary import summarise
+    from ofsted_tracker.workbook.rules.summary import summarise
 
     plan = plan_of(act("1.1", date(2016, 5, 20), "Complete", completed_on=date(2016, 5, 19)),
                    act("1.2", date(2016, 6, 10), "On track"), act("1.3", date(2016, 7, 20), "On track"),
@@ -368,8 +368,8 @@ def test_a_running_period_shows_what_is_not_yet_due(tmp_path):
 
 
 def test_a_failure_while_saving_leaves_the_old_report_and_no_temporary_file(summary, tmp_path, monkeypatch):
-    import report_builder.build as build
-    from workbook.errors import TemplateError
+    import ofsted_tracker.report_builder.build as build
+    from ofsted_tracker.workbook.errors import TemplateError
 
     target = tmp_path / "report.docx"
     target.write_bytes(b"last quarter's report")
@@ -392,7 +392,7 @@ def travelled(demo_master: Path, tmp_path_factory: pytest.TempPathFactory):
     """The demo report after the demo's invented Q1 snapshot: (the summary, the document)."""
     import shutil
 
-    from workbook.demo import record_illustrative_snapshot
+    from ofsted_tracker.workbook.demo import record_illustrative_snapshot
 
     folder = tmp_path_factory.mktemp("travel")
     tracker = folder / demo_master.name

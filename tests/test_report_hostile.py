@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from report_builder import build_report
+from ofsted_tracker.report_builder import build_report
 from tests.report import office
 from tests.report.plans import HOSTILE, hostile_plan, shown, summary_of
 from tests.report.reading import body_text, rows, table_with_header

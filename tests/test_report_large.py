@@ -8,10 +8,10 @@ import time
 from docx import Document
 from docx.oxml.ns import qn
 
-from report_builder import build_report
+from ofsted_tracker.report_builder import build_report
 from tests.report.plans import large_plan, summary_of
-from report_builder.context import NOT_RATED_FILL
-from workbook.schema import RAG_FILLS
+from ofsted_tracker.report_builder.context import NOT_RATED_FILL
+from ofsted_tracker.workbook.plan.schema import RAG_FILLS
 
 FILLS = {**RAG_FILLS, "NR": NOT_RATED_FILL}
 

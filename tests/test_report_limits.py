@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from click.testing import CliRunner
 
-import report_builder.template as template
-from report_builder import build_report
+import ofsted_tracker.report_builder.template as template
+from ofsted_tracker.report_builder import build_report
 from tests.report.plans import large_plan, summary_of
-from workbook.errors import TemplateError
+from ofsted_tracker.workbook.errors import TemplateError
 
 SECONDS = 15  # each attack is refused at once, or stopped by the time limit set below; this bounds both
 

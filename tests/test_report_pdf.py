@@ -24,7 +24,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def tracker(demo_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the demo tracker with the demo's invented Q1 snapshot, so the report has both charts."""
-    from workbook.demo import record_illustrative_snapshot
+    from ofsted_tracker.workbook.demo import record_illustrative_snapshot
 
     path = tmp_path_factory.mktemp("pdf") / demo_master.name
     shutil.copy2(demo_master, path)
@@ -44,7 +44,7 @@ def pdf(tracker: Path) -> Path:
 
 
 def _elements(pdf_file) -> list:
-    from report_builder.pdf import _elements as elements
+    from ofsted_tracker.report_builder.pdf import _elements as elements
 
     return elements(pdf_file.Root.StructTreeRoot)
 
@@ -90,8 +90,8 @@ def test_no_libreoffice_is_a_clear_message_and_the_docx_is_still_written(tracker
 
 
 def test_a_stuck_libreoffice_is_stopped_with_a_message(tmp_path, monkeypatch):
-    from report_builder.pdf import write_pdf
-    from workbook.errors import TrackerError
+    from ofsted_tracker.report_builder.pdf import write_pdf
+    from ofsted_tracker.workbook.errors import TrackerError
 
     stuck = tmp_path / "soffice"
     stuck.write_text("#!/bin/sh\nsleep 30\n")
@@ -120,8 +120,8 @@ def test_strict_refuses_a_plan_with_errors_and_writes_nothing(tracker, tmp_path)
 def test_strict_builds_a_plan_without_errors(tmp_path):
     from datetime import date
 
-    from workbook.tracker import new_tracker
-    from workbook.writer import settings_rows
+    from ofsted_tracker.workbook.jobs import new_tracker
+    from ofsted_tracker.workbook.store.writer import settings_rows
 
     path = tmp_path / "clean.xlsx"
     new_tracker(path, {

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from report_builder import build_report
+from ofsted_tracker.report_builder import build_report
 from tests.report import office
-from workbook.tracker import open_summary
+from ofsted_tracker.workbook.jobs import open_summary
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +66,8 @@ def test_every_page_is_numbered(pdf):
 def test_the_native_chart_is_drawn_in_the_rag_colours(pdf, tmp_path):
     import subprocess
 
-    from report_builder.context import NOT_RATED_FILL
-    from workbook.schema import RAG_FILLS
+    from ofsted_tracker.report_builder.context import NOT_RATED_FILL
+    from ofsted_tracker.workbook.plan.schema import RAG_FILLS
 
     page = next(n for n in range(1, office.pages(pdf) + 1)
                 if "Figure 1" in subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],

@@ -8,12 +8,12 @@ import pytest
 from docx import Document
 from click.testing import CliRunner
 
-from report_builder import build_report
-from report_builder.build import DEFAULT_TEMPLATE
+from ofsted_tracker.report_builder import build_report
+from ofsted_tracker.report_builder.build import DEFAULT_TEMPLATE
 from tests.report.reading import body_text
-from workbook.errors import TemplateError
-from workbook.summary import Summary
-from workbook.tracker import open_summary
+from ofsted_tracker.workbook.errors import TemplateError
+from ofsted_tracker.workbook.rules.summary import Summary
+from ofsted_tracker.workbook.jobs import open_summary
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,7 @@ def test_a_template_cannot_reach_python_or_files(summary, tmp_path, escape):
 def test_the_sandbox_itself_refuses_internals_and_changes():
     from jinja2.exceptions import SecurityError
 
-    from report_builder.template import sandbox
+    from ofsted_tracker.report_builder.template import sandbox
 
     env = sandbox()
 
@@ -142,7 +142,7 @@ def test_a_missing_or_unreadable_template_is_reported(summary, tmp_path):
 def test_the_template_script_makes_a_working_template(summary, tmp_path):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("make_template", DEFAULT_TEMPLATE.parent / "make_template.py")
+    spec = importlib.util.spec_from_file_location("make_template", DEFAULT_TEMPLATE.parent / "source" / "make_template.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     template = module.make_template(tmp_path / "fresh.docx")

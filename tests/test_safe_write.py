@@ -21,10 +21,10 @@ import pytest
 from click.testing import CliRunner
 
 from ofsted_tracker.cli import app
-from workbook import package, safe_write
-from workbook.errors import WorkbookLocked
-from workbook.safe_write import KEEP_BACKUPS, atomic_write, backups_of, lock_files, temp_files
-from workbook.tracker import new_tracker, refresh
+from ofsted_tracker.workbook.store import package, safe_write
+from ofsted_tracker.workbook.errors import WorkbookLocked
+from ofsted_tracker.workbook.store.safe_write import KEEP_BACKUPS, atomic_write, backups_of, lock_files, temp_files
+from ofsted_tracker.workbook.jobs import new_tracker, refresh
 
 CORPUS = Path(__file__).parent / "corpus"
 ROOT = Path(__file__).resolve().parents[1]
@@ -319,7 +319,7 @@ def test_a_real_write_limit_part_way_through_the_backup_leaves_the_folder_as_it_
 KILLED_WRITER = """
 import os, shutil, sys, time, zipfile
 from pathlib import Path
-from workbook.tracker import refresh
+from ofsted_tracker.workbook.jobs import refresh
 
 marker, stage = Path(sys.argv[2]), sys.argv[3]
 

@@ -28,12 +28,13 @@ from tests.addin.harness import apply, grid_as_shown
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from addin import updates  # noqa: E402
-from addin.payload import payload  # noqa: E402
-from addin.server import app as server_app  # noqa: E402
-from addin.server.custom_scripts import FINDING_SHEETS, PLAN_SHEETS  # noqa: E402
+from ofsted_tracker.addin import updates  # noqa: E402
+from ofsted_tracker.addin.payload import payload  # noqa: E402
+from ofsted_tracker.addin.server import app as server_app  # noqa: E402
+from ofsted_tracker.addin.server.custom_scripts import FINDING_SHEETS, PLAN_SHEETS  # noqa: E402
 from ofsted_tracker.cli import app as cli  # noqa: E402
-from workbook import layout, schema  # noqa: E402
+from ofsted_tracker.workbook.rules import layout
+from ofsted_tracker.workbook.plan import schema  # noqa: E402
 
 SCRIPT = "/xlwings/custom-scripts-call/{}"
 runner = CliRunner()
@@ -124,8 +125,8 @@ def test_a_workbook_that_is_not_a_tracker_gets_a_message_not_an_error(demo_maste
 
 def _tracker_with_logs(tmp_path: Path) -> Path:
     """The demo after a snapshot (History) and requests sent (Requests), as the command line leaves it."""
-    from workbook.collect import send_requests
-    from workbook.tracker import snapshot
+    from ofsted_tracker.workbook.store.collect import send_requests
+    from ofsted_tracker.workbook.jobs import snapshot
 
     tracker = _tracker_with_emails(tmp_path)
     snapshot(tracker, date(2016, 10, 31))
@@ -223,7 +224,7 @@ def _script(client: TestClient, name: str, tracker: Path, target: Path, args: li
 
 def test_request_updates_gives_one_workbook_and_one_draft_per_owner_in_a_zip(client: TestClient,
                                                                              tmp_path: Path) -> None:
-    from workbook.collect import send_requests
+    from ofsted_tracker.workbook.store.collect import send_requests
 
     tracker = _tracker_with_emails(tmp_path)
     package = _zip(client, tracker)
@@ -242,7 +243,7 @@ def test_request_updates_gives_one_workbook_and_one_draft_per_owner_in_a_zip(cli
 
 
 def test_record_requests_logs_one_request_sent_per_owner(client: TestClient, tmp_path: Path) -> None:
-    from workbook.tracker import open_summary
+    from ofsted_tracker.workbook.jobs import open_summary
 
     tracker = _tracker_with_emails(tmp_path)
     owners = sorted(n.rsplit("(", 1)[1].split(")")[0] for n in _zip(client, tracker).namelist() if n.endswith(".xlsx"))
@@ -265,7 +266,7 @@ def test_record_snapshot_after_the_report_records_what_the_command_lines_report_
     from click.testing import CliRunner
 
     from ofsted_tracker.cli import app as cli
-    from workbook.tracker import open_summary
+    from ofsted_tracker.workbook.jobs import open_summary
 
     actions, after = _script(client, "record_snapshot", demo_master, tmp_path / "recorded.xlsx")
     assert "History" in after.sheets_written and after.alerts[-1][0].startswith("Recorded the Q2 snapshot as at 31/10/2016")
@@ -276,8 +277,8 @@ def test_record_snapshot_after_the_report_records_what_the_command_lines_report_
 
 
 def test_request_updates_with_no_one_to_ask_is_a_422(client: TestClient, tmp_path: Path) -> None:
-    from workbook.demo import demo_rows
-    from workbook.tracker import new_tracker
+    from ofsted_tracker.workbook.demo import demo_rows
+    from ofsted_tracker.workbook.jobs import new_tracker
 
     rows = demo_rows()
     rows["Leads"] = []  # every owner is unknown: nobody to ask
@@ -359,7 +360,7 @@ def test_a_bad_upload_to_the_script_is_a_message_box_not_an_error(client: TestCl
 
 
 def test_collect_updates_writes_the_return_and_again_changes_nothing(client: TestClient, tmp_path: Path) -> None:
-    from workbook.tracker import open_summary
+    from ofsted_tracker.workbook.jobs import open_summary
 
     tracker = _tracker_with_emails(tmp_path)
     upload, first, second = _filled_return(_zip(client, tracker), tmp_path)
@@ -501,8 +502,8 @@ def test_without_sign_in_only_this_computer_is_answered(demo_master: Path) -> No
 
 
 def test_serve_refuses_other_hosts_without_sign_in() -> None:
-    from addin.server.serve import check_host
-    from workbook.errors import UnusableInput
+    from ofsted_tracker.addin.server.serve import check_host
+    from ofsted_tracker.workbook.errors import UnusableInput
 
     with pytest.raises(UnusableInput, match="Refusing to listen on 0.0.0.0"):
         check_host("0.0.0.0", [])
@@ -524,7 +525,7 @@ def test_the_payload_command_writes_what_excel_would_send(demo_master: Path) -> 
 def test_the_self_signed_certificate_loads(tmp_path: Path) -> None:
     import ssl
 
-    from addin.server.serve import certificate
+    from ofsted_tracker.addin.server.serve import certificate
 
     cert, key, origin = certificate(tmp_path)
     assert "self-signed" in origin and oct(key.stat().st_mode)[-3:] == "600"

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from addin import macros
+from ofsted_tracker.addin import macros
 
 
 def _book(fullname: str, name: str = "plan.xlsx"):
@@ -72,7 +72,7 @@ def test_xlwings_vba_reads_the_officers_workbook_settings_sheet_before_the_addin
     import subprocess
     import sys
 
-    from addin import build
+    from ofsted_tracker.addin import build
 
     result = subprocess.run([sys.executable, "-m", "oletools.olevba", "-j", str(build.template_path())],
                             capture_output=True, text=True, timeout=120)

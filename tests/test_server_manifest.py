@@ -18,8 +18,8 @@ from lxml import etree
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-from addin.server import PROJECT_DIR  # noqa: E402
-from addin.server import app as server_app  # noqa: E402
+from ofsted_tracker.addin.server import PROJECT_DIR  # noqa: E402
+from ofsted_tracker.addin.server import app as server_app  # noqa: E402
 
 NS = {"o": "http://schemas.microsoft.com/office/appforoffice/1.1",
       "v": "http://schemas.microsoft.com/office/taskpaneappversionoverrides",

@@ -3,8 +3,8 @@
 from datetime import date
 
 from tests.builders import act, plan_of
-from workbook.model import Period, Revision
-from workbook.slippage import period_revisions, slippage
+from ofsted_tracker.workbook.plan.model import Period, Revision
+from ofsted_tracker.workbook.rules.slippage import period_revisions, slippage
 
 AS_AT = date(2016, 10, 31)
 

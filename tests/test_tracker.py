@@ -3,10 +3,10 @@
 import openpyxl
 import pytest
 
-from workbook import layout
-from workbook.errors import UnusableInput, WorkbookLocked
+from ofsted_tracker.workbook.rules import layout
+from ofsted_tracker.workbook.errors import UnusableInput, WorkbookLocked
 from tests.report.office import require, to_pdf
-from workbook.tracker import new_tracker, open_summary, refresh
+from ofsted_tracker.workbook.jobs import new_tracker, open_summary, refresh
 
 OFFICER = ("Actions", "Recommendations", "Leads", "Revisions", "Periods", "Settings")
 

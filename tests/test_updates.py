@@ -15,11 +15,12 @@ from tests.test_chase import AS_AT, demo_with_emails, fill, ids_in
 
 import xlwings as xw  # noqa: E402  (after the harness has set the remote engine's licence)
 
-from addin import excel, macros, updates
-from workbook import layout, schema
-from workbook.chase import CHASE_SHEET, RECEIVED, SENT
-from workbook.collect import collect_returns, send_requests
-from workbook.tracker import open_summary, snapshot
+from ofsted_tracker.addin import excel, macros, updates
+from ofsted_tracker.workbook.rules import layout
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, RECEIVED, SENT
+from ofsted_tracker.workbook.store.collect import collect_returns, send_requests
+from ofsted_tracker.workbook.jobs import open_summary, snapshot
 
 WRITES = ("setValues", "sheetClearContents", "addSheet", "resizeTable", "setFontProperty", "setAutofit")
 
@@ -290,7 +291,7 @@ def test_refresh_shows_the_chase_list_and_the_trend_as_the_command_line_does(tra
 
 
 def test_the_ribbon_collect_button_asks_for_files_and_refreshes(monkeypatch: pytest.MonkeyPatch, tracker: Path) -> None:
-    from addin import ribbon_collect
+    from ofsted_tracker.addin import ribbon_collect
 
     calls = []
     monkeypatch.setattr(ribbon_collect, "caller_book", lambda: "the book")
@@ -410,8 +411,8 @@ def test_a_failure_part_way_says_cells_may_be_written_and_how_to_undo(tracker: P
 
 
 def test_with_no_one_in_leads_to_ask_the_owners_typed_are_named(tmp_path: Path, desktop: Path) -> None:
-    from workbook.demo import demo_rows
-    from workbook.tracker import new_tracker
+    from ofsted_tracker.workbook.demo import demo_rows
+    from ofsted_tracker.workbook.jobs import new_tracker
 
     rows = demo_rows()
     rows["Leads"] = []

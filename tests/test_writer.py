@@ -5,9 +5,11 @@ from datetime import date
 import openpyxl
 import pytest
 
-from workbook import layout, schema
-from workbook.layout import fit_height
-from workbook.writer import FORMULA_ROWS, NOT_RATED_FILL, checks_formula
+from ofsted_tracker.workbook.rules import layout
+
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.rules.layout import fit_height
+from ofsted_tracker.workbook.store.writer import FORMULA_ROWS, NOT_RATED_FILL, checks_formula
 
 CHECKS = len(schema.ACTIONS.columns) + 1  # the Checks column comes after every Actions column (O)
 DATES = "".join(schema.ACTIONS.letter(c.field) for c in schema.ACTIONS.columns if c.kind == schema.DATE)  # EFHKN
@@ -82,7 +84,7 @@ def test_the_checks_column_is_a_table_calculated_column(wb):
 
 @pytest.fixture(scope="module")
 def blank(tmp_path_factory):
-    from workbook.tracker import new_tracker
+    from ofsted_tracker.workbook.jobs import new_tracker
 
     return openpyxl.load_workbook(new_tracker(tmp_path_factory.mktemp("blank") / "blank.xlsx"))
 
@@ -113,7 +115,7 @@ def _row_tags(path, sheet: str) -> dict[int, dict[str, str]]:
     import re
     import zipfile
 
-    from workbook.package import sheet_parts
+    from ofsted_tracker.workbook.store.package import sheet_parts
 
     with zipfile.ZipFile(path) as package:
         xml = package.read(sheet_parts(package)[sheet]).decode()
@@ -133,7 +135,7 @@ def test_officers_rows_are_never_fixed_height(demo_master, sheet):
 
 
 def test_refresh_gives_the_computed_sheets_sane_heights(demo_tracker):
-    from workbook.tracker import refresh
+    from ofsted_tracker.workbook.jobs import refresh
 
     refresh(demo_tracker)
     for sheet in schema.COMPUTED_SHEETS:
@@ -144,7 +146,7 @@ def test_refresh_gives_the_computed_sheets_sane_heights(demo_tracker):
 
 
 def test_computed_lists_repeat_their_header_row_when_printed(wb, demo_tracker):
-    from workbook.tracker import refresh
+    from ofsted_tracker.workbook.jobs import refresh
 
     header = f"${layout.TABLE_HEADER_ROW}:${layout.TABLE_HEADER_ROW}"
     for name in (schema.CHECKS, schema.SLIPPAGE):
@@ -188,8 +190,8 @@ def test_fit_height_grows_with_wrapped_text():
 
 
 def test_formula_looking_text_stays_text(tmp_path):
-    from workbook.demo import demo_rows
-    from workbook.tracker import new_tracker
+    from ofsted_tracker.workbook.demo import demo_rows
+    from ofsted_tracker.workbook.jobs import new_tracker
 
     rows = demo_rows()
     rows["Actions"][0]["text"] = '=HYPERLINK("http://example.invalid","click")'

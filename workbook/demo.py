@@ -13,8 +13,8 @@ from dataclasses import replace
 from datetime import date
 from importlib import resources
 
-from workbook.model import Period
-from workbook.writer import settings_rows
+from ofsted_tracker.workbook.plan.model import Period
+from ofsted_tracker.workbook.store.writer import settings_rows
 
 DEMO_AS_AT = date(2016, 10, 31)
 DEMO_PERIOD = "Q2"
@@ -65,7 +65,7 @@ SETTINGS = {
 
 
 def _csv(name: str) -> list[dict[str, str]]:
-    text = resources.files("workbook").joinpath("demo_data", name).read_text(encoding="utf-8")
+    text = resources.files("ofsted_tracker.workbook").joinpath("demo_data", name).read_text(encoding="utf-8")
     return list(csv.DictReader(text.splitlines()))
 
 
@@ -138,8 +138,8 @@ def record_illustrative_snapshot(tracker):
     Run before the published Q2 is reported, so the demo report has a last report to compare with. Returns what
     ``workbook.tracker.record_snapshot`` recorded (its message names the invented period).
     """
-    from workbook.summary import summarise
-    from workbook.tracker import open_summary, record_snapshot
+    from ofsted_tracker.workbook.rules.summary import summarise
+    from ofsted_tracker.workbook.jobs import open_summary, record_snapshot
 
     published = open_summary(tracker)
     invented = summarise(illustrative_plan(published.plan), ILLUSTRATIVE_AS_AT, ILLUSTRATIVE_PERIOD,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbook.history import Change, Snapshot, Travel, previous, year_earlier
-from workbook.summary import Summary
+from ofsted_tracker.workbook.rules.history import Change, Snapshot, Travel, previous, year_earlier
+from ofsted_tracker.workbook.rules.summary import Summary
 
 _TEXT = ["action_id", "derived_rag", "recorded_rag", "status", "original_deadline", "deadline", "completed_on",
          "owners", "commentary"]
@@ -120,6 +120,6 @@ def summary_frames(summary: Summary) -> Frames:
 
 def frames(path: Path | str, as_of: date | None = None, period: str | None = None) -> Frames:
     """Read the tracker and return its actions, findings, history and trend as pandas DataFrames."""
-    from workbook.tracker import open_summary
+    from ofsted_tracker.workbook.jobs import open_summary
 
     return summary_frames(open_summary(path, as_of, period))

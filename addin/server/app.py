@@ -17,7 +17,7 @@ import json
 import os
 import sys
 
-from addin.server import PROJECT_DIR
+from ofsted_tracker.addin.server import PROJECT_DIR
 
 DEFAULTS = {
     "XLWINGS_PROJECT_NAME": "Improvement Plan",
@@ -43,8 +43,8 @@ from xlwings_server import dependencies as dep  # noqa: E402
 from xlwings_server.config import settings  # noqa: E402
 from xlwings_server.main import app as fastapi_app, main_app  # noqa: E402
 
-from addin.payload import problem  # noqa: E402
-from addin.server.routes import router  # noqa: E402
+from ofsted_tracker.addin.payload import problem  # noqa: E402
+from ofsted_tracker.addin.server.routes import router  # noqa: E402
 
 
 def max_payload_bytes() -> int:

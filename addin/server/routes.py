@@ -32,11 +32,11 @@ from fastapi.responses import Response
 from xlwings_server import dependencies as dep
 from xlwings_server.config import settings
 
-from addin import excel, macros, updates
-from workbook.chase import CHASE_SHEET, preview_dict, preview_lines
-from workbook.errors import TrackerError
-from workbook.findings import refuse_unreadable
-from workbook.summary import Summary
+from ofsted_tracker.addin import excel, macros, updates
+from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, preview_dict, preview_lines
+from ofsted_tracker.workbook.errors import TrackerError
+from ofsted_tracker.workbook.plan.findings import refuse_unreadable
+from ofsted_tracker.workbook.rules.summary import Summary
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
@@ -70,7 +70,7 @@ async def summary(book: dep.Book, current_user: dep.User) -> dict:
 
 
 def _report(book: excel.Book) -> tuple[str, bytes]:
-    from report_builder import build_report
+    from ofsted_tracker.report_builder import build_report
 
     s = _summary(book)
     name = macros.report_name(book.name)

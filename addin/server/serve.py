@@ -15,8 +15,8 @@ import ipaddress
 import os
 from pathlib import Path
 
-from addin.server import LOCAL_HOSTS
-from workbook.errors import UnusableInput
+from ofsted_tracker.addin.server import LOCAL_HOSTS
+from ofsted_tracker.workbook.errors import UnusableInput
 
 MKCERT = ("localhost+2.pem", "localhost+2-key.pem")
 SELF_SIGNED = ("ofsted-tracker-dev.pem", "ofsted-tracker-dev-key.pem")
@@ -81,7 +81,7 @@ def run(host: str, port: int, cert_dir: Path, certfile: Path | None = None, keyf
     try:
         import uvicorn
 
-        from addin.server.app import app, settings
+        from ofsted_tracker.addin.server.app import app, settings
     except ImportError as exc:
         raise UnusableInput(f"The server is not installed ({exc.name} is missing): "
                             "pip install 'ofsted-tracker[server]'") from None

@@ -20,7 +20,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the remote engi
 
 import xlwings as xw  # noqa: E402
 
-from addin.payload import payload  # noqa: E402,F401  (re-exported: the tests and bench/macro_ops use it from here)
+from ofsted_tracker.addin.payload import payload  # noqa: E402,F401  (re-exported: the tests and bench/macro_ops use it from here)
 
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 

@@ -30,9 +30,9 @@ sys.path.insert(0, str(HERE.parents[1]))
 import openpyxl  # noqa: E402
 from openpyxl.styles import Border, PatternFill, Side  # noqa: E402
 
-from workbook.demo import PERIODS, SETTINGS  # noqa: E402
-from workbook.tracker import new_tracker  # noqa: E402
-from workbook.writer import settings_rows  # noqa: E402
+from ofsted_tracker.workbook.demo import PERIODS, SETTINGS  # noqa: E402
+from ofsted_tracker.workbook.jobs import new_tracker  # noqa: E402
+from ofsted_tracker.workbook.store.writer import settings_rows  # noqa: E402
 
 CLEAN = HERE / "clean-tracker.xlsx"
 PASSWORD = "Ofsted2016"

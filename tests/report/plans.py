@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from workbook.model import Action, Lead, Period, Plan, Recommendation, Revision
-from workbook.summary import Summary, summarise
+from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan, Recommendation, Revision
+from ofsted_tracker.workbook.rules.summary import Summary, summarise
 
 AS_AT = date(2016, 10, 31)
 PERIODS = (

@@ -18,10 +18,10 @@ from pathlib import Path
 import xlwings as xw
 from xlwings.server import script
 
-from addin import excel, macros, updates
-from addin.payload import PLAN_SHEETS  # the officers' sheets and the History and Requests logs
-from workbook import schema
-from workbook.errors import TrackerError
+from ofsted_tracker.addin import excel, macros, updates
+from ofsted_tracker.addin.payload import PLAN_SHEETS  # the officers' sheets and the History and Requests logs
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.errors import TrackerError
 
 FINDING_SHEETS = [schema.CHECKS]
 

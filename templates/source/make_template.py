@@ -6,7 +6,7 @@ real Word structures: Heading styles, a portrait cover report and a landscape ap
 repeat on every page, rows that do not split, RAG cells coloured by a docxtpl ``{% cellbg %}`` tag, page
 numbers in the footer. Placeholders are docxtpl (Jinja) tags typed as visible text; the README lists them.
 
-    python templates/make_template.py            # writes templates/committee_report.docx
+    python templates/source/make_template.py     # writes templates/committee_report.docx
 """
 
 from __future__ import annotations
@@ -895,5 +895,5 @@ def make_template(path: Path) -> Path:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent / "committee_report.docx"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "committee_report.docx"
     print(f"Wrote {make_template(target)}")

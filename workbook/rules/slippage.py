@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from workbook.model import Period, Plan, Revision
-from workbook.rag import derived_rag
+from ofsted_tracker.workbook.plan.model import Period, Plan, Revision
+from ofsted_tracker.workbook.rules.rag import derived_rag
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from workbook import schema
-from workbook.chase import (
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.rules.chase import (
     ABOUT_KEYS, ABOUT_SHEET, CHASE_HEADER_ROW, CHASE_SHEET, CHASE_SPEC, CHASE_WIDTHS, FIRST_ROW, HEADER_ROW,
     REQUEST_COLUMNS, REQUEST_SHEET, ChaseEntry, Collected, Requests, Returned, ReturnRow, chase_grid, collect,
     plan_requests, read_chase, received_entries, sent_entries, unreadable_log, with_entries,
 )
-from workbook.errors import UnusableInput
-from workbook.findings import Finding, refuse_unreadable
-from workbook.model import Plan
-from workbook.package import CellValue, cell_parts, rewrite_package, sheet_parts, tool_sheet_parts
-from workbook.reader import calamine_book, calamine_failure, check_package, table_from_grid
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.plan.findings import Finding, refuse_unreadable
+from ofsted_tracker.workbook.plan.model import Plan
+from ofsted_tracker.workbook.store.package import CellValue, cell_parts, rewrite_package, sheet_parts, tool_sheet_parts
+from ofsted_tracker.workbook.store.reader import calamine_book, calamine_failure, check_package, table_from_grid
 
 MAX_RETURN_ROWS = 10_000  # a request holds one owner's actions: far fewer rows than this
 
@@ -166,9 +166,9 @@ def send_requests(path: Path, out: Path, as_at: date | None = None, period: str 
 
     The tracker is checked as writable first, so a tracker open in Excel writes no request and logs nothing.
     """
-    from workbook.request_files import write_requests
-    from workbook.safe_write import assert_writable
-    from workbook.tracker import open_summary
+    from ofsted_tracker.workbook.store.request_files import write_requests
+    from ofsted_tracker.workbook.store.safe_write import assert_writable
+    from ofsted_tracker.workbook.jobs import open_summary
 
     path = Path(path)
     summary = open_summary(path, as_at, period)
@@ -193,7 +193,7 @@ class Collection:
 def collect_returns(path: Path, files: list[Path], as_at: date | None = None, apply: bool = False,
                     period: str | None = None) -> Collection:
     """Read the returns, check them against the tracker, and with ``apply`` write what is accepted (then refresh)."""
-    from workbook.tracker import open_summary, refresh
+    from ofsted_tracker.workbook.jobs import open_summary, refresh
 
     path = Path(path)
     summary = open_summary(path, as_at, period)

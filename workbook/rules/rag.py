@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from workbook.model import Action
-from workbook.schema import BLUE
+from ofsted_tracker.workbook.plan.model import Action
+from ofsted_tracker.workbook.plan.schema import BLUE
 
 
 def derived_rag(action: Action, as_at: date, brag: bool = False) -> str | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from workbook import schema
-from workbook.findings import ERROR, INFO, WARNING, Finding, sort_findings
-from workbook.model import Action, Plan
-from workbook.parse import ACTION_ID
-from workbook.rag import derived_rag
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan.findings import ERROR, INFO, WARNING, Finding, sort_findings
+from ofsted_tracker.workbook.plan.model import Action, Plan
+from ofsted_tracker.workbook.plan.parse import ACTION_ID
+from ofsted_tracker.workbook.rules.rag import derived_rag
 
 A, V, S = schema.ACTIONS.name, schema.REVISIONS.name, schema.SETTINGS.name
 

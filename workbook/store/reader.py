@@ -19,17 +19,17 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbook import schema
-from workbook.schema import column_number, find_sheets, same_name
-from workbook.errors import UnusableInput
-from workbook.findings import WARNING, Finding
-from workbook.history import HISTORY, HISTORY_SPEC, Snapshot, read_history, unreadable
-from workbook.model import Plan
-from workbook.package import (
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan.schema import column_number, find_sheets, same_name
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.plan.findings import WARNING, Finding
+from ofsted_tracker.workbook.rules.history import HISTORY, HISTORY_SPEC, Snapshot, read_history, unreadable
+from ofsted_tracker.workbook.plan.model import Plan
+from ofsted_tracker.workbook.store.package import (
     PKG_REL_NS, WORKBOOK_PART, WORKBOOK_RELS, check_zip, date_1904, parse_part, part_name, read_part, sheet_parts,
 )
-from workbook.parse import RawTable, parse_plan
-from workbook.paths import regular_file
+from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
+from ofsted_tracker.workbook.store.paths import regular_file
 
 HEADER_SCAN_ROWS = 10
 MAX_CELLS = 2_000_000  # a sheet spanning more cells than this (rows x columns) is refused before it is read

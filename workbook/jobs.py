@@ -9,14 +9,16 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from workbook import layout, schema
-from workbook.errors import UnusableInput
-from workbook.findings import refuse_unreadable
-from workbook.history import HISTORY, Snapshot, history_grid, replace_period
-from workbook.model import Plan
-from workbook.package import refresh_package
-from workbook.reader import load
-from workbook.summary import Summary, summarise
+from ofsted_tracker.workbook.rules import layout
+
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.plan.findings import refuse_unreadable
+from ofsted_tracker.workbook.rules.history import HISTORY, Snapshot, history_grid, replace_period
+from ofsted_tracker.workbook.plan.model import Plan
+from ofsted_tracker.workbook.store.package import refresh_package
+from ofsted_tracker.workbook.store.reader import load
+from ofsted_tracker.workbook.rules.summary import Summary, summarise
 
 
 @contextmanager
@@ -85,7 +87,7 @@ def open_summary(path: Path | str, as_at: date | None = None, period: str | None
         loaded = load(path)
         plan = loaded.plan
         check_asked_period(period, plan)
-        from workbook.collect import read_log  # the Requests sheet's log of update requests, when it has one
+        from ofsted_tracker.workbook.store.collect import read_log  # the Requests sheet's log of update requests, when it has one
 
         log, log_findings = read_log(Path(path))
         return summarise(plan, resolve_as_at(as_at, plan.settings, plan.setting_problems),
@@ -142,8 +144,8 @@ def snapshot(path: Path | str, as_at: date | None = None, period: str | None = N
 
 def new_tracker(path: Path | str, rows: dict[str, list[dict[str, object]]] | None = None) -> Path:
     """Make a tracker workbook (blank, or holding the given officers' rows) with its computed sheets filled."""
-    from workbook.parse import RawTable, parse_plan  # the grids of a new file come from its own rows
-    from workbook.writer import save_new, settings_rows
+    from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan  # the grids of a new file come from its own rows
+    from ofsted_tracker.workbook.store.writer import save_new, settings_rows
 
     rows = dict(rows or {})
     rows.setdefault(schema.SETTINGS.name, settings_rows({"Class": "Part 1"}))

@@ -30,11 +30,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from workbook.errors import UnusableInput
-from workbook.history import HEADER_ROW, HISTORY, HISTORY_SPEC, HISTORY_WIDTHS
-from workbook.layout import Grid, row_heights
-from workbook.safe_write import assert_writable, atomic_write
-from workbook.schema import DASHBOARD, column_letter, column_number, find_sheets
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.rules.history import HEADER_ROW, HISTORY, HISTORY_SPEC, HISTORY_WIDTHS
+from ofsted_tracker.workbook.rules.layout import Grid, row_heights
+from ofsted_tracker.workbook.store.safe_write import assert_writable, atomic_write
+from ofsted_tracker.workbook.plan.schema import DASHBOARD, column_letter, column_number, find_sheets
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict, which Excel can save as
@@ -453,7 +453,7 @@ def _linked(package: zipfile.ZipFile, part: str, kind: str, names: set[str], lab
 def trend_chart_parts(package: zipfile.ZipFile, dashboard: str, grid: Grid, label: str) -> dict[str, bytes]:
     """The Dashboard's trend chart with its ranges set to the points the grid holds (its caches dropped, so Excel
     and LibreOffice draw it from the cells); other charts, the officers' ones among them, are left as they are."""
-    from workbook.layout import TREND_COLUMN, TREND_FIRST_ROW, TREND_POINTS
+    from ofsted_tracker.workbook.rules.layout import TREND_COLUMN, TREND_FIRST_ROW, TREND_POINTS
 
     names = set(package.namelist())
     rows = grid[TREND_FIRST_ROW - 1:TREND_FIRST_ROW - 1 + TREND_POINTS]

@@ -6,10 +6,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from workbook import schema
-from workbook.dates import read_date
-from workbook.findings import ERROR, WARNING, Finding
-from workbook.model import Action, Lead, Period, Plan, Recommendation, Revision
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan.dates import read_date
+from ofsted_tracker.workbook.plan.findings import ERROR, WARNING, Finding
+from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan, Recommendation, Revision
 
 ACTION_ID = re.compile(r"^\d+\.\d+[a-z]?$")
 EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}

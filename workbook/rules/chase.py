@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from workbook import schema
-from workbook.dates import read_date, uk
-from workbook.findings import ERROR, WARNING, Finding
-from workbook.history import Snapshot, commentary_hash
-from workbook.model import Action, Lead, Period, Plan
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan.dates import read_date, uk
+from ofsted_tracker.workbook.plan.findings import ERROR, WARNING, Finding
+from ofsted_tracker.workbook.rules.history import Snapshot, commentary_hash
+from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan
 
 # --- the request workbook's layout (written by workbook.request_files, read back by workbook.collect) -------------
 

@@ -24,8 +24,8 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 
-from workbook.errors import WorkbookLocked
-from workbook.paths import not_a_file
+from ofsted_tracker.workbook.errors import WorkbookLocked
+from ofsted_tracker.workbook.store.paths import not_a_file
 
 try:
     import fcntl

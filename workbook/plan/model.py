@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date
 
-from workbook import schema
-from workbook.schema import OFFICER_SHEETS, same_name
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan.schema import OFFICER_SHEETS, same_name
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from workbook.model import Action, Period, Plan
-from workbook.rag import completed_by, derived_rag
-from workbook.schema import BLUE
+from ofsted_tracker.workbook.plan.model import Action, Period, Plan
+from ofsted_tracker.workbook.rules.rag import completed_by, derived_rag
+from ofsted_tracker.workbook.plan.schema import BLUE
 
 
 @dataclass(frozen=True)

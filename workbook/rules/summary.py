@@ -6,15 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
-from workbook.checks import validate
-from workbook.dashboard import (
+from ofsted_tracker.workbook.rules.checks import validate
+from ofsted_tracker.workbook.rules.dashboard import (
     Disagreement, Overall, PeriodDashboard, derived_ratings, disagreements, exceptions, overall, overall_recorded,
     period_dashboard,
 )
-from workbook.findings import ERROR, INFO, WARNING, Finding, count, sort_findings
-from workbook.history import CATEGORIES, Snapshot, Travel, take, trend
-from workbook.model import Action, Plan, Revision
-from workbook.slippage import SlippageRow, period_revisions, slippage
+from ofsted_tracker.workbook.plan.findings import ERROR, INFO, WARNING, Finding, count, sort_findings
+from ofsted_tracker.workbook.rules.history import CATEGORIES, Snapshot, Travel, take, trend
+from ofsted_tracker.workbook.plan.model import Action, Plan, Revision
+from ofsted_tracker.workbook.rules.slippage import SlippageRow, period_revisions, slippage
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class Summary:
     @cached_property
     def chase(self) -> tuple:
         """The chase list per owner (workbook.chase.OwnerChase) for the period as at the date."""
-        from workbook.chase import chase_list
-        from workbook.history import previous
+        from ofsted_tracker.workbook.rules.chase import chase_list
+        from ofsted_tracker.workbook.rules.history import previous
 
         last = previous(self.history, self.period.period.name, self.as_at) if self.period else None
         return chase_list(self.plan, self.period.period if self.period else None, self.as_at, self.chase_log, last)
@@ -66,7 +66,7 @@ class Summary:
         live = self.live
         if live is None or not any(not s.same_period(live.period) and s.as_at <= live.as_at for s in self.history):
             return None
-        from workbook.frames import direction_of_travel  # pandas: only when there is something to compare
+        from ofsted_tracker.workbook.frames import direction_of_travel  # pandas: only when there is something to compare
 
         return direction_of_travel(self.history, self.trend[-1])  # the live state, or its recorded snapshot
 

@@ -6,9 +6,9 @@ OVERALL_ROWS), and the one variable-length list of each sheet comes last, so for
 
 from __future__ import annotations
 
-from workbook.dates import uk
-from workbook.schema import RAG_NAMES
-from workbook.summary import Summary
+from ofsted_tracker.workbook.plan.dates import uk
+from ofsted_tracker.workbook.plan.schema import RAG_NAMES
+from ofsted_tracker.workbook.rules.summary import Summary
 
 Cell = str | int | float | None
 Grid = list[list[Cell]]

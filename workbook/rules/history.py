@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from workbook import schema
-from workbook.findings import ERROR, Finding
-from workbook.model import Plan
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan.findings import ERROR, Finding
+from ofsted_tracker.workbook.plan.model import Plan
 
 HISTORY = "History"
 HISTORY_NOTE = ("Written by 'ofsted-tracker snapshot' (and by each report): do not type here. "

@@ -16,8 +16,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
-from workbook import layout, schema
-from workbook.safe_write import atomic_write
+from ofsted_tracker.workbook.rules import layout
+
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.store.safe_write import atomic_write
 
 UK_DATE = "dd/mm/yyyy"
 MAX_ROW = 1_048_576  # Excel's last row: validation and formats cover whole Table columns, so they grow with the Table

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from workbook.errors import UnusableInput
+from ofsted_tracker.workbook.errors import UnusableInput
 
 TEXT, DATE, ID, LIST = "text", "date", "id", "list"
 
