@@ -16,15 +16,14 @@ from pathlib import Path
 
 import xlwings as xw
 
+from ofsted_tracker.workbook.errors import PartlyWritten, TrackerError, UnusableInput
 from ofsted_tracker.workbook.plan import schema
-from ofsted_tracker.workbook.errors import UnusableInput
-from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, CHASE_SPEC, ChaseEntry, read_chase, unreadable_log
 from ofsted_tracker.workbook.plan.findings import Finding
-from ofsted_tracker.workbook.rules.history import HISTORY, HISTORY_SPEC, Snapshot, read_history, unreadable
-from ofsted_tracker.workbook.rules.layout import Grid
 from ofsted_tracker.workbook.plan.model import Plan
 from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
-from ofsted_tracker.workbook.store.reader import table_from_grid
+from ofsted_tracker.workbook.plan.schema import Grid
+from ofsted_tracker.workbook.store.base import Changes, Loaded
+from ofsted_tracker.workbook.store.reader import LOGS, log_unreadable, logged, table_from_grid
 
 Book = xw.Book  # the type the macros take, named here so that no other module needs to import xlwings
 ALERT_TITLE = "Improvement Plan"
@@ -53,14 +52,9 @@ def tracker_book(book: Book) -> Book:
         if not name or name.lower().endswith(ADDIN_SUFFIXES):
             raise UnusableInput("No workbook is open. Open your improvement plan tracker, then click the button again.")
         book = active
-    present = schema.find_sheets([sheet.name for sheet in book.sheets], schema.TOOL_SHEETS, f"'{book.name}'")
-    missing = [spec.name for spec in schema.OFFICER_SHEETS if spec.name not in present]
-    if missing:
-        raise UnusableInput(
-            f"'{book.name}' is not an improvement plan tracker: it has no {', '.join(missing)} "
-            f"sheet{'s' if len(missing) > 1 else ''}. Click on your tracker workbook (it has the sheets "
-            f"{', '.join(s.name for s in schema.OFFICER_SHEETS)}), then click the button again."
-        )
+    refused = schema.not_a_tracker(f"'{book.name}'", [sheet.name for sheet in book.sheets])
+    if refused:
+        raise UnusableInput(f"{refused} Click on your tracker workbook, then click the button again.")
     return book
 
 
@@ -98,32 +92,71 @@ def read_plan(book: Book) -> tuple[Plan, tuple[Finding, ...]]:
     return plan, tuple(findings)
 
 
-def read_logs(book: Book) -> tuple[tuple[Snapshot, ...], tuple[ChaseEntry, ...], tuple[Finding, ...]]:
+def read_logs(book: Book) -> tuple[tuple, tuple, tuple[Finding, ...]]:
     """The tool's own History and Requests sheets, as the file reader reads them: one block read each, when present.
 
-    A sheet that cannot be read gives a finding at its header (and no history, no log), never an error, as
-    ``ofsted-tracker`` does for the file; the macros that write these sheets refuse on such a finding.
+    A sheet that cannot be read gives a finding at its header (and no rows), never an error, as ``ofsted-tracker``
+    does for the file; the jobs that write these sheets refuse on such a finding.
     """
-    present = schema.find_sheets([sheet.name for sheet in book.sheets], [HISTORY, CHASE_SHEET], f"'{book.name}'")
-    history: tuple[Snapshot, ...] = ()
-    log: tuple[ChaseEntry, ...] = ()
+    present = schema.find_sheets([sheet.name for sheet in book.sheets], [log.name for log in LOGS], f"'{book.name}'")
+    read: dict[str, tuple] = {}
     findings: list[Finding] = []
-    for name, spec in ((HISTORY, HISTORY_SPEC), (CHASE_SHEET, CHASE_SPEC)):
-        if name not in present:
+    for log in LOGS:
+        if log.name not in present:
             continue
-        grid, start = read_grid(_sheets(book, [name])[name])
+        grid, start = read_grid(_sheets(book, [log.name])[log.name])
         try:
-            table = table_from_grid(present[name], spec, grid, start)
+            table = table_from_grid(present[log.name], log.spec, grid, start)
         except UnusableInput as exc:
-            findings.append(unreadable(f"The History sheet cannot be read: {exc}") if name == HISTORY
-                            else unreadable_log(str(exc)))
+            findings.append(log_unreadable(log, f": {exc}"))
             continue
-        if name == HISTORY:
-            history, more = read_history(table.letters, table.rows)
-        else:
-            log, more = read_chase(table.letters, table.rows)
+        read[log.name], more = logged(log, table)
         findings += more
-    return history, log, tuple(findings)
+    return read.get(LOGS[0].name, ()), read.get(LOGS[1].name, ()), tuple(findings)
+
+
+class ExcelStore:
+    """The workbook open in Excel as a ``Store``: read in one block per sheet, written cell by cell or block by block.
+
+    Nothing is saved: the officer saves the workbook (or closes it without saving, which undoes the job).
+    """
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+
+    @property
+    def name(self) -> str:
+        return self.book.name
+
+    def again(self, option: str) -> str:
+        return "then click the button again"
+
+    def load(self) -> Loaded:
+        plan, findings = read_plan(self.book)
+        history, log, log_findings = read_logs(self.book)
+        return Loaded(plan, findings + log_findings, history, log)
+
+    def check_writable(self) -> None:
+        """Excel holds the open workbook: it can always be written (saving is the officer's)."""
+
+    def write(self, changes: Changes) -> None:
+        """The named cells first (every sheet and table checked before the first write), then the log sheets, then
+        the computed sheets. Excel failing part-way through writing officers' cells is ``PartlyWritten``."""
+        try:
+            if changes.cells:
+                write_cells(self.book, changes.cells)
+            for log, grid in changes.logs:
+                write_tool_sheet(self.book, log.name, grid, log.header_row)
+        except TrackerError:
+            raise  # refused before the first write (a totals row, a missing sheet): nothing was changed
+        except Exception as exc:  # noqa: BLE001 - Excel failed part-way: say so, never "nothing was changed"
+            if not changes.cells:
+                raise
+            raise PartlyWritten(f"Excel stopped while the returns were being written ({type(exc).__name__}: {exc}), "
+                                "so some cells may be written and others not. Close the workbook without saving to "
+                                "undo it all, then collect again.") from exc
+        if changes.grids:
+            write_grids(self.book, changes.grids)
 
 
 def as_entered(value: object) -> object:

@@ -25,12 +25,15 @@ from pathlib import Path
 from typing import Callable
 
 from ofsted_tracker.addin import excel
-from ofsted_tracker.addin.excel import Book
-from ofsted_tracker.workbook.rules import layout
+from ofsted_tracker.addin.excel import Book, ExcelStore
+from ofsted_tracker.report_builder import build_report as write_report
+from ofsted_tracker.workbook import jobs
+from ofsted_tracker.workbook.errors import TrackerError
+from ofsted_tracker.workbook.memory import no_cycle_collection
 from ofsted_tracker.workbook.plan import schema
-from ofsted_tracker.workbook.errors import TrackerError, UnusableInput
-from ofsted_tracker.workbook.rules.summary import Summary, summarise
-from ofsted_tracker.workbook.jobs import no_cycle_collection, resolve_period
+from ofsted_tracker.workbook.plan.words import counted
+from ofsted_tracker.workbook.rules import layout
+from ofsted_tracker.workbook.rules.summary import Summary
 
 log = logging.getLogger(__name__)
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9 _.()-]+")
@@ -72,29 +75,16 @@ def macro(work: Callable[..., str]) -> Callable[..., str]:
     return run
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def summary(book: Book, as_at: date | None = None, period: str | None = None) -> Summary:
     """Read the plan (6 block reads) and the tool's History and Requests sheets (one each, when present), and compute
-    everything as the command line does: the Dashboard's trend and chase list included."""
-    plan, findings = excel.read_plan(book)
-    history, log, log_findings = excel.read_logs(book)
-    day = as_at or plan.settings.get("As at date")
-    if not isinstance(day, date):
-        problem = plan.setting_problems.get("As at date")
-        raise UnusableInput(f"{problem} Then click the button again." if problem else
-                            "No as-at date: fill in 'As at date' on the Settings sheet (a date such as 31/10/2016), "
-                            "then click the button again.")
-    return summarise(plan, day, resolve_period(period, plan.settings, plan.setting_problems), findings + log_findings,
-                     history, log)
+    everything as the command line does: the Dashboard's trend and chase list included (``jobs.open_summary``)."""
+    return jobs.open_summary(ExcelStore(book), as_at, period)
 
 
 def _findings_line(s: Summary) -> str:
     if not s.findings:
         return "No errors or warnings."
-    return f"{_plural(s.errors, 'error')}, {_plural(s.warnings, 'warning')} — see Checks."
+    return f"{counted(s.errors, 'error')}, {counted(s.warnings, 'warning')} — see Checks."
 
 
 @macro
@@ -109,8 +99,7 @@ def validate(book: Book, as_at: date | None = None, period: str | None = None) -
     Excel operations: 6 block reads (one per officers' sheet; 8 with History and Requests), then 3 (clear
     Checks, write Checks, the message), whatever the number of actions.
     """
-    s = summary(book, as_at, period)
-    excel.write_grids(book, {schema.CHECKS: layout.checks_grid(s)})
+    s = jobs.check(ExcelStore(book), as_at, period)
     marked = (" Rows with errors are shaded in Actions." if s.errors
               else " Each action's notes are counted in the Checks column of Actions." if s.findings else "")
     return f"{_findings_line(s)}{marked}"
@@ -125,8 +114,7 @@ def refresh_sheets(book: Book, as_at: date | None = None, period: str | None = N
     Excel operations: 6 block reads, then 7 (clear and write each of the 3 sheets, the message), whatever
     the number of actions.
     """
-    s = summary(book, as_at, period)
-    excel.write_grids(book, layout.computed_grids(s))
+    s = jobs.refresh(ExcelStore(book), as_at, period)
     period_text = f", period {s.period.period.name}" if s.period else ""
     return (f"Dashboards refreshed as at {s.as_at:%d/%m/%Y}{period_text}: {len(s.overall.total)} actions — "
             f"{s.ratings_text()}. {_findings_line(s)}")
@@ -206,50 +194,29 @@ def build_report(book: Book, as_at: date | None = None, period: str | None = Non
                        "browser or from SharePoint), so the report cannot be written next to it. Save it in a folder "
                        "first; in a browser, build the report from the command line for now: "
                        "ofsted-tracker report <tracker.xlsx> -o report.docx")
-    if builder is None:
-        try:
-            from ofsted_tracker.report_builder import build_report as builder
-        except ImportError:
-            raise _Problem("The Word report builder is not part of this installation yet. "
-                           "Ask the policy team to update ofsted-tracker.") from None
-    s = summary(book, as_at, period)
-    target = folder / report_name(book.name)
-    written = Path(builder(s, target))
-    return f"Report written: {written}{where}\n\n{record_snapshot(book, s)}"
+    done = jobs.report(ExcelStore(book), folder / report_name(book.name), builder or write_report, as_at, period)
+    recorded = (recorded_text(done.recorded) if done.recorded else
+                f"The report stands, but its snapshot was not recorded: {done.not_recorded}")
+    return f"Report written: {done.written}{where}\n\n{recorded}"
 
 
-def record_snapshot(book: Book, s: Summary) -> str:
-    """Record the period's snapshot on the History sheet and refresh the dashboards with it, as the command line's
-    ``report`` does after writing the report; say what was recorded, or why not (the report stands either way).
-
-    Excel operations: one clear and one block write of History (and the sheet added the first time), then 6 (the
-    three computed sheets).
-    """
-    from dataclasses import replace
-
-    from ofsted_tracker.workbook.plan.findings import refuse_unreadable
-    from ofsted_tracker.workbook.rules.history import HEADER_ROW, HISTORY, history_grid, replace_period
-
-    if s.live is None:
-        return ("No snapshot was recorded for the direction of travel: fill in 'Reporting period' on the Settings "
-                "sheet (a name on the Periods sheet).")
-    try:
-        refuse_unreadable(s.findings, HISTORY)
-    except TrackerError as exc:
-        return f"The snapshot was not recorded: {exc}"
-    history, replaced = replace_period(s.history, s.live)
-    excel.write_tool_sheet(book, HISTORY, history_grid(history), HEADER_ROW)
-    excel.write_grids(book, layout.computed_grids(replace(s, history=history)))
+def recorded_text(recorded: jobs.Recorded) -> str:
+    """What recording a snapshot did, for the message box (the workbook is not saved: the officer saves it)."""
+    s, replaced = recorded.snapshot, recorded.replaced
     again = f" (it replaces the one as at {replaced.as_at:%d/%m/%Y})" if replaced else ""
-    return (f"Recorded the {s.live.period} snapshot as at {s.as_at:%d/%m/%Y} on the History sheet{again}, and "
+    return (f"Recorded the {s.period} snapshot as at {s.as_at:%d/%m/%Y} on the History sheet{again}, and "
             "refreshed the dashboards. Save the workbook to keep it.")
 
 
 @macro
 def snapshot(book: Book, as_at: date | None = None, period: str | None = None) -> str:
-    """Record the period's snapshot on History and refresh the dashboards (``record_snapshot``): what xlwings Server
-    runs once the task pane has the report (Build report's second half there, as the download is a route)."""
-    return record_snapshot(book, summary(book, as_at, period))
+    """Record the period's snapshot on History and refresh the dashboards (``jobs.snapshot``): what xlwings Server
+    runs once the task pane has the report (Build report's second half there, as the download is a route).
+
+    Excel operations: the reads of ``summary``, one clear and one block write of History (and the sheet added the
+    first time), then 6 (the three computed sheets).
+    """
+    return recorded_text(jobs.snapshot(ExcelStore(book), as_at, period))
 
 
 @macro

@@ -17,14 +17,13 @@ from pathlib import Path
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.rules.chase import CHASE_SHEET
 from ofsted_tracker.workbook.rules.history import HISTORY
+from ofsted_tracker.workbook.store.package import sheet_tables
 
 # The six officers' sheets and the tool's History and Requests logs: macros.summary reads the logs when present
 # (the Dashboard's trend and chase list), and a sheet left out of a payload still arrives by name with no values,
 # which would read as a damaged log. The server's scripts send these (custom_scripts), as ``ofsted-tracker payload``
 # does by default; the task pane's main.js keeps the same list for its own routes (tests/test_server.py checks it).
 PLAN_SHEETS = [spec.name for spec in schema.OFFICER_SHEETS] + [HISTORY, CHASE_SHEET]
-BOOK_KEYS = ("name",)
-SHEET_KEYS = ("name", "values")
 
 
 def _json_value(value: object) -> object:
@@ -63,7 +62,6 @@ def payload(path: Path, name: str | None = None, active: str | None = None, sele
 
     from openpyxl import load_workbook
 
-    from ofsted_tracker.workbook.store.package import sheet_tables
 
     with zipfile.ZipFile(path) as package:
         tables = sheet_tables(package, Path(path).name)

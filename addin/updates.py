@@ -26,15 +26,15 @@ from pathlib import Path
 from typing import Callable
 
 from ofsted_tracker.addin import excel, macros
-from ofsted_tracker.addin.excel import Book
-from ofsted_tracker.addin.macros import _plural, _Problem, macro
-from ofsted_tracker.workbook.rules.chase import (
-    CHASE_HEADER_ROW, CHASE_SHEET, ChaseEntry, Collected, Requests, chase_grid, collect, plan_requests, preview_lines,
-    received_entries, safe_file_name, sent_entries, with_entries,
-)
-from ofsted_tracker.workbook.errors import TrackerError, UnusableInput
+from ofsted_tracker.addin.excel import Book, ExcelStore
+from ofsted_tracker.addin.macros import _Problem, macro
+from ofsted_tracker.workbook import jobs
+from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.plan.findings import refuse_unreadable
+from ofsted_tracker.workbook.plan.words import counted as _plural
+from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, Collected, Requests, preview_lines, safe_file_name
 from ofsted_tracker.workbook.rules.summary import Summary
+from ofsted_tracker.workbook.store.request_files import Written, write_requests
 
 MAX_PREVIEW_LINES = 8  # a message box shows about a screenful; the rest is counted ("and 12 more")
 MAX_PREVIEW_VALUE = 40  # each old and new value in the message box; the command line and the task pane show them whole
@@ -57,14 +57,8 @@ def folder_name(workbook_name: str, requests: Requests, as_at: date) -> str:
 
 
 def planned(book: Book, as_at: date | None = None, period: str | None = None) -> tuple[Summary, Requests]:
-    """The summary of the open workbook and the requests it calls for; refused when the Requests log is unreadable."""
-    s = macros.summary(book, as_at, period)
-    refuse_unreadable(s.findings, CHASE_SHEET)
-    return s, plan_requests(s.plan, s.period.period if s.period else None, s.as_at)
-
-
-def _log(book: Book, s: Summary, new: tuple[ChaseEntry, ...]) -> None:
-    excel.write_tool_sheet(book, CHASE_SHEET, chase_grid(with_entries(s.chase_log, new)), CHASE_HEADER_ROW)
+    """The summary of the open workbook and the requests it calls for (``jobs.planned_requests``)."""
+    return jobs.planned_requests(ExcelStore(book), as_at, period)
 
 
 def _unknown_owners(requests: Requests) -> str:
@@ -89,10 +83,8 @@ def _requests_message(requests: Requests, where: str) -> str:
     return "\n".join(lines)
 
 
-def write_files(requests: Requests, folder: Path, s: Summary, workbook_name: str) -> tuple:
-    """Write each owner's request workbook and draft into ``folder``: ``workbook.request_files.Written`` each."""
-    from ofsted_tracker.workbook.store.request_files import write_requests
-
+def write_files(requests: Requests, folder: Path, s: Summary, workbook_name: str) -> tuple[Written, ...]:
+    """Write each owner's request workbook and draft into ``folder`` (the task pane's zip, under xlwings Server)."""
     return write_requests(requests, folder, workbook_name, str(s.plan.setting("Council") or ""))
 
 
@@ -107,13 +99,11 @@ def request_updates(book: Book, as_at: date | None = None, period: str | None = 
         raise _Problem(f"'{book.name}' is not a file on this computer (it is not saved yet, or it is open in a browser "
                        "or from SharePoint), so the requests cannot be written next to it. Save it in a folder first, "
                        "or use Request updates in the Improvement Plan task pane, which downloads them as a zip.")
-    s, requests = planned(book, as_at, period)
-    if not requests.requests:
-        return nothing_to_ask(requests)
-    out = folder / folder_name(book.name, requests, s.as_at)
-    write_files(requests, out, s, book.name)
-    _log(book, s, sent_entries(requests))
-    return _requests_message(requests, f"written into {out}{where}")
+    sent = jobs.send_requests(ExcelStore(book), lambda s, requests: folder / folder_name(book.name, requests, s.as_at),
+                              as_at, period)
+    if not sent.written:
+        return nothing_to_ask(sent.requests)
+    return _requests_message(sent.requests, f"written into {sent.written[0].workbook.parent}{where}")
 
 
 @macro
@@ -122,7 +112,7 @@ def record_requests(book: Book, as_at: date | None = None, period: str | None = 
     s, requests = planned(book, as_at, period)
     if not requests.requests:
         return nothing_to_ask(requests)
-    _log(book, s, sent_entries(requests))
+    jobs.log_requests(ExcelStore(book), s, requests)
     return _requests_message(requests, "downloaded as one zip (open it and send each draft)")
 
 
@@ -162,10 +152,7 @@ def saved_returns(uploads: object, folder: Path) -> list[Path]:
 def check_returns(book: Book, files: list[Path], as_at: date | None = None, period: str | None = None
                   ) -> tuple[Summary, Collected]:
     """The open workbook's summary and what the returned files change in it (and what is refused)."""
-    from ofsted_tracker.workbook.store.collect import read_return
-
-    s = macros.summary(book, as_at, period)
-    return s, collect(s.plan, [read_return(Path(f)) for f in files], s.as_at)
+    return jobs.check_returns(ExcelStore(book), files, as_at, period)
 
 
 def _counted(collected: Collected) -> str:
@@ -194,19 +181,7 @@ def question(collected: Collected, files: int) -> str:
 
 def apply(book: Book, s: Summary, collected: Collected) -> str:
     """Write the accepted values, the proposed deadlines and the log into the open workbook; say what was written."""
-    from ofsted_tracker.workbook.store.collect import edits_for
-
-    refuse_unreadable(s.findings, CHASE_SHEET)
-    edits = edits_for(s.plan, collected)
-    try:
-        excel.write_cells(book, edits)
-        _log(book, s, received_entries(collected, s.as_at))
-    except TrackerError:
-        raise  # refused before the first write (a totals row, a missing sheet): nothing was changed
-    except Exception as exc:  # noqa: BLE001 - Excel failed part-way: say so, never "nothing was changed"
-        raise _Problem(f"Excel stopped while the returns were being written ({type(exc).__name__}: {exc}), so some "
-                       "cells may be written and others not. Close the workbook without saving to undo it all, then "
-                       "collect again.") from exc
+    jobs.apply_returns(ExcelStore(book), s, collected)
     refused = (f" {_plural(len(collected.refusals), 'value')} refused and not written (the preview listed them "
                "first)." if collected.refusals else "")
     return (f"Wrote {_plural(len(collected.updates), 'change')} and "

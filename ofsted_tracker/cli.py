@@ -18,7 +18,19 @@ from pathlib import Path
 
 import click
 
+from ofsted_tracker.addin import payload as excel_payload
+from ofsted_tracker.addin.build import build
+from ofsted_tracker.addin.install import install
+from ofsted_tracker.report_builder import build_report
+from ofsted_tracker.report_builder.build import DEFAULT_TEMPLATE
+from ofsted_tracker.workbook import jobs
 from ofsted_tracker.workbook.errors import TrackerError
+from ofsted_tracker.workbook.plan.dates import read_date
+from ofsted_tracker.workbook.plan.words import counted
+from ofsted_tracker.workbook.rules.chase import preview_dict, preview_lines
+from ofsted_tracker.workbook.store.paths import existing_folder, output_folder, refuse_overwriting_inputs, regular_file
+from ofsted_tracker.workbook.store.reader import check_package
+from ofsted_tracker.workbook.store.safe_write import BACKUP_DIR
 
 UNEXPECTED = 3  # the exit code of a fault of the tool itself (never of bad input, which is 2)
 SHOWN_FINDINGS = 30  # validate's text output: at most this many findings, then a line saying where the rest are
@@ -44,17 +56,24 @@ def _parse_as_of(text: str | None) -> date | None:
         return None
     if text.strip().lower() == "today":
         return date.today()  # the edge of the program: the rules themselves never read the clock
-    from ofsted_tracker.workbook.plan.dates import read_date
-
     reading = read_date(text)
     if reading.value is None or reading.month_only:
         raise TrackerError(f"--as-of '{text}' is not a date; give it as dd/mm/yyyy or yyyy-mm-dd.")
     return reading.value
 
 
-def _fail(exc: TrackerError) -> None:
-    click.echo(f"ofsted-tracker: {exc}", err=True)
-    sys.exit(exc.exit_code)
+# Each kind of refusal's exit code (``TrackerError.code``); every refusal of input is 2, a fault of the tool is 3.
+EXIT_CODES = {"refused": 2, "unusable-input": 2, "workbook-locked": 2, "template": 2, "partly-written": 2}
+
+
+def exit_code(exc: TrackerError) -> int:
+    """The exit code of a refusal, by its code."""
+    return EXIT_CODES.get(exc.code, 2)
+
+
+def _fail(exc: TrackerError, prefix: str = "") -> None:
+    click.echo(f"ofsted-tracker: {prefix}{exc}", err=True)
+    sys.exit(exit_code(exc))
 
 
 def _console():
@@ -65,10 +84,8 @@ def _console():
 
 def _open(path: Path, as_of: str | None, period: str | None):
     """The workbook's summary, or the command's message and exit code."""
-    from ofsted_tracker.workbook.jobs import open_summary
-
     try:
-        return open_summary(path, _parse_as_of(as_of), period)
+        return jobs.open_summary(path, _parse_as_of(as_of), period)
     except TrackerError as exc:
         _fail(exc)
 
@@ -78,12 +95,10 @@ def _open(path: Path, as_of: str | None, period: str | None):
 @click.option("--force", is_flag=True, help="Replace an existing file (a backup is kept).")
 def new(path: Path, force: bool) -> None:
     """Make a blank tracker workbook."""
-    from ofsted_tracker.workbook.jobs import new_tracker
-
     try:
         if path.exists() and not force:
             raise TrackerError(f"{path.name} already exists. Choose another name, or add --force to replace it (a backup is kept).")
-        new_tracker(path)
+        jobs.new_tracker(path)
     except TrackerError as exc:
         _fail(exc)
     click.echo(f"Made {path}. Fill in Settings, Periods, Leads, Recommendations and Actions, then run validate.")
@@ -129,10 +144,8 @@ def summary(path: Path, as_of: str | None, period: str | None, as_json: bool) ->
 @_period
 def refresh(path: Path, as_of: str | None, period: str | None) -> None:
     """Write the Dashboard, Slippage and Checks sheets into the workbook (a backup is kept)."""
-    from ofsted_tracker.workbook.jobs import refresh as do_refresh
-
     try:
-        s = do_refresh(path, _parse_as_of(as_of), period)
+        s = jobs.refresh(path, _parse_as_of(as_of), period)
     except TrackerError as exc:
         _fail(exc)
     click.echo(f"Refreshed {path.name} as at {s.as_at:%d/%m/%Y}: {s.counts_text()} (see Checks).")
@@ -151,54 +164,39 @@ def refresh(path: Path, as_of: str | None, period: str | None) -> None:
 def report(path: Path, output: Path, as_of: str | None, period: str | None, template: Path | None, strict: bool,
            pdf: bool) -> None:
     """Build the Word committee report from the workbook."""
-    from ofsted_tracker.report_builder import build_report
-
     try:
         _report_paths(path, output, template)
     except TrackerError as exc:
         _fail(exc)
     s = _open(path, as_of, period)
     if s.errors:
-        errors = f"{s.errors} error{'s' * (s.errors != 1)}"
+        errors = counted(s.errors, "error")
         if strict:
             _fail(TrackerError(f"{path.name} has {errors} (run validate to see them with their cells); --strict "
                                "refuses to build the report until they are put right. Nothing was written."))
         click.echo(f"ofsted-tracker: warning: {path.name} has {errors}; the report says so and lists them in its "
                    "Annex. Put them right, or use --strict to refuse.", err=True)
     try:
-        written = build_report(s, output, template=template)
+        done = jobs.report(path, output, lambda summary, out: build_report(summary, out, template=template),
+                           summary=s)
     except TrackerError as exc:
         _fail(exc)
-    click.echo(f"Wrote {written}")
-    _record(path, s, "The report was written, but its snapshot was not recorded: ")
+    click.echo(f"Wrote {done.written}")
+    if done.not_recorded:
+        _fail(done.not_recorded, "The report was written, but its snapshot was not recorded: ")
+    click.echo(done.recorded.message(path.name))
     if pdf:
-        from ofsted_tracker.report_builder.pdf import write_pdf
+        from ofsted_tracker.report_builder.pdf import write_pdf  # defers pikepdf and LibreOffice
 
         try:
-            click.echo(f"Wrote {write_pdf(written)}")
+            click.echo(f"Wrote {write_pdf(done.written)}")
         except TrackerError as exc:
             _fail(exc)
-
-
-def _record(path: Path, s, failed: str = "") -> None:
-    """Record the summary's state as its period's snapshot on the History sheet, and say what was recorded."""
-    from ofsted_tracker.workbook.jobs import record_snapshot
-
-    try:
-        recorded = record_snapshot(path, s)
-    except TrackerError as exc:
-        click.echo(f"ofsted-tracker: {failed}{exc}", err=True)
-        sys.exit(exc.exit_code)
-    click.echo(recorded.message(path.name))
 
 
 def _report_paths(tracker: Path, output: Path, template: Path | None) -> None:
     """Refuse a report path in a folder that does not exist, or that is the tracker, the template or in the backups
     folder; and a template that is no file."""
-    from ofsted_tracker.report_builder.build import DEFAULT_TEMPLATE
-    from ofsted_tracker.workbook.store.paths import existing_folder, refuse_overwriting_inputs, regular_file
-    from ofsted_tracker.workbook.store.safe_write import BACKUP_DIR
-
     existing_folder(output.parent)
     if template is not None:
         regular_file(template, "a Word template")
@@ -211,7 +209,11 @@ def _report_paths(tracker: Path, output: Path, template: Path | None) -> None:
 @_period
 def snapshot(path: Path, as_of: str | None, period: str | None) -> None:
     """Record each action's state for the period on the History sheet (a period's earlier snapshot is replaced)."""
-    _record(path, _open(path, as_of, period))
+    s = _open(path, as_of, period)
+    try:
+        click.echo(jobs.record_snapshot(path, s).message(path.name))
+    except TrackerError as exc:
+        _fail(exc)
 
 
 @app.command()
@@ -221,31 +223,25 @@ def demo(out: Path) -> None:
     """Build the Lewisham demo tracker, validate and refresh it, print the summary and write the report."""
     from rich.markup import escape
 
-    from ofsted_tracker.workbook.demo import demo_rows
-    from ofsted_tracker.workbook.store.paths import output_folder
-    from ofsted_tracker.workbook.jobs import new_tracker, refresh as do_refresh
-    from ofsted_tracker.show import findings_table, print_summary
+    from ofsted_tracker.show import findings_table, print_summary  # defers rich
+    from ofsted_tracker.workbook.demo import demo_rows, record_illustrative_snapshot  # defers openpyxl
 
     console = _console()
     try:
         output_folder(out)
         tracker = out / "lewisham-tracker.xlsx"
-        new_tracker(tracker, demo_rows())
-        from ofsted_tracker.workbook.demo import record_illustrative_snapshot
-
+        jobs.new_tracker(tracker, demo_rows())
         invented = record_illustrative_snapshot(tracker)  # an invented Q1, so the report shows direction of travel
         console.print(invented.message(tracker.name) + " [bold]Invented for the demo[/bold], not Lewisham's figures.")
-        s = do_refresh(tracker)
+        s = jobs.refresh(tracker)
         console.print(f"[bold]Tracker[/bold] {escape(str(tracker))}")
         console.print(findings_table(s, limit=12))
         print_summary(console, s)
-        from ofsted_tracker.report_builder import build_report
-
-        written = build_report(s, out / "lewisham-committee-report.docx")
-        console.print(f"[bold]Report[/bold] {escape(str(written))}")
-        from ofsted_tracker.workbook.jobs import record_snapshot
-
-        console.print(record_snapshot(tracker, s).message(tracker.name))  # the published Q2, as the report does
+        done = jobs.report(tracker, out / "lewisham-committee-report.docx", build_report, summary=s)
+        console.print(f"[bold]Report[/bold] {escape(str(done.written))}")
+        if done.not_recorded:
+            raise done.not_recorded
+        console.print(done.recorded.message(tracker.name))  # the published Q2, as the report does
     except TrackerError as exc:
         _fail(exc)
 
@@ -260,8 +256,6 @@ def addin_app() -> None:
               help="Folder for the built add-in.")
 def addin_build(out: Path) -> None:
     """Build the ribbon add-in (.xlam) from the text sources in addin/, on any OS."""
-    from ofsted_tracker.addin.build import build
-
     try:
         written = build(out)
     except TrackerError as exc:
@@ -273,8 +267,6 @@ def addin_build(out: Path) -> None:
 @addin_app.command("install")
 def addin_install() -> None:
     """Put the add-in where Excel loads it and write the xlwings settings a click needs."""
-    from ofsted_tracker.addin.install import install
-
     try:
         message = install()
     except TrackerError as exc:
@@ -309,13 +301,10 @@ def serve(port: int, host: str, cert_dir: Path, certfile: Path | None, keyfile: 
               help="Comma-separated sheets to send with values (default: the plan's sheets, as Refresh sends).")
 def payload(path: Path, include: str | None) -> None:
     """Print the JSON Excel would send to the server for this workbook (for checking a deployment with curl)."""
-    from ofsted_tracker.addin.payload import PLAN_SHEETS, payload as build
-    from ofsted_tracker.workbook.store.reader import check_package
-
-    sheets = include.split(",") if include else PLAN_SHEETS
+    sheets = include.split(",") if include else excel_payload.PLAN_SHEETS
     try:
         check_package(path)
-        data = build(path, include=[name.strip() for name in sheets])
+        data = excel_payload.payload(path, include=[name.strip() for name in sheets])
     except TrackerError as exc:
         _fail(exc)
     click.echo(json.dumps(data, default=str))
@@ -332,15 +321,13 @@ def payload(path: Path, include: str | None) -> None:
 @_as_of
 def requests(path: Path, out: Path, period: str | None, as_of: str | None) -> None:
     """Write an update request (a workbook and an e-mail draft) for each owner with open actions or actions due."""
-    from ofsted_tracker.workbook.store.collect import send_requests
-
     try:
-        sent = send_requests(path, out, _parse_as_of(as_of), period)
+        sent = jobs.send_requests(path, out, _parse_as_of(as_of), period)
     except TrackerError as exc:
         _fail(exc)
     for w in sent.written:
         to = w.request.lead.email or "no address"
-        click.echo(f"{w.request.lead.initials}: {len(w.request.actions)} actions -> {w.workbook.name} "
+        click.echo(f"{w.request.lead.initials}: {counted(len(w.request.actions), 'action')} -> {w.workbook.name} "
                    f"and {w.draft.name} (to {to})")
     for f in sent.requests.findings:
         click.echo(f"warning {f.where}: {f.message}")
@@ -362,11 +349,8 @@ def requests(path: Path, out: Path, period: str | None, as_of: str | None) -> No
 def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, period: str | None, as_of: str | None,
             as_json: bool) -> None:
     """Preview what the owners' returns change (and what is refused, with its cell); --apply writes it."""
-    from ofsted_tracker.workbook.rules.chase import preview_dict, preview_lines
-    from ofsted_tracker.workbook.store.collect import collect_returns
-
     try:
-        done = collect_returns(path, list(returned), _parse_as_of(as_of), do_apply, period)
+        done = jobs.collect_returns(path, list(returned), _parse_as_of(as_of), do_apply, period)
     except TrackerError as exc:
         _fail(exc)
     c = done.collected
@@ -391,8 +375,7 @@ def main() -> None:
     try:
         app(prog_name="ofsted-tracker")
     except TrackerError as exc:  # a safety net: every command catches its own
-        click.echo(f"ofsted-tracker: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(exc)
     except MemoryError:
         click.echo("ofsted-tracker: this computer ran out of memory on a plan this size. Nothing was left "
                    "half-written (every file is written whole or not at all).", err=True)

@@ -4,17 +4,24 @@ saved safely."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from importlib.resources import files
 from pathlib import Path
 
 from ofsted_tracker.workbook.errors import TemplateError, TrackerError
 from ofsted_tracker.workbook.store.safe_write import atomic_write
 from ofsted_tracker.workbook.rules.summary import Summary
-from ofsted_tracker.workbook.jobs import no_cycle_collection
+from ofsted_tracker.workbook.memory import no_cycle_collection
 from ofsted_tracker.report_builder.chart import MARKER, TREND_MARKER, place_charts, report_charts
 from ofsted_tracker.report_builder.context import PLACEHOLDERS, report_context
 from ofsted_tracker.report_builder.text import BRACE_GUARD, guard_braces
 
-from ofsted_tracker import packaged_template  # noqa: E402 - the template ships inside the package
+
+
+def packaged_template(name: str = "committee_report.docx") -> Path:
+    """A Word template shipped inside the package (the top-level ``templates/`` folder of the source tree)."""
+    return Path(str(files("ofsted_tracker.templates").joinpath(name)))
+
+
 DEFAULT_TEMPLATE = packaged_template()
 
 

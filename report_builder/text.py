@@ -7,6 +7,8 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from ofsted_tracker.workbook.plan.words import noun as plural_noun
+
 # Characters XML 1.0 forbids (C0 controls other than tab and line breaks, surrogates, U+FFFE/U+FFFF) and the C1
 # controls that only ever arrive from text decoded with the wrong code page. Word refuses a file holding the former.
 # The noncharacters U+FDD0-U+FDEF go too: the report uses them as markers (chart.MARKER, BRACE_GUARD).
@@ -143,7 +145,7 @@ def number_words(number: int) -> str:
 
 def counted(number: int, noun: str, plural: str | None = None) -> str:
     """A count and its noun in words, singular or plural: 'one action', 'seventeen actions', 'no actions'."""
-    return f"{number_words(number)} {noun if number == 1 else plural or noun + 's'}"
+    return f"{number_words(number)} {plural_noun(number, noun, plural)}"
 
 
 def with_article(name: str) -> str:

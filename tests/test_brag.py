@@ -15,6 +15,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from lxml import etree
 
+from ofsted_tracker.workbook.rules.dashboard import derived_ratings
 from ofsted_tracker.cli import app
 from ofsted_tracker.report_builder import build_report
 from ofsted_tracker.report_builder.chart import chart_bars, chart_description
@@ -85,7 +86,8 @@ SMALL = plan_of(_done("Audit", action_id="1.1", completed_on=date(2016, 6, 1)),
     ("BRAG", ("1.1",), ("1.2",)), (" brag ", ("1.1",), ("1.2",)), ("Brag", ("1.1",), ("1.2",)),
 ])
 def test_the_whole_plan_counts_blue_only_in_brag_and_still_adds_up(scheme, blue, green):
-    o = overall(_brag(SMALL, scheme), AS_AT)
+    plan = _brag(SMALL, scheme)
+    o = overall(plan, derived_ratings(plan, AS_AT))
     assert (o.embedded, o.completed, o.ongoing, o.not_completed, o.not_rated) == (
         blue, green, ("1.4",), ("1.3", "1.5"), ("1.6",))
     assert len(o.embedded + o.completed + o.ongoing + o.not_completed + o.not_rated) == len(o.total) == 6
@@ -96,7 +98,7 @@ def test_an_unknown_rating_scheme_is_an_error_at_its_cell_and_the_plan_is_rated_
     found = [f for f in validate(plan, AS_AT) if f.code == "scheme-unknown"]
     assert [(f.severity, f.where) for f in found] == [("error", "Settings!B13")]
     assert "'Blue' is not RAG or BRAG" in found[0].message
-    assert not plan.brag and overall(plan, AS_AT).embedded == ()
+    assert not plan.brag and overall(plan, derived_ratings(plan, AS_AT)).embedded == ()
 
 
 def test_summary_text_json_and_disagreements_count_blue():

@@ -18,7 +18,8 @@ from lxml import etree
 
 from ofsted_tracker.cli import app
 from ofsted_tracker.workbook.rules.chase import REQUEST_SHEET, collect, owners_of, plan_requests
-from ofsted_tracker.workbook.store.collect import apply_returns, collect_returns, read_return, send_requests
+from ofsted_tracker.workbook.jobs import apply_returns, collect_returns, send_requests
+from ofsted_tracker.workbook.store.returns import read_return
 from ofsted_tracker.workbook.demo import demo_rows
 from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.store.package import NS, sheet_parts
@@ -238,7 +239,8 @@ def _cells(data: bytes) -> dict[str, bytes]:
 def test_apply_changes_only_the_cells_it_names(name, tmp_path):
     tracker = tmp_path / name
     shutil.copyfile(FIXTURES / name, tracker)
-    plan = open_summary(tracker, AS_AT).plan
+    summary = open_summary(tracker, AS_AT)
+    plan = summary.plan
     request = plan_requests(plan, plan.period("Q2"), AS_AT).requests[0]
     book = tmp_path / "request.xlsx"
     request_workbook(request, tracker.name).save(book)
@@ -251,7 +253,7 @@ def test_apply_changes_only_the_cells_it_names(name, tmp_path):
     with zipfile.ZipFile(tracker) as z:
         old = {i.filename: z.read(i) for i in z.infolist()}
         parts = sheet_parts(z)
-    apply_returns(tracker, plan, collected, ())
+    apply_returns(tracker, summary, collected)
     with zipfile.ZipFile(tracker) as z:
         new = {i.filename: z.read(i) for i in z.infolist()}
     actions, revisions = parts["Actions"], parts["Revisions"]

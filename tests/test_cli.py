@@ -124,7 +124,7 @@ def _reorder_columns(wb):
 @pytest.mark.parametrize(
     ("change", "code", "needle"),
     [
-        (_delete_actions, 2, "no 'Actions' sheet"),
+        (_delete_actions, 2, "no Actions sheet"),
         (_rename_header, 2, "'Original deadline'"),
         (_text_in_date, 1, "Actions!E2"),
         (_merge, 1, "Actions!C3:D3"),

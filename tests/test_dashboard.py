@@ -3,6 +3,7 @@
 from datetime import date
 
 from tests.builders import act, plan_of
+from ofsted_tracker.workbook.rules.dashboard import derived_ratings
 from ofsted_tracker.workbook.rules.dashboard import disagreements, overall, overall_recorded, period_dashboard
 from ofsted_tracker.workbook.plan.model import Period, Revision
 
@@ -19,13 +20,13 @@ def test_overall_counts_add_up_and_carry_their_lists():
         act("1.4", None, "On track", recorded="A"),  # no usable deadline
         act("1.5", date(2016, 12, 1), "At risk", recorded="R"),
     )
-    o = overall(plan, AS_AT)
+    o = overall(plan, derived_ratings(plan, AS_AT))
     assert o.completed == ("1.1",) and o.ongoing == ("1.2",) and o.not_completed == ("1.3", "1.5")
     assert o.not_rated == ("1.4",)
     assert len(o.completed) + len(o.ongoing) + len(o.not_completed) + len(o.not_rated) == len(o.total) == 5
     r = overall_recorded(plan)
     assert (len(r.completed), len(r.ongoing), len(r.not_completed)) == (1, 3, 1)
-    assert [(d.action_id, d.recorded, d.derived) for d in disagreements(plan, AS_AT)] == [("1.3", "A", "R"), ("1.4", "A", None)]
+    assert [(d.action_id, d.recorded, d.derived) for d in disagreements(plan, derived_ratings(plan, AS_AT))] == [("1.3", "A", "R"), ("1.4", "A", None)]
 
 
 def test_period_judges_against_the_original_deadline():
@@ -46,7 +47,7 @@ def test_period_judges_against_the_original_deadline():
     assert p.completed_late == ("2.3",)
     assert p.not_yet_due == ()
     assert len(p.completed) + len(p.not_completed) + len(p.not_yet_due) == len(p.due)
-    assert overall(plan, AS_AT).ongoing == ("2.2",)
+    assert overall(plan, derived_ratings(plan, AS_AT)).ongoing == ("2.2",)
 
 
 def test_unapproved_revision_is_not_rescheduled():

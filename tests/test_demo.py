@@ -121,7 +121,7 @@ def test_the_demo_shows_direction_of_travel(with_history):
 def test_lewisham_policy_text_is_the_demos_not_the_templates():
     from docx import Document
 
-    from ofsted_tracker import packaged_template
+    from ofsted_tracker.report_builder.build import packaged_template
     from ofsted_tracker.workbook.demo import demo_rows
 
     template = Document(str(packaged_template()))

@@ -7,7 +7,7 @@ from datetime import date
 
 from tests.builders import act, plan_of
 from ofsted_tracker.workbook.rules.dashboard import derived_ratings
-from ofsted_tracker.workbook.frames import direction_of_travel, movements
+from ofsted_tracker.workbook.rules.history import direction_of_travel, movements
 from ofsted_tracker.workbook.rules.history import (
     Snapshot, commentary_hash, history_grid, previous, read_history, replace_period, take, trend, year_earlier,
 )

@@ -161,15 +161,16 @@ def test_officers_additions_survive_snapshot_and_refresh(tmp_path, name):
     assert "officer_commentary" in wb.defined_names
 
 
-def test_validate_and_refresh_do_not_import_pandas_summary_does(demo_tracker):
+def test_no_job_imports_pandas_not_even_for_direction_of_travel_only_frames_does(demo_tracker):
     snapshot(demo_tracker)
     snapshot(demo_tracker, date(2017, 1, 31), "Q3")
     code = ("import sys, json; from ofsted_tracker.workbook.jobs import open_summary, refresh; p = sys.argv[1]; "
             "s = open_summary(p); refresh(p); print('pandas' in sys.modules, end=' '); "
-            "json.dumps(open_summary(p, period='Q3', as_at=__import__('datetime').date(2017, 1, 31)).as_dict()); "
-            "print('pandas' in sys.modules)")
+            "d = open_summary(p, period='Q3', as_at=__import__('datetime').date(2017, 1, 31)).as_dict(); "
+            "print(d['changes'] is not None, 'pandas' in sys.modules, end=' '); "
+            "import ofsted_tracker; ofsted_tracker.frames(p); print('pandas' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(demo_tracker)], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "True"]
+    assert out.stdout.split() == ["False", "True", "False", "True"]
 
 
 def test_frames_gives_analysts_dataframes_with_ids_as_text(demo_tracker):

@@ -17,6 +17,7 @@ import xlwings as xw  # noqa: E402  (after the harness has set the remote engine
 from xlwings.pro import _xlremote
 
 from ofsted_tracker.addin import excel, macros
+from ofsted_tracker.workbook import jobs
 from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.demo import demo_rows
@@ -281,7 +282,7 @@ def test_an_unexpected_failure_is_a_message_not_a_traceback(demo_master: Path, t
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(macros, "summarise", broken)
+    monkeypatch.setattr(jobs, "summarise", broken)
     message, actions, after = _run(demo_master, macros.refresh, tmp_path)
     assert _only_a_message(actions, after) == message
     assert "(RuntimeError: disk on fire)" in message and "Nothing you typed was changed" in message
@@ -404,7 +405,8 @@ def test_build_report_without_a_period_says_no_snapshot_was_recorded(demo_master
     monkeypatch.setattr(excel, "local_folder", lambda book: tmp_path)
     message, actions, _ = _run(path, macros.build_report, tmp_path, builder=lambda summary, target: target)
     assert [a["func"] for a in actions] == ["alert"]
-    assert "No snapshot was recorded" in message and "'Reporting period'" in message
+    assert "its snapshot was not recorded" in message and "'Reporting period'" in message
+    assert "--period" not in message  # the command line's way to try again is not Excel's
 
 
 @pytest.mark.parametrize("name, expected", [

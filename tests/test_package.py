@@ -14,10 +14,12 @@ import pytest
 from lxml import etree
 
 from tests.report import office
+from ofsted_tracker.workbook.store.base import Changes
+from ofsted_tracker.workbook.store.file import FileStore
 from ofsted_tracker.workbook.store import package
 from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.store.package import (
-    PARSER, calc_chain_without, check_zip, clean_text, parse_part, recalc_on_open, refresh_package, sheet_parts,
+    PARSER, calc_chain_without, check_zip, clean_text, parse_part, recalc_on_open, sheet_parts,
     sheet_xml,
 )
 from ofsted_tracker.workbook.jobs import refresh
@@ -123,7 +125,7 @@ def test_formula_looking_text_typed_by_officers_stays_text_after_a_refresh(clean
 
 def test_excel_escape_lookalikes_read_back_as_typed(clean):
     """Excel reads _x0041_ inside cell XML as "A"; the refresh escapes it, so it reads back as typed."""
-    refresh_package(clean, {"Checks": [["_x0041_ is not A", "ok"]]})
+    FileStore(clean).write(Changes(grids={"Checks": [["_x0041_ is not A", "ok"]]}))
     from python_calamine import CalamineWorkbook
 
     assert CalamineWorkbook.from_path(str(clean)).get_sheet_by_name("Checks").to_python()[0][0] == "_x0041_ is not A"
@@ -244,7 +246,7 @@ def test_a_computed_sheet_that_is_a_chart_sheet_is_refused_and_nothing_changes(c
 def test_sheet_names_are_matched_as_excel_does_ignoring_case(clean):
     rewrite(clean, lambda parts: parts | {
         "xl/workbook.xml": parts["xl/workbook.xml"].replace(b'name="Checks"', b'name="CHECKS"')})
-    refresh_package(clean, {"Checks": [["Refreshed"]]})
+    FileStore(clean).write(Changes(grids={"Checks": [["Refreshed"]]}))
     assert openpyxl.load_workbook(clean)["CHECKS"]["A1"].value == "Refreshed"
 
 
@@ -297,7 +299,7 @@ def test_refresh_refuses_two_computed_sheets_with_one_name_and_changes_nothing(c
     rewrite(clean, add_copy)
     before = clean.read_bytes()
     with pytest.raises(UnusableInput, match="'Checks' and 'checks '"):
-        refresh_package(clean, {"Checks": [["Refreshed"]]})
+        FileStore(clean).write(Changes(grids={"Checks": [["Refreshed"]]}))
     assert clean.read_bytes() == before
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ofsted_tracker.workbook.store.base import Changes
+from ofsted_tracker.workbook.store.file import FileStore
 from ofsted_tracker.cli import app
 from ofsted_tracker.workbook.store import package, safe_write
 from ofsted_tracker.workbook.errors import WorkbookLocked
@@ -74,7 +76,7 @@ def test_a_full_disk_part_way_through_leaves_the_original_byte_identical(tracker
     monkeypatch.setattr(zipfile.ZipFile, "open", open_part)
     with pytest.raises(WorkbookLocked, match="the disk is full") as failed:
         refresh(tracker)
-    assert failed.value.exit_code == 2 and "Nothing was changed" in str(failed.value)
+    assert failed.value.code == "workbook-locked" and "Nothing was changed" in str(failed.value)
     assert len(calls) == 12
     assert tree(tracker.parent) == before  # the workbook untouched, no temporary file, no backup
 
@@ -282,7 +284,7 @@ def _padded(tracker: Path, size: int) -> None:
     """Make the workbook about ``size`` bytes bigger with a Checks sheet of text that does not compress."""
     noise = random.Random(9)
     rows = [[f"{noise.getrandbits(4000):x}"] for _ in range(size // 500)]
-    package.refresh_package(tracker, {"Checks": rows})
+    FileStore(tracker).write(Changes(grids={"Checks": rows}))
     shutil.rmtree(tracker.parent / "backups")
 
 

@@ -125,7 +125,7 @@ def test_a_workbook_that_is_not_a_tracker_gets_a_message_not_an_error(demo_maste
 
 def _tracker_with_logs(tmp_path: Path) -> Path:
     """The demo after a snapshot (History) and requests sent (Requests), as the command line leaves it."""
-    from ofsted_tracker.workbook.store.collect import send_requests
+    from ofsted_tracker.workbook.jobs import send_requests
     from ofsted_tracker.workbook.jobs import snapshot
 
     tracker = _tracker_with_emails(tmp_path)
@@ -224,7 +224,7 @@ def _script(client: TestClient, name: str, tracker: Path, target: Path, args: li
 
 def test_request_updates_gives_one_workbook_and_one_draft_per_owner_in_a_zip(client: TestClient,
                                                                              tmp_path: Path) -> None:
-    from ofsted_tracker.workbook.store.collect import send_requests
+    from ofsted_tracker.workbook.jobs import send_requests
 
     tracker = _tracker_with_emails(tmp_path)
     package = _zip(client, tracker)

@@ -3,6 +3,7 @@
 from datetime import date
 
 from tests.builders import act, plan_of
+from ofsted_tracker.workbook.rules.dashboard import derived_ratings
 from ofsted_tracker.workbook.plan.model import Period, Revision
 from ofsted_tracker.workbook.rules.slippage import period_revisions, slippage
 
@@ -21,7 +22,7 @@ def test_slippage_rows():
         act("1.4", None, "On track"),
         revisions=revisions,
     )
-    rows = {r.action_id: r for r in slippage(plan, AS_AT)}
+    rows = {r.action_id: r for r in slippage(plan, derived_ratings(plan, AS_AT), AS_AT)}
     assert (rows["1.1"].days_slipped, rows["1.1"].revisions, rows["1.1"].days_overdue) == (182, 2, 0)
     assert (rows["1.2"].days_slipped, rows["1.2"].revisions, rows["1.2"].days_overdue) == (0, 0, 31)
     assert rows["1.3"].days_overdue == 0 and rows["1.3"].derived_rag == "R"

@@ -19,7 +19,7 @@ from ofsted_tracker.addin import excel, macros, updates
 from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, RECEIVED, SENT
-from ofsted_tracker.workbook.store.collect import collect_returns, send_requests
+from ofsted_tracker.workbook.jobs import collect_returns, send_requests
 from ofsted_tracker.workbook.jobs import open_summary, snapshot
 
 WRITES = ("setValues", "sheetClearContents", "addSheet", "resizeTable", "setFontProperty", "setAutofit")

@@ -13,7 +13,9 @@ from dataclasses import replace
 from datetime import date
 from importlib import resources
 
+from ofsted_tracker.workbook.jobs import open_summary, record_snapshot
 from ofsted_tracker.workbook.plan.model import Period
+from ofsted_tracker.workbook.rules.summary import summarise
 from ofsted_tracker.workbook.store.writer import settings_rows
 
 DEMO_AS_AT = date(2016, 10, 31)
@@ -136,11 +138,8 @@ def record_illustrative_snapshot(tracker):
     """Record the invented "Q1 (invented)" snapshot as at 31/07/2016 on a demo tracker's History sheet.
 
     Run before the published Q2 is reported, so the demo report has a last report to compare with. Returns what
-    ``workbook.tracker.record_snapshot`` recorded (its message names the invented period).
+    ``jobs.record_snapshot`` recorded (its message names the invented period).
     """
-    from ofsted_tracker.workbook.rules.summary import summarise
-    from ofsted_tracker.workbook.jobs import open_summary, record_snapshot
-
     published = open_summary(tracker)
     invented = summarise(illustrative_plan(published.plan), ILLUSTRATIVE_AS_AT, ILLUSTRATIVE_PERIOD,
                          history=published.history)

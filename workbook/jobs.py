@@ -1,105 +1,110 @@
-"""The tracker's jobs on a file: open and summarise it, refresh its computed sheets, make a new one."""
+"""The tracker's jobs, each written once against a ``Store``: open and summarise, refresh, snapshot, update requests,
+collect returns, the report; and a new tracker file.
+
+The command line runs them on a ``FileStore`` (a path is taken as one), the ribbon and xlwings Server on
+``addin.excel.ExcelStore``. A job reads what it needs with one ``load`` and writes with one ``write`` (collect with
+``--apply`` writes twice: the returned values, then the refreshed dashboards computed from them).
+"""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from ofsted_tracker.workbook.rules import layout
-
+from ofsted_tracker.workbook.errors import TrackerError, UnusableInput
+from ofsted_tracker.workbook.memory import no_cycle_collection
 from ofsted_tracker.workbook.plan import schema
-from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.plan.findings import refuse_unreadable
-from ofsted_tracker.workbook.rules.history import HISTORY, Snapshot, history_grid, replace_period
 from ofsted_tracker.workbook.plan.model import Plan
-from ofsted_tracker.workbook.store.package import refresh_package
-from ofsted_tracker.workbook.store.reader import load
+from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
+from ofsted_tracker.workbook.rules import layout
+from ofsted_tracker.workbook.rules.chase import (
+    CHASE_LOG, CHASE_SHEET, Collected, Requests, chase_grid, collect, edits_for, plan_requests, received_entries,
+    sent_entries, with_entries,
+)
+from ofsted_tracker.workbook.rules.history import HISTORY, HISTORY_LOG, Snapshot, history_grid, replace_period
 from ofsted_tracker.workbook.rules.summary import Summary, summarise
+from ofsted_tracker.workbook.store.base import Changes, Store
+from ofsted_tracker.workbook.store.file import as_store
+from ofsted_tracker.workbook.store.request_files import Written, write_requests
+from ofsted_tracker.workbook.store.returns import read_return
+
+NO_AS_AT = "No as-at date: fill in 'As at date' on the Settings sheet (a date such as 31/10/2016)"
 
 
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector while a plan is read, computed or reported, then restore it as it was.
-
-    Reading a plan or building its report allocates hundreds of thousands of short-lived values and no cycles
-    worth collecting; a full collection part way through walks every object of a large plan for nothing
-    (about 0.1-0.15 s at 10,000 actions). Anything left over is collected as usual afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+def _again(store: Store, option: str) -> str:
+    """The store's way to try again, as a sentence of its own: 'Or give --as-of DATE.'"""
+    text = store.again(option)
+    return text[:1].upper() + text[1:] + "."
 
 
-def resolve_as_at(as_at: date | None, settings: dict[str, object], problems: dict[str, str] | None = None) -> date:
+def resolve_as_at(store: Store, as_at: date | None, plan: Plan) -> date:
     """The as-at date asked for, else the one in Settings; never silently today.
 
-    ``problems`` (``Plan.setting_problems``) says why an As at date that is filled in cannot be used.
+    ``plan.setting_problems`` says why an As at date that is filled in cannot be used.
     """
     if as_at is not None:
         return as_at
-    value = settings.get("As at date")
+    value = plan.settings.get("As at date")
     if isinstance(value, date):
         return value
-    problem = (problems or {}).get("As at date")
+    problem = plan.setting_problems.get("As at date")
     if problem:
-        raise UnusableInput(f"{problem} Or give --as-of DATE.")
-    raise UnusableInput(
-        "No as-at date: give --as-of DATE (or --as-of today), or fill in 'As at date' on the Settings sheet."
-    )
+        raise UnusableInput(f"{problem} {_again(store, '--as-of DATE')}", "Settings")
+    raise UnusableInput(f"{NO_AS_AT}, {store.again('--as-of DATE (or --as-of today)')}.", "Settings")
 
 
-def resolve_period(period: str | None, settings: dict[str, object], problems: dict[str, str] | None = None) -> str | None:
+def resolve_period(store: Store, period: str | None, plan: Plan) -> str | None:
     """The period asked for, else the Settings 'Reporting period' (None when neither is set).
 
-    A Reporting period typed twice with different values (see ``problems``) is refused, not guessed.
+    A period asked for by name must be on the Periods sheet (a period named only in Settings is not refused here: it
+    is an error on the Checks sheet at its cell); a Reporting period typed twice with different values is refused,
+    not guessed.
     """
     if period:
+        if plan.period(period) is None:
+            names = ", ".join(p.name for p in plan.periods) or "none yet"
+            raise UnusableInput(f"The reporting period '{period}' is not on the Periods sheet (periods: {names}). "
+                                "Give --period one of those names, or add the period to the Periods sheet.", "Periods")
         return period
-    problem = (problems or {}).get("Reporting period")
+    problem = plan.setting_problems.get("Reporting period")
     if problem:
-        raise UnusableInput(f"{problem} Or give --period NAME.")
-    value = settings.get("Reporting period")
+        raise UnusableInput(f"{problem} {_again(store, '--period NAME')}", "Settings")
+    value = plan.settings.get("Reporting period")
     return str(value) if value else None
 
 
-def check_asked_period(period: str | None, plan: Plan) -> None:
-    """A period asked for by name (``--period``) must be on the Periods sheet; else UnusableInput naming those there are.
+def open_summary(where: Store | Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
+    """Read the workbook and compute every figure and finding as at the date for the period.
 
-    A period named only in Settings is not refused here: it is an error on the Checks sheet at its cell.
+    ``where`` is a ``Store`` or the path of a tracker file; ``as_at`` and ``period`` default to its Settings.
     """
-    if period and plan.period(period) is None:
-        names = ", ".join(p.name for p in plan.periods) or "none yet"
-        raise UnusableInput(f"The reporting period '{period}' is not on the Periods sheet (periods: {names}). "
-                            "Give --period one of those names, or add the period to the Periods sheet.")
-
-
-def open_summary(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
-    """Read the workbook and compute every figure and finding as at the date for the period."""
+    store = as_store(where)
     with no_cycle_collection():
-        loaded = load(path)
+        loaded = store.load()
         plan = loaded.plan
-        check_asked_period(period, plan)
-        from ofsted_tracker.workbook.store.collect import read_log  # the Requests sheet's log of update requests, when it has one
-
-        log, log_findings = read_log(Path(path))
-        return summarise(plan, resolve_as_at(as_at, plan.settings, plan.setting_problems),
-                         resolve_period(period, plan.settings, plan.setting_problems),
-                         loaded.findings + tuple(log_findings), loaded.history, log)
+        if period:  # a period asked for by name is checked first: it is what the officer typed just now
+            resolve_period(store, period, plan)
+        day = resolve_as_at(store, as_at, plan)
+        return summarise(plan, day, resolve_period(store, period, plan), loaded.findings, loaded.history, loaded.log)
 
 
-def refresh(path: Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
+def refresh(where: Store | Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
     """Recompute and write the Dashboard, Slippage and Checks sheets; nothing officers typed is touched."""
-    summary = open_summary(path, as_at, period)
+    store = as_store(where)
+    summary = open_summary(store, as_at, period)
     with no_cycle_collection():
-        refresh_package(Path(path), layout.computed_grids(summary))
+        store.write(Changes(grids=layout.computed_grids(summary)))
+    return summary
+
+
+def check(where: Store | Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
+    """Write every finding to the Checks sheet only (the ribbon's Validate)."""
+    store = as_store(where)
+    summary = open_summary(store, as_at, period)
+    store.write(Changes(grids={schema.CHECKS: layout.checks_grid(summary)}))
     return summary
 
 
@@ -114,38 +119,151 @@ class Recorded:
     def message(self, name: str) -> str:
         """What was recorded, in a sentence (and what was replaced, kept in the backup)."""
         s = self.snapshot
-        text = f"Recorded the {s.period} snapshot as at {s.as_at:%d/%m/%Y} in {name} ({len(s.rows)} actions, History sheet)."
+        text = (f"Recorded the {s.period} snapshot as at {s.as_at:%d/%m/%Y} in {name} ({len(s.rows)} actions, "
+                "History sheet).")
         if self.replaced:
             text += (f" It replaces the {self.replaced.period} snapshot as at {self.replaced.as_at:%d/%m/%Y} "
                      f"({len(self.replaced.rows)} rows); the workbook before it is in the backups folder.")
         return text
 
 
-def record_snapshot(path: Path | str, summary: Summary) -> Recorded:
-    """Write the summary's live state as its period's snapshot (replacing an earlier one) and refresh the dashboards."""
+def record_snapshot(where: Store | Path | str, summary: Summary) -> Recorded:
+    """Write the summary's live state as its period's snapshot (replacing an earlier one) and refresh the dashboards,
+    in one write."""
+    store = as_store(where)
     refuse_unreadable(summary.findings, HISTORY)
     live = summary.live
     if live is None:
         unknown = next((f.message for f in summary.findings if f.code == "period-unknown"), "")
-        raise UnusableInput((f"The {unknown} " if unknown else "") + "A snapshot needs a reporting period: give --period "
-                            "NAME (a name on the Periods sheet) or fill in 'Reporting period' on the Settings sheet. "
-                            "Nothing was changed.")
+        raise UnusableInput((f"The {unknown} " if unknown else "") + "A snapshot needs a reporting period: fill in "
+                            "'Reporting period' on the Settings sheet (a name on the Periods sheet), "
+                            f"{store.again('--period NAME')}. Nothing was changed.", "Settings")
     history, replaced = replace_period(summary.history, live)
     after = replace(summary, history=history)
     with no_cycle_collection():
-        refresh_package(Path(path), layout.computed_grids(after), history=history_grid(history))
+        store.write(Changes(grids=layout.computed_grids(after), logs=((HISTORY_LOG, history_grid(history)),)))
     return Recorded(after, next(s for s in history if s.same_period(live.period)), replaced)
 
 
-def snapshot(path: Path | str, as_at: date | None = None, period: str | None = None) -> Recorded:
+def snapshot(where: Store | Path | str, as_at: date | None = None, period: str | None = None) -> Recorded:
     """Read the workbook and record each action's state for the period as at the date on its History sheet."""
-    return record_snapshot(path, open_summary(path, as_at, period))
+    store = as_store(where)
+    return record_snapshot(store, open_summary(store, as_at, period))
 
+
+@dataclass(frozen=True)
+class Reported:
+    """What ``report`` did: the report written, and the snapshot recorded with it (or why it was not)."""
+
+    summary: Summary
+    written: Path
+    recorded: Recorded | None
+    not_recorded: TrackerError | None
+
+
+def report(where: Store | Path | str, output: Path, build: Callable[[Summary, Path], Path],
+           as_at: date | None = None, period: str | None = None, summary: Summary | None = None) -> Reported:
+    """Build the report with ``build`` (``report_builder.build_report``), then record the period's snapshot on History
+    and refresh the dashboards. The report stands when the snapshot cannot be recorded (``not_recorded`` says why)."""
+    store = as_store(where)
+    summary = summary or open_summary(store, as_at, period)
+    written = Path(build(summary, output))
+    try:
+        return Reported(summary, written, record_snapshot(store, summary), None)
+    except TrackerError as exc:  # unusable History, no period, the tracker open in Excel: the report stands
+        return Reported(summary, written, None, exc)
+
+
+# --- update requests to owners, and their returns -------------------------------------------------------------------
+
+def planned_requests(where: Store | Path | str, as_at: date | None = None, period: str | None = None
+                     ) -> tuple[Summary, Requests]:
+    """The workbook's summary and the update requests it calls for; refused when the Requests log is unreadable."""
+    store = as_store(where)
+    summary = open_summary(store, as_at, period)
+    refuse_unreadable(summary.findings, CHASE_SHEET)
+    return summary, plan_requests(summary.plan, summary.period.period if summary.period else None, summary.as_at)
+
+
+def log_requests(where: Store | Path | str, summary: Summary, requests: Requests) -> None:
+    """Log the requests as sent on the Requests sheet (added the first time); nothing else changes."""
+    entries = with_entries(summary.chase_log, sent_entries(requests))
+    as_store(where).write(Changes(logs=((CHASE_LOG, chase_grid(entries)),)))
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What ``send_requests`` did: the summary, the requests planned (with unknown owners and findings) and the files
+    written."""
+
+    summary: Summary
+    requests: Requests
+    written: tuple[Written, ...]
+
+
+def send_requests(where: Store | Path | str, out: Path | Callable[[Summary, Requests], Path],
+                  as_at: date | None = None, period: str | None = None) -> Sent:
+    """Write each owner's request workbook and e-mail draft into ``out`` and log them on the Requests sheet.
+
+    ``out`` is the folder, or gives it from the summary and the requests (the ribbon names it after the period). With
+    no one to ask nothing is written. The workbook is checked as writable first, so a tracker open in Excel writes
+    no request and logs nothing.
+    """
+    store = as_store(where)
+    summary, requests = planned_requests(store, as_at, period)
+    store.check_writable()
+    if not requests.requests:
+        return Sent(summary, requests, ())
+    folder = Path(out(summary, requests) if callable(out) else out)
+    written = write_requests(requests, folder, store.name, str(summary.plan.setting("Council") or ""))
+    log_requests(store, summary, requests)
+    return Sent(summary, requests, written)
+
+
+def check_returns(where: Store | Path | str, files: list[Path], as_at: date | None = None,
+                  period: str | None = None) -> tuple[Summary, Collected]:
+    """The workbook's summary and what the returned files change in it (and what is refused)."""
+    summary = open_summary(as_store(where), as_at, period)
+    return summary, collect(summary.plan, [read_return(Path(f)) for f in files], summary.as_at)
+
+
+def apply_returns(where: Store | Path | str, summary: Summary, collected: Collected) -> None:
+    """Write the accepted values and proposed deadlines into the workbook and the returns on its Requests log, in one
+    write: each value into its Actions cell, each proposal as a new Revisions row with Agreed by blank."""
+    refuse_unreadable(summary.findings, CHASE_SHEET)
+    entries = with_entries(summary.chase_log, received_entries(collected, summary.as_at))
+    as_store(where).write(Changes(cells=edits_for(summary.plan, collected),
+                                  logs=((CHASE_LOG, chase_grid(entries)),)))
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What ``collect_returns`` found (and, with ``apply``, wrote): the checked returns as at the date."""
+
+    collected: Collected
+    as_at: date
+    applied: bool
+    summary: Summary | None = None  # the dashboards refreshed after applying, when they were
+
+
+def collect_returns(where: Store | Path | str, files: list[Path], as_at: date | None = None, apply: bool = False,
+                    period: str | None = None, refresh_after: bool = True) -> Collection:
+    """Read the returns and check them against the workbook; with ``apply``, write what is accepted and (with
+    ``refresh_after``) refresh the dashboards from the values just written."""
+    store = as_store(where)
+    summary, collected = check_returns(store, files, as_at, period)
+    if not (apply and collected.changes):
+        return Collection(collected, summary.as_at, False)
+    apply_returns(store, summary, collected)
+    refreshed = refresh(store, summary.as_at, period) if refresh_after else None
+    return Collection(collected, summary.as_at, True, refreshed)
+
+
+# --- a new tracker file -----------------------------------------------------------------------------------------------
 
 def new_tracker(path: Path | str, rows: dict[str, list[dict[str, object]]] | None = None) -> Path:
     """Make a tracker workbook (blank, or holding the given officers' rows) with its computed sheets filled."""
-    from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan  # the grids of a new file come from its own rows
-    from ofsted_tracker.workbook.store.writer import save_new, settings_rows
+    from ofsted_tracker.workbook.store.writer import save_new, settings_rows  # defers openpyxl: only new files need it
 
     rows = dict(rows or {})
     rows.setdefault(schema.SETTINGS.name, settings_rows({"Class": "Part 1"}))
@@ -158,7 +276,8 @@ def new_tracker(path: Path | str, rows: dict[str, list[dict[str, object]]] | Non
     plan, findings = parse_plan(tables)
     as_at = plan.settings.get("As at date")
     if isinstance(as_at, date):
-        grids = layout.computed_grids(summarise(plan, as_at, resolve_period(None, plan.settings), tuple(findings)))
+        period = plan.settings.get("Reporting period")
+        grids = layout.computed_grids(summarise(plan, as_at, str(period) if period else None, tuple(findings)))
     else:  # nothing to compute yet: the sheets say how to start
         grids = layout.computed_grids(summarise(plan, date(2000, 1, 1)))
         for grid in grids.values():

@@ -33,6 +33,7 @@ from xlwings_server import dependencies as dep
 from xlwings_server.config import settings
 
 from ofsted_tracker.addin import excel, macros, updates
+from ofsted_tracker.report_builder import build_report
 from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, preview_dict, preview_lines
 from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.plan.findings import refuse_unreadable
@@ -70,8 +71,6 @@ async def summary(book: dep.Book, current_user: dep.User) -> dict:
 
 
 def _report(book: excel.Book) -> tuple[str, bytes]:
-    from ofsted_tracker.report_builder import build_report
-
     s = _summary(book)
     name = macros.report_name(book.name)
     with tempfile.TemporaryDirectory(prefix="ofsted-tracker-") as folder:

@@ -173,9 +173,9 @@ def build() -> Corpus:
     c.add(Case("far-away-cell.xlsx", "a value typed in XFD1048576 of Actions (the sheet would span 17 billion cells)",
                2, message="Actions!XFD1048576", refresh="refused", refresh_message="XFD1048576"),
           edit(lambda wb: set_cells(wb[A], {"XFD1048576": "x"})))
-    c.add(Case("missing-actions-sheet.xlsx", "the Actions sheet deleted", 2, message="no 'Actions' sheet",
-               refresh="refused", refresh_message="no 'Actions' sheet"), edit(lambda wb: wb.remove(wb[A])))
-    c.add(Case("renamed-sheet.xlsx", "the Leads sheet renamed 'Key leads'", 2, message="no 'Leads' sheet",
+    c.add(Case("missing-actions-sheet.xlsx", "the Actions sheet deleted", 2, message="no Actions sheet",
+               refresh="refused", refresh_message="no Actions sheet"), edit(lambda wb: wb.remove(wb[A])))
+    c.add(Case("renamed-sheet.xlsx", "the Leads sheet renamed 'Key leads'", 2, message="no Leads sheet",
                refresh="refused"), edit(lambda wb: setattr(wb["Leads"], "title", "Key leads")))
     c.add(Case("missing-header.xlsx", "the Progress status column deleted from Actions", 2,
                message="no column 'Progress status'", refresh="refused"),

@@ -16,7 +16,9 @@ _MONTHS["sept"] = 9
 
 _EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's (1900) calendar, as it counts after 28/02/1900
 _EPOCH_1904 = date(1904, 1, 1)  # day 0 of a workbook saved with the 1904 calendar (workbookPr date1904)
-_PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))  # numbers read as days outside these are not plausibly dates
+_PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))
+# The epochs are defined here, once, rather than taken from openpyxl.utils.datetime: importing that loads all of
+# openpyxl (about 0.3 s), which validate and refresh never otherwise need.  # numbers read as days outside these are not plausibly dates
 
 _DAY_MONTH_YEAR = re.compile(
     r"^(?P<d>\d{1,2})\s*(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>[a-z]+)\.?,?\s+(?P<y>\d{2}|\d{4})$"
@@ -55,6 +57,11 @@ def _make(year: int, month: int, day: int, shown: str) -> DateReading:
                 "error",
             )
         return DateReading(None, f"'{shown}' is not a real date (month {month}). Type it as dd/mm/yyyy.", "error")
+
+
+def excel_serial(day: date, date1904: bool = False) -> int:
+    """The number Excel stores for a date (days since its calendar's day 0)."""
+    return (day - (_EPOCH_1904 if date1904 else _EXCEL_EPOCH)).days
 
 
 def read_date(value: object, date1904: bool = False) -> DateReading:

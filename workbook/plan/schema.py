@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.plan.words import noun
 
 TEXT, DATE, ID, LIST = "text", "date", "id", "list"
 
@@ -29,6 +31,11 @@ SCHEMES = ("RAG", "BRAG")
 BRAG_NAMES = {BLUE: BLUE_NAME, **RAG_NAMES}
 BRAG_FILLS = {BLUE: BLUE_FILL, **RAG_FILLS}
 BRAG_FONTS = {BLUE: BLUE_FONT, **RAG_FONTS}
+
+
+Cell = str | int | float | None
+Grid = list[list[Cell]]  # a sheet's values as rows from A1: what a computed or log sheet is written as
+CellValue = str | date | None  # a value written into an officer's cell: text, a date, or None to clear it
 
 
 @dataclass(frozen=True)
@@ -103,6 +110,21 @@ def find_sheets(present: Iterable[str], wanted: Iterable[str], label: str) -> di
         if matches:
             found[name] = matches[0]
     return found
+
+
+def not_a_tracker(label: str, present: Iterable[str]) -> str | None:
+    """Why a workbook with these sheets is not a tracker (the officers' sheets it lacks), or None when it is one.
+
+    The one answer to "is this a tracker?" for the file reader and the open workbook in Excel.
+    """
+    found = find_sheets(present, [spec.name for spec in OFFICER_SHEETS], label)
+    missing = [spec.name for spec in OFFICER_SHEETS if spec.name not in found]
+    if not missing:
+        return None
+    return (f"{label} is not an improvement plan tracker: it has no {', '.join(missing)} "
+            f"{noun(len(missing), 'sheet')} (sheets: {', '.join(present) or 'none'}). A tracker has the sheets "
+            f"{', '.join(s.name for s in OFFICER_SHEETS)}: rename the sheet back, or make a new tracker with "
+            "'ofsted-tracker new' and copy your rows into it.")
 
 
 def column_letter(number: int) -> str:
@@ -233,3 +255,20 @@ SETTING_KEYS = {same_name(key): key for key, _ in SETTING_ROWS}  # a typed key, 
 DASHBOARD, SLIPPAGE, CHECKS = "Dashboard", "Slippage", "Checks"
 COMPUTED_SHEETS = (DASHBOARD, SLIPPAGE, CHECKS)
 TOOL_SHEETS = tuple(spec.name for spec in OFFICER_SHEETS) + COMPUTED_SHEETS
+
+
+@dataclass(frozen=True)
+class LogSheet:
+    """One of the tool's own log sheets (History, Requests): a title and a note above a table the tool writes whole,
+    added at the end of a workbook made before it existed."""
+
+    spec: SheetSpec
+    header_row: int
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def widths(self) -> list[float]:
+        return [c.width for c in self.spec.columns]

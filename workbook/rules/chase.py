@@ -427,6 +427,37 @@ def preview_dict(collected: Collected, as_at: date, applied: bool) -> dict:
         "refused": [r.as_dict() for r in collected.refusals]}
 
 
+def _column(plan: Plan, sheet: str, field: str) -> int | None:
+    letter = plan.columns.get(sheet, {}).get(field)
+    return schema.column_number(letter) if letter else None
+
+
+def edits_for(plan: Plan, collected: Collected) -> dict[str, dict[tuple[int, int], schema.CellValue]]:
+    """The cells to write, by sheet: each accepted update at its Actions cell, each proposal as a new Revisions row."""
+    rows = {a.action_id: a.row for a in plan.actions}
+    actions: dict[tuple[int, int], schema.CellValue] = {}
+    for update in collected.updates:
+        column = _column(plan, schema.ACTIONS.name, update.field)
+        if column is None:
+            if update.field == "last_updated":
+                continue  # an older tracker without the column: nothing to date
+            header = schema.ACTIONS.column(update.field).header
+            raise UnusableInput(f"The Actions sheet has no '{header}' column, so {update.action_id}'s returned value "
+                                "cannot be written. Add the column (see 'ofsted-tracker new'). Nothing was changed.")
+        actions[(rows[update.action_id], column)] = update.new
+    revisions: dict[tuple[int, int], schema.CellValue] = {}
+    # below the last row of Revisions that holds anything (a row the plan could not read included), never above its header
+    row = max([plan.last_rows.get(schema.REVISIONS.name, 0), *(r.row for r in plan.revisions)]) or 1
+    for proposal in collected.proposals:
+        row += 1
+        for field, value in (("action_id", proposal.action_id), ("old_deadline", proposal.old_deadline),
+                             ("new_deadline", proposal.new_deadline), ("reason", proposal.reason)):
+            column = _column(plan, schema.REVISIONS.name, field)
+            if column is not None:
+                revisions[(row, column)] = value
+    return {schema.ACTIONS.name: actions, schema.REVISIONS.name: revisions}
+
+
 # --- the Requests sheet: the log of requests sent and returns received ------------------------------------------------
 
 CHASE_SHEET = "Requests"
@@ -447,12 +478,12 @@ CHASE_SPEC = schema.SheetSpec(
     ),
     "One row per update request sent and per return received.",
 )
-CHASE_WIDTHS = [c.width for c in CHASE_SPEC.columns]
+CHASE_LOG = schema.LogSheet(CHASE_SPEC, CHASE_HEADER_ROW)
 
 
 def unreadable_log(message: str) -> Finding:
     """The finding for a Requests sheet whose table cannot be found at all (its header typed over, say)."""
-    return Finding(ERROR, CHASE_SHEET, f"A{CHASE_HEADER_ROW}", "", f"The Requests sheet cannot be read: {message} It is "
+    return Finding(ERROR, CHASE_SHEET, f"A{CHASE_HEADER_ROW}", "", f"{message} It is "
                    "written by the tool: restore it from a backup, or delete it to start the log again.",
                    "requests-header")
 

@@ -9,7 +9,7 @@ from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.findings import ERROR, INFO, WARNING, Finding, sort_findings
 from ofsted_tracker.workbook.plan.model import Action, Plan
 from ofsted_tracker.workbook.plan.parse import ACTION_ID
-from ofsted_tracker.workbook.rules.rag import derived_rag
+from ofsted_tracker.workbook.rules.dashboard import Ratings, derived_ratings
 
 A, V, S = schema.ACTIONS.name, schema.REVISIONS.name, schema.SETTINGS.name
 
@@ -148,7 +148,7 @@ def _check_chain(plan: Plan, a: Action) -> list[Finding]:
     return out
 
 
-def check_recorded_rag(plan: Plan, as_at: date) -> list[Finding]:
+def check_recorded_rag(plan: Plan, as_at: date, ratings: Ratings) -> list[Finding]:
     """A recorded RAG that contradicts the rule: Green while not complete; Amber after the deadline passed unrevised."""
     out = []
     for a in plan.actions:
@@ -161,12 +161,12 @@ def check_recorded_rag(plan: Plan, as_at: date) -> list[Finding]:
         if a.recorded_rag == "A" and not approved and a.deadline and a.deadline < as_at and not a.is_complete:
             out.append(_at(plan, WARNING, A, "recorded_rag", a.row, a.action_id,
                            f"recorded Amber but its deadline {a.deadline:%d/%m/%Y} has passed with no approved revision; "
-                           f"by the rule it is {schema.RAG_NAMES.get(derived_rag(a, as_at) or '', 'not rated')}. "
+                           f"by the rule it is {schema.BRAG_NAMES.get(ratings[a.action_id] or '', 'not rated')}. "
                            "Log an agreed revision or rate it Red.", "rag-amber-overdue"))
     return out
 
 
-def check_exceptions(plan: Plan, as_at: date) -> list[Finding]:
+def check_exceptions(plan: Plan, ratings: Ratings) -> list[Finding]:
     """A Red action needs a corrective action or a forecast date; a forecast past the deadline needs a revision.
 
     Trackers made before these columns existed (with neither a Corrective action nor a Forecast date column as
@@ -174,9 +174,9 @@ def check_exceptions(plan: Plan, as_at: date) -> list[Finding]:
     """
     read = plan.columns.get(A, {})
     asked = "corrective_action" in read or "forecast" in read
-    out, brag = [], plan.brag
+    out = []
     for a in plan.actions:
-        if asked and not a.corrective_action and a.forecast is None and derived_rag(a, as_at, brag) == "R":
+        if asked and not a.corrective_action and a.forecast is None and ratings[a.action_id] == "R":
             out.append(_at(plan, WARNING, A, "corrective_action", a.row, a.action_id,
                            "rated Red but has no corrective action or forecast date; the committee asks for both. "
                            "Say in Corrective action what is being done, and in Forecast date when it is now "
@@ -249,10 +249,12 @@ def check_deadlines_present(plan: Plan) -> list[Finding]:
     ]
 
 
-def validate(plan: Plan, as_at: date, period_name: str | None = None) -> tuple[Finding, ...]:
-    """Every rule's findings on the plan as at the date, errors first."""
+def validate(plan: Plan, as_at: date, period_name: str | None = None, ratings: Ratings | None = None
+             ) -> tuple[Finding, ...]:
+    """Every rule's findings on the plan as at the date, errors first (``ratings``: the summary's, when it has them)."""
+    ratings = derived_ratings(plan, as_at) if ratings is None else ratings
     return sort_findings(
         check_ids(plan) + check_owners(plan) + check_deadlines_present(plan) + check_progress(plan, as_at)
-        + check_revisions(plan) + check_recorded_rag(plan, as_at) + check_settings(plan, period_name)
-        + check_unique_keys(plan) + check_exceptions(plan, as_at)
+        + check_revisions(plan) + check_recorded_rag(plan, as_at, ratings) + check_settings(plan, period_name)
+        + check_unique_keys(plan) + check_exceptions(plan, ratings)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -66,10 +67,12 @@ def derived_ratings(plan: Plan, as_at: date) -> dict[str, str | None]:
     return {a.action_id: derived_rag(a, as_at, brag) for a in plan.actions}
 
 
-def overall(plan: Plan, as_at: date) -> Overall:
-    """The whole plan by the RAG (or BRAG) rule as at the date."""
-    brag = plan.brag
-    return _bucket([(a.action_id, derived_rag(a, as_at, brag)) for a in plan.actions])
+Ratings = Mapping[str, str | None]  # each action's RAG by the rule (``derived_ratings``), computed once per summary
+
+
+def overall(plan: Plan, ratings: Ratings) -> Overall:
+    """The whole plan by the RAG (or BRAG) rule."""
+    return _bucket([(a.action_id, ratings[a.action_id]) for a in plan.actions])
 
 
 def overall_recorded(plan: Plan) -> Overall:
@@ -77,21 +80,20 @@ def overall_recorded(plan: Plan) -> Overall:
     return _bucket([(a.action_id, a.recorded_rag) for a in plan.actions])
 
 
-def disagreements(plan: Plan, as_at: date) -> tuple[Disagreement, ...]:
-    """Actions with a recorded RAG that differs from the rule's rating as at the date."""
-    out, brag = [], plan.brag
+def disagreements(plan: Plan, ratings: Ratings) -> tuple[Disagreement, ...]:
+    """Actions with a recorded RAG that differs from the rule's rating."""
+    out = []
     for action in plan.actions:
-        derived = derived_rag(action, as_at, brag)
+        derived = ratings[action.action_id]
         if action.recorded_rag and action.recorded_rag != derived:
             out.append(Disagreement(action.action_id, action.recorded_rag, derived))
     return tuple(out)
 
 
-def exceptions(plan: Plan, as_at: date) -> tuple[Action, ...]:
-    """Every action rated Red by the rule as at the date, in plan order, each with its corrective action and
-    forecast date (the report's exceptions table)."""
-    brag = plan.brag
-    return tuple(a for a in plan.actions if derived_rag(a, as_at, brag) == "R")
+def exceptions(plan: Plan, ratings: Ratings) -> tuple[Action, ...]:
+    """Every action rated Red by the rule, in plan order, each with its corrective action and forecast date (the
+    report's exceptions table)."""
+    return tuple(a for a in plan.actions if ratings[a.action_id] == "R")
 
 
 def due_in(plan: Plan, period: Period) -> tuple[Action, ...]:

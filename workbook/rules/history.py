@@ -40,7 +40,7 @@ HISTORY_SPEC = schema.SheetSpec(
     ),
     "One row per action per snapshot.",
 )
-HISTORY_WIDTHS = [c.width for c in HISTORY_SPEC.columns]
+HISTORY_LOG = schema.LogSheet(HISTORY_SPEC, HEADER_ROW)
 _HASH = re.compile(r"[0-9a-f]{8}")
 
 
@@ -200,6 +200,72 @@ def trend(history: tuple[Snapshot, ...], live: Snapshot | None) -> tuple[Snapsho
         live = stored  # the live state is the one already recorded
     return ordered(earlier) + (live,)
 
+
+
+# --- movements between two snapshots (plain Python: the rule path never loads pandas) --------------------------------
+
+_RANK = {"R": 0, "": 1, "A": 2, "G": 3, "B": 4}  # not rated sits between Red and Amber: no deadline to miss yet
+_DRIVERS = ("status", "original_deadline", "deadline", "completed_on")  # what the RAG rule reads besides the date
+_SHOWN = {"completed": "status", "deadline_moved_again": "deadline", "commentary_not_updated": "commentary"}
+
+
+def _text(row: SnapshotRow, column: str) -> str:
+    """A snapshot value as text, "" for none (dates compare by their ISO form, as on the History sheet)."""
+    value = getattr(row, column)
+    return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _category(before: SnapshotRow, after: SnapshotRow) -> list[str]:
+    """The categories one action present in both snapshots moved in, in the order of ``CATEGORIES``."""
+    b, a = (lambda c: _text(before, c)), (lambda c: _text(after, c))
+    completed = a("status") == "Complete" and b("status") != "Complete"
+    red = a("derived_rag") == "R" and b("derived_rag") != "R" and not completed
+    untouched = all(a(c) == b(c) for c in _DRIVERS)
+    rank_b, rank_a = _RANK[b("derived_rag")], _RANK[a("derived_rag")]
+    found = {
+        "completed": completed,
+        "turned_red": red and not untouched,
+        "turned_red_deadline_passed": red and untouched,
+        "improved": rank_a > rank_b and not completed,
+        "worsened": rank_a < rank_b and not red,
+        "deadline_moved_again": a("deadline") != b("deadline"),
+        "commentary_not_updated": a("status") != "Complete" and a("commentary") == b("commentary"),
+    }
+    return [key for key, _ in CATEGORIES if found.get(key)]
+
+
+def movements(before: Snapshot, after: Snapshot) -> tuple[Change, ...]:
+    """Each action that moved between the two snapshots, by category (see ``CATEGORIES``), then in plan order: the
+    later snapshot's order, with actions since removed after it in the earlier one's order.
+
+    An action turning Red with its status, deadlines and completion date unchanged turned Red because its
+    deadline passed, not because an officer changed it: it is listed under ``turned_red_deadline_passed``.
+    """
+    old = {r.action_id: r for r in before.rows}
+    new = {r.action_id: r for r in after.rows}
+    order = [*new, *(i for i in old if i not in new)]
+    found: dict[str, list[Change]] = {key: [] for key, _ in CATEGORIES}
+    for action_id in order:
+        b, a = old.get(action_id), new.get(action_id)
+        if b is None or a is None:
+            rag = _text(a or b, "derived_rag") or "NR"  # a RAG of "" is "not rated"
+            key = "new_action" if b is None else "action_removed"
+            found[key].append(Change(key, action_id, None if b is None else rag, None if a is None else rag))
+            continue
+        for key in _category(b, a):
+            column = _SHOWN.get(key, "derived_rag")
+            none = "NR" if column == "derived_rag" else None  # a blank deadline or commentary is None
+            found[key].append(Change(key, action_id, _text(b, column) or none, _text(a, column) or none))
+    return tuple(change for key, _ in CATEGORIES for change in found[key])
+
+
+def direction_of_travel(history: tuple[Snapshot, ...], current: Snapshot) -> Travel | None:
+    """The changes since the last snapshot of another period, and year on year; None with nothing to compare."""
+    before = previous(history, current.period, current.as_at)
+    if before is None:
+        return None
+    year = year_earlier(tuple(s for s in history if not s.same_period(current.period)), current.as_at)
+    return Travel(before, current, movements(before, current), year, movements(year, current) if year else ())
 
 def _states(snapshot: Snapshot) -> list[tuple[object, ...]]:
     return [(r.action_id, r.derived_rag, r.recorded_rag, r.status, r.original_deadline, r.deadline, r.completed_on,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ofsted_tracker.workbook.plan.model import Period, Plan, Revision
-from ofsted_tracker.workbook.rules.rag import derived_rag
+from ofsted_tracker.workbook.rules.dashboard import Ratings
 
 
 @dataclass(frozen=True)
@@ -23,19 +23,19 @@ class SlippageRow:
     days_overdue: int  # days past the current deadline while not complete; 0 otherwise
 
 
-def slippage(plan: Plan, as_at: date) -> tuple[SlippageRow, ...]:
-    """Every action's slippage as at the date, in plan order."""
+def slippage(plan: Plan, ratings: Ratings, as_at: date) -> tuple[SlippageRow, ...]:
+    """Every action's slippage as at the date, in plan order (``ratings``: each action's RAG by the rule)."""
     counts: dict[str, int] = {}
     for revision in plan.revisions:
         counts[revision.action_id] = counts.get(revision.action_id, 0) + 1
-    rows, brag = [], plan.brag
+    rows = []
     for a in plan.actions:
         deadline = a.deadline
         slipped = (deadline - a.original_deadline).days if deadline and a.original_deadline else None
         overdue = (as_at - deadline).days if deadline and not a.is_complete and deadline < as_at else 0
         rows.append(
             SlippageRow(
-                a.action_id, derived_rag(a, as_at, brag), a.recorded_rag, a.original_deadline, deadline,
+                a.action_id, ratings[a.action_id], a.recorded_rag, a.original_deadline, deadline,
                 slipped, counts.get(a.action_id, 0), overdue,
             )
         )

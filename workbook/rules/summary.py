@@ -12,7 +12,9 @@ from ofsted_tracker.workbook.rules.dashboard import (
     period_dashboard,
 )
 from ofsted_tracker.workbook.plan.findings import ERROR, INFO, WARNING, Finding, count, sort_findings
-from ofsted_tracker.workbook.rules.history import CATEGORIES, Snapshot, Travel, take, trend
+from ofsted_tracker.workbook.rules.chase import ChaseEntry, OwnerChase, chase_list
+from ofsted_tracker.workbook.rules.history import CATEGORIES, Snapshot, Travel, direction_of_travel, previous, take, trend
+from ofsted_tracker.workbook.plan.words import counted
 from ofsted_tracker.workbook.plan.model import Action, Plan, Revision
 from ofsted_tracker.workbook.rules.slippage import SlippageRow, period_revisions, slippage
 
@@ -32,14 +34,11 @@ class Summary:
     ratings: dict[str, str | None]
     findings: tuple[Finding, ...]
     history: tuple[Snapshot, ...] = ()  # the snapshots on the History sheet, oldest first
-    chase_log: tuple = ()  # the Requests sheet's log (workbook.chase.ChaseEntry): requests sent, returns received
+    chase_log: tuple[ChaseEntry, ...] = ()  # the Requests sheet's log: requests sent, returns received
 
     @cached_property
-    def chase(self) -> tuple:
-        """The chase list per owner (workbook.chase.OwnerChase) for the period as at the date."""
-        from ofsted_tracker.workbook.rules.chase import chase_list
-        from ofsted_tracker.workbook.rules.history import previous
-
+    def chase(self) -> tuple[OwnerChase, ...]:
+        """The chase list per owner for the period as at the date."""
         last = previous(self.history, self.period.period.name, self.as_at) if self.period else None
         return chase_list(self.plan, self.period.period if self.period else None, self.as_at, self.chase_log, last)
 
@@ -53,7 +52,7 @@ class Summary:
     @cached_property
     def exceptions(self) -> tuple[Action, ...]:
         """The actions rated Red by the rule, with their corrective action and forecast date (plan order)."""
-        return exceptions(self.plan, self.as_at)
+        return exceptions(self.plan, self.ratings)
 
     @cached_property
     def trend(self) -> tuple[Snapshot, ...]:
@@ -62,12 +61,9 @@ class Summary:
 
     @cached_property
     def travel(self) -> Travel | None:
-        """Changes since the last snapshot and year on year; None when there is no earlier snapshot (pandas only then)."""
-        live = self.live
-        if live is None or not any(not s.same_period(live.period) and s.as_at <= live.as_at for s in self.history):
+        """Changes since the last snapshot and year on year; None when there is no earlier snapshot."""
+        if self.live is None:
             return None
-        from ofsted_tracker.workbook.frames import direction_of_travel  # pandas: only when there is something to compare
-
         return direction_of_travel(self.history, self.trend[-1])  # the live state, or its recorded snapshot
 
     @property
@@ -88,8 +84,7 @@ class Summary:
 
     def counts_text(self) -> str:
         """The findings counted in words: "3 errors, 1 warning, 2 info"."""
-        return (f"{self.errors} error{'s' * (self.errors != 1)}, {self.warnings} warning{'s' * (self.warnings != 1)}, "
-                f"{self.infos} info")
+        return f"{counted(self.errors, 'error')}, {counted(self.warnings, 'warning')}, {self.infos} info"
 
     def ratings_text(self) -> str:
         """The whole plan by the rule in words: "37 Green, 10 Amber, 13 Red, 1 not rated" (Blue first in BRAG)."""
@@ -165,20 +160,24 @@ class Summary:
 
 def summarise(plan: Plan, as_at: date, period_name: str | None = None,
               read_findings: tuple[Finding, ...] = (), history: tuple[Snapshot, ...] = (),
-              chase_log: tuple = ()) -> Summary:
-    """Compute every figure and finding for the plan as at the date, for the named period (if any)."""
+              chase_log: tuple[ChaseEntry, ...] = ()) -> Summary:
+    """Compute every figure and finding for the plan as at the date, for the named period (if any).
+
+    Each action's RAG by the rule is derived once here and passed to every rule that reads it.
+    """
     period = plan.period(period_name) if period_name else None
+    ratings = derived_ratings(plan, as_at)
     return Summary(
         plan=plan,
         as_at=as_at,
-        overall=overall(plan, as_at),
+        overall=overall(plan, ratings),
         recorded=overall_recorded(plan),
-        disagreements=disagreements(plan, as_at),
+        disagreements=disagreements(plan, ratings),
         period=period_dashboard(plan, period, as_at) if period else None,
         revisions=period_revisions(plan, period, as_at) if period else plan.revisions,
-        slippage=slippage(plan, as_at),
-        ratings=derived_ratings(plan, as_at),
-        findings=sort_findings(tuple(read_findings) + validate(plan, as_at, period_name)),
+        slippage=slippage(plan, ratings, as_at),
+        ratings=ratings,
+        findings=sort_findings(tuple(read_findings) + validate(plan, as_at, period_name, ratings)),
         history=history,
         chase_log=chase_log,
     )

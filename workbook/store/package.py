@@ -24,17 +24,18 @@ import re
 import struct
 import zipfile
 import zlib
-from datetime import date
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from lxml import etree
 
 from ofsted_tracker.workbook.errors import UnusableInput
-from ofsted_tracker.workbook.rules.history import HEADER_ROW, HISTORY, HISTORY_SPEC, HISTORY_WIDTHS
-from ofsted_tracker.workbook.rules.layout import Grid, row_heights
+from ofsted_tracker.workbook.plan.dates import excel_serial
+from ofsted_tracker.workbook.plan.schema import CellValue, Grid, LogSheet, column_letter, column_number, find_sheets
+from ofsted_tracker.workbook.rules.layout import row_heights
 from ofsted_tracker.workbook.store.safe_write import assert_writable, atomic_write
-from ofsted_tracker.workbook.plan.schema import DASHBOARD, column_letter, column_number, find_sheets
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict, which Excel can save as
@@ -435,9 +436,25 @@ def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
 
 
 DRAWING_TYPE, CHART_TYPE = REL_NS + "/drawing", REL_NS + "/chart"
-# a reference of the trend chart: the Dashboard's trend columns from the first point's row, to any row
-_TREND_REF = re.compile(r"(<(?:[A-Za-z_][\w.-]*:)?f>'?Dashboard'?!\$([H-O])\$%d)(?::\$[H-O]\$\d+)?(</)")
 _CACHE = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?)(numCache|strCache)\b.*?</\1\2>", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """A chart drawn from a table of points on a computed sheet, its series' ranges starting at ``first_row`` in
+    columns ``column`` to ``column + width - 1``, with at most ``points`` rows (the Dashboard's trend chart)."""
+
+    sheet: str
+    column: int
+    width: int
+    first_row: int
+    points: int
+
+    def reference(self) -> re.Pattern[str]:
+        """A formula of the chart's that reads the table: the sheet, a column of the table, the first row, any end."""
+        columns = "|".join(column_letter(c) for c in range(self.column, self.column + self.width))
+        return re.compile(rf"(<(?:[A-Za-z_][\w.-]*:)?f>'?{re.escape(self.sheet)}'?!\$({columns})\${self.first_row})"
+                          rf"(?::\$(?:{columns})\$\d+)?(</)")
 
 
 def _linked(package: zipfile.ZipFile, part: str, kind: str, names: set[str], label: str) -> list[str]:
@@ -450,26 +467,25 @@ def _linked(package: zipfile.ZipFile, part: str, kind: str, names: set[str], lab
             if r.get("Type") == kind and r.get("TargetMode") != "External"]
 
 
-def trend_chart_parts(package: zipfile.ZipFile, dashboard: str, grid: Grid, label: str) -> dict[str, bytes]:
-    """The Dashboard's trend chart with its ranges set to the points the grid holds (its caches dropped, so Excel
-    and LibreOffice draw it from the cells); other charts, the officers' ones among them, are left as they are."""
-    from ofsted_tracker.workbook.rules.layout import TREND_COLUMN, TREND_FIRST_ROW, TREND_POINTS
-
+def chart_parts(package: zipfile.ZipFile, sheet_part: str, grid: Grid, chart: ChartTable, label: str
+                ) -> dict[str, bytes]:
+    """The chart reading ``chart``'s table with its ranges set to the points the grid holds (its caches dropped, so
+    Excel and LibreOffice draw it from the cells); other charts, the officers' ones among them, are left as they are."""
     names = set(package.namelist())
-    rows = grid[TREND_FIRST_ROW - 1:TREND_FIRST_ROW - 1 + TREND_POINTS]
-    last = TREND_FIRST_ROW + max(sum(1 for r in rows if len(r) >= TREND_COLUMN and r[TREND_COLUMN - 1]), 1) - 1
-    ref = re.compile(_TREND_REF.pattern % TREND_FIRST_ROW)
-    marker = f"Dashboard'!${column_letter(TREND_COLUMN)}${TREND_FIRST_ROW}".encode()
+    rows = grid[chart.first_row - 1:chart.first_row - 1 + chart.points]
+    last = chart.first_row + max(sum(1 for r in rows if len(r) >= chart.column and r[chart.column - 1]), 1) - 1
+    ref = chart.reference()
+    marker = f"{chart.sheet}'!${column_letter(chart.column)}${chart.first_row}".encode()
     out = {}
-    for drawing in _linked(package, dashboard, DRAWING_TYPE, names, label):
-        for chart in _linked(package, drawing, CHART_TYPE, names, label) if drawing in names else ():
-            data = read_part(package, chart, label) if chart in names else b""
+    for drawing in _linked(package, sheet_part, DRAWING_TYPE, names, label):
+        for part in _linked(package, drawing, CHART_TYPE, names, label) if drawing in names else ():
+            data = read_part(package, part, label) if part in names else b""
             if marker not in data:
                 continue
             text = ref.sub(lambda m: f"{m[1]}:${m[2]}${last}{m[3]}", data.decode("utf-8"))
             new = _CACHE.sub(b"", text.encode("utf-8"))
             if new != data:
-                out[chart] = new
+                out[part] = new
     return out
 
 
@@ -549,8 +565,7 @@ def _table_ids(package: zipfile.ZipFile, names: set[str], label: str) -> tuple[s
 
 
 def tool_sheet_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: dict[str, bytes | Iterable[bytes] | None],
-                     *, sheet: str, headers: list[str], widths: list[float], header_row: int
-                     ) -> dict[str, bytes | Iterable[bytes]]:
+                     log: LogSheet) -> dict[str, bytes | Iterable[bytes]]:
     """The parts that write one of the tool's own table sheets (History, Requests): its cells and its table's range,
     or, when the workbook has no such sheet yet, a new sheet part, table part, their relationships and content
     types, and its ``<sheet>`` entry (added last in the workbook, so no sheet's position, and no print area naming
@@ -559,6 +574,7 @@ def tool_sheet_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: 
         data = changed.get(name)
         return data if isinstance(data, bytes) else read_part(package, name, label)
 
+    sheet, headers, widths, header_row = log.name, list(log.spec.headers), log.widths, log.header_row
     names = set(package.namelist()) | {n for n, data in changed.items() if data is not None}
     spelt = sheet_parts(package, label)
     found = find_sheets(spelt, [sheet], label)
@@ -625,13 +641,11 @@ def _relationships_root(rels: list[tuple[str, str, str]]) -> etree._Element:
     return root
 
 
-def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str,
-               history: Grid | None = None) -> dict[str, bytes | Iterable[bytes] | None]:
-    """The new bytes of every part a refresh changes, whole or in chunks (None: the part is dropped); all other
-    parts stay as they are.
-
-    ``history``, given only by a snapshot, is the whole History sheet: a refresh leaves that sheet as it is.
-    """
+def computed_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str, charts: tuple[ChartTable, ...] = ()
+                   ) -> dict[str, bytes | Iterable[bytes] | None]:
+    """The new bytes of every part that rewriting the computed sheets ``grids`` changes, whole or in chunks (None:
+    the part is dropped): the sheets, the ``charts`` drawn from them, the calculation chain, and the workbook set to
+    recalculate on opening. All other parts stay as they are."""
     check_zip(package, label)
     parts = sheet_parts(package, label)
     by_name = find_sheets(parts, grids, label)
@@ -649,8 +663,9 @@ def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str,
             raise UnusableInput(f"{label}: the {actual} sheet's part {part} is missing; "
                                 "restore the workbook from a backup.")
         changed[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {actual}", part)
-    if DASHBOARD in grids:
-        changed.update(trend_chart_parts(package, parts[by_name[DASHBOARD]], grids[DASHBOARD], label))
+    for chart in charts:
+        if chart.sheet in grids:
+            changed.update(chart_parts(package, parts[by_name[chart.sheet]], grids[chart.sheet], chart, label))
     ids = sheet_ids(package, label)
     computed = {ids[by_name[n]] for n in grids if ids.get(by_name[n])}
     for rel in _relationships(package, label):
@@ -664,9 +679,6 @@ def tool_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str,
                     changed.update(_without_calc_chain(package, part, label))
                 elif kept is not chain:
                     changed[part] = kept
-    if history is not None:
-        changed.update(tool_sheet_parts(package, history, label, changed, sheet=HISTORY,
-                                        headers=list(HISTORY_SPEC.headers), widths=HISTORY_WIDTHS, header_row=HEADER_ROW))
     workbook = changed.get(WORKBOOK_PART) or read_part(package, WORKBOOK_PART, label)
     recalc = recalc_on_open(workbook, label)
     if recalc is not workbook:
@@ -679,12 +691,6 @@ def _write_part(target: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | It
     with target.open(info, "w") as part:
         for chunk in (data,) if isinstance(data, bytes) else data:
             part.write(chunk)
-
-
-def refresh_package(path: Path, grids: dict[str, Grid], history: Grid | None = None) -> Path:
-    """Rewrite the named computed sheets of the workbook at ``path`` (and History, for a snapshot), atomically
-    and with a backup."""
-    return rewrite_package(path, lambda source, label: tool_parts(source, grids, label, history))
 
 
 def rewrite_package(path: Path, changes: Callable[[zipfile.ZipFile, str], dict[str, bytes | Iterable[bytes] | None]]
@@ -720,13 +726,11 @@ def rewrite_package(path: Path, changes: Callable[[zipfile.ZipFile, str], dict[s
 
 # --- writing named cells of an officers' sheet (collect --apply): every other byte of the part stays as it was -------
 
-CellValue = str | date | None
 STYLES_TYPE = REL_NS + "/styles"
 _ROW_ELEMENT = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)row\b(?P<a>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)row\s*>)", re.S)
 _CELL_ELEMENT = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b(?P<a>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)c\s*>)", re.S)
 _BUILTIN_DATES = {14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 _FORMAT_TEXT = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
-_EXCEL_DAY_ONE = date(1899, 12, 30)
 
 
 def date_styles(package: zipfile.ZipFile, label: str) -> set[str]:
@@ -754,7 +758,7 @@ def _cell_xml(prefix: str, ref: str, style: str | None, value: CellValue) -> byt
     if value is None or value == "":
         return f'<{prefix}c r="{ref}"{s}/>'.encode()
     if isinstance(value, date):
-        return f'<{prefix}c r="{ref}"{s}><{prefix}v>{(value - _EXCEL_DAY_ONE).days}</{prefix}v></{prefix}c>'.encode()
+        return f'<{prefix}c r="{ref}"{s}><{prefix}v>{excel_serial(value)}</{prefix}v></{prefix}c>'.encode()
     text = clean_text(str(value)).translate(_TEXT_ESCAPES)
     return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{text}</{prefix}t>'
             f"</{prefix}is></{prefix}c>").encode("utf-8")

@@ -19,16 +19,17 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ofsted_tracker.workbook.plan import schema
-from ofsted_tracker.workbook.plan.schema import column_number, find_sheets, same_name
 from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.findings import WARNING, Finding
-from ofsted_tracker.workbook.rules.history import HISTORY, HISTORY_SPEC, Snapshot, read_history, unreadable
-from ofsted_tracker.workbook.plan.model import Plan
+from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
+from ofsted_tracker.workbook.plan.schema import LogSheet, column_number, find_sheets, same_name
+from ofsted_tracker.workbook.rules.chase import CHASE_LOG, read_chase, unreadable_log
+from ofsted_tracker.workbook.rules.history import HISTORY_LOG, read_history, unreadable
+from ofsted_tracker.workbook.store.base import Loaded
 from ofsted_tracker.workbook.store.package import (
     PKG_REL_NS, WORKBOOK_PART, WORKBOOK_RELS, check_zip, date_1904, parse_part, part_name, read_part, sheet_parts,
 )
-from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
 from ofsted_tracker.workbook.store.paths import regular_file
 
 HEADER_SCAN_ROWS = 10
@@ -56,13 +57,7 @@ _STYLE = re.compile(rb"""\ss\s*=\s*(["']).*?\1""")
 _READ_TYPES = ("/sharedStrings", "/styles")  # the parts python-calamine reads besides the sheets
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """A plan read from a workbook with the findings met while reading it, and its recorded snapshots."""
-
-    plan: Plan
-    findings: tuple[Finding, ...]
-    history: tuple[Snapshot, ...] = ()
+LOGS = (HISTORY_LOG, CHASE_LOG)  # the tool's own log sheets, read beside the officers' sheets when present
 
 
 def _not_a_workbook(path: Path, names: set[str]) -> str:
@@ -329,13 +324,10 @@ def guard_package(path: Path) -> Guarded:
         with zipfile.ZipFile(path) as package:
             parts = sheet_parts(package, label)
             date1904 = date_1904(package, label)
-            actual = find_sheets(parts, (*schema.TOOL_SHEETS, HISTORY), label)
-            missing = [spec.name for spec in schema.OFFICER_SHEETS if spec.name not in actual]
-            if missing:
-                raise UnusableInput(
-                    f"{label} has no '{missing[0]}' sheet (sheets: {', '.join(parts) or 'none'}). "
-                    "A tracker needs the sheets Actions, Recommendations, Leads, Revisions, Periods and Settings; "
-                    "rename the sheet back, or make a new tracker with 'ofsted-tracker new'.")
+            actual = find_sheets(parts, (*schema.TOOL_SHEETS, *(log.name for log in LOGS)), label)
+            refused = schema.not_a_tracker(label, parts)
+            if refused:
+                raise UnusableInput(refused)
             rels = parse_part(read_part(package, WORKBOOK_RELS, label), WORKBOOK_RELS, label)
             strings_root = None
             for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
@@ -353,7 +345,7 @@ def guard_package(path: Path) -> Guarded:
                     cache.append(shared_strings(strings_root))
                 return cache[0]
 
-            for spec in (*schema.OFFICER_SHEETS, HISTORY_SPEC):
+            for spec in (*schema.OFFICER_SHEETS, *(log.spec for log in LOGS)):
                 part = parts[actual[spec.name]] if spec.name in actual else None
                 if part in package.namelist():
                     sheets[spec.name] = _guard_sheet(read_part(package, part, label), spec, actual[spec.name],
@@ -526,24 +518,30 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding], bool]:
                 "cells are merged; only the first keeps its value. Unmerge them (Home > Merge & Center) "
                 "and fill each cell.", "merged",
             ))
-    if HISTORY in guarded.names:
-        guard = guarded.sheets.get(HISTORY)
-        tables[HISTORY], more = _history_table(book, guarded.names[HISTORY], guard.errors if guard else {})
-        findings += more
+    for log in LOGS:
+        if log.name in guarded.names:
+            guard = guarded.sheets.get(log.name)
+            tables[log.name], more = _log_table(book, log, guarded.names[log.name], guard.errors if guard else {})
+            findings += more
     return tables, findings, guarded.date1904
 
 
-def _history_table(book, name: str, errors: dict[tuple[int, int], str]) -> tuple[RawTable, list[Finding]]:
-    """The History sheet's table; a sheet typed over or damaged gives a finding (and no history), never an error."""
+def log_unreadable(log: LogSheet, problem: str) -> Finding:
+    """The finding for a log sheet (History, Requests) that cannot be read: ``problem`` says why."""
+    return (unreadable if log is HISTORY_LOG else unreadable_log)(f"The {log.name} sheet cannot be read{problem}")
+
+
+def _log_table(book, log: LogSheet, name: str, errors: dict[tuple[int, int], str]) -> tuple[RawTable, list[Finding]]:
+    """A log sheet's table; a sheet typed over or damaged gives a finding (and no rows), never an error."""
     try:
         grid = with_errors(book.get_sheet_by_name(name).to_python(skip_empty_area=False), errors)
-        return table_from_grid(name, HISTORY_SPEC, grid, (0, 0)), []
+        return table_from_grid(name, log.spec, grid, (0, 0)), []
     except UnusableInput as exc:
-        return RawTable(HISTORY, {}), [unreadable(f"The History sheet cannot be read: {exc}")]
+        return RawTable(log.name, {}), [log_unreadable(log, f": {exc}")]
     except BaseException as exc:
         if not calamine_failure(exc):
             raise
-        return RawTable(HISTORY, {}), [unreadable(f"The History sheet cannot be read ({exc}).")]
+        return RawTable(log.name, {}), [log_unreadable(log, f" ({exc}).")]
 
 
 def calamine_book(calamine: type, source):
@@ -560,9 +558,41 @@ def calamine_book(calamine: type, source):
 
 
 def load(path: Path | str) -> Loaded:
-    """Read a tracker workbook from disk into the plan, with every finding met while reading it and its history."""
+    """Read a tracker workbook from disk into the plan, with every finding met while reading it, its History and its
+    Requests log."""
     tables, findings, date1904 = read_tables(Path(path))
     plan, parse_findings = parse_plan(tables, date1904=date1904)
-    history, history_findings = (read_history(tables[HISTORY].letters, tables[HISTORY].rows)
-                                 if HISTORY in tables else ((), []))
-    return Loaded(plan, tuple(findings + parse_findings + history_findings), history)
+    history, history_findings = logged(HISTORY_LOG, tables.get(HISTORY_LOG.name))
+    log, log_findings = logged(CHASE_LOG, tables.get(CHASE_LOG.name))
+    return Loaded(plan, tuple(findings + parse_findings + history_findings + log_findings), history, log)
+
+
+def logged(log: LogSheet, table: RawTable | None) -> tuple[tuple, list[Finding]]:
+    """The entries of a log sheet's table (snapshot rows of History, the Requests log), with their findings."""
+    if table is None:
+        return (), []
+    return (read_history if log is HISTORY_LOG else read_chase)(table.letters, table.rows)
+
+
+def open_book(path: Path):
+    """A workbook that is not a tracker (a returned update request) opened by python-calamine, its package checked
+    first; UnusableInput when it cannot be read."""
+    from python_calamine import CalamineWorkbook  # imported here: only reading needs it
+
+    check_package(path)
+    try:
+        return calamine_book(CalamineWorkbook, str(path))
+    except BaseException as exc:
+        if not calamine_failure(exc):
+            raise
+        raise UnusableInput(f"{path.name} cannot be read as a workbook: {exc}") from exc
+
+
+def sheet_grid(book, name: str, label: str) -> list[list[object]]:
+    """One sheet's values of a book ``open_book`` opened; UnusableInput naming it when it cannot be read."""
+    try:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except BaseException as exc:  # python-calamine raises its own errors (and panics) on damaged sheets
+        if not calamine_failure(exc):
+            raise
+        raise UnusableInput(f"{label}: the {name} sheet cannot be read ({exc}).") from exc

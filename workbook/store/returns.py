@@ -1,0 +1,52 @@
+"""Returned update requests, read with python-calamine: whose each is and what its rows hold, values as typed.
+
+What a return may change is decided by the rules (``workbook.rules.chase.collect``), never here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.rules.chase import (
+    ABOUT_KEYS, ABOUT_SHEET, FIRST_ROW, HEADER_ROW, REQUEST_COLUMNS, REQUEST_SHEET, Returned, ReturnRow,
+)
+from ofsted_tracker.workbook.store.reader import open_book, sheet_grid
+
+MAX_RETURN_ROWS = 10_000  # a request holds one owner's actions: far fewer rows than this
+
+
+def read_return(path: Path) -> Returned:
+    """A returned request: whose it is (from its hidden About sheet) and each row of actions, with raw values."""
+    path = Path(path)
+    label = path.name
+    if path.is_file() and path.stat().st_size == 0:
+        raise UnusableInput(f"{label} is empty (0 bytes): it did not arrive whole. Ask the owner to send it again.")
+    book = open_book(path)
+    names = schema.find_sheets(book.sheet_names, [REQUEST_SHEET, ABOUT_SHEET], label)
+    if REQUEST_SHEET not in names or ABOUT_SHEET not in names:
+        raise UnusableInput(f"{label} is not an update request made by 'ofsted-tracker requests' (it has no "
+                            f"'{REQUEST_SHEET}' and '{ABOUT_SHEET}' sheets). Collect the file the owner sent back.")
+    about = {str(row[0]).strip(): row[1] for row in sheet_grid(book, names[ABOUT_SHEET], label)
+             if len(row) > 1 and row[0] not in (None, "")}
+    owner = str(about.get(ABOUT_KEYS[0]) or "").strip()
+    if not owner:
+        raise UnusableInput(f"{label}: its hidden {ABOUT_SHEET} sheet does not say whose request it is (B1). Send "
+                            "the owner a fresh request.")
+    grid = sheet_grid(book, names[REQUEST_SHEET], label)
+    header = [schema.same_name(v) for v in (grid[HEADER_ROW - 1] if len(grid) >= HEADER_ROW else [])]
+    for j, column in enumerate(REQUEST_COLUMNS):
+        if j >= len(header) or header[j] != schema.same_name(column.header):
+            raise UnusableInput(f"{label} {REQUEST_SHEET}!{schema.column_letter(j + 1)}{HEADER_ROW}: the header "
+                                f"should read '{column.header}'; the request's columns were changed. Send the owner "
+                                "a fresh request.")
+    if len(grid) - HEADER_ROW > MAX_RETURN_ROWS:
+        raise UnusableInput(f"{label} holds {len(grid) - HEADER_ROW:,} rows, far more than one owner's actions.")
+    rows = []
+    for i in range(FIRST_ROW - 1, len(grid)):
+        values = {c.field: grid[i][j] for j, c in enumerate(REQUEST_COLUMNS)
+                  if j < len(grid[i]) and grid[i][j] not in (None, "")}
+        if values:
+            rows.append(ReturnRow(i + 1, values))
+    return Returned(label, owner, str(about.get(ABOUT_KEYS[2]) or "").strip(), tuple(rows))
