@@ -23,6 +23,7 @@ from ofsted_tracker.addin.build import build
 from ofsted_tracker.addin.install import install
 from ofsted_tracker.report_builder import build_report
 from ofsted_tracker.report_builder.build import DEFAULT_TEMPLATE
+from ofsted_tracker.report_builder.pdf import write_pdf
 from ofsted_tracker.workbook import jobs
 from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.plan.dates import read_date
@@ -36,7 +37,7 @@ UNEXPECTED = 3  # the exit code of a fault of the tool itself (never of bad inpu
 SHOWN_FINDINGS = 30  # validate's text output: at most this many findings, then a line saying where the rest are
 
 _tracker = click.argument("path", metavar="TRACKER", type=click.Path(path_type=Path))
-_as_of = click.option("--as-of", "as_of", metavar="DATE",
+_as_at = click.option("--as-of", "as_at", metavar="DATE",
                       help="As-at date (dd/mm/yyyy, yyyy-mm-dd or 'today'); default: 'As at date' in Settings.")
 _period = click.option("--period", metavar="NAME",
                        help="Reporting period name from the Periods sheet; default: 'Reporting period' in Settings.")
@@ -51,7 +52,7 @@ def app() -> None:
     """The command group; each command below is one job."""
 
 
-def _parse_as_of(text: str | None) -> date | None:
+def _as_at_option(text: str | None) -> date | None:
     if text is None:
         return None
     if text.strip().lower() == "today":
@@ -82,10 +83,10 @@ def _console():
     return Console(highlight=False)
 
 
-def _open(path: Path, as_of: str | None, period: str | None):
+def _open(path: Path, as_at: str | None, period: str | None):
     """The workbook's summary, or the command's message and exit code."""
     try:
-        return jobs.open_summary(path, _parse_as_of(as_of), period)
+        return jobs.open_summary(path, _as_at_option(as_at), period)
     except TrackerError as exc:
         _fail(exc)
 
@@ -106,17 +107,17 @@ def new(path: Path, force: bool) -> None:
 
 @app.command()
 @_tracker
-@_as_of
+@_as_at
 @_period
 @_json
-def validate(path: Path, as_of: str | None, period: str | None, as_json: bool) -> None:
+def validate(path: Path, as_at: str | None, period: str | None, as_json: bool) -> None:
     """Check the workbook; list every finding with its cell. Exit 1 when there are errors."""
-    s = _open(path, as_of, period)
+    s = _open(path, as_at, period)
     if as_json:
         click.echo(json.dumps({"findings": [f.as_dict() for f in s.findings],
                                "counts": s.counts()}, indent=2))
     else:
-        from ofsted_tracker.show import findings_table
+        from ofsted_tracker.show import findings_table  # defers rich
 
         _console().print(findings_table(s, limit=SHOWN_FINDINGS))
     sys.exit(1 if s.errors else 0)
@@ -124,28 +125,28 @@ def validate(path: Path, as_of: str | None, period: str | None, as_json: bool) -
 
 @app.command()
 @_tracker
-@_as_of
+@_as_at
 @_period
 @_json
-def summary(path: Path, as_of: str | None, period: str | None, as_json: bool) -> None:
+def summary(path: Path, as_at: str | None, period: str | None, as_json: bool) -> None:
     """Print the dashboards: overall (rule and recorded), the period snapshot, slippage."""
-    s = _open(path, as_of, period)
+    s = _open(path, as_at, period)
     if as_json:
         click.echo(json.dumps(s.as_dict(), indent=2))
     else:
-        from ofsted_tracker.show import print_summary
+        from ofsted_tracker.show import print_summary  # defers rich
 
         print_summary(_console(), s)
 
 
 @app.command()
 @_tracker
-@_as_of
+@_as_at
 @_period
-def refresh(path: Path, as_of: str | None, period: str | None) -> None:
+def refresh(path: Path, as_at: str | None, period: str | None) -> None:
     """Write the Dashboard, Slippage and Checks sheets into the workbook (a backup is kept)."""
     try:
-        s = jobs.refresh(path, _parse_as_of(as_of), period)
+        s = jobs.refresh(path, _as_at_option(as_at), period)
     except TrackerError as exc:
         _fail(exc)
     click.echo(f"Refreshed {path.name} as at {s.as_at:%d/%m/%Y}: {s.counts_text()} (see Checks).")
@@ -155,20 +156,20 @@ def refresh(path: Path, as_of: str | None, period: str | None) -> None:
 @_tracker
 @click.option("-o", "--output", required=True, metavar="REPORT.docx", type=click.Path(path_type=Path),
               help="The Word report to write.")
-@_as_of
+@_as_at
 @_period
 @click.option("--template", metavar="TEMPLATE.docx", type=click.Path(path_type=Path),
               help="Word template (.docx) to use.")
 @click.option("--strict", is_flag=True, help="Refuse to build the report while validation finds errors.")
 @click.option("--pdf", "pdf", is_flag=True, help="Also write a tagged, accessible PDF beside it (needs LibreOffice).")
-def report(path: Path, output: Path, as_of: str | None, period: str | None, template: Path | None, strict: bool,
+def report(path: Path, output: Path, as_at: str | None, period: str | None, template: Path | None, strict: bool,
            pdf: bool) -> None:
     """Build the Word committee report from the workbook."""
     try:
         _report_paths(path, output, template)
     except TrackerError as exc:
         _fail(exc)
-    s = _open(path, as_of, period)
+    s = _open(path, as_at, period)
     if s.errors:
         errors = counted(s.errors, "error")
         if strict:
@@ -186,8 +187,6 @@ def report(path: Path, output: Path, as_of: str | None, period: str | None, temp
         _fail(done.not_recorded, "The report was written, but its snapshot was not recorded: ")
     click.echo(done.recorded.message(path.name))
     if pdf:
-        from ofsted_tracker.report_builder.pdf import write_pdf  # defers pikepdf and LibreOffice
-
         try:
             click.echo(f"Wrote {write_pdf(done.written)}")
         except TrackerError as exc:
@@ -205,11 +204,11 @@ def _report_paths(tracker: Path, output: Path, template: Path | None) -> None:
 
 @app.command()
 @_tracker
-@_as_of
+@_as_at
 @_period
-def snapshot(path: Path, as_of: str | None, period: str | None) -> None:
+def snapshot(path: Path, as_at: str | None, period: str | None) -> None:
     """Record each action's state for the period on the History sheet (a period's earlier snapshot is replaced)."""
-    s = _open(path, as_of, period)
+    s = _open(path, as_at, period)
     try:
         click.echo(jobs.record_snapshot(path, s).message(path.name))
     except TrackerError as exc:
@@ -287,7 +286,7 @@ def addin_install() -> None:
 @click.option("--keyfile", metavar="KEY.pem", type=click.Path(path_type=Path), help="Its private key (PEM).")
 def serve(port: int, host: str, cert_dir: Path, certfile: Path | None, keyfile: Path | None) -> None:
     """Run the Improvement Plan add-in's server (xlwings Server) over HTTPS, for Excel on the web, Windows and Mac."""
-    from ofsted_tracker.addin.server.serve import run
+    from ofsted_tracker.addin.server.serve import run  # defers xlwings Server (an optional extra)
 
     try:
         run(host, port, cert_dir, certfile, keyfile)
@@ -318,11 +317,11 @@ def payload(path: Path, include: str | None) -> None:
 @click.option("--out", required=True, metavar="FOLDER", type=click.Path(path_type=Path),
               help="Folder for the request workbooks and their e-mail drafts.")
 @_period
-@_as_of
-def requests(path: Path, out: Path, period: str | None, as_of: str | None) -> None:
+@_as_at
+def requests(path: Path, out: Path, period: str | None, as_at: str | None) -> None:
     """Write an update request (a workbook and an e-mail draft) for each owner with open actions or actions due."""
     try:
-        sent = jobs.send_requests(path, out, _parse_as_of(as_of), period)
+        sent = jobs.send_requests(path, out, _as_at_option(as_at), period)
     except TrackerError as exc:
         _fail(exc)
     for w in sent.written:
@@ -344,13 +343,13 @@ def requests(path: Path, out: Path, period: str | None, as_of: str | None) -> No
 @click.argument("returned", nargs=-1, required=True, metavar="RETURNED.xlsx...", type=click.Path(path_type=Path))
 @click.option("--apply", "do_apply", is_flag=True, help="Write the accepted values into the tracker (a backup is kept).")
 @_period
-@_as_of
+@_as_at
 @_json
-def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, period: str | None, as_of: str | None,
+def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, period: str | None, as_at: str | None,
             as_json: bool) -> None:
     """Preview what the owners' returns change (and what is refused, with its cell); --apply writes it."""
     try:
-        done = jobs.collect_returns(path, list(returned), _parse_as_of(as_of), do_apply, period)
+        done = jobs.collect_returns(path, list(returned), _as_at_option(as_at), do_apply, period)
     except TrackerError as exc:
         _fail(exc)
     c = done.collected

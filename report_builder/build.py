@@ -13,6 +13,7 @@ from ofsted_tracker.workbook.rules.summary import Summary
 from ofsted_tracker.workbook.memory import no_cycle_collection
 from ofsted_tracker.report_builder.chart import MARKER, TREND_MARKER, place_charts, report_charts
 from ofsted_tracker.report_builder.context import PLACEHOLDERS, report_context
+from ofsted_tracker.report_builder.template import check, load, render, sandbox, template_source
 from ofsted_tracker.report_builder.text import BRACE_GUARD, guard_braces
 
 
@@ -54,8 +55,6 @@ def fill_template(context: dict, template: Path, actions: int = 0):
     ``render``, replace the chart markers that ``{{ rag_chart }}`` and ``{{ trend_chart }}`` printed by the native charts, then tidy what
     docxtpl leaves (cell properties in schema order, officers' brace pairs as typed) and set the properties.
     """
-    from ofsted_tracker.report_builder.template import check, load, render, sandbox, template_source
-
     if not template.is_file():
         raise TemplateError(f"The Word template {template} was not found. Give --template a .docx file, or leave it "
                             "out to use the standard template.")

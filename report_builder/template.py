@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from ofsted_tracker.workbook.errors import TemplateError
 from ofsted_tracker.report_builder.context import known_fields
+from ofsted_tracker.report_builder.text import counted, number_words
 
 MAX_RANGE, MAX_TEXT, MAX_WIDTH, MAX_POWER_BITS = 10_000, 5_000_000, 1_000, 100_000
 
@@ -190,15 +191,11 @@ def sandbox(actions: int = 0):
 
 def _words(number: Any) -> str:
     """A count in words (report_builder.text.number_words); anything that is not a whole number as it is."""
-    from ofsted_tracker.report_builder.text import number_words
-
     return number_words(number) if isinstance(number, int) and not isinstance(number, bool) else str(number)
 
 
 def _counted(number: Any, noun: str, plural: str | None = None) -> str:
     """A count and its noun in words, singular or plural (report_builder.text.counted)."""
-    from ofsted_tracker.report_builder.text import counted
-
     if not isinstance(number, int) or isinstance(number, bool):
         return f"{number} {plural or str(noun) + 's'}"
     return counted(number, str(noun)[:MAX_WIDTH], plural if plural is None else str(plural)[:MAX_WIDTH])

@@ -81,7 +81,7 @@ def run(host: str, port: int, cert_dir: Path, certfile: Path | None = None, keyf
     try:
         import uvicorn
 
-        from ofsted_tracker.addin.server.app import app, settings
+        from ofsted_tracker.addin.server.app import app, settings  # defers xlwings Server (an optional extra)
     except ImportError as exc:
         raise UnusableInput(f"The server is not installed ({exc.name} is missing): "
                             "pip install 'ofsted-tracker[server]'") from None
