@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench docs clean
 
 $(BIN)/ofsted-tracker: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ test: $(BIN)/ofsted-tracker
 
 bench: $(BIN)/ofsted-tracker
 	XLWINGS_LICENSE_KEY=noncommercial $(BIN)/python -m bench
+
+# The placeholder table of docs/report-template.md, generated from PLACEHOLDERS (tests/test_docs.py checks it).
+docs: $(BIN)/ofsted-tracker
+	$(BIN)/python -m ofsted_tracker.report_builder.placeholder_table
 
 clean:
 	rm -rf $(VENV) $(OUT)
