@@ -193,7 +193,7 @@ def write_cells(book: Book, edits: dict[str, dict[tuple[int, int], object]]) -> 
     """Write the named cells of officers' sheets (sheet -> (row, column) -> value), one Excel write per cell.
 
     Nothing else is touched: the cells keep their formats and validation. A table whose last row is just above the
-    rows written below it is resized to take them in first, as ``workbook.package.cell_parts`` does to the file;
+    rows written below it is resized to take them in first, as ``workbook.store.package.cell_parts`` does to the file;
     a table with a totals row that the rows would go below is refused, as there. Every sheet and table is checked
     before the first write.
     """
@@ -210,7 +210,7 @@ def write_cells(book: Book, edits: dict[str, dict[tuple[int, int], object]]) -> 
 
 
 def _tables_to_grow(sheet: xw.Sheet, name: str, first: int, last: int) -> list:
-    """The tables of the sheet that rows ``first``..``last`` extend (the rule of ``workbook.package.cell_parts``: a
+    """The tables of the sheet that rows ``first``..``last`` extend (the rule of ``workbook.store.package.cell_parts``: a
     table ending at most one row above ``first``, and above ``last``), each with its range grown to ``last``; refuses
     a totals row."""
     found = []

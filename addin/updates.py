@@ -1,6 +1,6 @@
 """The ribbon's Request updates and Collect updates: ``ofsted-tracker requests`` and ``collect`` on the open workbook.
 
-**Request updates** writes each owner's request workbook and e-mail draft (``workbook.request_files``, as the
+**Request updates** writes each owner's request workbook and e-mail draft (``workbook.store.request_files``, as the
 command line does) into a folder beside the workbook, ``<workbook> update requests <period>``, and logs them on
 the tool's Requests sheet. Under xlwings Server there is no folder: the task pane downloads the same files as one
 zip (``addin.server.routes``), then runs the script ``record_requests``, which writes the same log lines.

@@ -1,6 +1,6 @@
 """The report's content as plain data: every figure, list and sentence part the template shows, from the Summary.
 
-This step is pure (no docx, no files, no clock): it turns a :class:`workbook.summary.Summary` into a dict of
+This step is pure (no docx, no files, no clock): it turns a :class:`workbook.rules.summary.Summary` into a dict of
 strings, numbers and lists that the Word template reads through its placeholders. Every count the prose states is
 the length of a list the same dict holds for a table, so the report cannot disagree with itself.
 """

@@ -1,6 +1,6 @@
 """The bad-input corpus (tests/corpus, made by make_corpus.py): the right message or finding, never a traceback.
 
-Each file goes through ``ofsted-tracker validate`` and through ``workbook.tracker.refresh`` on a copy, and
+Each file goes through ``ofsted-tracker validate`` and through ``workbook.jobs.refresh`` on a copy, and
 must give the exit code, findings (rule and cell) or message its manifest entry names.
 """
 

@@ -2,7 +2,7 @@
 
 The fixtures (tests/fixtures, made by make_fixtures.py) carry what officers add: a picture, a chart of their
 own, cell comments, an extra sheet, a defined name, data validation and conditional formats, a custom XML
-part, and a VBA project. After ``workbook.tracker.refresh`` each part is compared, decompressed, with the
+part, and a VBA project. After ``workbook.jobs.refresh`` each part is compared, decompressed, with the
 original; the workbook must still open in openpyxl, python-calamine and LibreOffice.
 """
 

@@ -18,7 +18,7 @@ from ofsted_tracker.workbook.plan.findings import ERROR, WARNING, Finding
 from ofsted_tracker.workbook.rules.history import Snapshot, commentary_hash
 from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan
 
-# --- the request workbook's layout (written by workbook.request_files, read back by workbook.collect) -------------
+# --- the request workbook's layout (written by store.request_files, read back by store.returns) -------------
 
 REQUEST_SHEET = "Update request"
 ABOUT_SHEET = "About"  # hidden: whose request it is, for which period, as at which date

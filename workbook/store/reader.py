@@ -1,6 +1,6 @@
 """Reading a tracker .xlsx/.xlsm from disk with python-calamine into the plan model and its parse findings.
 
-Before python-calamine sees a file, the package is checked here (see ``workbook.package``): what is not a
+Before python-calamine sees a file, the package is checked here (see ``workbook.store.package``): what is not a
 workbook, a zip bomb, a damaged part, a DTD, two sheets with one name, or a sheet whose values would span
 millions of rows and columns (python-calamine holds a sheet as one dense block, so one stray value in
 XFD1048576 would exhaust memory) is refused with a message naming the file, sheet or cell.

@@ -305,7 +305,7 @@ def _dashboard(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
 def _trend_chart(ws, grid: layout.Grid) -> None:
     """The direction-of-travel line chart under the trend table: Green, Amber and Red by period.
 
-    Its ranges cover the trend's points; each refresh sets them to the points it writes (see workbook.package).
+    Its ranges cover the trend's points; each refresh sets them to the points it writes (see workbook.store.package).
     """
     first, column = layout.TREND_FIRST_ROW, layout.TREND_COLUMN
     gap = ws.cell(layout.OVERALL_HEADER_ROW, column - 1)  # the column between the two tables is not a header
