@@ -16,8 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from ofsted_tracker.addin.build import build
 import ofsted_tracker
+from ofsted_tracker.addin.build import build
 from ofsted_tracker.workbook.errors import TrackerError
 
 PROJECT_DIR = Path(ofsted_tracker.__file__).resolve().parent.parent  # the folder holding the ofsted_tracker package

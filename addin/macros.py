@@ -20,9 +20,9 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from ofsted_tracker.addin import excel
 from ofsted_tracker.addin.excel import Book, ExcelStore

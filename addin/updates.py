@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from ofsted_tracker.addin import excel, macros
 from ofsted_tracker.addin.excel import Book, ExcelStore
@@ -32,7 +32,13 @@ from ofsted_tracker.workbook import jobs
 from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.plan.findings import refuse_unreadable
 from ofsted_tracker.workbook.plan.words import counted as _plural
-from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, Collected, Requests, preview_lines, safe_file_name
+from ofsted_tracker.workbook.rules.chase import (
+    CHASE_SHEET,
+    Collected,
+    Requests,
+    preview_lines,
+    safe_file_name,
+)
 from ofsted_tracker.workbook.rules.summary import Summary
 from ofsted_tracker.workbook.store.request_files import Written, write_requests
 

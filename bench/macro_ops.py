@@ -21,9 +21,9 @@ def macro_operations(path: Path, n_actions: int) -> dict[str, int | bool]:
     import xlwings as xw
 
     from ofsted_tracker.addin import macros
-    from tests.addin.harness import payload
-    from ofsted_tracker.workbook.rules.layout import computed_grids
     from ofsted_tracker.workbook.jobs import open_summary
+    from ofsted_tracker.workbook.rules.layout import computed_grids
+    from tests.addin.harness import payload
 
     counts: dict[str, int | bool] = {}
     for name in ("validate", "refresh"):

@@ -95,8 +95,8 @@ def main() -> None:
     import httpx
     from fastapi.testclient import TestClient
 
-    from ofsted_tracker.addin.server.app import app
     from bench.synthetic import make_tracker
+    from ofsted_tracker.addin.server.app import app
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="61,1000")
@@ -130,8 +130,8 @@ def main() -> None:
             for name, route in ROUTES.items():
                 body = bodies[n][name]
                 headers = {"Content-Type": "application/json"}
-                local = _time(lambda b: in_process.post(route, content=b, headers=headers).status_code, body, args.runs)
-                served = _time(lambda b: remote.post(base + route, content=b, headers=headers).status_code, body,
+                local = _time(lambda b, route=route, headers=headers: in_process.post(route, content=b, headers=headers).status_code, body, args.runs)
+                served = _time(lambda b, route=route, headers=headers: remote.post(base + route, content=b, headers=headers).status_code, body,
                                args.runs)
                 print(f"| {name} | {n} | {len(body) / 1024:.0f} KB | {local['median'] * 1000:.0f} ms "
                       f"({local['min'] * 1000:.0f}-{local['max'] * 1000:.0f}) | {served['median'] * 1000:.0f} ms "

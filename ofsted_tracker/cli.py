@@ -29,7 +29,12 @@ from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.plan.dates import read_date
 from ofsted_tracker.workbook.plan.words import counted
 from ofsted_tracker.workbook.rules.chase import preview_dict, preview_lines
-from ofsted_tracker.workbook.store.paths import existing_folder, output_folder, refuse_overwriting_inputs, regular_file
+from ofsted_tracker.workbook.store.paths import (
+    existing_folder,
+    output_folder,
+    refuse_overwriting_inputs,
+    regular_file,
+)
 from ofsted_tracker.workbook.store.reader import check_package
 from ofsted_tracker.workbook.store.safe_write import BACKUP_DIR
 
@@ -223,7 +228,10 @@ def demo(out: Path) -> None:
     from rich.markup import escape
 
     from ofsted_tracker.show import findings_table, print_summary  # defers rich
-    from ofsted_tracker.workbook.demo import demo_rows, record_illustrative_snapshot  # defers openpyxl
+    from ofsted_tracker.workbook.demo import (  # defers openpyxl
+        demo_rows,
+        record_illustrative_snapshot,
+    )
 
     console = _console()
     try:

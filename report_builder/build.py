@@ -3,19 +3,18 @@ saved safely."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
-from ofsted_tracker.workbook.errors import TemplateError, TrackerError
-from ofsted_tracker.workbook.store.safe_write import atomic_write
-from ofsted_tracker.workbook.rules.summary import Summary
-from ofsted_tracker.workbook.memory import no_cycle_collection
 from ofsted_tracker.report_builder.chart import MARKER, TREND_MARKER, place_charts, report_charts
 from ofsted_tracker.report_builder.context import PLACEHOLDERS, report_context
 from ofsted_tracker.report_builder.template import check, load, render, sandbox, template_source
 from ofsted_tracker.report_builder.text import BRACE_GUARD, guard_braces
-
+from ofsted_tracker.workbook.errors import TemplateError, TrackerError
+from ofsted_tracker.workbook.memory import no_cycle_collection
+from ofsted_tracker.workbook.rules.summary import Summary
+from ofsted_tracker.workbook.store.safe_write import atomic_write
 
 
 def packaged_template(name: str = "committee_report.docx") -> Path:
@@ -110,7 +109,7 @@ def _describe(document, context: dict) -> None:
     props.comments = f"Built by ofsted-tracker from the tracker workbook, figures as at {context['as_at']}."
     props.language = "en-GB"
     props.revision = 1
-    now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)  # when the file was made, not a figure
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # when the file was made, not a figure
     props.created = props.modified = now
 
 

@@ -154,7 +154,6 @@ def _place(document, chart: ChartPlace) -> int:
     chart part, as Word does), an inline drawing sized to the bars, and alternative text with the figures.
     """
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.opc.packuri import PackURI
     from docx.opc.part import Part, XmlPart
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsmap, qn

@@ -11,15 +11,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from ofsted_tracker.report_builder.text import (
+    CleanRows,
+    bullets,
+    clean,
+    clean_all,
+    join_words,
+    month_span,
+    number_words,
+    period_title,
+    prose_date,
+    table_date,
+    typed_deadline,
+    with_article,
+)
 from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.plan.findings import ERROR, WARNING
 from ofsted_tracker.workbook.plan.model import Action, Plan, Recommendation
-from ofsted_tracker.workbook.plan.schema import BLUE, BRAG_FILLS as RAG_FILLS, BRAG_NAMES as RAG_NAMES  # B appears only when rated BRAG
+from ofsted_tracker.workbook.plan.schema import BLUE  # B appears only when rated BRAG
+from ofsted_tracker.workbook.plan.schema import BRAG_FILLS as RAG_FILLS
+from ofsted_tracker.workbook.plan.schema import BRAG_NAMES as RAG_NAMES
 from ofsted_tracker.workbook.rules.summary import Summary
-from ofsted_tracker.report_builder.text import (
-    CleanRows, bullets, clean, clean_all, join_words, month_span, number_words, period_title, prose_date, table_date,
-    typed_deadline, with_article,
-)
 
 # The template's vocabulary: each top-level placeholder and what it holds (the README lists the same).
 PLACEHOLDERS: dict[str, str] = {

@@ -24,9 +24,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
-from ofsted_tracker.workbook.errors import TemplateError
 from ofsted_tracker.report_builder.context import known_fields
 from ofsted_tracker.report_builder.text import counted, number_words
+from ofsted_tracker.workbook.errors import TemplateError
 
 MAX_RANGE, MAX_TEXT, MAX_WIDTH, MAX_POWER_BITS = 10_000, 5_000_000, 1_000, 100_000
 
@@ -393,7 +393,7 @@ def _cause(exc: Exception) -> str:
     if isinstance(exc, UndefinedError):
         return f"it uses something the report does not provide ({_sentence(exc)})"
     if isinstance(exc, LimitExceeded):
-        return (f"it took longer than the time limit" if type(exc).__name__ == "TimeLimitExceeded"
+        return ("it took longer than the time limit" if type(exc).__name__ == "TimeLimitExceeded"
                 else _sentence(exc))
     if isinstance(exc, RecursionError):
         return "it repeats itself without end"

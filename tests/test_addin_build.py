@@ -11,12 +11,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
-from ofsted_tracker.addin import build as builder, customui, macros, updates
-from tests.report import office
+from ofsted_tracker.addin import build as builder
+from ofsted_tracker.addin import customui, macros, updates
 from ofsted_tracker.workbook.errors import TrackerError
+from tests.report import office
 
 RIBBON = customui.RIBBON_XML.read_text(encoding="utf-8")
 EXPECTED = {  # button label -> (Python module its add-in runs, the macro that module calls)
@@ -68,7 +69,7 @@ def test_olevba_finds_the_macro_the_ribbon_calls_and_it_imports_the_addins_modul
         expected_module, macro = EXPECTED[label]
         assert module == expected_module
         entry = importlib.import_module(module)
-        assert getattr(entry, getattr(macro, "__name__")) is macro and callable(entry.main)
+        assert getattr(entry, macro.__name__) is macro and callable(entry.main)
 
 
 def test_libreoffice_opens_the_addins_and_reads_their_settings(built: list[Path], tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from lxml import etree
 from click.testing import CliRunner
+from lxml import etree
 
 from ofsted_tracker.addin import build as builder
 from ofsted_tracker.addin.install import ExcelSetup, excel_setup, install

@@ -15,24 +15,23 @@ from docx import Document
 from docx.oxml.ns import qn
 from lxml import etree
 
-from ofsted_tracker.workbook.rules.dashboard import derived_ratings
 from ofsted_tracker.cli import app
 from ofsted_tracker.report_builder import build_report
 from ofsted_tracker.report_builder.chart import chart_bars, chart_description
 from ofsted_tracker.report_builder.context import report_context
-from tests.builders import act, plan_of
-from tests.report.reading import body_text, rows, table_with_header, tables_with_header
-from ofsted_tracker.workbook.rules import layout
-from ofsted_tracker.workbook.plan import schema
-from ofsted_tracker.workbook.rules.checks import validate
-from ofsted_tracker.workbook.rules.dashboard import overall
 from ofsted_tracker.workbook.demo import SETTINGS, demo_rows
+from ofsted_tracker.workbook.jobs import new_tracker, open_summary, snapshot
+from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.model import Period, Revision
 from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
+from ofsted_tracker.workbook.rules import layout
+from ofsted_tracker.workbook.rules.checks import validate
+from ofsted_tracker.workbook.rules.dashboard import derived_ratings, overall
 from ofsted_tracker.workbook.rules.rag import derived_rag
 from ofsted_tracker.workbook.rules.summary import summarise
-from ofsted_tracker.workbook.jobs import new_tracker, open_summary, snapshot
 from ofsted_tracker.workbook.store.writer import settings_rows
+from tests.builders import act, plan_of
+from tests.report.reading import body_text, rows, table_with_header, tables_with_header
 
 AS_AT = date(2016, 10, 31)
 Q2 = (Period("Q2", date(2016, 5, 1), date(2016, 7, 31), row=2),)
@@ -325,8 +324,8 @@ def test_summary_json_and_text_count_blue(brag_tracker, demo_master):
 
 
 def test_the_refresh_macro_says_how_many_are_blue(brag_tracker, demo_master, tmp_path):
-    from tests.addin.harness import open_book  # the xlwings remote engine, only for this test
     from ofsted_tracker.addin import macros
+    from tests.addin.harness import open_book  # the xlwings remote engine, only for this test
 
     for path, expected in ((brag_tracker, "61 actions — 3 Blue, 34 Green, 10 Amber, 13 Red, 1 not rated."),
                            (demo_master, "61 actions — 37 Green, 10 Amber, 13 Red, 1 not rated.")):

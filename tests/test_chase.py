@@ -17,14 +17,20 @@ from click.testing import CliRunner
 from lxml import etree
 
 from ofsted_tracker.cli import app
-from ofsted_tracker.workbook.rules.chase import REQUEST_SHEET, collect, owners_of, plan_requests
-from ofsted_tracker.workbook.jobs import apply_returns, collect_returns, send_requests
-from ofsted_tracker.workbook.store.returns import read_return
 from ofsted_tracker.workbook.demo import demo_rows
 from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.jobs import (
+    apply_returns,
+    collect_returns,
+    new_tracker,
+    open_summary,
+    send_requests,
+    snapshot,
+)
+from ofsted_tracker.workbook.rules.chase import REQUEST_SHEET, collect, owners_of, plan_requests
 from ofsted_tracker.workbook.store.package import NS, sheet_parts
 from ofsted_tracker.workbook.store.request_files import request_workbook
-from ofsted_tracker.workbook.jobs import new_tracker, open_summary, snapshot
+from ofsted_tracker.workbook.store.returns import read_return
 
 AS_AT = date(2016, 10, 31)
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -113,7 +119,7 @@ def test_a_missing_address_is_a_finding_and_the_draft_has_no_recipient(tmp_path)
     tracker = demo_with_emails(tmp_path / "t.xlsx", skip="KN")
     sent = send_requests(tracker, tmp_path / "out", AS_AT, "Q2")
     [finding] = sent.requests.findings
-    row = next(l.row for l in open_summary(tracker, AS_AT).plan.leads if l.initials == "KN")
+    row = next(lead.row for lead in open_summary(tracker, AS_AT).plan.leads if lead.initials == "KN")
     assert (finding.where, finding.code) == (f"Leads!D{row}", "lead-email")
     draft = next(w.draft for w in sent.written if w.request.lead.initials == "KN")
     assert email.message_from_bytes(draft.read_bytes(), policy=policy.default)["To"] is None
@@ -370,7 +376,7 @@ def test_a_bad_address_in_leads_is_a_finding_not_a_crash(tmp_path):
     tracker = new_tracker(tmp_path / "t.xlsx", rows)
     result = CliRunner().invoke(app, ["requests", str(tracker), "--out", str(tmp_path / "out"), "--as-of", "31/10/2016"])
     assert result.exit_code == 0, result.output
-    leads = {l.initials: l.row for l in open_summary(tracker, AS_AT).plan.leads}
+    leads = {lead.initials: lead.row for lead in open_summary(tracker, AS_AT).plan.leads}
     sent = send_requests(tracker, tmp_path / "again", AS_AT, "Q2")
     assert {(f.where, f.code) for f in sent.requests.findings} == {
         (f"Leads!D{leads[k]}", "lead-email-invalid") for k in bad}

@@ -3,9 +3,9 @@
 from dataclasses import replace
 from datetime import date
 
-from tests.builders import act, plan_of
-from ofsted_tracker.workbook.rules.checks import validate
 from ofsted_tracker.workbook.plan.model import Lead, Revision
+from ofsted_tracker.workbook.rules.checks import validate
+from tests.builders import act, plan_of
 
 AS_AT = date(2016, 10, 31)
 

@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl

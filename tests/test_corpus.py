@@ -20,10 +20,10 @@ from click.testing import CliRunner
 
 from ofsted_tracker.cli import app, exit_code
 from ofsted_tracker.workbook.errors import TrackerError
-from ofsted_tracker.workbook.store.package import MAX_CELL_TEXT, sheet_parts
+from ofsted_tracker.workbook.jobs import open_summary, refresh
 from ofsted_tracker.workbook.plan.schema import OFFICER_SHEETS
 from ofsted_tracker.workbook.rules.summary import Summary
-from ofsted_tracker.workbook.jobs import open_summary, refresh
+from ofsted_tracker.workbook.store.package import MAX_CELL_TEXT, sheet_parts
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))

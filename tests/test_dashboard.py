@@ -2,10 +2,15 @@
 
 from datetime import date
 
-from tests.builders import act, plan_of
-from ofsted_tracker.workbook.rules.dashboard import derived_ratings
-from ofsted_tracker.workbook.rules.dashboard import disagreements, overall, overall_recorded, period_dashboard
 from ofsted_tracker.workbook.plan.model import Period, Revision
+from ofsted_tracker.workbook.rules.dashboard import (
+    derived_ratings,
+    disagreements,
+    overall,
+    overall_recorded,
+    period_dashboard,
+)
+from tests.builders import act, plan_of
 
 AS_AT = date(2016, 10, 31)
 Q2 = Period("Q2", date(2016, 5, 1), date(2016, 7, 31))

@@ -10,21 +10,21 @@ import tempfile
 import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
-
-import openpyxl
 from xml.sax.saxutils import quoteattr
 
-from hypothesis import HealthCheck, assume, event, given, settings, strategies as st
+import openpyxl
 from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
 
 from ofsted_tracker.cli import EXIT_CODES, app, exit_code
-from tests.corpus.make_corpus import with_sheet
 from ofsted_tracker.workbook.errors import TrackerError
-from ofsted_tracker.workbook.store.package import clean_text
+from ofsted_tracker.workbook.jobs import open_summary, refresh
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.parse import EXCEL_ERRORS
 from ofsted_tracker.workbook.plan.schema import OFFICER_SHEETS
-from ofsted_tracker.workbook.jobs import open_summary, refresh
+from ofsted_tracker.workbook.store.package import clean_text
+from tests.corpus.make_corpus import with_sheet
 
 CORPUS = Path(__file__).parent / "corpus"
 CELL = re.compile(r"[A-Z]{1,3}[0-9]+(:[A-Z]{1,3}[0-9]+)?")

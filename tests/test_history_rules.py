@@ -5,13 +5,22 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from tests.builders import act, plan_of
-from ofsted_tracker.workbook.rules.dashboard import derived_ratings
-from ofsted_tracker.workbook.rules.history import direction_of_travel, movements
-from ofsted_tracker.workbook.rules.history import (
-    Snapshot, commentary_hash, history_grid, previous, read_history, replace_period, take, trend, year_earlier,
-)
 from ofsted_tracker.workbook.plan.model import Revision
+from ofsted_tracker.workbook.rules.dashboard import derived_ratings
+from ofsted_tracker.workbook.rules.history import (
+    Snapshot,
+    commentary_hash,
+    direction_of_travel,
+    history_grid,
+    movements,
+    previous,
+    read_history,
+    replace_period,
+    take,
+    trend,
+    year_earlier,
+)
+from tests.builders import act, plan_of
 
 Q2_AS_AT, Q3_AS_AT, Q4_AS_AT = date(2016, 10, 31), date(2017, 1, 31), date(2017, 4, 30)
 

@@ -14,10 +14,10 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from tests.test_cli import run
+from ofsted_tracker.workbook.jobs import open_summary, refresh, snapshot
 from ofsted_tracker.workbook.rules.history import HISTORY_SPEC
 from ofsted_tracker.workbook.store.package import NS, sheet_parts
-from ofsted_tracker.workbook.jobs import open_summary, refresh, snapshot
+from tests.test_cli import run
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

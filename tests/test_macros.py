@@ -7,21 +7,19 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from openpyxl import load_workbook
-
-from tests.addin import harness
-from tests.report import office
-from tests.addin.harness import apply, grid_as_shown, open_book
-
 import xlwings as xw  # noqa: E402  (after the harness has set the remote engine's licence)
+from openpyxl import load_workbook
 from xlwings.pro import _xlremote
 
 from ofsted_tracker.addin import excel, macros
 from ofsted_tracker.workbook import jobs
-from ofsted_tracker.workbook.rules import layout
-from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.demo import demo_rows
 from ofsted_tracker.workbook.jobs import new_tracker, open_summary
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.rules import layout
+from tests.addin import harness
+from tests.addin.harness import apply, grid_as_shown, open_book
+from tests.report import office
 
 TEXT_LIKE_FORMULAS = ('=HYPERLINK("http://example.com","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)")
 

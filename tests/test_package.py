@@ -13,16 +13,22 @@ import openpyxl
 import pytest
 from lxml import etree
 
-from tests.report import office
+from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.jobs import refresh
+from ofsted_tracker.workbook.store import package
 from ofsted_tracker.workbook.store.base import Changes
 from ofsted_tracker.workbook.store.file import FileStore
-from ofsted_tracker.workbook.store import package
-from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.store.package import (
-    PARSER, calc_chain_without, check_zip, clean_text, parse_part, recalc_on_open, sheet_parts,
+    PARSER,
+    calc_chain_without,
+    check_zip,
+    clean_text,
+    parse_part,
+    recalc_on_open,
+    sheet_parts,
     sheet_xml,
 )
-from ofsted_tracker.workbook.jobs import refresh
+from tests.report import office
 
 CORPUS = Path(__file__).parent / "corpus"
 FIXTURES = Path(__file__).parent / "fixtures"

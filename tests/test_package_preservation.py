@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from tests.report import office
+from ofsted_tracker.workbook.jobs import refresh
 from ofsted_tracker.workbook.rules.layout import computed_grids
 from ofsted_tracker.workbook.store.package import NS, sheet_parts
-from ofsted_tracker.workbook.jobs import refresh
+from tests.report import office
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMES = ["officer-additions.xlsx", "officer-additions-libreoffice.xlsx", "officer-macros.xlsm"]

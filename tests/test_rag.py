@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from tests.builders import act
 from ofsted_tracker.workbook.rules.rag import completed_by, derived_rag
+from tests.builders import act
 
 AS_AT = date(2016, 10, 31)
 

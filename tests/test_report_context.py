@@ -9,14 +9,23 @@ import pytest
 
 from ofsted_tracker.report_builder.context import FIELDS, PLACEHOLDERS, known_fields, report_context
 from ofsted_tracker.report_builder.text import (
-    bullets, clean, counted, month_span, number_words, period_title, prose_date, table_date, typed_deadline, with_article,
+    bullets,
+    clean,
+    counted,
+    month_span,
+    number_words,
+    period_title,
+    prose_date,
+    table_date,
+    typed_deadline,
+    with_article,
 )
-from tests.builders import act, plan_of
-from tests.report.plans import HOSTILE, PERIODS, hostile_plan, shown, summary_of
 from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.jobs import open_summary
 from ofsted_tracker.workbook.plan.model import Lead, Recommendation, Revision
 from ofsted_tracker.workbook.rules.summary import Summary, summarise
-from ofsted_tracker.workbook.jobs import open_summary
+from tests.builders import act, plan_of
+from tests.report.plans import HOSTILE, PERIODS, hostile_plan, shown, summary_of
 
 AS_AT = date(2016, 10, 31)
 

@@ -11,13 +11,19 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
 from ofsted_tracker.report_builder import build_report
-from tests.report.reading import (
-    body_text, bullets_after, criteria_table, paragraph_index, rows, table_with_header, tables_with_header,
-)
 from ofsted_tracker.report_builder.context import NOT_RATED_FILL
+from ofsted_tracker.workbook.jobs import open_summary
 from ofsted_tracker.workbook.plan.schema import RAG_FILLS
 from ofsted_tracker.workbook.rules.summary import Summary
-from ofsted_tracker.workbook.jobs import open_summary
+from tests.report.reading import (
+    body_text,
+    bullets_after,
+    criteria_table,
+    paragraph_index,
+    rows,
+    table_with_header,
+    tables_with_header,
+)
 
 FILLS = {**RAG_FILLS, "NR": NOT_RATED_FILL}
 PERIOD_HEADER = ("Ref", "Action", "Action owner", "RAG", "Progress summary", "Target completion deadline")
@@ -323,9 +329,9 @@ def test_a_report_open_in_word_is_not_overwritten(summary, tmp_path):
 def test_a_period_with_nothing_due_and_no_revisions(tmp_path):
     from datetime import date
 
+    from ofsted_tracker.workbook.rules.summary import summarise
     from tests.builders import act, plan_of
     from tests.report.plans import PERIODS
-    from ofsted_tracker.workbook.rules.summary import summarise
 
     plan = plan_of(act("1.1", date(2016, 9, 30), "Complete", completed_on=date(2016, 9, 1)), periods=PERIODS)
     doc = Document(str(build_report(summarise(plan, date(2016, 10, 31), "Q2"), tmp_path / "empty.docx")))
@@ -348,9 +354,9 @@ def test_a_period_with_nothing_due_and_no_revisions(tmp_path):
 def test_a_running_period_shows_what_is_not_yet_due(tmp_path):
     from datetime import date
 
+    from ofsted_tracker.workbook.rules.summary import summarise
     from tests.builders import act, plan_of
     from tests.report.plans import PERIODS
-    from ofsted_tracker.workbook.rules.summary import summarise
 
     plan = plan_of(act("1.1", date(2016, 5, 20), "Complete", completed_on=date(2016, 5, 19)),
                    act("1.2", date(2016, 6, 10), "On track"), act("1.3", date(2016, 7, 20), "On track"),

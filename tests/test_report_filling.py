@@ -12,10 +12,10 @@ from lxml import etree
 
 from ofsted_tracker.report_builder import build_report
 from ofsted_tracker.report_builder.build import TCPR_ORDER, _assert_reopens
-from tests.report.plans import hostile_plan, large_plan, summary_of
-from tests.report.reading import body_text
 from ofsted_tracker.workbook.errors import TemplateError
 from ofsted_tracker.workbook.jobs import open_summary
+from tests.report.plans import hostile_plan, large_plan, summary_of
+from tests.report.reading import body_text
 
 
 def test_officers_braces_reach_the_report_as_typed(tmp_path):

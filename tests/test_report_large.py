@@ -9,9 +9,9 @@ from docx import Document
 from docx.oxml.ns import qn
 
 from ofsted_tracker.report_builder import build_report
-from tests.report.plans import large_plan, summary_of
 from ofsted_tracker.report_builder.context import NOT_RATED_FILL
 from ofsted_tracker.workbook.plan.schema import RAG_FILLS
+from tests.report.plans import large_plan, summary_of
 
 FILLS = {**RAG_FILLS, "NR": NOT_RATED_FILL}
 

@@ -8,15 +8,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from click.testing import CliRunner
 
 import ofsted_tracker.report_builder.template as template
 from ofsted_tracker.report_builder import build_report
-from tests.report.plans import large_plan, summary_of
 from ofsted_tracker.workbook.errors import TemplateError
+from tests.report.plans import large_plan, summary_of
 
 SECONDS = 15  # each attack is refused at once, or stopped by the time limit set below; this bounds both
 

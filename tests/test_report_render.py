@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ofsted_tracker.report_builder import build_report
-from tests.report import office
 from ofsted_tracker.workbook.jobs import open_summary
+from tests.report import office
 
 
 @pytest.fixture(scope="module")

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from docx import Document
 from click.testing import CliRunner
+from docx import Document
 
 from ofsted_tracker.report_builder import build_report
 from ofsted_tracker.report_builder.build import DEFAULT_TEMPLATE
-from tests.report.reading import body_text
 from ofsted_tracker.workbook.errors import TemplateError
-from ofsted_tracker.workbook.rules.summary import Summary
 from ofsted_tracker.workbook.jobs import open_summary
+from ofsted_tracker.workbook.rules.summary import Summary
+from tests.report.reading import body_text
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from datetime import date
@@ -20,13 +19,19 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from ofsted_tracker.cli import app
+from ofsted_tracker.workbook.errors import WorkbookLocked
+from ofsted_tracker.workbook.jobs import new_tracker, refresh
+from ofsted_tracker.workbook.store import package, safe_write
 from ofsted_tracker.workbook.store.base import Changes
 from ofsted_tracker.workbook.store.file import FileStore
-from ofsted_tracker.cli import app
-from ofsted_tracker.workbook.store import package, safe_write
-from ofsted_tracker.workbook.errors import WorkbookLocked
-from ofsted_tracker.workbook.store.safe_write import KEEP_BACKUPS, atomic_write, backups_of, lock_files, temp_files
-from ofsted_tracker.workbook.jobs import new_tracker, refresh
+from ofsted_tracker.workbook.store.safe_write import (
+    KEEP_BACKUPS,
+    atomic_write,
+    backups_of,
+    lock_files,
+    temp_files,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
 ROOT = Path(__file__).resolve().parents[1]

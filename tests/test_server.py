@@ -21,20 +21,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
 from click.testing import CliRunner
-
-from tests.addin.harness import apply, grid_as_shown
-
 from fastapi.testclient import TestClient  # noqa: E402
+from openpyxl import load_workbook
 
 from ofsted_tracker.addin import updates  # noqa: E402
 from ofsted_tracker.addin.payload import payload  # noqa: E402
 from ofsted_tracker.addin.server import app as server_app  # noqa: E402
 from ofsted_tracker.addin.server.custom_scripts import FINDING_SHEETS, PLAN_SHEETS  # noqa: E402
 from ofsted_tracker.cli import app as cli  # noqa: E402
-from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.plan import schema  # noqa: E402
+from ofsted_tracker.workbook.rules import layout
+from tests.addin.harness import apply, grid_as_shown
 
 SCRIPT = "/xlwings/custom-scripts-call/{}"
 runner = CliRunner()
@@ -125,8 +123,7 @@ def test_a_workbook_that_is_not_a_tracker_gets_a_message_not_an_error(demo_maste
 
 def _tracker_with_logs(tmp_path: Path) -> Path:
     """The demo after a snapshot (History) and requests sent (Requests), as the command line leaves it."""
-    from ofsted_tracker.workbook.jobs import send_requests
-    from ofsted_tracker.workbook.jobs import snapshot
+    from ofsted_tracker.workbook.jobs import send_requests, snapshot
 
     tracker = _tracker_with_emails(tmp_path)
     snapshot(tracker, date(2016, 10, 31))

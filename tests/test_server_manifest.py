@@ -14,9 +14,8 @@ import re
 import uuid
 
 import pytest
-from lxml import etree
-
 from fastapi.testclient import TestClient  # noqa: E402
+from lxml import etree
 
 from ofsted_tracker.addin.server import PROJECT_DIR  # noqa: E402
 from ofsted_tracker.addin.server import app as server_app  # noqa: E402

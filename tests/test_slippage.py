@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from tests.builders import act, plan_of
-from ofsted_tracker.workbook.rules.dashboard import derived_ratings
 from ofsted_tracker.workbook.plan.model import Period, Revision
+from ofsted_tracker.workbook.rules.dashboard import derived_ratings
 from ofsted_tracker.workbook.rules.slippage import period_revisions, slippage
+from tests.builders import act, plan_of
 
 AS_AT = date(2016, 10, 31)
 

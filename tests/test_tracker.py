@@ -3,10 +3,10 @@
 import openpyxl
 import pytest
 
-from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.errors import UnusableInput, WorkbookLocked
-from tests.report.office import require, to_pdf
 from ofsted_tracker.workbook.jobs import new_tracker, open_summary, refresh
+from ofsted_tracker.workbook.rules import layout
+from tests.report.office import require, to_pdf
 
 OFFICER = ("Actions", "Recommendations", "Leads", "Revisions", "Periods", "Settings")
 
@@ -25,7 +25,7 @@ def _cells(path):
 
 def test_refresh_keeps_every_officer_cell_value_and_style(demo_tracker):
     before = _cells(demo_tracker)
-    summary = refresh(demo_tracker)
+    refresh(demo_tracker)
     after = _cells(demo_tracker)
     assert before == after
     backups = list((demo_tracker.parent / "backups").iterdir())

@@ -10,17 +10,13 @@ from types import SimpleNamespace
 import pytest
 from openpyxl import load_workbook
 
+from ofsted_tracker.addin import excel, macros, updates
+from ofsted_tracker.workbook.jobs import collect_returns, open_summary, send_requests, snapshot
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.rules import layout
+from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, RECEIVED, SENT
 from tests.addin.harness import apply, grid_as_shown, open_book
 from tests.test_chase import AS_AT, demo_with_emails, fill, ids_in
-
-import xlwings as xw  # noqa: E402  (after the harness has set the remote engine's licence)
-
-from ofsted_tracker.addin import excel, macros, updates
-from ofsted_tracker.workbook.rules import layout
-from ofsted_tracker.workbook.plan import schema
-from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, RECEIVED, SENT
-from ofsted_tracker.workbook.jobs import collect_returns, send_requests
-from ofsted_tracker.workbook.jobs import open_summary, snapshot
 
 WRITES = ("setValues", "sheetClearContents", "addSheet", "resizeTable", "setFontProperty", "setAutofit")
 

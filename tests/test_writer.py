@@ -5,9 +5,8 @@ from datetime import date
 import openpyxl
 import pytest
 
-from ofsted_tracker.workbook.rules import layout
-
 from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.rules.layout import fit_height
 from ofsted_tracker.workbook.store.writer import FORMULA_ROWS, NOT_RATED_FILL, checks_formula
 

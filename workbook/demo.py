@@ -105,7 +105,7 @@ def demo_rows() -> dict[str, list[dict[str, object]]]:
     return {
         "Actions": actions,
         "Recommendations": recommendations,
-        "Leads": [{"initials": l["initials"], "name": l["name"], "job_title": l["job_title"]} for l in _csv("leads.csv")],
+        "Leads": [{"initials": lead["initials"], "name": lead["name"], "job_title": lead["job_title"]} for lead in _csv("leads.csv")],
         "Revisions": revision_rows,
         "Periods": [{"name": n, "start": s, "end": e} for n, s, e in PERIODS],
         "Settings": settings_rows(SETTINGS) + [{"key": k, "value": v, "What it is": about}

@@ -21,10 +21,25 @@ from ofsted_tracker.workbook.plan.model import Plan
 from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
 from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.rules.chase import (
-    CHASE_LOG, CHASE_SHEET, Collected, Requests, chase_grid, collect, edits_for, plan_requests, received_entries,
-    sent_entries, with_entries,
+    CHASE_LOG,
+    CHASE_SHEET,
+    Collected,
+    Requests,
+    chase_grid,
+    collect,
+    edits_for,
+    plan_requests,
+    received_entries,
+    sent_entries,
+    with_entries,
 )
-from ofsted_tracker.workbook.rules.history import HISTORY, HISTORY_LOG, Snapshot, history_grid, replace_period
+from ofsted_tracker.workbook.rules.history import (
+    HISTORY,
+    HISTORY_LOG,
+    Snapshot,
+    history_grid,
+    replace_period,
+)
 from ofsted_tracker.workbook.rules.summary import Summary, summarise
 from ofsted_tracker.workbook.store.base import Changes, Store
 from ofsted_tracker.workbook.store.file import as_store
@@ -263,7 +278,10 @@ def collect_returns(where: Store | Path | str, files: list[Path], as_at: date | 
 
 def new_tracker(path: Path | str, rows: dict[str, list[dict[str, object]]] | None = None) -> Path:
     """Make a tracker workbook (blank, or holding the given officers' rows) with its computed sheets filled."""
-    from ofsted_tracker.workbook.store.writer import save_new, settings_rows  # defers openpyxl: only new files need it
+    from ofsted_tracker.workbook.store.writer import (  # defers openpyxl: only new files need it
+        save_new,
+        settings_rows,
+    )
 
     rows = dict(rows or {})
     rows.setdefault(schema.SETTINGS.name, settings_rows({"Class": "Part 1"}))

@@ -41,7 +41,8 @@ from fastapi import Form, HTTPException, Request  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from xlwings_server import dependencies as dep  # noqa: E402
 from xlwings_server.config import settings  # noqa: E402
-from xlwings_server.main import app as fastapi_app, main_app  # noqa: E402
+from xlwings_server.main import app as fastapi_app  # noqa: E402
+from xlwings_server.main import main_app  # noqa: E402
 
 from ofsted_tracker.addin.payload import problem  # noqa: E402
 from ofsted_tracker.addin.server.routes import router  # noqa: E402

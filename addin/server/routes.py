@@ -34,9 +34,9 @@ from xlwings_server.config import settings
 
 from ofsted_tracker.addin import excel, macros, updates
 from ofsted_tracker.report_builder import build_report
-from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, preview_dict, preview_lines
 from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.plan.findings import refuse_unreadable
+from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, preview_dict, preview_lines
 from ofsted_tracker.workbook.rules.summary import Summary
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -34,7 +34,7 @@ def self_signed(cert: Path, key: Path, days: int = 365) -> None:
 
     private = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ofsted-tracker development (localhost)")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     alt = x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
                                        x509.IPAddress(ipaddress.ip_address("::1"))])
     certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private.public_key())
@@ -81,7 +81,10 @@ def run(host: str, port: int, cert_dir: Path, certfile: Path | None = None, keyf
     try:
         import uvicorn
 
-        from ofsted_tracker.addin.server.app import app, settings  # defers xlwings Server (an optional extra)
+        from ofsted_tracker.addin.server.app import (  # defers xlwings Server (an optional extra)
+            app,
+            settings,
+        )
     except ImportError as exc:
         raise UnusableInput(f"The server is not installed ({exc.name} is missing): "
                             "pip install 'ofsted-tracker[server]'") from None

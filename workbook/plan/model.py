@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.schema import OFFICER_SHEETS, same_name

@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.dates import read_date, uk
 from ofsted_tracker.workbook.plan.findings import ERROR, WARNING, Finding
-from ofsted_tracker.workbook.rules.history import Snapshot, commentary_hash
 from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan
+from ofsted_tracker.workbook.rules.history import Snapshot, commentary_hash
 
 # --- the request workbook's layout (written by store.request_files, read back by store.returns) -------------
 
@@ -351,7 +352,7 @@ def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: d
             if field == "reason":
                 conflicted.add((action_id, "deadline"))
             shown = "; ".join(f"{r.file}: '{_text(value)}'" for value, r, _ in given)
-            for value, returned, row in given:
+            for _, returned, row in given:
                 refusals.append(refusal(returned.file, f"{letter(_SOURCE[field])}{row.row}", action_id,
                                         f"owners returned different values for action {action_id} ({shown}), so "
                                         "none is taken. Agree one value and type it in the tracker.",

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from ofsted_tracker.workbook.plan.model import Action, Period, Plan
-from ofsted_tracker.workbook.rules.rag import completed_by, derived_rag
 from ofsted_tracker.workbook.plan.schema import BLUE
+from ofsted_tracker.workbook.rules.rag import completed_by, derived_rag
 
 
 @dataclass(frozen=True)

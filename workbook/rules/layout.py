@@ -7,9 +7,8 @@ OVERALL_ROWS), and the one variable-length list of each sheet comes last, so for
 from __future__ import annotations
 
 from ofsted_tracker.workbook.plan.dates import uk
-from ofsted_tracker.workbook.plan.schema import RAG_NAMES, Grid
+from ofsted_tracker.workbook.plan.schema import RAG_NAMES, Cell, Grid
 from ofsted_tracker.workbook.rules.summary import Summary
-
 
 COMPUTED_NOTE = "Computed by ofsted-tracker: do not type here. Refresh from the ribbon or with 'ofsted-tracker refresh'."
 DASHBOARD_WIDTH, SLIPPAGE_WIDTH, CHECKS_WIDTH = 6, 10, 5

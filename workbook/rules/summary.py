@@ -6,16 +6,38 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 
+from ofsted_tracker.workbook.plan.findings import (
+    ERROR,
+    INFO,
+    WARNING,
+    Finding,
+    count,
+    sort_findings,
+)
+from ofsted_tracker.workbook.plan.model import Action, Plan, Revision
+from ofsted_tracker.workbook.plan.words import counted
+from ofsted_tracker.workbook.rules.chase import ChaseEntry, OwnerChase, chase_list
 from ofsted_tracker.workbook.rules.checks import validate
 from ofsted_tracker.workbook.rules.dashboard import (
-    Disagreement, Overall, PeriodDashboard, derived_ratings, disagreements, exceptions, overall, overall_recorded,
+    Disagreement,
+    Overall,
+    PeriodDashboard,
+    derived_ratings,
+    disagreements,
+    exceptions,
+    overall,
+    overall_recorded,
     period_dashboard,
 )
-from ofsted_tracker.workbook.plan.findings import ERROR, INFO, WARNING, Finding, count, sort_findings
-from ofsted_tracker.workbook.rules.chase import ChaseEntry, OwnerChase, chase_list
-from ofsted_tracker.workbook.rules.history import CATEGORIES, Snapshot, Travel, direction_of_travel, previous, take, trend
-from ofsted_tracker.workbook.plan.words import counted
-from ofsted_tracker.workbook.plan.model import Action, Plan, Revision
+from ofsted_tracker.workbook.rules.history import (
+    CATEGORIES,
+    Snapshot,
+    Travel,
+    direction_of_travel,
+    previous,
+    take,
+    trend,
+)
 from ofsted_tracker.workbook.rules.slippage import SlippageRow, period_revisions, slippage
 
 

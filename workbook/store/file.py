@@ -13,7 +13,13 @@ from pathlib import Path
 from ofsted_tracker.workbook.plan.schema import DASHBOARD
 from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.store.base import Changes, Loaded, Store
-from ofsted_tracker.workbook.store.package import ChartTable, cell_parts, computed_parts, rewrite_package, tool_sheet_parts
+from ofsted_tracker.workbook.store.package import (
+    ChartTable,
+    cell_parts,
+    computed_parts,
+    rewrite_package,
+    tool_sheet_parts,
+)
 from ofsted_tracker.workbook.store.reader import load
 from ofsted_tracker.workbook.store.safe_write import assert_writable
 

@@ -33,7 +33,14 @@ from lxml import etree
 
 from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.plan.dates import excel_serial
-from ofsted_tracker.workbook.plan.schema import CellValue, Grid, LogSheet, column_letter, column_number, find_sheets
+from ofsted_tracker.workbook.plan.schema import (
+    CellValue,
+    Grid,
+    LogSheet,
+    column_letter,
+    column_number,
+    find_sheets,
+)
 from ofsted_tracker.workbook.rules.layout import row_heights
 from ofsted_tracker.workbook.store.safe_write import assert_writable, atomic_write
 
@@ -544,7 +551,7 @@ def _new_sheet_xml(widths: list[float], header_row: int, blocked: str) -> bytes:
         f'instead." sqref="{blocked}"><formula1>FALSE</formula1></dataValidation></dataValidations>'
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
         '<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def _rels_of(part: str) -> str:
@@ -761,7 +768,7 @@ def _cell_xml(prefix: str, ref: str, style: str | None, value: CellValue) -> byt
         return f'<{prefix}c r="{ref}"{s}><{prefix}v>{excel_serial(value)}</{prefix}v></{prefix}c>'.encode()
     text = clean_text(str(value)).translate(_TEXT_ESCAPES)
     return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{text}</{prefix}t>'
-            f"</{prefix}is></{prefix}c>").encode("utf-8")
+            f"</{prefix}is></{prefix}c>").encode()
 
 
 def _cells_of(body: bytes) -> list[tuple[int, re.Match]]:
@@ -827,7 +834,7 @@ def edit_cells(data: bytes, edits: dict[tuple[int, int], CellValue], dates: set[
         attrs = match["a"]
         spans = re.search(rb'spans="(\d+):(\d+)"', attrs)
         if spans:
-            low = min(int(spans[1]), *wanted[r]); high = max(int(spans[2]), *wanted[r])
+            low, high = min(int(spans[1]), *wanted[r]), max(int(spans[2]), *wanted[r])
             attrs = attrs[:spans.start()] + f'spans="{low}:{high}"'.encode() + attrs[spans.end():]
         return f"<{prefix}row".encode() + attrs + b">" + bytes(inner) + f"</{prefix}row>".encode()
 

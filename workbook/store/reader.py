@@ -28,7 +28,15 @@ from ofsted_tracker.workbook.rules.chase import CHASE_LOG, read_chase, unreadabl
 from ofsted_tracker.workbook.rules.history import HISTORY_LOG, read_history, unreadable
 from ofsted_tracker.workbook.store.base import Loaded
 from ofsted_tracker.workbook.store.package import (
-    PKG_REL_NS, WORKBOOK_PART, WORKBOOK_RELS, check_zip, date_1904, parse_part, part_name, read_part, sheet_parts,
+    PKG_REL_NS,
+    WORKBOOK_PART,
+    WORKBOOK_RELS,
+    check_zip,
+    date_1904,
+    parse_part,
+    part_name,
+    read_part,
+    sheet_parts,
 )
 from ofsted_tracker.workbook.store.paths import regular_file
 
@@ -444,7 +452,7 @@ def table_from_grid(sheet_name: str, spec: schema.SheetSpec, grid: list[list[obj
     """
     wanted = {same_name(c.header): c for c in spec.columns}
     key = same_name(spec.columns[0].header)
-    for offset, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+    for offset, row in enumerate(grid[:HEADER_SCAN_ROWS]):  # noqa: B007 - the header's offset, used below
         if key in (same_name(v) for v in row):
             break
     else:

@@ -8,13 +8,26 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
 
-from ofsted_tracker.workbook.plan import schema
-from ofsted_tracker.workbook.rules.chase import (
-    ABOUT_KEYS, ABOUT_SHEET, FILLED, FIRST_ROW, HEADER_ROW, INSTRUCTIONS, NOTE_ROW, READ_ONLY, REQUEST_COLUMNS,
-    REQUEST_SHEET, TITLE_ROW, Request, Requests, deadline_shown, letter,
-)
-from ofsted_tracker.workbook.plan.dates import uk
 from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan.dates import uk
+from ofsted_tracker.workbook.rules.chase import (
+    ABOUT_KEYS,
+    ABOUT_SHEET,
+    FILLED,
+    FIRST_ROW,
+    HEADER_ROW,
+    INSTRUCTIONS,
+    NOTE_ROW,
+    READ_ONLY,
+    REQUEST_COLUMNS,
+    REQUEST_SHEET,
+    TITLE_ROW,
+    Request,
+    Requests,
+    deadline_shown,
+    letter,
+)
 from ofsted_tracker.workbook.rules.layout import fit_height
 from ofsted_tracker.workbook.store.paths import output_folder
 from ofsted_tracker.workbook.store.safe_write import atomic_write

@@ -10,7 +10,14 @@ from pathlib import Path
 from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.rules.chase import (
-    ABOUT_KEYS, ABOUT_SHEET, FIRST_ROW, HEADER_ROW, REQUEST_COLUMNS, REQUEST_SHEET, Returned, ReturnRow,
+    ABOUT_KEYS,
+    ABOUT_SHEET,
+    FIRST_ROW,
+    HEADER_ROW,
+    REQUEST_COLUMNS,
+    REQUEST_SHEET,
+    Returned,
+    ReturnRow,
 )
 from ofsted_tracker.workbook.store.reader import open_book, sheet_grid
 

@@ -16,9 +16,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
-from ofsted_tracker.workbook.rules import layout
-
 from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.store.safe_write import atomic_write
 
 UK_DATE = "dd/mm/yyyy"

@@ -19,9 +19,11 @@ import xlwings as xw
 from xlwings.server import script
 
 from ofsted_tracker.addin import excel, macros, updates
-from ofsted_tracker.addin.payload import PLAN_SHEETS  # the officers' sheets and the History and Requests logs
-from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.addin.payload import (
+    PLAN_SHEETS,  # the officers' sheets and the History and Requests logs
+)
 from ofsted_tracker.workbook.errors import TrackerError
+from ofsted_tracker.workbook.plan import schema
 
 FINDING_SHEETS = [schema.CHECKS]
 
