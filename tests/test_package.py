@@ -325,3 +325,20 @@ def test_the_1904_calendar_is_read_from_workbook_pr(clean, attribute, expected):
         b"<workbookPr/>", b"<workbookPr" + attribute + b"/>")})
     with zipfile.ZipFile(clean) as source:
         assert package.date_1904(source, clean.name) is expected
+
+
+def test_a_date_written_into_a_1904_workbook_reads_back_as_that_date(tmp_path: Path) -> None:
+    """A workbook saved on the 1904 calendar counts days from 01/01/1904: a returned completion date written into it
+    must be that date there, not one four years and a day later (the 1900 count)."""
+    from datetime import date
+
+    from ofsted_tracker.workbook.plan import schema
+    from ofsted_tracker.workbook.store.reader import load
+
+    tracker = tmp_path / "t.xlsx"
+    shutil.copyfile(CORPUS / "date-1904.xlsx", tracker)
+    plan = load(tracker).plan
+    action = plan.actions[1]
+    column = schema.column_number(plan.columns["Actions"]["completed_on"])
+    FileStore(tracker).write(Changes(cells={"Actions": {(action.row, column): date(2016, 10, 1)}}))
+    assert load(tracker).plan.actions[1].completed_on == date(2016, 10, 1)

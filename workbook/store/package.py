@@ -759,13 +759,13 @@ def date_styles(package: zipfile.ZipFile, label: str) -> set[str]:
     return found
 
 
-def _cell_xml(prefix: str, ref: str, style: str | None, value: CellValue) -> bytes:
+def _cell_xml(prefix: str, ref: str, style: str | None, value: CellValue, date1904: bool = False) -> bytes:
     """One cell: a date as its serial number, text as an inline string (never a formula), None as an empty cell."""
     s = f' s="{style}"' if style else ""
     if value is None or value == "":
         return f'<{prefix}c r="{ref}"{s}/>'.encode()
     if isinstance(value, date):
-        return f'<{prefix}c r="{ref}"{s}><{prefix}v>{excel_serial(value)}</{prefix}v></{prefix}c>'.encode()
+        return f'<{prefix}c r="{ref}"{s}><{prefix}v>{excel_serial(value, date1904)}</{prefix}v></{prefix}c>'.encode()
     text = clean_text(str(value)).translate(_TEXT_ESCAPES)
     return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{text}</{prefix}t>'
             f"</{prefix}is></{prefix}c>").encode()
@@ -781,12 +781,12 @@ def _cells_of(body: bytes) -> list[tuple[int, re.Match]]:
 
 
 def edit_cells(data: bytes, edits: dict[tuple[int, int], CellValue], dates: set[str], label: str, sheet: str,
-               part: str) -> bytes:
+               part: str, date1904: bool = False) -> bytes:
     """The sheet part with the named cells ((row, column) -> value) written and every other byte kept as it was.
 
     A cell keeps its style; a date goes into a date-formatted style (the cell's, else its column's, else the
     row above's); a new cell or row takes the style of the row above, or of its column. A cell holding a formula
-    is refused rather than turned into a value.
+    is refused rather than turned into a value. ``date1904``: the workbook counts its dates from 1904.
     """
     found = _sheet_data_span(data)
     if found is None:
@@ -825,10 +825,10 @@ def edit_cells(data: bytes, edits: dict[tuple[int, int], CellValue], dates: set[
                     raise UnusableInput(f"{sheet}!{ref} holds a formula, so the returned value is not written over "
                                         "it. Replace the formula with its value, then collect again. Nothing was changed.")
                 own = _attributes(old["a"]).get(b"s", b"").decode() or None
-                inner[old.start():old.end()] = _cell_xml(prefix, ref, style(r, c, own, value), value)
+                inner[old.start():old.end()] = _cell_xml(prefix, ref, style(r, c, own, value), value, date1904)
             else:
                 after = next((cell.start() for n, cell in cells if n > c), len(inner))
-                inner[after:after] = _cell_xml(prefix, ref, style(r, c, None, value), value)
+                inner[after:after] = _cell_xml(prefix, ref, style(r, c, None, value), value, date1904)
         if match is None:
             return f'<{prefix}row r="{r}">'.encode() + bytes(inner) + f"</{prefix}row>".encode()
         attrs = match["a"]
@@ -887,6 +887,7 @@ def cell_parts(package: zipfile.ZipFile, edits: dict[str, dict[tuple[int, int], 
     found = find_sheets(spelt, list(edits), label)  # two sheets with one name are refused, never written to
     names = set(package.namelist())
     dates = date_styles(package, label)
+    date1904 = date_1904(package, label)
     out: dict[str, bytes] = {}
     for sheet, cells in edits.items():
         if not cells:
@@ -894,7 +895,7 @@ def cell_parts(package: zipfile.ZipFile, edits: dict[str, dict[tuple[int, int], 
         part = spelt[found[sheet]] if sheet in found else None
         if part is None or part not in names:
             raise UnusableInput(f"{label} has no {sheet} sheet to write to. Nothing was changed.")
-        out[part] = edit_cells(read_part(package, part, label), cells, dates, label, sheet, part)
+        out[part] = edit_cells(read_part(package, part, label), cells, dates, label, sheet, part, date1904)
         first, last = min(r for r, _ in cells), max(r for r, _ in cells)
         for table in _linked(package, part, TABLE_TYPE, names, label):
             if table not in names:
