@@ -113,12 +113,15 @@ def request_updates(book: Book, as_at: date | None = None, period: str | None = 
 
 
 @macro
-def record_requests(book: Book, as_at: date | None = None, period: str | None = None) -> str:
-    """Log on the Requests sheet the requests the task pane has just downloaded (xlwings Server)."""
+def record_requests(book: Book, as_at: date | None = None, period: str | None = None,
+                    ids: dict[str, str] | None = None) -> str:
+    """Log on the Requests sheet the requests the task pane has just downloaded (xlwings Server), each with the id the
+    download gave it (``ids``, by owner's initials)."""
     s, requests = planned(book, as_at, period)
     if not requests.requests:
         return nothing_to_ask(requests)
-    jobs.log_requests(ExcelStore(book), s, requests)
+    jobs.log_requests(ExcelStore(book), s, jobs.with_request_ids(requests, {str(k): str(v) for k, v in
+                                                                            (ids or {}).items()}))
     return _requests_message(requests, "downloaded as one zip (open it and send each draft)")
 
 

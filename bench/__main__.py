@@ -51,7 +51,7 @@ def _fmt(result: dict) -> str:
 def _tracker(out: Path, n: int) -> Path:
     """The synthetic tracker of n actions, made again only when the generator or the writer has changed."""
     path = out / f"tracker-{n}.xlsx"
-    sources = [ROOT / "bench" / "synthetic.py", ROOT / "workbook" / "writer.py", ROOT / "workbook" / "layout.py"]
+    sources = [ROOT / "bench" / "synthetic.py", ROOT / "workbook" / "store" / "writer.py", ROOT / "workbook" / "rules" / "layout.py"]
     if path.exists() and path.stat().st_mtime > max(s.stat().st_mtime for s in sources):
         return path
     start = time.perf_counter()

@@ -350,14 +350,17 @@ def requests(path: Path, out: Path, period: str | None, as_at: str | None) -> No
 @_tracker
 @click.argument("returned", nargs=-1, required=True, metavar="RETURNED.xlsx...", type=click.Path(path_type=Path))
 @click.option("--apply", "do_apply", is_flag=True, help="Write the accepted values into the tracker (a backup is kept).")
+@click.option("--trust-unlogged", is_flag=True,
+              help="Also take returns that carry no request id (requests made before they carried one), as they say.")
 @_period
 @_as_at
 @_json
-def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, period: str | None, as_at: str | None,
-            as_json: bool) -> None:
+def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, trust_unlogged: bool, period: str | None,
+            as_at: str | None, as_json: bool) -> None:
     """Preview what the owners' returns change (and what is refused, with its cell); --apply writes it."""
     try:
-        done = jobs.collect_returns(path, list(returned), _as_at_option(as_at), do_apply, period)
+        done = jobs.collect_returns(path, list(returned), _as_at_option(as_at), do_apply, period,
+                                    trust_unlogged=trust_unlogged)
     except TrackerError as exc:
         _fail(exc)
     c = done.collected

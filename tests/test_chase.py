@@ -132,45 +132,48 @@ def test_every_refusal_is_located(demo, tmp_path):
     wb = openpyxl.load_workbook(book)
     ws = wb[REQUEST_SHEET]
     ws.protection.sheet = False  # an owner who unprotects the sheet and types over the grey columns
-    ws["A5"] = "99.9"                      # not in the tracker
     ws["F6"] = "Finished"                  # not a status
     ws["G7"] = "31st Septembre 2016"       # not a date
     ws["F8"] = "Complete"
     ws["G8"] = date(2016, 12, 1)           # after the as-at date
     ws["E9"] = "I rewrote the commentary"  # a read-only column
     wb.save(tmp_path / "sk.xlsx")
+    ws["A5"] = "99.9"  # an action the request did not ask about: the whole file is refused
+    wb.save(tmp_path / "sk-added.xlsx")
     foreign = next(w for w in sent.written if w.request.lead.initials == "GS")
     wb = openpyxl.load_workbook(foreign.workbook)
-    wb["About"]["B1"] = "SK"  # GS's request passed off as SK's: GS's actions that are not SK's
+    wb["About"]["B1"] = "SK"  # GS's request passed off as SK's: refused whole, the log says it was sent to GS
     wb.save(tmp_path / "gs-as-sk.xlsx")
-    plan = open_summary(demo, AS_AT).plan
-    got = collect(plan, [read_return(tmp_path / "sk.xlsx"), read_return(tmp_path / "gs-as-sk.xlsx")], AS_AT)
+    summary = open_summary(demo, AS_AT)
+    plan = summary.plan
+    got = collect(plan, [read_return(tmp_path / n) for n in ("sk.xlsx", "sk-added.xlsx", "gs-as-sk.xlsx")], AS_AT,
+                  summary.chase_log)
     found = {(r.code, r.where) for r in got.refusals}
-    assert ("return-unknown-action", "[sk.xlsx]Update request!A5") in found
+    assert ("return-not-asked", "[sk-added.xlsx]Update request!A5") in found
+    assert ("return-owner-changed", "[gs-as-sk.xlsx]About!B1") in found
+    assert not [r for r in got.refusals if r.sheet.startswith(("[sk-added", "[gs-as-sk")) and r.code not in (
+        "return-not-asked", "return-owner-changed")]  # a file refused whole gives one finding, nothing else
     assert ("return-status", "[sk.xlsx]Update request!F6") in found
     assert ("return-date", "[sk.xlsx]Update request!G7") in found
     assert ("return-future", "[sk.xlsx]Update request!G8") in found
     assert ("return-read-only", "[sk.xlsx]Update request!E9") in found
-    not_sk = [i for i in ids_in(foreign.workbook) if "SK" not in owners_of(plan, next(a for a in plan.actions
-                                                                                    if a.action_id == i))]
-    assert not_sk and all(r.action_id in not_sk for r in got.refusals if r.code == "return-not-owner")
-    assert {r.action_id for r in got.refusals if r.code == "return-not-owner"} == set(not_sk)
     assert not got.changes and sk  # every changed row was refused whole
 
 
 def test_two_owners_returning_different_values_are_both_refused(demo, tmp_path):
     sent = send_requests(demo, tmp_path / "out", AS_AT, "Q2")
+    log = open_summary(demo, AS_AT).chase_log
     plan = open_summary(demo, AS_AT).plan
     shared = next(a.action_id for a in plan.actions if set(owners_of(plan, a)) >= {"SK", "DD"}
                   and a.action_id in ids_in(request_of(sent, "SK")))
     a = fill(request_of(sent, "SK"), tmp_path / "sk.xlsx", {shared: {"new_status": "Complete"}})
     b = fill(request_of(sent, "DD"), tmp_path / "tb.xlsx", {shared: {"new_status": "At risk"}})
-    got = collect(plan, [read_return(a), read_return(b)], AS_AT)
+    got = collect(plan, [read_return(a), read_return(b)], AS_AT, log)
     conflicts = [r for r in got.refusals if r.code == "return-conflict"]
     assert {r.sheet for r in conflicts} == {"[sk.xlsx]Update request", "[tb.xlsx]Update request"}
     assert all(r.cell.startswith("F") for r in conflicts) and not got.updates
     same = fill(request_of(sent, "DD"), tmp_path / "tb2.xlsx", {shared: {"new_status": "Complete"}})
-    agreed = collect(plan, [read_return(a), read_return(same)], AS_AT)
+    agreed = collect(plan, [read_return(a), read_return(same)], AS_AT, log)
     assert [(u.action_id, u.field, u.new) for u in agreed.updates if u.field == "status"] == [(shared, "status", "Complete")]
 
 
@@ -249,13 +252,14 @@ def test_apply_changes_only_the_cells_it_names(name, tmp_path):
     plan = summary.plan
     request = plan_requests(plan, plan.period("Q2"), AS_AT).requests[0]
     book = tmp_path / "request.xlsx"
-    request_workbook(request, tracker.name).save(book)
+    request_workbook(request, tracker.name).save(book)  # made by hand, not logged: an older request, so trusted below
     first, second = request.actions[0], request.actions[1]
     returned = fill(book, tmp_path / "returned.xlsx", {
         first.action_id: {"new_status": "Complete", "completed_on": date(2016, 10, 1), "new_commentary": "Done <&> ok"},
         second.action_id: {"proposed_deadline": date(2017, 6, 30), "reason": "Later"}})
-    collected = collect(plan, [read_return(returned)], AS_AT)
-    assert collected.changes and not collected.refusals
+    assert collect(plan, [read_return(returned)], AS_AT).refusals[0].code == "return-unlogged"
+    collected = collect(plan, [read_return(returned)], AS_AT, trust_unlogged=True)
+    assert collected.changes and not collected.refusals and collected.unlogged == ("returned.xlsx",)
     with zipfile.ZipFile(tracker) as z:
         old = {i.filename: z.read(i) for i in z.infolist()}
         parts = sheet_parts(z)
@@ -282,7 +286,7 @@ def test_apply_changes_only_the_cells_it_names(name, tmp_path):
     assert (proposed.action_id, proposed.new_deadline, proposed.reason, proposed.approved) == (
         second.action_id, date(2017, 6, 30), "Later", False)
     openpyxl.load_workbook(tracker, keep_vba=name.endswith(".xlsm"))  # still opens
-    again = collect(s.plan, [read_return(returned)], AS_AT)
+    again = collect(s.plan, [read_return(returned)], AS_AT, s.chase_log, trust_unlogged=True)
     assert not again.changes and not again.refusals  # the same return twice: nothing the second time
 
 
@@ -410,9 +414,11 @@ def test_requests_out_a_file_is_refused_with_a_message(demo, tmp_path):
 @pytest.mark.parametrize("typed", ["Done", "completed", " complete "])
 def test_a_returned_status_reads_as_the_tracker_reads_it(demo, tmp_path, typed):
     sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
-    plan = open_summary(demo, AS_AT).plan
+    summary = open_summary(demo, AS_AT)
+    plan = summary.plan
     first = next(i for i in ids_in(sk) if not next(a for a in plan.actions if a.action_id == i).is_complete)
-    got = collect(plan, [read_return(fill(sk, tmp_path / "r.xlsx", {first: {"new_status": typed}}))], AS_AT)
+    got = collect(plan, [read_return(fill(sk, tmp_path / "r.xlsx", {first: {"new_status": typed}}))], AS_AT,
+                  summary.chase_log)
     assert not got.refusals
     assert [(u.action_id, u.new) for u in got.updates if u.field == "status"] == [(first, "Complete")]
 
@@ -432,3 +438,79 @@ def test_collect_takes_period(tmp_path):
     assert result.exit_code == 0 and "Applied 2 changes" in result.output, result.output
     plan = open_summary(tracker, AS_AT, "Q2").plan
     assert next(a for a in plan.actions if a.action_id == ids_in(sk)[0]).commentary == "Moved on this quarter."
+
+
+# --- a return is checked against the request the tracker sent (its id on the Requests log) ----------------------------
+
+
+def _collected(tracker: Path, *returns: Path, trust_unlogged: bool = False):
+    summary = open_summary(tracker, AS_AT)
+    return collect(summary.plan, [read_return(r) for r in returns], AS_AT, summary.chase_log, trust_unlogged)
+
+
+def test_a_return_made_from_another_tracker_is_refused_whole(demo, tmp_path):
+    other = demo_with_emails(tmp_path / "other.xlsx")  # the same plan, a tracker of its own: its own log
+    sk = request_of(send_requests(other, tmp_path / "other-out", AS_AT, "Q2"), "SK")
+    send_requests(demo, tmp_path / "out", AS_AT, "Q2")
+    returned = fill(sk, tmp_path / "r.xlsx", {ids_in(sk)[0]: {"new_status": "Complete"}})
+    got = _collected(demo, returned)
+    assert [(r.code, r.where) for r in got.refusals] == [("return-not-sent", "[r.xlsx]About!B6")]
+    assert not got.changes and "Nothing from this file is taken" in got.refusals[0].message
+    assert _collected(other, returned).changes  # in the tracker it came from it is taken
+
+
+def test_a_return_whose_period_was_retyped_is_refused_whole(demo, tmp_path):
+    sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
+    returned = fill(sk, tmp_path / "r.xlsx", {ids_in(sk)[0]: {"new_status": "Complete"}})
+    wb = openpyxl.load_workbook(returned)
+    wb["About"]["B3"] = "Q3"  # passed off as next quarter's return
+    wb.save(returned)
+    got = _collected(demo, returned)
+    assert [(r.code, r.where) for r in got.refusals] == [("return-period-changed", "[r.xlsx]About!B3")]
+    assert not got.changes
+
+
+def test_an_unlogged_return_is_taken_only_when_asked_and_the_preview_says_so(demo, tmp_path):
+    sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
+    returned = fill(sk, tmp_path / "old.xlsx", {ids_in(sk)[0]: {"new_commentary": "Made before request ids."}})
+    wb = openpyxl.load_workbook(returned)
+    wb["About"]["B6"] = None  # as a request made by an earlier version of the tool
+    wb.save(returned)
+    before = demo.read_bytes()
+    refused = CliRunner().invoke(app, ["collect", str(demo), str(returned), "--apply"])
+    assert refused.exit_code == 0 and "return-unlogged" not in refused.output and "--trust-unlogged" in refused.output
+    assert demo.read_bytes() == before  # nothing written
+    taken = CliRunner().invoke(app, ["collect", str(demo), str(returned), "--apply", "--trust-unlogged"])
+    assert taken.exit_code == 0 and "old.xlsx: taken without a logged request (--trust-unlogged)" in taken.output
+    first = next(a for a in open_summary(demo, AS_AT).plan.actions if a.action_id == ids_in(sk)[0])
+    assert first.commentary == "Made before request ids."
+
+
+def test_a_returned_commentary_longer_than_a_cell_is_refused_at_its_cell(demo, tmp_path):
+    sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
+    first = ids_in(sk)[0]
+    typed = fill(sk, tmp_path / "typed.xlsx", {first: {"new_commentary": "x" * 32_767}})  # openpyxl's most
+    returned = tmp_path / "long.xlsx"
+    with zipfile.ZipFile(typed) as source, zipfile.ZipFile(returned, "w") as target:
+        for info in source.infolist():  # as another program may write it: longer than a cell of Excel holds
+            target.writestr(info, source.read(info).replace(b"x" * 32_767, b"x" * 40_000))
+    got = _collected(demo, returned)
+    assert [(r.code, r.where) for r in got.refusals] == [("return-too-long", "[long.xlsx]Update request!H5")]
+    assert "40,000 characters" in got.refusals[0].message and not got.changes
+
+
+def test_a_return_reaching_xfd1048576_is_refused_before_it_is_read(demo, tmp_path):
+    """python-calamine would allocate the whole sheet as one block and abort the process (exit 134)."""
+    sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
+    far = tmp_path / "far.xlsx"
+    with zipfile.ZipFile(sk) as source, zipfile.ZipFile(far, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t>'
+                                                     b"</is></c></row></sheetData>")
+            target.writestr(info, data)
+    with pytest.raises(UnusableInput, match=r"far\.xlsx Update request!XFD1048576: the sheet reaches this cell"):
+        read_return(far)
+    result = CliRunner().invoke(app, ["collect", str(demo), str(far)])
+    assert result.exit_code == 2 and "XFD1048576" in result.output and "Traceback" not in result.output

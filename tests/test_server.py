@@ -188,7 +188,16 @@ def _zip(client: TestClient, tracker: Path) -> zipfile.ZipFile:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/zip"
     assert 'filename="tracker update requests Q2.zip"' in response.headers["content-disposition"]
-    return zipfile.ZipFile(io.BytesIO(response.content))
+    package = zipfile.ZipFile(io.BytesIO(response.content))
+    package.request_ids = json.loads(response.headers["X-Request-Ids"])  # what the task pane hands record_requests
+    return package
+
+
+def _sent(client: TestClient, tracker: Path, tmp_path: Path) -> tuple[zipfile.ZipFile, Path]:
+    """Request updates as the task pane does it: the zip, then record_requests with its ids; the logged tracker."""
+    package = _zip(client, tracker)
+    _, logged = _script(client, "record_requests", tracker, tmp_path / "logged.xlsx", [package.request_ids])
+    return package, logged.path
 
 
 def _upload(name: str, data: bytes) -> dict:
@@ -286,8 +295,8 @@ def test_request_updates_with_no_one_to_ask_is_a_422(client: TestClient, tmp_pat
 
 
 def test_collect_previews_a_return_and_writes_nothing(client: TestClient, tmp_path: Path) -> None:
-    tracker = _tracker_with_emails(tmp_path)
-    upload, first, second = _filled_return(_zip(client, tracker), tmp_path)
+    package, tracker = _sent(client, _tracker_with_emails(tmp_path), tmp_path)
+    upload, first, second = _filled_return(package, tmp_path)
     body = {**payload(tracker, include=PLAN_SHEETS), "args": [[upload]]}
     response = client.post("/improvement-plan/collect", json=body)
     assert response.status_code == 200, response.text
@@ -308,8 +317,7 @@ def test_collect_previews_a_return_and_writes_nothing(client: TestClient, tmp_pa
 def test_collect_shows_a_refused_value_with_its_place(client: TestClient, tmp_path: Path) -> None:
     from tests.test_chase import fill
 
-    tracker = _tracker_with_emails(tmp_path)
-    package = _zip(client, tracker)
+    package, tracker = _sent(client, _tracker_with_emails(tmp_path), tmp_path)
     name = next(n for n in package.namelist() if n.endswith("(SK).xlsx"))
     (tmp_path / name).write_bytes(package.read(name))
     from tests.test_chase import ids_in
@@ -359,10 +367,9 @@ def test_a_bad_upload_to_the_script_is_a_message_box_not_an_error(client: TestCl
 def test_collect_updates_writes_the_return_and_again_changes_nothing(client: TestClient, tmp_path: Path) -> None:
     from ofsted_tracker.workbook.jobs import open_summary
 
-    tracker = _tracker_with_emails(tmp_path)
-    upload, first, second = _filled_return(_zip(client, tracker), tmp_path)
-    _, logged = _script(client, "record_requests", tracker, tmp_path / "logged.xlsx")
-    actions, after = _script(client, "collect_updates", logged.path, tmp_path / "collected.xlsx", [[upload]])
+    package, logged = _sent(client, _tracker_with_emails(tmp_path), tmp_path)
+    upload, first, second = _filled_return(package, tmp_path)
+    actions, after = _script(client, "collect_updates", logged, tmp_path / "collected.xlsx", [[upload]])
     assert after.alerts[0][0].startswith("Wrote 4 changes and 1 proposed deadline (") and after.alerts[0][3] == "info"
     assert after.sheets_written == {"Actions", "Revisions", "Requests"}
     s = open_summary(after.path, date(2016, 10, 31), "Q2")

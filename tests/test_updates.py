@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
@@ -73,7 +74,10 @@ def test_request_updates_writes_what_the_command_line_writes_and_logs_it(tracker
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in (tmp_path / "cli-out").iterdir())
     for w in sent.written:  # each owner's workbook holds the same actions
         assert ids_in(folder / w.workbook.name) == ids_in(w.workbook)
-    assert open_summary(after.path).chase_log == open_summary(cli_copy).chase_log
+    ribbon_log, cli_log = open_summary(after.path).chase_log, open_summary(cli_copy).chase_log
+    assert [replace(e, request="") for e in ribbon_log] == [replace(e, request="") for e in cli_log]
+    assert all(len(e.request) == 16 for e in ribbon_log + cli_log)  # each request its own random id
+    assert len({e.request for e in ribbon_log + cli_log}) == len(ribbon_log + cli_log)
     assert {e.event for e in open_summary(after.path).chase_log} == {SENT}
     assert message.startswith(f"{len(sent.written)} update requests written into {folder}")
     assert "'RR' (4.2)" in message  # an owner not in Leads is named with their actions

@@ -8,7 +8,8 @@ The command line runs them on a ``FileStore`` (a path is taken as one), the ribb
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -200,6 +201,15 @@ def planned_requests(where: Store | Path | str, as_at: date | None = None, perio
     return summary, plan_requests(summary.plan, summary.period.period if summary.period else None, summary.as_at)
 
 
+def with_request_ids(requests: Requests, ids: Mapping[str, str] | None = None) -> Requests:
+    """Each request with its id: a random one (``secrets``: an owner cannot guess another's), or the one ``ids``
+    gives for its owner's initials (xlwings Server logs the requests its download route wrote)."""
+    given = dict(ids or {})
+    return replace(requests, requests=tuple(
+        replace(r, request_id=str(given.get(r.lead.initials) or ("" if ids is not None else secrets.token_hex(8))))
+        for r in requests.requests))
+
+
 def log_requests(where: Store | Path | str, summary: Summary, requests: Requests) -> None:
     """Log the requests as sent on the Requests sheet (added the first time); nothing else changes."""
     entries = with_entries(summary.chase_log, sent_entries(requests))
@@ -229,6 +239,7 @@ def send_requests(where: Store | Path | str, out: Path | Callable[[Summary, Requ
     store.check_writable()
     if not requests.requests:
         return Sent(summary, requests, ())
+    requests = with_request_ids(requests)
     folder = Path(out(summary, requests) if callable(out) else out)
     written = write_requests(requests, folder, store.name, str(summary.plan.setting("Council") or ""))
     log_requests(store, summary, requests)
@@ -236,10 +247,13 @@ def send_requests(where: Store | Path | str, out: Path | Callable[[Summary, Requ
 
 
 def check_returns(where: Store | Path | str, files: list[Path], as_at: date | None = None,
-                  period: str | None = None) -> tuple[Summary, Collected]:
-    """The workbook's summary and what the returned files change in it (and what is refused)."""
+                  period: str | None = None, trust_unlogged: bool = False) -> tuple[Summary, Collected]:
+    """The workbook's summary and what the returned files change in it (and what is refused): each return checked
+    against the request its Requests log says was sent (``rules.chase.sent_for``)."""
     summary = open_summary(as_store(where), as_at, period)
-    return summary, collect(summary.plan, [read_return(Path(f)) for f in files], summary.as_at)
+    refuse_unreadable(summary.findings, CHASE_SHEET)  # the log is what each return is checked against
+    returns = [read_return(Path(f)) for f in files]
+    return summary, collect(summary.plan, returns, summary.as_at, summary.chase_log, trust_unlogged)
 
 
 def apply_returns(where: Store | Path | str, summary: Summary, collected: Collected) -> None:
@@ -262,11 +276,13 @@ class Collection:
 
 
 def collect_returns(where: Store | Path | str, files: list[Path], as_at: date | None = None, apply: bool = False,
-                    period: str | None = None, refresh_after: bool = True) -> Collection:
+                    period: str | None = None, refresh_after: bool = True, trust_unlogged: bool = False
+                    ) -> Collection:
     """Read the returns and check them against the workbook; with ``apply``, write what is accepted and (with
-    ``refresh_after``) refresh the dashboards from the values just written."""
+    ``refresh_after``) refresh the dashboards from the values just written. ``trust_unlogged`` takes returns that
+    carry no request id (made before requests carried one) as they say."""
     store = as_store(where)
-    summary, collected = check_returns(store, files, as_at, period)
+    summary, collected = check_returns(store, files, as_at, period, trust_unlogged)
     if not (apply and collected.changes):
         return Collection(collected, summary.as_at, False)
     apply_returns(store, summary, collected)

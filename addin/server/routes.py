@@ -21,6 +21,7 @@ message the ribbon would show.
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 import zipfile
 from pathlib import Path
@@ -34,6 +35,7 @@ from xlwings_server.config import settings
 
 from ofsted_tracker.addin import excel, macros, updates
 from ofsted_tracker.report_builder import build_report
+from ofsted_tracker.workbook import jobs
 from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.plan.findings import refuse_unreadable
 from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, preview_dict, preview_lines
@@ -88,11 +90,15 @@ async def report(book: dep.Book, current_user: dep.User) -> Response:
     return _download(name, data, DOCX)
 
 
-def _requests(book: excel.Book) -> tuple[str, bytes]:
+REQUEST_IDS_HEADER = "X-Request-Ids"  # the ids the zip's requests carry, by owner: the task pane logs them
+
+
+def _requests(book: excel.Book) -> tuple[str, bytes, dict[str, str]]:
     try:
         s, requests = updates.planned(excel.tracker_book(book))
         if not requests.requests:
             raise HTTPException(status_code=422, detail=updates.nothing_to_ask(requests))
+        requests = jobs.with_request_ids(requests)
         with tempfile.TemporaryDirectory(prefix="ofsted-tracker-") as folder:
             written = updates.write_files(requests, Path(folder) / "requests", s, book.name)
             data = io.BytesIO()
@@ -102,14 +108,18 @@ def _requests(book: excel.Book) -> tuple[str, bytes]:
                     package.write(w.draft, w.draft.name)
     except TrackerError as exc:
         raise _unusable(exc) from None
-    return updates.folder_name(book.name, requests, s.as_at) + ".zip", data.getvalue()
+    ids = {r.lead.initials: r.request_id for r in requests.requests}
+    return updates.folder_name(book.name, requests, s.as_at) + ".zip", data.getvalue(), ids
 
 
 @router.post("/requests")
 async def requests(book: dep.Book, current_user: dep.User) -> Response:
-    """Each owner's update request workbook and e-mail draft, as one .zip download; nothing is logged here."""
-    name, data = await run_in_threadpool(_requests, book)
-    return _download(name, data, ZIP)
+    """Each owner's update request workbook and e-mail draft, as one .zip download; nothing is logged here: the task
+    pane then runs ``record_requests`` with the requests' ids (the ``X-Request-Ids`` header, JSON by owner)."""
+    name, data, ids = await run_in_threadpool(_requests, book)
+    response = _download(name, data, ZIP)
+    response.headers[REQUEST_IDS_HEADER] = json.dumps(ids)
+    return response
 
 
 def _collect(book: excel.Book, args: list) -> dict:

@@ -56,7 +56,7 @@ globalThis.fetch = async (url, init) => {
   return {
     ok: reply.status === 200,
     statusText: "Unprocessable",
-    headers: { get: () => reply.disposition || "" },
+    headers: { get: (name) => (name === "X-Request-Ids" ? reply.ids || null : reply.disposition || "") },
     blob: async () => "zip bytes",
     json: async () => reply.json,
   };
@@ -76,9 +76,11 @@ ready();
 const plan = "Actions,Recommendations,Leads,Revisions,Periods,Settings,History,Requests";
 
 // Request updates: the zip first, then record_requests; no zip, no log
-replies["/improvement-plan/requests"] = { status: 200, disposition: "attachment; filename*=UTF-8''tracker%20update%20requests%20Q2.zip" };
+replies["/improvement-plan/requests"] = { status: 200, disposition: "attachment; filename*=UTF-8''tracker%20update%20requests%20Q2.zip",
+  ids: JSON.stringify({ SK: "0a1b2c3d4e5f6071" }) };
 await buttons["[data-ip-requests]"].click();
 assert.deepEqual(calls.map((c) => c.path || c.script), ["/improvement-plan/requests", "record_requests", "/improvement-plan/summary"]);
+assert.deepEqual(calls[1].args, [{ SK: "0a1b2c3d4e5f6071" }]); // the zip's request ids, logged by the script
 assert.equal(calls[1].include, plan);
 assert.equal(byId("ip-download").children[0].download, "tracker update requests Q2.zip");
 calls.length = 0;

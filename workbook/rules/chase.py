@@ -46,7 +46,9 @@ INSTRUCTIONS = (f"Fill in only the white columns {schema.column_letter(len(READ_
                 "met, a proposed new deadline with the reason. Leave a cell blank to keep what the tracker has. "
                 "Save the file and send it back by replying to the e-mail; do not rename the file or change the "
                 "grey columns.")
-ABOUT_KEYS = ("Owner", "Name", "Period", "As at", "Tracker")
+ABOUT_KEYS = ("Owner", "Name", "Period", "As at", "Tracker", "Request")  # A1:A6; the values in B
+REQUEST_ID_CELL = f"B{ABOUT_KEYS.index('Request') + 1}"  # the request's id on the About sheet
+MAX_CELL_TEXT = 32767  # Excel's limit on the characters of one cell: a longer returned text cannot be written
 
 
 def letter(field: str) -> str:
@@ -65,6 +67,7 @@ class Request:
     as_at: date
     actions: tuple[Action, ...]
     email_cell: str = ""  # where the lead's e-mail address is, e.g. 'Leads!D7'
+    request_id: str = ""  # a random id given when the request is sent, logged on Requests and written on About
 
     @property
     def file_stem(self) -> str:
@@ -177,12 +180,13 @@ class Returned:
     owner: str
     period: str
     rows: tuple[ReturnRow, ...]
+    request_id: str = ""  # the id on its About sheet; "" for a request made before requests carried one
 
 
-def refusal(file: str, cell: str, action_id: str, message: str, code: str) -> Finding:
+def refusal(file: str, cell: str, action_id: str, message: str, code: str, sheet: str = REQUEST_SHEET) -> Finding:
     """A value of a return that is not taken, as a finding located the way Excel names a cell in another file:
     ``[SK return.xlsx]Update request!F5``."""
-    return Finding(ERROR, f"[{file}]{REQUEST_SHEET}", cell, action_id, message, code)
+    return Finding(ERROR, f"[{file}]{sheet}", cell, action_id, message, code)
 
 
 @dataclass(frozen=True)
@@ -217,6 +221,8 @@ class Collected:
     proposals: tuple[Proposal, ...]
     refusals: tuple[Finding, ...]
     accepted: tuple[tuple[str, str, str, tuple[str, ...]], ...]  # (file, owner, period, action ids changed)
+    unlogged: tuple[str, ...] = ()  # files taken with no logged request (--trust-unlogged)
+    requests: tuple[tuple[str, str], ...] = ()  # (file, request id) of each return taken
 
     @property
     def changes(self) -> bool:
@@ -305,11 +311,13 @@ def _check_row(plan: Plan, actions: dict[str, Action], returned: Returned, row: 
             refuse(field, f"completed on {uk(day)} is after the as-at date {uk(as_at)}: a completion cannot be in "
                           "the future.", "return-future")
         proposed[target] = day
-    commentary = v.get("new_commentary")
-    if commentary not in (None, "") and str(commentary).strip():
-        proposed["commentary"] = str(commentary).strip()
-    if _text(v.get("reason")):
-        proposed["reason"] = str(v.get("reason")).strip()
+    for field, target in (("new_commentary", "commentary"), ("reason", "reason")):
+        text = str(v.get(field) or "").strip()
+        if len(text) > MAX_CELL_TEXT:
+            refuse(field, f"{_header(field)} holds {len(text):,} characters; a cell holds at most {MAX_CELL_TEXT:,}. "
+                          "Shorten it.", "return-too-long")
+        if text:
+            proposed[target] = text
     edited = _read_only_edited(action, v, proposed)
     if edited is not None:
         refuse(edited, f"{_header(edited)} reads '{_text(v.get(edited))}' here but "
@@ -327,8 +335,50 @@ _SOURCE = {"status": "new_status", "completed_on": "completed_on", "commentary":
            "deadline": "proposed_deadline", "reason": "reason"}
 
 
-def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: date) -> Collected:
-    """Check every return against the plan: the accepted updates and proposals, and each refusal with its cell.
+def sent_for(returned: Returned, log: tuple[ChaseEntry, ...], trust_unlogged: bool = False
+             ) -> tuple[Returned | None, Finding | None]:
+    """The return as the tracker sent it, or why nothing from it is taken.
+
+    Nothing a return says about itself is trusted: its request id must be one this tracker logged as sent, and the
+    owner, period and actions are the log's. A return whose About sheet names another owner or period than the log,
+    or that holds an action the request did not ask about, is refused whole. A return with no request id (made
+    before requests carried one) is taken as it says only with ``trust_unlogged``.
+    """
+    def refuse(message: str, code: str, cell: str = REQUEST_ID_CELL, sheet: str = ABOUT_SHEET) -> Finding:
+        return refusal(returned.file, cell, "", f"{message} Nothing from this file is taken.", code, sheet)
+
+    if not returned.request_id:
+        if trust_unlogged:
+            return returned, None
+        return None, refuse("this return carries no request id (it was made before requests carried one, or its "
+                            "hidden About sheet was changed), so it cannot be checked against a request this tracker "
+                            "sent. Send the owner a fresh request, or, if you know the file is genuine, collect it "
+                            "from the command line with --trust-unlogged.", "return-unlogged")
+    sent = next((e for e in log if e.event == SENT and e.request == returned.request_id), None)
+    if sent is None:
+        return None, refuse(f"its request id {returned.request_id} is not one this tracker sent (the Requests log has "
+                            "no such request): it was made from another tracker, or its About sheet was changed. "
+                            "Collect it into the tracker it came from.", "return-not-sent")
+    if returned.owner != sent.owner:
+        return None, refuse(f"its About sheet names the owner {returned.owner}, but the request was sent to "
+                            f"{sent.owner}.", "return-owner-changed", f"B{ABOUT_KEYS.index('Owner') + 1}")
+    if schema.same_name(returned.period) != schema.same_name(sent.period):
+        return None, refuse(f"its About sheet names the period '{returned.period}', but the request was sent for "
+                            f"'{sent.period}'.", "return-period-changed", f"B{ABOUT_KEYS.index('Period') + 1}")
+    asked = set(sent.actions)
+    for row in returned.rows:
+        action_id = _text(row.values.get("action_id"))
+        if action_id not in asked:
+            return None, refuse(f"action {action_id} was not in the request sent to {sent.owner} "
+                                f"({', '.join(sent.actions) or 'no actions'}): rows were added or an Action ID "
+                                "changed.", "return-not-asked", f"{letter('action_id')}{row.row}", REQUEST_SHEET)
+    return replace(returned, owner=sent.owner, period=sent.period), None
+
+
+def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: date,
+            log: tuple[ChaseEntry, ...] = (), trust_unlogged: bool = False) -> Collected:
+    """Check every return against the request the tracker sent (``sent_for``, from the Requests ``log``) and against
+    the plan: the accepted updates and proposals, and each refusal with its cell.
 
     Two returns giving different values for one field of one action are both refused for that field; a value
     equal to the tracker's, or a proposal already on Revisions, is no change, so applying a return twice changes
@@ -337,7 +387,13 @@ def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: d
     actions = {a.action_id: a for a in plan.actions if a.action_id}
     refusals: list[Finding] = []
     offers: dict[tuple[str, str], list[tuple[object, Returned, ReturnRow]]] = {}
-    for returned in returns:
+    taken: list[Returned] = []
+    for given in returns:
+        returned, refused_whole = sent_for(given, log, trust_unlogged)
+        if returned is None:
+            refusals.append(refused_whole)
+            continue
+        taken.append(returned)
         for row in returned.rows:
             action, proposed, refused = _check_row(plan, actions, returned, row, as_at)
             refusals += refused
@@ -389,8 +445,10 @@ def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: d
     order = {a: i for i, a in enumerate(actions)}
     updates.sort(key=lambda u: (order[u.action_id], [f for f, _ in UPDATED_FIELDS + (("last_updated", ""),)].index(u.field)))
     accepted = tuple((r.file, r.owner, r.period, tuple(sorted(changed_by.get(r.file, ()), key=order.get)))
-                     for r in returns)
-    return Collected(tuple(updates), tuple(proposals), tuple(refusals), accepted)
+                     for r in taken)
+    return Collected(tuple(updates), tuple(proposals), tuple(refusals), accepted,
+                     tuple(r.file for r in taken if not r.request_id),
+                     tuple((r.file, r.request_id) for r in taken if r.request_id))
 
 
 def shown(value: object) -> str:
@@ -413,6 +471,8 @@ def preview_lines(collected: Collected, limit: int | None = None) -> tuple[str, 
               f"not yet agreed; reason: {cut(p.reason) or 'none given'})  ({p.file} {p.cell})"
               for p in collected.proposals]
     lines += [f"refused {r.where}: {cut(r.message, limit and 2 * limit)}" for r in collected.refusals]
+    lines += [f"{file}: taken without a logged request (--trust-unlogged): its owner and period are as the file says"
+              for file in collected.unlogged]
     return tuple(lines)
 
 
@@ -425,7 +485,8 @@ def preview_dict(collected: Collected, as_at: date, applied: bool) -> dict:
         "revisions": [{"action": p.action_id, "old_deadline": shown(p.old_deadline),
                        "new_deadline": shown(p.new_deadline), "reason": p.reason, "file": p.file, "cell": p.cell}
                       for p in collected.proposals],
-        "refused": [r.as_dict() for r in collected.refusals]}
+        "refused": [r.as_dict() for r in collected.refusals],
+        "taken_without_a_logged_request": list(collected.unlogged)}
 
 
 def _column(plan: Plan, sheet: str, field: str) -> int | None:
@@ -476,6 +537,7 @@ CHASE_SPEC = schema.SheetSpec(
         schema.Column("On", "on", schema.DATE, 12),
         schema.Column("File", "file", schema.TEXT, 50, required=False),
         schema.Column("Actions", "actions", schema.TEXT, 40, required=False),
+        schema.Column("Request ID", "request", schema.ID, 18, required=False),
     ),
     "One row per update request sent and per return received.",
 )
@@ -499,12 +561,13 @@ class ChaseEntry:
     on: date
     file: str
     actions: tuple[str, ...]
+    request: str = ""  # the request's random id (a return received names the request it answers)
 
 
 def sent_entries(requests: Requests) -> tuple[ChaseEntry, ...]:
     """The log lines for the requests written (each named by its workbook's file name)."""
     return tuple(ChaseEntry(r.period, r.lead.initials, SENT, r.as_at, r.file_name,
-                            tuple(a.action_id for a in r.actions)) for r in requests.requests)
+                            tuple(a.action_id for a in r.actions), r.request_id) for r in requests.requests)
 
 
 def with_entries(log: tuple[ChaseEntry, ...], new: tuple[ChaseEntry, ...]) -> tuple[ChaseEntry, ...]:
@@ -516,14 +579,16 @@ def with_entries(log: tuple[ChaseEntry, ...], new: tuple[ChaseEntry, ...]) -> tu
 
 def received_entries(collected: Collected, as_at: date) -> tuple[ChaseEntry, ...]:
     """The log lines for returns that changed something when applied."""
-    return tuple(ChaseEntry(period, owner, RECEIVED, as_at, file, ids)
+    requests = dict(collected.requests)
+    return tuple(ChaseEntry(period, owner, RECEIVED, as_at, file, ids, requests.get(file, ""))
                  for file, owner, period, ids in collected.accepted if ids)
 
 
 def chase_grid(entries: tuple[ChaseEntry, ...]) -> list[list[object]]:
     """The Requests sheet from A1: title, note, a blank row, the header, one row per entry (dates as yyyy-mm-dd)."""
     rows: list[list[object]] = [["Update requests and returns"], [CHASE_NOTE], [], list(CHASE_SPEC.headers)]
-    rows += [[e.period, e.owner, e.event, e.on.isoformat(), e.file, ", ".join(e.actions)] for e in entries]
+    rows += [[e.period, e.owner, e.event, e.on.isoformat(), e.file, ", ".join(e.actions), e.request or None]
+             for e in entries]
     width = len(CHASE_SPEC.columns)
     return [row + [None] * (width - len(row)) for row in rows]
 
@@ -543,7 +608,8 @@ def read_chase(letters: dict[str, str], rows: list[tuple[int, dict[str, object]]
                                     "requests-value"))
             continue
         actions = tuple(a.strip() for a in _text(values.get("actions")).split(",") if a.strip())
-        entries.append(ChaseEntry(_text(values.get("period")), owner, event, on, _text(values.get("file")), actions))
+        entries.append(ChaseEntry(_text(values.get("period")), owner, event, on, _text(values.get("file")), actions,
+                                  _text(values.get("request"))))
     return tuple(entries), findings
 
 

@@ -115,7 +115,8 @@ def request_workbook(request: Request, tracker: str):
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     about = wb.create_sheet(ABOUT_SHEET)
     for i, (key, value) in enumerate(zip(ABOUT_KEYS, (lead.initials, lead.name, request.period,
-                                                      request.as_at.isoformat(), tracker)), start=1):
+                                                      request.as_at.isoformat(), tracker, request.request_id)),
+                                  start=1):
         about.cell(i, 1, key)
         about.cell(i, 2, value).number_format = "@"
     about.sheet_state = "hidden"

@@ -5,6 +5,7 @@ What a return may change is decided by the rules (``workbook.rules.chase.collect
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 from ofsted_tracker.workbook.errors import UnusableInput
@@ -19,9 +20,30 @@ from ofsted_tracker.workbook.rules.chase import (
     Returned,
     ReturnRow,
 )
-from ofsted_tracker.workbook.store.reader import open_book, sheet_grid
+from ofsted_tracker.workbook.store.package import read_part, sheet_parts
+from ofsted_tracker.workbook.store.reader import check_package, open_book, sheet_extent, sheet_grid
 
 MAX_RETURN_ROWS = 10_000  # a request holds one owner's actions: far fewer rows than this
+MAX_RETURN_COLUMNS = 64  # a request has ten columns; an owner's notes beside them are fine, a sheet to XFD is not
+
+
+def guard_return(path: Path) -> None:
+    """Refuse a returned file before python-calamine reads it: the package checks of a tracker (not a workbook, a zip
+    bomb, a damaged part, a DTD), and any sheet reaching far beyond a request's rows and columns (python-calamine
+    holds a sheet as one dense block: one value typed in XFD1048576 would exhaust memory)."""
+    check_package(path)
+    label = path.name
+    with zipfile.ZipFile(path) as package:
+        names = set(package.namelist())
+        for sheet, part in sheet_parts(package, label).items():
+            if part not in names:
+                continue
+            rows, columns = sheet_extent(read_part(package, part, label))
+            if rows > FIRST_ROW + MAX_RETURN_ROWS or columns > MAX_RETURN_COLUMNS:
+                raise UnusableInput(f"{label} {sheet}!{schema.column_letter(max(columns, 1))}{rows}: the sheet "
+                                    "reaches this cell, far beyond one owner's actions, so the file is not read. "
+                                    "Ask the owner to clear what lies beyond the request's columns, or send a fresh "
+                                    "request.", f"[{label}]{sheet}")
 
 
 def read_return(path: Path) -> Returned:
@@ -30,6 +52,7 @@ def read_return(path: Path) -> Returned:
     label = path.name
     if path.is_file() and path.stat().st_size == 0:
         raise UnusableInput(f"{label} is empty (0 bytes): it did not arrive whole. Ask the owner to send it again.")
+    guard_return(path)
     book = open_book(path)
     names = schema.find_sheets(book.sheet_names, [REQUEST_SHEET, ABOUT_SHEET], label)
     if REQUEST_SHEET not in names or ABOUT_SHEET not in names:
@@ -56,4 +79,5 @@ def read_return(path: Path) -> Returned:
                   if j < len(grid[i]) and grid[i][j] not in (None, "")}
         if values:
             rows.append(ReturnRow(i + 1, values))
-    return Returned(label, owner, str(about.get(ABOUT_KEYS[2]) or "").strip(), tuple(rows))
+    return Returned(label, owner, str(about.get(ABOUT_KEYS[2]) or "").strip(), tuple(rows),
+                    str(about.get(ABOUT_KEYS[5]) or "").strip())

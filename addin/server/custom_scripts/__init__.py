@@ -60,9 +60,10 @@ def record_snapshot(book: xw.Book) -> None:
 
 
 @script(include=PLAN_SHEETS)
-def record_requests(book: xw.Book) -> None:
-    """Request updates, second half: log on Requests the requests the task pane has just downloaded as a zip."""
-    updates.record_requests(book)
+def record_requests(book: xw.Book, ids: dict | None = None) -> None:
+    """Request updates, second half: log on Requests the requests the task pane has just downloaded as a zip, with
+    the ids the download route gave them (``ids``: owner's initials -> request id)."""
+    updates.record_requests(book, ids=ids if isinstance(ids, dict) else {})
 
 
 @script(include=PLAN_SHEETS)

@@ -140,7 +140,9 @@ async function requestUpdates() {
     status(String(e.message || e), true);
     return; // no zip, so nothing is logged
   }
-  await run("record_requests"); // the zip arrived: log the requests on the Requests sheet
+  // the zip arrived: log the requests on the Requests sheet, with the ids the zip's requests carry
+  await script("record_requests", [JSON.parse(response.headers.get("X-Request-Ids") || "{}")]);
+  await summary().catch((e) => status(String(e.message || e), true));
   status("Update requests ready: click the link to save the zip, then open each e-mail draft and send it.");
 }
 
