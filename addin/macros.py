@@ -26,7 +26,6 @@ from pathlib import Path
 
 from ofsted_tracker.addin import excel
 from ofsted_tracker.addin.excel import Book, ExcelStore
-from ofsted_tracker.report_builder import build_report as write_report
 from ofsted_tracker.workbook import jobs
 from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.memory import no_cycle_collection
@@ -194,7 +193,12 @@ def build_report(book: Book, as_at: date | None = None, period: str | None = Non
                        "browser or from SharePoint), so the report cannot be written next to it. Save it in a folder "
                        "first; in a browser, build the report from the command line for now: "
                        "ofsted-tracker report <tracker.xlsx> -o report.docx")
-    done = jobs.report(ExcelStore(book), folder / report_name(book.name), builder or write_report, as_at, period)
+    if builder is None:
+        from ofsted_tracker.report_builder import (
+            build_report as builder,  # defers the report's code
+        )
+
+    done = jobs.report(ExcelStore(book), folder / report_name(book.name), builder, as_at, period)
     recorded = (recorded_text(done.recorded) if done.recorded else
                 f"The report stands, but its snapshot was not recorded: {done.not_recorded}")
     return f"Report written: {done.written}{where}\n\n{recorded}"

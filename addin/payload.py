@@ -11,7 +11,6 @@ payload before xlwings is given it. ``PLAN_SHEETS`` are the sheets a click that 
 from __future__ import annotations
 
 import datetime as dt
-from importlib.metadata import version
 from pathlib import Path
 
 from ofsted_tracker.workbook.plan import schema
@@ -59,9 +58,9 @@ def payload(path: Path, name: str | None = None, active: str | None = None, sele
             include: list[str] | tuple[str, ...] | None = None) -> dict:
     """The JSON Excel sends for the workbook at ``path``; with ``include``, only those sheets carry values."""
     import zipfile
+    from importlib.metadata import version  # about 30 ms: only this command needs it
 
     from openpyxl import load_workbook
-
 
     with zipfile.ZipFile(path) as package:
         tables = sheet_tables(package, Path(path).name)

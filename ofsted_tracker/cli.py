@@ -21,9 +21,6 @@ import click
 from ofsted_tracker.addin import payload as excel_payload
 from ofsted_tracker.addin.build import build
 from ofsted_tracker.addin.install import install
-from ofsted_tracker.report_builder import build_report
-from ofsted_tracker.report_builder.build import DEFAULT_TEMPLATE
-from ofsted_tracker.report_builder.pdf import write_pdf
 from ofsted_tracker.workbook import jobs
 from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.plan.dates import read_date
@@ -170,6 +167,9 @@ def refresh(path: Path, as_at: str | None, period: str | None) -> None:
 def report(path: Path, output: Path, as_at: str | None, period: str | None, template: Path | None, strict: bool,
            pdf: bool) -> None:
     """Build the Word committee report from the workbook."""
+    from ofsted_tracker.report_builder import build_report  # defers the report's code
+    from ofsted_tracker.report_builder.pdf import write_pdf  # defers the report's code
+
     try:
         _report_paths(path, output, template)
     except TrackerError as exc:
@@ -201,6 +201,8 @@ def report(path: Path, output: Path, as_at: str | None, period: str | None, temp
 def _report_paths(tracker: Path, output: Path, template: Path | None) -> None:
     """Refuse a report path in a folder that does not exist, or that is the tracker, the template or in the backups
     folder; and a template that is no file."""
+    from ofsted_tracker.report_builder.build import DEFAULT_TEMPLATE  # defers the report's code
+
     existing_folder(output.parent)
     if template is not None:
         regular_file(template, "a Word template")
@@ -227,6 +229,7 @@ def demo(out: Path) -> None:
     """Build the Lewisham demo tracker, validate and refresh it, print the summary and write the report."""
     from rich.markup import escape
 
+    from ofsted_tracker.report_builder import build_report  # defers the report's code
     from ofsted_tracker.show import findings_table, print_summary  # defers rich
     from ofsted_tracker.workbook.demo import (  # defers openpyxl
         demo_rows,
