@@ -397,12 +397,44 @@ def test_a_draft_that_cannot_be_made_names_the_email_cell(demo, tmp_path):
 
     request = next(r for r in plan_requests(open_summary(demo, AS_AT).plan, None, AS_AT).requests
                    if r.lead.initials == "SK")
-    (tmp_path / "a.xlsx").write_bytes(b"x")
     for address in ("Sam Knight <sk@", "sk@council.example\nBcc: all@council.example"):
         broken = replace(request, lead=replace(request.lead, email=address))
-        with pytest.raises(UnusableInput, match=rf"{request.email_cell}"):
-            draft(broken, tmp_path / "a.xlsx")
+        with pytest.raises(UnusableInput, match=rf"^{request.email_cell}: "):
+            draft(broken, b"x", "a.xlsx")
     assert request.email_cell == f"Leads!D{request.lead.row}"
+
+
+def test_a_lead_whose_initials_cannot_make_a_draft_stops_the_run_before_any_file_is_written(tmp_path):
+    rows = demo_rows()
+    for lead in rows["Leads"]:
+        lead["email"] = f"{lead['initials'].lower()}@council.example"
+    last = next(lead for lead in reversed(rows["Leads"]) if lead["initials"] == "SSt")  # the last lead asked
+    last["initials"] = "SSt\nX"  # a line break typed in the initials: every other request would be written first
+    for action in rows["Actions"]:
+        action["owners"] = str(action.get("owners") or "").replace("SSt", "SSt\nX")
+    tracker = new_tracker(tmp_path / "t.xlsx", rows)
+    request = plan_requests(open_summary(tracker, AS_AT).plan, None, AS_AT).requests
+    before = tracker.read_bytes()
+    result = CliRunner().invoke(app, ["requests", str(tracker), "--out", str(tmp_path / "out"), "--as-of", "31/10/2016"])
+    cell = next((r.initials_cell for r in request if "\n" in r.lead.initials), None)
+    assert result.exit_code == 2 and cell and f"{cell}: the e-mail draft" in result.output, result.output
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]  # all the files or none
+    assert tracker.read_bytes() == before  # and nothing logged
+
+
+def test_an_email_cell_with_two_addresses_is_a_finding_and_the_draft_goes_to_no_one(demo, tmp_path):
+    rows = demo_rows()
+    for lead in rows["Leads"]:
+        lead["email"] = f"{lead['initials'].lower()}@council.example"
+    sk = next(lead for lead in rows["Leads"] if lead["initials"] == "SK")
+    sk["email"] = "sk@council.example, someone.else@example.com"
+    tracker = new_tracker(tmp_path / "two.xlsx", rows)
+    sent = send_requests(tracker, tmp_path / "out", AS_AT, "Q2")
+    [finding] = [f for f in sent.requests.findings if f.code == "lead-email-invalid"]
+    assert "Type one address" in finding.message
+    [mine] = [w for w in sent.written if w.request.lead.initials == "SK"]
+    head = mine.draft.read_bytes().split(b"\r\n\r\n", 1)[0]
+    assert b"To:" not in head and b"someone.else" not in head  # the draft goes to no one, never to both
 
 
 def test_requests_out_a_file_is_refused_with_a_message(demo, tmp_path):

@@ -67,6 +67,7 @@ class Request:
     as_at: date
     actions: tuple[Action, ...]
     email_cell: str = ""  # where the lead's e-mail address is, e.g. 'Leads!D7'
+    initials_cell: str = ""  # where the lead's initials are, e.g. 'Leads!A7'
     request_id: str = ""  # a random id given when the request is sent, logged on Requests and written on About
 
     @property
@@ -143,12 +144,15 @@ def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
                                     "lead-email-invalid"))
     requests = tuple(Request(lead if is_email_address(lead.email) else replace(lead, email=""),
                              period.name if period else "", as_at, tuple(by_owner[lead.initials].values()),
-                             f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'email', lead.row)}") for lead in asked)
+                             f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'email', lead.row)}",
+                             f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'initials', lead.row)}")
+                     for lead in asked)
     return Requests(requests, tuple((k, tuple(v)) for k, v in unknown.items()), tuple(findings))
 
 
 def is_email_address(text: str) -> bool:
-    """Whether the text is one or more e-mail addresses a draft's To can carry ('sk@council.gov.uk', 'Sam <sk@...>')."""
+    """Whether the text is one e-mail address a draft's To can carry ('sk@council.gov.uk', 'Sam <sk@...>'): two
+    addresses in one Email cell are not, so a request never goes to someone the Leads row does not name."""
     from email.errors import MessageError
     from email.message import EmailMessage
     from email.policy import SMTP
@@ -159,7 +163,8 @@ def is_email_address(text: str) -> bool:
         header = message["To"]
     except (ValueError, IndexError, MessageError):
         return False
-    return bool(text.strip()) and not header.defects and all(a.username and a.domain for a in header.addresses)
+    return (bool(text.strip()) and not header.defects and len(header.addresses) == 1
+            and all(a.username and a.domain for a in header.addresses))
 
 
 # --- returns ---------------------------------------------------------------------------------------------------------

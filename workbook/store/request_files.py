@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import os
+import tempfile
 from dataclasses import dataclass
 from email.errors import MessageError
 from email.message import EmailMessage
@@ -30,7 +33,6 @@ from ofsted_tracker.workbook.rules.chase import (
 )
 from ofsted_tracker.workbook.rules.layout import fit_height
 from ofsted_tracker.workbook.store.paths import output_folder
-from ofsted_tracker.workbook.store.safe_write import atomic_write
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 READ_ONLY_FILL = "E7E6E6"  # grey: the tracker's values, not to be typed over
@@ -124,20 +126,23 @@ def request_workbook(request: Request, tracker: str):
     return wb
 
 
-def draft(request: Request, attachment: Path, council: str = "") -> EmailMessage:
+def draft(request: Request, attachment: bytes, attachment_name: str, council: str = "") -> EmailMessage:
     """The e-mail draft to the owner with the request attached (``X-Unsent: 1``: Outlook opens it as a draft)."""
     lead = request.lead
     message = EmailMessage(policy=SMTP)
     when = request.period or f"as at {uk(request.as_at)}"
     plan = f"{council} improvement plan" if council else "Improvement plan"
-    try:
-        if lead.email.strip():
-            message["To"] = lead.email.strip()
-        message["Subject"] = f"{plan}: update request for {when} ({lead.initials})"
-    except (ValueError, IndexError, MessageError) as exc:
-        raise UnusableInput(f"The e-mail draft to {lead.initials} cannot be made ({exc}): check the lead's Email "
-                            f"({request.email_cell or f'row {lead.row} of Leads'}), which must be one address such as "
-                            "name@council.gov.uk, and their Initials. The tracker was not changed.") from exc
+    for header, value, cell, what in (
+            ("To", lead.email.strip(), request.email_cell, "Email, which must be one address such as name@council.gov.uk"),
+            ("Subject", f"{plan}: update request for {when} ({lead.initials})", request.initials_cell,
+             "Initials, which must be one line of letters")):
+        if not value:
+            continue
+        try:
+            message[header] = value
+        except (ValueError, IndexError, MessageError) as exc:
+            raise UnusableInput(f"{cell or f'Leads row {lead.row}'}: the e-mail draft to {lead.initials!r} cannot be "
+                                f"made ({exc}): check the lead's {what}. Nothing was written.", cell) from exc
     message["X-Unsent"] = "1"
     ids = ", ".join(a.action_id for a in request.actions)
     message.set_content(
@@ -145,21 +150,33 @@ def draft(request: Request, attachment: Path, council: str = "") -> EmailMessage
         f"Please update your actions of the improvement plan ({ids}) in the attached workbook: the new status, the "
         "date of completion, your commentary, and any proposed new deadline with its reason. Fill in only the white "
         "columns, save the file and send it back by replying to this e-mail.\n\nThank you.\n")
-    message.add_attachment(attachment.read_bytes(), maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1],
-                           filename=attachment.name)
+    message.add_attachment(attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=attachment_name)
     return message
 
 
 def write_requests(requests: Requests, folder: Path, tracker: str, council: str = "") -> tuple[Written, ...]:
-    """Write each owner's request workbook and its e-mail draft into ``folder`` (each file atomically)."""
+    """Write each owner's request workbook and its e-mail draft into ``folder``: all of them, or none.
+
+    Every workbook and draft is made in memory first, so a lead whose row cannot make one (a line break in the
+    initials, say) stops the run before any file is written. The files are then written into a new folder beside
+    ``folder`` and moved into it, so a failure part-way leaves ``folder`` as it was.
+    """
+    made = []
+    for request in requests.requests:
+        data = io.BytesIO()
+        request_workbook(request, tracker).save(data)
+        book = data.getvalue()
+        made.append((request, book, draft(request, book, request.file_name, council).as_bytes()))
     output_folder(folder)
     written = []
-    for request in requests.requests:
-        book = folder / request.file_name
-        with atomic_write(book, keep_backup=False) as tmp:
-            request_workbook(request, tracker).save(tmp)
-        mail = folder / f"{request.file_stem}.eml"
-        with atomic_write(mail, keep_backup=False) as tmp:
-            Path(tmp).write_bytes(draft(request, book, council).as_bytes())
-        written.append(Written(request, book, mail))
+    with tempfile.TemporaryDirectory(prefix=".partial-", dir=folder) as partial:
+        staged = []
+        for request, book, mail in made:
+            for name, content in ((request.file_name, book), (f"{request.file_stem}.eml", mail)):
+                (Path(partial) / name).write_bytes(content)
+                staged.append(name)
+        for name in staged:  # one folder, one file system: each move is a rename
+            os.replace(Path(partial) / name, folder / name)
+        written = [Written(request, folder / request.file_name, folder / f"{request.file_stem}.eml")
+                   for request, _, _ in made]
     return tuple(written)
