@@ -198,7 +198,8 @@ def build_report(book: Book, as_at: date | None = None, period: str | None = Non
             build_report as builder,  # defers the report's code
         )
 
-    done = jobs.report(ExcelStore(book), folder / report_name(book.name), builder, as_at, period)
+    done = jobs.report(ExcelStore(book), folder / report_name(book.name), builder, as_at, period,
+                       today=date.today())
     recorded = (recorded_text(done.recorded) if done.recorded else
                 f"The report stands, but its snapshot was not recorded: {done.not_recorded}")
     return f"Report written: {done.written}{where}\n\n{recorded}"
@@ -220,7 +221,7 @@ def snapshot(book: Book, as_at: date | None = None, period: str | None = None) -
     Excel operations: the reads of ``summary``, one clear and one block write of History (and the sheet added the
     first time), then 6 (the three computed sheets).
     """
-    return recorded_text(jobs.snapshot(ExcelStore(book), as_at, period))
+    return recorded_text(jobs.snapshot(ExcelStore(book), as_at, period, date.today()))
 
 
 @macro

@@ -184,7 +184,7 @@ def report(path: Path, output: Path, as_at: str | None, period: str | None, temp
                    "Annex. Put them right, or use --strict to refuse.", err=True)
     try:
         done = jobs.report(path, output, lambda summary, out: build_report(summary, out, template=template),
-                           summary=s)
+                           summary=s, today=date.today())
     except TrackerError as exc:
         _fail(exc)
     click.echo(f"Wrote {done.written}")
@@ -213,13 +213,17 @@ def _report_paths(tracker: Path, output: Path, template: Path | None) -> None:
 @_tracker
 @_as_at
 @_period
-def snapshot(path: Path, as_at: str | None, period: str | None) -> None:
+@click.option("--force", is_flag=True, help="Record it even outside its period's dates, or after today.")
+def snapshot(path: Path, as_at: str | None, period: str | None, force: bool) -> None:
     """Record each action's state for the period on the History sheet (a period's earlier snapshot is replaced)."""
     s = _open(path, as_at, period)
     try:
-        click.echo(jobs.record_snapshot(path, s).message(path.name))
+        recorded = jobs.record_snapshot(path, s, date.today(), force)  # the clock, read here at the edge
     except TrackerError as exc:
         _fail(exc)
+    click.echo(recorded.message(path.name))
+    if force:
+        click.echo("Recorded with --force: its as-at date was not checked against the period and today.")
 
 
 @app.command()

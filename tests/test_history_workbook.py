@@ -206,3 +206,41 @@ def test_the_report_context_lists_what_changed_since_the_last_report(demo_tracke
         ("2.6", "from 31 January 2017 to 31 March 2017")]
     assert [(r["period"], r["as_at"], r["completed"], r["not_completed"]) for r in context["trend"]] == [
         ("Q2", "31/10/16", 37, 13), ("Q3", "31/01/17", 38, 16)]
+
+
+@pytest.mark.parametrize("as_of, says", [
+    ("31/10/2046", "is outside the period Q2"),   # decades on: it would replace Q2's real snapshot
+    ("31/10/1986", "is outside the period Q2"),   # decades before
+    ("30/04/2016", "is outside the period Q2"),   # the day before Q2 starts
+])
+def test_a_snapshot_far_from_its_period_is_refused_and_force_records_it(demo_tracker, as_of, says):
+    run("snapshot", demo_tracker)
+    before = demo_tracker.read_bytes()
+    refused = run("snapshot", demo_tracker, "--as-of", as_of)
+    assert refused.exit_code == 2 and says in refused.output and "--force" in refused.output
+    assert demo_tracker.read_bytes() == before
+    forced = run("snapshot", demo_tracker, "--as-of", as_of, "--force")
+    assert forced.exit_code == 0 and "Recorded with --force" in forced.output
+
+
+def test_a_snapshot_after_today_is_refused(demo_tracker):
+    from ofsted_tracker.workbook.errors import UnusableInput
+    from ofsted_tracker.workbook.jobs import open_summary, record_snapshot
+
+    s = open_summary(demo_tracker, date(2016, 10, 31), "Q2")
+    with pytest.raises(UnusableInput, match=r"after today \(30/10/2016\)"):
+        record_snapshot(demo_tracker, s, today=date(2016, 10, 30))
+    assert record_snapshot(demo_tracker, s, today=date(2016, 10, 31)).snapshot.as_at == date(2016, 10, 31)
+
+
+def test_two_periods_read_alike_stop_the_snapshot(tmp_path):
+    from ofsted_tracker.workbook.demo import demo_rows
+    from ofsted_tracker.workbook.errors import UnusableInput
+    from ofsted_tracker.workbook.jobs import new_tracker
+    from ofsted_tracker.workbook.jobs import snapshot as take
+
+    rows = demo_rows()
+    rows["Periods"].append({**rows["Periods"][1], "name": "q2"})  # Q2 and q2 both on Periods
+    tracker = new_tracker(tmp_path / "twice.xlsx", rows)
+    with pytest.raises(UnusableInput, match=r"'Q2' is on the Periods sheet 2 times \(row 3 and row 6"):
+        take(tracker, date(2016, 10, 31), "Q2")

@@ -40,6 +40,7 @@ from ofsted_tracker.workbook.rules.history import (
     Snapshot,
     history_grid,
     replace_period,
+    snapshot_date_problem,
 )
 from ofsted_tracker.workbook.rules.summary import Summary, summarise
 from ofsted_tracker.workbook.store.base import Changes, Store
@@ -143,12 +144,22 @@ class Recorded:
         return text
 
 
-def record_snapshot(where: Store | Path | str, summary: Summary) -> Recorded:
+def record_snapshot(where: Store | Path | str, summary: Summary, today: date | None = None,
+                    force: bool = False) -> Recorded:
     """Write the summary's live state as its period's snapshot (replacing an earlier one) and refresh the dashboards,
-    in one write."""
+    in one write.
+
+    A snapshot taken outside its period (or more than a quarter after it), after ``today`` (the edge reads the
+    clock), or of a period named twice on Periods is refused unless ``force``.
+    """
     store = as_store(where)
     refuse_unreadable(summary.findings, HISTORY)
     live = summary.live
+    if live is not None and not force:
+        problem = snapshot_date_problem(summary.period.period, summary.plan.periods, summary.as_at, today)
+        if problem:
+            raise UnusableInput(f"The snapshot was not recorded: {problem} Nothing was changed. Put it right, "
+                                f"{store.again('--force to record it anyway')}.", "Settings")
     if live is None:
         unknown = next((f.message for f in summary.findings if f.code == "period-unknown"), "")
         raise UnusableInput((f"The {unknown} " if unknown else "") + "A snapshot needs a reporting period: fill in "
@@ -161,10 +172,12 @@ def record_snapshot(where: Store | Path | str, summary: Summary) -> Recorded:
     return Recorded(after, next(s for s in history if s.same_period(live.period)), replaced)
 
 
-def snapshot(where: Store | Path | str, as_at: date | None = None, period: str | None = None) -> Recorded:
-    """Read the workbook and record each action's state for the period as at the date on its History sheet."""
+def snapshot(where: Store | Path | str, as_at: date | None = None, period: str | None = None,
+             today: date | None = None, force: bool = False) -> Recorded:
+    """Read the workbook and record each action's state for the period as at the date on its History sheet
+    (``today`` and ``force``: see ``record_snapshot``)."""
     store = as_store(where)
-    return record_snapshot(store, open_summary(store, as_at, period))
+    return record_snapshot(store, open_summary(store, as_at, period), today, force)
 
 
 @dataclass(frozen=True)
@@ -178,14 +191,15 @@ class Reported:
 
 
 def report(where: Store | Path | str, output: Path, build: Callable[[Summary, Path], Path],
-           as_at: date | None = None, period: str | None = None, summary: Summary | None = None) -> Reported:
+           as_at: date | None = None, period: str | None = None, summary: Summary | None = None,
+           today: date | None = None) -> Reported:
     """Build the report with ``build`` (``report_builder.build_report``), then record the period's snapshot on History
     and refresh the dashboards. The report stands when the snapshot cannot be recorded (``not_recorded`` says why)."""
     store = as_store(where)
     summary = summary or open_summary(store, as_at, period)
     written = Path(build(summary, output))
     try:
-        return Reported(summary, written, record_snapshot(store, summary), None)
+        return Reported(summary, written, record_snapshot(store, summary, today), None)
     except TrackerError as exc:  # unusable History, no period, the tracker open in Excel: the report stands
         return Reported(summary, written, None, exc)
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.findings import ERROR, Finding
-from ofsted_tracker.workbook.plan.model import Plan
+from ofsted_tracker.workbook.plan.model import Period, Plan
 
 HISTORY = "History"
 HISTORY_NOTE = ("Written by 'ofsted-tracker snapshot' (and by each report): do not type here. "
@@ -161,6 +161,35 @@ def take(plan: Plan, ratings: dict[str, str | None], as_at: date, period: str, r
 def ordered(snapshots: list[Snapshot] | tuple[Snapshot, ...]) -> tuple[Snapshot, ...]:
     """Snapshots oldest first (by as-at date; the order they were recorded in for equal dates)."""
     return tuple(sorted(snapshots, key=lambda s: s.as_at))
+
+
+# A snapshot may be taken up to about six months after its period ends: committee reports lag their quarter (the
+# demo's Lewisham plan reports its May to July quarter as at 31 October, 92 days after it ends, and a report a
+# cycle late is not rare); a date beyond that, or before the period starts, is another time's figures.
+SNAPSHOT_GRACE_DAYS = 184
+
+
+def snapshot_date_problem(period: Period, periods: tuple[Period, ...], as_at: date, today: date | None) -> str | None:
+    """Why a snapshot of ``period`` as at ``as_at`` would rewrite the period's record falsely, or None.
+
+    It must be taken within the period's dates or up to ``SNAPSHOT_GRACE_DAYS`` after its end, and never after
+    ``today`` (the clock is read at the edge and passed in); the period's name must be on Periods once.
+    """
+    twins = [p for p in periods if schema.same_name(p.name) == schema.same_name(period.name)]
+    if len(twins) > 1:
+        rows = " and ".join(f"row {p.row}" for p in twins)
+        return (f"the period '{period.name}' is on the Periods sheet {len(twins)} times ({rows}, names read alike once "
+                "spaces and capitals are ignored), so the snapshot cannot tell which it is. Rename or delete the "
+                "copy.")
+    latest = period.end + timedelta(days=SNAPSHOT_GRACE_DAYS)
+    if not period.start <= as_at <= latest:
+        return (f"the as-at date {as_at:%d/%m/%Y} is outside the period {period.name} ({period.start:%d/%m/%Y} to "
+                f"{period.end:%d/%m/%Y}, or up to {SNAPSHOT_GRACE_DAYS} days after it ends): it would replace that "
+                "period's snapshot with another time's figures.")
+    if today is not None and as_at > today:
+        return (f"the as-at date {as_at:%d/%m/%Y} is after today ({today:%d/%m/%Y}): a snapshot records what is, not "
+                "what will be.")
+    return None
 
 
 def replace_period(history: tuple[Snapshot, ...], snapshot: Snapshot) -> tuple[tuple[Snapshot, ...], Snapshot | None]:
