@@ -244,3 +244,19 @@ def test_two_periods_read_alike_stop_the_snapshot(tmp_path):
     tracker = new_tracker(tmp_path / "twice.xlsx", rows)
     with pytest.raises(UnusableInput, match=r"'Q2' is on the Periods sheet 2 times \(row 3 and row 6"):
         take(tracker, date(2016, 10, 31), "Q2")
+
+
+@pytest.mark.parametrize("sheet", ["History", "Requests"])
+def test_a_hidden_copy_of_a_log_sheet_is_refused_naming_both(demo_tracker, tmp_path, sheet):
+    import openpyxl
+
+    from ofsted_tracker.workbook.jobs import send_requests
+
+    snapshot(demo_tracker)
+    send_requests(demo_tracker, tmp_path / "out", date(2016, 10, 31), "Q2")
+    wb = openpyxl.load_workbook(demo_tracker)
+    copy = wb.copy_worksheet(wb[sheet])
+    copy.title, copy.sheet_state = sheet.lower() + " ", "hidden"  # typed over in the copy, which would be read
+    wb.save(demo_tracker)
+    refused = run("validate", demo_tracker)
+    assert refused.exit_code == 2 and f"'{sheet}' and '{sheet.lower()} '" in refused.output
