@@ -62,17 +62,23 @@ def test_deadline_moved_without_revision_and_mismatched_revisions():
         Revision("1.2", date(2016, 9, 1), date(2016, 12, 1), "Reason", "Board", row=2),  # old is not the original
         Revision("1.3", date(2016, 9, 30), date(2016, 11, 30), "", "", row=3),  # no reason, not agreed, new mismatch
         Revision("7.7", date(2016, 9, 30), date(2016, 11, 30), "Reason", "Board", row=4),
+        Revision("1.4", date(2016, 9, 30), date(2016, 11, 30), "Reason", "Board", row=5),  # agreed, new mismatch
     )
     plan = plan_of(
         act("1.1", date(2016, 9, 30), current=date(2016, 12, 31), row=2),
         act("1.2", date(2016, 9, 30), current=date(2016, 12, 1), row=3),
         act("1.3", date(2016, 9, 30), current=date(2016, 12, 31), row=4),
+        act("1.4", date(2016, 9, 30), current=date(2016, 12, 31), row=5),
         revisions=revisions,
     )
     found = codes(plan)
     assert ("revision-missing", "1.1", "Actions!F2") in found
     assert ("revision-old-mismatch", "1.2", "Revisions!B2") in found
-    assert ("revision-new-mismatch", "1.3", "Revisions!C3") in found
+    assert ("revision-new-mismatch", "1.4", "Revisions!C5") in found
+    # not agreed yet (as collect takes a proposed deadline in): pending, a warning, not a mismatch
+    assert ("revision-pending", "1.3", "Revisions!C3") in found and ("revision-new-mismatch", "1.3", "Revisions!C3") \
+        not in found
+    assert next(f for f in validate(plan, AS_AT) if f.code == "revision-pending").severity == "warning"
     assert ("revision-no-reason", "1.3", "Revisions!D3") in found
     assert ("revision-not-agreed", "1.3", "Revisions!E3") in found
     assert ("revision-unknown-action", "7.7", "Revisions!A4") in found
@@ -141,3 +147,12 @@ def test_lead_initials_recommendation_numbers_and_period_names_each_name_one_row
                      ("rec-duplicate", "Recommendations!A3")}
     message = next(f.message for f in validate(plan, AS_AT) if f.code == "lead-duplicate")
     assert "first on row 2" in message
+
+
+def test_a_red_action_completed_late_is_not_asked_for_a_corrective_action():
+    late = act("1.1", date(2016, 6, 30), "Complete", completed_on=date(2016, 8, 1))  # Red by the rule: done late
+    open_red = act("1.2", date(2016, 6, 30), "At risk", row=3)
+    plan = plan_of(late, open_red)
+    plan = replace(plan, columns={"Actions": {**plan.columns.get("Actions", {}), "corrective_action": "P"}})
+    found = {(f.code, f.action_id) for f in validate(plan, AS_AT)}
+    assert ("red-no-corrective", "1.2") in found and ("red-no-corrective", "1.1") not in found

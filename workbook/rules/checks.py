@@ -136,7 +136,13 @@ def _check_chain(plan: Plan, a: Action) -> list[Finding]:
         out.append(_at(plan, ERROR, V, "old_deadline", first.row, a.action_id,
                        f"Old deadline {first.old_deadline:%d/%m/%Y} does not match the action's original deadline "
                        f"{a.original_deadline:%d/%m/%Y} (Actions row {a.row}). Correct one of them.", "revision-old-mismatch"))
-    if a.deadline and last.new_deadline and last.new_deadline != a.deadline:
+    if a.deadline and last.new_deadline and last.new_deadline != a.deadline and not last.approved:
+        # a proposal (collect takes owners' proposed deadlines in as rows with Agreed by blank): pending, not wrong
+        out.append(_at(plan, WARNING, V, "new_deadline", last.row, a.action_id,
+                       f"New deadline {last.new_deadline:%d/%m/%Y} is proposed and not yet agreed; the deadline in "
+                       f"force stays {a.deadline:%d/%m/%Y}. When it is agreed, fill in Agreed by and Agreed on and "
+                       "change Current deadline on Actions; if it is not, delete this row.", "revision-pending"))
+    elif a.deadline and last.new_deadline and last.new_deadline != a.deadline:
         out.append(_at(plan, ERROR, V, "new_deadline", last.row, a.action_id,
                        f"New deadline {last.new_deadline:%d/%m/%Y} does not match the action's current deadline "
                        f"{a.deadline:%d/%m/%Y} (Actions row {a.row}). Correct one of them.", "revision-new-mismatch"))
@@ -176,7 +182,8 @@ def check_exceptions(plan: Plan, ratings: Ratings) -> list[Finding]:
     asked = "corrective_action" in read or "forecast" in read
     out = []
     for a in plan.actions:
-        if asked and not a.corrective_action and a.forecast is None and ratings[a.action_id] == "R":
+        if asked and not a.corrective_action and a.forecast is None and ratings[a.action_id] == "R" \
+                and not a.is_complete:  # completed late: done, nothing left to correct
             out.append(_at(plan, WARNING, A, "corrective_action", a.row, a.action_id,
                            "rated Red but has no corrective action or forecast date; the committee asks for both. "
                            "Say in Corrective action what is being done, and in Forecast date when it is now "
