@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 OUT ?= out
+# `make test` runs every tier (unit, integration, office: tests/conftest.py) in parallel pytest-xdist workers, one per
+# CPU (make test TEST_WORKERS=1 for fewer); each test module runs whole in one worker (--dist loadfile), so a module
+# fixture (a LibreOffice conversion, the wheel) is made once
+TEST_WORKERS ?= auto
 
-.PHONY: demo test bench docs clean
+.PHONY: demo test test-fast lint bench docs clean
 
 $(BIN)/ofsted-tracker: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +20,16 @@ demo: $(BIN)/ofsted-tracker
 	$(BIN)/ofsted-tracker demo --out $(OUT)
 
 test: $(BIN)/ofsted-tracker
-	XLWINGS_LICENSE_KEY=noncommercial $(BIN)/python -m pytest
+	XLWINGS_LICENSE_KEY=noncommercial $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+# the unit tier alone (the rules and the plan, no files): seconds, in one process
+test-fast: $(BIN)/ofsted-tracker
+	XLWINGS_LICENSE_KEY=noncommercial $(BIN)/python -m pytest -m unit
+
+# ruff, configured in pyproject.toml: the lint rules, and the formatting (line length 100)
+lint: $(BIN)/ofsted-tracker
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench: $(BIN)/ofsted-tracker
 	XLWINGS_LICENSE_KEY=noncommercial $(BIN)/python -m bench
