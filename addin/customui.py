@@ -24,7 +24,14 @@ RIBBON_XML = Path(__file__).with_name("ribbon.xml")
 ONACTION = "RibbonMyAddin.RunMain"  # the one ribbon callback of xlwings' ribbon add-in template
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 _MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-_LIMITS = {"label": 1024, "screentip": 1024, "supertip": 1024, "keytip": 3, "tag": 1024, "imageMso": 1024}
+_LIMITS = {
+    "label": 1024,
+    "screentip": 1024,
+    "supertip": 1024,
+    "keytip": 3,
+    "tag": 1024,
+    "imageMso": 1024,
+}
 _BUTTON_NEEDS = ("label", "screentip", "supertip", "imageMso", "onAction", "tag")
 
 
@@ -52,7 +59,9 @@ class Button:
 
 def parse(data: bytes) -> etree._Element:
     """Parse customUI XML without resolving entities or fetching anything; a malformed file raises TrackerError."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, remove_blank_text=True)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, remove_comments=True, remove_blank_text=True
+    )
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -78,7 +87,9 @@ def problems(root: etree._Element, macros: frozenset[str] = frozenset({ONACTION}
             found.append(f"<{element.tag}> is not in the customUI namespace")
         ident = element.get("id") or element.get("idQ") or element.get("idMso") or ""
         where = f"<{name} {ident or '(no id)'}>"
-        if element.get("id") is not None and not (_NAME.match(element.get("id")) and len(element.get("id")) <= 1024):
+        if element.get("id") is not None and not (
+            _NAME.match(element.get("id")) and len(element.get("id")) <= 1024
+        ):
             found.append(f"{where}: id must be an XML name of 1 to 1024 characters")
         if element.get("idQ") is not None:
             prefix, _, local = element.get("idQ").partition(":")
@@ -86,7 +97,9 @@ def problems(root: etree._Element, macros: frozenset[str] = frozenset({ONACTION}
             if not local or not _NAME.match(local) or namespace is None:
                 found.append(f"{where}: idQ must be prefix:name with a declared prefix")
             elif namespace == CUSTOMUI_NS:
-                found.append(f"{where}: idQ's prefix is the customUI namespace, which names built-in controls")
+                found.append(
+                    f"{where}: idQ's prefix is the customUI namespace, which names built-in controls"
+                )
         if element.get("id") or element.get("idQ"):
             key = element.get("id") or element.get("idQ")
             if key in seen:
@@ -96,7 +109,11 @@ def problems(root: etree._Element, macros: frozenset[str] = frozenset({ONACTION}
             value = element.get(attribute)
             if value is not None and not 1 <= len(value) <= limit:
                 found.append(f"{where}: {attribute} must have 1 to {limit} characters")
-        if name in ("tab", "group") and (element.get("id") or element.get("idQ")) and not element.get("label"):
+        if (
+            name in ("tab", "group")
+            and (element.get("id") or element.get("idQ"))
+            and not element.get("label")
+        ):
             found.append(f"{where}: a custom {name} needs a label")
         if name == "button":
             for attribute in _BUTTON_NEEDS:
@@ -104,7 +121,9 @@ def problems(root: etree._Element, macros: frozenset[str] = frozenset({ONACTION}
                     found.append(f"{where}: a button needs {attribute}")
             action = element.get("onAction")
             if action and action not in macros:
-                found.append(f"{where}: onAction {action} is not a macro of the add-in ({', '.join(sorted(macros))})")
+                found.append(
+                    f"{where}: onAction {action} is not a macro of the add-in ({', '.join(sorted(macros))})"
+                )
             module = element.get("tag") or ""
             if module and not _MODULE.match(module):
                 found.append(f"{where}: tag {module} is not a dotted Python module name")
@@ -126,11 +145,18 @@ def buttons(root: etree._Element) -> tuple[Button, ...]:
     result = []
     for element in root.iter(_q("button")):
         group = element.getparent()
-        result.append(Button(
-            id=element.get("id", ""), label=element.get("label", ""), module=element.get("tag", ""),
-            image=element.get("imageMso", ""), screentip=element.get("screentip", ""),
-            supertip=element.get("supertip", ""), group=group.get("label", ""), keytip=element.get("keytip", ""),
-        ))
+        result.append(
+            Button(
+                id=element.get("id", ""),
+                label=element.get("label", ""),
+                module=element.get("tag", ""),
+                image=element.get("imageMso", ""),
+                screentip=element.get("screentip", ""),
+                supertip=element.get("supertip", ""),
+                group=group.get("label", ""),
+                keytip=element.get("keytip", ""),
+            )
+        )
     return tuple(result)
 
 
@@ -144,4 +170,6 @@ def for_button(root: etree._Element, button_id: str) -> bytes:
     for group in list(copy.iter(_q("group"))):
         if len(group) == 0:
             group.getparent().remove(group)
-    return etree.tostring(copy, xml_declaration=True, encoding="UTF-8", standalone=True, pretty_print=True)
+    return etree.tostring(
+        copy, xml_declaration=True, encoding="UTF-8", standalone=True, pretty_print=True
+    )

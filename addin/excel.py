@@ -25,7 +25,9 @@ from ofsted_tracker.workbook.plan.schema import Grid
 from ofsted_tracker.workbook.store.base import Changes, Loaded
 from ofsted_tracker.workbook.store.reader import LOGS, log_unreadable, logged, table_from_grid
 
-Book = xw.Book  # the type the macros take, named here so that no other module needs to import xlwings
+Book = (
+    xw.Book
+)  # the type the macros take, named here so that no other module needs to import xlwings
 ALERT_TITLE = "Improvement Plan"
 ADDIN_SUFFIXES = (".xlam", ".xla")
 MAX_CELL_TEXT = 32767  # Excel's limit on the characters of one cell
@@ -50,11 +52,15 @@ def tracker_book(book: Book) -> Book:
         except Exception:  # noqa: BLE001 - COM raises its own error types for a missing object
             name = ""
         if not name or name.lower().endswith(ADDIN_SUFFIXES):
-            raise UnusableInput("No workbook is open. Open your improvement plan tracker, then click the button again.")
+            raise UnusableInput(
+                "No workbook is open. Open your improvement plan tracker, then click the button again."
+            )
         book = active
     refused = schema.not_a_tracker(f"'{book.name}'", [sheet.name for sheet in book.sheets])
     if refused:
-        raise UnusableInput(f"{refused} Click on your tracker workbook, then click the button again.")
+        raise UnusableInput(
+            f"{refused} Click on your tracker workbook, then click the button again."
+        )
     return book
 
 
@@ -98,7 +104,9 @@ def read_logs(book: Book) -> tuple[tuple, tuple, tuple[Finding, ...]]:
     A sheet that cannot be read gives a finding at its header (and no rows), never an error, as ``ofsted-tracker``
     does for the file; the jobs that write these sheets refuse on such a finding.
     """
-    present = schema.find_sheets([sheet.name for sheet in book.sheets], [log.name for log in LOGS], f"'{book.name}'")
+    present = schema.find_sheets(
+        [sheet.name for sheet in book.sheets], [log.name for log in LOGS], f"'{book.name}'"
+    )
     read: dict[str, tuple] = {}
     findings: list[Finding] = []
     for log in LOGS:
@@ -152,9 +160,11 @@ class ExcelStore:
         except Exception as exc:  # noqa: BLE001 - Excel failed part-way: say so, never "nothing was changed"
             if not changes.cells:
                 raise
-            raise PartlyWritten(f"Excel stopped while the returns were being written ({type(exc).__name__}: {exc}), "
-                                "so some cells may be written and others not. Close the workbook without saving to "
-                                "undo it all, then collect again.") from exc
+            raise PartlyWritten(
+                f"Excel stopped while the returns were being written ({type(exc).__name__}: {exc}), "
+                "so some cells may be written and others not. Close the workbook without saving to "
+                "undo it all, then collect again."
+            ) from exc
         if changes.grids:
             write_grids(self.book, changes.grids)
 
@@ -221,11 +231,19 @@ def _tables_to_grow(sheet: xw.Sheet, name: str, first: int, last: int) -> list:
         end = whole.row + whole.rows.count - 1
         if end + 1 >= first and end < last:
             if table.totals_row_range is not None:
-                raise UnusableInput(f"{name}!A{end}: the table '{table.name}' has a totals row, so a row cannot be added "
-                                    "below it. Turn off its Total Row (Table Design), then try again. Nothing was "
-                                    "changed.")
-            found.append((table, sheet.range((whole.row, whole.column),
-                                             (last, whole.column + whole.columns.count - 1))))
+                raise UnusableInput(
+                    f"{name}!A{end}: the table '{table.name}' has a totals row, so a row cannot be added "
+                    "below it. Turn off its Total Row (Table Design), then try again. Nothing was "
+                    "changed."
+                )
+            found.append(
+                (
+                    table,
+                    sheet.range(
+                        (whole.row, whole.column), (last, whole.column + whole.columns.count - 1)
+                    ),
+                )
+            )
     return found
 
 
@@ -246,7 +264,9 @@ def write_tool_sheet(book: Book, name: str, grid: Grid, header_row: int) -> None
         sheet.clear_contents()
     if not grid:
         return
-    for table, new_range in _tables_to_grow(sheet, name, 1, len(grid)):  # the tool's own table, from its header down
+    for table, new_range in _tables_to_grow(
+        sheet, name, 1, len(grid)
+    ):  # the tool's own table, from its header down
         table.resize(new_range)
     sheet.range((1, 1)).value = [[as_entered(v) for v in row] for row in grid]
     if added and len(grid) >= header_row:
@@ -266,9 +286,13 @@ def ask_for_files(book: Book, title: str) -> list[Path] | None:
     if sys.platform != "win32":
         return None
     try:
-        chosen = book.app.api.GetOpenFilename(FileFilter="Excel workbooks (*.xlsx),*.xlsx", Title=title,
-                                              MultiSelect=True)
-    except (AttributeError, NotImplementedError):  # not Excel's COM object: no dialog (a COM error propagates)
+        chosen = book.app.api.GetOpenFilename(
+            FileFilter="Excel workbooks (*.xlsx),*.xlsx", Title=title, MultiSelect=True
+        )
+    except (
+        AttributeError,
+        NotImplementedError,
+    ):  # not Excel's COM object: no dialog (a COM error propagates)
         return None
     if chosen is False or chosen is None:
         return []

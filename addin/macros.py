@@ -56,7 +56,9 @@ def macro(work: Callable[..., str]) -> Callable[..., str]:
         target, problem = book, True
         try:
             target = excel.tracker_book(book)
-            with no_cycle_collection():  # as the command line does (make bench: macros at 10,000 actions)
+            with (
+                no_cycle_collection()
+            ):  # as the command line does (make bench: macros at 10,000 actions)
                 message = work(target, *args, **kwargs)
             problem = False
         except _Problem as exc:
@@ -65,8 +67,10 @@ def macro(work: Callable[..., str]) -> Callable[..., str]:
             message = str(exc)
         except Exception as exc:  # noqa: BLE001 - the one place that turns any failure into a message
             log.exception("ribbon macro %s failed", work.__name__)
-            message = (f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Nothing you typed was "
-                       "changed. Please send this message and the workbook to the policy team.")
+            message = (
+                f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Nothing you typed was "
+                "changed. Please send this message and the workbook to the policy team."
+            )
         if message:
             excel.alert(target, message, problem=problem)
         return message
@@ -99,8 +103,13 @@ def validate(book: Book, as_at: date | None = None, period: str | None = None) -
     Checks, write Checks, the message), whatever the number of actions.
     """
     s = jobs.check(ExcelStore(book), as_at, period)
-    marked = (" Rows with errors are shaded in Actions." if s.errors
-              else " Each action's notes are counted in the Checks column of Actions." if s.findings else "")
+    marked = (
+        " Rows with errors are shaded in Actions."
+        if s.errors
+        else " Each action's notes are counted in the Checks column of Actions."
+        if s.findings
+        else ""
+    )
     return f"{_findings_line(s)}{marked}"
 
 
@@ -115,8 +124,10 @@ def refresh_sheets(book: Book, as_at: date | None = None, period: str | None = N
     """
     s = jobs.refresh(ExcelStore(book), as_at, period)
     period_text = f", period {s.period.period.name}" if s.period else ""
-    return (f"Dashboards refreshed as at {s.as_at:%d/%m/%Y}{period_text}: {len(s.overall.total)} actions — "
-            f"{s.ratings_text()}. {_findings_line(s)}")
+    return (
+        f"Dashboards refreshed as at {s.as_at:%d/%m/%Y}{period_text}: {len(s.overall.total)} actions — "
+        f"{s.ratings_text()}. {_findings_line(s)}"
+    )
 
 
 @macro
@@ -169,13 +180,19 @@ def report_folder(book: Book) -> tuple[Path | None, str]:
         return synced, ""
     fallback = Path.home() / "Documents" / "Improvement Plan reports"
     fallback.mkdir(parents=True, exist_ok=True)
-    return fallback, (f" ('{book.name}' is on OneDrive or SharePoint and not synced to this computer, so the report "
-                      "is in your Documents folder, under Improvement Plan reports.)")
+    return fallback, (
+        f" ('{book.name}' is on OneDrive or SharePoint and not synced to this computer, so the report "
+        "is in your Documents folder, under Improvement Plan reports.)"
+    )
 
 
 @macro
-def build_report(book: Book, as_at: date | None = None, period: str | None = None,
-                 builder: Callable[[Summary, Path], Path] | None = None) -> str:
+def build_report(
+    book: Book,
+    as_at: date | None = None,
+    period: str | None = None,
+    builder: Callable[[Summary, Path], Path] | None = None,
+) -> str:
     """Write the Word committee report next to the workbook (``report_folder``) and say where.
 
     The file name comes from the workbook's name (never from a Settings value), so nothing is written
@@ -189,19 +206,30 @@ def build_report(book: Book, as_at: date | None = None, period: str | None = Non
     """
     folder, where = report_folder(book)
     if folder is None:
-        raise _Problem(f"'{book.name}' is not a file on this computer (it is not saved yet, or it is open in a "
-                       "browser or from SharePoint), so the report cannot be written next to it. Save it in a folder "
-                       "first; in a browser, build the report from the command line for now: "
-                       "ofsted-tracker report <tracker.xlsx> -o report.docx")
+        raise _Problem(
+            f"'{book.name}' is not a file on this computer (it is not saved yet, or it is open in a "
+            "browser or from SharePoint), so the report cannot be written next to it. Save it in a folder "
+            "first; in a browser, build the report from the command line for now: "
+            "ofsted-tracker report <tracker.xlsx> -o report.docx"
+        )
     if builder is None:
         from ofsted_tracker.report_builder import (
             build_report as builder,  # defers the report's code
         )
 
-    done = jobs.report(ExcelStore(book), folder / report_name(book.name), builder, as_at, period,
-                       today=date.today())
-    recorded = (recorded_text(done.recorded) if done.recorded else
-                f"The report stands, but its snapshot was not recorded: {done.not_recorded}")
+    done = jobs.report(
+        ExcelStore(book),
+        folder / report_name(book.name),
+        builder,
+        as_at,
+        period,
+        today=date.today(),
+    )
+    recorded = (
+        recorded_text(done.recorded)
+        if done.recorded
+        else f"The report stands, but its snapshot was not recorded: {done.not_recorded}"
+    )
     return f"Report written: {done.written}{where}\n\n{recorded}"
 
 
@@ -209,8 +237,10 @@ def recorded_text(recorded: jobs.Recorded) -> str:
     """What recording a snapshot did, for the message box (the workbook is not saved: the officer saves it)."""
     s, replaced = recorded.snapshot, recorded.replaced
     again = f" (it replaces the one as at {replaced.as_at:%d/%m/%Y})" if replaced else ""
-    return (f"Recorded the {s.period} snapshot as at {s.as_at:%d/%m/%Y} on the History sheet{again}, and "
-            "refreshed the dashboards. Save the workbook to keep it.")
+    return (
+        f"Recorded the {s.period} snapshot as at {s.as_at:%d/%m/%Y} on the History sheet{again}, and "
+        "refreshed the dashboards. Save the workbook to keep it."
+    )
 
 
 @macro
@@ -234,7 +264,11 @@ def go_to_finding(book: Book) -> str:
     """
     selected = excel.selected_row(book)
     first = layout.TABLE_HEADER_ROW + 1
-    if selected and schema.same_name(selected[0]) == schema.same_name(schema.CHECKS) and selected[1] >= first:
+    if (
+        selected
+        and schema.same_name(selected[0]) == schema.same_name(schema.CHECKS)
+        and selected[1] >= first
+    ):
         where = excel.cell_text(book, schema.CHECKS, selected[1], 2)
         sheet, _, cell = where.partition("!")
         if sheet:

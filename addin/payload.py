@@ -42,20 +42,31 @@ def _table(name: str, ref: str, headers: int, totals: int) -> dict:
     import re
 
     start, _, end = ref.partition(":")
-    (c1, r1), (c2, r2) = (re.fullmatch(r"([A-Z]+)(\d+)", cell).groups() for cell in (start, end or start))
+    (c1, r1), (c2, r2) = (
+        re.fullmatch(r"([A-Z]+)(\d+)", cell).groups() for cell in (start, end or start)
+    )
     r1, r2 = int(r1), int(r2)
     body_first, body_last = r1 + headers, r2 - totals
     return {
-        "name": name, "range_address": ref, "row_count": r2 - r1 + 1, "columns": [],
+        "name": name,
+        "range_address": ref,
+        "row_count": r2 - r1 + 1,
+        "columns": [],
         "header_row_range_address": f"{c1}{r1}:{c2}{r1}" if headers else None,
         "data_body_range_address": f"{c1}{body_first}:{c2}{max(body_last, body_first)}",
         "total_row_range_address": f"{c1}{r2}:{c2}{r2}" if totals else None,
-        "show_headers": bool(headers), "show_totals": bool(totals),
+        "show_headers": bool(headers),
+        "show_totals": bool(totals),
     }
 
 
-def payload(path: Path, name: str | None = None, active: str | None = None, selection: str = "A1",
-            include: list[str] | tuple[str, ...] | None = None) -> dict:
+def payload(
+    path: Path,
+    name: str | None = None,
+    active: str | None = None,
+    selection: str = "A1",
+    include: list[str] | tuple[str, ...] | None = None,
+) -> dict:
     """The JSON Excel sends for the workbook at ``path``; with ``include``, only those sheets carry values."""
     import zipfile
     from importlib.metadata import version  # about 30 ms: only this command needs it
@@ -71,18 +82,32 @@ def payload(path: Path, name: str | None = None, active: str | None = None, sele
             if include is not None and ws.title not in include:
                 values: list[list[object]] = [[]]
             else:
-                values = [[_json_value(v) for v in row] for row in ws.iter_rows(values_only=True)] or [[]]
+                values = [
+                    [_json_value(v) for v in row] for row in ws.iter_rows(values_only=True)
+                ] or [[]]
                 width = max((len(row) for row in values), default=0)
-                values = [row + [""] * (width - len(row)) for row in values]  # Excel sends a rectangle
-            sheets.append({"name": ws.title, "values": values, "pictures": [],
-                           "tables": [_table(*t) for t in tables.get(ws.title, [])]})
+                values = [
+                    row + [""] * (width - len(row)) for row in values
+                ]  # Excel sends a rectangle
+            sheets.append(
+                {
+                    "name": ws.title,
+                    "values": values,
+                    "pictures": [],
+                    "tables": [_table(*t) for t in tables.get(ws.title, [])],
+                }
+            )
         index = wb.sheetnames.index(active) if active else wb.sheetnames.index(wb.active.title)
     finally:
         wb.close()
     return {
         "client": "Office.js",
         "version": version("xlwings"),
-        "book": {"name": name or Path(path).name, "active_sheet_index": index, "selection": selection},
+        "book": {
+            "name": name or Path(path).name,
+            "active_sheet_index": index,
+            "selection": selection,
+        },
         "names": [],
         "sheets": sheets,
     }

@@ -46,9 +46,11 @@ MAX_PREVIEW_LINES = 8  # a message box shows about a screenful; the rest is coun
 MAX_PREVIEW_VALUE = 40  # each old and new value in the message box; the command line and the task pane show them whole
 MAX_RETURNS = 200  # far more owners than a plan has (Lewisham had 20)
 MAX_RETURN_BYTES = 5 * 1024 * 1024  # a request holds one owner's actions: a few kilobytes
-NO_DIALOG = ("This Excel has no Open dialog the add-in can use (the ribbon add-in asks for files in desktop Excel on "
-             "Windows). Use Collect updates in the Improvement Plan task pane, or the command line: "
-             "ofsted-tracker collect <tracker.xlsx> <returned files>")
+NO_DIALOG = (
+    "This Excel has no Open dialog the add-in can use (the ribbon add-in asks for files in desktop Excel on "
+    "Windows). Use Collect updates in the Improvement Plan task pane, or the command line: "
+    "ofsted-tracker collect <tracker.xlsx> <returned files>"
+)
 
 
 def _when(requests: Requests, as_at: date) -> str:
@@ -62,14 +64,23 @@ def folder_name(workbook_name: str, requests: Requests, as_at: date) -> str:
     return safe_file_name(f"{stem[:80]} update requests {_when(requests, as_at)}")
 
 
-def planned(book: Book, as_at: date | None = None, period: str | None = None) -> tuple[Summary, Requests]:
+def planned(
+    book: Book, as_at: date | None = None, period: str | None = None
+) -> tuple[Summary, Requests]:
     """The summary of the open workbook and the requests it calls for (``jobs.planned_requests``)."""
     return jobs.planned_requests(ExcelStore(book), as_at, period)
 
 
 def _unknown_owners(requests: Requests) -> str:
-    return ("No request for owners not in Leads: " + "; ".join(
-        f"'{owner}' ({', '.join(ids)})" for owner, ids in requests.unknown) + ".") if requests.unknown else ""
+    return (
+        (
+            "No request for owners not in Leads: "
+            + "; ".join(f"'{owner}' ({', '.join(ids)})" for owner, ids in requests.unknown)
+            + "."
+        )
+        if requests.unknown
+        else ""
+    )
 
 
 def nothing_to_ask(requests: Requests) -> str:
@@ -78,23 +89,31 @@ def nothing_to_ask(requests: Requests) -> str:
 
 
 def _requests_message(requests: Requests, where: str) -> str:
-    lines = [f"{len(requests.requests)} update requests {where}, each a workbook and an e-mail draft to open in "
-             "Outlook; logged on the Requests sheet."]
+    lines = [
+        f"{len(requests.requests)} update requests {where}, each a workbook and an e-mail draft to open in "
+        "Outlook; logged on the Requests sheet."
+    ]
     missing = [r.lead.initials for r in requests.requests if not r.lead.email]
     if missing:
-        lines.append(f"No e-mail address for {', '.join(missing)}: fill in the Email column of Leads, or address "
-                     "those drafts by hand.")
+        lines.append(
+            f"No e-mail address for {', '.join(missing)}: fill in the Email column of Leads, or address "
+            "those drafts by hand."
+        )
     if requests.unknown:
         lines.append(_unknown_owners(requests))
     return "\n".join(lines)
 
 
-def write_files(requests: Requests, folder: Path, s: Summary, workbook_name: str) -> tuple[Written, ...]:
+def write_files(
+    requests: Requests, folder: Path, s: Summary, workbook_name: str
+) -> tuple[Written, ...]:
     """Write each owner's request workbook and draft into ``folder`` (the task pane's zip, under xlwings Server)."""
     return write_requests(requests, folder, workbook_name, str(s.plan.setting("Council") or ""))
 
 
-NOTHING_TO_ASK = "No owner in Leads has open actions or actions due in the period: no request written."
+NOTHING_TO_ASK = (
+    "No owner in Leads has open actions or actions due in the period: no request written."
+)
 
 
 @macro
@@ -102,26 +121,41 @@ def request_updates(book: Book, as_at: date | None = None, period: str | None = 
     """Write the update requests into a folder beside the workbook and log them on the Requests sheet."""
     folder, where = macros.report_folder(book)
     if folder is None:
-        raise _Problem(f"'{book.name}' is not a file on this computer (it is not saved yet, or it is open in a browser "
-                       "or from SharePoint), so the requests cannot be written next to it. Save it in a folder first, "
-                       "or use Request updates in the Improvement Plan task pane, which downloads them as a zip.")
-    sent = jobs.send_requests(ExcelStore(book), lambda s, requests: folder / folder_name(book.name, requests, s.as_at),
-                              as_at, period)
+        raise _Problem(
+            f"'{book.name}' is not a file on this computer (it is not saved yet, or it is open in a browser "
+            "or from SharePoint), so the requests cannot be written next to it. Save it in a folder first, "
+            "or use Request updates in the Improvement Plan task pane, which downloads them as a zip."
+        )
+    sent = jobs.send_requests(
+        ExcelStore(book),
+        lambda s, requests: folder / folder_name(book.name, requests, s.as_at),
+        as_at,
+        period,
+    )
     if not sent.written:
         return nothing_to_ask(sent.requests)
-    return _requests_message(sent.requests, f"written into {sent.written[0].workbook.parent}{where}")
+    return _requests_message(
+        sent.requests, f"written into {sent.written[0].workbook.parent}{where}"
+    )
 
 
 @macro
-def record_requests(book: Book, as_at: date | None = None, period: str | None = None,
-                    ids: dict[str, str] | None = None) -> str:
+def record_requests(
+    book: Book,
+    as_at: date | None = None,
+    period: str | None = None,
+    ids: dict[str, str] | None = None,
+) -> str:
     """Log on the Requests sheet the requests the task pane has just downloaded (xlwings Server), each with the id the
     download gave it (``ids``, by owner's initials)."""
     s, requests = planned(book, as_at, period)
     if not requests.requests:
         return nothing_to_ask(requests)
-    jobs.log_requests(ExcelStore(book), s, jobs.with_request_ids(requests, {str(k): str(v) for k, v in
-                                                                            (ids or {}).items()}))
+    jobs.log_requests(
+        ExcelStore(book),
+        s,
+        jobs.with_request_ids(requests, {str(k): str(v) for k, v in (ids or {}).items()}),
+    )
     return _requests_message(requests, "downloaded as one zip (open it and send each draft)")
 
 
@@ -132,25 +166,37 @@ def saved_returns(uploads: object, folder: Path) -> list[Path]:
     (no folders), and two files with one name are kept apart.
     """
     if not isinstance(uploads, list) or not uploads:
-        raise UnusableInput("No returned files were sent: choose the update requests the owners sent back.")
+        raise UnusableInput(
+            "No returned files were sent: choose the update requests the owners sent back."
+        )
     if len(uploads) > MAX_RETURNS:
-        raise UnusableInput(f"{len(uploads)} files were sent; collect at most {MAX_RETURNS} at a time.")
+        raise UnusableInput(
+            f"{len(uploads)} files were sent; collect at most {MAX_RETURNS} at a time."
+        )
     paths: list[Path] = []
     for i, upload in enumerate(uploads, 1):
         name = upload.get("name") if isinstance(upload, dict) else None
         data = upload.get("data") if isinstance(upload, dict) else None
         if not isinstance(name, str) or not isinstance(data, str):
-            raise UnusableInput(f"Returned file {i} was sent without its name or contents. Choose the files again.")
+            raise UnusableInput(
+                f"Returned file {i} was sent without its name or contents. Choose the files again."
+            )
         shown = safe_file_name(Path(name.replace("\\", "/")).name)
         if not shown.lower().endswith(".xlsx"):
-            raise UnusableInput(f"{shown} is not an Excel workbook (.xlsx): collect the update requests the owners "
-                                "sent back.")
+            raise UnusableInput(
+                f"{shown} is not an Excel workbook (.xlsx): collect the update requests the owners "
+                "sent back."
+            )
         if len(data) > MAX_RETURN_BYTES * 4 // 3 + 4:
-            raise UnusableInput(f"{shown} is larger than an update request can be ({MAX_RETURN_BYTES // 2**20} MB).")
+            raise UnusableInput(
+                f"{shown} is larger than an update request can be ({MAX_RETURN_BYTES // 2**20} MB)."
+            )
         try:
             content = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError):
-            raise UnusableInput(f"{shown} did not arrive whole (its contents are not base64). Choose it again.") from None
+            raise UnusableInput(
+                f"{shown} did not arrive whole (its contents are not base64). Choose it again."
+            ) from None
         target = folder / str(i) / shown  # a folder each: two returns of one name stay two files
         target.parent.mkdir(parents=True)
         target.write_bytes(content)
@@ -158,16 +204,18 @@ def saved_returns(uploads: object, folder: Path) -> list[Path]:
     return paths
 
 
-def check_returns(book: Book, files: list[Path], as_at: date | None = None, period: str | None = None
-                  ) -> tuple[Summary, Collected]:
+def check_returns(
+    book: Book, files: list[Path], as_at: date | None = None, period: str | None = None
+) -> tuple[Summary, Collected]:
     """The open workbook's summary and what the returned files change in it (and what is refused)."""
     return jobs.check_returns(ExcelStore(book), files, as_at, period)
 
 
 def _counted(collected: Collected) -> str:
     """The preview for a message box: what is refused first (it is not in the changes), then the changes."""
-    lines = (preview_lines(replace(collected, updates=(), proposals=()), MAX_PREVIEW_VALUE)
-             + preview_lines(replace(collected, refusals=()), MAX_PREVIEW_VALUE))
+    lines = preview_lines(
+        replace(collected, updates=(), proposals=()), MAX_PREVIEW_VALUE
+    ) + preview_lines(replace(collected, refusals=()), MAX_PREVIEW_VALUE)
     shown = list(lines[:MAX_PREVIEW_LINES])
     if len(lines) > MAX_PREVIEW_LINES:
         shown.append(f"… and {len(lines) - MAX_PREVIEW_LINES} more.")
@@ -177,32 +225,47 @@ def _counted(collected: Collected) -> str:
 def counted(collected: Collected, files: int) -> str:
     """What the returns hold, in a sentence: '1 return: 4 changes and 1 proposed deadline, 2 refused.'"""
     refused = f", {len(collected.refusals)} refused" if collected.refusals else ""
-    return (f"{_plural(files, 'return')}: {_plural(len(collected.updates), 'change')} and "
-            f"{_plural(len(collected.proposals), 'proposed deadline')}{refused}.")
+    return (
+        f"{_plural(files, 'return')}: {_plural(len(collected.updates), 'change')} and "
+        f"{_plural(len(collected.proposals), 'proposed deadline')}{refused}."
+    )
 
 
 def question(collected: Collected, files: int) -> str:
     """The preview as a Yes/No question: the counts, the first lines, then what Yes does."""
-    return (f"{counted(collected, files)}\n\n{_counted(collected)}\n\n"
-            "Write the changes into this workbook? Only those cells change; proposed deadlines are added to "
-            "Revisions as not yet agreed. Nothing is saved until you save the workbook.")
+    return (
+        f"{counted(collected, files)}\n\n{_counted(collected)}\n\n"
+        "Write the changes into this workbook? Only those cells change; proposed deadlines are added to "
+        "Revisions as not yet agreed. Nothing is saved until you save the workbook."
+    )
 
 
 def apply(book: Book, s: Summary, collected: Collected) -> str:
     """Write the accepted values, the proposed deadlines and the log into the open workbook; say what was written."""
     jobs.apply_returns(ExcelStore(book), s, collected)
-    refused = (f" {_plural(len(collected.refusals), 'value')} refused and not written (the preview listed them "
-               "first)." if collected.refusals else "")
-    return (f"Wrote {_plural(len(collected.updates), 'change')} and "
-            f"{_plural(len(collected.proposals), 'proposed deadline')} (Revisions, not yet agreed) into "
-            f"'{book.name}', and logged the returns on the Requests sheet.{refused} Check them, then save the "
-            "workbook; to undo, close it without saving.")
+    refused = (
+        f" {_plural(len(collected.refusals), 'value')} refused and not written (the preview listed them "
+        "first)."
+        if collected.refusals
+        else ""
+    )
+    return (
+        f"Wrote {_plural(len(collected.updates), 'change')} and "
+        f"{_plural(len(collected.proposals), 'proposed deadline')} (Revisions, not yet agreed) into "
+        f"'{book.name}', and logged the returns on the Requests sheet.{refused} Check them, then save the "
+        "workbook; to undo, close it without saving."
+    )
 
 
 @macro
-def collect_updates(book: Book, files: list[Path] | None = None, as_at: date | None = None,
-                    period: str | None = None, confirm: Callable[[str], bool] | None = None,
-                    refresh_after: bool = False) -> str:
+def collect_updates(
+    book: Book,
+    files: list[Path] | None = None,
+    as_at: date | None = None,
+    period: str | None = None,
+    confirm: Callable[[str], bool] | None = None,
+    refresh_after: bool = False,
+) -> str:
     """Ask for the returned files, preview what they change, and after Yes write it into the open workbook.
 
     ``files`` are the returns (asked for with Excel's Open dialog when None); ``confirm`` answers the preview's
@@ -211,15 +274,19 @@ def collect_updates(book: Book, files: list[Path] | None = None, as_at: date | N
     Refresh dashboards after this script instead).
     """
     if files is None:
-        files = excel.ask_for_files(book, "Collect updates: choose the update requests the owners sent back")
+        files = excel.ask_for_files(
+            book, "Collect updates: choose the update requests the owners sent back"
+        )
         if files is None:
             raise _Problem(NO_DIALOG)
         if not files:
             return ""  # the officer cancelled the dialog
     s, collected = check_returns(book, files, as_at, period)
     if not collected.changes:
-        raise _Problem("Nothing to change: the workbook already holds every value these returns accept."
-                       + (f"\n\n{_counted(collected)}" if collected.refusals else ""))
+        raise _Problem(
+            "Nothing to change: the workbook already holds every value these returns accept."
+            + (f"\n\n{_counted(collected)}" if collected.refusals else "")
+        )
     refuse_unreadable(s.findings, CHASE_SHEET)  # before the question: Yes could not be carried out
     if not (confirm or (lambda text: excel.ask(book, text)))(question(collected, len(files))):
         return "Nothing was written."

@@ -7,7 +7,9 @@ from pathlib import Path
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
-ENGINE_NAIVE_LIMIT = 2000  # above this, the remote engine's memory for a naive run grows past this machine's 24 GB
+ENGINE_NAIVE_LIMIT = (
+    2000  # above this, the remote engine's memory for a naive run grows past this machine's 24 GB
+)
 
 
 def macro_operations(path: Path, n_actions: int) -> dict[str, int | bool]:
@@ -31,8 +33,13 @@ def macro_operations(path: Path, n_actions: int) -> dict[str, int | bool]:
         getattr(macros, name)(book)
         counts[name] = len(book.json()["actions"])
     grids = computed_grids(open_summary(path))
-    cells = [(name, i, j, value) for name, grid in grids.items() for i, row in enumerate(grid, start=1)
-             for j, value in enumerate(row, start=1) if value not in (None, "")]
+    cells = [
+        (name, i, j, value)
+        for name, grid in grids.items()
+        for i, row in enumerate(grid, start=1)
+        for j, value in enumerate(row, start=1)
+        if value not in (None, "")
+    ]
     counts["naive_cells"] = len(cells)
     counts["naive_measured"] = n_actions <= ENGINE_NAIVE_LIMIT
     if counts["naive_measured"]:

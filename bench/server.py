@@ -22,9 +22,13 @@ from pathlib import Path
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 ROOT = Path(__file__).resolve().parents[1]
-ROUTES = {"validate": "/xlwings/custom-scripts-call/validate", "refresh": "/xlwings/custom-scripts-call/refresh",
-          "go_to_finding": "/xlwings/custom-scripts-call/go_to_finding", "summary": "/improvement-plan/summary",
-          "report": "/improvement-plan/report"}
+ROUTES = {
+    "validate": "/xlwings/custom-scripts-call/validate",
+    "refresh": "/xlwings/custom-scripts-call/refresh",
+    "go_to_finding": "/xlwings/custom-scripts-call/go_to_finding",
+    "summary": "/improvement-plan/summary",
+    "report": "/improvement-plan/report",
+}
 
 
 def _bodies(path: Path) -> dict[str, bytes]:
@@ -32,8 +36,9 @@ def _bodies(path: Path) -> dict[str, bytes]:
     from ofsted_tracker.workbook.plan import schema
 
     bodies = {name: json.dumps(payload(path, include=PLAN_SHEETS)).encode() for name in ROUTES}
-    bodies["go_to_finding"] = json.dumps(payload(path, include=[schema.CHECKS], active=schema.CHECKS,
-                                                 selection="A5")).encode()
+    bodies["go_to_finding"] = json.dumps(
+        payload(path, include=[schema.CHECKS], active=schema.CHECKS, selection="A5")
+    ).encode()
     return bodies
 
 
@@ -74,12 +79,18 @@ def _load(url: str, body: bytes, clients: int, seconds: float) -> dict:
             while time.monotonic() < stop:
                 start = time.perf_counter()
                 try:
-                    response = client.post(url, content=body, headers={"Content-Type": "application/json"})
+                    response = client.post(
+                        url, content=body, headers={"Content-Type": "application/json"}
+                    )
                     ok = response.status_code == 200
                 except httpx.HTTPError as exc:
                     ok, response = False, exc
                 with lock:
-                    (latencies.append(time.perf_counter() - start) if ok else errors.append(str(response)))
+                    (
+                        latencies.append(time.perf_counter() - start)
+                        if ok
+                        else errors.append(str(response))
+                    )
 
     threads = [threading.Thread(target=officer) for _ in range(clients)]
     for t in threads:
@@ -87,7 +98,12 @@ def _load(url: str, body: bytes, clients: int, seconds: float) -> dict:
     for t in threads:
         t.join()
     q = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else latencies * 19
-    return {"requests": len(latencies), "errors": len(errors), "p50": statistics.median(latencies), "p95": q[18]}
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "p50": statistics.median(latencies),
+        "p95": q[18],
+    }
 
 
 def main() -> None:
@@ -111,9 +127,22 @@ def main() -> None:
     bodies = {n: _bodies(trackers[n]) for n in sizes}
 
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "ofsted_tracker", "serve", "--port", str(port), "--cert-dir",
-                               str(out / "certs")], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ofsted_tracker",
+            "serve",
+            "--port",
+            str(port),
+            "--cert-dir",
+            str(out / "certs"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"https://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -130,17 +159,35 @@ def main() -> None:
             for name, route in ROUTES.items():
                 body = bodies[n][name]
                 headers = {"Content-Type": "application/json"}
-                local = _time(lambda b, route=route, headers=headers: in_process.post(route, content=b, headers=headers).status_code, body, args.runs)
-                served = _time(lambda b, route=route, headers=headers: remote.post(base + route, content=b, headers=headers).status_code, body,
-                               args.runs)
-                print(f"| {name} | {n} | {len(body) / 1024:.0f} KB | {local['median'] * 1000:.0f} ms "
-                      f"({local['min'] * 1000:.0f}-{local['max'] * 1000:.0f}) | {served['median'] * 1000:.0f} ms "
-                      f"({served['min'] * 1000:.0f}-{served['max'] * 1000:.0f}) |", flush=True)
-        load = _load(base + ROUTES["refresh"], bodies[args.load_size]["refresh"], args.clients, args.seconds)
-        print(f"\nLoad: {args.clients} concurrent Refresh clients for {args.seconds:g} s on the {args.load_size}-action "
-              f"plan, one server process: {load['requests']} requests, {load['errors']} errors, "
-              f"p50 {load['p50'] * 1000:.0f} ms, p95 {load['p95'] * 1000:.0f} ms, "
-              f"server peak memory {_peak_kb(server.pid) / 1024:.0f} MB.")
+                local = _time(
+                    lambda b, route=route, headers=headers: (
+                        in_process.post(route, content=b, headers=headers).status_code
+                    ),
+                    body,
+                    args.runs,
+                )
+                served = _time(
+                    lambda b, route=route, headers=headers: (
+                        remote.post(base + route, content=b, headers=headers).status_code
+                    ),
+                    body,
+                    args.runs,
+                )
+                print(
+                    f"| {name} | {n} | {len(body) / 1024:.0f} KB | {local['median'] * 1000:.0f} ms "
+                    f"({local['min'] * 1000:.0f}-{local['max'] * 1000:.0f}) | {served['median'] * 1000:.0f} ms "
+                    f"({served['min'] * 1000:.0f}-{served['max'] * 1000:.0f}) |",
+                    flush=True,
+                )
+        load = _load(
+            base + ROUTES["refresh"], bodies[args.load_size]["refresh"], args.clients, args.seconds
+        )
+        print(
+            f"\nLoad: {args.clients} concurrent Refresh clients for {args.seconds:g} s on the {args.load_size}-action "
+            f"plan, one server process: {load['requests']} requests, {load['errors']} errors, "
+            f"p50 {load['p50'] * 1000:.0f} ms, p95 {load['p95'] * 1000:.0f} ms, "
+            f"server peak memory {_peak_kb(server.pid) / 1024:.0f} MB."
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)

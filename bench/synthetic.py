@@ -10,9 +10,33 @@ from ofsted_tracker.workbook.demo import demo_rows
 from ofsted_tracker.workbook.jobs import new_tracker
 from ofsted_tracker.workbook.store.writer import settings_rows
 
-WORDS = ("review", "implement", "refresh", "multi-agency", "safeguarding", "early help", "referral", "assessment",
-         "audit", "training", "partners", "LSCB", "MASH", "performance", "framework", "children", "young people",
-         "quality assurance", "practice", "social workers", "timely", "plan", "strategy", "governance", "CSE")
+WORDS = (
+    "review",
+    "implement",
+    "refresh",
+    "multi-agency",
+    "safeguarding",
+    "early help",
+    "referral",
+    "assessment",
+    "audit",
+    "training",
+    "partners",
+    "LSCB",
+    "MASH",
+    "performance",
+    "framework",
+    "children",
+    "young people",
+    "quality assurance",
+    "practice",
+    "social workers",
+    "timely",
+    "plan",
+    "strategy",
+    "governance",
+    "CSE",
+)
 STATUSES = ("Complete", "Complete", "Complete", "On track", "On track", "At risk", "Not started")
 RAG_FOR = {"Complete": "G", "On track": "A", "At risk": "R", "Not started": "A"}
 START = date(2016, 2, 1)
@@ -32,10 +56,19 @@ def synthetic_rows(n_actions: int, seed: int = 2016) -> dict[str, list[dict[str,
     leads = base["Leads"]
     initials = [lead["initials"] for lead in leads]
     n_recs = max(1, n_actions // 7)
-    recs = [{"rec_id": str(r), "section": "ABC"[r % 3], "section_title": ("Early help", "Children in care", "Leadership")[r % 3],
-             "text": _text(rng, 120, 300), "lead": rng.choice(leads)["name"], "expected_outcomes": _text(rng, 100, 300),
-             "success_measures": _text(rng, 100, 300), "progress_commentary": _text(rng, 100, 400)}
-            for r in range(1, n_recs + 1)]
+    recs = [
+        {
+            "rec_id": str(r),
+            "section": "ABC"[r % 3],
+            "section_title": ("Early help", "Children in care", "Leadership")[r % 3],
+            "text": _text(rng, 120, 300),
+            "lead": rng.choice(leads)["name"],
+            "expected_outcomes": _text(rng, 100, 300),
+            "success_measures": _text(rng, 100, 300),
+            "progress_commentary": _text(rng, 100, 400),
+        }
+        for r in range(1, n_recs + 1)
+    ]
     actions, revisions = [], []
     for i in range(n_actions):
         rec = i % n_recs + 1
@@ -45,21 +78,44 @@ def synthetic_rows(n_actions: int, seed: int = 2016) -> dict[str, list[dict[str,
         current = original
         if i % 10 == 0:
             current = original + timedelta(days=rng.randint(30, 150))
-            revisions.append({"action_id": aid, "old_deadline": original, "new_deadline": current,
-                              "reason": _text(rng, 40, 160), "agreed_by": "Strategic Partnership Board",
-                              "agreed_on": original - timedelta(days=10)})
-        completed = original - timedelta(days=rng.randint(-20, 30)) if status == "Complete" else None
-        actions.append({
-            "action_id": aid, "rec_id": str(rec), "text": _text(rng, 60, 200),
-            "owners": "/".join(rng.sample(initials, rng.randint(1, 3))),
-            "original_deadline": original, "current_deadline": current, "status": status,
-            "completed_on": completed, "recorded_rag": RAG_FOR[status], "commentary": _text(rng, 0, 500),
-            "last_updated": START + timedelta(days=300),
-        })
+            revisions.append(
+                {
+                    "action_id": aid,
+                    "old_deadline": original,
+                    "new_deadline": current,
+                    "reason": _text(rng, 40, 160),
+                    "agreed_by": "Strategic Partnership Board",
+                    "agreed_on": original - timedelta(days=10),
+                }
+            )
+        completed = (
+            original - timedelta(days=rng.randint(-20, 30)) if status == "Complete" else None
+        )
+        actions.append(
+            {
+                "action_id": aid,
+                "rec_id": str(rec),
+                "text": _text(rng, 60, 200),
+                "owners": "/".join(rng.sample(initials, rng.randint(1, 3))),
+                "original_deadline": original,
+                "current_deadline": current,
+                "status": status,
+                "completed_on": completed,
+                "recorded_rag": RAG_FOR[status],
+                "commentary": _text(rng, 0, 500),
+                "last_updated": START + timedelta(days=300),
+            }
+        )
     settings = dict((r["key"], r["value"]) for r in base["Settings"])
     settings.update({"As at date": date(2016, 10, 31), "Reporting period": "Q2"})
-    return {"Actions": actions, "Recommendations": recs, "Leads": leads, "Revisions": revisions,
-            "Periods": base["Periods"], "Settings": settings_rows(settings)}
+    return {
+        "Actions": actions,
+        "Recommendations": recs,
+        "Leads": leads,
+        "Revisions": revisions,
+        "Periods": base["Periods"],
+        "Settings": settings_rows(settings),
+    }
 
 
 def make_tracker(path: Path, n_actions: int) -> Path:

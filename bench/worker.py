@@ -62,7 +62,12 @@ def step_naive_read(path: Path) -> Callable[[], object]:
 
     def run() -> int:
         ws = openpyxl.load_workbook(path)["Actions"]
-        return sum(1 for r in range(1, ws.max_row + 1) for c in range(1, 12) if ws.cell(r, c).value is not None)
+        return sum(
+            1
+            for r in range(1, ws.max_row + 1)
+            for c in range(1, 12)
+            if ws.cell(r, c).value is not None
+        )
 
     return run
 
@@ -100,8 +105,17 @@ def step_naive_report(path: Path) -> Callable[[], object]:
         table = document.add_table(rows=1, cols=6)
         for a in summary.plan.actions:
             cells = table.add_row().cells
-            for cell, value in zip(cells, (a.action_id, a.text, a.owners_text, summary.ratings.get(a.action_id) or "",
-                                           a.commentary, str(a.deadline or ""))):
+            for cell, value in zip(
+                cells,
+                (
+                    a.action_id,
+                    a.text,
+                    a.owners_text,
+                    summary.ratings.get(a.action_id) or "",
+                    a.commentary,
+                    str(a.deadline or ""),
+                ),
+            ):
                 cell.text = value
         document.save(out)
 
@@ -135,8 +149,18 @@ def main() -> None:
         run()
         times.append(time.perf_counter() - start)
     peak_mb = peak_memory_mb()
-    print(json.dumps({"step": name, "median": statistics.median(times), "min": min(times), "max": max(times),
-                      "runs": runs, "peak_mb": peak_mb}))
+    print(
+        json.dumps(
+            {
+                "step": name,
+                "median": statistics.median(times),
+                "min": min(times),
+                "max": max(times),
+                "runs": runs,
+                "peak_mb": peak_mb,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

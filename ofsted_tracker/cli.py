@@ -36,20 +36,35 @@ from ofsted_tracker.workbook.store.reader import check_package
 from ofsted_tracker.workbook.store.safe_write import BACKUP_DIR
 
 UNEXPECTED = 3  # the exit code of a fault of the tool itself (never of bad input, which is 2)
-SHOWN_FINDINGS = 30  # validate's text output: at most this many findings, then a line saying where the rest are
+SHOWN_FINDINGS = (
+    30  # validate's text output: at most this many findings, then a line saying where the rest are
+)
 
 _tracker = click.argument("path", metavar="TRACKER", type=click.Path(path_type=Path))
-_as_at = click.option("--as-of", "as_at", metavar="DATE",
-                      help="As-at date (dd/mm/yyyy, yyyy-mm-dd or 'today'); default: 'As at date' in Settings.")
-_period = click.option("--period", metavar="NAME",
-                       help="Reporting period name from the Periods sheet; default: 'Reporting period' in Settings.")
+_as_at = click.option(
+    "--as-of",
+    "as_at",
+    metavar="DATE",
+    help="As-at date (dd/mm/yyyy, yyyy-mm-dd or 'today'); default: 'As at date' in Settings.",
+)
+_period = click.option(
+    "--period",
+    metavar="NAME",
+    help="Reporting period name from the Periods sheet; default: 'Reporting period' in Settings.",
+)
 _json = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 
 
-@click.group(help="Ofsted improvement plan tracker: validate the workbook, refresh its dashboards, build the report.",
-             context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="ofsted-tracker", prog_name="ofsted-tracker", message="%(prog)s %(version)s",
-                      help="Print the version and exit.")
+@click.group(
+    help="Ofsted improvement plan tracker: validate the workbook, refresh its dashboards, build the report.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(
+    package_name="ofsted-tracker",
+    prog_name="ofsted-tracker",
+    message="%(prog)s %(version)s",
+    help="Print the version and exit.",
+)
 def app() -> None:
     """The command group; each command below is one job."""
 
@@ -66,7 +81,13 @@ def _as_at_option(text: str | None) -> date | None:
 
 
 # Each kind of refusal's exit code (``TrackerError.code``); every refusal of input is 2, a fault of the tool is 3.
-EXIT_CODES = {"refused": 2, "unusable-input": 2, "workbook-locked": 2, "template": 2, "partly-written": 2}
+EXIT_CODES = {
+    "refused": 2,
+    "unusable-input": 2,
+    "workbook-locked": 2,
+    "template": 2,
+    "partly-written": 2,
+}
 
 
 def exit_code(exc: TrackerError) -> int:
@@ -100,11 +121,15 @@ def new(path: Path, force: bool) -> None:
     """Make a blank tracker workbook."""
     try:
         if path.exists() and not force:
-            raise TrackerError(f"{path.name} already exists. Choose another name, or add --force to replace it (a backup is kept).")
+            raise TrackerError(
+                f"{path.name} already exists. Choose another name, or add --force to replace it (a backup is kept)."
+            )
         jobs.new_tracker(path)
     except TrackerError as exc:
         _fail(exc)
-    click.echo(f"Made {path}. Fill in Settings, Periods, Leads, Recommendations and Actions, then run validate.")
+    click.echo(
+        f"Made {path}. Fill in Settings, Periods, Leads, Recommendations and Actions, then run validate."
+    )
 
 
 @app.command()
@@ -116,8 +141,11 @@ def validate(path: Path, as_at: str | None, period: str | None, as_json: bool) -
     """Check the workbook; list every finding with its cell. Exit 1 when there are errors."""
     s = _open(path, as_at, period)
     if as_json:
-        click.echo(json.dumps({"findings": [f.as_dict() for f in s.findings],
-                               "counts": s.counts()}, indent=2))
+        click.echo(
+            json.dumps(
+                {"findings": [f.as_dict() for f in s.findings], "counts": s.counts()}, indent=2
+            )
+        )
     else:
         from ofsted_tracker.show import findings_table  # defers rich
 
@@ -156,16 +184,40 @@ def refresh(path: Path, as_at: str | None, period: str | None) -> None:
 
 @app.command()
 @_tracker
-@click.option("-o", "--output", required=True, metavar="REPORT.docx", type=click.Path(path_type=Path),
-              help="The Word report to write.")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="REPORT.docx",
+    type=click.Path(path_type=Path),
+    help="The Word report to write.",
+)
 @_as_at
 @_period
-@click.option("--template", metavar="TEMPLATE.docx", type=click.Path(path_type=Path),
-              help="Word template (.docx) to use.")
-@click.option("--strict", is_flag=True, help="Refuse to build the report while validation finds errors.")
-@click.option("--pdf", "pdf", is_flag=True, help="Also write a tagged, accessible PDF beside it (needs LibreOffice).")
-def report(path: Path, output: Path, as_at: str | None, period: str | None, template: Path | None, strict: bool,
-           pdf: bool) -> None:
+@click.option(
+    "--template",
+    metavar="TEMPLATE.docx",
+    type=click.Path(path_type=Path),
+    help="Word template (.docx) to use.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Refuse to build the report while validation finds errors."
+)
+@click.option(
+    "--pdf",
+    "pdf",
+    is_flag=True,
+    help="Also write a tagged, accessible PDF beside it (needs LibreOffice).",
+)
+def report(
+    path: Path,
+    output: Path,
+    as_at: str | None,
+    period: str | None,
+    template: Path | None,
+    strict: bool,
+    pdf: bool,
+) -> None:
     """Build the Word committee report from the workbook."""
     from ofsted_tracker.report_builder import build_report  # defers the report's code
     from ofsted_tracker.report_builder.pdf import write_pdf  # defers the report's code
@@ -178,13 +230,25 @@ def report(path: Path, output: Path, as_at: str | None, period: str | None, temp
     if s.errors:
         errors = counted(s.errors, "error")
         if strict:
-            _fail(TrackerError(f"{path.name} has {errors} (run validate to see them with their cells); --strict "
-                               "refuses to build the report until they are put right. Nothing was written."))
-        click.echo(f"ofsted-tracker: warning: {path.name} has {errors}; the report says so and lists them in its "
-                   "Annex. Put them right, or use --strict to refuse.", err=True)
+            _fail(
+                TrackerError(
+                    f"{path.name} has {errors} (run validate to see them with their cells); --strict "
+                    "refuses to build the report until they are put right. Nothing was written."
+                )
+            )
+        click.echo(
+            f"ofsted-tracker: warning: {path.name} has {errors}; the report says so and lists them in its "
+            "Annex. Put them right, or use --strict to refuse.",
+            err=True,
+        )
     try:
-        done = jobs.report(path, output, lambda summary, out: build_report(summary, out, template=template),
-                           summary=s, today=date.today())
+        done = jobs.report(
+            path,
+            output,
+            lambda summary, out: build_report(summary, out, template=template),
+            summary=s,
+            today=date.today(),
+        )
     except TrackerError as exc:
         _fail(exc)
     click.echo(f"Wrote {done.written}")
@@ -206,29 +270,43 @@ def _report_paths(tracker: Path, output: Path, template: Path | None) -> None:
     existing_folder(output.parent)
     if template is not None:
         regular_file(template, "a Word template")
-    refuse_overwriting_inputs(output, [tracker, template or DEFAULT_TEMPLATE], tracker.parent / BACKUP_DIR)
+    refuse_overwriting_inputs(
+        output, [tracker, template or DEFAULT_TEMPLATE], tracker.parent / BACKUP_DIR
+    )
 
 
 @app.command()
 @_tracker
 @_as_at
 @_period
-@click.option("--force", is_flag=True, help="Record it even outside its period's dates, or after today.")
+@click.option(
+    "--force", is_flag=True, help="Record it even outside its period's dates, or after today."
+)
 def snapshot(path: Path, as_at: str | None, period: str | None, force: bool) -> None:
     """Record each action's state for the period on the History sheet (a period's earlier snapshot is replaced)."""
     s = _open(path, as_at, period)
     try:
-        recorded = jobs.record_snapshot(path, s, date.today(), force)  # the clock, read here at the edge
+        recorded = jobs.record_snapshot(
+            path, s, date.today(), force
+        )  # the clock, read here at the edge
     except TrackerError as exc:
         _fail(exc)
     click.echo(recorded.message(path.name))
     if force:
-        click.echo("Recorded with --force: its as-at date was not checked against the period and today.")
+        click.echo(
+            "Recorded with --force: its as-at date was not checked against the period and today."
+        )
 
 
 @app.command()
-@click.option("--out", default=Path("out"), show_default=True, metavar="FOLDER", type=click.Path(path_type=Path),
-              help="Folder for the demo tracker and report.")
+@click.option(
+    "--out",
+    default=Path("out"),
+    show_default=True,
+    metavar="FOLDER",
+    type=click.Path(path_type=Path),
+    help="Folder for the demo tracker and report.",
+)
 def demo(out: Path) -> None:
     """Build the Lewisham demo tracker, validate and refresh it, print the summary and write the report."""
     from rich.markup import escape
@@ -245,8 +323,13 @@ def demo(out: Path) -> None:
         output_folder(out)
         tracker = out / "lewisham-tracker.xlsx"
         jobs.new_tracker(tracker, demo_rows())
-        invented = record_illustrative_snapshot(tracker)  # an invented Q1, so the report shows direction of travel
-        console.print(invented.message(tracker.name) + " [bold]Invented for the demo[/bold], not Lewisham's figures.")
+        invented = record_illustrative_snapshot(
+            tracker
+        )  # an invented Q1, so the report shows direction of travel
+        console.print(
+            invented.message(tracker.name)
+            + " [bold]Invented for the demo[/bold], not Lewisham's figures."
+        )
         s = jobs.refresh(tracker)
         console.print(f"[bold]Tracker[/bold] {escape(str(tracker))}")
         console.print(findings_table(s, limit=12))
@@ -266,8 +349,14 @@ def addin_app() -> None:
 
 
 @addin_app.command("build")
-@click.option("--out", default=Path("dist"), show_default=True, metavar="FOLDER", type=click.Path(path_type=Path),
-              help="Folder for the built add-in.")
+@click.option(
+    "--out",
+    default=Path("dist"),
+    show_default=True,
+    metavar="FOLDER",
+    type=click.Path(path_type=Path),
+    help="Folder for the built add-in.",
+)
 def addin_build(out: Path) -> None:
     """Build the ribbon add-in (.xlam) from the text sources in addin/, on any OS."""
     try:
@@ -293,13 +382,33 @@ def addin_install() -> None:
 
 @app.command()
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
-              help="Address to listen on: this computer only unless Entra ID sign-in is on.")
-@click.option("--cert-dir", default=Path("certs"), show_default=True, metavar="FOLDER", type=click.Path(path_type=Path),
-              help="Folder with mkcert's localhost+2.pem, or for a self-signed certificate.")
-@click.option("--certfile", metavar="CERT.pem", type=click.Path(path_type=Path), help="HTTPS certificate (PEM).")
-@click.option("--keyfile", metavar="KEY.pem", type=click.Path(path_type=Path), help="Its private key (PEM).")
-def serve(port: int, host: str, cert_dir: Path, certfile: Path | None, keyfile: Path | None) -> None:
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ADDRESS",
+    help="Address to listen on: this computer only unless Entra ID sign-in is on.",
+)
+@click.option(
+    "--cert-dir",
+    default=Path("certs"),
+    show_default=True,
+    metavar="FOLDER",
+    type=click.Path(path_type=Path),
+    help="Folder with mkcert's localhost+2.pem, or for a self-signed certificate.",
+)
+@click.option(
+    "--certfile",
+    metavar="CERT.pem",
+    type=click.Path(path_type=Path),
+    help="HTTPS certificate (PEM).",
+)
+@click.option(
+    "--keyfile", metavar="KEY.pem", type=click.Path(path_type=Path), help="Its private key (PEM)."
+)
+def serve(
+    port: int, host: str, cert_dir: Path, certfile: Path | None, keyfile: Path | None
+) -> None:
     """Run the Improvement Plan add-in's server (xlwings Server) over HTTPS, for Excel on the web, Windows and Mac."""
     from ofsted_tracker.addin.server.serve import run  # defers xlwings Server (an optional extra)
 
@@ -311,8 +420,11 @@ def serve(port: int, host: str, cert_dir: Path, certfile: Path | None, keyfile: 
 
 @app.command()
 @_tracker
-@click.option("--include", metavar="SHEETS",
-              help="Comma-separated sheets to send with values (default: the plan's sheets, as Refresh sends).")
+@click.option(
+    "--include",
+    metavar="SHEETS",
+    help="Comma-separated sheets to send with values (default: the plan's sheets, as Refresh sends).",
+)
 def payload(path: Path, include: str | None) -> None:
     """Print the JSON Excel would send to the server for this workbook (for checking a deployment with curl)."""
     sheets = include.split(",") if include else excel_payload.PLAN_SHEETS
@@ -329,8 +441,13 @@ def payload(path: Path, include: str | None) -> None:
 
 @app.command()
 @_tracker
-@click.option("--out", required=True, metavar="FOLDER", type=click.Path(path_type=Path),
-              help="Folder for the request workbooks and their e-mail drafts.")
+@click.option(
+    "--out",
+    required=True,
+    metavar="FOLDER",
+    type=click.Path(path_type=Path),
+    help="Folder for the request workbooks and their e-mail drafts.",
+)
 @_period
 @_as_at
 def requests(path: Path, out: Path, period: str | None, as_at: str | None) -> None:
@@ -341,33 +458,62 @@ def requests(path: Path, out: Path, period: str | None, as_at: str | None) -> No
         _fail(exc)
     for w in sent.written:
         to = w.request.lead.email or "no address"
-        click.echo(f"{w.request.lead.initials}: {counted(len(w.request.actions), 'action')} -> {w.workbook.name} "
-                   f"and {w.draft.name} (to {to})")
+        click.echo(
+            f"{w.request.lead.initials}: {counted(len(w.request.actions), 'action')} -> {w.workbook.name} "
+            f"and {w.draft.name} (to {to})"
+        )
     for f in sent.requests.findings:
         click.echo(f"warning {f.where}: {f.message}")
     for owner, ids in sent.requests.unknown:
         click.echo(f"No request for '{owner}' (not in Leads): actions {', '.join(ids)}")
     if sent.written:
-        click.echo(f"Wrote {len(sent.written)} requests into {out}; logged on the Requests sheet of {path.name}.")
+        click.echo(
+            f"Wrote {len(sent.written)} requests into {out}; logged on the Requests sheet of {path.name}."
+        )
     else:
-        click.echo("No owner in Leads has open actions or actions due in the period: no request written.")
+        click.echo(
+            "No owner in Leads has open actions or actions due in the period: no request written."
+        )
 
 
 @app.command()
 @_tracker
-@click.argument("returned", nargs=-1, required=True, metavar="RETURNED.xlsx...", type=click.Path(path_type=Path))
-@click.option("--apply", "do_apply", is_flag=True, help="Write the accepted values into the tracker (a backup is kept).")
-@click.option("--trust-unlogged", is_flag=True,
-              help="Also take returns that carry no request id (requests made before they carried one), as they say.")
+@click.argument(
+    "returned", nargs=-1, required=True, metavar="RETURNED.xlsx...", type=click.Path(path_type=Path)
+)
+@click.option(
+    "--apply",
+    "do_apply",
+    is_flag=True,
+    help="Write the accepted values into the tracker (a backup is kept).",
+)
+@click.option(
+    "--trust-unlogged",
+    is_flag=True,
+    help="Also take returns that carry no request id (requests made before they carried one), as they say.",
+)
 @_period
 @_as_at
 @_json
-def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, trust_unlogged: bool, period: str | None,
-            as_at: str | None, as_json: bool) -> None:
+def collect(
+    path: Path,
+    returned: tuple[Path, ...],
+    do_apply: bool,
+    trust_unlogged: bool,
+    period: str | None,
+    as_at: str | None,
+    as_json: bool,
+) -> None:
     """Preview what the owners' returns change (and what is refused, with its cell); --apply writes it."""
     try:
-        done = jobs.collect_returns(path, list(returned), _as_at_option(as_at), do_apply, period,
-                                    trust_unlogged=trust_unlogged)
+        done = jobs.collect_returns(
+            path,
+            list(returned),
+            _as_at_option(as_at),
+            do_apply,
+            period,
+            trust_unlogged=trust_unlogged,
+        )
     except TrackerError as exc:
         _fail(exc)
     c = done.collected
@@ -379,8 +525,10 @@ def collect(path: Path, returned: tuple[Path, ...], do_apply: bool, trust_unlogg
         if not c.changes:
             click.echo("Nothing to change: the tracker already holds every accepted value.")
         elif done.applied:
-            click.echo(f"Applied {len(c.updates)} changes and {len(c.proposals)} proposed deadlines to {path.name} "
-                       "(a backup is in the backups folder); dashboards refreshed.")
+            click.echo(
+                f"Applied {len(c.updates)} changes and {len(c.proposals)} proposed deadlines to {path.name} "
+                "(a backup is in the backups folder); dashboards refreshed."
+            )
         else:
             click.echo("Preview only: nothing was written. Run again with --apply to write it.")
 
@@ -394,13 +542,21 @@ def main() -> None:
     except TrackerError as exc:  # a safety net: every command catches its own
         _fail(exc)
     except MemoryError:
-        click.echo("ofsted-tracker: this computer ran out of memory on a plan this size. Nothing was left "
-                   "half-written (every file is written whole or not at all).", err=True)
+        click.echo(
+            "ofsted-tracker: this computer ran out of memory on a plan this size. Nothing was left "
+            "half-written (every file is written whole or not at all).",
+            err=True,
+        )
         sys.exit(UNEXPECTED)
-    except Exception as exc:  # a fault of the tool itself: a short message, the details only when asked for
+    except (
+        Exception
+    ) as exc:  # a fault of the tool itself: a short message, the details only when asked for
         if os.environ.get("OFSTED_TRACKER_DEBUG") == "1":
             raise
-        click.echo(f"ofsted-tracker: something unexpected went wrong ({type(exc).__name__}: {exc}). Nothing was left "
-                   "half-written (every file is written whole or not at all). Run again with "
-                   "OFSTED_TRACKER_DEBUG=1 to see the details, and send them to whoever supports the tool.", err=True)
+        click.echo(
+            f"ofsted-tracker: something unexpected went wrong ({type(exc).__name__}: {exc}). Nothing was left "
+            "half-written (every file is written whole or not at all). Run again with "
+            "OFSTED_TRACKER_DEBUG=1 to see the details, and send them to whoever supports the tool.",
+            err=True,
+        )
         sys.exit(UNEXPECTED)

@@ -34,12 +34,18 @@ def build_report(summary: Summary, output: Path, template: Path | None = None) -
     """
     output = Path(output)
     if output.suffix.lower() != ".docx":
-        raise TrackerError(f"The report must be a Word file ending .docx; '{output.name}' is not. Give -o NAME.docx.")
+        raise TrackerError(
+            f"The report must be a Word file ending .docx; '{output.name}' is not. Give -o NAME.docx."
+        )
     if output.is_dir():
-        raise TrackerError(f"{output} is a folder. Give the report's file name, e.g. -o {output / 'report.docx'}.")
+        raise TrackerError(
+            f"{output} is a folder. Give the report's file name, e.g. -o {output / 'report.docx'}."
+        )
     with no_cycle_collection():
         context = report_context(summary)
-        filled = fill_template(context, Path(template) if template else DEFAULT_TEMPLATE, len(summary.plan.actions))
+        filled = fill_template(
+            context, Path(template) if template else DEFAULT_TEMPLATE, len(summary.plan.actions)
+        )
         output.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(output, keep_backup=False) as tmp:
             filled.save(str(tmp))
@@ -55,12 +61,19 @@ def fill_template(context: dict, template: Path, actions: int = 0):
     docxtpl leaves (cell properties in schema order, officers' brace pairs as typed) and set the properties.
     """
     if not template.is_file():
-        raise TemplateError(f"The Word template {template} was not found. Give --template a .docx file, or leave it "
-                            "out to use the standard template.")
+        raise TemplateError(
+            f"The Word template {template} was not found. Give --template a .docx file, or leave it "
+            "out to use the standard template."
+        )
     tpl = load(str(template), template.name)
     source = template_source(tpl.get_docx())
     check(source, sandbox(actions), frozenset(PLACEHOLDERS))
-    render(tpl, source, {**guard_braces(context), "rag_chart": MARKER, "trend_chart": TREND_MARKER}, actions)
+    render(
+        tpl,
+        source,
+        {**guard_braces(context), "rag_chart": MARKER, "trend_chart": TREND_MARKER},
+        actions,
+    )
     document = tpl.docx
     place_charts(document, report_charts(context))
     _schema_order(document)
@@ -71,9 +84,26 @@ def fill_template(context: dict, template: Path, actions: int = 0):
 
 # The order the OOXML schema gives the children of a cell's properties. docxtpl's {% cellbg %} puts <w:shd> first;
 # Word expects it after the width (and may offer to "repair" a file that breaks the order), so cells are put right.
-TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
-              "textDirection", "tcFitText", "vAlign", "hideMark", "headers", "cellIns", "cellDel", "cellMerge",
-              "tcPrChange")
+TCPR_ORDER = (
+    "cnfStyle",
+    "tcW",
+    "gridSpan",
+    "hMerge",
+    "vMerge",
+    "tcBorders",
+    "shd",
+    "noWrap",
+    "tcMar",
+    "textDirection",
+    "tcFitText",
+    "vAlign",
+    "hideMark",
+    "headers",
+    "cellIns",
+    "cellDel",
+    "cellMerge",
+    "tcPrChange",
+)
 
 
 def _schema_order(document) -> None:
@@ -90,8 +120,11 @@ def _unguard(document) -> None:
     """Officers' brace pairs ({_{ and the like) as typed: text.clean guarded them from docxtpl's own escapes."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-    parts = [document.element] + [rel.target_part.element for rel in document.part.rels.values()
-                                  if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external]
+    parts = [document.element] + [
+        rel.target_part.element
+        for rel in document.part.rels.values()
+        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external
+    ]
     for part in parts:
         for text in part.xpath(f'.//w:t[contains(., "{BRACE_GUARD}")]'):
             text.text = text.text.replace(BRACE_GUARD, "_")
@@ -102,18 +135,28 @@ def _describe(document, context: dict) -> None:
     props = document.core_properties
     period = context["period"]
     props.title = f"{context['title']}: {period['title']} ({period['months']})"
-    props.subject = f"{context['plan_title']}, {context['committee']}, {context['meeting_date']}".strip(", ")
+    props.subject = (
+        f"{context['plan_title']}, {context['committee']}, {context['meeting_date']}".strip(", ")
+    )
     props.author = context["author"] or context["council"]
     props.last_modified_by = props.author
-    props.keywords = "; ".join(k for k in ("Ofsted", "improvement plan", context["council"], period["name"]) if k)
-    props.comments = f"Built by ofsted-tracker from the tracker workbook, figures as at {context['as_at']}."
+    props.keywords = "; ".join(
+        k for k in ("Ofsted", "improvement plan", context["council"], period["name"]) if k
+    )
+    props.comments = (
+        f"Built by ofsted-tracker from the tracker workbook, figures as at {context['as_at']}."
+    )
     props.language = "en-GB"
     props.revision = 1
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)  # when the file was made, not a figure
+    now = datetime.now(UTC).replace(
+        tzinfo=None, microsecond=0
+    )  # when the file was made, not a figure
     props.created = props.modified = now
 
 
-MAIN_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+MAIN_CONTENT_TYPE = (
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+)
 
 
 def _assert_reopens(path: Path) -> None:
@@ -132,9 +175,15 @@ def _assert_reopens(path: Path) -> None:
             if broken is not None:
                 raise ValueError(f"{broken} does not match its checksum")
             types = etree.fromstring(package.read("[Content_Types].xml"))
-            mains = [o.get("PartName", "").lstrip("/") for o in types if o.get("ContentType") == MAIN_CONTENT_TYPE]
+            mains = [
+                o.get("PartName", "").lstrip("/")
+                for o in types
+                if o.get("ContentType") == MAIN_CONTENT_TYPE
+            ]
             if len(mains) != 1 or mains[0] not in package.namelist():
                 raise ValueError("it has no main document part")
     except Exception as exc:  # noqa: BLE001 - any failure here means the file must not be kept
-        raise TemplateError(f"The report could not be read back after writing ({exc}); it was not saved. "
-                            "Check the template in Word.") from exc
+        raise TemplateError(
+            f"The report could not be read back after writing ({exc}); it was not saved. "
+            "Check the template in Word."
+        ) from exc

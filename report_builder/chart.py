@@ -36,7 +36,8 @@ _INLINE = (
     '<wp:inline distT="0" distB="0" distL="0" distR="0" xmlns:wp="{wp}" xmlns:a="{a}" xmlns:c="{c}" xmlns:r="{r}">'
     '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
     '<wp:docPr id="{id}" name="Chart {id}"/><wp:cNvGraphicFramePr/>'
-    '<a:graphic><a:graphicData uri="{c}"><c:chart r:id="{rid}"/></a:graphicData></a:graphic></wp:inline>')
+    '<a:graphic><a:graphicData uri="{c}"><c:chart r:id="{rid}"/></a:graphicData></a:graphic></wp:inline>'
+)
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,11 @@ def chart_series(bars: list[ChartBar]) -> tuple[tuple[str, str, str], ...]:
 
 def chart_description(bars: list[ChartBar], name: str = "RAG chart") -> str:
     """The chart's figures in words: its alternative text for screen readers."""
-    parts = [f"{bar.label}: " + ", ".join(f"{bar.counts.get(key, 0)} {LETTERS[key]}" for _, key, _ in chart_series(bars))
-             for bar in bars]
+    parts = [
+        f"{bar.label}: "
+        + ", ".join(f"{bar.counts.get(key, 0)} {LETTERS[key]}" for _, key, _ in chart_series(bars))
+        for bar in bars
+    ]
     if chart_series(bars) != SERIES:
         name = name.replace("RAG chart", "BRAG chart")
     return f"{name}. " + "; ".join(parts) + "."
@@ -92,8 +96,16 @@ class ChartPlace:
 
 def report_charts(context: dict) -> list[ChartPlace]:
     """The report's charts: the RAG chart by section, and the trend when there are earlier reports to show."""
-    return [ChartPlace(MARKER, chart_bars(context), "RAG chart"),
-            ChartPlace(TREND_MARKER, trend_bars(context), "Trend chart", columns=True, height_cm=TREND_HEIGHT_CM)]
+    return [
+        ChartPlace(MARKER, chart_bars(context), "RAG chart"),
+        ChartPlace(
+            TREND_MARKER,
+            trend_bars(context),
+            "Trend chart",
+            columns=True,
+            height_cm=TREND_HEIGHT_CM,
+        ),
+    ]
 
 
 def chart_parts(bars: list[ChartBar], columns: bool = False) -> tuple[bytes, bytes]:
@@ -124,7 +136,10 @@ def chart_parts(bars: list[ChartBar], columns: bool = False) -> tuple[bytes, byt
     plot.overlap = 100
     plot.has_data_labels = True
     labels = plot.data_labels
-    labels.number_format, labels.number_format_is_linked = '0;;;', False  # a segment of 0 shows no label
+    labels.number_format, labels.number_format_is_linked = (
+        "0;;;",
+        False,
+    )  # a segment of 0 shows no label
     labels.font.bold = True
     for drawn, (_, _, fill) in zip(plot.series, series):
         drawn.format.fill.solid()
@@ -132,14 +147,18 @@ def chart_parts(bars: list[ChartBar], columns: bool = False) -> tuple[bytes, byt
         drawn.format.line.color.rgb = RGBColor(0, 0, 0)
         drawn.format.line.width = Pt(0.5)
     if not columns:
-        chart.category_axis.reverse_order = True  # the first section at the top, as in the table below it
+        chart.category_axis.reverse_order = (
+            True  # the first section at the top, as in the table below it
+        )
         chart.category_axis.crosses = XL_AXIS_CROSSES.MAXIMUM  # and the scale still below the bars
     chart.value_axis.has_major_gridlines = True
     if max((sum(bar.counts.get(key, 0) for _, key, _ in SERIES) for bar in bars), default=0) <= 10:
         chart.value_axis.major_unit = 1  # whole actions: no 0.5 steps on a small plan
     chart.value_axis.has_title = True
     chart.value_axis.axis_title.text_frame.text = "Number of actions"
-    return etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True), data.xlsx_blob
+    return etree.tostring(
+        space, xml_declaration=True, encoding="UTF-8", standalone=True
+    ), data.xlsx_blob
 
 
 def place_charts(document, charts: list[ChartPlace]) -> int:
@@ -173,16 +192,32 @@ def _place(document, chart: ChartPlace) -> int:
     next_id = max(ids, default=0) + 1
     height = chart.height
     for text in texts:
-        workbook = Part(package.next_partname("/word/embeddings/Microsoft_Excel_Sheet%d.xlsx"), XLSX_TYPE, xlsx,
-                        package)
+        workbook = Part(
+            package.next_partname("/word/embeddings/Microsoft_Excel_Sheet%d.xlsx"),
+            XLSX_TYPE,
+            xlsx,
+            package,
+        )
         space = etree.fromstring(xml)
-        chart_part = XmlPart(package.next_partname("/word/charts/chart%d.xml"), CHART_TYPE, space, package)
-        external = etree.SubElement(space, qn("c:externalData"), {qn("r:id"): chart_part.relate_to(workbook,
-                                                                                                  RT.PACKAGE)})
+        chart_part = XmlPart(
+            package.next_partname("/word/charts/chart%d.xml"), CHART_TYPE, space, package
+        )
+        external = etree.SubElement(
+            space, qn("c:externalData"), {qn("r:id"): chart_part.relate_to(workbook, RT.PACKAGE)}
+        )
         etree.SubElement(external, qn("c:autoUpdate"), val="0")
-        inline = parse_xml(_INLINE.format(wp=nsmap["wp"], a=nsmap["a"], c=CHART_URI, r=nsmap["r"],
-                                          cx=round(WIDTH_CM * EMU_PER_CM), cy=height, id=next_id,
-                                          rid=main.relate_to(chart_part, RT.CHART)))
+        inline = parse_xml(
+            _INLINE.format(
+                wp=nsmap["wp"],
+                a=nsmap["a"],
+                c=CHART_URI,
+                r=nsmap["r"],
+                cx=round(WIDTH_CM * EMU_PER_CM),
+                cy=height,
+                id=next_id,
+                rid=main.relate_to(chart_part, RT.CHART),
+            )
+        )
         inline.find(qn("wp:docPr")).set("descr", description)
         inline.find(qn("wp:docPr")).set("title", chart.title)
         next_id += 1
@@ -195,5 +230,7 @@ def _place(document, chart: ChartPlace) -> int:
         if after:
             tail = etree.SubElement(run.getparent(), qn("w:r"))
             drawing_run.addnext(tail)
-            etree.SubElement(tail, qn("w:t"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}).text = after
+            etree.SubElement(
+                tail, qn("w:t"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}
+            ).text = after
     return len(texts)

@@ -52,9 +52,9 @@ PLACEHOLDERS: dict[str, str] = {
     "overall": "The whole plan by the RAG rule: total, completed, ongoing, not_completed, not_rated",
     "recorded_differs": "How many actions' recorded RAG differs from the rule",
     "recorded_differs_actions": "Those actions (ref, text, note: 'rated Amber by officers, but its deadline of ... has "
-                                "passed')",
+    "passed')",
     "undated_complete": "Actions counted as completed by deadline whose deadline is not a date (ref, text, note: "
-                        "the deadline as typed)",
+    "the deadline as typed)",
     "data_errors": "How many errors validation found in the workbook (the report still builds)",
     "data_warnings": "How many warnings validation found",
     "findings": "The errors, one row each (severity, cell, action, message); warnings are left to the Checks sheet",
@@ -72,9 +72,23 @@ PLACEHOLDERS: dict[str, str] = {
 COUNTS = ("total", "completed", "ongoing", "not_completed", "not_rated")
 RAG = ("rag", "fill", "rag_name")
 FIELDS: dict[str, tuple[str, ...]] = {
-    "period": ("name", "title", "months", "start", "end", "due", "completed", "not_completed", "not_yet_due",
-               "rescheduled", "completed_late", "completed_actions", "not_completed_actions", "not_yet_due_actions",
-               "groups"),
+    "period": (
+        "name",
+        "title",
+        "months",
+        "start",
+        "end",
+        "due",
+        "completed",
+        "not_completed",
+        "not_yet_due",
+        "rescheduled",
+        "completed_late",
+        "completed_actions",
+        "not_completed_actions",
+        "not_yet_due_actions",
+        "groups",
+    ),
     "period.*_actions": ("ref", "text", "note"),
     "period.groups": ("heading", "rows"),
     "period.groups.rows": ("ref", "text", "owner", *RAG, "progress", "deadline"),
@@ -83,22 +97,42 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "findings": ("severity", "cell", "action", "message"),
     "revisions": ("ref", "action", "old", "new", "reason", "agreed_by"),
     "sections": ("heading", "recommendations", "counts"),
-    "sections.recommendations": ("ref", "heading", "text", "lead", "linked_plan", "partners", "outcomes", "measures",
-                                 "actions", "progress", "exceptions", "impact", "further_action", "counts"),
+    "sections.recommendations": (
+        "ref",
+        "heading",
+        "text",
+        "lead",
+        "linked_plan",
+        "partners",
+        "outcomes",
+        "measures",
+        "actions",
+        "progress",
+        "exceptions",
+        "impact",
+        "further_action",
+        "counts",
+    ),
     "sections.recommendations.actions": ("ref", "text", "deadline", "owner", *RAG),
     "sections.recommendations.exceptions": ("ref", "text", *RAG, "commentary"),
     "leads": ("initials", "name", "job_title"),
 }
 
 NOT_RATED = "NR"
-NOT_RATED_FILL = "BFBFBF"  # grey: no RAG colour, and darker than the header rows so it is not read as one
+NOT_RATED_FILL = (
+    "BFBFBF"  # grey: no RAG colour, and darker than the header rows so it is not read as one
+)
 NO_SECTION = "Other recommendations"
 NO_RECOMMENDATION = "Actions with no matching recommendation"
-POLICY_PLACEHOLDER = ("[Council policy context: replace this paragraph with how the plan serves the council's own "
-                      "strategies and priorities, or fill in 'Policy context' on the Settings sheet.]")
-EQUALITIES_PLACEHOLDER = ("[Equalities implications: replace this paragraph with how the plan sits within the "
-                          "council's equalities scheme and objectives, or fill in 'Equalities context' on the Settings "
-                          "sheet.]")
+POLICY_PLACEHOLDER = (
+    "[Council policy context: replace this paragraph with how the plan serves the council's own "
+    "strategies and priorities, or fill in 'Policy context' on the Settings sheet.]"
+)
+EQUALITIES_PLACEHOLDER = (
+    "[Equalities implications: replace this paragraph with how the plan sits within the "
+    "council's equalities scheme and objectives, or fill in 'Equalities context' on the Settings "
+    "sheet.]"
+)
 SEVERITY_WORDS = {ERROR: "Error", WARNING: "Warning"}
 
 
@@ -117,13 +151,18 @@ def rag_cell(rag: str | None) -> dict[str, str]:
     return {"rag": NOT_RATED, "fill": NOT_RATED_FILL, "rag_name": "Not rated"}
 
 
-_RAG_CELLS = {rag: rag_cell(rag) for rag in (*RAG_FILLS, None)}  # rows share these (read-only) dicts' contents
+_RAG_CELLS = {
+    rag: rag_cell(rag) for rag in (*RAG_FILLS, None)
+}  # rows share these (read-only) dicts' contents
 
 
 def owner_names(plan: Plan, action: Action) -> str:
     """The action's owners as full names from Leads (``Plan.lead_named``); owners not in Leads are shown as typed."""
     leads = [plan.lead_named(owner) for owner in action.owners]
-    return ", ".join(lead.name if lead is not None and lead.name else owner for lead, owner in zip(leads, action.owners))
+    return ", ".join(
+        lead.name if lead is not None and lead.name else owner
+        for lead, owner in zip(leads, action.owners)
+    )
 
 
 class _Shown(dict):
@@ -195,17 +234,26 @@ def _sections(plan: Plan) -> list[_Section]:
         names = ", ".join(r or "blank" for r in by_rec)
         text = f"These actions name a recommendation that is not on the Recommendations sheet ({names})."
         orphans = tuple(a for a in plan.actions if a.rec_id in by_rec)
-        sections.append(_Section(NO_RECOMMENDATION, ((Recommendation(rec_id="", text=text), orphans),)))
+        sections.append(
+            _Section(NO_RECOMMENDATION, ((Recommendation(rec_id="", text=text), orphans),))
+        )
     return sections
 
 
 def _counts(ratings: Iterable[str | None]) -> dict[str, int]:
     values = list(ratings)
-    return {"total": len(values), "completed": values.count("G"), "ongoing": values.count("A"),
-            "not_completed": values.count("R"), "not_rated": values.count(None)}
+    return {
+        "total": len(values),
+        "completed": values.count("G"),
+        "ongoing": values.count("A"),
+        "not_completed": values.count("R"),
+        "not_rated": values.count(None),
+    }
 
 
-def _period(summary: Summary, section_of: dict[str, str], headings: list[str], shown: _Shown) -> dict:
+def _period(
+    summary: Summary, section_of: dict[str, str], headings: list[str], shown: _Shown
+) -> dict:
     """The period snapshot: counts, the named lists behind them and the period's actions table by section."""
     p = summary.period
     if p is None:
@@ -217,12 +265,22 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str], s
         )
     plan = summary.plan
     actions = {a.action_id: a for a in plan.actions}
-    judged = {**{i: "G" for i in p.completed}, **{i: "R" for i in p.not_completed}, **{i: "A" for i in p.not_yet_due}}
+    judged = {
+        **{i: "G" for i in p.completed},
+        **{i: "R" for i in p.not_completed},
+        **{i: "A" for i in p.not_yet_due},
+    }
 
     def named(ids: tuple[str, ...], note) -> CleanRows:
         # in a sentence's list the item's own full stop would clash with the bracket after it
-        return CleanRows({"ref": shown[i], "text": shown[actions[i].text.rstrip().rstrip(".")],
-                          "note": clean(note(actions[i]))} for i in ids)
+        return CleanRows(
+            {
+                "ref": shown[i],
+                "text": shown[actions[i].text.rstrip().rstrip(".")],
+                "note": clean(note(actions[i])),
+            }
+            for i in ids
+        )
 
     def missed(a: Action) -> str:
         was = original_shown(a, prose_date)
@@ -240,11 +298,16 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str], s
         deadline = original_shown(a)
         if a.deadline and a.deadline != a.original_deadline:
             deadline += f"\n(now {in_force_shown(a)})"
-        groups.setdefault(section_of[action_id], CleanRows()).append({
-            "ref": shown[a.action_id], "text": shown[a.text], "owner": shown.owner(a),
-            **_RAG_CELLS[judged[action_id]], "progress": shown[a.commentary or "No progress summary recorded."],
-            "deadline": deadline,
-        })
+        groups.setdefault(section_of[action_id], CleanRows()).append(
+            {
+                "ref": shown[a.action_id],
+                "text": shown[a.text],
+                "owner": shown.owner(a),
+                **_RAG_CELLS[judged[action_id]],
+                "progress": shown[a.commentary or "No progress summary recorded."],
+                "deadline": deadline,
+            }
+        )
     return {
         "name": p.period.name,
         "title": period_title(p.period.name),
@@ -259,26 +322,51 @@ def _period(summary: Summary, section_of: dict[str, str], headings: list[str], s
         "completed_late": len(p.completed_late),
         "completed_actions": named(p.completed, lambda a: ""),
         "not_completed_actions": named(p.not_completed, missed),
-        "not_yet_due_actions": named(p.not_yet_due, lambda a: f"due {original_shown(a, prose_date)}"),
+        "not_yet_due_actions": named(
+            p.not_yet_due, lambda a: f"due {original_shown(a, prose_date)}"
+        ),
         "groups": [{"heading": h, "rows": groups[h]} for h in headings if h in groups],
     }
 
 
-def _recommendation(rec: Recommendation, actions: list[Action], ratings: dict[str, str | None],
-                    shown: _Shown) -> dict:
+def _recommendation(
+    rec: Recommendation, actions: list[Action], ratings: dict[str, str | None], shown: _Shown
+) -> dict:
     """A recommendation with its actions table and exceptions, every string already cleaned (see CleanRows)."""
     rows, exceptions = [], []
     for a in actions:
         rag = ratings.get(a.action_id)
-        ref, text, cell = shown[a.action_id], shown[a.text], _RAG_CELLS[rag if rag in RAG_FILLS else None]
-        rows.append({"ref": ref, "text": text, "deadline": shown[_deadline_shown(a)], "owner": shown.owner(a),
-                     **cell})
-        if rag not in ("G", BLUE):  # Green, or Blue (complete and embedded, in BRAG), is no exception
-            exceptions.append({"ref": ref, "text": text, **cell,
-                               "commentary": shown[a.commentary or "No progress commentary recorded."]})
+        ref, text, cell = (
+            shown[a.action_id],
+            shown[a.text],
+            _RAG_CELLS[rag if rag in RAG_FILLS else None],
+        )
+        rows.append(
+            {
+                "ref": ref,
+                "text": text,
+                "deadline": shown[_deadline_shown(a)],
+                "owner": shown.owner(a),
+                **cell,
+            }
+        )
+        if rag not in (
+            "G",
+            BLUE,
+        ):  # Green, or Blue (complete and embedded, in BRAG), is no exception
+            exceptions.append(
+                {
+                    "ref": ref,
+                    "text": text,
+                    **cell,
+                    "commentary": shown[a.commentary or "No progress commentary recorded."],
+                }
+            )
     return {
         "ref": shown[rec.rec_id],
-        "heading": shown[f"Recommendation {rec.rec_id}" if rec.rec_id else ""],  # its section says it already
+        "heading": shown[
+            f"Recommendation {rec.rec_id}" if rec.rec_id else ""
+        ],  # its section says it already
         "text": shown[rec.text],
         "lead": shown[rec.lead],
         "linked_plan": shown[rec.linked_plan],
@@ -301,8 +389,9 @@ def differs_note(action: Action, recorded: str, derived: str | None, as_at: date
     deadline = in_force_shown(action, prose_date)
     if derived is None:
         typed = action.current_raw or action.original_raw
-        why = (f"its deadline ('{typed}') is not a date" if typed else "it has no deadline") + \
-            ", so it cannot be rated (not rated in this report)"
+        why = (
+            f"its deadline ('{typed}') is not a date" if typed else "it has no deadline"
+        ) + ", so it cannot be rated (not rated in this report)"
         return f"{officers}, but {why}"
     if derived == "R":
         if action.is_complete:
@@ -313,10 +402,15 @@ def differs_note(action: Action, recorded: str, derived: str | None, as_at: date
         else:
             why = "its progress status is At risk"
     elif derived == "A":
-        why = (f"it is not yet complete and its deadline of {deadline} is still to come" if recorded == "G"
-               else f"its deadline of {deadline} is still to come and it is not marked At risk")
+        why = (
+            f"it is not yet complete and its deadline of {deadline} is still to come"
+            if recorded == "G"
+            else f"its deadline of {deadline} is still to come and it is not marked At risk"
+        )
     else:
-        why = "it is recorded as complete, by its deadline" + (f" of {deadline}" if deadline else "")
+        why = "it is recorded as complete, by its deadline" + (
+            f" of {deadline}" if deadline else ""
+        )
     return f"{officers}, but {why} ({RAG_NAMES[derived]} in this report)"
 
 
@@ -332,9 +426,17 @@ def report_context(summary: Summary) -> dict:
         for rec, actions in section.recommendations:
             section_of.update({a.action_id: section.heading for a in actions})
             recs.append(_recommendation(rec, list(actions), ratings, shown))
-        sections.append({"heading": section.heading, "recommendations": CleanRows(recs),
-                         "counts": _counts(ratings.get(a.action_id) for _, actions in section.recommendations
-                                           for a in actions)})
+        sections.append(
+            {
+                "heading": section.heading,
+                "recommendations": CleanRows(recs),
+                "counts": _counts(
+                    ratings.get(a.action_id)
+                    for _, actions in section.recommendations
+                    for a in actions
+                ),
+            }
+        )
     headings = [s["heading"] for s in sections]
 
     o = summary.overall
@@ -344,21 +446,49 @@ def report_context(summary: Summary) -> dict:
         reason = r.reason or "No reason recorded."
         if not r.approved:
             reason += " (not yet agreed)"
-        revisions.append({"ref": r.action_id, "action": actions[r.action_id].text if r.action_id in actions
-                          else "(not an action of the plan)", "old": table_date(r.old_deadline),
-                          "new": table_date(r.new_deadline), "reason": reason, "agreed_by": r.agreed_by})
+        revisions.append(
+            {
+                "ref": r.action_id,
+                "action": actions[r.action_id].text
+                if r.action_id in actions
+                else "(not an action of the plan)",
+                "old": table_date(r.old_deadline),
+                "new": table_date(r.new_deadline),
+                "reason": reason,
+                "agreed_by": r.agreed_by,
+            }
+        )
     agreed_by = {r.agreed_by.strip() for r in summary.revisions}
     meeting = plan.setting("Meeting date")
     periods = sorted(plan.periods, key=lambda x: x.start)
-    differ = CleanRows({"ref": shown[d.action_id], "text": shown[actions[d.action_id].text.rstrip().rstrip(".")],
-                        "note": clean(differs_note(actions[d.action_id], d.recorded, d.derived, summary.as_at))}
-                       for d in summary.disagreements if d.action_id in actions)
-    undated = CleanRows({"ref": shown[a.action_id], "text": shown[a.text.rstrip().rstrip(".")],
-                         "note": clean(in_force_shown(a) or "blank")}
-                        for a in plan.actions if ratings.get(a.action_id) in ("G", BLUE) and a.deadline is None)
-    shown_findings = CleanRows({"severity": SEVERITY_WORDS[f.severity], "cell": shown[f.where],
-                                "action": shown[f.action_id], "message": shown[f.message]}
-                               for f in summary.findings if f.severity == ERROR)  # warnings stay on Checks
+    differ = CleanRows(
+        {
+            "ref": shown[d.action_id],
+            "text": shown[actions[d.action_id].text.rstrip().rstrip(".")],
+            "note": clean(differs_note(actions[d.action_id], d.recorded, d.derived, summary.as_at)),
+        }
+        for d in summary.disagreements
+        if d.action_id in actions
+    )
+    undated = CleanRows(
+        {
+            "ref": shown[a.action_id],
+            "text": shown[a.text.rstrip().rstrip(".")],
+            "note": clean(in_force_shown(a) or "blank"),
+        }
+        for a in plan.actions
+        if ratings.get(a.action_id) in ("G", BLUE) and a.deadline is None
+    )
+    shown_findings = CleanRows(
+        {
+            "severity": SEVERITY_WORDS[f.severity],
+            "cell": shown[f.where],
+            "action": shown[f.action_id],
+            "message": shown[f.message],
+        }
+        for f in summary.findings
+        if f.severity == ERROR
+    )  # warnings stay on Checks
     context = {
         "council": plan.setting("Council"),
         "committee": plan.setting("Committee"),
@@ -374,8 +504,13 @@ def report_context(summary: Summary) -> dict:
         "periods_count": number_words(len(periods)),
         "periods_text": join_words([month_span(x.start, x.end) for x in periods]),
         "period": _period(summary, section_of, headings, shown),
-        "overall": {"total": len(o.total), "completed": len(o.completed), "ongoing": len(o.ongoing),
-                    "not_completed": len(o.not_completed), "not_rated": len(o.not_rated)},
+        "overall": {
+            "total": len(o.total),
+            "completed": len(o.completed),
+            "ongoing": len(o.ongoing),
+            "not_completed": len(o.not_completed),
+            "not_rated": len(o.not_rated),
+        },
         "recorded_differs": len(summary.disagreements),
         "recorded_differs_actions": differ,
         "undated_complete": undated,
@@ -388,7 +523,10 @@ def report_context(summary: Summary) -> dict:
         "revisions_count": len(revisions),
         "revisions_agreed_by": with_article(agreed_by.pop()) if len(agreed_by) == 1 else "",
         "sections": sections,
-        "leads": [{"initials": lead.initials, "name": lead.name, "job_title": lead.job_title} for lead in plan.leads],
+        "leads": [
+            {"initials": lead.initials, "name": lead.name, "job_title": lead.job_title}
+            for lead in plan.leads
+        ],
         "unknown_owners": ", ".join(unknown_owners(plan)),
     }
     context.update(direction_of_travel(summary, shown))
@@ -399,23 +537,44 @@ def report_context(summary: Summary) -> dict:
 
 # --- direction of travel: the trend and "since the last report" (from the History sheet's snapshots) ----------------
 
-PLACEHOLDERS.update({
-    "has_history": "Whether an earlier snapshot (the last report) exists to compare with",
-    "history_text": "One sentence: what the figures are compared with, or that this is the first report with none",
-    "trend": "The trend, one row per period up to now (fields below)",
-    "since_last": "What changed since the last report: period, as_at and lists completed, turned_red, "
-                  "turned_red_deadline_passed, deadline_moved_again (fields below)",
-    "history_note": "Settings 'History note': a sentence about the earlier snapshots (the demo says its Q1 is "
-                    "invented), else blank",
-})
-FIELDS.update({
-    "trend": ("period", "as_at", "total", "completed", "ongoing", "not_completed", "not_rated", "complete"),
-    "since_last": ("period", "as_at", "completed", "turned_red", "turned_red_deadline_passed",
-                   "deadline_moved_again"),
-    "since_last.*": ("ref", "text", "note"),
-})
-FIRST_REPORT = ("This is the first report with a recorded snapshot of the plan, so there are no earlier figures "
-                "to compare with yet.")
+PLACEHOLDERS.update(
+    {
+        "has_history": "Whether an earlier snapshot (the last report) exists to compare with",
+        "history_text": "One sentence: what the figures are compared with, or that this is the first report with none",
+        "trend": "The trend, one row per period up to now (fields below)",
+        "since_last": "What changed since the last report: period, as_at and lists completed, turned_red, "
+        "turned_red_deadline_passed, deadline_moved_again (fields below)",
+        "history_note": "Settings 'History note': a sentence about the earlier snapshots (the demo says its Q1 is "
+        "invented), else blank",
+    }
+)
+FIELDS.update(
+    {
+        "trend": (
+            "period",
+            "as_at",
+            "total",
+            "completed",
+            "ongoing",
+            "not_completed",
+            "not_rated",
+            "complete",
+        ),
+        "since_last": (
+            "period",
+            "as_at",
+            "completed",
+            "turned_red",
+            "turned_red_deadline_passed",
+            "deadline_moved_again",
+        ),
+        "since_last.*": ("ref", "text", "note"),
+    }
+)
+FIRST_REPORT = (
+    "This is the first report with a recorded snapshot of the plan, so there are no earlier figures "
+    "to compare with yet."
+)
 
 
 def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
@@ -424,68 +583,128 @@ def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
     travel = summary.travel
 
     def named(category: str, note) -> CleanRows:
-        return CleanRows({"ref": shown[c.action_id], "text": shown[actions[c.action_id].text.rstrip().rstrip(".")],
-                          "note": clean(note(c))} for c in (travel.of(category) if travel else ())
-                         if c.action_id in actions)
+        return CleanRows(
+            {
+                "ref": shown[c.action_id],
+                "text": shown[actions[c.action_id].text.rstrip().rstrip(".")],
+                "note": clean(note(c)),
+            }
+            for c in (travel.of(category) if travel else ())
+            if c.action_id in actions
+        )
 
     def moved(c) -> str:
         old, new = (date.fromisoformat(d) if d else None for d in (c.before, c.after))
         return f"from {prose_date(old) if old else 'no date'} to {prose_date(new) if new else 'no date'}"
 
-    trend = [{"period": p.period, "as_at": table_date(p.as_at), "total": p.counts.total, "completed": p.counts.by_deadline,
-              "ongoing": p.counts.amber, "not_completed": p.counts.red, "not_rated": p.counts.not_rated,
-              "complete": p.counts.complete} for p in summary.trend]
-    since = {"period": travel.previous.period if travel else "",
-             "as_at": prose_date(travel.previous.as_at) if travel else "",
-             "completed": named("completed", lambda c: ""),
-             "turned_red": named("turned_red", lambda c: ""),
-             "turned_red_deadline_passed": named("turned_red_deadline_passed", lambda c: "its deadline passed"),
-             "deadline_moved_again": named("deadline_moved_again", moved)}
-    text = (f"The figures are compared with the last report's, for {since['period']} as at {since['as_at']}."
-            if travel else FIRST_REPORT)
-    return {"has_history": travel is not None, "history_text": text, "trend": trend, "since_last": since,
-            "history_note": clean(summary.plan.setting("History note"))}
+    trend = [
+        {
+            "period": p.period,
+            "as_at": table_date(p.as_at),
+            "total": p.counts.total,
+            "completed": p.counts.by_deadline,
+            "ongoing": p.counts.amber,
+            "not_completed": p.counts.red,
+            "not_rated": p.counts.not_rated,
+            "complete": p.counts.complete,
+        }
+        for p in summary.trend
+    ]
+    since = {
+        "period": travel.previous.period if travel else "",
+        "as_at": prose_date(travel.previous.as_at) if travel else "",
+        "completed": named("completed", lambda c: ""),
+        "turned_red": named("turned_red", lambda c: ""),
+        "turned_red_deadline_passed": named(
+            "turned_red_deadline_passed", lambda c: "its deadline passed"
+        ),
+        "deadline_moved_again": named("deadline_moved_again", moved),
+    }
+    text = (
+        f"The figures are compared with the last report's, for {since['period']} as at {since['as_at']}."
+        if travel
+        else FIRST_REPORT
+    )
+    return {
+        "has_history": travel is not None,
+        "history_text": text,
+        "trend": trend,
+        "since_last": since,
+        "history_note": clean(summary.plan.setting("History note")),
+    }
 
 
 # --- the chase list: update requests sent to owners and their returns (from the Requests sheet) ---------------------
 
-PLACEHOLDERS.update({
-    "chase": "The chase list for the annex, one row per owner with actions to update (fields below)",
-    "chase_sent": "How many update requests were sent this period (all owners)",
-    "chase_received": "How many returns were received this period (all owners)",
-    "chase_without_update": "How many actions have no update this period",
-})
-FIELDS.update({
-    "chase": ("owner", "name", "requests_sent", "returns_received", "without_update", "without_update_count",
-              "commentary_unchanged", "commentary_unchanged_count"),
-})
+PLACEHOLDERS.update(
+    {
+        "chase": "The chase list for the annex, one row per owner with actions to update (fields below)",
+        "chase_sent": "How many update requests were sent this period (all owners)",
+        "chase_received": "How many returns were received this period (all owners)",
+        "chase_without_update": "How many actions have no update this period",
+    }
+)
+FIELDS.update(
+    {
+        "chase": (
+            "owner",
+            "name",
+            "requests_sent",
+            "returns_received",
+            "without_update",
+            "without_update_count",
+            "commentary_unchanged",
+            "commentary_unchanged_count",
+        ),
+    }
+)
 
 
 def chase_context(summary: Summary) -> dict:
     """The chase list per owner: requests sent, returns received, actions without an update this period, and those
     whose commentary is unchanged since the last snapshot ("" and None count when there is no earlier snapshot)."""
-    rows = [{"owner": o.owner, "name": o.name, "requests_sent": o.requests_sent,
-             "returns_received": o.returns_received, "without_update": ", ".join(o.without_update),
-             "without_update_count": len(o.without_update),
-             "commentary_unchanged": ", ".join(o.commentary_unchanged or ()),
-             "commentary_unchanged_count": None if o.commentary_unchanged is None else len(o.commentary_unchanged)}
-            for o in summary.chase]
-    return {"chase": rows, "chase_sent": sum(r["requests_sent"] for r in rows),
-            "chase_received": sum(r["returns_received"] for r in rows),
-            "chase_without_update": len({a for o in summary.chase for a in o.without_update})}
+    rows = [
+        {
+            "owner": o.owner,
+            "name": o.name,
+            "requests_sent": o.requests_sent,
+            "returns_received": o.returns_received,
+            "without_update": ", ".join(o.without_update),
+            "without_update_count": len(o.without_update),
+            "commentary_unchanged": ", ".join(o.commentary_unchanged or ()),
+            "commentary_unchanged_count": None
+            if o.commentary_unchanged is None
+            else len(o.commentary_unchanged),
+        }
+        for o in summary.chase
+    ]
+    return {
+        "chase": rows,
+        "chase_sent": sum(r["requests_sent"] for r in rows),
+        "chase_received": sum(r["returns_received"] for r in rows),
+        "chase_without_update": len({a for o in summary.chase for a in o.without_update}),
+    }
 
 
 # --- BRAG and the Red actions' corrective action and forecast (Settings "Rating scheme", Actions columns) --------
 
-PLACEHOLDERS.update({
-    "brag": "Whether the plan is rated Blue, Red, Amber, Green (Settings 'Rating scheme' is BRAG)",
-    "brag_counts": "The counts with Blue, one row per section then the whole plan (fields below)",
-    "red_actions": "Every action rated Red, with its corrective action and forecast date (fields below)",
-})
-FIELDS.update({
-    "brag_counts": ("heading", *COUNTS, "blue"),  # blue: complete and embedded (0 unless rated BRAG)
-    "red_actions": ("ref", "text", "owner", "deadline", "corrective_action", "forecast"),
-})
+PLACEHOLDERS.update(
+    {
+        "brag": "Whether the plan is rated Blue, Red, Amber, Green (Settings 'Rating scheme' is BRAG)",
+        "brag_counts": "The counts with Blue, one row per section then the whole plan (fields below)",
+        "red_actions": "Every action rated Red, with its corrective action and forecast date (fields below)",
+    }
+)
+FIELDS.update(
+    {
+        "brag_counts": (
+            "heading",
+            *COUNTS,
+            "blue",
+        ),  # blue: complete and embedded (0 unless rated BRAG)
+        "red_actions": ("ref", "text", "owner", "deadline", "corrective_action", "forecast"),
+    }
+)
 WHOLE_PLAN, NO_CORRECTIVE_ACTION, NO_FORECAST = "Whole plan", "None recorded.", "Not given"
 
 
@@ -498,13 +717,22 @@ def brag_and_red_actions(summary: Summary, shown: _Shown) -> dict:
         rags = [ratings.get(a.action_id) for a in actions]
         return {"heading": heading, **_counts(rags), "blue": rags.count(BLUE)}
 
-    rows = [counts(section.heading, (a for _, actions in section.recommendations for a in actions))
-            for section in _sections(plan)]
+    rows = [
+        counts(section.heading, (a for _, actions in section.recommendations for a in actions))
+        for section in _sections(plan)
+    ]
     rows.append(counts(WHOLE_PLAN, plan.actions))
-    red = CleanRows({"ref": shown[a.action_id], "text": shown[a.text], "owner": shown.owner(a),
-                     "deadline": shown[_deadline_shown(a)],
-                     "corrective_action": shown[a.corrective_action or NO_CORRECTIVE_ACTION],
-                     "forecast": table_date(a.forecast) if a.forecast else NO_FORECAST} for a in summary.exceptions)
+    red = CleanRows(
+        {
+            "ref": shown[a.action_id],
+            "text": shown[a.text],
+            "owner": shown.owner(a),
+            "deadline": shown[_deadline_shown(a)],
+            "corrective_action": shown[a.corrective_action or NO_CORRECTIVE_ACTION],
+            "forecast": table_date(a.forecast) if a.forecast else NO_FORECAST,
+        }
+        for a in summary.exceptions
+    )
     return {"brag": plan.brag, "brag_counts": rows, "red_actions": red}
 
 

@@ -15,8 +15,10 @@ from ofsted_tracker.workbook.store.safe_write import atomic_write
 
 TIMEOUT = 180  # seconds: a cold start of LibreOffice on a busy machine takes tens of seconds
 # writer_pdf_Export with a tagged structure tree and PDF/UA identification (LibreOffice 7.2 or later)
-PDF_FILTER = ('pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"},'
-              '"PDFUACompliance":{"type":"boolean","value":"true"}}')
+PDF_FILTER = (
+    'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"},'
+    '"PDFUACompliance":{"type":"boolean","value":"true"}}'
+)
 SOFFICE_NAMES = ("soffice", "libreoffice")
 
 
@@ -37,21 +39,39 @@ def write_pdf(docx: Path, timeout: float = TIMEOUT) -> Path:
     """
     soffice = find_soffice()
     if soffice is None:
-        raise TrackerError(f"LibreOffice is needed for --pdf, and it was not found (soffice on PATH). The Word report "
-                           f"{docx} was written; install LibreOffice, or save it as PDF from Word.")
+        raise TrackerError(
+            f"LibreOffice is needed for --pdf, and it was not found (soffice on PATH). The Word report "
+            f"{docx} was written; install LibreOffice, or save it as PDF from Word."
+        )
     target = docx.with_suffix(".pdf")
     with tempfile.TemporaryDirectory(prefix="ofsted-tracker-pdf-") as work:
         work_dir = Path(work)
         profile, out = work_dir / "profile", work_dir / "out"
         out.mkdir()
-        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                   "--convert-to", PDF_FILTER, "--outdir", str(out), str(docx)]
+        command = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            PDF_FILTER,
+            "--outdir",
+            str(out),
+            str(docx),
+        ]
         try:
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                       start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
         except OSError as exc:
-            raise TrackerError(f"LibreOffice ({soffice}) could not be started ({exc.strerror or exc}); the Word "
-                               f"report {docx} was written.") from exc
+            raise TrackerError(
+                f"LibreOffice ({soffice}) could not be started ({exc.strerror or exc}); the Word "
+                f"report {docx} was written."
+            ) from exc
         try:
             output, _ = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -62,20 +82,28 @@ def write_pdf(docx: Path, timeout: float = TIMEOUT) -> Path:
             process.communicate()
         made = out / f"{docx.stem}.pdf"
         if output is None:
-            raise TrackerError(f"LibreOffice gave no PDF within {timeout:.0f} s, so it was stopped; the Word report "
-                               f"{docx} was written. Try --pdf again, or save it as PDF from Word.")
+            raise TrackerError(
+                f"LibreOffice gave no PDF within {timeout:.0f} s, so it was stopped; the Word report "
+                f"{docx} was written. Try --pdf again, or save it as PDF from Word."
+            )
         if process.returncode != 0 or not made.is_file() or made.stat().st_size == 0:
             said = " ".join((output or "").split())[:300]
-            raise TrackerError(f"LibreOffice could not make the PDF (exit {process.returncode}: {said or 'no output'});"
-                               f" the Word report {docx} was written.")
+            raise TrackerError(
+                f"LibreOffice could not make the PDF (exit {process.returncode}: {said or 'no output'});"
+                f" the Word report {docx} was written."
+            )
         import pikepdf
 
         try:
             describe_figures(made, chart_descriptions(docx))
         except pikepdf.PdfError as exc:
-            raise TrackerError(f"The PDF LibreOffice made could not be read back ({exc}); the Word report {docx} was "
-                               "written. Try --pdf again, or save it as PDF from Word.") from exc
-        with atomic_write(target, keep_backup=False) as staged:  # a full disk or an open PDF: a message, no trace
+            raise TrackerError(
+                f"The PDF LibreOffice made could not be read back ({exc}); the Word report {docx} was "
+                "written. Try --pdf again, or save it as PDF from Word."
+            ) from exc
+        with atomic_write(
+            target, keep_backup=False
+        ) as staged:  # a full disk or an open PDF: a message, no trace
             shutil.copyfile(made, staged)
     return target
 
@@ -118,7 +146,9 @@ def describe_figures(pdf_path: Path, descriptions: list[str]) -> int:
 
     with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
         root = pdf.Root.get("/StructTreeRoot")
-        figures = [e for e in _elements(root) if e.get("/S") == "/Figure"] if root is not None else []
+        figures = (
+            [e for e in _elements(root) if e.get("/S") == "/Figure"] if root is not None else []
+        )
         if not figures or len(figures) != len(descriptions):
             return 0
         for figure, text in zip(figures, descriptions):

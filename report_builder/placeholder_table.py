@@ -74,8 +74,13 @@ def problems(text: str, placeholders: Mapping[str, str] = PLACEHOLDERS) -> list[
     if shown == block(placeholders):
         return []
     listed = {line.split("`")[1] for line in shown.splitlines() if line.startswith("| `")}
-    found = [f"placeholder '{name}' is not in the table" for name in placeholders if name not in listed]
-    found += [f"the table lists '{name}', which is not a placeholder" for name in sorted(listed - set(placeholders))]
+    found = [
+        f"placeholder '{name}' is not in the table" for name in placeholders if name not in listed
+    ]
+    found += [
+        f"the table lists '{name}', which is not a placeholder"
+        for name in sorted(listed - set(placeholders))
+    ]
     return found or ["the table's text differs from PLACEHOLDERS' descriptions"]
 
 

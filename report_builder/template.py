@@ -68,7 +68,9 @@ def _check_percent(fmt: str) -> None:
     for match in _PERCENT_SPEC.finditer(fmt):
         for number in match.groups():
             if number == "*" or (number and int(number) > MAX_WIDTH):
-                raise _limit(f"the format '{match.group(0)[:20]}' asks for a width over {MAX_WIDTH}")
+                raise _limit(
+                    f"the format '{match.group(0)[:20]}' asks for a width over {MAX_WIDTH}"
+                )
 
 
 def _check_format(fmt: str) -> None:
@@ -115,7 +117,10 @@ def sandbox(actions: int = 0):
             return isinstance(obj, allowed) and super().is_safe_attribute(obj, attr, value)
 
         def getattr(self, obj: Any, attribute: str) -> Any:
-            if isinstance(obj, str) and attribute in ("format", "format_map"):  # Jinja wraps these: check here
+            if isinstance(obj, str) and attribute in (
+                "format",
+                "format_map",
+            ):  # Jinja wraps these: check here
                 _check_format(obj)
             return super().getattr(obj, attribute)
 
@@ -128,8 +133,13 @@ def sandbox(actions: int = 0):
                 raise _limit(f"joining would make over {MAX_TEXT:,} items")
             elif operator == "%" and isinstance(left, str):
                 _check_percent(left)
-            elif operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
-                    and right * max(abs(left).bit_length() - 1, 0) > MAX_POWER_BITS:
+            elif (
+                operator == "**"
+                and isinstance(left, int)
+                and isinstance(right, int)
+                and right > 0
+                and right * max(abs(left).bit_length() - 1, 0) > MAX_POWER_BITS
+            ):
                 raise _limit(f"{left} ** {right} is too large a number")
             return super().call_binop(context, operator, left, right)
 
@@ -138,12 +148,20 @@ def sandbox(actions: int = 0):
             if isinstance(owner, str):
                 if name in _WIDTHS and args:
                     _check_width(args[0])
-                elif name == "expandtabs" and args and isinstance(args[0], int) and len(owner) * args[0] > MAX_TEXT:
+                elif (
+                    name == "expandtabs"
+                    and args
+                    and isinstance(args[0], int)
+                    and len(owner) * args[0] > MAX_TEXT
+                ):
                     raise _limit(f"expanding tabs would make over {MAX_TEXT:,} characters")
                 elif name == "replace" and len(args) >= 2:
                     _check_replace(owner, *args[:3])
                 elif name == "join" and args:
-                    args = (args[0] if isinstance(args[0], (str, list, tuple)) else list(args[0]), *args[1:])
+                    args = (
+                        args[0] if isinstance(args[0], (str, list, tuple)) else list(args[0]),
+                        *args[1:],
+                    )
                     _check_join(owner, args[0])
             return super().call(context, obj, *args, **kwargs)
 
@@ -161,6 +179,7 @@ def sandbox(actions: int = 0):
         def run(*args, **kwargs):
             check(*args, **kwargs)
             return filter_(*args, **kwargs)
+
         return run
 
     @pass_eval_context
@@ -171,34 +190,52 @@ def sandbox(actions: int = 0):
 
     env = ReportSandbox(autoescape=True, undefined=StrictUndefined)
     env.globals = {"range": _range}
-    env.filters.update({
-        "center": checked(filters.do_center, lambda value, width=80: _check_width(width)),
-        "indent": checked(filters.do_indent, _check_indent),
-        "format": checked(filters.do_format, lambda value, *a, **k: _check_percent(str(value))),
-        "replace": checked(filters.do_replace, lambda eval_ctx, s, old, new, count=None: _check_replace(
-            str(s), str(old), str(new), count)),
-        "wordwrap": checked(filters.do_wordwrap, lambda env_, s, width=79, *a, **k: _check_width(width)),
-        "batch": checked(filters.do_batch, lambda value, linecount, *a, **k: _check_width(linecount)),
-        "slice": checked(filters.do_slice, lambda value, slices, *a, **k: _check_width(slices)),
-        "join": join,
-        "words": _words,      # {{ period.due|words }}: seventeen
-        "counted": _counted,  # {{ revisions_count|counted('deadline revision') }}: one deadline revision, ten ...
-    })
+    env.filters.update(
+        {
+            "center": checked(filters.do_center, lambda value, width=80: _check_width(width)),
+            "indent": checked(filters.do_indent, _check_indent),
+            "format": checked(filters.do_format, lambda value, *a, **k: _check_percent(str(value))),
+            "replace": checked(
+                filters.do_replace,
+                lambda eval_ctx, s, old, new, count=None: _check_replace(
+                    str(s), str(old), str(new), count
+                ),
+            ),
+            "wordwrap": checked(
+                filters.do_wordwrap, lambda env_, s, width=79, *a, **k: _check_width(width)
+            ),
+            "batch": checked(
+                filters.do_batch, lambda value, linecount, *a, **k: _check_width(linecount)
+            ),
+            "slice": checked(filters.do_slice, lambda value, slices, *a, **k: _check_width(slices)),
+            "join": join,
+            "words": _words,  # {{ period.due|words }}: seventeen
+            "counted": _counted,  # {{ revisions_count|counted('deadline revision') }}: one deadline revision, ten ...
+        }
+    )
     for name in ("replace", "wordwrap"):  # keep what Jinja passes them first
-        env.filters[name].jinja_pass_arg = getattr(getattr(filters, f"do_{name}"), "jinja_pass_arg", None)
+        env.filters[name].jinja_pass_arg = getattr(
+            getattr(filters, f"do_{name}"), "jinja_pass_arg", None
+        )
     return env
 
 
 def _words(number: Any) -> str:
     """A count in words (report_builder.text.number_words); anything that is not a whole number as it is."""
-    return number_words(number) if isinstance(number, int) and not isinstance(number, bool) else str(number)
+    return (
+        number_words(number)
+        if isinstance(number, int) and not isinstance(number, bool)
+        else str(number)
+    )
 
 
 def _counted(number: Any, noun: str, plural: str | None = None) -> str:
     """A count and its noun in words, singular or plural (report_builder.text.counted)."""
     if not isinstance(number, int) or isinstance(number, bool):
         return f"{number} {plural or str(noun) + 's'}"
-    return counted(number, str(noun)[:MAX_WIDTH], plural if plural is None else str(plural)[:MAX_WIDTH])
+    return counted(
+        number, str(noun)[:MAX_WIDTH], plural if plural is None else str(plural)[:MAX_WIDTH]
+    )
 
 
 def _range(*args: int) -> range:
@@ -247,28 +284,50 @@ def load(source: IO[bytes] | str, name: str):
     try:
         with zipfile.ZipFile(source) as package:
             for member in package.namelist():
-                if member.endswith((".xml", ".rels")) and b"<!DOCTYPE" in package.open(member).read(4096):
-                    raise TemplateError(f"The Word template {name} holds a document type declaration (DTD) in "
-                                        f"{member}, which Word never writes. Save it again from Word as "
-                                        "'Word Document (*.docx)'.")
+                if member.endswith((".xml", ".rels")) and b"<!DOCTYPE" in package.open(member).read(
+                    4096
+                ):
+                    raise TemplateError(
+                        f"The Word template {name} holds a document type declaration (DTD) in "
+                        f"{member}, which Word never writes. Save it again from Word as "
+                        "'Word Document (*.docx)'."
+                    )
         tpl = DocxTemplate(source)
         tpl.get_docx()
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError, XMLSyntaxError) as exc:
-        raise TemplateError(f"The Word template {name} is not a Word document (.docx) that can be read: "
-                            f"{exc}. Save it from Word as 'Word Document (*.docx)'.") from exc
+    except (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        XMLSyntaxError,
+    ) as exc:
+        raise TemplateError(
+            f"The Word template {name} is not a Word document (.docx) that can be read: "
+            f"{exc}. Save it from Word as 'Word Document (*.docx)'."
+        ) from exc
     return tpl
 
 
 # docxtpl's tags written as plain Jinja: {%p for %} {%tr if %} {{r x }} -> {% for %} {% if %} {{ x }};
 # {% cellbg x %} and {% colspan x %} print x; {% vm %} and {% hm %} merge cells.
-_DOCXTPL_TAGS = ((re.compile(r"\{%-?\s*(?:p|tr|tc|r)\s"), "{% "), (re.compile(r"\{\{\s*(?:p|r)\s"), "{{ "),
-                 (re.compile(r"\{%\s*(?:cellbg|colspan)\s+(.*?)\s*%\}"), r"{{ \1 }}"),
-                 (re.compile(r"\{%\s*(?:vm|hm)\s*%\}"), ""))
+_DOCXTPL_TAGS = (
+    (re.compile(r"\{%-?\s*(?:p|tr|tc|r)\s"), "{% "),
+    (re.compile(r"\{\{\s*(?:p|r)\s"), "{{ "),
+    (re.compile(r"\{%\s*(?:cellbg|colspan)\s+(.*?)\s*%\}"), r"{{ \1 }}"),
+    (re.compile(r"\{%\s*(?:vm|hm)\s*%\}"), ""),
+)
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'})
 _TAG = re.compile(r"\{[{%#].*?[}%#]\}")
 _ALLOWED_TAGS = ("Output", "If", "For")
-_TAG_WORDS = {"Assign": "set", "AssignBlock": "set", "FromImport": "import", "CallBlock": "call",
-              "FilterBlock": "filter", "ExprStmt": "do"}
+_TAG_WORDS = {
+    "Assign": "set",
+    "AssignBlock": "set",
+    "FromImport": "import",
+    "CallBlock": "call",
+    "FilterBlock": "filter",
+    "ExprStmt": "do",
+}
 
 
 @dataclass(frozen=True)
@@ -297,12 +356,21 @@ def template_source(document) -> Source:
     from docx.text.paragraph import Paragraph
 
     parts = [("the body", document.element.body)]
-    parts += [("a header" if rel.reltype == RT.HEADER else "a footer", rel.target_part.element)
-              for rel in document.part.rels.values() if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external]
-    lines = [(where, _plain(Paragraph(p, None).text)) for where, element in parts for p in element.iter(qn("w:p"))]
+    parts += [
+        ("a header" if rel.reltype == RT.HEADER else "a footer", rel.target_part.element)
+        for rel in document.part.rels.values()
+        if rel.reltype in (RT.HEADER, RT.FOOTER) and not rel.is_external
+    ]
+    lines = [
+        (where, _plain(Paragraph(p, None).text))
+        for where, element in parts
+        for p in element.iter(qn("w:p"))
+    ]
     props = document.core_properties
-    lines += [("the document properties", _plain(getattr(props, name) or ""))
-              for name in ("author", "comments", "identifier", "language", "subject", "title")]
+    lines += [
+        ("the document properties", _plain(getattr(props, name) or ""))
+        for name in ("author", "comments", "identifier", "language", "subject", "title")
+    ]
     return Source(tuple(lines))
 
 
@@ -323,25 +391,35 @@ def check(source: Source, env, provided: frozenset[str]) -> set[str]:
         for node in tree.find_all(nodes.Stmt):
             kind = type(node).__name__
             if kind not in _ALLOWED_TAGS:
-                raise TemplateError(f"The Word template uses {{% {_TAG_WORDS.get(kind, kind.lower())} %}}"
-                                    f"{source.quote(node.lineno)}: report templates may use {{{{ }}}}, {{% if %}} "
-                                    "and {% for %} only.")
-        used = meta.find_undeclared_variables(tree)  # compiles the template: an unknown filter fails here
+                raise TemplateError(
+                    f"The Word template uses {{% {_TAG_WORDS.get(kind, kind.lower())} %}}"
+                    f"{source.quote(node.lineno)}: report templates may use {{{{ }}}}, {{% if %}} "
+                    "and {% for %} only."
+                )
+        used = meta.find_undeclared_variables(
+            tree
+        )  # compiles the template: an unknown filter fails here
     except TemplateSyntaxError as exc:
-        raise TemplateError(f"The Word template could not be filled in: it has a broken tag: {_sentence(exc)}"
-                            f"{source.quote(exc.lineno)}. Check that every {{% if %}} and {{% for %}} is closed and "
-                            "that tags are typed with straight braces.") from exc
+        raise TemplateError(
+            f"The Word template could not be filled in: it has a broken tag: {_sentence(exc)}"
+            f"{source.quote(exc.lineno)}. Check that every {{% if %}} and {{% for %}} is closed and "
+            "that tags are typed with straight braces."
+        ) from exc
     fields = known_fields()
     for node in tree.find_all(nodes.Name):
         if node.ctx == "load" and node.name in used - provided - set(env.globals):
-            raise TemplateError(f"The Word template uses the placeholder '{node.name}', which the report does not "
-                                f"provide{source.quote(node.lineno)}. Correct the spelling; the placeholders are "
-                                "listed under 'The Word report' in the README.")
+            raise TemplateError(
+                f"The Word template uses the placeholder '{node.name}', which the report does not "
+                f"provide{source.quote(node.lineno)}. Correct the spelling; the placeholders are "
+                "listed under 'The Word report' in the README."
+            )
     for node in tree.find_all(nodes.Getattr):
         if node.attr not in fields and not hasattr(str, node.attr):
-            raise TemplateError(f"The Word template uses the field '{node.attr}', which the report does not provide"
-                                f"{source.quote(node.lineno)}. Correct the spelling; the fields are listed under "
-                                "'The Word report' in the README.")
+            raise TemplateError(
+                f"The Word template uses the field '{node.attr}', which the report does not provide"
+                f"{source.quote(node.lineno)}. Correct the spelling; the fields are listed under "
+                "'The Word report' in the README."
+            )
     return used
 
 
@@ -353,15 +431,20 @@ def render(tpl, source: Source, context: dict[str, Any], actions: int) -> None:
         with stop_after(time_limit(actions)):
             tpl.render(context, jinja_env=env, autoescape=True)
     except Exception as exc:  # noqa: BLE001 - whatever a template does wrong, the officer gets a message
-        if type(exc).__name__ == "TimeLimitExceeded":  # a template that loops without end, or a very large plan
+        if (
+            type(exc).__name__ == "TimeLimitExceeded"
+        ):  # a template that loops without end, or a very large plan
             raise TemplateError(
                 f"Filling in the report took longer than its time limit of {time_limit(actions):.0f} s (20 s and 5 ms "
                 f"per action, for {actions:,} actions){_locate(source, context, exc)}, so it was stopped and nothing "
                 "was written. A template whose loops repeat without end stops this way, and so does a very large "
-                "plan: see BENCHMARKS.md.") from exc
-        raise TemplateError(f"The Word template could not be filled in: {_cause(exc)}"
-                            f"{_locate(source, context, exc)}. Check the template's tags; the placeholders are "
-                            "listed under 'The Word report' in the README.") from exc
+                "plan: see BENCHMARKS.md."
+            ) from exc
+        raise TemplateError(
+            f"The Word template could not be filled in: {_cause(exc)}"
+            f"{_locate(source, context, exc)}. Check the template's tags; the placeholders are "
+            "listed under 'The Word report' in the README."
+        ) from exc
 
 
 def _locate(source: Source, context: dict[str, Any], failure: Exception) -> str:
@@ -369,8 +452,11 @@ def _locate(source: Source, context: dict[str, Any], failure: Exception) -> str:
     from jinja2 import TemplateSyntaxError
 
     if isinstance(failure, TemplateSyntaxError):
-        return source.quote(None) or (f", near '{' '.join(getattr(failure, 'docx_context', []))[:200]}'"
-                                      if getattr(failure, "docx_context", None) else "")
+        return source.quote(None) or (
+            f", near '{' '.join(getattr(failure, 'docx_context', []))[:200]}'"
+            if getattr(failure, "docx_context", None)
+            else ""
+        )
     env = sandbox(0)
     try:
         with stop_after(2.0):
@@ -393,8 +479,11 @@ def _cause(exc: Exception) -> str:
     if isinstance(exc, UndefinedError):
         return f"it uses something the report does not provide ({_sentence(exc)})"
     if isinstance(exc, LimitExceeded):
-        return ("it took longer than the time limit" if type(exc).__name__ == "TimeLimitExceeded"
-                else _sentence(exc))
+        return (
+            "it took longer than the time limit"
+            if type(exc).__name__ == "TimeLimitExceeded"
+            else _sentence(exc)
+        )
     if isinstance(exc, RecursionError):
         return "it repeats itself without end"
     return f"{_sentence(exc) or type(exc).__name__} ({type(exc).__name__})"

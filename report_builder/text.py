@@ -17,21 +17,62 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\
 # form feed, next-line (NEL), Unicode line and paragraph separators. All become one line break in the same paragraph.
 _BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # Any character the three steps below could change other than the ends: most text has none and is only trimmed.
-_SPECIAL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_SPECIAL = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
 # docxtpl turns {_{ }_} {_% %_} into braces everywhere in the filled document, officers' text included: in their
 # text the underscore of such a pair is guarded by this character while docxtpl fills (build._unguard).
 BRACE_GUARD = "\ufdd2"
 _BULLET_SEPARATORS = re.compile(r"\s*\|\s*|\n+")
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
-_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                 "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_NUMBER_WORDS = (
+    "no",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
 _TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 # A deadline typed as a month and year only ("February 2017", "Sept. 2016"): read as the month's last day for the
 # rule, but never shown as that exact day.
 _MONTH_ONLY = re.compile(r"^\s*[A-Za-z]+\.?,?\s+\d{4}\s*$")
 # The last word of a body (not a person) that agrees something: "the Board", "the Select Committee".
-_BODIES = frozenset({"board", "committee", "panel", "partnership", "group", "team", "forum", "council", "executive",
-                     "cabinet", "directorate", "meeting", "network", "trust", "service", "department", "authority"})
+_BODIES = frozenset(
+    {
+        "board",
+        "committee",
+        "panel",
+        "partnership",
+        "group",
+        "team",
+        "forum",
+        "council",
+        "executive",
+        "cabinet",
+        "directorate",
+        "meeting",
+        "network",
+        "trust",
+        "service",
+        "department",
+        "authority",
+    }
+)
 _ORDINAL_WORDS = ("One", "Two", "Three", "Four")
 
 
@@ -45,7 +86,9 @@ def clean(text: object) -> str:
     if text is None:
         return ""
     value = str(text)
-    if value.isprintable() or _SPECIAL.search(value) is None:  # the common case (isprintable is the quick test)
+    if (
+        value.isprintable() or _SPECIAL.search(value) is None
+    ):  # the common case (isprintable is the quick test)
         return value.strip()
     value = _BREAKS.sub("\n", value)
     value = _FORBIDDEN.sub("", value)
@@ -56,7 +99,11 @@ def clean(text: object) -> str:
 def guard_braces(value: object) -> object:
     """The report's values with the underscore of each brace pair in officers' text guarded (see BRACE_GUARD)."""
     if isinstance(value, str):
-        return value.replace("{_", "{" + BRACE_GUARD).replace("_}", BRACE_GUARD + "}") if "_" in value else value
+        return (
+            value.replace("{_", "{" + BRACE_GUARD).replace("_}", BRACE_GUARD + "}")
+            if "_" in value
+            else value
+        )
     if isinstance(value, dict):
         return {key: guard_braces(item) for key, item in value.items()}
     if isinstance(value, list):

@@ -53,13 +53,13 @@ FILE_FIXTURES = frozenset({"tmp_path", "tmp_path_factory", "tmpdir", "tmpdir_fac
 # "module.py" for every test in a module, "module.py::test_name" for one test (with all its parametrisations). They
 # are `integration` (or `office`, when they start LibreOffice or Node).
 INTEGRATION_TESTS = (
-    "test_corpus.py",                # reads the workbooks in tests/corpus
-    "test_fuzz.py",                  # tests/corpus, and tempfile folders inside hypothesis examples
+    "test_corpus.py",  # reads the workbooks in tests/corpus
+    "test_fuzz.py",  # tests/corpus, and tempfile folders inside hypothesis examples
     "test_package_preservation.py",  # reads tests/fixtures
-    "test_demo.py",                  # reads the demo data and the Word template
-    "test_addin_build.py",           # reads addin/ribbon.xml
-    "test_server_manifest.py",       # reads the add-in's manifest and icons
-    "test_server_desktop.py",        # runs olevba in a subprocess
+    "test_demo.py",  # reads the demo data and the Word template
+    "test_addin_build.py",  # reads addin/ribbon.xml
+    "test_server_manifest.py",  # reads the add-in's manifest and icons
+    "test_server_desktop.py",  # runs olevba in a subprocess
     "test_server.py::test_every_element_main_js_uses_is_on_the_task_pane",  # reads main.js and the stylesheet
 )
 
@@ -77,21 +77,29 @@ def _fixture_functions(item: pytest.Item) -> list:
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return []
-    return [definition.func for name in item.fixturenames for definition in info.name2fixturedefs.get(name, ())]
+    return [
+        definition.func
+        for name in item.fixturenames
+        for definition in info.name2fixturedefs.get(name, ())
+    ]
 
 
 def tier(item: pytest.Item) -> str:
     """The tier of one collected test (the rules in this module's docstring)."""
     marked = [name for name in TIERS if item.get_closest_marker(name)]
     if len(marked) > 1:
-        raise pytest.UsageError(f"{item.nodeid} is marked {' and '.join(marked)}: a test has one tier")
+        raise pytest.UsageError(
+            f"{item.nodeid} is marked {' and '.join(marked)}: a test has one tier"
+        )
     if marked:
         return marked[0]
     functions = [getattr(item, "function", None), *_fixture_functions(item)]
     if any(OFFICE_CALLS.search(_source(f)) for f in functions if f is not None):
         return "office"
     listed = item.path.name, f"{item.path.name}::{getattr(item, 'originalname', item.name)}"
-    if FILE_FIXTURES & set(getattr(item, "fixturenames", ())) or any(name in INTEGRATION_TESTS for name in listed):
+    if FILE_FIXTURES & set(getattr(item, "fixturenames", ())) or any(
+        name in INTEGRATION_TESTS for name in listed
+    ):
         return "integration"
     return "unit"
 
@@ -101,6 +109,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = tier(item)
         if not item.get_closest_marker(name):
             item.add_marker(name)
+
 
 @pytest.fixture(scope="session")
 def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:

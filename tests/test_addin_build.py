@@ -32,9 +32,13 @@ EXPECTED = {  # button label -> (Python module its add-in runs, the macro that m
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return builder.build(tmp_path_factory.mktemp("dist"),
-                         {"Interpreter_Win": r"C:\Users\officer\ofsted\.venv\Scripts\python.exe",
-                          "PYTHONPATH": r"C:\Users\officer\ofsted"})
+    return builder.build(
+        tmp_path_factory.mktemp("dist"),
+        {
+            "Interpreter_Win": r"C:\Users\officer\ofsted\.venv\Scripts\python.exe",
+            "PYTHONPATH": r"C:\Users\officer\ofsted",
+        },
+    )
 
 
 def _part(path: Path, name: str) -> bytes:
@@ -53,34 +57,51 @@ def test_the_vba_is_xlwings_own_byte_for_byte(built: list[Path]) -> None:
     assert all(_part(p, builder.VBA_PART) == template for p in built)
 
 
-def test_olevba_finds_the_macro_the_ribbon_calls_and_it_imports_the_addins_module(built: list[Path]) -> None:
+def test_olevba_finds_the_macro_the_ribbon_calls_and_it_imports_the_addins_module(
+    built: list[Path],
+) -> None:
     for path in built:
-        result = subprocess.run([sys.executable, "-m", "oletools.olevba", "-j", str(path)],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-m", "oletools.olevba", "-j", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         report = next(item for item in json.loads(result.stdout) if item.get("type") == "OpenXML")
         modules = {m["vba_filename"]: m["code"] for m in report["macros"]}
         code = modules["RibbonMyAddin.bas"]
         assert re.search(r"Sub RunMain\(control As IRibbonControl\)", code)
-        assert 'mymodule = Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))' in code
+        assert (
+            'mymodule = Left(ThisWorkbook.Name, (InStrRev(ThisWorkbook.Name, ".", -1, vbTextCompare) - 1))'
+            in code
+        )
         assert 'RunPython "import " & mymodule & ";" & mymodule & ".main()"' in code
         assert "Public Function RunPython(PythonCommand As String)" in modules["xlwings.bas"]
-        module = path.name[:path.name.rindex(".")]  # what Left(Name, InStrRev(Name, ".") - 1) gives
-        label = next(b.label for b in customui.buttons(customui.parse(_part(path, builder.CUSTOMUI_PART))))
+        module = path.name[
+            : path.name.rindex(".")
+        ]  # what Left(Name, InStrRev(Name, ".") - 1) gives
+        label = next(
+            b.label for b in customui.buttons(customui.parse(_part(path, builder.CUSTOMUI_PART)))
+        )
         expected_module, macro = EXPECTED[label]
         assert module == expected_module
         entry = importlib.import_module(module)
         assert getattr(entry, macro.__name__) is macro and callable(entry.main)
 
 
-def test_libreoffice_opens_the_addins_and_reads_their_settings(built: list[Path], tmp_path: Path) -> None:
+def test_libreoffice_opens_the_addins_and_reads_their_settings(
+    built: list[Path], tmp_path: Path
+) -> None:
     office.convert(built, "xlsx", tmp_path, infilter="Calc MS Excel 2007 VBA XML")
     for path in built:
         wb = load_workbook(tmp_path / (path.stem + ".xlsx"))
         assert wb.sheetnames == [builder.CONFIG_SHEET]
         settings = {row[0]: row[1] for row in wb.active.iter_rows(values_only=True)}
-        assert settings == {"ADD_WORKBOOK_TO_PYTHONPATH": "False",
-                            "Interpreter_Win": r"C:\Users\officer\ofsted\.venv\Scripts\python.exe",
-                            "PYTHONPATH": r"C:\Users\officer\ofsted"}
+        assert settings == {
+            "ADD_WORKBOOK_TO_PYTHONPATH": "False",
+            "Interpreter_Win": r"C:\Users\officer\ofsted\.venv\Scripts\python.exe",
+            "PYTHONPATH": r"C:\Users\officer\ofsted",
+        }
 
 
 def test_each_addin_adds_its_button_to_the_one_shared_tab(built: list[Path]) -> None:
@@ -113,8 +134,13 @@ def test_every_button_has_a_tooltip_and_a_built_in_icon() -> None:
 
 
 def test_the_build_is_reproducible(built: list[Path], tmp_path: Path) -> None:
-    again = builder.build(tmp_path, {"Interpreter_Win": r"C:\Users\officer\ofsted\.venv\Scripts\python.exe",
-                                     "PYTHONPATH": r"C:\Users\officer\ofsted"})
+    again = builder.build(
+        tmp_path,
+        {
+            "Interpreter_Win": r"C:\Users\officer\ofsted\.venv\Scripts\python.exe",
+            "PYTHONPATH": r"C:\Users\officer\ofsted",
+        },
+    )
     assert [p.read_bytes() for p in again] == [p.read_bytes() for p in built]
 
 
@@ -123,27 +149,41 @@ def test_the_command_builds_the_addins(tmp_path: Path) -> None:
 
     result = CliRunner().invoke(app, ["addin", "build", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.glob("*.xlam")) == sorted(f"{m}.xlam" for m, _ in EXPECTED.values())
+    assert sorted(p.name for p in tmp_path.glob("*.xlam")) == sorted(
+        f"{m}.xlam" for m, _ in EXPECTED.values()
+    )
 
 
 # --- the customUI rules can fail -------------------------------------------------------------------------------
 
 BROKEN = [
     ('id="GoToFinding"', 'id="Validate"', "the id is used twice"),
-    ('onAction="RibbonMyAddin.RunMain"\n                  screentip="Refresh the dashboards"',
-     'onAction="RibbonMyAddin.Refresh"\n                  screentip="Refresh the dashboards"',
-     "onAction RibbonMyAddin.Refresh is not a macro of the add-in"),
-    ('tag="ofsted_tracker.addin.ribbon_report"', 'tag="ofsted_tracker.addin.ribbon_missing"', "tag ofsted_tracker.addin.ribbon_missing names no Python module"),
+    (
+        'onAction="RibbonMyAddin.RunMain"\n                  screentip="Refresh the dashboards"',
+        'onAction="RibbonMyAddin.Refresh"\n                  screentip="Refresh the dashboards"',
+        "onAction RibbonMyAddin.Refresh is not a macro of the add-in",
+    ),
+    (
+        'tag="ofsted_tracker.addin.ribbon_report"',
+        'tag="ofsted_tracker.addin.ribbon_missing"',
+        "tag ofsted_tracker.addin.ribbon_missing names no Python module",
+    ),
     ('screentip="Validate the plan"', "", "a button needs screentip"),
     ('imageMso="ExportWord"', "", "a button needs imageMso"),
-    ('idQ="ot:ImprovementPlan"', 'idQ="xx:ImprovementPlan"', "idQ must be prefix:name with a declared prefix"),
+    (
+        'idQ="ot:ImprovementPlan"',
+        'idQ="xx:ImprovementPlan"',
+        "idQ must be prefix:name with a declared prefix",
+    ),
     ('keytip="V"', 'keytip="VALID"', "keytip must have 1 to 3 characters"),
     ('label="Dashboards"', "", "a custom group needs a label"),
 ]
 
 
 @pytest.mark.parametrize("old, new, problem", BROKEN, ids=[b[2] for b in BROKEN])
-def test_a_broken_ribbon_is_refused_with_the_reason(old: str, new: str, problem: str, tmp_path: Path) -> None:
+def test_a_broken_ribbon_is_refused_with_the_reason(
+    old: str, new: str, problem: str, tmp_path: Path
+) -> None:
     assert old in RIBBON
     source = tmp_path / "ribbon.xml"
     source.write_text(RIBBON.replace(old, new, 1), encoding="utf-8")
@@ -164,8 +204,11 @@ def test_the_ribbon_source_reads_no_entities(tmp_path: Path) -> None:
     source = tmp_path / "ribbon.xml"
     secret = tmp_path / "secret.txt"
     secret.write_text("do not read")
-    source.write_text(f'<!DOCTYPE customUI [<!ENTITY x SYSTEM "file://{secret}">]>'
-                      + RIBBON.split("?>", 1)[1].replace('label="Validate"', 'label="&x;"'), encoding="utf-8")
+    source.write_text(
+        f'<!DOCTYPE customUI [<!ENTITY x SYSTEM "file://{secret}">]>'
+        + RIBBON.split("?>", 1)[1].replace('label="Validate"', 'label="&x;"'),
+        encoding="utf-8",
+    )
     with pytest.raises(TrackerError, match="external entity") as refused:
         customui.load(source)
     assert "do not read" not in str(refused.value)

@@ -21,10 +21,15 @@ def test_clean_plan_has_no_findings():
 
 def test_ids_blank_malformed_duplicate_and_unknown_recommendation():
     plan = plan_of(
-        act("1.1", row=2), act("1.1", row=3), act("", rec="1", row=4), act("1-3", rec="1", row=5),
+        act("1.1", row=2),
+        act("1.1", row=3),
+        act("", rec="1", row=4),
+        act("1-3", rec="1", row=5),
         act("2.1", rec="1", row=6),
     )
-    plan = replace(plan, actions=plan.actions + (act("9.1", rec="9", row=7),))  # recommendation 9 does not exist
+    plan = replace(
+        plan, actions=plan.actions + (act("9.1", rec="9", row=7),)
+    )  # recommendation 9 does not exist
     found = codes(plan)
     assert ("id-duplicate", "1.1", "Actions!A3") in found
     assert ("id-blank", "", "Actions!A4") in found
@@ -34,8 +39,11 @@ def test_ids_blank_malformed_duplicate_and_unknown_recommendation():
 
 
 def test_owners_not_in_leads():
-    plan = plan_of(act("1.1", owners=("SK", "EC"), row=2), act("1.2", owners=("Stephen Kitchman",), row=3),
-                   act("1.3", owners=(), row=4))
+    plan = plan_of(
+        act("1.1", owners=("SK", "EC"), row=2),
+        act("1.2", owners=("Stephen Kitchman",), row=3),
+        act("1.3", owners=(), row=4),
+    )
     found = codes(plan)
     assert ("owner-unknown", "1.1", "Actions!D2") in found
     assert ("owner-name", "1.2", "Actions!D3") in found
@@ -47,7 +55,9 @@ def test_owners_not_in_leads():
 def test_completion_dates():
     plan = plan_of(
         act("1.1", status="Complete", row=2),
-        act("1.2", status="Complete", completed_on=date(2016, 11, 1), row=3),  # after the as-at date
+        act(
+            "1.2", status="Complete", completed_on=date(2016, 11, 1), row=3
+        ),  # after the as-at date
         act("1.3", status="On track", completed_on=date(2016, 6, 1), row=4),
     )
     found = codes(plan)
@@ -59,10 +69,16 @@ def test_completion_dates():
 
 def test_deadline_moved_without_revision_and_mismatched_revisions():
     revisions = (
-        Revision("1.2", date(2016, 9, 1), date(2016, 12, 1), "Reason", "Board", row=2),  # old is not the original
-        Revision("1.3", date(2016, 9, 30), date(2016, 11, 30), "", "", row=3),  # no reason, not agreed, new mismatch
+        Revision(
+            "1.2", date(2016, 9, 1), date(2016, 12, 1), "Reason", "Board", row=2
+        ),  # old is not the original
+        Revision(
+            "1.3", date(2016, 9, 30), date(2016, 11, 30), "", "", row=3
+        ),  # no reason, not agreed, new mismatch
         Revision("7.7", date(2016, 9, 30), date(2016, 11, 30), "Reason", "Board", row=4),
-        Revision("1.4", date(2016, 9, 30), date(2016, 11, 30), "Reason", "Board", row=5),  # agreed, new mismatch
+        Revision(
+            "1.4", date(2016, 9, 30), date(2016, 11, 30), "Reason", "Board", row=5
+        ),  # agreed, new mismatch
     )
     plan = plan_of(
         act("1.1", date(2016, 9, 30), current=date(2016, 12, 31), row=2),
@@ -76,9 +92,14 @@ def test_deadline_moved_without_revision_and_mismatched_revisions():
     assert ("revision-old-mismatch", "1.2", "Revisions!B2") in found
     assert ("revision-new-mismatch", "1.4", "Revisions!C5") in found
     # not agreed yet (as collect takes a proposed deadline in): pending, a warning, not a mismatch
-    assert ("revision-pending", "1.3", "Revisions!C3") in found and ("revision-new-mismatch", "1.3", "Revisions!C3") \
-        not in found
-    assert next(f for f in validate(plan, AS_AT) if f.code == "revision-pending").severity == "warning"
+    assert ("revision-pending", "1.3", "Revisions!C3") in found and (
+        "revision-new-mismatch",
+        "1.3",
+        "Revisions!C3",
+    ) not in found
+    assert (
+        next(f for f in validate(plan, AS_AT) if f.code == "revision-pending").severity == "warning"
+    )
     assert ("revision-no-reason", "1.3", "Revisions!D3") in found
     assert ("revision-not-agreed", "1.3", "Revisions!E3") in found
     assert ("revision-unknown-action", "7.7", "Revisions!A4") in found
@@ -86,19 +107,29 @@ def test_deadline_moved_without_revision_and_mismatched_revisions():
 
 def test_revision_chain_must_follow_on():
     revisions = (
-        Revision("1.1", date(2016, 9, 30), date(2016, 12, 1), "a", "Board", date(2016, 9, 1), row=2),
-        Revision("1.1", date(2016, 12, 15), date(2017, 1, 31), "b", "Board", date(2016, 10, 1), row=3),
+        Revision(
+            "1.1", date(2016, 9, 30), date(2016, 12, 1), "a", "Board", date(2016, 9, 1), row=2
+        ),
+        Revision(
+            "1.1", date(2016, 12, 15), date(2017, 1, 31), "b", "Board", date(2016, 10, 1), row=3
+        ),
     )
     plan = plan_of(act("1.1", date(2016, 9, 30), current=date(2017, 1, 31)), revisions=revisions)
     assert ("revision-chain", "1.1", "Revisions!B3") in codes(plan)
 
 
 def test_recorded_rag_contradicting_the_rule():
-    approved = Revision("1.3", date(2016, 9, 30), date(2016, 12, 31), "a", "Board", date(2016, 9, 1), row=2)
+    approved = Revision(
+        "1.3", date(2016, 9, 30), date(2016, 12, 31), "a", "Board", date(2016, 9, 1), row=2
+    )
     plan = plan_of(
         act("1.1", date(2016, 11, 30), "On track", recorded="G", row=2),  # green while not complete
-        act("1.2", date(2016, 9, 30), "On track", recorded="A", row=3),  # amber after its deadline, no revision
-        act("1.3", date(2016, 9, 30), "On track", current=date(2016, 12, 31), recorded="A", row=4),  # revised: fine
+        act(
+            "1.2", date(2016, 9, 30), "On track", recorded="A", row=3
+        ),  # amber after its deadline, no revision
+        act(
+            "1.3", date(2016, 9, 30), "On track", current=date(2016, 12, 31), recorded="A", row=4
+        ),  # revised: fine
         revisions=(approved,),
     )
     found = codes(plan)
@@ -126,33 +157,53 @@ def test_errors_come_first():
 
 
 def test_unknown_period_from_settings_points_at_its_cell():
-    plan = replace(plan_of(act()), settings={"Reporting period": "Q9"}, setting_rows={"Reporting period": 12})
+    plan = replace(
+        plan_of(act()), settings={"Reporting period": "Q9"}, setting_rows={"Reporting period": 12}
+    )
     found = validate(plan, AS_AT, "Q9")
     assert [f.where for f in found] == ["Settings!B12"]
-    assert [f.where for f in validate(plan, AS_AT, "Q8")] == ["Settings"]  # asked for on the command line
+    assert [f.where for f in validate(plan, AS_AT, "Q8")] == [
+        "Settings"
+    ]  # asked for on the command line
 
 
 def test_lead_initials_recommendation_numbers_and_period_names_each_name_one_row():
     from ofsted_tracker.workbook.plan.model import Period, Recommendation
 
-    plan = plan_of(act("1.1", date(2016, 11, 30), "On track", recorded="A"),
-                   leads=(Lead("SK", "Stephen Kitchman", row=2), Lead("TB", "Tony Blake", row=3),
-                          Lead(" sk", "Sarah Keane", row=4)),
-                   periods=(Period("Q1", date(2016, 2, 1), date(2016, 4, 30), row=2),
-                            Period("Q2", date(2016, 5, 1), date(2016, 7, 31), row=3),
-                            Period("q2 ", date(2016, 8, 1), date(2016, 10, 31), row=4)))
-    plan = replace(plan, recommendations=plan.recommendations + (Recommendation("1", "Again", row=3),))
+    plan = plan_of(
+        act("1.1", date(2016, 11, 30), "On track", recorded="A"),
+        leads=(
+            Lead("SK", "Stephen Kitchman", row=2),
+            Lead("TB", "Tony Blake", row=3),
+            Lead(" sk", "Sarah Keane", row=4),
+        ),
+        periods=(
+            Period("Q1", date(2016, 2, 1), date(2016, 4, 30), row=2),
+            Period("Q2", date(2016, 5, 1), date(2016, 7, 31), row=3),
+            Period("q2 ", date(2016, 8, 1), date(2016, 10, 31), row=4),
+        ),
+    )
+    plan = replace(
+        plan, recommendations=plan.recommendations + (Recommendation("1", "Again", row=3),)
+    )
     found = {(f.code, f.where) for f in validate(plan, AS_AT)}
-    assert found == {("lead-duplicate", "Leads!A4"), ("period-duplicate", "Periods!A4"),
-                     ("rec-duplicate", "Recommendations!A3")}
+    assert found == {
+        ("lead-duplicate", "Leads!A4"),
+        ("period-duplicate", "Periods!A4"),
+        ("rec-duplicate", "Recommendations!A3"),
+    }
     message = next(f.message for f in validate(plan, AS_AT) if f.code == "lead-duplicate")
     assert "first on row 2" in message
 
 
 def test_a_red_action_completed_late_is_not_asked_for_a_corrective_action():
-    late = act("1.1", date(2016, 6, 30), "Complete", completed_on=date(2016, 8, 1))  # Red by the rule: done late
+    late = act(
+        "1.1", date(2016, 6, 30), "Complete", completed_on=date(2016, 8, 1)
+    )  # Red by the rule: done late
     open_red = act("1.2", date(2016, 6, 30), "At risk", row=3)
     plan = plan_of(late, open_red)
-    plan = replace(plan, columns={"Actions": {**plan.columns.get("Actions", {}), "corrective_action": "P"}})
+    plan = replace(
+        plan, columns={"Actions": {**plan.columns.get("Actions", {}), "corrective_action": "P"}}
+    )
     found = {(f.code, f.action_id) for f in validate(plan, AS_AT)}
     assert ("red-no-corrective", "1.2") in found and ("red-no-corrective", "1.1") not in found

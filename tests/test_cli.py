@@ -30,7 +30,9 @@ def test_validate_demo_exits_1_with_located_findings(demo_master):
     data = json.loads(result.output)
     assert data["counts"]["errors"] > 0
     assert all(f["where"].startswith(f["sheet"]) for f in data["findings"])
-    assert any(f["where"].startswith("Actions!E") and f["action_id"] == "7.1" for f in data["findings"])
+    assert any(
+        f["where"].startswith("Actions!E") and f["action_id"] == "7.1" for f in data["findings"]
+    )
 
 
 def test_summary_json_gives_the_figures_with_their_lists(demo_master):
@@ -39,12 +41,20 @@ def test_summary_json_gives_the_figures_with_their_lists(demo_master):
     data = json.loads(result.output)
     assert data["as_at"] == "2016-10-31"
     rec = data["recorded"]
-    assert (rec["total"]["count"], rec["completed_by_deadline"]["count"], rec["ongoing_within_deadline"]["count"],
-            rec["not_completed_by_deadline"]["count"]) == (61, 37, 19, 5)
+    assert (
+        rec["total"]["count"],
+        rec["completed_by_deadline"]["count"],
+        rec["ongoing_within_deadline"]["count"],
+        rec["not_completed_by_deadline"]["count"],
+    ) == (61, 37, 19, 5)
     p = data["period"]
     assert p["due"]["count"] == len(p["due"]["actions"])
-    assert p["due"]["count"] == p["completed_by_deadline"]["count"] + p["not_completed_by_deadline"]["count"] \
+    assert (
+        p["due"]["count"]
+        == p["completed_by_deadline"]["count"]
+        + p["not_completed_by_deadline"]["count"]
         + p["not_yet_due"]["count"]
+    )
     assert set(p["rescheduled"]["actions"]) == {"5.1", "5.5"}
     assert len(data["slippage"]) == 61 and len(data["revisions"]) == 10
 
@@ -127,11 +137,23 @@ def _reorder_columns(wb):
         (_rename_header, 2, "'Original deadline'"),
         (_text_in_date, 1, "Actions!E2"),
         (_merge, 1, "Actions!C3:D3"),
-        (_formula, 1, "Actions!E2"),  # a formula with no cached value reads as blank: the deadline is missing
+        (
+            _formula,
+            1,
+            "Actions!E2",
+        ),  # a formula with no cached value reads as blank: the deadline is missing
         (_blank_rows, 1, "7.1"),
         (_reorder_columns, 1, "Actions!E"),
     ],
-    ids=["no-actions-sheet", "renamed-header", "text-in-date", "merged", "formulas", "5000-blank-rows", "id-column-moved"],
+    ids=[
+        "no-actions-sheet",
+        "renamed-header",
+        "text-in-date",
+        "merged",
+        "formulas",
+        "5000-blank-rows",
+        "id-column-moved",
+    ],
 )
 def test_bad_workbooks_give_a_message_or_a_finding(demo_master, tmp_path, change, code, needle):
     result = run("validate", _edit(demo_master, tmp_path, change))
@@ -141,8 +163,11 @@ def test_bad_workbooks_give_a_message_or_a_finding(demo_master, tmp_path, change
 
 @pytest.mark.parametrize(
     ("content", "needle"),
-    [(b"", "empty"), (b"Action ID,Action\n1.1,Do it\n", "not an Excel workbook"),
-     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "password-protected")],
+    [
+        (b"", "empty"),
+        (b"Action ID,Action\n1.1,Do it\n", "not an Excel workbook"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "password-protected"),
+    ],
     ids=["zero-bytes", "csv-renamed", "ole"],
 )
 def test_files_that_are_not_workbooks_exit_2(tmp_path, content, needle):
@@ -165,11 +190,19 @@ def test_validate_prints_a_screenful_and_says_where_the_rest_are(demo_master):
     assert len(everything) > SHOWN_FINDINGS  # the demo has more findings than a screen holds
     text = run("validate", demo_master).output
     assert everything[0]["where"] in text  # the first findings are printed with their cells
-    printed_rows = sum(1 for line in text.splitlines() if line.startswith("│ ") and line.split("│")[1].strip())
-    assert printed_rows <= SHOWN_FINDINGS + 1  # the header row and one row per finding shown (long ones wrap)
+    printed_rows = sum(
+        1 for line in text.splitlines() if line.startswith("│ ") and line.split("│")[1].strip()
+    )
+    assert (
+        printed_rows <= SHOWN_FINDINGS + 1
+    )  # the header row and one row per finding shown (long ones wrap)
     flat = " ".join(text.split())
     more = len(everything) - SHOWN_FINDINGS
-    assert f"and {more} more findings not shown" in flat and "Checks sheet" in flat and "--json" in flat
+    assert (
+        f"and {more} more findings not shown" in flat
+        and "Checks sheet" in flat
+        and "--json" in flat
+    )
 
 
 IMPORT_PROBE = """
@@ -184,20 +217,33 @@ print("MODULES", " ".join(sorted({m.split(".")[0] for m in sys.modules} | set(sy
 """
 
 
-@pytest.mark.parametrize(("command", "absent"), [
-    (["validate", "--json"], {"pydantic", "typer", "rich", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"}),
-    (["validate"], {"pydantic", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"}),
-    (["summary", "--json"], {"pydantic", "rich", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"}),
-    (["refresh"], {"pydantic", "rich", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"}),
-])
+@pytest.mark.parametrize(
+    ("command", "absent"),
+    [
+        (
+            ["validate", "--json"],
+            {"pydantic", "typer", "rich", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"},
+        ),
+        (["validate"], {"pydantic", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"}),
+        (
+            ["summary", "--json"],
+            {"pydantic", "rich", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"},
+        ),
+        (["refresh"], {"pydantic", "rich", "docx", "docxtpl", "pandas", "matplotlib", "openpyxl"}),
+    ],
+)
 def test_each_command_imports_only_what_it_needs(demo_master, tmp_path, command, absent):
     import subprocess
     import sys
 
     target = tmp_path / "t.xlsx"
     shutil.copy2(demo_master, target)
-    done = subprocess.run([sys.executable, "-c", IMPORT_PROBE, command[0], str(target), *command[1:]],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_PROBE, command[0], str(target), *command[1:]],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     loaded = set(done.stderr.rsplit("MODULES", 1)[1].split())
     assert "ofsted_tracker.workbook.rules.summary" in loaded  # the probe saw the command run
     assert not (loaded & absent), f"{command[0]} imported {sorted(loaded & absent)}"
@@ -211,14 +257,21 @@ def test_an_unknown_period_is_refused_naming_the_periods_there_are(demo_tracker,
     assert result.exit_code == 2, result.output
     assert "'Q5'" in result.output and "Q1, Q2, Q3, Q4" in result.output
     assert demo_tracker.read_bytes() == before and not (tmp_path / "r.docx").exists()
-    assert run(command, demo_tracker, "--period", " q3 ", *extra).exit_code in (0, 1)  # matched as Periods matches
+    assert run(command, demo_tracker, "--period", " q3 ", *extra).exit_code in (
+        0,
+        1,
+    )  # matched as Periods matches
 
 
 def test_info_findings_are_counted_in_text_and_json(demo_master):
     data = json.loads(run("validate", demo_master, "--json").output)
     infos = sum(f["severity"] == "info" for f in data["findings"])
     assert infos > 0  # the demo's revisions have no Agreed on date
-    assert data["counts"] == {"errors": data["counts"]["errors"], "warnings": data["counts"]["warnings"], "info": infos}
+    assert data["counts"] == {
+        "errors": data["counts"]["errors"],
+        "warnings": data["counts"]["warnings"],
+        "info": infos,
+    }
     assert json.loads(run("summary", demo_master, "--json").output)["counts"]["info"] == infos
     assert f"warnings, {infos} info" in run("validate", demo_master).output.replace("\n", " ")
     assert f"warnings, {infos} info" in run("summary", demo_master).output
@@ -231,15 +284,39 @@ def test_report_into_a_folder_that_does_not_exist_is_refused(demo_master, tmp_pa
     assert not (tmp_path / "no-such-folder").exists()
 
 
-@pytest.mark.parametrize("command", [[], ["new"], ["demo"], ["validate"], ["summary"], ["refresh"], ["report"],
-                                     ["snapshot"], ["serve"], ["payload"],
-                                     ["addin"], ["addin", "build"], ["addin", "install"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "command",
+    [
+        [],
+        ["new"],
+        ["demo"],
+        ["validate"],
+        ["summary"],
+        ["refresh"],
+        ["report"],
+        ["snapshot"],
+        ["serve"],
+        ["payload"],
+        ["addin"],
+        ["addin", "build"],
+        ["addin", "install"],
+    ],
+    ids=" ".join,
+)
 def test_help_names_values_in_words_without_type_placeholders(command):
     result = runner.invoke(app, [*command, "--help"], terminal_width=200)
     assert result.exit_code == 0
     for placeholder in ("{", "<bool>", "<path>", "<str>", "TEXT"):
         assert placeholder not in result.output, (placeholder, result.output)
-    if command[:1] in (["validate"], ["summary"], ["refresh"], ["report"], ["new"], ["snapshot"], ["payload"]):
+    if command[:1] in (
+        ["validate"],
+        ["summary"],
+        ["refresh"],
+        ["report"],
+        ["new"],
+        ["snapshot"],
+        ["payload"],
+    ):
         assert f"{command[0]} [OPTIONS] TRACKER" in result.output
 
 
@@ -247,17 +324,23 @@ def test_version_is_the_installed_one():
     from importlib.metadata import version
 
     result = runner.invoke(app, ["--version"])
-    assert result.exit_code == 0 and result.output.strip() == f"ofsted-tracker {version('ofsted-tracker')}"
+    assert (
+        result.exit_code == 0
+        and result.output.strip() == f"ofsted-tracker {version('ofsted-tracker')}"
+    )
 
 
 # --- paths: never write a file the command reads; refuse what is not a file; any file name ------------------
+
 
 def _report(tracker, output, *more):
     return run("report", tracker, "--as-of", "31/10/2016", "-o", output, *more)
 
 
 def _same_name(folder):
-    tracker = folder / "plan.docx"  # a workbook renamed .docx: -o plan.docx would write the report over it
+    tracker = (
+        folder / "plan.docx"
+    )  # a workbook renamed .docx: -o plan.docx would write the report over it
     return tracker, tracker
 
 
@@ -271,7 +354,9 @@ def _symlink(folder):
     return tracker, folder / "shortcut.docx"
 
 
-@pytest.mark.parametrize("make", [_same_name, _hard_link, _symlink], ids=["same-name", "hard-link", "symlink"])
+@pytest.mark.parametrize(
+    "make", [_same_name, _hard_link, _symlink], ids=["same-name", "hard-link", "symlink"]
+)
 def test_the_report_is_never_written_over_the_tracker(demo_master, tmp_path, make):
     tracker, output = make(tmp_path)
     shutil.copyfile(demo_master, tracker)
@@ -280,7 +365,9 @@ def test_the_report_is_never_written_over_the_tracker(demo_master, tmp_path, mak
     before = tracker.read_bytes()
     result = _report(tracker, output)
     assert result.exit_code == 2, result.output
-    assert "is the file this command reads" in result.output and "Nothing was changed" in result.output
+    assert (
+        "is the file this command reads" in result.output and "Nothing was changed" in result.output
+    )
     assert tracker.read_bytes() == before
 
 
@@ -294,7 +381,9 @@ def test_the_report_is_never_written_over_its_template(demo_master, tmp_path):
     assert result.exit_code == 2 and "is the file this command reads" in result.output
     assert template.read_bytes() == before
     shipped = DEFAULT_TEMPLATE.read_bytes()
-    assert _report(demo_master, DEFAULT_TEMPLATE).exit_code == 2  # nor over the template it uses by default
+    assert (
+        _report(demo_master, DEFAULT_TEMPLATE).exit_code == 2
+    )  # nor over the template it uses by default
     assert DEFAULT_TEMPLATE.read_bytes() == shipped
 
 
@@ -309,8 +398,12 @@ def test_the_report_is_never_written_into_the_backups_folder(demo_tracker):
 
 def _cli_process(*args, cwd, timeout=60):
     """The real command in its own process (bytes arguments pass file names that are not UTF-8)."""
-    done = subprocess.run([sys.executable, "-m", "ofsted_tracker", *args], cwd=cwd, capture_output=True,
-                          timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, "-m", "ofsted_tracker", *args],
+        cwd=cwd,
+        capture_output=True,
+        timeout=timeout,
+    )
     assert b"Traceback" not in done.stderr + done.stdout, done.stderr.decode(errors="replace")
     return done
 
@@ -328,8 +421,17 @@ def test_input_that_is_not_a_regular_file_is_refused_at_once(demo_master, tmp_pa
     tracker = odd if role == "tracker" else demo_master
     extra = ["--template", str(odd)] if role == "template" else []
     start = time.monotonic()
-    done = _cli_process("report", str(tracker), "--as-of", "31/10/2016", "-o", str(tmp_path / "r.docx"), *extra,
-                        cwd=tmp_path, timeout=30)
+    done = _cli_process(
+        "report",
+        str(tracker),
+        "--as-of",
+        "31/10/2016",
+        "-o",
+        str(tmp_path / "r.docx"),
+        *extra,
+        cwd=tmp_path,
+        timeout=30,
+    )
     assert done.returncode == 2, done.stderr
     assert f"is a {kind}, not a".encode() in done.stderr
     assert time.monotonic() - start < 20
@@ -348,7 +450,11 @@ def test_file_names_that_are_not_utf8_are_read_written_and_printed(demo_master, 
     assert built.returncode == 0 and (tmp_path / os.fsdecode(report)).stat().st_size > 10_000
     (tmp_path / os.fsdecode(b"broken-\xff.xlsx")).write_bytes(b"not a workbook")
     refused = _cli_process("validate", b"broken-\xff.xlsx", cwd=tmp_path)
-    assert refused.returncode == 2 and b"broken-" in refused.stderr and b"not an Excel workbook" in refused.stderr
+    assert (
+        refused.returncode == 2
+        and b"broken-" in refused.stderr
+        and b"not an Excel workbook" in refused.stderr
+    )
 
 
 def _a_file(tmp_path):
@@ -366,7 +472,9 @@ def _under_proc(tmp_path):
 
 
 @pytest.mark.parametrize("command", [["demo"], ["addin", "build"]], ids=["demo", "addin-build"])
-@pytest.mark.parametrize("place", [_a_file, _under_a_file, _under_proc], ids=["a-file", "under-a-file", "proc"])
+@pytest.mark.parametrize(
+    "place", [_a_file, _under_a_file, _under_proc], ids=["a-file", "under-a-file", "proc"]
+)
 def test_out_folders_that_cannot_be_made_get_a_message(tmp_path, command, place):
     out, needle = place(tmp_path)
     result = run(*command, "--out", out)
@@ -379,7 +487,9 @@ def test_out_folders_that_cannot_be_made_get_a_message(tmp_path, command, place)
 @pytest.mark.parametrize("place", [_under_a_file, _under_proc], ids=["under-a-file", "proc"])
 def test_a_report_in_a_folder_that_cannot_be_made_gets_a_message(demo_master, tmp_path, place):
     out, needle = place(tmp_path)
-    needle = "does not exist" if place is _under_proc else needle  # the report's folder is never made
+    needle = (
+        "does not exist" if place is _under_proc else needle
+    )  # the report's folder is never made
     result = _report(demo_master, out / "report.docx")
     assert result.exit_code == 2, result.output
     assert needle in result.output
@@ -387,21 +497,32 @@ def test_a_report_in_a_folder_that_cannot_be_made_gets_a_message(demo_master, tm
 
 def test_a_fault_of_the_tool_is_one_line_and_exit_3_never_a_traceback(demo_master, tmp_path):
     """Whatever breaks inside (here python-docx refusing to save), the officer sees one line and exit code 3."""
-    probe = ("import sys, docx.document\n"
-             "def broken(self, path): raise RuntimeError('the writer broke')\n"
-             "docx.document.Document.save = broken\n"
-             "from ofsted_tracker.cli import main\n"
-             "sys.argv = ['ofsted-tracker', *sys.argv[1:]]\n"
-             "main()\n")
+    probe = (
+        "import sys, docx.document\n"
+        "def broken(self, path): raise RuntimeError('the writer broke')\n"
+        "docx.document.Document.save = broken\n"
+        "from ofsted_tracker.cli import main\n"
+        "sys.argv = ['ofsted-tracker', *sys.argv[1:]]\n"
+        "main()\n"
+    )
     target = tmp_path / "t.xlsx"
     shutil.copy2(demo_master, target)
-    done = subprocess.run([sys.executable, "-c", probe, "report", str(target), "-o", str(tmp_path / "r.docx")],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "report", str(target), "-o", str(tmp_path / "r.docx")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr and "RuntimeError: the writer broke" in done.stderr
     assert "OFSTED_TRACKER_DEBUG=1" in done.stderr and not (tmp_path / "r.docx").exists()
-    shown = subprocess.run([sys.executable, "-c", probe, "report", str(target), "-o", str(tmp_path / "r.docx")],
-                           capture_output=True, text=True, timeout=120, env={**os.environ, "OFSTED_TRACKER_DEBUG": "1"})
+    shown = subprocess.run(
+        [sys.executable, "-c", probe, "report", str(target), "-o", str(tmp_path / "r.docx")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "OFSTED_TRACKER_DEBUG": "1"},
+    )
     assert "Traceback" in shown.stderr  # the details, when asked for
 
 

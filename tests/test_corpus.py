@@ -88,10 +88,14 @@ def test_refresh_on_a_copy_succeeds_or_refuses_cleanly(case, tmp_path):
     if case["refresh"] == "refused":
         with pytest.raises(TrackerError) as refused:
             refresh(copy)
-        assert exit_code(refused.value) == 2 and refused.value.code == case.get("refresh_code", "unusable-input")
+        assert exit_code(refused.value) == 2 and refused.value.code == case.get(
+            "refresh_code", "unusable-input"
+        )
         assert case["refresh_message"] in str(refused.value)
         assert copy.read_bytes() == before
-        assert sorted(p.name for p in tmp_path.iterdir()) == [case["file"]]  # no temporary file, no backup
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            case["file"]
+        ]  # no temporary file, no backup
         return
     summary = refresh(copy)
     assert isinstance(summary, Summary)
@@ -127,14 +131,28 @@ def test_the_calculation_chain_keeps_only_cells_outside_the_computed_sheets(tmp_
     with zipfile.ZipFile(copy) as package:
         chain = package.read("xl/calcChain.xml").decode()
     entries = re.findall(r'<c r="([A-Z]+\d+)" i="(\d+)"/>', chain)
-    assert entries == [(f"L{r}", "2") for r in range(2, 8)]  # Actions (sheetId 2) kept, each with its sheet named
+    assert entries == [
+        (f"L{r}", "2") for r in range(2, 8)
+    ]  # Actions (sheetId 2) kept, each with its sheet named
 
 
 def test_hidden_rows_and_blank_rows_are_read_like_any_other(tmp_path):
-    for name in ("hidden-rows.xlsx", "blank-rows-between.xlsx", "blank-formatted-rows.xlsx", "clean-tracker.xlsx"):
+    for name in (
+        "hidden-rows.xlsx",
+        "blank-rows-between.xlsx",
+        "blank-formatted-rows.xlsx",
+        "clean-tracker.xlsx",
+    ):
         summary = open_summary(CORPUS / name)
         assert len(summary.overall.total) == 6, name
-        assert [a.action_id for a in summary.plan.actions] == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3"], name
+        assert [a.action_id for a in summary.plan.actions] == [
+            "1.1",
+            "1.2",
+            "1.3",
+            "2.1",
+            "2.2",
+            "2.3",
+        ], name
 
 
 def test_columns_found_by_header_wherever_they_are():
@@ -147,16 +165,32 @@ def test_columns_found_by_header_wherever_they_are():
 def test_formulas_are_read_by_their_saved_results():
     summary = open_summary(CORPUS / "formulas.xlsx")
     action = next(a for a in summary.plan.actions if a.action_id == "1.2")
-    assert action.current_deadline is not None and action.current_deadline.isoformat() == "2017-04-02"
+    assert (
+        action.current_deadline is not None and action.current_deadline.isoformat() == "2017-04-02"
+    )
 
 
-@pytest.mark.parametrize("name", ["far-away-cell.xlsx", "zip-bomb.xlsx", "doctype-entities.xlsx",
-                                  "not-well-formed.xlsx", "password-protected.xlsx", "legacy.xls"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "far-away-cell.xlsx",
+        "zip-bomb.xlsx",
+        "doctype-entities.xlsx",
+        "not-well-formed.xlsx",
+        "password-protected.xlsx",
+        "legacy.xls",
+    ],
+)
 def test_the_real_command_exits_2_without_a_traceback(name, tmp_path):
     """A separate process, so a crash inside a library (not only a Python exception) would show here."""
     case = next(c for c in CASES if c["file"] == name)
-    done = subprocess.run([sys.executable, "-m", "ofsted_tracker", "validate", str(CORPUS / name)],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "ofsted_tracker", "validate", str(CORPUS / name)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert case["message"] in done.stderr
@@ -170,21 +204,34 @@ def test_the_refreshed_computed_sheets_are_the_tools_own_parts(tmp_path):
     with zipfile.ZipFile(copy) as package:
         parts = sheet_parts(package)
         assert {"Dashboard", "Slippage", "Checks"} <= set(parts)
-        assert all(parts[name] in package.namelist() for name in ("Dashboard", "Slippage", "Checks"))
+        assert all(
+            parts[name] in package.namelist() for name in ("Dashboard", "Slippage", "Checks")
+        )
 
 
 # --- which sheet, which cell, which setting (issue 9) ------------------------------------------------------------
 
-PANICS = ["date-far-negative.xlsx", "date-minus-infinity.xlsx", "duration-huge.xlsx", "as-at-far-negative.xlsx",
-          "row-beyond-excel.xlsx", "date-nan.xlsx"]
+PANICS = [
+    "date-far-negative.xlsx",
+    "date-minus-infinity.xlsx",
+    "duration-huge.xlsx",
+    "as-at-far-negative.xlsx",
+    "row-beyond-excel.xlsx",
+    "date-nan.xlsx",
+]
 
 
 @pytest.mark.parametrize("name", PANICS)
 def test_numbers_python_calamine_cannot_convert_never_crash_the_real_command(name, tmp_path):
     """A separate process: a Rust panic or an out-of-memory abort in python-calamine would show here."""
     case = next(c for c in CASES if c["file"] == name)
-    done = subprocess.run([sys.executable, "-m", "ofsted_tracker", "validate", str(CORPUS / name), "--json"],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "ofsted_tracker", "validate", str(CORPUS / name), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert done.returncode == case["validate_exit"], done.stderr[-2000:]
     for crash in ("Traceback", "panicked", "stack backtrace", "memory allocation"):
         assert crash not in done.stderr + done.stdout
@@ -210,8 +257,11 @@ def test_a_hidden_copy_of_actions_is_refused_never_read_instead(tmp_path):
 
 
 def test_an_unreadable_as_at_date_is_a_finding_at_its_cell_when_a_date_is_given():
-    for name, shown in (("as-at-tbc.xlsx", "'TBC'"), ("as-at-true.xlsx", "'TRUE'"),
-                        ("as-at-misspelt.xlsx", "'31st Octobre 2016'")):
+    for name, shown in (
+        ("as-at-tbc.xlsx", "'TBC'"),
+        ("as-at-true.xlsx", "'TRUE'"),
+        ("as-at-misspelt.xlsx", "'31st Octobre 2016'"),
+    ):
         findings = open_summary(CORPUS / name, as_at=date(2016, 10, 31)).findings
         found = [f for f in findings if f.where == "Settings!B11"]
         assert [f.code for f in found] == ["date"] and shown in found[0].message, name
@@ -219,7 +269,10 @@ def test_an_unreadable_as_at_date_is_a_finding_at_its_cell_when_a_date_is_given(
 
 def test_a_setting_typed_twice_is_a_finding_at_both_cells_and_neither_value_wins():
     summary = open_summary(CORPUS / "as-at-twice.xlsx", as_at=date(2016, 10, 31))
-    assert {f.where for f in summary.findings if f.code == "setting-duplicate"} == {"Settings!A11", "Settings!A13"}
+    assert {f.where for f in summary.findings if f.code == "setting-duplicate"} == {
+        "Settings!A11",
+        "Settings!A13",
+    }
     assert summary.plan.settings["As at date"] is None
     council = open_summary(CORPUS / "setting-twice.xlsx").plan.settings["Council"]
     assert council is None  # Lewisham or Greenwich: the tool does not pick one
@@ -237,8 +290,13 @@ def test_a_1904_workbook_is_read_on_its_own_calendar():
         assert b'date1904="1"' in package.read("xl/workbook.xml")
     on_1904 = open_summary(CORPUS / "date-1904.xlsx").plan
     clean = open_summary(CORPUS / "clean-tracker.xlsx").plan
-    assert [(a.original_deadline, a.current_deadline, a.completed_on, a.last_updated) for a in on_1904.actions] == \
-        [(a.original_deadline, a.current_deadline, a.completed_on, a.last_updated) for a in clean.actions]
+    assert [
+        (a.original_deadline, a.current_deadline, a.completed_on, a.last_updated)
+        for a in on_1904.actions
+    ] == [
+        (a.original_deadline, a.current_deadline, a.completed_on, a.last_updated)
+        for a in clean.actions
+    ]
     assert on_1904.settings["As at date"] == clean.settings["As at date"]
     assert [(p.start, p.end) for p in on_1904.periods] == [(p.start, p.end) for p in clean.periods]
 
@@ -252,8 +310,12 @@ def test_officers_columns_right_of_the_table_are_their_own_data(tmp_path):
     import openpyxl
 
     ws = openpyxl.load_workbook(copy, read_only=True)["Actions"]
-    assert [row[0] for row in ws.iter_rows(min_row=140, max_row=141, min_col=16384, max_col=16384,
-                                           values_only=True)] == ["B-0140", "B-0141"]  # kept as typed
+    assert [
+        row[0]
+        for row in ws.iter_rows(
+            min_row=140, max_row=141, min_col=16384, max_col=16384, values_only=True
+        )
+    ] == ["B-0140", "B-0141"]  # kept as typed
 
 
 def test_a_stray_value_far_below_the_table_is_still_refused_without_reading_it():

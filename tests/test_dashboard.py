@@ -28,18 +28,33 @@ def test_overall_counts_add_up_and_carry_their_lists():
     o = overall(plan, derived_ratings(plan, AS_AT))
     assert o.completed == ("1.1",) and o.ongoing == ("1.2",) and o.not_completed == ("1.3", "1.5")
     assert o.not_rated == ("1.4",)
-    assert len(o.completed) + len(o.ongoing) + len(o.not_completed) + len(o.not_rated) == len(o.total) == 5
+    assert (
+        len(o.completed) + len(o.ongoing) + len(o.not_completed) + len(o.not_rated)
+        == len(o.total)
+        == 5
+    )
     r = overall_recorded(plan)
     assert (len(r.completed), len(r.ongoing), len(r.not_completed)) == (1, 3, 1)
-    assert [(d.action_id, d.recorded, d.derived) for d in disagreements(plan, derived_ratings(plan, AS_AT))] == [("1.3", "A", "R"), ("1.4", "A", None)]
+    assert [
+        (d.action_id, d.recorded, d.derived)
+        for d in disagreements(plan, derived_ratings(plan, AS_AT))
+    ] == [("1.3", "A", "R"), ("1.4", "A", None)]
 
 
 def test_period_judges_against_the_original_deadline():
-    revised = Revision("2.2", date(2016, 7, 30), date(2016, 11, 30), "Linked to partner timetable", "Board", row=2)
+    revised = Revision(
+        "2.2", date(2016, 7, 30), date(2016, 11, 30), "Linked to partner timetable", "Board", row=2
+    )
     plan = plan_of(
-        act("2.1", date(2016, 5, 1), "Complete", completed_on=date(2016, 5, 1)),  # first day of the period
-        act("2.2", date(2016, 7, 30), "On track", current=date(2016, 11, 30)),  # rescheduled: amber overall, not done in Q2
-        act("2.3", date(2016, 7, 31), "Complete", completed_on=date(2016, 8, 15)),  # last day; completed late
+        act(
+            "2.1", date(2016, 5, 1), "Complete", completed_on=date(2016, 5, 1)
+        ),  # first day of the period
+        act(
+            "2.2", date(2016, 7, 30), "On track", current=date(2016, 11, 30)
+        ),  # rescheduled: amber overall, not done in Q2
+        act(
+            "2.3", date(2016, 7, 31), "Complete", completed_on=date(2016, 8, 15)
+        ),  # last day; completed late
         act("2.4", date(2016, 8, 1), "On track"),  # outside the period
         act("2.5", date(2016, 4, 30), "On track"),  # outside the period
         revisions=(revised,),
@@ -57,7 +72,9 @@ def test_period_judges_against_the_original_deadline():
 
 def test_unapproved_revision_is_not_rescheduled():
     unagreed = Revision("2.2", date(2016, 7, 30), date(2016, 11, 30), "Reason", agreed_by="", row=2)
-    plan = plan_of(act("2.2", date(2016, 7, 30), "On track", current=date(2016, 11, 30)), revisions=(unagreed,))
+    plan = plan_of(
+        act("2.2", date(2016, 7, 30), "On track", current=date(2016, 11, 30)), revisions=(unagreed,)
+    )
     p = period_dashboard(plan, Q2, AS_AT)
     assert p.not_completed == ("2.2",) and p.rescheduled == ()
 

@@ -56,11 +56,21 @@ def test_a_plain_number_is_read_on_the_workbooks_own_calendar():
     assert read_date(42551).value == date(2016, 6, 30)
     assert read_date(41089, date1904=True).value == date(2016, 6, 30)
     assert read_date(42551, date1904=True).value == date(2020, 7, 1)
-    assert read_date(32874 - 1462 - 1, date1904=True).kind == "error"  # before 1990 on that calendar: not a date
+    assert (
+        read_date(32874 - 1462 - 1, date1904=True).kind == "error"
+    )  # before 1990 on that calendar: not a date
 
 
-@pytest.mark.parametrize(("value", "shown"), [(-1e12, "-1000000000000"), (1e300, "1e+300"), (float("nan"), "nan"),
-                                              (float("-inf"), "-inf"), (3.5, "3.5")])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (-1e12, "-1000000000000"),
+        (1e300, "1e+300"),
+        (float("nan"), "nan"),
+        (float("-inf"), "-inf"),
+        (3.5, "3.5"),
+    ],
+)
 def test_numbers_far_outside_any_date_are_errors_quoting_the_number(value, shown):
     reading = read_date(value)
     assert reading.value is None and reading.kind == "error"

@@ -28,7 +28,11 @@ def test_rule_counts_add_up_and_list_the_disagreements(demo):
     assert len(o.completed) + len(o.ongoing) + len(o.not_completed) + len(o.not_rated) == 61
     assert o.not_rated == ("8.2",)
     disagreeing = {d.action_id for d in demo.disagreements}
-    assert {"4.3", "5.9", "7.2"} <= disagreeing  # Amber after a passed 30 Sep / 30 Jun deadline (NOTES.md)
+    assert {
+        "4.3",
+        "5.9",
+        "7.2",
+    } <= disagreeing  # Amber after a passed 30 Sep / 30 Jun deadline (NOTES.md)
 
 
 def test_period_two_is_judged_against_original_deadlines(demo):
@@ -36,7 +40,9 @@ def test_period_two_is_judged_against_original_deadlines(demo):
     assert len(p.due) == len(p.completed) + len(p.not_completed) + len(p.not_yet_due)
     assert {"5.1", "5.5"} <= set(p.not_completed)  # the two the report names as not completed
     assert set(p.rescheduled) == {"5.1", "5.5"}  # both since revised to 30 Nov 2016 by the Board
-    assert "7.2" in p.not_completed  # rated A in the published quarter table, but its deadline passed
+    assert (
+        "7.2" in p.not_completed
+    )  # rated A in the published quarter table, but its deadline passed
     assert "5.4" not in p.due  # the plan says 30 April (Q1); only the quarter table said 30/06/16
 
 
@@ -59,15 +65,21 @@ def test_every_missing_owner_is_found(demo):
     unknown = {f.message.split("'")[1] for f in demo.findings if f.code == "owner-unknown"}
     assert unknown == {"JS", "RR", "EC", "JSt", "JH", "TA", "Eileen Collier"}
     assert _where(demo, "owner-unknown", "6.1") == {"Actions!D34"}
-    assert {f.action_id for f in demo.findings if f.code == "owner-name"} >= {"1.1", "1.2"}  # "Paul King" as a name
+    assert {f.action_id for f in demo.findings if f.code == "owner-name"} >= {
+        "1.1",
+        "1.2",
+    }  # "Paul King" as a name
 
 
 def test_the_ten_revisions_are_consistent_with_the_actions(demo):
     assert len(demo.revisions) == 10
-    assert not [f for f in demo.findings if f.code.startswith("revision-") and f.severity == "error"]
+    assert not [
+        f for f in demo.findings if f.code.startswith("revision-") and f.severity == "error"
+    ]
 
 
 # ------------------------------------------------------------------------------------------- the invented Q1
+
 
 @pytest.fixture(scope="module")
 def with_history(demo_master, tmp_path_factory):
@@ -97,24 +109,47 @@ def test_the_invented_snapshot_says_it_is_invented_wherever_it_appears(with_hist
     tracker, recorded = with_history
     assert "invented" in recorded.message(tracker.name)
     s = open_summary(tracker)
-    assert [h.period for h in s.history] == ["Q1 (invented)"]  # its name, on every row and in every table
+    assert [h.period for h in s.history] == [
+        "Q1 (invented)"
+    ]  # its name, on every row and in every table
     data = s.as_dict()
     assert [h["period"] for h in data["history"]] == ["Q1 (invented)"]
     assert data["changes"]["since"]["period"] == "Q1 (invented)"
     book = load_workbook(tracker, read_only=True)
     periods = {row[0] for row in book["History"].iter_rows(min_row=5, values_only=True) if row[0]}
     assert periods == {"Q1 (invented)"}
-    settings = {row[0]: row[1] for row in book["Settings"].iter_rows(min_row=2, values_only=True) if row[0]}
-    assert "invented for this demo" in settings["History note"] and "not Lewisham's" in settings["History note"]
+    settings = {
+        row[0]: row[1] for row in book["Settings"].iter_rows(min_row=2, values_only=True) if row[0]
+    }
+    assert (
+        "invented for this demo" in settings["History note"]
+        and "not Lewisham's" in settings["History note"]
+    )
 
 
 def test_the_demo_shows_direction_of_travel(with_history):
     tracker, _ = with_history
     t = open_summary(tracker).travel
     assert t is not None and t.previous.as_at == date(2016, 7, 31)
-    assert {c.action_id for c in t.of("turned_red")} == {"1.2", "3.3", "3.5", "8.1", "8.3"}  # At risk since
-    assert {c.action_id for c in t.of("deadline_moved_again")} == {"1.2", "1.3", "1.4", "1.5", "2.4", "2.6", "3.1",
-                                                                   "3.5", "5.1", "5.5"}  # the ten revisions
+    assert {c.action_id for c in t.of("turned_red")} == {
+        "1.2",
+        "3.3",
+        "3.5",
+        "8.1",
+        "8.3",
+    }  # At risk since
+    assert {c.action_id for c in t.of("deadline_moved_again")} == {
+        "1.2",
+        "1.3",
+        "1.4",
+        "1.5",
+        "2.4",
+        "2.6",
+        "3.1",
+        "3.5",
+        "5.1",
+        "5.5",
+    }  # the ten revisions
     assert t.of("completed") and t.of("turned_red_deadline_passed")
 
 
@@ -126,7 +161,10 @@ def test_lewisham_policy_text_is_the_demos_not_the_templates():
 
     template = Document(str(packaged_template()))
     text = "\n".join(p.text for p in template.paragraphs)
-    assert "Sustainable Community Strategy" not in text and "Comprehensive Equalities Scheme" not in text
+    assert (
+        "Sustainable Community Strategy" not in text
+        and "Comprehensive Equalities Scheme" not in text
+    )
     settings = {r["key"]: r["value"] for r in demo_rows()["Settings"]}
     assert "Sustainable Community Strategy 2008-2020" in settings["Policy context"]
 

@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 TEMPLATE_PAGE = ROOT / "docs" / "report-template.md"
 PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
-README_LIMIT = 12_000  # bytes (issue 18: what it is, for whom, the two commands, one screen per audience)
+README_LIMIT = (
+    12_000  # bytes (issue 18: what it is, for whom, the two commands, one screen per audience)
+)
 
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 CODE = re.compile(r"`[^`\n]*`")
@@ -29,7 +31,9 @@ def prose(text: str) -> str:
 
 def slug(heading: str) -> str:
     """The anchor GitHub gives a heading: its text, lower case, punctuation dropped, spaces as hyphens."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link in a heading anchors by its text
+    text = re.sub(
+        r"\[([^\]]*)\]\([^)]*\)", r"\1", heading
+    )  # a link in a heading anchors by its text
     text = re.sub(r"[^\w\- ]", "", text.replace("`", "").lower())
     return text.replace(" ", "-")
 
@@ -46,8 +50,11 @@ def anchors(path: Path) -> set[str]:
 
 def test_the_placeholder_table_is_the_generated_one():
     problems = placeholder_table.problems(TEMPLATE_PAGE.read_text(encoding="utf-8"))
-    assert not problems, ("docs/report-template.md's placeholder table is not the one PLACEHOLDERS gives ("
-                          + "; ".join(problems) + "): run `make docs` and commit the result")
+    assert not problems, (
+        "docs/report-template.md's placeholder table is not the one PLACEHOLDERS gives ("
+        + "; ".join(problems)
+        + "): run `make docs` and commit the result"
+    )
 
 
 @pytest.mark.parametrize("change", ["added", "removed", "reworded"])
@@ -73,13 +80,18 @@ def test_the_table_check_fails_when_placeholders_change(change):
 def test_the_generated_table_lists_every_placeholder_once():
     rows = [line for line in placeholder_table.table().splitlines()[2:]]
     assert [row.split("`")[1] for row in rows] == list(PLACEHOLDERS)
-    assert all(row.startswith("| `") and row.endswith(" |") and row.count(" | ") == 1 for row in rows)
+    assert all(
+        row.startswith("| `") and row.endswith(" |") and row.count(" | ") == 1 for row in rows
+    )
     assert placeholder_table.table({"a": "x | y"}).splitlines()[-1] == "| `a` | x \\| y |"
 
 
 def test_main_rewrites_only_the_marked_block(tmp_path, capsys):
     page = tmp_path / "page.md"
-    page.write_text(f"# Before\n\n{placeholder_table.START}\nstale\n{placeholder_table.END}\n\nAfter\n", encoding="utf-8")
+    page.write_text(
+        f"# Before\n\n{placeholder_table.START}\nstale\n{placeholder_table.END}\n\nAfter\n",
+        encoding="utf-8",
+    )
     assert placeholder_table.main([str(page)]) == 0
     text = page.read_text(encoding="utf-8")
     assert text == f"# Before\n\n{placeholder_table.block()}\n\nAfter\n"
@@ -97,7 +109,9 @@ def test_every_field_is_named_on_the_template_page():
 
 def test_the_readme_is_short():
     size = README.stat().st_size
-    assert size <= README_LIMIT, f"README.md is {size:,} bytes, over {README_LIMIT:,}: move detail into docs/"
+    assert size <= README_LIMIT, (
+        f"README.md is {size:,} bytes, over {README_LIMIT:,}: move detail into docs/"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(ROOT).as_posix())

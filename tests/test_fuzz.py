@@ -35,27 +35,69 @@ runner = CliRunner()
 
 # text as officers (and their copy-paste) produce it: control characters, emoji, right-to-left scripts,
 # combining marks, things that look like formulas or dates, and very long strings
-WEIRD = st.sampled_from([
-    "\x00", "\x07", "\x1b[31m", "\t", "\r\n", "\u200b", "\u202e", "\ufeff", "🚸", "👩🏽‍⚖️", "مرحبا", "שלום",
-    "é", "e\u0301",
-    "=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "@SUM(1)", "-1+1", "#REF!", "#N/A", "_x0041_", "30th Sept 2016",
-    "31/04/2016", "February 2017", "1.1", "SK/TB", "Complete", "G", "[bold]x[/bold]", "{{ plan }}", "{% for %}", "<t>",
-    "&amp;", "]]>", "NaN", "\\", "'",
-])
+WEIRD = st.sampled_from(
+    [
+        "\x00",
+        "\x07",
+        "\x1b[31m",
+        "\t",
+        "\r\n",
+        "\u200b",
+        "\u202e",
+        "\ufeff",
+        "🚸",
+        "👩🏽‍⚖️",
+        "مرحبا",
+        "שלום",
+        "é",
+        "e\u0301",
+        '=HYPERLINK("http://x")',
+        "+cmd|' /C calc'!A0",
+        "@SUM(1)",
+        "-1+1",
+        "#REF!",
+        "#N/A",
+        "_x0041_",
+        "30th Sept 2016",
+        "31/04/2016",
+        "February 2017",
+        "1.1",
+        "SK/TB",
+        "Complete",
+        "G",
+        "[bold]x[/bold]",
+        "{{ plan }}",
+        "{% for %}",
+        "<t>",
+        "&amp;",
+        "]]>",
+        "NaN",
+        "\\",
+        "'",
+    ]
+)
 TEXT = st.one_of(
     st.text(max_size=40),
     st.lists(WEIRD, min_size=1, max_size=6).map("".join),
-    st.builds(lambda s, n: (s * n)[:40000], st.sampled_from(["x", "🚸", "مر", "=A1"]), st.integers(1000, 40000)),
+    st.builds(
+        lambda s, n: (s * n)[:40000],
+        st.sampled_from(["x", "🚸", "مر", "=A1"]),
+        st.integers(1000, 40000),
+    ),
 )
 VALUES = st.one_of(
-    st.none(), st.booleans(), TEXT,
-    st.integers(min_value=-10**15, max_value=10**15),
+    st.none(),
+    st.booleans(),
+    TEXT,
+    st.integers(min_value=-(10**15), max_value=10**15),
     st.floats(allow_nan=False, allow_infinity=False),
     st.dates(min_value=date(1900, 3, 1), max_value=date(2099, 12, 31)),
     st.datetimes(min_value=datetime(1900, 3, 1), max_value=datetime(2099, 12, 31)),
     st.times(),
 )
-CELLS = st.dictionaries(st.tuples(st.integers(1, 8), st.integers(1, 12)), VALUES, min_size=1, max_size=8)
+CELLS = st.dictionaries(
+    st.tuples(st.integers(1, 8), st.integers(1, 12)), VALUES, min_size=1, max_size=8
+)
 
 
 def excel_escaped(text: str) -> str:
@@ -88,18 +130,33 @@ def computed_texts(path: Path) -> set[str]:
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(str(path))
-    return {v for name in ("Checks", "Slippage", "Dashboard")
-            for row in book.get_sheet_by_name(name).to_python() for v in row if isinstance(v, str) and v}
+    return {
+        v
+        for name in ("Checks", "Slippage", "Dashboard")
+        for row in book.get_sheet_by_name(name).to_python()
+        for v in row
+        if isinstance(v, str) and v
+    }
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(cells=CELLS)
 def test_any_cell_values_are_validated_summarised_and_refreshed_without_a_traceback(cells):
     with tempfile.TemporaryDirectory() as folder:
         path = tracker_with(Path(folder), cells)
-        for args in (["validate", str(path), "--json"], ["validate", str(path)], ["summary", str(path), "--json"]):
+        for args in (
+            ["validate", str(path), "--json"],
+            ["validate", str(path)],
+            ["summary", str(path), "--json"],
+        ):
             result = runner.invoke(app, args)
-            assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+            assert result.exception is None or isinstance(result.exception, SystemExit), (
+                result.exception
+            )
             assert result.exit_code in (0, 1, 2)
             assert "Traceback" not in result.output + result.stderr
         try:
@@ -114,12 +171,18 @@ def test_any_cell_values_are_validated_summarised_and_refreshed_without_a_traceb
         refreshed = refresh(path)
         assert refreshed.findings == summary.findings
         written = computed_texts(path)
-        for f in summary.findings:  # every message reaches the Checks sheet as the officer will read it
+        for (
+            f
+        ) in summary.findings:  # every message reaches the Checks sheet as the officer will read it
             assert clean_text(f.message) in written
             assert clean_text(f.where) in written
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(cells=CELLS)
 def test_any_cell_values_give_a_report_or_a_clear_refusal(cells):
     from ofsted_tracker.report_builder import build_report
@@ -140,7 +203,9 @@ def test_any_cell_values_give_a_report_or_a_clear_refusal(cells):
 
 def test_the_examples_reach_the_reader_as_typed(tmp_path):
     """The strategy's writing path is sound: text with control characters is stored as Excel would, read back raw."""
-    path = tracker_with(tmp_path, {(2, 10): "bell\x07 and emoji 🚸", (3, 10): "=1+1", (4, 11): time(10, 30)})
+    path = tracker_with(
+        tmp_path, {(2, 10): "bell\x07 and emoji 🚸", (3, 10): "=1+1", (4, 11): time(10, 30)}
+    )
     plan = open_summary(path).plan
     assert plan.actions[0].commentary == "bell\x07 and emoji 🚸"
     assert plan.actions[1].commentary == "=1+1"
@@ -149,20 +214,37 @@ def test_the_examples_reach_the_reader_as_typed(tmp_path):
 # --- sheet names and Settings (issue 9) ---------------------------------------------------------------------------
 
 TOOL_SHEETS = tuple(spec.name for spec in OFFICER_SHEETS) + schema.COMPUTED_SHEETS
-KEYS = {schema.same_name(key): key for key, _ in schema.SETTING_ROWS}  # a key as matched -> the key it means
-CLEAN_SHEETS = ("Dashboard", "Actions", "Checks", "Slippage", "Recommendations", "Leads", "Revisions", "Periods",
-                "Settings")
+KEYS = {
+    schema.same_name(key): key for key, _ in schema.SETTING_ROWS
+}  # a key as matched -> the key it means
+CLEAN_SHEETS = (
+    "Dashboard",
+    "Actions",
+    "Checks",
+    "Slippage",
+    "Recommendations",
+    "Leads",
+    "Revisions",
+    "Periods",
+    "Settings",
+)
 # names as Excel allows them (up to 31 characters, none of []:*?/\), never a tool sheet's name however spaced
-OTHER_NAME = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="[]:*?/\\"),
-                     min_size=1, max_size=31).filter(lambda n: schema.same_name(n) not in
-                                                     {schema.same_name(t) for t in TOOL_SHEETS})
+OTHER_NAME = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="[]:*?/\\"),
+    min_size=1,
+    max_size=31,
+).filter(lambda n: schema.same_name(n) not in {schema.same_name(t) for t in TOOL_SHEETS})
 
 
 @st.composite
 def respelt(draw, name: str) -> str:
     """The name as an officer might retype it: other capitals, spaces before, after or doubled inside."""
     letters = "".join(c.upper() if draw(st.booleans()) else c.lower() for c in name)
-    return draw(st.sampled_from(["", " ", "  ", "\u00a0"])) + letters + draw(st.sampled_from(["", " ", "   "]))
+    return (
+        draw(st.sampled_from(["", " ", "  ", "\u00a0"]))
+        + letters
+        + draw(st.sampled_from(["", " ", "   "]))
+    )
 
 
 def renamed_tracker(folder: Path, names: dict[str, str], copies: list[tuple[str, str]]) -> Path:
@@ -177,8 +259,14 @@ def renamed_tracker(folder: Path, names: dict[str, str], copies: list[tuple[str,
         workbook = workbook.replace(f'name="{old}"'.encode(), f"name={quoteattr(new)}".encode())
     parts["xl/workbook.xml"] = workbook
     for k, (copied, new) in enumerate(copies, start=1):
-        parts = with_sheet(parts, new, f"xl/worksheets/sheet{CLEAN_SHEETS.index(copied) + 1}.xml", f"rIdFuzz{k}",
-                           100 + k, "hidden" if k % 2 else "visible")
+        parts = with_sheet(
+            parts,
+            new,
+            f"xl/worksheets/sheet{CLEAN_SHEETS.index(copied) + 1}.xml",
+            f"rIdFuzz{k}",
+            100 + k,
+            "hidden" if k % 2 else "visible",
+        )
     path = folder / "renamed.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for name, data in parts.items():
@@ -194,9 +282,13 @@ def sheet_names(draw) -> tuple[dict[str, str], list[tuple[str, str]]]:
         names[sheet] = draw(st.one_of(respelt(sheet), OTHER_NAME))
     copies = []
     for copied in draw(st.lists(st.sampled_from(CLEAN_SHEETS), max_size=2)):
-        copies.append((copied, draw(st.one_of(respelt(draw(st.sampled_from(TOOL_SHEETS))), OTHER_NAME))))
+        copies.append(
+            (copied, draw(st.one_of(respelt(draw(st.sampled_from(TOOL_SHEETS))), OTHER_NAME)))
+        )
     final = [names.get(s, s) for s in CLEAN_SHEETS] + [new for _, new in copies]
-    assume(len(set(final)) == len(final))  # names identical byte for byte: a package no program writes
+    assume(
+        len(set(final)) == len(final)
+    )  # names identical byte for byte: a package no program writes
     return names, copies
 
 
@@ -207,42 +299,67 @@ def test_any_sheet_names_are_read_or_refused_naming_the_sheets_never_guessed(spe
     with tempfile.TemporaryDirectory() as folder:
         path = renamed_tracker(Path(folder), names, copies)
         final = [names.get(s, s) for s in CLEAN_SHEETS] + [new for _, new in copies]
-        source = {names.get(s, s): s for s in CLEAN_SHEETS} | {new: copied for copied, new in copies}
-        matching = {t: [n for n in final if schema.same_name(n) == schema.same_name(t)] for t in TOOL_SHEETS}
+        source = {names.get(s, s): s for s in CLEAN_SHEETS} | {
+            new: copied for copied, new in copies
+        }
+        matching = {
+            t: [n for n in final if schema.same_name(n) == schema.same_name(t)] for t in TOOL_SHEETS
+        }
         twice = [t for t, found in matching.items() if len(found) > 1]
         missing = [s.name for s in OFFICER_SHEETS if not matching[s.name]]
         own_rows = all(source[found[0]] == t for t, found in matching.items() if found)
         result = runner.invoke(app, ["validate", str(path), "--json"])
-        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            result.exception
+        )
         assert "Traceback" not in result.output + result.stderr
         if twice:
             event("two sheets with one name")
             assert result.exit_code == 2
-            assert any(" and ".join(repr(n) for n in matching[t]) in result.stderr for t in twice), result.stderr
+            assert any(
+                " and ".join(repr(n) for n in matching[t]) in result.stderr for t in twice
+            ), result.stderr
         elif missing:
             event("an officers' sheet missing")
-            assert result.exit_code == 2 and "is not an improvement plan tracker: it has no " in result.stderr
-            assert all(name in result.stderr.split("(sheets:")[0] for name in missing), result.stderr
+            assert (
+                result.exit_code == 2
+                and "is not an improvement plan tracker: it has no " in result.stderr
+            )
+            assert all(name in result.stderr.split("(sheets:")[0] for name in missing), (
+                result.stderr
+            )
         elif own_rows:
             event("every sheet found once")
-            assert result.exit_code == 0 and json.loads(result.stdout)["findings"] == [], result.output
+            assert result.exit_code == 0 and json.loads(result.stdout)["findings"] == [], (
+                result.output
+            )
         else:  # a copy of one sheet now carries another's name: its rows are read, and judged, as that sheet's
             event("a sheet holding another's rows")
             assert result.exit_code in (0, 1, 2)
             if result.exit_code == 2:
-                assert any(found and found[0] in result.stderr for found in matching.values()), result.stderr
+                assert any(found and found[0] in result.stderr for found in matching.values()), (
+                    result.stderr
+                )
         try:
             refresh(path)
         except TrackerError as exc:
             assert exit_code(exc) == 2 and exc.code in EXIT_CODES and str(exc)
-            assert twice or missing or not own_rows or any(not matching[c] for c in schema.COMPUTED_SHEETS), str(exc)
+            assert (
+                twice
+                or missing
+                or not own_rows
+                or any(not matching[c] for c in schema.COMPUTED_SHEETS)
+            ), str(exc)
         else:
             assert not twice and not missing
 
 
 SETTING_KEY = st.one_of(
     st.sampled_from([key for key, _ in schema.SETTING_ROWS]).flatmap(respelt),
-    TEXT, st.integers(-5, 5), st.booleans(), st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)),
+    TEXT,
+    st.integers(-5, 5),
+    st.booleans(),
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 1, 1)),
 )
 SETTING_ROWS = st.lists(st.tuples(SETTING_KEY, VALUES), min_size=1, max_size=5)
 
@@ -263,14 +380,20 @@ def tracker_with_settings(folder: Path, rows: list[tuple[object, object]], as_at
     return path
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(rows=SETTING_ROWS, as_at=st.one_of(st.just(datetime(2016, 10, 31)), VALUES))
 def test_any_settings_give_findings_at_their_cells_or_a_located_refusal(rows, as_at):
     with tempfile.TemporaryDirectory() as folder:
         path = tracker_with_settings(Path(folder), rows, as_at)
         for args in (["validate", str(path), "--json"], ["summary", str(path), "--json"]):
             result = runner.invoke(app, args)
-            assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+            assert result.exception is None or isinstance(result.exception, SystemExit), (
+                result.exception
+            )
             assert "Traceback" not in result.output + result.stderr
             assert result.exit_code in (0, 1, 2)
             if result.exit_code == 2:

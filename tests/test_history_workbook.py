@@ -27,54 +27,106 @@ def officers_edit_q3(path: Path) -> None:
     wb = openpyxl.load_workbook(path)
     actions, revisions = wb["Actions"], wb["Revisions"]
     rows = {actions.cell(r, 1).value: r for r in range(2, actions.max_row + 1)}
-    actions.cell(rows["1.3"], 7).value = "Complete"                 # 1.3 completed
+    actions.cell(rows["1.3"], 7).value = "Complete"  # 1.3 completed
     actions.cell(rows["1.3"], 8).value = date(2017, 1, 15)
-    actions.cell(rows["2.6"], 6).value = date(2017, 3, 31)          # 2.6's deadline revised again
-    revisions.append(["2.6", date(2017, 1, 31), date(2017, 3, 31), "Partners' data late", "Board", date(2017, 1, 10)])
-    actions.cell(rows["5.2"], 7).value = "At risk"                  # 5.2 now at risk
+    actions.cell(rows["2.6"], 6).value = date(2017, 3, 31)  # 2.6's deadline revised again
+    revisions.append(
+        [
+            "2.6",
+            date(2017, 1, 31),
+            date(2017, 3, 31),
+            "Partners' data late",
+            "Board",
+            date(2017, 1, 10),
+        ]
+    )
+    actions.cell(rows["5.2"], 7).value = "At risk"  # 5.2 now at risk
     wb.save(path)
 
 
 def test_done_when_two_snapshots_and_the_changes_between_them(demo_tracker):
     first = run("snapshot", demo_tracker, "--period", "Q2", "--as-of", "31/10/2016")
     assert first.exit_code == 0, first.output
-    assert "Recorded the Q2 snapshot as at 31/10/2016" in first.output and "replaces" not in first.output
+    assert (
+        "Recorded the Q2 snapshot as at 31/10/2016" in first.output
+        and "replaces" not in first.output
+    )
     officers_edit_q3(demo_tracker)
     second = run("snapshot", demo_tracker, "--period", "Q3", "--as-of", "31/01/2017")
     assert second.exit_code == 0, second.output
-    data = json.loads(run("summary", demo_tracker, "--period", "Q3", "--as-of", "31/01/2017", "--json").output)
+    data = json.loads(
+        run("summary", demo_tracker, "--period", "Q3", "--as-of", "31/01/2017", "--json").output
+    )
     assert [(h["period"], h["as_at"], h["counts"]["total"]) for h in data["history"]] == [
-        ("Q2", "2016-10-31", 61), ("Q3", "2017-01-31", 61)]
-    assert data["history"][0]["counts"] == {"total": 61, "B": 0, "G": 37, "A": 10, "R": 13, "not_rated": 1, "complete": 37}
-    assert data["history"][1]["counts"] == {"total": 61, "B": 0, "G": 38, "A": 6, "R": 16, "not_rated": 1, "complete": 38}
+        ("Q2", "2016-10-31", 61),
+        ("Q3", "2017-01-31", 61),
+    ]
+    assert data["history"][0]["counts"] == {
+        "total": 61,
+        "B": 0,
+        "G": 37,
+        "A": 10,
+        "R": 13,
+        "not_rated": 1,
+        "complete": 37,
+    }
+    assert data["history"][1]["counts"] == {
+        "total": 61,
+        "B": 0,
+        "G": 38,
+        "A": 6,
+        "R": 16,
+        "not_rated": 1,
+        "complete": 38,
+    }
     changes = data["changes"]
     assert changes["since"] == {"period": "Q2", "as_at": "2016-10-31", "recorded": True}
     assert changes["to"] == {"period": "Q3", "as_at": "2017-01-31", "recorded": True}
     assert changes["completed"] == [{"action": "1.3", "from": "On track", "to": "Complete"}]
-    assert changes["deadline_moved_again"] == [{"action": "2.6", "from": "2017-01-31", "to": "2017-03-31"}]
+    assert changes["deadline_moved_again"] == [
+        {"action": "2.6", "from": "2017-01-31", "to": "2017-03-31"}
+    ]
     assert changes["turned_red"] == [{"action": "5.2", "from": "A", "to": "R"}]
     # 5.1 and 5.5 (extended to 30/11/2016) turned Red because that date passed: nobody changed them
-    assert changes["turned_red_deadline_passed"] == [{"action": "5.1", "from": "A", "to": "R"},
-                                                     {"action": "5.5", "from": "A", "to": "R"}]
-    assert changes["new_action"] == changes["action_removed"] == changes["improved"] == changes["worsened"] == []
+    assert changes["turned_red_deadline_passed"] == [
+        {"action": "5.1", "from": "A", "to": "R"},
+        {"action": "5.5", "from": "A", "to": "R"},
+    ]
+    assert (
+        changes["new_action"]
+        == changes["action_removed"]
+        == changes["improved"]
+        == changes["worsened"]
+        == []
+    )
     chased = {c["action"] for c in changes["commentary_not_updated"]}
     assert {"2.6", "5.2", "5.1"} <= chased and "1.3" not in chased
     assert data["year_on_year"] is None
     # the published Q2 figures are unchanged by all this
-    q2 = json.loads(run("summary", demo_tracker, "--period", "Q2", "--as-of", "31/10/2016", "--json").output)
-    assert (q2["period"]["due"]["count"], q2["period"]["completed_by_deadline"]["count"],
-            q2["period"]["not_completed_by_deadline"]["count"]) == (17, 14, 3)
+    q2 = json.loads(
+        run("summary", demo_tracker, "--period", "Q2", "--as-of", "31/10/2016", "--json").output
+    )
+    assert (
+        q2["period"]["due"]["count"],
+        q2["period"]["completed_by_deadline"]["count"],
+        q2["period"]["not_completed_by_deadline"]["count"],
+    ) == (17, 14, 3)
 
 
 def test_a_retaken_snapshot_replaces_its_period_and_says_so(demo_tracker):
     run("snapshot", demo_tracker)
     again = run("snapshot", demo_tracker, "--as-of", "02/11/2016")
     assert again.exit_code == 0
-    assert "replaces the Q2 snapshot as at 31/10/2016 (61 rows)" in again.output and "backups" in again.output
+    assert (
+        "replaces the Q2 snapshot as at 31/10/2016 (61 rows)" in again.output
+        and "backups" in again.output
+    )
     s = open_summary(demo_tracker)
     assert [(h.period, h.as_at) for h in s.history] == [("Q2", date(2016, 11, 2))]
     backups = sorted((demo_tracker.parent / "backups").iterdir())
-    assert [(h.period, h.as_at) for h in open_summary(backups[-1]).history] == [("Q2", date(2016, 10, 31))]
+    assert [(h.period, h.as_at) for h in open_summary(backups[-1]).history] == [
+        ("Q2", date(2016, 10, 31))
+    ]
 
 
 def test_the_history_sheet_is_a_grey_protected_table_that_grows(demo_tracker):
@@ -87,7 +139,9 @@ def test_the_history_sheet_is_a_grey_protected_table_that_grows(demo_tracker):
     assert table.ref == "A4:L126"  # header row 4, 2 x 61 rows
     assert [ws.cell(4, j).value for j in range(1, 13)] == list(HISTORY_SPEC.headers)
     assert [c.name for c in table.tableColumns] == list(HISTORY_SPEC.headers)
-    assert any(dv.type == "custom" and dv.formula1 == "FALSE" for dv in ws.data_validations.dataValidation)
+    assert any(
+        dv.type == "custom" and dv.formula1 == "FALSE" for dv in ws.data_validations.dataValidation
+    )
     assert ws["C5"].value == "1.1" and ws["B5"].value == "2016-10-31"
 
 
@@ -95,20 +149,28 @@ def test_a_history_sheet_typed_over_gives_findings_with_cells(demo_tracker):
     snapshot(demo_tracker)
     wb = openpyxl.load_workbook(demo_tracker)
     ws = wb["History"]
-    ws["B6"] = "last Tuesday"       # a date that is not one
-    ws["C7"] = 3.1                  # an action id retyped as a number
-    ws["D8"] = "Purple"             # not a RAG
-    ws["K9"] = "two"                # not a count
-    ws["A10"] = None                # a blank period
+    ws["B6"] = "last Tuesday"  # a date that is not one
+    ws["C7"] = 3.1  # an action id retyped as a number
+    ws["D8"] = "Purple"  # not a RAG
+    ws["K9"] = "two"  # not a count
+    ws["A10"] = None  # a blank period
     wb.save(demo_tracker)
     result = run("validate", demo_tracker, "--json")
-    found = {f["where"]: f["message"] for f in json.loads(result.output)["findings"] if f["sheet"] == "History"}
+    found = {
+        f["where"]: f["message"]
+        for f in json.loads(result.output)["findings"]
+        if f["sheet"] == "History"
+    }
     assert set(found) == {"History!B6", "History!C7", "History!D8", "History!K9", "History!A10"}
     assert "last Tuesday" in found["History!B6"] and "backups" in found["History!B6"]
     assert result.exit_code == 1
     assert run("refresh", demo_tracker).exit_code == 0  # the dashboards still refresh
     refused = run("snapshot", demo_tracker)
-    assert refused.exit_code == 2 and "History!B6" in refused.output and "Nothing was changed" in refused.output
+    assert (
+        refused.exit_code == 2
+        and "History!B6" in refused.output
+        and "Nothing was changed" in refused.output
+    )
 
 
 def test_a_history_header_typed_over_gives_one_finding(demo_tracker):
@@ -119,7 +181,9 @@ def test_a_history_header_typed_over_gives_one_finding(demo_tracker):
     wb.save(demo_tracker)
     s = open_summary(demo_tracker)
     assert s.history == ()
-    assert [(f.where, f.code) for f in s.findings if f.sheet == "History"] == [("History!A4", "history-header")]
+    assert [(f.where, f.code) for f in s.findings if f.sheet == "History"] == [
+        ("History!A4", "history-header")
+    ]
     assert json.loads(run("summary", demo_tracker, "--json").output)["history"] == []
 
 
@@ -142,7 +206,10 @@ def test_officers_additions_survive_snapshot_and_refresh(tmp_path, name):
     snapshot(copy, date(2016, 11, 30), "Q2")
     after = parts(copy)
     owned = {sheets[n] for n in ("Dashboard", "Slippage", "Checks")} | {
-        "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml",
+    }
     for part, data in before.items():
         if part not in owned:
             assert after[part] == data, part
@@ -156,7 +223,9 @@ def test_officers_additions_survive_snapshot_and_refresh(tmp_path, name):
     for part in added:
         assert again[part] == after[part], part
     wb = openpyxl.load_workbook(copy)
-    assert wb["History"].tables["History"].ref == f"A4:L{4 + len(open_summary(copy).history[0].rows)}"
+    assert (
+        wb["History"].tables["History"].ref == f"A4:L{4 + len(open_summary(copy).history[0].rows)}"
+    )
     assert wb["Actions"]["J5"].comment.text.startswith("Chased by email")
     assert "officer_commentary" in wb.defined_names
 
@@ -164,12 +233,16 @@ def test_officers_additions_survive_snapshot_and_refresh(tmp_path, name):
 def test_no_job_imports_pandas_not_even_for_direction_of_travel_only_frames_does(demo_tracker):
     snapshot(demo_tracker)
     snapshot(demo_tracker, date(2017, 1, 31), "Q3")
-    code = ("import sys, json; from ofsted_tracker.workbook.jobs import open_summary, refresh; p = sys.argv[1]; "
-            "s = open_summary(p); refresh(p); print('pandas' in sys.modules, end=' '); "
-            "d = open_summary(p, period='Q3', as_at=__import__('datetime').date(2017, 1, 31)).as_dict(); "
-            "print(d['changes'] is not None, 'pandas' in sys.modules, end=' '); "
-            "import ofsted_tracker; ofsted_tracker.frames(p); print('pandas' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, str(demo_tracker)], capture_output=True, text=True, check=True)
+    code = (
+        "import sys, json; from ofsted_tracker.workbook.jobs import open_summary, refresh; p = sys.argv[1]; "
+        "s = open_summary(p); refresh(p); print('pandas' in sys.modules, end=' '); "
+        "d = open_summary(p, period='Q3', as_at=__import__('datetime').date(2017, 1, 31)).as_dict(); "
+        "print(d['changes'] is not None, 'pandas' in sys.modules, end=' '); "
+        "import ofsted_tracker; ofsted_tracker.frames(p); print('pandas' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(demo_tracker)], capture_output=True, text=True, check=True
+    )
     assert out.stdout.split() == ["False", "True", "False", "True"]
 
 
@@ -179,10 +252,19 @@ def test_frames_gives_analysts_dataframes_with_ids_as_text(demo_tracker):
     snapshot(demo_tracker)
     f = ofsted_tracker.frames(demo_tracker)
     ids = [a.action_id for a in open_summary(demo_tracker).plan.actions]
-    assert f.actions["action_id"].tolist() == ids and f.history["action_id"].tolist() == ids  # text, as typed
+    assert (
+        f.actions["action_id"].tolist() == ids and f.history["action_id"].tolist() == ids
+    )  # text, as typed
     assert f.actions.set_index("action_id").loc["5.1", "derived_rag"] == "A"
-    assert set(f.history["period"]) == {"Q2"} and str(f.history["as_at"].iloc[0].date()) == "2016-10-31"
-    assert list(f.trend["period"]) == ["Q2"] and f.trend.iloc[0]["total"] == 61 and bool(f.trend.iloc[0]["recorded"])
+    assert (
+        set(f.history["period"]) == {"Q2"}
+        and str(f.history["as_at"].iloc[0].date()) == "2016-10-31"
+    )
+    assert (
+        list(f.trend["period"]) == ["Q2"]
+        and f.trend.iloc[0]["total"] == 61
+        and bool(f.trend.iloc[0]["recorded"])
+    )
     assert (f.findings["severity"] == "error").sum() == open_summary(demo_tracker).errors
 
 
@@ -191,28 +273,43 @@ def test_the_report_context_lists_what_changed_since_the_last_report(demo_tracke
 
     first = report_context(open_summary(demo_tracker))
     assert first["has_history"] is False and first["history_text"] == FIRST_REPORT
-    assert [r["period"] for r in first["trend"]] == ["Q2"] and first["since_last"]["completed"] == []
-    report = run("report", demo_tracker, "-o", tmp_path / "q2.docx")  # the report records its snapshot
+    assert [r["period"] for r in first["trend"]] == ["Q2"] and first["since_last"][
+        "completed"
+    ] == []
+    report = run(
+        "report", demo_tracker, "-o", tmp_path / "q2.docx"
+    )  # the report records its snapshot
     assert report.exit_code == 0 and "Recorded the Q2 snapshot as at 31/10/2016" in report.output
     officers_edit_q3(demo_tracker)
     context = report_context(open_summary(demo_tracker, date(2017, 1, 31), "Q3"))
     assert context["has_history"] is True
-    assert context["history_text"] == "The figures are compared with the last report's, for Q2 as at 31 October 2016."
+    assert (
+        context["history_text"]
+        == "The figures are compared with the last report's, for Q2 as at 31 October 2016."
+    )
     since = context["since_last"]
     assert [r["ref"] for r in since["completed"]] == ["1.3"]
     assert [r["ref"] for r in since["turned_red"]] == ["5.2"]
     assert [r["ref"] for r in since["turned_red_deadline_passed"]] == ["5.1", "5.5"]
     assert [(r["ref"], r["note"]) for r in since["deadline_moved_again"]] == [
-        ("2.6", "from 31 January 2017 to 31 March 2017")]
-    assert [(r["period"], r["as_at"], r["completed"], r["not_completed"]) for r in context["trend"]] == [
-        ("Q2", "31/10/16", 37, 13), ("Q3", "31/01/17", 38, 16)]
+        ("2.6", "from 31 January 2017 to 31 March 2017")
+    ]
+    assert [
+        (r["period"], r["as_at"], r["completed"], r["not_completed"]) for r in context["trend"]
+    ] == [("Q2", "31/10/16", 37, 13), ("Q3", "31/01/17", 38, 16)]
 
 
-@pytest.mark.parametrize("as_of, says", [
-    ("31/10/2046", "is outside the period Q2"),   # decades on: it would replace Q2's real snapshot
-    ("31/10/1986", "is outside the period Q2"),   # decades before
-    ("30/04/2016", "is outside the period Q2"),   # the day before Q2 starts
-])
+@pytest.mark.parametrize(
+    "as_of, says",
+    [
+        (
+            "31/10/2046",
+            "is outside the period Q2",
+        ),  # decades on: it would replace Q2's real snapshot
+        ("31/10/1986", "is outside the period Q2"),  # decades before
+        ("30/04/2016", "is outside the period Q2"),  # the day before Q2 starts
+    ],
+)
 def test_a_snapshot_far_from_its_period_is_refused_and_force_records_it(demo_tracker, as_of, says):
     run("snapshot", demo_tracker)
     before = demo_tracker.read_bytes()
@@ -230,7 +327,9 @@ def test_a_snapshot_after_today_is_refused(demo_tracker):
     s = open_summary(demo_tracker, date(2016, 10, 31), "Q2")
     with pytest.raises(UnusableInput, match=r"after today \(30/10/2016\)"):
         record_snapshot(demo_tracker, s, today=date(2016, 10, 30))
-    assert record_snapshot(demo_tracker, s, today=date(2016, 10, 31)).snapshot.as_at == date(2016, 10, 31)
+    assert record_snapshot(demo_tracker, s, today=date(2016, 10, 31)).snapshot.as_at == date(
+        2016, 10, 31
+    )
 
 
 def test_two_periods_read_alike_stop_the_snapshot(tmp_path):
@@ -242,7 +341,9 @@ def test_two_periods_read_alike_stop_the_snapshot(tmp_path):
     rows = demo_rows()
     rows["Periods"].append({**rows["Periods"][1], "name": "q2"})  # Q2 and q2 both on Periods
     tracker = new_tracker(tmp_path / "twice.xlsx", rows)
-    with pytest.raises(UnusableInput, match=r"'Q2' is on the Periods sheet 2 times \(row 3 and row 6"):
+    with pytest.raises(
+        UnusableInput, match=r"'Q2' is on the Periods sheet 2 times \(row 3 and row 6"
+    ):
         take(tracker, date(2016, 10, 31), "Q2")
 
 
@@ -256,7 +357,10 @@ def test_a_hidden_copy_of_a_log_sheet_is_refused_naming_both(demo_tracker, tmp_p
     send_requests(demo_tracker, tmp_path / "out", date(2016, 10, 31), "Q2")
     wb = openpyxl.load_workbook(demo_tracker)
     copy = wb.copy_worksheet(wb[sheet])
-    copy.title, copy.sheet_state = sheet.lower() + " ", "hidden"  # typed over in the copy, which would be read
+    copy.title, copy.sheet_state = (
+        sheet.lower() + " ",
+        "hidden",
+    )  # typed over in the copy, which would be read
     wb.save(demo_tracker)
     refused = run("validate", demo_tracker)
     assert refused.exit_code == 2 and f"'{sheet}' and '{sheet.lower()} '" in refused.output

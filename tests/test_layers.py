@@ -13,18 +13,36 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-FOLDERS = {"ofsted_tracker": "ofsted_tracker", "workbook": "ofsted_tracker.workbook", "addin": "ofsted_tracker.addin",
-           "report_builder": "ofsted_tracker.report_builder", "templates": "ofsted_tracker.templates"}
+FOLDERS = {
+    "ofsted_tracker": "ofsted_tracker",
+    "workbook": "ofsted_tracker.workbook",
+    "addin": "ofsted_tracker.addin",
+    "report_builder": "ofsted_tracker.report_builder",
+    "templates": "ofsted_tracker.templates",
+}
 # Lowest first: a module's layer is the first prefix it matches.
 LAYERS = (
-    ("base", ("ofsted_tracker.workbook.errors", "ofsted_tracker.workbook.memory", "ofsted_tracker.workbook.plan.words",
-              "ofsted_tracker.templates")),
+    (
+        "base",
+        (
+            "ofsted_tracker.workbook.errors",
+            "ofsted_tracker.workbook.memory",
+            "ofsted_tracker.workbook.plan.words",
+            "ofsted_tracker.templates",
+        ),
+    ),
     ("plan", ("ofsted_tracker.workbook.plan",)),
     ("rules", ("ofsted_tracker.workbook.rules",)),
     ("store", ("ofsted_tracker.workbook.store",)),
     ("jobs", ("ofsted_tracker.workbook.jobs",)),
-    ("uses of the jobs", ("ofsted_tracker.workbook.demo", "ofsted_tracker.workbook.frames",
-                          "ofsted_tracker.report_builder")),
+    (
+        "uses of the jobs",
+        (
+            "ofsted_tracker.workbook.demo",
+            "ofsted_tracker.workbook.frames",
+            "ofsted_tracker.report_builder",
+        ),
+    ),
     ("Excel", ("ofsted_tracker.addin",)),
     ("command line and API", ("ofsted_tracker",)),
 )
@@ -57,8 +75,11 @@ def modules() -> dict[str, Path]:
 
 
 def layer(module: str) -> int:
-    return next(i for i, (_, prefixes) in enumerate(LAYERS)
-                if any(module == p or module.startswith(p + ".") for p in prefixes))
+    return next(
+        i
+        for i, (_, prefixes) in enumerate(LAYERS)
+        if any(module == p or module.startswith(p + ".") for p in prefixes)
+    )
 
 
 def imports(path: Path, known: set[str]) -> list[tuple[str, bool, int, int]]:
@@ -93,15 +114,21 @@ def test_every_module_has_a_layer() -> None:
 
 
 def test_no_module_imports_one_above_it() -> None:
-    upward = [f"{name} (layer {LAYERS[layer(name)][0]}) imports {target} (layer {LAYERS[layer(target)][0]}), "
-              f"line {line}" for name, found in GRAPH.items() for target, _, line, _ in found
-              if layer(target) > layer(name) and not name.startswith(target + ".")]
+    upward = [
+        f"{name} (layer {LAYERS[layer(name)][0]}) imports {target} (layer {LAYERS[layer(target)][0]}), "
+        f"line {line}"
+        for name, found in GRAPH.items()
+        for target, _, line, _ in found
+        if layer(target) > layer(name) and not name.startswith(target + ".")
+    ]
     assert not upward, "\n".join(upward)
 
 
 def test_there_is_no_import_loop() -> None:
-    edges = {name: {t for t, _, _, _ in found if t != name and not name.startswith(t + ".")}
-             for name, found in GRAPH.items()}
+    edges = {
+        name: {t for t, _, _, _ in found if t != name and not name.startswith(t + ".")}
+        for name, found in GRAPH.items()
+    }
     state: dict[str, int] = {}
     loops = []
 
@@ -109,7 +136,7 @@ def test_there_is_no_import_loop() -> None:
         state[node] = 1
         for nxt in sorted(edges[node]):
             if state.get(nxt) == 1:
-                loops.append(" -> ".join(path[path.index(nxt):] + [nxt]))
+                loops.append(" -> ".join(path[path.index(nxt) :] + [nxt]))
             elif nxt not in state:
                 walk(nxt, path + [nxt])
         state[node] = 2
@@ -121,32 +148,54 @@ def test_there_is_no_import_loop() -> None:
 
 
 def test_a_project_module_is_imported_inside_a_function_only_to_defer_a_heavy_library() -> None:
-    inside = [(name, target, line, end) for name, found in GRAPH.items()
-              for target, deferred, line, end in found if deferred]
-    wrong = [f"{MODULES[name].relative_to(REPO)}:{line} imports {target} inside a function"
-             for name, target, line, _ in inside if target not in DEFERRED]
+    inside = [
+        (name, target, line, end)
+        for name, found in GRAPH.items()
+        for target, deferred, line, end in found
+        if deferred
+    ]
+    wrong = [
+        f"{MODULES[name].relative_to(REPO)}:{line} imports {target} inside a function"
+        for name, target, line, _ in inside
+        if target not in DEFERRED
+    ]
     assert not wrong, "\n".join(wrong)
-    unmarked = [f"{MODULES[name].relative_to(REPO)}:{line}" for name, target, line, end in inside
-                if "# defers" not in "".join(MODULES[name].read_text(encoding="utf-8").splitlines()[line - 1:end])]
+    unmarked = [
+        f"{MODULES[name].relative_to(REPO)}:{line}"
+        for name, target, line, end in inside
+        if "# defers"
+        not in "".join(MODULES[name].read_text(encoding="utf-8").splitlines()[line - 1 : end])
+    ]
     assert not unmarked, "say what the import defers (# defers LIBRARY): " + ", ".join(unmarked)
 
 
-@pytest.mark.parametrize("folder", [f for f in FOLDERS if f != "ofsted_tracker"] + ["tests", "bench"])
+@pytest.mark.parametrize(
+    "folder", [f for f in FOLDERS if f != "ofsted_tracker"] + ["tests", "bench"]
+)
 def test_code_imports_the_folders_only_through_the_one_package(folder: str) -> None:
     bare = []
     for path in sorted((REPO / folder).rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
-                     else [])
-            bare += [f"{path.relative_to(REPO)}:{node.lineno} {n}" for n in names
-                     if n.split(".")[0] in ("workbook", "addin", "report_builder", "templates")]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module]
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+                else []
+            )
+            bare += [
+                f"{path.relative_to(REPO)}:{node.lineno} {n}"
+                for n in names
+                if n.split(".")[0] in ("workbook", "addin", "report_builder", "templates")
+            ]
     assert not bare, "\n".join(bare)
 
 
 def test_the_layer_check_can_fail() -> None:
     """The walker sees an upward import and a loop when there is one (a fake graph, the same functions)."""
     assert layer("ofsted_tracker.workbook.rules.summary") < layer("ofsted_tracker.workbook.jobs")
-    found = {(t, d) for t, d, _, _ in imports(MODULES["ofsted_tracker.workbook.jobs"], set(MODULES))}
+    found = {
+        (t, d) for t, d, _, _ in imports(MODULES["ofsted_tracker.workbook.jobs"], set(MODULES))
+    }
     assert ("ofsted_tracker.workbook.rules.summary", False) in found
     assert ("ofsted_tracker.workbook.store.writer", True) in found

@@ -21,13 +21,20 @@ from tests.addin import harness
 from tests.addin.harness import apply, grid_as_shown, open_book
 from tests.report import office
 
-TEXT_LIKE_FORMULAS = ('=HYPERLINK("http://example.com","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)")
+TEXT_LIKE_FORMULAS = (
+    '=HYPERLINK("http://example.com","click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,2)",
+)
 
 
 def _cells(grid: list[list[object]]) -> list[list[object]]:
     """A grid as Excel keeps it: blank strings are empty cells; trailing empty cells and rows dropped."""
     rows = [[None if v == "" else v for v in row] for row in grid]
-    rows = [row[:max((j + 1 for j, v in enumerate(row) if v is not None), default=0)] for row in rows]
+    rows = [
+        row[: max((j + 1 for j, v in enumerate(row) if v is not None), default=0)] for row in rows
+    ]
     while rows and not rows[-1]:
         rows.pop()
     return rows
@@ -69,7 +76,9 @@ def big_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- validate -------------------------------------------------------------------------------------------------
 
 
-def test_validate_writes_the_findings_the_command_line_finds(demo_master: Path, tmp_path: Path) -> None:
+def test_validate_writes_the_findings_the_command_line_finds(
+    demo_master: Path, tmp_path: Path
+) -> None:
     cli = open_summary(demo_master)
     message, actions, after = _run(demo_master, macros.validate, tmp_path)
     assert [a["func"] for a in actions] == ["sheetClearContents", "setValues", "alert"]
@@ -81,7 +90,8 @@ def test_validate_writes_the_findings_the_command_line_finds(demo_master: Path, 
 
 
 def test_validate_marks_the_rows_in_actions_through_the_workbooks_own_formula(
-        demo_master: Path, tmp_path: Path) -> None:
+    demo_master: Path, tmp_path: Path
+) -> None:
     """LibreOffice recalculates the applied workbook: the Actions 'Checks' column shows the rows with findings."""
     _, _, after = _run(demo_master, macros.validate, tmp_path)
     flagged = {f.action_id for f in open_summary(demo_master).findings if f.action_id}
@@ -94,7 +104,11 @@ def test_validate_marks_the_rows_in_actions_through_the_workbooks_own_formula(
     column = rows[0].index(schema.CHECKS_COLUMN)
     marked = {row[0] for row in rows[1:] if row and row[column]}
     assert marked and marked <= flagged
-    errors = {f.action_id for f in open_summary(demo_master).findings if f.severity == "error" and f.action_id}
+    errors = {
+        f.action_id
+        for f in open_summary(demo_master).findings
+        if f.severity == "error" and f.action_id
+    }
     assert errors <= marked
 
 
@@ -102,7 +116,8 @@ def test_validate_marks_the_rows_in_actions_through_the_workbooks_own_formula(
 
 
 def test_refresh_writes_the_three_computed_sheets_as_the_command_line_would(
-        demo_master: Path, tmp_path: Path) -> None:
+    demo_master: Path, tmp_path: Path
+) -> None:
     cli = open_summary(demo_master)
     message, actions, after = _run(demo_master, macros.refresh, tmp_path)
     assert after.sheets_written == set(schema.COMPUTED_SHEETS)
@@ -111,10 +126,14 @@ def test_refresh_writes_the_three_computed_sheets_as_the_command_line_would(
     wb = load_workbook(after.path)
     first, last = layout.OVERALL_ROWS
     counts = [[wb["Dashboard"].cell(r, c).value for c in (2, 3)] for r in range(first, last + 1)]
-    assert counts == [[len(cli.overall.completed), len(cli.recorded.completed)],
-                      [len(cli.overall.ongoing), len(cli.recorded.ongoing)],
-                      [len(cli.overall.not_completed), len(cli.recorded.not_completed)]]
-    assert all(isinstance(v, int) for row in counts for v in row), "the chart needs numbers, not text"
+    assert counts == [
+        [len(cli.overall.completed), len(cli.recorded.completed)],
+        [len(cli.overall.ongoing), len(cli.recorded.ongoing)],
+        [len(cli.overall.not_completed), len(cli.recorded.not_completed)],
+    ]
+    assert all(isinstance(v, int) for row in counts for v in row), (
+        "the chart needs numbers, not text"
+    )
     assert "as at 31/10/2016, period Q2: 61 actions" in message
     again = open_summary(after.path)
     assert (again.errors, again.warnings) == (cli.errors, cli.warnings)
@@ -127,7 +146,9 @@ def test_the_as_at_date_can_be_given(demo_master: Path, tmp_path: Path) -> None:
 
 
 def test_text_that_looks_like_a_formula_stays_text(demo_master: Path, tmp_path: Path) -> None:
-    def plant(wb) -> None:  # officers' text cells holding formula-like text (Excel sends it as text)
+    def plant(
+        wb,
+    ) -> None:  # officers' text cells holding formula-like text (Excel sends it as text)
         for row, text in enumerate(TEXT_LIKE_FORMULAS, start=2):
             cell = wb["Actions"].cell(row, 3)
             cell.value = text
@@ -138,7 +159,10 @@ def test_text_that_looks_like_a_formula_stays_text(demo_master: Path, tmp_path: 
     written = [v for a in actions if a["func"] == "setValues" for row in a["values"] for v in row]
     assert all(v.startswith("'") for v in written if isinstance(v, str) and v)
     slippage = load_workbook(after.path)["Slippage"]
-    shown = {slippage.cell(r, 2).value: slippage.cell(r, 2).data_type for r in range(5, 5 + len(TEXT_LIKE_FORMULAS))}
+    shown = {
+        slippage.cell(r, 2).value: slippage.cell(r, 2).data_type
+        for r in range(5, 5 + len(TEXT_LIKE_FORMULAS))
+    }
     assert shown == {text: "s" for text in TEXT_LIKE_FORMULAS}
 
 
@@ -163,7 +187,9 @@ def test_officers_cells_are_never_written(work, demo_master: Path, tmp_path: Pat
     writes = [a for a in actions if a["func"] not in ("alert", "activateSheet", "rangeSelect")]
     assert {sheets[a["sheet_position"]] for a in writes} <= set(schema.COMPUTED_SHEETS)
     for spec in schema.OFFICER_SHEETS:
-        assert grid_as_shown(after.path, spec.name) == grid_as_shown(demo_master, spec.name), spec.name
+        assert grid_as_shown(after.path, spec.name) == grid_as_shown(demo_master, spec.name), (
+            spec.name
+        )
 
 
 class _ReadCounter:
@@ -185,15 +211,18 @@ BOUNDS = {"validate": (6, 3), "refresh": (6, 7), "build_report": (0, 1), "go_to_
 
 
 @pytest.mark.parametrize("work", ALL, ids=lambda m: m.__name__)
-def test_excel_operations_do_not_grow_with_the_plan(work, demo_master: Path, big_plan: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_excel_operations_do_not_grow_with_the_plan(
+    work, demo_master: Path, big_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     counts = []
     for path in (demo_master, big_plan):
         reads = _ReadCounter(monkeypatch)
         _, actions, _ = _run(path, work, tmp_path)
         counts.append((len(reads.sheets), len(actions)))
     assert counts[0] == counts[1] == BOUNDS[work.__name__]
-    assert len(open_summary(big_plan).plan.actions) == 10 * len(open_summary(demo_master).plan.actions)
+    assert len(open_summary(big_plan).plan.actions) == 10 * len(
+        open_summary(demo_master).plan.actions
+    )
 
 
 # --- bad trackers: a message, never a traceback, nothing written ----------------------------------------------
@@ -220,13 +249,19 @@ def test_a_workbook_with_no_actions_sheet_is_refused(demo_master: Path, tmp_path
 
 
 def test_a_renamed_header_is_named_with_its_cell(demo_master: Path, tmp_path: Path) -> None:
-    path = _edit(demo_master, tmp_path / "renamed.xlsx", lambda wb: setattr(wb["Actions"]["E1"], "value", "Deadline"))
+    path = _edit(
+        demo_master,
+        tmp_path / "renamed.xlsx",
+        lambda wb: setattr(wb["Actions"]["E1"], "value", "Deadline"),
+    )
     message, actions, after = _run(path, macros.refresh, tmp_path)
     assert _only_a_message(actions, after) == message
     assert message.startswith("Actions!A1: the header row has no column 'Original deadline'")
 
 
-def test_text_in_date_cells_is_reported_on_the_checks_sheet(demo_master: Path, tmp_path: Path) -> None:
+def test_text_in_date_cells_is_reported_on_the_checks_sheet(
+    demo_master: Path, tmp_path: Path
+) -> None:
     def spoil(wb) -> None:
         wb["Actions"]["E3"].value = "end of summer"
         wb["Actions"]["H2"].value = "soon"
@@ -234,8 +269,10 @@ def test_text_in_date_cells_is_reported_on_the_checks_sheet(demo_master: Path, t
     path = _edit(demo_master, tmp_path / "text-dates.xlsx", spoil)
     message, actions, after = _run(path, macros.validate, tmp_path)
     checks = grid_as_shown(after.path, "Checks")
-    found = [(row[0], row[1], row[3]) for row in checks[layout.TABLE_HEADER_ROW:]]
-    assert any(f[:2] == ("error", "Actions!E3") and "'end of summer' is not a date" in f[2] for f in found)
+    found = [(row[0], row[1], row[3]) for row in checks[layout.TABLE_HEADER_ROW :]]
+    assert any(
+        f[:2] == ("error", "Actions!E3") and "'end of summer' is not a date" in f[2] for f in found
+    )
     assert any(f[:2] == ("error", "Actions!H2") and "'soon' is not a date" in f[2] for f in found)
     assert message.startswith(f"{open_summary(path).errors} errors")
 
@@ -249,14 +286,18 @@ def test_no_as_at_date_asks_for_one(demo_master: Path, tmp_path: Path) -> None:
 
     path = _edit(demo_master, tmp_path / "no-date.xlsx", clear)
     message, actions, after = _run(path, macros.validate, tmp_path)
-    assert _only_a_message(actions, after).startswith("No as-at date: fill in 'As at date' on the Settings sheet")
+    assert _only_a_message(actions, after).startswith(
+        "No as-at date: fill in 'As at date' on the Settings sheet"
+    )
 
 
 CORPUS = Path(__file__).parent / "corpus"
 
 
 @pytest.mark.parametrize("name", ["duplicate-sheet-hidden.xlsx", "duplicate-sheet-visible.xlsx"])
-def test_two_sheets_with_one_name_are_refused_as_on_the_command_line(name: str, tmp_path: Path) -> None:
+def test_two_sheets_with_one_name_are_refused_as_on_the_command_line(
+    name: str, tmp_path: Path
+) -> None:
     """The same rule as the file reader (schema.find_sheets): neither copy is read, both are named."""
     path = tmp_path / name
     path.write_bytes((CORPUS / name).read_bytes())
@@ -272,11 +313,14 @@ def test_an_as_at_date_that_is_not_a_date_is_named_with_its_cell(tmp_path: Path)
     path = tmp_path / "as-at-tbc.xlsx"
     path.write_bytes((CORPUS / path.name).read_bytes())
     message, actions, after = _run(path, macros.validate, tmp_path)
-    assert _only_a_message(actions, after).startswith("Settings!B11: the As at date 'TBC' cannot be read as a date")
+    assert _only_a_message(actions, after).startswith(
+        "Settings!B11: the As at date 'TBC' cannot be read as a date"
+    )
 
 
-def test_an_unexpected_failure_is_a_message_not_a_traceback(demo_master: Path, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_failure_is_a_message_not_a_traceback(
+    demo_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
@@ -290,10 +334,20 @@ def test_an_unexpected_failure_is_a_message_not_a_traceback(demo_master: Path, t
 
 
 def _addin_payload(name: str = "ofsted_tracker.addin.ribbon_check.xlam") -> dict:
-    return {"client": "Office.js", "version": xw.__version__,
-            "book": {"name": name, "active_sheet_index": 0, "selection": "A1"}, "names": [],
-            "sheets": [{"name": "myaddin.conf", "values": [["ADD_WORKBOOK_TO_PYTHONPATH", "False"]],
-                        "pictures": [], "tables": []}]}
+    return {
+        "client": "Office.js",
+        "version": xw.__version__,
+        "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": [
+            {
+                "name": "myaddin.conf",
+                "values": [["ADD_WORKBOOK_TO_PYTHONPATH", "False"]],
+                "pictures": [],
+                "tables": [],
+            }
+        ],
+    }
 
 
 def test_from_the_addin_the_active_workbook_is_used(demo_master: Path, tmp_path: Path) -> None:
@@ -302,7 +356,11 @@ def test_from_the_addin_the_active_workbook_is_used(demo_master: Path, tmp_path:
     try:
         message = macros.validate(addin_book)
         assert addin_book.json()["actions"] == []
-        assert [a["func"] for a in tracker.json()["actions"]] == ["sheetClearContents", "setValues", "alert"]
+        assert [a["func"] for a in tracker.json()["actions"]] == [
+            "sheetClearContents",
+            "setValues",
+            "alert",
+        ]
         assert message.endswith("Rows with errors are shaded in Actions.")
     finally:
         tracker.close()
@@ -313,17 +371,27 @@ def test_from_the_addin_with_no_workbook_open_it_says_so() -> None:
     addin_book = xw.Book(json=_addin_payload())
     try:
         message = macros.refresh(addin_book)
-        assert message == "No workbook is open. Open your improvement plan tracker, then click the button again."
+        assert (
+            message
+            == "No workbook is open. Open your improvement plan tracker, then click the button again."
+        )
         assert [a["func"] for a in addin_book.json()["actions"]] == ["alert"]
     finally:
         addin_book.close()
 
 
-@pytest.mark.parametrize("module, first_action", [
-    ("ribbon_check", "sheetClearContents"), ("ribbon_refresh", "sheetClearContents"),
-    ("ribbon_report", "alert"), ("ribbon_finding", "activateSheet")])
-def test_each_ribbon_entry_point_runs_its_macro_on_the_caller(module: str, first_action: str,
-                                                              demo_master: Path) -> None:
+@pytest.mark.parametrize(
+    "module, first_action",
+    [
+        ("ribbon_check", "sheetClearContents"),
+        ("ribbon_refresh", "sheetClearContents"),
+        ("ribbon_report", "alert"),
+        ("ribbon_finding", "activateSheet"),
+    ],
+)
+def test_each_ribbon_entry_point_runs_its_macro_on_the_caller(
+    module: str, first_action: str, demo_master: Path
+) -> None:
     import importlib
 
     book = open_book(demo_master)
@@ -339,14 +407,19 @@ def test_each_ribbon_entry_point_runs_its_macro_on_the_caller(module: str, first
 # --- build report -----------------------------------------------------------------------------------------------
 
 
-def test_in_a_browser_the_report_is_left_to_the_command_line(demo_master: Path, tmp_path: Path) -> None:
+def test_in_a_browser_the_report_is_left_to_the_command_line(
+    demo_master: Path, tmp_path: Path
+) -> None:
     message, actions, after = _run(demo_master, macros.build_report, tmp_path)
     assert [a["func"] for a in actions] == ["alert"]
-    assert "build the report from the command line" in message and "ofsted-tracker report" in message
+    assert (
+        "build the report from the command line" in message and "ofsted-tracker report" in message
+    )
 
 
-def test_on_a_desktop_the_report_goes_next_to_the_workbook(demo_master: Path, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_on_a_desktop_the_report_goes_next_to_the_workbook(
+    demo_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def spoil(wb) -> None:  # a Settings value must never steer where the report goes
         for row in wb["Settings"].iter_rows(min_row=2):
             if row[0].value == "Report title":
@@ -363,14 +436,17 @@ def test_on_a_desktop_the_report_goes_next_to_the_workbook(demo_master: Path, tm
 
     message, actions, _ = _run(path, macros.build_report, tmp_path, builder=builder)
     assert [a["func"] for a in actions][-1] == "alert"
-    (summary, target), = built
+    ((summary, target),) = built
     assert target == tmp_path / "Plan (v2) report.docx"
-    assert message.startswith(f"Report written: {target}\n\nRecorded the Q2 snapshot as at 31/10/2016")
+    assert message.startswith(
+        f"Report written: {target}\n\nRecorded the Q2 snapshot as at 31/10/2016"
+    )
     assert summary.as_at == date(2016, 10, 31) and summary.period.period.name == "Q2"
 
 
-def test_build_report_records_the_snapshot_the_command_line_records(demo_master: Path, tmp_path: Path,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_build_report_records_the_snapshot_the_command_line_records(
+    demo_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from click.testing import CliRunner
 
     from ofsted_tracker.cli import app
@@ -386,14 +462,20 @@ def test_build_report_records_the_snapshot_the_command_line_records(demo_master:
     ours, theirs = open_summary(after.path), open_summary(cli)
     assert ours.history == theirs.history and len(ours.history) == 1
     assert HISTORY in after.sheets_written and set(schema.COMPUTED_SHEETS) <= after.sheets_written
-    for name, grid in layout.computed_grids(theirs).items():  # the dashboards show the trend with it
+    for name, grid in layout.computed_grids(
+        theirs
+    ).items():  # the dashboards show the trend with it
         assert _cells(grid_as_shown(after.path, name)) == _cells(grid), name
     again, _, twice = _run(after.path, macros.build_report, tmp_path, builder=no_report)
-    assert "it replaces the one as at 31/10/2016" in again and open_summary(twice.path).history == ours.history
+    assert (
+        "it replaces the one as at 31/10/2016" in again
+        and open_summary(twice.path).history == ours.history
+    )
 
 
-def test_build_report_without_a_period_says_no_snapshot_was_recorded(demo_master: Path, tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_build_report_without_a_period_says_no_snapshot_was_recorded(
+    demo_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def no_period(wb) -> None:
         for row in wb["Settings"].iter_rows(min_row=2):
             if row[0].value == "Reporting period":
@@ -401,25 +483,31 @@ def test_build_report_without_a_period_says_no_snapshot_was_recorded(demo_master
 
     path = _edit(demo_master, tmp_path / "no-period.xlsx", no_period)
     monkeypatch.setattr(excel, "local_folder", lambda book: tmp_path)
-    message, actions, _ = _run(path, macros.build_report, tmp_path, builder=lambda summary, target: target)
+    message, actions, _ = _run(
+        path, macros.build_report, tmp_path, builder=lambda summary, target: target
+    )
     assert [a["func"] for a in actions] == ["alert"]
     assert "its snapshot was not recorded" in message and "'Reporting period'" in message
     assert "--period" not in message  # the command line's way to try again is not Excel's
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("lewisham-tracker.xlsx", "lewisham-tracker report.docx"),
-    ("..\\..\\Windows\\evil.xlsm", "evil report.docx"),
-    ("../../etc/passwd", "passwd report.docx"),
-    ("..xlsx", "tracker report.docx"),
-    ("plan: <Q2>?.xlsx", "plan- -Q2 report.docx"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("lewisham-tracker.xlsx", "lewisham-tracker report.docx"),
+        ("..\\..\\Windows\\evil.xlsm", "evil report.docx"),
+        ("../../etc/passwd", "passwd report.docx"),
+        ("..xlsx", "tracker report.docx"),
+        ("plan: <Q2>?.xlsx", "plan- -Q2 report.docx"),
+    ],
+)
 def test_the_report_name_comes_from_the_workbook_name_alone(name: str, expected: str) -> None:
     assert macros.report_name(name) == expected
 
 
-def test_the_real_report_builder_writes_a_word_file(demo_master: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_real_report_builder_writes_a_word_file(
+    demo_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(excel, "local_folder", lambda book: tmp_path)
     message, _, _ = _run(demo_master, macros.build_report, tmp_path)
     report = tmp_path / "lewisham-tracker report.docx"
@@ -440,19 +528,31 @@ def test_the_local_folder_is_known_only_for_a_file_on_this_computer(tmp_path: Pa
 # --- go to finding ---------------------------------------------------------------------------------------------
 
 
-def test_go_to_finding_jumps_to_the_selected_findings_cell(demo_master: Path, tmp_path: Path) -> None:
+def test_go_to_finding_jumps_to_the_selected_findings_cell(
+    demo_master: Path, tmp_path: Path
+) -> None:
     checks = grid_as_shown(demo_master, "Checks")
-    row = next(i for i, r in enumerate(checks, 1) if i > layout.TABLE_HEADER_ROW and "!" in str(r[1]))
+    row = next(
+        i for i, r in enumerate(checks, 1) if i > layout.TABLE_HEADER_ROW and "!" in str(r[1])
+    )
     sheet, cell = checks[row - 1][1].split("!")
-    message, actions, after = _run(demo_master, macros.go_to_finding, tmp_path,
-                                   payload={"active": "Checks", "selection": f"D{row}"})
+    message, actions, after = _run(
+        demo_master,
+        macros.go_to_finding,
+        tmp_path,
+        payload={"active": "Checks", "selection": f"D{row}"},
+    )
     assert message == "" and after.alerts == []
     assert (after.active, after.selected) == (sheet, f"{sheet}!{cell}")
 
 
 def test_go_to_finding_elsewhere_opens_the_checks_sheet(demo_master: Path, tmp_path: Path) -> None:
-    message, _, after = _run(demo_master, macros.go_to_finding, tmp_path,
-                             payload={"active": "Actions", "selection": "C7"})
+    message, _, after = _run(
+        demo_master,
+        macros.go_to_finding,
+        tmp_path,
+        payload={"active": "Actions", "selection": "C7"},
+    )
     assert (after.active, after.selected) == ("Checks", f"Checks!A{layout.TABLE_HEADER_ROW + 1}")
     assert "Select a finding's row" in message
 
@@ -467,14 +567,18 @@ def test_with_no_active_workbook_object_desktop_excel_gets_a_message() -> None:
             raise AttributeError("'NoneType' object has no attribute 'Name'")
 
     app = SimpleNamespace(books=Books(), alert=lambda text, **kw: shown.append((text, kw["mode"])))
-    message = macros.validate(SimpleNamespace(name="ofsted_tracker.addin.ribbon_check.xlam", app=app))
+    message = macros.validate(
+        SimpleNamespace(name="ofsted_tracker.addin.ribbon_check.xlam", app=app)
+    )
     assert shown == [(message, "critical")]
     assert message.startswith("No workbook is open.")
 
 
 def test_text_is_marked_as_text_and_kept_within_excels_cell_limit() -> None:
     assert excel.as_entered("=1+1") == "'=1+1"
-    assert excel.as_entered(3) == 3 and excel.as_entered("") == "" and excel.as_entered(None) is None
+    assert (
+        excel.as_entered(3) == 3 and excel.as_entered("") == "" and excel.as_entered(None) is None
+    )
     assert len(excel.as_entered("x" * 40000)) == 1 + excel.MAX_CELL_TEXT
 
 

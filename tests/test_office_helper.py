@@ -68,12 +68,18 @@ def test_a_cold_start_failure_is_retried_once_with_a_fresh_profile(fake, tmp_pat
     assert pdf.read_bytes().startswith(b"%PDF")
     profiles = [start[2] for start in _starts(fake)]
     assert len(profiles) == 2 and profiles[0] != profiles[1]  # each call its own profile
-    assert not any(Path(p.split("=", 1)[1].removeprefix("file://")).exists() for p in profiles)  # removed after
+    assert not any(
+        Path(p.split("=", 1)[1].removeprefix("file://")).exists() for p in profiles
+    )  # removed after
 
 
-def test_no_output_after_the_retry_fails_the_test_with_what_libreoffice_said(fake, tmp_path, monkeypatch):
+def test_no_output_after_the_retry_fails_the_test_with_what_libreoffice_said(
+    fake, tmp_path, monkeypatch
+):
     monkeypatch.setenv("FAKE_MODE", "empty")
-    with pytest.raises(pytest.fail.Exception, match=r"(?s)did not convert report.docx.*attempt 1.*attempt 2"):
+    with pytest.raises(
+        pytest.fail.Exception, match=r"(?s)did not convert report.docx.*attempt 1.*attempt 2"
+    ):
         office.convert([_source(tmp_path)], "pdf", tmp_path / "out")
     assert len(_starts(fake)) == 2
 
@@ -83,7 +89,9 @@ def test_a_conversion_that_hangs_is_stopped(fake, tmp_path, monkeypatch):
     monkeypatch.setattr(office, "TIMEOUT", 2)
     with pytest.raises(pytest.fail.Exception, match="no answer after 2 s"):
         office.convert([_source(tmp_path)], "pdf", tmp_path / "out")
-    assert subprocess.run(["pgrep", "-f", str(fake.parent / "bin" / "soffice")]).returncode == 1  # none left
+    assert (
+        subprocess.run(["pgrep", "-f", str(fake.parent / "bin" / "soffice")]).returncode == 1
+    )  # none left
 
 
 def test_conversions_in_parallel_processes_run_one_at_a_time(fake, tmp_path, monkeypatch):
@@ -92,8 +100,10 @@ def test_conversions_in_parallel_processes_run_one_at_a_time(fake, tmp_path, mon
     for i in range(3):
         folder = tmp_path / f"run{i}"
         folder.mkdir()
-        code = f"from pathlib import Path; from tests.report import office; " \
-               f"office.convert([Path({str(_source(folder))!r})], 'pdf', Path({str(folder)!r}))"
+        code = (
+            f"from pathlib import Path; from tests.report import office; "
+            f"office.convert([Path({str(_source(folder))!r})], 'pdf', Path({str(folder)!r}))"
+        )
         runs.append(subprocess.Popen([sys.executable, "-c", code], cwd=ROOT))
     assert [run.wait(timeout=120) for run in runs] == [0, 0, 0]
     lines = [line.split() for line in fake.read_text().splitlines()]

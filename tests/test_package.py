@@ -69,6 +69,7 @@ def rewrite(path: Path, change) -> None:
 
 # --- text written into cells --------------------------------------------------------------------------------
 
+
 def test_clean_text_removes_what_xml_forbids_and_keeps_excel_escapes_literal():
     assert clean_text("a\x00b\x07c\x1fd\ufffe") == "abcd"
     assert clean_text("tab\tnew\nline\r") == "tab\tnew\nline\r"
@@ -79,8 +80,10 @@ def test_clean_text_removes_what_xml_forbids_and_keeps_excel_escapes_literal():
 
 @pytest.mark.parametrize("text", FORMULA_LOOKING)
 def test_formula_looking_text_is_written_as_an_inline_string(text):
-    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             b'<dimension ref="A1"/><sheetData/></worksheet>')
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<dimension ref="A1"/><sheetData/></worksheet>'
+    )
     root = etree.fromstring(b"".join(sheet_xml(sheet, [[text, 7, 2.5, True, float("inf"), None]])))
     cells = root.findall(f".//{{{NS}}}c")
     assert [c.get("t") for c in cells] == ["inlineStr", None, None, "inlineStr", "inlineStr"]
@@ -97,8 +100,14 @@ def test_formula_looking_text_typed_by_officers_stays_text_after_a_refresh(clean
     for row, text in enumerate(FORMULA_LOOKING[:4], start=2):
         ws.cell(row, 3).value = text  # Action
         ws.cell(row, 3).data_type = "s"
-    ws["A7"].value, ws["A7"].data_type = FORMULA_LOOKING[1], "s"  # an Action ID: quoted in Checks and Slippage
-    ws["D6"].value, ws["D6"].data_type = FORMULA_LOOKING[0], "s"  # an owner: quoted in a Checks message
+    ws["A7"].value, ws["A7"].data_type = (
+        FORMULA_LOOKING[1],
+        "s",
+    )  # an Action ID: quoted in Checks and Slippage
+    ws["D6"].value, ws["D6"].data_type = (
+        FORMULA_LOOKING[0],
+        "s",
+    )  # an owner: quoted in a Checks message
     wb.save(clean)
     summary = refresh(clean)
     assert any(f.action_id == FORMULA_LOOKING[1] for f in summary.findings)
@@ -134,10 +143,14 @@ def test_excel_escape_lookalikes_read_back_as_typed(clean):
     FileStore(clean).write(Changes(grids={"Checks": [["_x0041_ is not A", "ok"]]}))
     from python_calamine import CalamineWorkbook
 
-    assert CalamineWorkbook.from_path(str(clean)).get_sheet_by_name("Checks").to_python()[0][0] == "_x0041_ is not A"
+    assert (
+        CalamineWorkbook.from_path(str(clean)).get_sheet_by_name("Checks").to_python()[0][0]
+        == "_x0041_ is not A"
+    )
 
 
 # --- what the parser and the zip guard refuse -----------------------------------------------------------------
+
 
 def test_the_parser_expands_no_entity_and_reads_no_file():
     xml = b'<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd"><!ENTITY y "yyyy">]><r>&x;&y;</r>'
@@ -148,13 +161,23 @@ def test_the_parser_expands_no_entity_and_reads_no_file():
 
 def test_a_part_with_a_dtd_is_refused():
     with pytest.raises(UnusableInput, match="declares a DTD"):
-        parse_part(b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>', "xl/x.xml", "t.xlsx")
+        parse_part(
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "b">]><r>&a;</r>', "xl/x.xml", "t.xlsx"
+        )
     with pytest.raises(UnusableInput, match="not well-formed"):
         parse_part(b"<worksheet><sheetData>", "xl/worksheets/sheet1.xml", "t.xlsx")
 
 
-@pytest.mark.parametrize("name", ["../../outside.txt", "/etc/cron.d/x", "xl\\..\\..\\x.xml", "C:/Windows/x.dll",
-                                  "xl/../../x.xml"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../../outside.txt",
+        "/etc/cron.d/x",
+        "xl\\..\\..\\x.xml",
+        "C:/Windows/x.dll",
+        "xl/../../x.xml",
+    ],
+)
 def test_part_names_that_leave_the_folder_are_refused(name):
     with pytest.raises(UnusableInput, match="points outside"):
         check_zip(zip_of({"xl/workbook.xml": b"<w/>", name: b"x"}), "t.xlsx")
@@ -182,33 +205,61 @@ def test_too_many_parts_and_too_big_unpacked_are_refused(monkeypatch):
 
 
 def test_a_sheet_pointing_outside_the_package_is_refused(clean):
-    rewrite(clean, lambda parts: parts | {"xl/_rels/workbook.xml.rels": parts["xl/_rels/workbook.xml.rels"].replace(
-        b'Target="/xl/worksheets/sheet1.xml"', b'Target="../../../outside/sheet1.xml"')})
+    rewrite(
+        clean,
+        lambda parts: (
+            parts
+            | {
+                "xl/_rels/workbook.xml.rels": parts["xl/_rels/workbook.xml.rels"].replace(
+                    b'Target="/xl/worksheets/sheet1.xml"', b'Target="../../../outside/sheet1.xml"'
+                )
+            }
+        ),
+    )
     with zipfile.ZipFile(clean) as pkg, pytest.raises(UnusableInput, match="points outside"):
         sheet_parts(pkg, clean.name)
 
 
 # --- the parts a refresh may touch besides the computed sheets -------------------------------------------------
 
+
 def chain(*entries: str) -> bytes:
     return (f'<calcChain xmlns="{NS}">' + "".join(entries) + "</calcChain>").encode()
 
 
 def test_calc_chain_entries_on_computed_sheets_go_and_the_rest_name_their_sheet():
-    data = chain('<c r="A1" i="1"/>', '<c r="A2"/>', '<c r="L2" i="2"/>', '<c r="L3"/>', '<c r="B5" i="3" l="1"/>')
+    data = chain(
+        '<c r="A1" i="1"/>',
+        '<c r="A2"/>',
+        '<c r="L2" i="2"/>',
+        '<c r="L3"/>',
+        '<c r="B5" i="3" l="1"/>',
+    )
     kept = etree.fromstring(calc_chain_without(data, {"1", "3"}, "t.xlsx"))
     assert [(c.get("r"), c.get("i")) for c in kept] == [("L2", "2"), ("L3", "2")]
-    assert calc_chain_without(data, {"9"}, "t.xlsx") is data  # nothing on those sheets: the bytes as they were
+    assert (
+        calc_chain_without(data, {"9"}, "t.xlsx") is data
+    )  # nothing on those sheets: the bytes as they were
     assert calc_chain_without(chain('<c r="A1" i="1"/>', '<c r="A2"/>'), {"1"}, "t.xlsx") is None
 
 
-@pytest.mark.parametrize("before, after", [
-    (b'<workbook><calcPr calcId="191029"/></workbook>',
-     b'<workbook><calcPr calcId="191029" fullCalcOnLoad="1"/></workbook>'),
-    (b'<x:workbook><x:calcPr calcId="1" fullCalcOnLoad="0"></x:calcPr></x:workbook>',
-     b'<x:workbook><x:calcPr calcId="1" fullCalcOnLoad="1"></x:calcPr></x:workbook>'),
-    (b'<workbook><calcPr fullCalcOnLoad="1"/></workbook>', b'<workbook><calcPr fullCalcOnLoad="1"/></workbook>'),
-])
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (
+            b'<workbook><calcPr calcId="191029"/></workbook>',
+            b'<workbook><calcPr calcId="191029" fullCalcOnLoad="1"/></workbook>',
+        ),
+        (
+            b'<x:workbook><x:calcPr calcId="1" fullCalcOnLoad="0"></x:calcPr></x:workbook>',
+            b'<x:workbook><x:calcPr calcId="1" fullCalcOnLoad="1"></x:calcPr></x:workbook>',
+        ),
+        (
+            b'<workbook><calcPr fullCalcOnLoad="1"/></workbook>',
+            b'<workbook><calcPr fullCalcOnLoad="1"/></workbook>',
+        ),
+    ],
+)
 def test_recalc_on_open_changes_one_attribute_and_nothing_else(before, after):
     assert recalc_on_open(before, "t.xlsx") == after
 
@@ -216,19 +267,35 @@ def test_recalc_on_open_changes_one_attribute_and_nothing_else(before, after):
 def test_recalc_on_open_adds_calc_pr_in_its_place_when_missing():
     xml = f'<workbook xmlns="{NS}"><sheets/><definedNames/><extLst/></workbook>'.encode()
     root = etree.fromstring(recalc_on_open(xml, "t.xlsx"))
-    assert [etree.QName(e).localname for e in root] == ["sheets", "definedNames", "calcPr", "extLst"]
+    assert [etree.QName(e).localname for e in root] == [
+        "sheets",
+        "definedNames",
+        "calcPr",
+        "extLst",
+    ]
 
 
 def test_a_calc_chain_left_empty_is_dropped_with_its_relationship_and_type(clean):
     chain_xml = chain('<c r="B5" i="1"/>', '<c r="C5"/>')
-    rewrite(clean, lambda parts: parts | {
-        "xl/calcChain.xml": chain_xml,
-        "xl/_rels/workbook.xml.rels": parts["xl/_rels/workbook.xml.rels"].replace(
-            b"</Relationships>", b'<Relationship Id="rIdC" Type="http://schemas.openxmlformats.org/officeDocument/'
-                                 b'2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>'),
-        "[Content_Types].xml": parts["[Content_Types].xml"].replace(
-            b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
-                         b'officedocument.spreadsheetml.calcChain+xml"/></Types>')})
+    rewrite(
+        clean,
+        lambda parts: (
+            parts
+            | {
+                "xl/calcChain.xml": chain_xml,
+                "xl/_rels/workbook.xml.rels": parts["xl/_rels/workbook.xml.rels"].replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdC" Type="http://schemas.openxmlformats.org/officeDocument/'
+                    b'2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>',
+                ),
+                "[Content_Types].xml": parts["[Content_Types].xml"].replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-'
+                    b'officedocument.spreadsheetml.calcChain+xml"/></Types>',
+                ),
+            }
+        ),
+    )
     refresh(clean)
     with zipfile.ZipFile(clean) as pkg:
         assert "xl/calcChain.xml" not in pkg.namelist()
@@ -240,8 +307,10 @@ def test_a_calc_chain_left_empty_is_dropped_with_its_relationship_and_type(clean
 def test_a_computed_sheet_that_is_a_chart_sheet_is_refused_and_nothing_changes(clean):
     with zipfile.ZipFile(clean) as pkg:
         part = sheet_parts(pkg)["Checks"]
-    chart_sheet = (b'<chartsheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                   b'<sheetViews><sheetView workbookViewId="0"/></sheetViews></chartsheet>')
+    chart_sheet = (
+        b'<chartsheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<sheetViews><sheetView workbookViewId="0"/></sheetViews></chartsheet>'
+    )
     rewrite(clean, lambda parts: parts | {part: chart_sheet})
     before = clean.read_bytes()
     with pytest.raises(UnusableInput, match="not a worksheet"):
@@ -250,13 +319,23 @@ def test_a_computed_sheet_that_is_a_chart_sheet_is_refused_and_nothing_changes(c
 
 
 def test_sheet_names_are_matched_as_excel_does_ignoring_case(clean):
-    rewrite(clean, lambda parts: parts | {
-        "xl/workbook.xml": parts["xl/workbook.xml"].replace(b'name="Checks"', b'name="CHECKS"')})
+    rewrite(
+        clean,
+        lambda parts: (
+            parts
+            | {
+                "xl/workbook.xml": parts["xl/workbook.xml"].replace(
+                    b'name="Checks"', b'name="CHECKS"'
+                )
+            }
+        ),
+    )
     FileStore(clean).write(Changes(grids={"Checks": [["Refreshed"]]}))
     assert openpyxl.load_workbook(clean)["CHECKS"]["A1"].value == "Refreshed"
 
 
 # --- macros are never run ------------------------------------------------------------------------------------
+
 
 def test_refreshing_a_macro_workbook_starts_no_program_and_loads_no_office_automation(tmp_path):
     """The refresh only reads and writes the zip: no process is started, no Excel/COM/xlwings module is loaded."""
@@ -274,7 +353,9 @@ refresh({str(copy)!r})
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("xlwings", "win32com", "pythoncom", "appscript", "uno"))
 print("loaded:", loaded)
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "loaded: []"
     with zipfile.ZipFile(copy) as after, zipfile.ZipFile(FIXTURES / copy.name) as before:
@@ -283,23 +364,34 @@ print("loaded:", loaded)
 
 # --- which sheet is read ---------------------------------------------------------------------------------------
 
+
 def test_find_sheets_matches_as_headers_do_and_refuses_two_sheets_with_one_name():
     from ofsted_tracker.workbook.plan.schema import find_sheets
 
-    assert find_sheets(["Dashboard", " actions ", "Leads"], ["Actions", "Leads", "Periods"], "plan.xlsx") == \
-        {"Actions": " actions ", "Leads": "Leads"}
-    for copy in ("Actions ", "ACTIONS", "  actions", "actions\u00a0"):  # a no-break space, pasted from the web
+    assert find_sheets(
+        ["Dashboard", " actions ", "Leads"], ["Actions", "Leads", "Periods"], "plan.xlsx"
+    ) == {"Actions": " actions ", "Leads": "Leads"}
+    for copy in (
+        "Actions ",
+        "ACTIONS",
+        "  actions",
+        "actions\u00a0",
+    ):  # a no-break space, pasted from the web
         with pytest.raises(UnusableInput) as refused:
             find_sheets(["Actions", "Leads", copy], ["Actions"], "plan.xlsx")
         assert f"'Actions' and {copy!r}" in str(refused.value) and "plan.xlsx" in str(refused.value)
-    assert find_sheets(["Notes", "notes "], ["Actions"], "plan.xlsx") == {}  # officers' own sheets: their business
+    assert (
+        find_sheets(["Notes", "notes "], ["Actions"], "plan.xlsx") == {}
+    )  # officers' own sheets: their business
 
 
 def test_refresh_refuses_two_computed_sheets_with_one_name_and_changes_nothing(clean):
     def add_copy(parts):
         workbook = parts["xl/workbook.xml"].replace(
-            b"</sheets>", b'<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
-                          b'name="checks " sheetId="99" r:id="rId3"/></sheets>')
+            b"</sheets>",
+            b'<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+            b'name="checks " sheetId="99" r:id="rId3"/></sheets>',
+        )
         return parts | {"xl/workbook.xml": workbook}
 
     rewrite(clean, add_copy)
@@ -310,19 +402,44 @@ def test_refresh_refuses_two_computed_sheets_with_one_name_and_changes_nothing(c
 
 
 def test_a_strict_open_xml_workbook_is_named_with_the_way_to_fix_it(clean):
-    rewrite(clean, lambda parts: parts | {"xl/workbook.xml": parts["xl/workbook.xml"].replace(
-        NS.encode(), b"http://purl.oclc.org/ooxml/spreadsheetml/main")})
+    rewrite(
+        clean,
+        lambda parts: (
+            parts
+            | {
+                "xl/workbook.xml": parts["xl/workbook.xml"].replace(
+                    NS.encode(), b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+                )
+            }
+        ),
+    )
     with zipfile.ZipFile(clean) as source:
         with pytest.raises(UnusableInput, match="Strict Open XML Spreadsheet") as refused:
             package.sheet_parts(source, clean.name)
     assert "Excel Workbook (*.xlsx)" in str(refused.value)
 
 
-@pytest.mark.parametrize(("attribute", "expected"), [(b"", False), (b' date1904="1"', True), (b' date1904="true"', True),
-                                                     (b' date1904="0"', False)])
+@pytest.mark.parametrize(
+    ("attribute", "expected"),
+    [
+        (b"", False),
+        (b' date1904="1"', True),
+        (b' date1904="true"', True),
+        (b' date1904="0"', False),
+    ],
+)
 def test_the_1904_calendar_is_read_from_workbook_pr(clean, attribute, expected):
-    rewrite(clean, lambda parts: parts | {"xl/workbook.xml": parts["xl/workbook.xml"].replace(
-        b"<workbookPr/>", b"<workbookPr" + attribute + b"/>")})
+    rewrite(
+        clean,
+        lambda parts: (
+            parts
+            | {
+                "xl/workbook.xml": parts["xl/workbook.xml"].replace(
+                    b"<workbookPr/>", b"<workbookPr" + attribute + b"/>"
+                )
+            }
+        ),
+    )
     with zipfile.ZipFile(clean) as source:
         assert package.date_1904(source, clean.name) is expected
 

@@ -23,7 +23,9 @@ from tests.report import office
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NAMES = ["officer-additions.xlsx", "officer-additions-libreoffice.xlsx", "officer-macros.xlsm"]
-AS_AT = date(2016, 11, 30)  # not the fixtures' own as-at date, so every computed sheet has something new to say
+AS_AT = date(
+    2016, 11, 30
+)  # not the fixtures' own as-at date, so every computed sheet has something new to say
 COMPUTED = ("Dashboard", "Slippage", "Checks")
 
 
@@ -56,16 +58,28 @@ def test_the_fixtures_carry_every_kind_of_officer_addition():
     for name in NAMES:
         p = parts(FIXTURES / name)
         names = set(p)
-        assert any(n.startswith("xl/media/") and n.endswith(".png") for n in names), name  # the logo
-        assert sum(n.startswith("xl/charts/chart") for n in names) >= 2, name  # the tool's chart and the officer's
-        assert b"Actions per lead" in b"".join(p[n] for n in names if n.startswith("xl/charts/")), name
-        assert sum(b"Chased by email" in p[n] for n in names if "comment" in n), name  # a comment on Actions
-        assert sum(b"Figures checked" in p[n] for n in names if "comment" in n), name  # one on the Dashboard
+        assert any(n.startswith("xl/media/") and n.endswith(".png") for n in names), (
+            name
+        )  # the logo
+        assert sum(n.startswith("xl/charts/chart") for n in names) >= 2, (
+            name
+        )  # the tool's chart and the officer's
+        assert b"Actions per lead" in b"".join(p[n] for n in names if n.startswith("xl/charts/")), (
+            name
+        )
+        assert sum(b"Chased by email" in p[n] for n in names if "comment" in n), (
+            name
+        )  # a comment on Actions
+        assert sum(b"Figures checked" in p[n] for n in names if "comment" in n), (
+            name
+        )  # one on the Dashboard
         assert b"officer_commentary" in p["xl/workbook.xml"], name  # the defined name
         assert b"Officer notes" in p["xl/workbook.xml"], name  # the officer's sheet
         assert "customXml/item1.xml" in names and b"OFFICIAL" in p["customXml/item1.xml"], name
         actions = p[sheet_parts(zipfile.ZipFile(FIXTURES / name))["Actions"]]
-        assert b"textLength" in actions and b"DATE(2016,10,31)" in actions, name  # extra validation and format
+        assert b"textLength" in actions and b"DATE(2016,10,31)" in actions, (
+            name
+        )  # extra validation and format
     assert "xl/vbaProject.bin" in parts(FIXTURES / "officer-macros.xlsm")
 
 
@@ -79,8 +93,9 @@ def test_every_part_that_is_not_the_tools_is_byte_identical(refreshed, name):
         if part not in owned:
             assert after[part] == data, part
     # the workbook part may only gain fullCalcOnLoad="1" (so Excel recomputes the Checks column on opening)
-    assert after["xl/workbook.xml"].replace(b' fullCalcOnLoad="1"', b"") == \
-        before["xl/workbook.xml"].replace(b' fullCalcOnLoad="1"', b"")
+    assert after["xl/workbook.xml"].replace(b' fullCalcOnLoad="1"', b"") == before[
+        "xl/workbook.xml"
+    ].replace(b' fullCalcOnLoad="1"', b"")
     assert b'fullCalcOnLoad="1"' in after["xl/workbook.xml"]
 
 
@@ -114,7 +129,9 @@ def test_openpyxl_reads_the_new_figures_and_the_officers_additions(refreshed, na
         ws = wb[sheet]
         for i, row in enumerate(grids[sheet], start=1):
             for j, value in enumerate(row, start=1):
-                assert ws.cell(i, j).value == (None if value == "" else value), f"{sheet}!{ws.cell(i, j).coordinate}"
+                assert ws.cell(i, j).value == (None if value == "" else value), (
+                    f"{sheet}!{ws.cell(i, j).coordinate}"
+                )
     assert wb["Dashboard"]["A2"].value.startswith("As at 30/11/2016")
     assert wb["Dashboard"]["A1"].comment.text.startswith("Figures checked")
     assert wb["Actions"]["J5"].comment.text.startswith("Chased by email")
@@ -133,7 +150,9 @@ def test_python_calamine_reads_the_refreshed_workbook(refreshed, name):
     book = CalamineWorkbook.from_path(str(copy))
     assert "Officer notes" in book.sheet_names
     checks = book.get_sheet_by_name("Checks").to_python()
-    assert [row[1] for row in checks[4:4 + len(summary.findings)]] == [f.where for f in summary.findings]
+    assert [row[1] for row in checks[4 : 4 + len(summary.findings)]] == [
+        f.where for f in summary.findings
+    ]
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # oletools' use of older pyparsing names
@@ -161,5 +180,7 @@ def test_libreoffice_opens_every_refreshed_workbook(refreshed, tmp_path):
         text = office.text(pdf, layout=True)
         assert "As at 30/11/2016" in text, name
         assert "Prepared for the improvement board" in text, name  # the officer's sheet
-        assert "Actions per lead" in text or "officer's own" in text, name  # the officer's chart title
+        assert "Actions per lead" in text or "officer's own" in text, (
+            name
+        )  # the officer's chart title
         assert "Actions by RAG" in text, name  # the tool's own chart on the Dashboard

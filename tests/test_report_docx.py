@@ -26,7 +26,14 @@ from tests.report.reading import (
 )
 
 FILLS = {**RAG_FILLS, "NR": NOT_RATED_FILL}
-PERIOD_HEADER = ("Ref", "Action", "Action owner", "RAG", "Progress summary", "Target completion deadline")
+PERIOD_HEADER = (
+    "Ref",
+    "Action",
+    "Action owner",
+    "RAG",
+    "Progress summary",
+    "Target completion deadline",
+)
 ACTIONS_HEADER = ("Ref", "Action", "Completion deadline", "By whom", "RAG")
 REVISIONS_HEADER = ("Ref", "Action", "Old deadline", "New deadline", "Reason for deadline revision")
 WORDS = r"([a-z]+(?:-[a-z]+)?|\d[\d,]*)"  # a count as the prose writes it: "seventeen", "sixty-one", "no", "100"
@@ -65,6 +72,7 @@ def action_rows(doc):
 
 # ------------------------------------------------------------------------------------------- the figures agree
 
+
 def test_period_prose_equals_the_period_table_and_the_rule(doc, summary):
     table = period_rows(doc)
     p = summary.period
@@ -72,19 +80,29 @@ def test_period_prose_equals_the_period_table_and_the_rule(doc, summary):
     assert due[1] == "seventeen"
     assert number(due[1]) == len(table) == len(p.due) == 17
     snapshot = criteria_table(doc, "Total number of actions due")
-    assert snapshot == {"Total number of actions due for completion this period": len(p.due),
-                        "Actions completed by deadline": len(p.completed),
-                        "Actions not completed by deadline": len(p.not_completed)}
+    assert snapshot == {
+        "Total number of actions due for completion this period": len(p.due),
+        "Actions completed by deadline": len(p.completed),
+        "Actions not completed by deadline": len(p.not_completed),
+    }
     letters = [r.texts[3] for r in table]
-    i, done = paragraph_index(doc, rf"Actions completed by deadline during this reporting period \({WORDS} of {WORDS}\)")
+    i, done = paragraph_index(
+        doc, rf"Actions completed by deadline during this reporting period \({WORDS} of {WORDS}\)"
+    )
     named = bullets_after(doc, i)
     assert number(done[1]) == len(named) == letters.count("G") == len(p.completed) == 14
     assert number(done[2]) == len(p.due)
-    assert [re.search(r"\(([\d.]+)\)$", b)[1] for b in named] == [r.texts[0] for r in table if r.texts[3] == "G"]
-    i, missed = paragraph_index(doc, rf"Actions not completed by deadline during this reporting period \({WORDS} of")
+    assert [re.search(r"\(([\d.]+)\)$", b)[1] for b in named] == [
+        r.texts[0] for r in table if r.texts[3] == "G"
+    ]
+    i, missed = paragraph_index(
+        doc, rf"Actions not completed by deadline during this reporting period \({WORDS} of"
+    )
     named = bullets_after(doc, i)
     assert number(missed[1]) == len(named) == letters.count("R") == len(p.not_completed) == 3
-    assert [re.search(r"\(([\d.]+):", b)[1] for b in named] == [r.texts[0] for r in table if r.texts[3] == "R"]
+    assert [re.search(r"\(([\d.]+):", b)[1] for b in named] == [
+        r.texts[0] for r in table if r.texts[3] == "R"
+    ]
 
 
 def test_every_action_of_the_period_appears_once(doc, summary):
@@ -95,28 +113,51 @@ def test_every_action_of_the_period_appears_once(doc, summary):
 
 def test_revisions_prose_equals_the_revisions_table(doc, summary):
     _, recommended = paragraph_index(doc, rf"Note the extension of {WORDS} target completion dates")
-    _, invited = paragraph_index(doc, rf"invited to note the {WORDS} deadline revisions .* These revisions were agreed "
-                                      r"by the Children & Young People's Strategic Partnership Board\.")
+    _, invited = paragraph_index(
+        doc,
+        rf"invited to note the {WORDS} deadline revisions .* These revisions were agreed "
+        r"by the Children & Young People's Strategic Partnership Board\.",
+    )
     table = rows(table_with_header(doc, *REVISIONS_HEADER))[1:]
-    assert number(recommended[1]) == number(invited[1]) == len(table) == len(summary.revisions) == 10
+    assert (
+        number(recommended[1]) == number(invited[1]) == len(table) == len(summary.revisions) == 10
+    )
     assert [r.texts[0] for r in table] == [r.action_id for r in summary.revisions]
     assert table[0].texts[2:4] == ("30/10/16", "31/01/17")
 
 
 def test_overall_prose_and_table_equal_the_rule_and_the_appendix(doc, summary):
     o = summary.overall
-    _, total = paragraph_index(doc, rf"progress against all {WORDS} actions in the improvement plan")
+    _, total = paragraph_index(
+        doc, rf"progress against all {WORDS} actions in the improvement plan"
+    )
     overall = criteria_table(doc, "Total number of actions in the improvement plan")
-    assert number(total[1]) == overall["Total number of actions in the improvement plan"] == len(o.total) == 61
-    assert list(overall.values())[1:] == [len(o.completed), len(o.ongoing), len(o.not_completed), len(o.not_rated)]
+    assert (
+        number(total[1])
+        == overall["Total number of actions in the improvement plan"]
+        == len(o.total)
+        == 61
+    )
+    assert list(overall.values())[1:] == [
+        len(o.completed),
+        len(o.ongoing),
+        len(o.not_completed),
+        len(o.not_rated),
+    ]
     letters = [r.texts[4] for r in action_rows(doc)]
-    assert [letters.count(x) for x in ("G", "A", "R", "NR")] == [37, 10, 13, 1] == list(overall.values())[1:]
+    assert (
+        [letters.count(x) for x in ("G", "A", "R", "NR")]
+        == [37, 10, 13, 1]
+        == list(overall.values())[1:]
+    )
     dashboard = rows(table_with_header(doc, "Total number of actions in the improvement plan"))[1]
     assert [int(x) for x in dashboard.texts] == [61, 37, 10, 13, 1]
     by_section = rows(table_with_header(doc, "Section", "Total", "G", "A", "R", "NR"))[1:]
     assert by_section[-1].texts == ("Whole plan", "61", "37", "10", "13", "1")
     for column in range(1, 6):
-        assert sum(int(r.texts[column]) for r in by_section[:-1]) == int(by_section[-1].texts[column])
+        assert sum(int(r.texts[column]) for r in by_section[:-1]) == int(
+            by_section[-1].texts[column]
+        )
 
 
 def test_every_action_of_the_plan_appears_once_in_the_appendix(doc, summary):
@@ -128,19 +169,32 @@ def test_the_numbers_agree_with_the_summary_command(doc, summary):
     """The figures `ofsted-tracker summary --json` prints are the report's."""
     data = summary.as_dict()
     overall = criteria_table(doc, "Total number of actions in the improvement plan")
-    assert list(overall.values()) == [data["overall"][k]["count"] for k in
-                                      ("total", "completed_by_deadline", "ongoing_within_deadline",
-                                       "not_completed_by_deadline", "not_rated")]
+    assert list(overall.values()) == [
+        data["overall"][k]["count"]
+        for k in (
+            "total",
+            "completed_by_deadline",
+            "ongoing_within_deadline",
+            "not_completed_by_deadline",
+            "not_rated",
+        )
+    ]
     snapshot = criteria_table(doc, "Total number of actions due")
-    assert list(snapshot.values()) == [data["period"][k]["count"] for k in
-                                       ("due", "completed_by_deadline", "not_completed_by_deadline")]
+    assert list(snapshot.values()) == [
+        data["period"][k]["count"]
+        for k in ("due", "completed_by_deadline", "not_completed_by_deadline")
+    ]
 
 
 # ------------------------------------------------------------------------------------------- Word conventions
 
+
 def test_rag_cells_carry_colour_and_letter(doc):
     checked = 0
-    for table in [table_with_header(doc, *PERIOD_HEADER), *tables_with_header(doc, *ACTIONS_HEADER)]:
+    for table in [
+        table_with_header(doc, *PERIOD_HEADER),
+        *tables_with_header(doc, *ACTIONS_HEADER),
+    ]:
         column = 3 if len(rows(table)[0].texts) == 6 else 4
         for row in rows(table)[1:]:
             if row.merged:
@@ -153,19 +207,36 @@ def test_rag_cells_carry_colour_and_letter(doc):
 
 
 def test_headings_are_word_heading_styles(doc):
-    headings = [(p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        (p.style.name, p.text) for p in doc.paragraphs if p.style.name.startswith("Heading")
+    ]
     texts = [t for _, t in headings]
-    for expected in ("Introduction", "Recommendations", "Policy context", "Direction of travel", "Deadline revisions",
-                     "Legal implications", "Financial implications", "Crime and disorder implications",
-                     "Equalities implications", "Appendix: Ofsted Improvement Plan monitoring report",
-                     "Progress dashboard for all actions to date", "Direction of travel since the last report",
-                     "Progress summary for actions due in Quarter Two (May to July 2016)",
-                     "Key leads and those responsible for actions", "A. Early help and safeguarding",
-                     "Recommendation 1", "Recommendation 9", "Annex: errors in the tracker workbook"):
+    for expected in (
+        "Introduction",
+        "Recommendations",
+        "Policy context",
+        "Direction of travel",
+        "Deadline revisions",
+        "Legal implications",
+        "Financial implications",
+        "Crime and disorder implications",
+        "Equalities implications",
+        "Appendix: Ofsted Improvement Plan monitoring report",
+        "Progress dashboard for all actions to date",
+        "Direction of travel since the last report",
+        "Progress summary for actions due in Quarter Two (May to July 2016)",
+        "Key leads and those responsible for actions",
+        "A. Early help and safeguarding",
+        "Recommendation 1",
+        "Recommendation 9",
+        "Annex: errors in the tracker workbook",
+    ):
         assert expected in texts
     assert ("Heading 1", "Introduction") in headings
     assert ("Heading 4", "Recommendation 9") in headings
-    assert not [t for t in texts if re.match(r"\d+(\.\d+)*\.?\s", t)]  # no number typed: Word numbers them
+    assert not [
+        t for t in texts if re.match(r"\d+(\.\d+)*\.?\s", t)
+    ]  # no number typed: Word numbers them
 
 
 def _list_of(paragraph) -> tuple[str, int] | None:
@@ -182,15 +253,24 @@ def test_paragraphs_are_numbered_by_word_lists_not_typed(doc):
     texts = {}
     for num in numbering.findall(qn("w:num")):
         abstract = num.find(qn("w:abstractNumId")).get(qn("w:val"))
-        levels = numbering.xpath(f'w:abstractNum[@w:abstractNumId="{abstract}"]/w:lvl/w:lvlText/@w:val')
+        levels = numbering.xpath(
+            f'w:abstractNum[@w:abstractNumId="{abstract}"]/w:lvl/w:lvlText/@w:val'
+        )
         texts[int(num.get(qn("w:numId")))] = levels
-    cover = [p for p in doc.paragraphs if p.style.name in ("Heading 1", "Numbered Para", "Numbered Sub")
-             and _list_of(p)]
-    heading, paragraph, sub = (_list_of(p) for p in (cover[0], cover[1], next(p for p in cover
-                                                                                if p.style.name == "Numbered Sub")))
+    cover = [
+        p
+        for p in doc.paragraphs
+        if p.style.name in ("Heading 1", "Numbered Para", "Numbered Sub") and _list_of(p)
+    ]
+    heading, paragraph, sub = (
+        _list_of(p)
+        for p in (cover[0], cover[1], next(p for p in cover if p.style.name == "Numbered Sub"))
+    )
     assert heading[0] == paragraph[0] == sub[0] and (heading[1], paragraph[1], sub[1]) == (0, 1, 2)
     assert texts[heading[0]][:3] == ["%1.", "%1.%2", "%3)"]  # 1.  1.1  i)
-    assert [p.text for p in cover[:2]] == ["Introduction", cover[1].text] and not re.match(r"\d", cover[1].text)
+    assert [p.text for p in cover[:2]] == ["Introduction", cover[1].text] and not re.match(
+        r"\d", cover[1].text
+    )
     appendix = [p for p in doc.paragraphs if p.style.name == "Heading 2"]
     assert all(_list_of(p) and texts[_list_of(p)[0]][0] == "%1." for p in appendix)
     assert _list_of(appendix[0])[0] != heading[0]  # the appendix numbers its own sections from 1
@@ -215,7 +295,10 @@ def test_the_appendix_is_landscape_and_pages_are_numbered(doc):
     for section in doc.sections:
         instructions = [t.text.strip() for t in section.footer._element.iter(qn("w:instrText"))]
         assert instructions == ["PAGE", "NUMPAGES"]
-        assert "Children and Young People's Select Committee, 10 November 2016" in section.footer.paragraphs[0].text
+        assert (
+            "Children and Young People's Select Committee, 10 November 2016"
+            in section.footer.paragraphs[0].text
+        )
 
 
 def test_dates_as_the_council_writes_them(doc):
@@ -224,7 +307,9 @@ def test_dates_as_the_council_writes_them(doc):
     cover_table = rows(doc.tables[0])
     assert cover_table[-1].texts == ("Class", "Part 1", "Date", "10 November 2016")
     deadlines = [r.texts[5] for r in period_rows(doc)]
-    assert all(re.fullmatch(r"\d\d/\d\d/\d\d(\n\(now \d\d/\d\d/\d\d\))?", d) for d in deadlines), deadlines
+    assert all(re.fullmatch(r"\d\d/\d\d/\d\d(\n\(now \d\d/\d\d/\d\d\))?", d) for d in deadlines), (
+        deadlines
+    )
     assert "30/07/16\n(now 30/11/16)" in deadlines
 
 
@@ -245,9 +330,14 @@ def test_core_properties_and_chart(doc):
     chart = doc.inline_shapes[0]
     assert chart.width > chart.height
     doc_pr = chart._inline.find(qn("wp:docPr"))
-    assert doc_pr.get("descr").startswith("RAG chart. A. Early help and safeguarding: 16 G, 9 A, 7 R, 0 NR;")
+    assert doc_pr.get("descr").startswith(
+        "RAG chart. A. Early help and safeguarding: 16 G, 9 A, 7 R, 0 NR;"
+    )
     assert "Whole plan: 37 G, 10 A, 13 R, 1 NR." in doc_pr.get("descr")
-    assert chart._inline.graphic.graphicData.get("uri") == "http://schemas.openxmlformats.org/drawingml/2006/chart"
+    assert (
+        chart._inline.graphic.graphicData.get("uri")
+        == "http://schemas.openxmlformats.org/drawingml/2006/chart"
+    )
 
 
 def chart_part(doc):
@@ -267,12 +357,18 @@ def test_the_chart_is_a_native_chart_with_its_workbook(doc):
     assert space.tag == "{http://schemas.openxmlformats.org/drawingml/2006/chart}chartSpace"
     workbooks = [rel.target_part for rel in part.rels.values() if rel.reltype.endswith("/package")]
     assert len(workbooks) == 1 and workbooks[0].partname.endswith(".xlsx")
-    rid = space.xpath("c:externalData/@r:id", namespaces={"c": space.nsmap["c"], "r": qn("r:id")[1:-3]})[0]
+    rid = space.xpath(
+        "c:externalData/@r:id", namespaces={"c": space.nsmap["c"], "r": qn("r:id")[1:-3]}
+    )[0]
     assert part.rels[rid].target_part is workbooks[0]
     sheet = load_workbook(io.BytesIO(workbooks[0].blob)).worksheets[0]
     table = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert table[0][1:] == ["Completed by deadline (G)", "Ongoing within deadline (A)",
-                            "Not completed by deadline (R)", "Not rated (NR)"]
+    assert table[0][1:] == [
+        "Completed by deadline (G)",
+        "Ongoing within deadline (A)",
+        "Not completed by deadline (R)",
+        "Not rated (NR)",
+    ]
     assert table[1] == ["A. Early help and safeguarding", 16, 9, 7, 0]
     assert table[-1] == ["Whole plan", 37, 10, 13, 1]
 
@@ -300,6 +396,7 @@ def test_no_placeholder_is_left_in_the_report(report: Path):
 
 # ------------------------------------------------------------------------------------------- writing safely
 
+
 def test_output_must_be_a_docx(summary, tmp_path):
     from ofsted_tracker.workbook.errors import TrackerError
 
@@ -326,6 +423,7 @@ def test_a_report_open_in_word_is_not_overwritten(summary, tmp_path):
 
 # ------------------------------------------------------------------------------------------- other plans
 
+
 def test_a_period_with_nothing_due_and_no_revisions(tmp_path):
     from datetime import date
 
@@ -333,15 +431,33 @@ def test_a_period_with_nothing_due_and_no_revisions(tmp_path):
     from tests.builders import act, plan_of
     from tests.report.plans import PERIODS
 
-    plan = plan_of(act("1.1", date(2016, 9, 30), "Complete", completed_on=date(2016, 9, 1)), periods=PERIODS)
-    doc = Document(str(build_report(summarise(plan, date(2016, 10, 31), "Q2"), tmp_path / "empty.docx")))
+    plan = plan_of(
+        act("1.1", date(2016, 9, 30), "Complete", completed_on=date(2016, 9, 1)), periods=PERIODS
+    )
+    doc = Document(
+        str(build_report(summarise(plan, date(2016, 10, 31), "Q2"), tmp_path / "empty.docx"))
+    )
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "Note that no target completion dates were extended in this reporting period." in text
     assert "No target completion dates were extended in this reporting period." in text
-    assert "No action of the plan had a target completion date in Quarter Two (May to July 2016)" in text
-    assert "No action of the plan had a target completion date between 1 May 2016 and 31 July 2016." in text
-    for empty in ("invited to note", " 0 ", "(no of no)", "no deadline revisions", "set out below", "None.",
-                  "during this reporting period (", "Since the last report"):
+    assert (
+        "No action of the plan had a target completion date in Quarter Two (May to July 2016)"
+        in text
+    )
+    assert (
+        "No action of the plan had a target completion date between 1 May 2016 and 31 July 2016."
+        in text
+    )
+    for empty in (
+        "invited to note",
+        " 0 ",
+        "(no of no)",
+        "no deadline revisions",
+        "set out below",
+        "None.",
+        "during this reporting period (",
+        "Since the last report",
+    ):
         assert empty not in text, empty  # no sentence about an empty list
     assert "This is the first report with a recorded snapshot of the plan" in text
     assert not tables_with_header(doc, *REVISIONS_HEADER)
@@ -358,14 +474,22 @@ def test_a_running_period_shows_what_is_not_yet_due(tmp_path):
     from tests.builders import act, plan_of
     from tests.report.plans import PERIODS
 
-    plan = plan_of(act("1.1", date(2016, 5, 20), "Complete", completed_on=date(2016, 5, 19)),
-                   act("1.2", date(2016, 6, 10), "On track"), act("1.3", date(2016, 7, 20), "On track"),
-                   periods=PERIODS)
-    doc = Document(str(build_report(summarise(plan, date(2016, 6, 30), "Q2"), tmp_path / "running.docx")))
+    plan = plan_of(
+        act("1.1", date(2016, 5, 20), "Complete", completed_on=date(2016, 5, 19)),
+        act("1.2", date(2016, 6, 10), "On track"),
+        act("1.3", date(2016, 7, 20), "On track"),
+        periods=PERIODS,
+    )
+    doc = Document(
+        str(build_report(summarise(plan, date(2016, 6, 30), "Q2"), tmp_path / "running.docx"))
+    )
     snapshot = criteria_table(doc, "Total number of actions due")
-    assert snapshot == {"Total number of actions due for completion this period": 3,
-                        "Actions completed by deadline": 1, "Actions not completed by deadline": 1,
-                        "Actions not yet due (target date still to come)": 1}
+    assert snapshot == {
+        "Total number of actions due for completion this period": 3,
+        "Actions completed by deadline": 1,
+        "Actions not completed by deadline": 1,
+        "Actions not yet due (target date still to come)": 1,
+    }
     i, _ = paragraph_index(doc, r"Actions due later in this reporting period \(one of three\)")
     assert bullets_after(doc, i) == ["Action 1.3 (1.3: due 20 July 2016)"]
     assert [r.texts[3] for r in period_rows(doc)] == ["G", "R", "A"]
@@ -373,7 +497,9 @@ def test_a_running_period_shows_what_is_not_yet_due(tmp_path):
     assert amber
 
 
-def test_a_failure_while_saving_leaves_the_old_report_and_no_temporary_file(summary, tmp_path, monkeypatch):
+def test_a_failure_while_saving_leaves_the_old_report_and_no_temporary_file(
+    summary, tmp_path, monkeypatch
+):
     import ofsted_tracker.report_builder.build as build
     from ofsted_tracker.workbook.errors import TemplateError
 
@@ -392,6 +518,7 @@ def test_a_failure_while_saving_leaves_the_old_report_and_no_temporary_file(summ
 
 
 # ------------------------------------------------------------------------------------------- direction of travel
+
 
 @pytest.fixture(scope="module")
 def travelled(demo_master: Path, tmp_path_factory: pytest.TempPathFactory):
@@ -415,13 +542,22 @@ def test_the_report_shows_the_trend_and_what_changed_by_name(travelled):
     for table in trend:
         body = [r.texts for r in rows(table)[1:]]
         assert [b[:2] for b in body] == [("Q1 (invented)", "31/07/16"), ("Q2", "31/10/16")]
-        assert body[-1][2:7] == ("61", "37", "10", "13", "1")  # this report's own figures, unchanged
+        assert body[-1][2:7] == (
+            "61",
+            "37",
+            "10",
+            "13",
+            "1",
+        )  # this report's own figures, unchanged
     text = body_text(doc)
     assert "invented for this demo" in text and "it is not Lewisham's" in text
     assert "compared with the last report's, for Q1 (invented) as at 31 July 2016" in text
     t = s.travel
-    for label, key in (("Completed", "completed"), ("Deadline moved again", "deadline_moved_again"),
-                       ("Turned Red because its deadline passed", "turned_red_deadline_passed")):
+    for label, key in (
+        ("Completed", "completed"),
+        ("Deadline moved again", "deadline_moved_again"),
+        ("Turned Red because its deadline passed", "turned_red_deadline_passed"),
+    ):
         ids = [c.action_id for c in t.of(key)]
         assert ids, key
         i, found = paragraph_index(doc, rf"^{label} \({WORDS}\):$")
@@ -432,24 +568,40 @@ def test_the_report_shows_the_trend_and_what_changed_by_name(travelled):
     assert "(1.3: from 30 October 2016 to 31 January 2017)" in bullets_after(doc, i)[1]
     assert len(doc.inline_shapes) == 2
     trend_chart = doc.inline_shapes[1]._inline.find(qn("wp:docPr"))
-    assert trend_chart.get("descr") == ("Trend chart. Q1 (invented) (31/07/16): 29 G, 29 A, 2 R, 1 NR; "
-                                        "Q2 (31/10/16): 37 G, 10 A, 13 R, 1 NR.")
+    assert trend_chart.get("descr") == (
+        "Trend chart. Q1 (invented) (31/07/16): 29 G, 29 A, 2 R, 1 NR; "
+        "Q2 (31/10/16): 37 G, 10 A, 13 R, 1 NR."
+    )
 
 
 def test_a_report_with_errors_says_how_many_and_lists_them_with_their_cells(doc, summary):
-    _, said = paragraph_index(doc, rf"rest on a tracker workbook with {WORDS} errors? not yet put right")
+    _, said = paragraph_index(
+        doc, rf"rest on a tracker workbook with {WORDS} errors? not yet put right"
+    )
     assert number(said[1]) == summary.errors == 12
-    annex = rows(table_with_header(doc, "Severity", "Cell", "Action", "What is wrong and how to put it right"))[1:]
+    annex = rows(
+        table_with_header(
+            doc, "Severity", "Cell", "Action", "What is wrong and how to put it right"
+        )
+    )[1:]
     assert len(annex) == summary.errors  # the warnings are left to the Checks sheet
     assert [r.texts[0] for r in annex].count("Error") == summary.errors
-    assert ("Error", "Actions!E38", "7.1") == annex[0].texts[:3] and "31st April 2016" in annex[0].texts[3]
-    i, _ = paragraph_index(doc, r"^Counted as completed by deadline, although the deadline typed is not a date")
+    assert ("Error", "Actions!E38", "7.1") == annex[0].texts[:3] and "31st April 2016" in annex[
+        0
+    ].texts[3]
+    i, _ = paragraph_index(
+        doc, r"^Counted as completed by deadline, although the deadline typed is not a date"
+    )
     assert [b for b in bullets_after(doc, i) if "(7.1: deadline typed as '31st April 2016')" in b]
 
 
 def test_disagreements_are_worded_for_members(doc):
     text = body_text(doc)
-    assert "(4.3): rated Amber by officers, but its deadline of 30 September 2016 has passed (Red in this report)." \
+    assert (
+        "(4.3): rated Amber by officers, but its deadline of 30 September 2016 has passed (Red in this report)."
         in text
-    members = text[:text.index("Appendix: ")]  # the cover report (the Annex quotes the validation messages)
+    )
+    members = text[
+        : text.index("Appendix: ")
+    ]  # the cover report (the Annex quotes the validation messages)
     assert "by the rule" not in members and "1 actions" not in members

@@ -43,7 +43,9 @@ def test_a_tab_typed_into_the_templates_own_text_still_becomes_a_tab(demo_master
     text.text = "Committee:\t{{ committee }}"  # a tab character, as another program might write it
     run._r.append(text)
     doc.save(str(template))
-    word = Document(str(build_report(open_summary(demo_master), tmp_path / "r.docx", template=template)))
+    word = Document(
+        str(build_report(open_summary(demo_master), tmp_path / "r.docx", template=template))
+    )
     assert body_text(word).startswith("Committee:\tChildren and Young People's Select Committee")
     assert word.element.body.find(f".//{qn('w:tab')}") is not None
 
@@ -55,8 +57,13 @@ def test_an_edited_template_is_read_again(demo_master, tmp_path):
         doc = Document()
         doc.add_paragraph(wording)
         doc.save(str(template))
-        text = body_text(Document(str(build_report(summary, tmp_path / "r.docx", template=template))))
-        assert wording.replace("{{ committee }}", "Children and Young People's Select Committee") in text
+        text = body_text(
+            Document(str(build_report(summary, tmp_path / "r.docx", template=template)))
+        )
+        assert (
+            wording.replace("{{ committee }}", "Children and Young People's Select Committee")
+            in text
+        )
 
 
 def test_a_chart_placed_twice_has_two_ids_and_two_parts(demo_master, tmp_path):
@@ -65,7 +72,9 @@ def test_a_chart_placed_twice_has_two_ids_and_two_parts(demo_master, tmp_path):
     doc.add_paragraph("{{ rag_chart }}")
     doc.add_paragraph("{{ rag_chart }}")
     doc.save(str(template))
-    word = Document(str(build_report(open_summary(demo_master), tmp_path / "r.docx", template=template)))
+    word = Document(
+        str(build_report(open_summary(demo_master), tmp_path / "r.docx", template=template))
+    )
     ids = [shape._inline.find(qn("wp:docPr")).get("id") for shape in word.inline_shapes]
     assert len(ids) == 2 and len(set(ids)) == 2
     charts = {tuple(shape._inline.xpath(".//c:chart/@r:id")) for shape in word.inline_shapes}
@@ -99,7 +108,7 @@ def test_a_damaged_package_is_not_kept(demo_master, tmp_path):
     with zipfile.ZipFile(good) as package:
         info = package.getinfo("word/document.xml")
     start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 100
-    data[start:start + 8] = bytes(8)  # eight bytes of the compressed body lost
+    data[start : start + 8] = bytes(8)  # eight bytes of the compressed body lost
     damaged.write_bytes(bytes(data))
     with pytest.raises(TemplateError, match="could not be read back"):
         _assert_reopens(damaged)

@@ -18,7 +18,9 @@ from ofsted_tracker.report_builder import build_report
 from ofsted_tracker.workbook.errors import TemplateError
 from tests.report.plans import large_plan, summary_of
 
-SECONDS = 15  # each attack is refused at once, or stopped by the time limit set below; this bounds both
+SECONDS = (
+    15  # each attack is refused at once, or stopped by the time limit set below; this bounds both
+)
 
 
 @pytest.fixture(scope="module")
@@ -56,10 +58,16 @@ ATTACKS = {
     "percent width": ("{{ '%*d' % (10**9, 1) }}", "width"),
     "str format width": ("{{ '{:>999999999}'.format(1) }}", "width"),
     "replace": ("{{ ('x' * 1000000)|replace('x', 'xxxxxxxxxx') }}", "replacing"),
-    "nested loops": ("{% for a in range(10000) %}{% for b in range(10000) %}"
-                     "some text that fills the document{% endfor %}{% endfor %}", "over"),
-    "nested quiet loops": ("{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}"
-                           "{% endfor %}{% endfor %}{% endfor %}", "time limit"),
+    "nested loops": (
+        "{% for a in range(10000) %}{% for b in range(10000) %}"
+        "some text that fills the document{% endfor %}{% endfor %}",
+        "over",
+    ),
+    "nested quiet loops": (
+        "{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}"
+        "{% endfor %}{% endfor %}{% endfor %}",
+        "time limit",
+    ),
 }
 
 
@@ -80,8 +88,10 @@ def test_each_attack_ends_within_seconds_with_a_message(name, summary, tmp_path,
 
 def test_a_malformed_document_part_and_a_dtd_are_refused(summary, tmp_path):
     good = template_with(tmp_path, "{{ council }}")
-    for name, change in (("broken", lambda xml: xml[: len(xml) // 2]),
-                         ("dtd", lambda xml: xml.replace(b"?>", b'?><!DOCTYPE w [<!ENTITY a "aaaa">]>', 1))):
+    for name, change in (
+        ("broken", lambda xml: xml[: len(xml) // 2]),
+        ("dtd", lambda xml: xml.replace(b"?>", b'?><!DOCTYPE w [<!ENTITY a "aaaa">]>', 1)),
+    ):
         bad = tmp_path / f"{name}.docx"
         with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as out:
             for item in source.namelist():
@@ -94,22 +104,68 @@ def test_a_malformed_document_part_and_a_dtd_are_refused(summary, tmp_path):
 def test_the_command_line_exits_2_on_an_attack(demo_master, tmp_path):
     from ofsted_tracker.cli import app
 
-    result = CliRunner().invoke(app, ["report", str(demo_master), "-o", str(tmp_path / "r.docx"), "--template",
-                                      str(template_with(tmp_path, "{{ 'x' * 10**10 }}"))])
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            str(demo_master),
+            "-o",
+            str(tmp_path / "r.docx"),
+            "--template",
+            str(template_with(tmp_path, "{{ 'x' * 10**10 }}")),
+        ],
+    )
     assert result.exit_code == 2, result.output
     assert "repeating" in result.output and "Traceback" not in result.output
 
 
-FRAGMENTS = st.sampled_from([
-    "{{", "}}", "{%", "%}", "{#", "#}", "{{ council }}", "{% if council %}", "{% endif %}", "{% for a in revisions %}",
-    "{% endfor %}", "{{ a.ref }}", "|upper", "|center(10**9)", "* 10**9", "range(10**8)", "1/0", "'x'", "(", ")",
-    "loop.index", "{% else %}", "~", "{% set x = 1 %}", "{{ period.due + 'a' }}", "{_{", "}_}", "{%p", "{%tr",
-    "cellbg", "\u201c", "\u2018", "<w:t>", "&", " ", "x",
-])
+FRAGMENTS = st.sampled_from(
+    [
+        "{{",
+        "}}",
+        "{%",
+        "%}",
+        "{#",
+        "#}",
+        "{{ council }}",
+        "{% if council %}",
+        "{% endif %}",
+        "{% for a in revisions %}",
+        "{% endfor %}",
+        "{{ a.ref }}",
+        "|upper",
+        "|center(10**9)",
+        "* 10**9",
+        "range(10**8)",
+        "1/0",
+        "'x'",
+        "(",
+        ")",
+        "loop.index",
+        "{% else %}",
+        "~",
+        "{% set x = 1 %}",
+        "{{ period.due + 'a' }}",
+        "{_{",
+        "}_}",
+        "{%p",
+        "{%tr",
+        "cellbg",
+        "\u201c",
+        "\u2018",
+        "<w:t>",
+        "&",
+        " ",
+        "x",
+    ]
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                   HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(st.lists(FRAGMENTS, min_size=1, max_size=8).map("".join))
 def test_random_jinja_in_a_paragraph_gives_a_report_or_a_message(summary, tmp_path, text):
     started = time.perf_counter()

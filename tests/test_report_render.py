@@ -25,20 +25,37 @@ def test_page_count_is_that_of_a_committee_report(pdf):
 
 def test_the_pdf_holds_the_headings_in_order_numbered_by_word(pdf):
     text = " ".join(office.text(pdf).split())
-    headings = ["1. Introduction", "1.1 This report sets out progress", "2. Recommendations", "i) Note and comment",
-                "ii) Note the extension of ten target completion dates", "3. Policy context",
-                "4. Direction of travel", "5. Deadline revisions", "5.1 The Children and Young People's",
-                "6. Legal implications", "7. Financial implications", "8. Crime and disorder implications",
-                "9. Equalities implications", "Appendix: Ofsted Improvement Plan monitoring report",
-                "1. Introduction", "2. Progress dashboard for all actions to date",
-                "3. Direction of travel since the last report",
-                "4. Progress summary for actions due in Quarter Two (May to July 2016)",
-                "5. Key leads and those responsible for actions",
-                "6. Progress summary for all actions in the improvement plan",
-                "A. Early help and safeguarding", "Recommendation 1", "Recommendation 5",
-                "B. Looked after children and permanence", "Recommendation 6",
-                "C. Leadership and management", "Recommendation 7", "Recommendation 9",
-                "Annex: errors in the tracker workbook"]
+    headings = [
+        "1. Introduction",
+        "1.1 This report sets out progress",
+        "2. Recommendations",
+        "i) Note and comment",
+        "ii) Note the extension of ten target completion dates",
+        "3. Policy context",
+        "4. Direction of travel",
+        "5. Deadline revisions",
+        "5.1 The Children and Young People's",
+        "6. Legal implications",
+        "7. Financial implications",
+        "8. Crime and disorder implications",
+        "9. Equalities implications",
+        "Appendix: Ofsted Improvement Plan monitoring report",
+        "1. Introduction",
+        "2. Progress dashboard for all actions to date",
+        "3. Direction of travel since the last report",
+        "4. Progress summary for actions due in Quarter Two (May to July 2016)",
+        "5. Key leads and those responsible for actions",
+        "6. Progress summary for all actions in the improvement plan",
+        "A. Early help and safeguarding",
+        "Recommendation 1",
+        "Recommendation 5",
+        "B. Looked after children and permanence",
+        "Recommendation 6",
+        "C. Leadership and management",
+        "Recommendation 7",
+        "Recommendation 9",
+        "Annex: errors in the tracker workbook",
+    ]
     position = 0
     for heading in headings:  # each found after the one before it: Word's list numbers are drawn
         found = text.find(heading, position)
@@ -49,8 +66,13 @@ def test_the_pdf_holds_the_headings_in_order_numbered_by_word(pdf):
 def test_the_pdf_states_the_rules_figures(pdf):
     text = " ".join(office.text(pdf).split())
     assert "progress against the seventeen actions due for completion" in text
-    assert "Actions completed by deadline during this reporting period (fourteen of seventeen)" in text
-    assert "Actions not completed by deadline during this reporting period (three of seventeen)" in text
+    assert (
+        "Actions completed by deadline during this reporting period (fourteen of seventeen)" in text
+    )
+    assert (
+        "Actions not completed by deadline during this reporting period (three of seventeen)"
+        in text
+    )
     assert "Note the extension of ten target completion dates" in text
     assert "progress against all sixty-one actions in the improvement plan" in text
     assert "rest on a tracker workbook with twelve errors not yet put right" in text
@@ -69,15 +91,39 @@ def test_the_native_chart_is_drawn_in_the_rag_colours(pdf, tmp_path):
     from ofsted_tracker.report_builder.context import NOT_RATED_FILL
     from ofsted_tracker.workbook.plan.schema import RAG_FILLS
 
-    page = next(n for n in range(1, office.pages(pdf) + 1)
-                if "Figure 1" in subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
-                                                capture_output=True, text=True, check=True).stdout)
-    subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", "40", str(pdf),
-                    str(tmp_path / "page")], check=True)
+    page = next(
+        n
+        for n in range(1, office.pages(pdf) + 1)
+        if "Figure 1"
+        in subprocess.run(
+            ["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-r",
+            "40",
+            str(pdf),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     image = next(tmp_path.glob("page*.ppm")).read_bytes()
     header_end = image.index(b"255\n") + 4
     pixels = image[header_end:]
-    seen = {bytes(pixels[i:i + 3]) for i in range(0, len(pixels) - 2, 3)}
-    for name, fill in (("green", RAG_FILLS["G"]), ("amber", RAG_FILLS["A"]), ("red", RAG_FILLS["R"]),
-                       ("grey", NOT_RATED_FILL)):
+    seen = {bytes(pixels[i : i + 3]) for i in range(0, len(pixels) - 2, 3)}
+    for name, fill in (
+        ("green", RAG_FILLS["G"]),
+        ("amber", RAG_FILLS["A"]),
+        ("red", RAG_FILLS["R"]),
+        ("grey", NOT_RATED_FILL),
+    ):
         assert bytes.fromhex(fill) in seen, f"no {name} ({fill}) pixels on the chart's page {page}"

@@ -26,7 +26,7 @@ def template_with(folder: Path, *paragraphs: str | tuple[str, ...], title: str =
     doc = Document()
     for item in paragraphs:
         p = doc.add_paragraph()
-        for run in (item if isinstance(item, tuple) else (item,)):
+        for run in item if isinstance(item, tuple) else (item,):
             p.add_run(run)
     if title:
         doc.core_properties.title = title
@@ -50,8 +50,14 @@ def test_the_standard_template_declares_only_known_placeholders(summary, tmp_pat
 
 
 def test_a_small_template_fills_in_and_mends_tags_word_split(summary, tmp_path):
-    template = template_with(tmp_path, "Report to the {{ committee }}.", ("Due: {{ per", "iod.due }} actions."),
-                             "{%p for r in revisions %}", "{{ r.ref }}: {{ r.old }} to {{ r.new }}", "{%p endfor %}")
+    template = template_with(
+        tmp_path,
+        "Report to the {{ committee }}.",
+        ("Due: {{ per", "iod.due }} actions."),
+        "{%p for r in revisions %}",
+        "{{ r.ref }}: {{ r.old }} to {{ r.new }}",
+        "{%p endfor %}",
+    )
     doc = Document(str(build_report(summary, tmp_path / "report.docx", template=template)))
     text = body_text(doc)
     assert "Report to the Children and Young People's Select Committee." in text
@@ -61,15 +67,18 @@ def test_a_small_template_fills_in_and_mends_tags_word_split(summary, tmp_path):
 
 
 def test_a_misspelt_placeholder_is_named(summary, tmp_path):
-    template = template_with(tmp_path, "Intro", "Report to the {{ comittee }} on {{ meeting_date }}.")
+    template = template_with(
+        tmp_path, "Intro", "Report to the {{ comittee }} on {{ meeting_date }}."
+    )
     error = build_fails(summary, tmp_path, template, "'comittee'")
     assert "Report to the {{ comittee }} on {{ meeting_date }}." in str(error)
     assert "README" in str(error)
 
 
 def test_a_misspelt_field_is_named(summary, tmp_path):
-    template = template_with(tmp_path, "{%p for r in revisions %}", "{{ r.ref }} because {{ r.reson }}",
-                             "{%p endfor %}")
+    template = template_with(
+        tmp_path, "{%p for r in revisions %}", "{{ r.ref }} because {{ r.reson }}", "{%p endfor %}"
+    )
     build_fails(summary, tmp_path, template, "field 'reson'")
 
 
@@ -92,19 +101,22 @@ def test_a_broken_tag_in_the_document_properties_is_reported(summary, tmp_path):
     build_fails(summary, tmp_path, template, "could not be filled in")
 
 
-@pytest.mark.parametrize("escape", [
-    "{{ ''.__class__.__mro__ }}",
-    "{{ council.__class__.__mro__[1].__subclasses__() }}",
-    "{{ council.__class__ }}",
-    "{{ council.upper.__globals__ }}",
-    "{{ cycler.__init__.__globals__.os }}",
-    "{{ lipsum.__globals__ }}",
-    "{{ rag_chart.tpl.template_file }}",
-    "{{ rag_chart.tpl.save('stolen.docx') }}",
-    "{{ revisions.append(1) }}",
-    "{{ period.update({'due': 0}) }}",
-    "{{ (council.__class__.__base__.__subclasses__()|list)[0] }}",
-])
+@pytest.mark.parametrize(
+    "escape",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ council.__class__.__mro__[1].__subclasses__() }}",
+        "{{ council.__class__ }}",
+        "{{ council.upper.__globals__ }}",
+        "{{ cycler.__init__.__globals__.os }}",
+        "{{ lipsum.__globals__ }}",
+        "{{ rag_chart.tpl.template_file }}",
+        "{{ rag_chart.tpl.save('stolen.docx') }}",
+        "{{ revisions.append(1) }}",
+        "{{ period.update({'due': 0}) }}",
+        "{{ (council.__class__.__base__.__subclasses__()|list)[0] }}",
+    ],
+)
 def test_a_template_cannot_reach_python_or_files(summary, tmp_path, escape):
     template = template_with(tmp_path, "Meeting {{ meeting_date }}", escape)
     error = build_fails(summary, tmp_path, template, "The Word template")
@@ -123,13 +135,23 @@ def test_the_sandbox_itself_refuses_internals_and_changes():
     class Picture:
         tpl = "the template object"
 
-    assert env.from_string("{{ d.k }} {{ s.upper() }} {{ l|length }}").render(d={"k": "v"}, s="a&b", l=[1, 2]) == \
-        "v A&amp;B 2"
-    for source, values in (("{{ p.tpl }}", {"p": Picture()}), ("{{ l.append(1) }}", {"l": []}),
-                           ("{{ s.__class__.__mro__ }}", {"s": ""}), ("{{ d.update(k=1) }}", {"d": {}})):
+    assert (
+        env.from_string("{{ d.k }} {{ s.upper() }} {{ l|length }}").render(
+            d={"k": "v"}, s="a&b", l=[1, 2]
+        )
+        == "v A&amp;B 2"
+    )
+    for source, values in (
+        ("{{ p.tpl }}", {"p": Picture()}),
+        ("{{ l.append(1) }}", {"l": []}),
+        ("{{ s.__class__.__mro__ }}", {"s": ""}),
+        ("{{ d.update(k=1) }}", {"d": {}}),
+    ):
         with pytest.raises(SecurityError):
             env.from_string(source).render(**values)
-    assert set(env.globals) == {"range"}  # no namespace(): templates cannot build values up (see the limits)
+    assert set(env.globals) == {
+        "range"
+    }  # no namespace(): templates cannot build values up (see the limits)
 
 
 def test_a_missing_or_unreadable_template_is_reported(summary, tmp_path):
@@ -142,21 +164,30 @@ def test_a_missing_or_unreadable_template_is_reported(summary, tmp_path):
 def test_the_template_script_makes_a_working_template(summary, tmp_path):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("make_template", DEFAULT_TEMPLATE.parent / "source" / "make_template.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_template", DEFAULT_TEMPLATE.parent / "source" / "make_template.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     template = module.make_template(tmp_path / "fresh.docx")
     doc = Document(str(build_report(summary, tmp_path / "report.docx", template=template)))
     assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][:5] == [
-        "Introduction", "Recommendations", "Policy context", "Direction of travel", "Deadline revisions"]
+        "Introduction",
+        "Recommendations",
+        "Policy context",
+        "Direction of travel",
+        "Deadline revisions",
+    ]
 
 
 def test_the_command_line_reports_a_template_error_without_a_traceback(demo_master, tmp_path):
     from ofsted_tracker.cli import app
 
     template = template_with(tmp_path, "{{ comittee }}")
-    result = CliRunner().invoke(app, ["report", str(demo_master), "-o", str(tmp_path / "r.docx"),
-                                      "--template", str(template)])
+    result = CliRunner().invoke(
+        app,
+        ["report", str(demo_master), "-o", str(tmp_path / "r.docx"), "--template", str(template)],
+    )
     assert result.exit_code == 2
     assert "comittee" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "r.docx").exists()
@@ -166,17 +197,35 @@ def test_the_command_line_writes_the_report(demo_tracker, tmp_path):
     from ofsted_tracker.cli import app
 
     # a copy: the report records its snapshot in the workbook
-    result = CliRunner().invoke(app, ["report", str(demo_tracker), "--period", "Q2", "--as-of", "31/10/2016",
-                                      "-o", str(tmp_path / "r.docx")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            str(demo_tracker),
+            "--period",
+            "Q2",
+            "--as-of",
+            "31/10/2016",
+            "-o",
+            str(tmp_path / "r.docx"),
+        ],
+    )
     assert result.exit_code == 0, result.output
-    assert Document(str(tmp_path / "r.docx")).core_properties.title.startswith("Ofsted Improvement Plan Update")
+    assert Document(str(tmp_path / "r.docx")).core_properties.title.startswith(
+        "Ofsted Improvement Plan Update"
+    )
 
 
 def test_the_command_line_names_an_unknown_period(demo_master, tmp_path):
     from ofsted_tracker.cli import app
 
-    result = CliRunner().invoke(app, ["report", str(demo_master), "--period", "Q9", "-o", str(tmp_path / "r.docx")])
+    result = CliRunner().invoke(
+        app, ["report", str(demo_master), "--period", "Q9", "-o", str(tmp_path / "r.docx")]
+    )
     assert result.exit_code == 2
-    assert "reporting period 'Q9' is not on the Periods sheet (periods: Q1, Q2, Q3, Q4)" in result.output
+    assert (
+        "reporting period 'Q9' is not on the Periods sheet (periods: Q1, Q2, Q3, Q4)"
+        in result.output
+    )
     assert "Traceback" not in result.output
     assert not (tmp_path / "r.docx").exists()

@@ -50,10 +50,12 @@ def tracker(tmp_path: Path) -> Path:
 
 def tree(folder: Path) -> dict[str, str]:
     """Every entry under the folder (relative path): a file with a digest of its bytes, a folder or a link as such."""
+
     def what(p: Path) -> str:
         if p.is_symlink():
             return "link to " + os.readlink(p)
         return "folder" if p.is_dir() else hashlib.sha256(p.read_bytes()).hexdigest()
+
     return {str(p.relative_to(folder)): what(p) for p in sorted(folder.rglob("*"))}
 
 
@@ -66,12 +68,15 @@ def cli(*args: object):
 
 # --- a write that fails part way ---------------------------------------------------------------------------
 
+
 def test_a_full_disk_part_way_through_leaves_the_original_byte_identical(tracker, monkeypatch):
     before = tree(tracker.parent)
     real = zipfile.ZipFile.open
     calls = []
 
-    def open_part(self, name, mode="r", *args, **kwargs):  # every part written, copied or rewritten, opens here
+    def open_part(
+        self, name, mode="r", *args, **kwargs
+    ):  # every part written, copied or rewritten, opens here
         if mode == "w":
             calls.append(1)
             if len(calls) == 12:  # a dozen parts in: the disk fills up
@@ -133,7 +138,9 @@ def test_the_temporary_file_sits_beside_the_target_and_is_gone_after(tmp_path):
         assert tmp.parent == tmp_path and tmp != target
         tmp.write_bytes(b"new")
     assert target.read_bytes() == b"new"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.docx"]  # a new file: nothing to back up
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "report.docx"
+    ]  # a new file: nothing to back up
 
 
 def test_a_new_file_gets_ordinary_permissions_not_the_temporary_files(tmp_path):
@@ -155,6 +162,7 @@ def test_a_refresh_through_a_link_updates_the_linked_workbook_and_keeps_the_link
 
 # --- backups --------------------------------------------------------------------------------------------------
 
+
 def test_backups_are_kept_bounded_and_only_their_own(tracker):
     folder = tracker.parent / safe_write.BACKUP_DIR
     folder.mkdir()
@@ -167,11 +175,14 @@ def test_backups_are_kept_bounded_and_only_their_own(tracker):
         refresh(tracker, as_at=date(2016, 11, day))
     kept = backups_of(tracker)
     assert len(kept) == KEEP_BACKUPS
-    assert kept[-1].read_bytes() == previous  # the newest backup is the workbook as it was before the last refresh
+    assert (
+        kept[-1].read_bytes() == previous
+    )  # the newest backup is the workbook as it was before the last refresh
     assert all((folder / name).read_bytes() == b"someone else's" for name in others)
 
 
 # --- refusals -------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("which", [0, 1, 2], ids=["excel", "excel-long-name", "libreoffice"])
 def test_a_workbook_open_elsewhere_is_refused_with_exit_code_2(tracker, which):
@@ -181,7 +192,10 @@ def test_a_workbook_open_elsewhere_is_refused_with_exit_code_2(tracker, which):
     result = cli("refresh", tracker)
     assert result.exit_code == 2
     assert lock.name in result.stderr
-    assert "Close the workbook" in result.stderr and f"delete the hidden file {lock.name}" in result.stderr
+    assert (
+        "Close the workbook" in result.stderr
+        and f"delete the hidden file {lock.name}" in result.stderr
+    )
     assert tree(tracker.parent) == before
 
 
@@ -199,27 +213,37 @@ def test_a_read_only_workbook_is_refused_with_exit_code_2(tracker):
 
 def test_a_folder_that_cannot_be_written_is_refused(tracker, monkeypatch):
     real = os.access
-    monkeypatch.setattr(safe_write.os, "access", lambda p, mode: False if Path(p).is_dir() else real(p, mode))
+    monkeypatch.setattr(
+        safe_write.os, "access", lambda p, mode: False if Path(p).is_dir() else real(p, mode)
+    )
     result = cli("refresh", tracker)
     assert result.exit_code == 2 and "cannot be written to" in result.stderr
 
 
 # --- nowhere else ---------------------------------------------------------------------------------------------
 
+
 def test_the_cli_refresh_writes_only_the_workbook_and_its_backups_folder(tracker, tmp_path):
     """Run the real command from another folder; list every file around before and after."""
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     before = tree(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "ofsted_tracker", "refresh", str(tracker), "--as-of", "30/11/2016"],
-                          cwd=elsewhere, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "ofsted_tracker", "refresh", str(tracker), "--as-of", "30/11/2016"],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     after = tree(tmp_path)
     workbook = str(tracker.relative_to(tmp_path))
     changed = {name for name in before if after.get(name) != before[name]}
     added = set(after) - set(before)
     assert changed == {workbook}
-    assert {name for name in added if after[name] == "folder"} == {str(Path(workbook).parent / "backups")}
+    assert {name for name in added if after[name] == "folder"} == {
+        str(Path(workbook).parent / "backups")
+    }
     (backup,) = (Path(name) for name in added if after[name] != "folder")
     assert backup.parent == Path(workbook).parent / "backups" and backup.suffix == ".xlsx"
     assert after[str(backup)] == before[workbook]  # the backup is the workbook as it was
@@ -230,8 +254,18 @@ def test_the_cli_refresh_writes_only_the_workbook_and_its_backups_folder(tracker
 
 # Every system call a write makes on its way: creating the temporary files, flushing, copying the backup,
 # giving the copies their owner and mode, renaming. A full disk can strike at any of them.
-STEPS = [(os, "open"), (os, "mkdir"), (os, "fsync"), (os, "replace"), (os, "rename"), (os, "chmod"), (os, "chown"),
-         (os, "utime"), (os, "sendfile"), (shutil, "copyfileobj")]
+STEPS = [
+    (os, "open"),
+    (os, "mkdir"),
+    (os, "fsync"),
+    (os, "replace"),
+    (os, "rename"),
+    (os, "chmod"),
+    (os, "chown"),
+    (os, "utime"),
+    (os, "sendfile"),
+    (shutil, "copyfileobj"),
+]
 
 
 def _faulty(monkeypatch, fail_at: int | None) -> list[str]:
@@ -264,7 +298,9 @@ def test_a_full_disk_at_any_step_of_a_refresh_leaves_the_folder_as_it_was(tmp_pa
         steps = _faulty(patch, None)
         refresh(tracker, as_at=date(2016, 11, 30))
     swap = steps.index(f"replace {tracker}")
-    assert any(s.startswith(("copyfileobj", "sendfile")) for s in steps[:swap])  # the backup is among the steps
+    assert any(
+        s.startswith(("copyfileobj", "sendfile")) for s in steps[:swap]
+    )  # the backup is among the steps
     for fail_at in range(1, len(steps) + 1):
         shutil.rmtree(folder)
         folder.mkdir()
@@ -279,10 +315,14 @@ def test_a_full_disk_at_any_step_of_a_refresh_leaves_the_folder_as_it_was(tmp_pa
             else:  # the workbook is already replaced: flushing the folder or tidying backups cannot undo that
                 refresh(tracker, as_at=date(2016, 11, 30))
         if fail_at <= swap + 1:
-            assert tree(folder) == before, f"a full disk at step {fail_at} ({steps[fail_at - 1]}) changed the folder"
+            assert tree(folder) == before, (
+                f"a full disk at step {fail_at} ({steps[fail_at - 1]}) changed the folder"
+            )
         else:
             assert tracker.read_bytes() != source.read_bytes() and len(backups_of(tracker)) == 1
-            assert backups_of(tracker)[0].read_bytes() == source.read_bytes() and not temp_files(tracker)
+            assert backups_of(tracker)[0].read_bytes() == source.read_bytes() and not temp_files(
+                tracker
+            )
 
 
 def _padded(tracker: Path, size: int) -> None:
@@ -293,7 +333,9 @@ def _padded(tracker: Path, size: int) -> None:
     shutil.rmtree(tracker.parent / "backups")
 
 
-def test_a_real_write_limit_part_way_through_the_backup_leaves_the_folder_as_it_was(tracker, tmp_path):
+def test_a_real_write_limit_part_way_through_the_backup_leaves_the_folder_as_it_was(
+    tracker, tmp_path
+):
     """The kernel refuses the write (a file-size limit, which any user may set, acts as a full disk): the new
     workbook fits under it but the backup of the larger old one does not, so the failure comes part way
     through copying the backup. No backups folder and no cut-off copy are left."""
@@ -310,11 +352,19 @@ def test_a_real_write_limit_part_way_through_the_backup_leaves_the_folder_as_it_
     def limited() -> None:
         import resource
 
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG rather than killing the process
+        signal.signal(
+            signal.SIGXFSZ, signal.SIG_IGN
+        )  # the write fails with EFBIG rather than killing the process
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    done = subprocess.run([sys.executable, "-m", "ofsted_tracker", "refresh", str(tracker), "--as-of", "30/11/2016"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120, preexec_fn=limited)
+    done = subprocess.run(
+        [sys.executable, "-m", "ofsted_tracker", "refresh", str(tracker), "--as-of", "30/11/2016"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limited,
+    )
     assert done.returncode == 2, done.stderr
     assert "could not be written" in done.stderr and "Nothing was changed" in done.stderr
     assert "Traceback" not in done.stderr
@@ -357,12 +407,18 @@ refresh(sys.argv[1])
 
 def _killed_mid_write(tracker: Path, stage: str, tmp_path: Path) -> None:
     marker = tmp_path / f"{stage}.marker"
-    child = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(tracker), str(marker), stage], cwd=ROOT,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WRITER, str(tracker), str(marker), stage],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 120
         while not marker.exists():
-            assert child.poll() is None, f"the write ended before it could be stopped: {child.communicate()}"
+            assert child.poll() is None, (
+                f"the write ended before it could be stopped: {child.communicate()}"
+            )
             assert time.monotonic() < deadline, "the write never reached the point to stop it"
             time.sleep(0.05)
     finally:
@@ -371,17 +427,23 @@ def _killed_mid_write(tracker: Path, stage: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("stage", ["workbook", "backup"])
-def test_a_write_killed_part_way_leaves_only_temporary_files_which_the_next_run_removes(tracker, tmp_path, stage):
+def test_a_write_killed_part_way_leaves_only_temporary_files_which_the_next_run_removes(
+    tracker, tmp_path, stage
+):
     original = tracker.read_bytes()
     _killed_mid_write(tracker, stage, tmp_path)
     assert tracker.read_bytes() == original
     assert backups_of(tracker) == []  # no cut-off copy under a backup's name
     left = temp_files(tracker)
-    assert left and all(p.name.startswith(f".{tracker.name}.ofsted-") and p.name.endswith(".tmp") for p in left)
+    assert left and all(
+        p.name.startswith(f".{tracker.name}.ofsted-") and p.name.endswith(".tmp") for p in left
+    )
     done = cli("refresh", tracker, "--as-of", "30/11/2016")
     assert done.exit_code == 0, done.stderr
     assert temp_files(tracker) == []
-    names = sorted(str(p.relative_to(tracker.parent)) for p in tracker.parent.rglob("*") if p.is_file())
+    names = sorted(
+        str(p.relative_to(tracker.parent)) for p in tracker.parent.rglob("*") if p.is_file()
+    )
     assert names == [str(backups_of(tracker)[0].relative_to(tracker.parent)), tracker.name]
     assert backups_of(tracker)[0].read_bytes() == original
 
@@ -390,9 +452,18 @@ def test_a_temporary_file_another_run_is_writing_is_left_alone(tracker):
     """A write under way holds its temporary file locked; a refresh at the same moment does not remove it."""
     busy = tracker.parent / f".{tracker.name}.ofsted-abcd1234.tmp"
     busy.write_bytes(b"being written")
-    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time\n"
-                               "f = open(sys.argv[1], 'rb'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True)\n"
-                               "time.sleep(120)", str(busy)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time\n"
+            "f = open(sys.argv[1], 'rb'); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True)\n"
+            "time.sleep(120)",
+            str(busy),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         refresh(tracker, as_at=date(2016, 11, 30))
@@ -406,6 +477,7 @@ def test_a_temporary_file_another_run_is_writing_is_left_alone(tracker):
 
 # --- the backups folder ---------------------------------------------------------------------------------------
 
+
 def _backups_is_a_file(folder: Path, outside: Path) -> None:
     (folder / "backups").write_text("someone's notes")
 
@@ -418,8 +490,11 @@ def _backups_leads_outside(folder: Path, outside: Path) -> None:
     (folder / "backups").symlink_to(outside)
 
 
-@pytest.mark.parametrize("make", [_backups_is_a_file, _backups_is_a_broken_link, _backups_leads_outside],
-                         ids=["a-file", "a-broken-link", "a-link-out-of-the-folder"])
+@pytest.mark.parametrize(
+    "make",
+    [_backups_is_a_file, _backups_is_a_broken_link, _backups_leads_outside],
+    ids=["a-file", "a-broken-link", "a-link-out-of-the-folder"],
+)
 def test_a_backups_that_is_not_a_folder_beside_the_workbook_is_refused(tracker, tmp_path, make):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
@@ -440,6 +515,7 @@ def test_a_backups_link_to_a_folder_beside_the_workbook_is_used(tracker):
 
 # --- owner, group and mode ------------------------------------------------------------------------------------
 
+
 def test_a_refresh_keeps_the_workbooks_mode_and_its_backup_has_it_too(tracker):
     tracker.chmod(0o640)
     refresh(tracker, as_at=date(2016, 11, 30))
@@ -447,8 +523,10 @@ def test_a_refresh_keeps_the_workbooks_mode_and_its_backup_has_it_too(tracker):
     assert backups_of(tracker)[0].stat().st_mode & 0o7777 == 0o640
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
-                    reason="giving a file to another user needs root (as a scheduled task runs; CI runs as root)")
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0,
+    reason="giving a file to another user needs root (as a scheduled task runs; CI runs as root)",
+)
 def test_a_refresh_run_as_root_keeps_the_owner_and_group_of_a_users_workbook(tracker):
     """A scheduled task running as root (or another account) refreshes an officer's workbook: the officer keeps it."""
     os.chown(tracker, 4321, 8765)
@@ -460,6 +538,7 @@ def test_a_refresh_run_as_root_keeps_the_owner_and_group_of_a_users_workbook(tra
 
 
 # --- read-only folders ----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("which", ["folder", "backups"])
 def test_a_read_only_folder_is_refused_even_for_an_administrator(tracker, which):

@@ -71,7 +71,12 @@ def _dashboard_counts(path: Path) -> list[list[object]]:
 
 
 def _expected_counts(cli_json: dict) -> list[list[int]]:
-    keys = ("total", "completed_by_deadline", "ongoing_within_deadline", "not_completed_by_deadline")
+    keys = (
+        "total",
+        "completed_by_deadline",
+        "ongoing_within_deadline",
+        "not_completed_by_deadline",
+    )
     return [[cli_json["overall"][k]["count"], cli_json["recorded"][k]["count"]] for k in keys]
 
 
@@ -79,8 +84,9 @@ def _expected_counts(cli_json: dict) -> list[list[int]]:
 
 
 @pytest.mark.parametrize("size", ["demo", "1000"])
-def test_refresh_writes_the_dashboard_counts_summary_json_gives(size: str, demo_master: Path, plan_1000: Path,
-                                                                client: TestClient, tmp_path: Path) -> None:
+def test_refresh_writes_the_dashboard_counts_summary_json_gives(
+    size: str, demo_master: Path, plan_1000: Path, client: TestClient, tmp_path: Path
+) -> None:
     path = demo_master if size == "demo" else plan_1000
     expected = _cli_summary(path)
     actions, after = _call(client, "refresh", path, tmp_path)
@@ -90,25 +96,36 @@ def test_refresh_writes_the_dashboard_counts_summary_json_gives(size: str, demo_
     assert after.alerts[0][0].startswith(f"Dashboards refreshed as at {expected['as_at'][8:10]}/")
 
 
-def test_validate_puts_the_findings_on_checks(demo_master: Path, client: TestClient, tmp_path: Path) -> None:
+def test_validate_puts_the_findings_on_checks(
+    demo_master: Path, client: TestClient, tmp_path: Path
+) -> None:
     expected = _cli_summary(demo_master)
     actions, after = _call(client, "validate", demo_master, tmp_path)
     assert [a["func"] for a in actions] == ["sheetClearContents", "setValues", "alert"]
     assert after.sheets_written == {schema.CHECKS}
-    rows = grid_as_shown(after.path, schema.CHECKS)[layout.TABLE_HEADER_ROW:]
-    assert [(r[0], r[1], r[3]) for r in rows] == [(f["severity"], f["where"], f["message"]) for f in expected["findings"]]
+    rows = grid_as_shown(after.path, schema.CHECKS)[layout.TABLE_HEADER_ROW :]
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        (f["severity"], f["where"], f["message"]) for f in expected["findings"]
+    ]
     assert after.alerts[0][3] == "info"
 
 
-def test_go_to_finding_selects_the_findings_cell(demo_master: Path, client: TestClient, tmp_path: Path) -> None:
+def test_go_to_finding_selects_the_findings_cell(
+    demo_master: Path, client: TestClient, tmp_path: Path
+) -> None:
     checks = grid_as_shown(demo_master, schema.CHECKS)
-    row = next(i for i, r in enumerate(checks, 1) if i > layout.TABLE_HEADER_ROW and "!" in str(r[1]))
-    actions, after = _call(client, "go_to_finding", demo_master, tmp_path, active=schema.CHECKS, selection=f"A{row}")
+    row = next(
+        i for i, r in enumerate(checks, 1) if i > layout.TABLE_HEADER_ROW and "!" in str(r[1])
+    )
+    actions, after = _call(
+        client, "go_to_finding", demo_master, tmp_path, active=schema.CHECKS, selection=f"A{row}"
+    )
     assert after.selected == checks[row - 1][1] and after.alerts == []
 
 
-def test_a_workbook_that_is_not_a_tracker_gets_a_message_not_an_error(demo_master: Path, client: TestClient,
-                                                                      tmp_path: Path) -> None:
+def test_a_workbook_that_is_not_a_tracker_gets_a_message_not_an_error(
+    demo_master: Path, client: TestClient, tmp_path: Path
+) -> None:
     wb = load_workbook(demo_master)
     wb.remove(wb["Actions"])
     path = tmp_path / "budget.xlsx"
@@ -116,7 +133,10 @@ def test_a_workbook_that_is_not_a_tracker_gets_a_message_not_an_error(demo_maste
     for script in ("validate", "refresh"):
         actions, after = _call(client, script, path, tmp_path)
         assert [a["func"] for a in actions] == ["alert"] and after.alerts[0][3] == "critical"
-        assert "'budget.xlsx' is not an improvement plan tracker: it has no Actions sheet" in after.alerts[0][0]
+        assert (
+            "'budget.xlsx' is not an improvement plan tracker: it has no Actions sheet"
+            in after.alerts[0][0]
+        )
     response = client.post("/improvement-plan/summary", json=payload(path))
     assert response.status_code == 422 and "no Actions sheet" in response.json()["detail"]
 
@@ -135,12 +155,22 @@ def test_only_the_sheets_a_script_reads_are_sent(tmp_path: Path) -> None:
     tracker = _tracker_with_logs(tmp_path)
     sent = {s["name"]: s["values"] != [[]] for s in payload(tracker, include=PLAN_SHEETS)["sheets"]}
     assert {name for name, full in sent.items() if full} == set(PLAN_SHEETS)
-    assert set(sent) == set(load_workbook(tracker).sheetnames) > set(PLAN_SHEETS)  # the others: listed, no values
-    meta = {m["function_name"]: m["include"] for m in TestClient(server_app.app).get(
-        "/xlwings/custom-scripts-meta.json").json()}
+    assert (
+        set(sent) == set(load_workbook(tracker).sheetnames) > set(PLAN_SHEETS)
+    )  # the others: listed, no values
+    meta = {
+        m["function_name"]: m["include"]
+        for m in TestClient(server_app.app).get("/xlwings/custom-scripts-meta.json").json()
+    }
     plan = ",".join(PLAN_SHEETS)
-    assert meta == {"validate": plan, "refresh": plan, "go_to_finding": "Checks", "record_requests": plan,
-                    "collect_updates": plan, "record_snapshot": plan}
+    assert meta == {
+        "validate": plan,
+        "refresh": plan,
+        "go_to_finding": "Checks",
+        "record_requests": plan,
+        "collect_updates": plan,
+        "record_snapshot": plan,
+    }
     assert PLAN_SHEETS[6:] == ["History", "Requests"]
     main_js = (server_app.PROJECT_DIR / "static" / "js" / "main.js").read_text(encoding="utf-8")
     assert f'const PLAN_SHEETS = "{plan}";' in main_js  # the task pane's routes get the same sheets
@@ -149,29 +179,44 @@ def test_only_the_sheets_a_script_reads_are_sent(tmp_path: Path) -> None:
 # --- the task pane's routes ------------------------------------------------------------------------------------
 
 
-def test_the_summary_route_gives_exactly_summary_json(demo_master: Path, client: TestClient) -> None:
-    response = client.post("/improvement-plan/summary", json=payload(demo_master, include=PLAN_SHEETS))
+def test_the_summary_route_gives_exactly_summary_json(
+    demo_master: Path, client: TestClient
+) -> None:
+    response = client.post(
+        "/improvement-plan/summary", json=payload(demo_master, include=PLAN_SHEETS)
+    )
     assert response.status_code == 200
     assert response.json()["summary"] == _cli_summary(demo_master)
     assert response.json()["message"].startswith("61 actions as at 31/10/2016: 37 Green")
 
 
-def test_the_summary_route_reads_history_and_requests_as_the_command_line_does(client: TestClient,
-                                                                               tmp_path: Path) -> None:
+def test_the_summary_route_reads_history_and_requests_as_the_command_line_does(
+    client: TestClient, tmp_path: Path
+) -> None:
     tracker = _tracker_with_logs(tmp_path)
-    given = client.post("/improvement-plan/summary", json=payload(tracker, include=PLAN_SHEETS)).json()["summary"]
+    given = client.post(
+        "/improvement-plan/summary", json=payload(tracker, include=PLAN_SHEETS)
+    ).json()["summary"]
     assert given == _cli_summary(tracker)
     assert given["history"] and [o["requests_sent"] for o in given["chase"]] == [1] * 14
 
 
-def test_the_report_route_offers_the_docx_as_a_download(demo_master: Path, client: TestClient) -> None:
+def test_the_report_route_offers_the_docx_as_a_download(
+    demo_master: Path, client: TestClient
+) -> None:
     from docx import Document
 
-    response = client.post("/improvement-plan/report", json=payload(demo_master, include=PLAN_SHEETS))
+    response = client.post(
+        "/improvement-plan/report", json=payload(demo_master, include=PLAN_SHEETS)
+    )
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument")
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument"
+    )
     assert 'filename="lewisham-tracker report.docx"' in response.headers["content-disposition"]
-    assert "Lewisham" in "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "Lewisham" in "\n".join(
+        p.text for p in Document(io.BytesIO(response.content)).paragraphs
+    )
 
 
 # --- Request updates and Collect updates: the zip, the log, the preview, the apply --------------------------------
@@ -189,14 +234,18 @@ def _zip(client: TestClient, tracker: Path) -> zipfile.ZipFile:
     assert response.headers["content-type"] == "application/zip"
     assert 'filename="tracker update requests Q2.zip"' in response.headers["content-disposition"]
     package = zipfile.ZipFile(io.BytesIO(response.content))
-    package.request_ids = json.loads(response.headers["X-Request-Ids"])  # what the task pane hands record_requests
+    package.request_ids = json.loads(
+        response.headers["X-Request-Ids"]
+    )  # what the task pane hands record_requests
     return package
 
 
 def _sent(client: TestClient, tracker: Path, tmp_path: Path) -> tuple[zipfile.ZipFile, Path]:
     """Request updates as the task pane does it: the zip, then record_requests with its ids; the logged tracker."""
     package = _zip(client, tracker)
-    _, logged = _script(client, "record_requests", tracker, tmp_path / "logged.xlsx", [package.request_ids])
+    _, logged = _script(
+        client, "record_requests", tracker, tmp_path / "logged.xlsx", [package.request_ids]
+    )
     return package, logged.path
 
 
@@ -212,9 +261,21 @@ def _filled_return(package: zipfile.ZipFile, tmp_path: Path) -> tuple[dict, str,
     sk = tmp_path / name
     sk.write_bytes(package.read(name))
     first, second = ids_in(sk)[:2]
-    returned = fill(sk, tmp_path / "returned.xlsx", {
-        first: {"new_status": "Complete", "completed_on": date(2016, 10, 20), "new_commentary": "Signed off."},
-        second: {"proposed_deadline": date(2017, 3, 31), "reason": "Awaiting the partnership's review"}})
+    returned = fill(
+        sk,
+        tmp_path / "returned.xlsx",
+        {
+            first: {
+                "new_status": "Complete",
+                "completed_on": date(2016, 10, 20),
+                "new_commentary": "Signed off.",
+            },
+            second: {
+                "proposed_deadline": date(2017, 3, 31),
+                "reason": "Awaiting the partnership's review",
+            },
+        },
+    )
     return _upload(name, returned.read_bytes()), first, second
 
 
@@ -228,57 +289,84 @@ def _script(client: TestClient, name: str, tracker: Path, target: Path, args: li
     return actions, apply(actions, tracker, target)
 
 
-def test_request_updates_gives_one_workbook_and_one_draft_per_owner_in_a_zip(client: TestClient,
-                                                                             tmp_path: Path) -> None:
+def test_request_updates_gives_one_workbook_and_one_draft_per_owner_in_a_zip(
+    client: TestClient, tmp_path: Path
+) -> None:
     from ofsted_tracker.workbook.jobs import send_requests
 
     tracker = _tracker_with_emails(tmp_path)
     package = _zip(client, tracker)
     names = package.namelist()
-    sent = send_requests(tracker, tmp_path / "cli", date(2016, 10, 31), "Q2")  # what the command line writes
+    sent = send_requests(
+        tracker, tmp_path / "cli", date(2016, 10, 31), "Q2"
+    )  # what the command line writes
     assert sorted(names) == sorted(p.name for w in sent.written for p in (w.workbook, w.draft))
     books = [n for n in names if n.endswith(".xlsx")]
-    assert len(books) == 14 and sorted(n[:-5] for n in books) == sorted(n[:-4] for n in names if n.endswith(".eml"))
+    assert len(books) == 14 and sorted(n[:-5] for n in books) == sorted(
+        n[:-4] for n in names if n.endswith(".eml")
+    )
     for book in books:
-        draft = email.message_from_bytes(package.read(book[:-5] + ".eml"), policy=email.policy.default)
+        draft = email.message_from_bytes(
+            package.read(book[:-5] + ".eml"), policy=email.policy.default
+        )
         initials = book.rsplit("(", 1)[1].split(")")[0]
         assert draft["To"] == f"{initials.lower()}@council.example" and draft["X-Unsent"] == "1"
         [attachment] = list(draft.iter_attachments())
         assert attachment.get_filename() == book and attachment.get_content() == package.read(book)
-    assert tracker.read_bytes() == (tmp_path / "tracker.xlsx").read_bytes()  # the route writes nothing
+    assert (
+        tracker.read_bytes() == (tmp_path / "tracker.xlsx").read_bytes()
+    )  # the route writes nothing
 
 
-def test_record_requests_logs_one_request_sent_per_owner(client: TestClient, tmp_path: Path) -> None:
+def test_record_requests_logs_one_request_sent_per_owner(
+    client: TestClient, tmp_path: Path
+) -> None:
     from ofsted_tracker.workbook.jobs import open_summary
 
     tracker = _tracker_with_emails(tmp_path)
-    owners = sorted(n.rsplit("(", 1)[1].split(")")[0] for n in _zip(client, tracker).namelist() if n.endswith(".xlsx"))
+    owners = sorted(
+        n.rsplit("(", 1)[1].split(")")[0]
+        for n in _zip(client, tracker).namelist()
+        if n.endswith(".xlsx")
+    )
     actions, after = _script(client, "record_requests", tracker, tmp_path / "logged.xlsx")
     assert "Requests" in after.sheets_written and after.alerts[0][3] == "info"
     assert after.alerts[0][0].startswith("14 update requests downloaded as one zip")
     log = open_summary(after.path, date(2016, 10, 31)).chase_log
-    assert sorted(e.owner for e in log) == owners and {(e.event, e.period) for e in log} == {("Request sent", "Q2")}
+    assert sorted(e.owner for e in log) == owners and {(e.event, e.period) for e in log} == {
+        ("Request sent", "Q2")
+    }
     # the task pane's summary sees the log (the Dashboard's chase list), because PLAN_SHEETS sends Requests;
     # a payload without it would read the sheet as damaged
-    chase = client.post("/improvement-plan/summary", json=payload(after.path, include=PLAN_SHEETS)).json()["summary"]
+    chase = client.post(
+        "/improvement-plan/summary", json=payload(after.path, include=PLAN_SHEETS)
+    ).json()["summary"]
     assert sorted(o["owner"] for o in chase["chase"] if o["requests_sent"] == 1) == owners
     assert not [f for f in chase["findings"] if f["sheet"] == "Requests"]
-    six = client.post("/improvement-plan/summary", json=payload(after.path, include=PLAN_SHEETS[:6])).json()["summary"]
+    six = client.post(
+        "/improvement-plan/summary", json=payload(after.path, include=PLAN_SHEETS[:6])
+    ).json()["summary"]
     assert [f["sheet"] for f in six["findings"] if f["sheet"] == "Requests"] == ["Requests"]
 
 
 def test_record_snapshot_after_the_report_records_what_the_command_lines_report_records(
-        client: TestClient, demo_master: Path, tmp_path: Path) -> None:
+    client: TestClient, demo_master: Path, tmp_path: Path
+) -> None:
     from click.testing import CliRunner
 
     from ofsted_tracker.cli import app as cli
     from ofsted_tracker.workbook.jobs import open_summary
 
     actions, after = _script(client, "record_snapshot", demo_master, tmp_path / "recorded.xlsx")
-    assert "History" in after.sheets_written and after.alerts[-1][0].startswith("Recorded the Q2 snapshot as at 31/10/2016")
+    assert "History" in after.sheets_written and after.alerts[-1][0].startswith(
+        "Recorded the Q2 snapshot as at 31/10/2016"
+    )
     copy = tmp_path / "cli.xlsx"
     copy.write_bytes(demo_master.read_bytes())
-    assert CliRunner().invoke(cli, ["report", str(copy), "-o", str(tmp_path / "r.docx")]).exit_code == 0
+    assert (
+        CliRunner().invoke(cli, ["report", str(copy), "-o", str(tmp_path / "r.docx")]).exit_code
+        == 0
+    )
     assert open_summary(after.path).history == open_summary(copy).history != ()
 
 
@@ -290,8 +378,13 @@ def test_request_updates_with_no_one_to_ask_is_a_422(client: TestClient, tmp_pat
     rows["Leads"] = []  # every owner is unknown: nobody to ask
     tracker = new_tracker(tmp_path / "no-leads.xlsx", rows)
     response = client.post("/improvement-plan/requests", json=payload(tracker, include=PLAN_SHEETS))
-    assert response.status_code == 422 and response.json()["detail"].startswith(updates.NOTHING_TO_ASK)
-    assert "No request for owners not in Leads: " in response.json()["detail"] and "'SK' (" in response.json()["detail"]
+    assert response.status_code == 422 and response.json()["detail"].startswith(
+        updates.NOTHING_TO_ASK
+    )
+    assert (
+        "No request for owners not in Leads: " in response.json()["detail"]
+        and "'SK' (" in response.json()["detail"]
+    )
 
 
 def test_collect_previews_a_return_and_writes_nothing(client: TestClient, tmp_path: Path) -> None:
@@ -302,16 +395,27 @@ def test_collect_previews_a_return_and_writes_nothing(client: TestClient, tmp_pa
     assert response.status_code == 200, response.text
     preview = response.json()
     assert {(u["action"], u["field"], u["new"]) for u in preview["updates"]} == {
-        (first, "status", "Complete"), (first, "completed_on", "20/10/2016"), (first, "commentary", "Signed off."),
-        (first, "last_updated", "31/10/2016")}
+        (first, "status", "Complete"),
+        (first, "completed_on", "20/10/2016"),
+        (first, "commentary", "Signed off."),
+        (first, "last_updated", "31/10/2016"),
+    }
     assert {(u["field"], u["file"], u["cell"]) for u in preview["updates"]} == {
-        ("status", upload["name"], "F5"), ("completed_on", upload["name"], "G5"), ("commentary", upload["name"], "H5"),
-        ("last_updated", upload["name"], "F5")}  # the cell of the return that says so
-    assert [(r["action"], r["new_deadline"]) for r in preview["revisions"]] == [(second, "31/03/2017")]
+        ("status", upload["name"], "F5"),
+        ("completed_on", upload["name"], "G5"),
+        ("commentary", upload["name"], "H5"),
+        ("last_updated", upload["name"], "F5"),
+    }  # the cell of the return that says so
+    assert [(r["action"], r["new_deadline"]) for r in preview["revisions"]] == [
+        (second, "31/03/2017")
+    ]
     assert preview["refused"] == [] and preview["applied"] is False and "actions" not in preview
-    assert len(preview["lines"]) == 5 and preview["lines"][-1].startswith(f"{second}  new deadline proposed")
-    assert preview["message"] == ("1 return: 4 changes and 1 proposed deadline. Check them, then click Apply these "
-                                  "changes.")
+    assert len(preview["lines"]) == 5 and preview["lines"][-1].startswith(
+        f"{second}  new deadline proposed"
+    )
+    assert preview["message"] == (
+        "1 return: 4 changes and 1 proposed deadline. Check them, then click Apply these changes."
+    )
 
 
 def test_collect_shows_a_refused_value_with_its_place(client: TestClient, tmp_path: Path) -> None:
@@ -323,11 +427,18 @@ def test_collect_shows_a_refused_value_with_its_place(client: TestClient, tmp_pa
     from tests.test_chase import ids_in
 
     first = ids_in(tmp_path / name)[0]
-    returned = fill(tmp_path / name, tmp_path / "late.xlsx", {first: {"completed_on": date(2030, 1, 1)}})
-    body = {**payload(tracker, include=PLAN_SHEETS), "args": [[_upload(name, returned.read_bytes())]]}
+    returned = fill(
+        tmp_path / name, tmp_path / "late.xlsx", {first: {"completed_on": date(2030, 1, 1)}}
+    )
+    body = {
+        **payload(tracker, include=PLAN_SHEETS),
+        "args": [[_upload(name, returned.read_bytes())]],
+    }
     preview = client.post("/improvement-plan/collect", json=body).json()
     [refused] = preview["refused"]
-    assert refused["where"].startswith(f"[{name}]Update request!G") and refused["action_id"] == first
+    assert (
+        refused["where"].startswith(f"[{name}]Update request!G") and refused["action_id"] == first
+    )
     assert preview["updates"] == [] and "Nothing to change" in preview["message"]
 
 
@@ -335,16 +446,24 @@ def _not_a_request(tmp_path: Path) -> bytes:
     return _tracker_with_emails(tmp_path).read_bytes()
 
 
-@pytest.mark.parametrize("uploads, says", [
-    ([{"name": "returned.xlsx", "data": "not base64!"}], "returned.xlsx did not arrive whole"),
-    ([_upload("notes.txt", b"hello")], "notes.txt is not an Excel workbook (.xlsx)"),
-    ([{"data": base64.b64encode(b"x").decode()}], "Returned file 1 was sent without its name"),
-    ([], "No returned files were sent"),
-    (None, "No returned files were sent"),
-    ([_upload("renamed.xlsx", b"Action,Status\n1.1,Complete\n")], "renamed.xlsx is not an Excel workbook (.xlsx)"),
-    ("plan", "plan.xlsx is not an update request made by 'ofsted-tracker requests'"),
-])
-def test_a_bad_upload_gets_a_422_naming_the_file(uploads, says: str, client: TestClient, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "uploads, says",
+    [
+        ([{"name": "returned.xlsx", "data": "not base64!"}], "returned.xlsx did not arrive whole"),
+        ([_upload("notes.txt", b"hello")], "notes.txt is not an Excel workbook (.xlsx)"),
+        ([{"data": base64.b64encode(b"x").decode()}], "Returned file 1 was sent without its name"),
+        ([], "No returned files were sent"),
+        (None, "No returned files were sent"),
+        (
+            [_upload("renamed.xlsx", b"Action,Status\n1.1,Complete\n")],
+            "renamed.xlsx is not an Excel workbook (.xlsx)",
+        ),
+        ("plan", "plan.xlsx is not an update request made by 'ofsted-tracker requests'"),
+    ],
+)
+def test_a_bad_upload_gets_a_422_naming_the_file(
+    uploads, says: str, client: TestClient, tmp_path: Path
+) -> None:
     if uploads == "plan":
         uploads = [_upload("plan.xlsx", _not_a_request(tmp_path))]
     body = payload(_tracker_with_emails(tmp_path), include=PLAN_SHEETS)
@@ -353,38 +472,66 @@ def test_a_bad_upload_gets_a_422_naming_the_file(uploads, says: str, client: Tes
     response = client.post("/improvement-plan/collect", json=body)
     assert response.status_code == 422, response.text
     assert says in response.json()["detail"] and "Traceback" not in response.text
-    assert str(tmp_path) not in response.text and "/tmp" not in response.text  # no server folder in the message
+    assert (
+        str(tmp_path) not in response.text and "/tmp" not in response.text
+    )  # no server folder in the message
 
 
-def test_a_bad_upload_to_the_script_is_a_message_box_not_an_error(client: TestClient, tmp_path: Path) -> None:
+def test_a_bad_upload_to_the_script_is_a_message_box_not_an_error(
+    client: TestClient, tmp_path: Path
+) -> None:
     tracker = _tracker_with_emails(tmp_path)
-    actions, after = _script(client, "collect_updates", tracker, tmp_path / "after.xlsx",
-                             [[_upload("plan.xlsx", tracker.read_bytes())]])
+    actions, after = _script(
+        client,
+        "collect_updates",
+        tracker,
+        tmp_path / "after.xlsx",
+        [[_upload("plan.xlsx", tracker.read_bytes())]],
+    )
     assert [a["func"] for a in actions] == ["alert"] and after.alerts[0][3] == "critical"
     assert after.alerts[0][0].startswith("plan.xlsx is not an update request")
 
 
-def test_collect_updates_writes_the_return_and_again_changes_nothing(client: TestClient, tmp_path: Path) -> None:
+def test_collect_updates_writes_the_return_and_again_changes_nothing(
+    client: TestClient, tmp_path: Path
+) -> None:
     from ofsted_tracker.workbook.jobs import open_summary
 
     package, logged = _sent(client, _tracker_with_emails(tmp_path), tmp_path)
     upload, first, second = _filled_return(package, tmp_path)
-    actions, after = _script(client, "collect_updates", logged, tmp_path / "collected.xlsx", [[upload]])
-    assert after.alerts[0][0].startswith("Wrote 4 changes and 1 proposed deadline (") and after.alerts[0][3] == "info"
+    actions, after = _script(
+        client, "collect_updates", logged, tmp_path / "collected.xlsx", [[upload]]
+    )
+    assert (
+        after.alerts[0][0].startswith("Wrote 4 changes and 1 proposed deadline (")
+        and after.alerts[0][3] == "info"
+    )
     assert after.sheets_written == {"Actions", "Revisions", "Requests"}
     s = open_summary(after.path, date(2016, 10, 31), "Q2")
     action = next(a for a in s.plan.actions if a.action_id == first)
-    assert (action.status, action.completed_on, action.commentary) == ("Complete", date(2016, 10, 20), "Signed off.")
-    [revision] = [r for r in s.plan.revisions if r.action_id == second and r.new_deadline == date(2017, 3, 31)]
+    assert (action.status, action.completed_on, action.commentary) == (
+        "Complete",
+        date(2016, 10, 20),
+        "Signed off.",
+    )
+    [revision] = [
+        r for r in s.plan.revisions if r.action_id == second and r.new_deadline == date(2017, 3, 31)
+    ]
     assert not revision.approved and revision.reason == "Awaiting the partnership's review"
-    assert [(e.owner, e.event) for e in s.chase_log if e.event == "Return received"] == [("SK", "Return received")]
+    assert [(e.owner, e.event) for e in s.chase_log if e.event == "Return received"] == [
+        ("SK", "Return received")
+    ]
     # the task pane then refreshes quietly: the dashboards follow, and collect_updates' message stays on screen
     actions, refreshed = _script(client, "refresh", after.path, tmp_path / "refreshed.xlsx", [True])
     assert refreshed.sheets_written == set(schema.COMPUTED_SHEETS) and refreshed.alerts == []
     assert _dashboard_counts(refreshed.path) == _expected_counts(_cli_summary(after.path))
     # the same return again: nothing to change, nothing written
-    actions, again = _script(client, "collect_updates", after.path, tmp_path / "again.xlsx", [[upload]])
-    assert [a["func"] for a in actions] == ["alert"] and again.alerts[0][0].startswith("Nothing to change")
+    actions, again = _script(
+        client, "collect_updates", after.path, tmp_path / "again.xlsx", [[upload]]
+    )
+    assert [a["func"] for a in actions] == ["alert"] and again.alerts[0][0].startswith(
+        "Nothing to change"
+    )
 
 
 def _node() -> str:
@@ -399,10 +546,19 @@ def _node() -> str:
 
 
 @pytest.mark.parametrize("name", ["main.js", "ribbon.js"])
-def test_the_task_panes_javascript_parses_as_the_module_the_page_loads(name: str, tmp_path: Path) -> None:
-    module = tmp_path / (name[:-3] + ".mjs")  # Node checks a .js file as a script, where 'export' passes unread
-    module.write_text((server_app.PROJECT_DIR / "static" / "js" / name).read_text(encoding="utf-8"), encoding="utf-8")
-    result = subprocess.run([_node(), "--check", str(module)], capture_output=True, text=True, timeout=60)
+def test_the_task_panes_javascript_parses_as_the_module_the_page_loads(
+    name: str, tmp_path: Path
+) -> None:
+    module = tmp_path / (
+        name[:-3] + ".mjs"
+    )  # Node checks a .js file as a script, where 'export' passes unread
+    module.write_text(
+        (server_app.PROJECT_DIR / "static" / "js" / name).read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [_node(), "--check", str(module)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -412,62 +568,106 @@ def test_every_element_main_js_uses_is_on_the_task_pane(client: TestClient) -> N
     main_js = (server_app.PROJECT_DIR / "static" / "js" / "main.js").read_text(encoding="utf-8")
     page = client.get("/taskpane.html")
     assert page.status_code == 200
-    ids = set(re.findall(r'getElementById\("([\w-]+)"\)', main_js)) | set(re.findall(r'"#([\w-]+)[ "]', main_js))
+    ids = set(re.findall(r'getElementById\("([\w-]+)"\)', main_js)) | set(
+        re.findall(r'"#([\w-]+)[ "]', main_js)
+    )
     attributes = set(re.findall(r'querySelectorAll\("\[([\w-]+)\]"\)', main_js))
-    assert {"ip-returns", "ip-apply", "ip-preview"} <= ids and {"data-ip-requests", "data-ip-collect"} <= attributes
+    assert {"ip-returns", "ip-apply", "ip-preview"} <= ids and {
+        "data-ip-requests",
+        "data-ip-collect",
+    } <= attributes
     for name in ids:
         assert f'id="{name}"' in page.text, name
     for name in attributes:
         assert re.search(rf"<(button|input)[^>]*\b{name}\b", page.text), name
     assert re.search(r'<input type="file" multiple accept=".xlsx" id="ip-returns"', page.text)
-    style = re.search(r'<link rel="stylesheet" href="(/static/css/improvement-plan.css)"', page.text)
-    assert style, "the pane's own stylesheet (wrapping in a narrow pane, refused rows in red) is not linked"
+    style = re.search(
+        r'<link rel="stylesheet" href="(/static/css/improvement-plan.css)"', page.text
+    )
+    assert style, (
+        "the pane's own stylesheet (wrapping in a narrow pane, refused rows in red) is not linked"
+    )
     css = client.get(style.group(1))
-    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css") and ".ip-refused" in css.text
+    assert (
+        css.status_code == 200
+        and css.headers["content-type"].startswith("text/css")
+        and ".ip-refused" in css.text
+    )
 
 
 def test_the_task_pane_asks_the_server_in_order(tmp_path: Path) -> None:
     """main.js in Node with a stand-in page: zip then log, preview then Apply with the same files, quiet refresh."""
     module = tmp_path / "main.mjs"
-    module.write_text((server_app.PROJECT_DIR / "static" / "js" / "main.js").read_text(encoding="utf-8"),
-                      encoding="utf-8")
+    module.write_text(
+        (server_app.PROJECT_DIR / "static" / "js" / "main.js").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     check = Path(__file__).parent / "addin" / "main_js_check.mjs"
-    result = subprocess.run([_node(), str(check), str(module)], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [_node(), str(check), str(module)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and result.stdout.strip() == "main.js: ok", result.stderr
 
 
 # --- bad requests: a clear 4xx, never a 500 with a traceback ---------------------------------------------------
 
 
-ROUTES = [SCRIPT.format("refresh"), SCRIPT.format("collect_updates"), "/improvement-plan/summary",
-          "/improvement-plan/report", "/improvement-plan/requests", "/improvement-plan/collect"]
+ROUTES = [
+    SCRIPT.format("refresh"),
+    SCRIPT.format("collect_updates"),
+    "/improvement-plan/summary",
+    "/improvement-plan/report",
+    "/improvement-plan/requests",
+    "/improvement-plan/collect",
+]
 
 
-@pytest.mark.parametrize("body, status, says", [
-    (b"", 400, "No workbook was sent"),
-    (b"{not json", 400, "The body is not JSON"),
-    (b"\xff\xfe", 400, "The body is not JSON"),
-    (b"[1, 2]", 422, "must be a JSON object"),
-    (b'{"book": {"name": "x.xlsx"}, "sheets": []}', 422, "'sheets' must be a non-empty list"),
-    (b'{"book": {"name": "x.xlsx"}, "sheets": [{"name": "Actions", "values": "A1"}]}', 422, "'values' must be a list"),
-    (b'{"book": {"name": "x.xlsx", "active_sheet_index": 9}, "sheets": [{"name": "A", "values": [[]]}]}', 422,
-     "active_sheet_index"),
-])
+@pytest.mark.parametrize(
+    "body, status, says",
+    [
+        (b"", 400, "No workbook was sent"),
+        (b"{not json", 400, "The body is not JSON"),
+        (b"\xff\xfe", 400, "The body is not JSON"),
+        (b"[1, 2]", 422, "must be a JSON object"),
+        (b'{"book": {"name": "x.xlsx"}, "sheets": []}', 422, "'sheets' must be a non-empty list"),
+        (
+            b'{"book": {"name": "x.xlsx"}, "sheets": [{"name": "Actions", "values": "A1"}]}',
+            422,
+            "'values' must be a list",
+        ),
+        (
+            b'{"book": {"name": "x.xlsx", "active_sheet_index": 9}, "sheets": [{"name": "A", "values": [[]]}]}',
+            422,
+            "active_sheet_index",
+        ),
+    ],
+)
 @pytest.mark.parametrize("route", ROUTES)
-def test_a_malformed_body_gets_a_clear_4xx(route: str, body: bytes, status: int, says: str, client: TestClient) -> None:
+def test_a_malformed_body_gets_a_clear_4xx(
+    route: str, body: bytes, status: int, says: str, client: TestClient
+) -> None:
     response = client.post(route, content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == status and says in response.json()["detail"]
     assert "Traceback" not in response.text
 
 
-def test_an_oversized_body_gets_413(demo_master: Path, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_oversized_body_gets_413(
+    demo_master: Path, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     body = json.dumps(payload(demo_master)).encode()
     monkeypatch.setattr(server_app, "MAX_PAYLOAD_MB", len(body) / 2 / 1024 / 1024)
-    response = client.post(SCRIPT.format("refresh"), content=body, headers={"Content-Type": "application/json"})
-    assert response.status_code == 413 and "larger than this server accepts" in response.json()["detail"]
+    response = client.post(
+        SCRIPT.format("refresh"), content=body, headers={"Content-Type": "application/json"}
+    )
+    assert (
+        response.status_code == 413
+        and "larger than this server accepts" in response.json()["detail"]
+    )
 
 
-def test_a_payload_of_the_right_shape_with_odd_cells_never_gives_a_500(demo_master: Path, client: TestClient) -> None:
+def test_a_payload_of_the_right_shape_with_odd_cells_never_gives_a_500(
+    demo_master: Path, client: TestClient
+) -> None:
     data = payload(demo_master, include=PLAN_SHEETS)
     actions = next(s for s in data["sheets"] if s["name"] == "Actions")
     actions["values"][3] = [{"odd": 1}, None, 3.5, ["x"]]  # not what Excel sends
@@ -475,18 +675,25 @@ def test_a_payload_of_the_right_shape_with_odd_cells_never_gives_a_500(demo_mast
     assert response.status_code < 500, response.text
 
 
-def test_an_unknown_script_is_a_404_naming_the_scripts(demo_master: Path, client: TestClient) -> None:
-    response = client.post(SCRIPT.format("build_report_now"), json=payload(demo_master, include=PLAN_SHEETS))
+def test_an_unknown_script_is_a_404_naming_the_scripts(
+    demo_master: Path, client: TestClient
+) -> None:
+    response = client.post(
+        SCRIPT.format("build_report_now"), json=payload(demo_master, include=PLAN_SHEETS)
+    )
     assert response.status_code == 404
-    assert response.json()["detail"] == ("No script 'build_report_now': the scripts are collect_updates, go_to_finding, "
-                                          "record_requests, record_snapshot, refresh, validate.")
+    assert response.json()["detail"] == (
+        "No script 'build_report_now': the scripts are collect_updates, go_to_finding, "
+        "record_requests, record_snapshot, refresh, validate."
+    )
 
 
 # --- sign-in ---------------------------------------------------------------------------------------------------
 
 
-def test_with_sign_in_on_a_call_without_a_token_gets_401(demo_master: Path, client: TestClient,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_with_sign_in_on_a_call_without_a_token_gets_401(
+    demo_master: Path, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(server_app.settings, "auth_providers", ["entraid"])
     for route in ROUTES:
         response = client.post(route, json=payload(demo_master, include=PLAN_SHEETS))
@@ -500,7 +707,8 @@ def test_without_sign_in_only_this_computer_is_answered(demo_master: Path) -> No
     response = remote.post(SCRIPT.format("refresh"), json=body)
     assert response.status_code == 403 and "no sign-in configured" in response.json()["detail"]
     proxied = TestClient(server_app.app, client=("127.0.0.1", 50000)).post(
-        SCRIPT.format("refresh"), json=body, headers={"X-Forwarded-For": "192.0.2.7"})
+        SCRIPT.format("refresh"), json=body, headers={"X-Forwarded-For": "192.0.2.7"}
+    )
     assert proxied.status_code == 403
     assert TestClient(server_app.app, client=("127.0.0.1", 50000)).get("/").status_code == 200
 
@@ -521,7 +729,9 @@ def test_serve_refuses_other_hosts_without_sign_in() -> None:
 def test_the_payload_command_writes_what_excel_would_send(demo_master: Path) -> None:
     result = runner.invoke(cli, ["payload", str(demo_master)])
     assert result.exit_code == 0
-    assert json.loads(result.output) == json.loads(json.dumps(payload(demo_master, include=PLAN_SHEETS)))
+    assert json.loads(result.output) == json.loads(
+        json.dumps(payload(demo_master, include=PLAN_SHEETS))
+    )
     missing = runner.invoke(cli, ["payload", "no-such.xlsx"])
     assert missing.exit_code == 2 and "no-such.xlsx: no such file" in missing.output
 
@@ -549,16 +759,34 @@ def test_serve_answers_a_posted_demo_payload_over_https(demo_master: Path, tmp_p
 
     port = _free_port()
     env = {**os.environ, "XLWINGS_LICENSE_KEY": "noncommercial"}
-    server = subprocess.Popen([sys.executable, "-m", "ofsted_tracker", "serve", "--port", str(port), "--cert-dir",
-                               str(tmp_path / "certs")], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ofsted_tracker",
+            "serve",
+            "--port",
+            str(port),
+            "--cert-dir",
+            str(tmp_path / "certs"),
+        ],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         body = runner.invoke(cli, ["payload", str(demo_master)]).output
         deadline = time.monotonic() + 60
         while True:
             try:
-                response = httpx.post(f"https://127.0.0.1:{port}{SCRIPT.format('refresh')}", content=body,
-                                      headers={"Content-Type": "application/json"}, verify=False, timeout=30)
+                response = httpx.post(
+                    f"https://127.0.0.1:{port}{SCRIPT.format('refresh')}",
+                    content=body,
+                    headers={"Content-Type": "application/json"},
+                    verify=False,
+                    timeout=30,
+                )
                 break
             except httpx.ConnectError:
                 assert server.poll() is None, server.stdout.read().decode()

@@ -17,9 +17,22 @@ def _cells(path):
     for name in OFFICER:
         for row in wb[name].iter_rows():
             for c in row:
-                out[(name, c.coordinate)] = (c.value, c.number_format, c.font.b, c.fill.fgColor.rgb, c.alignment.wrap_text)
-    dvs = {name: sorted(str(dv.sqref) + str(dv.formula1) for dv in wb[name].data_validations.dataValidation) for name in OFFICER}
-    cfs = {name: sorted(str(cf.sqref) for cf in wb[name].conditional_formatting) for name in OFFICER}
+                out[(name, c.coordinate)] = (
+                    c.value,
+                    c.number_format,
+                    c.font.b,
+                    c.fill.fgColor.rgb,
+                    c.alignment.wrap_text,
+                )
+    dvs = {
+        name: sorted(
+            str(dv.sqref) + str(dv.formula1) for dv in wb[name].data_validations.dataValidation
+        )
+        for name in OFFICER
+    }
+    cfs = {
+        name: sorted(str(cf.sqref) for cf in wb[name].conditional_formatting) for name in OFFICER
+    }
     return out, dvs, cfs, sorted(wb.defined_names)
 
 
@@ -36,8 +49,11 @@ def test_refresh_writes_the_figures_into_the_dashboard(demo_tracker):
     s = refresh(demo_tracker, period="Q3")
     ws = openpyxl.load_workbook(demo_tracker)["Dashboard"]
     first, last = layout.OVERALL_ROWS
-    assert [ws.cell(r, 2).value for r in range(first, last + 1)] == [len(s.overall.completed), len(s.overall.ongoing),
-                                                                   len(s.overall.not_completed)]
+    assert [ws.cell(r, 2).value for r in range(first, last + 1)] == [
+        len(s.overall.completed),
+        len(s.overall.ongoing),
+        len(s.overall.not_completed),
+    ]
     assert [ws.cell(r, 3).value for r in range(first, last + 1)] == [37, 19, 5]
     assert ws.cell(layout.PERIOD_HEADER_ROW, 1).value.startswith("Reporting period Q3")
     assert ws.cell(layout.PERIOD_HEADER_ROW + 1, 2).value == len(s.period.due)
@@ -75,12 +91,56 @@ def _type_like_an_officer(path):
         if settings.cell(r, 1).value in wanted:
             settings.cell(r, 2).value = wanted[settings.cell(r, 1).value]
     for sheet, rows in (
-        ("Periods", [("Q1", datetime(2016, 2, 1), datetime(2016, 4, 30)), ("Q2", datetime(2016, 5, 1), datetime(2016, 7, 31))]),
+        (
+            "Periods",
+            [
+                ("Q1", datetime(2016, 2, 1), datetime(2016, 4, 30)),
+                ("Q2", datetime(2016, 5, 1), datetime(2016, 7, 31)),
+            ],
+        ),
         ("Leads", [("SK", "Stephen Kitchman"), ("TB", "Tom Brown")]),
-        ("Recommendations", [("1", None, None, "Recommendation 1"), ("2", None, None, "Recommendation 2")]),
-        ("Actions", [("1.1", "1", "Do the first thing", "SK", datetime(2016, 6, 30), None, "Complete", datetime(2016, 6, 1), "G"),
-                     ("1.2", "1", "Do the second thing", "ZZ", "31/04/2016", None, "On track", None, "A"),
-                     ("2.1", "2", "Do the third thing", "TB", datetime(2016, 12, 31), None, "On track", None, "A")]),
+        (
+            "Recommendations",
+            [("1", None, None, "Recommendation 1"), ("2", None, None, "Recommendation 2")],
+        ),
+        (
+            "Actions",
+            [
+                (
+                    "1.1",
+                    "1",
+                    "Do the first thing",
+                    "SK",
+                    datetime(2016, 6, 30),
+                    None,
+                    "Complete",
+                    datetime(2016, 6, 1),
+                    "G",
+                ),
+                (
+                    "1.2",
+                    "1",
+                    "Do the second thing",
+                    "ZZ",
+                    "31/04/2016",
+                    None,
+                    "On track",
+                    None,
+                    "A",
+                ),
+                (
+                    "2.1",
+                    "2",
+                    "Do the third thing",
+                    "TB",
+                    datetime(2016, 12, 31),
+                    None,
+                    "On track",
+                    None,
+                    "A",
+                ),
+            ],
+        ),
     ):
         for i, row in enumerate(rows, start=2):
             for j, value in enumerate(row, start=1):
@@ -99,19 +159,29 @@ def test_a_new_tracker_typed_into_shows_checks_and_shaded_rows_after_refresh(tmp
     require("soffice", "pdftotext", "pdftoppm")
     _type_like_an_officer(path)
     summary = refresh(path)
-    assert {f.action_id for f in summary.findings if f.severity == "error"} == {"1.2"}  # a date and an owner
+    assert {f.action_id for f in summary.findings if f.severity == "error"} == {
+        "1.2"
+    }  # a date and an owner
     pdf = to_pdf(path, tmp_path)  # LibreOffice computes the Checks column as it opens the file
-    laid_out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    checks: dict[str, str] = {}  # each action's first line: its row on the Actions sheet (page 2, before Slippage)
+    laid_out = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    checks: dict[
+        str, str
+    ] = {}  # each action's first line: its row on the Actions sheet (page 2, before Slippage)
     for line in laid_out.splitlines():
         if " Do the " in line:
             checks.setdefault(line.split()[0], line)
     assert "Errors: 2 - see Checks" in checks["1.2"]
     assert "Errors" not in checks["1.1"] + checks["2.1"]
-    subprocess.run(["pdftoppm", "-r", "30", str(pdf), str(tmp_path / "page")], check=True, capture_output=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "30", str(pdf), str(tmp_path / "page")], check=True, capture_output=True
+    )
     shaded = []
     for page in sorted(tmp_path.glob("page*.ppm")):
         data = page.read_bytes()
-        pixels = data[re.match(rb"P6\s+\d+\s+\d+\s+\d+\s", data).end():]  # binary PPM: a header, then RGB bytes
-        shaded.append(sum(pixels[i:i + 3] == PEACH for i in range(0, len(pixels), 3)))
+        pixels = data[
+            re.match(rb"P6\s+\d+\s+\d+\s+\d+\s", data).end() :
+        ]  # binary PPM: a header, then RGB bytes
+        shaded.append(sum(pixels[i : i + 3] == PEACH for i in range(0, len(pixels), 3)))
     assert shaded[1] > 0 and shaded[0] == 0  # the Actions sheet (page 2) has its error row shaded

@@ -19,7 +19,14 @@ from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, RECEIVED, SENT
 from tests.addin.harness import apply, grid_as_shown, open_book
 from tests.test_chase import AS_AT, demo_with_emails, fill, ids_in
 
-WRITES = ("setValues", "sheetClearContents", "addSheet", "resizeTable", "setFontProperty", "setAutofit")
+WRITES = (
+    "setValues",
+    "sheetClearContents",
+    "addSheet",
+    "resizeTable",
+    "setFontProperty",
+    "setAutofit",
+)
 
 
 def _run(path: Path, work, out: Path, **kwargs):
@@ -57,21 +64,37 @@ def _sk_return(folder: Path, out: Path) -> tuple[Path, str, str]:
     """SK's request filled in: the first action Complete with a date and commentary, a new deadline for the second."""
     sk = next(b for b in folder.glob("*.xlsx") if b.stem.endswith("(SK)"))
     first, second = ids_in(sk)[:2]
-    return fill(sk, out, {
-        first: {"new_status": "Complete", "completed_on": date(2016, 10, 20), "new_commentary": "Signed off."},
-        second: {"proposed_deadline": date(2017, 3, 31), "reason": "Awaiting the review"}}), first, second
+    return (
+        fill(
+            sk,
+            out,
+            {
+                first: {
+                    "new_status": "Complete",
+                    "completed_on": date(2016, 10, 20),
+                    "new_commentary": "Signed off.",
+                },
+                second: {"proposed_deadline": date(2017, 3, 31), "reason": "Awaiting the review"},
+            },
+        ),
+        first,
+        second,
+    )
 
 
 # --- Request updates ---------------------------------------------------------------------------------------------
 
 
-def test_request_updates_writes_what_the_command_line_writes_and_logs_it(tracker: Path, desktop: Path,
-                                                                         tmp_path: Path) -> None:
+def test_request_updates_writes_what_the_command_line_writes_and_logs_it(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     message, actions, after, folder = _requested(tracker, desktop, tmp_path)
     assert folder.name == "plan update requests Q2"
     cli_copy = shutil.copy2(tracker, tmp_path / "cli.xlsx")
     sent = send_requests(cli_copy, tmp_path / "cli-out", AS_AT, "Q2")
-    assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in (tmp_path / "cli-out").iterdir())
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        p.name for p in (tmp_path / "cli-out").iterdir()
+    )
     for w in sent.written:  # each owner's workbook holds the same actions
         assert ids_in(folder / w.workbook.name) == ids_in(w.workbook)
     ribbon_log, cli_log = open_summary(after.path).chase_log, open_summary(cli_copy).chase_log
@@ -82,14 +105,21 @@ def test_request_updates_writes_what_the_command_line_writes_and_logs_it(tracker
     assert message.startswith(f"{len(sent.written)} update requests written into {folder}")
     assert "'RR' (4.2)" in message  # an owner not in Leads is named with their actions
     sheets = load_workbook(tracker).sheetnames
-    assert [a["func"] for a in actions] == ["addSheet", "setValues", "setFontProperty", "setAutofit", "alert"]
+    assert [a["func"] for a in actions] == [
+        "addSheet",
+        "setValues",
+        "setFontProperty",
+        "setAutofit",
+        "alert",
+    ]
     assert load_workbook(after.path).sheetnames == sheets + [CHASE_SHEET]
     for spec in schema.OFFICER_SHEETS:  # nothing officers typed is written
         assert grid_as_shown(after.path, spec.name) == grid_as_shown(tracker, spec.name), spec.name
 
 
-def test_a_second_request_round_adds_to_the_log_on_the_sheet_already_there(tracker: Path, desktop: Path,
-                                                                           tmp_path: Path) -> None:
+def test_a_second_request_round_adds_to_the_log_on_the_sheet_already_there(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     shutil.rmtree(folder)
     later = after.path
@@ -104,21 +134,26 @@ def test_a_second_request_round_adds_to_the_log_on_the_sheet_already_there(track
     assert [e.on for e in log].count(AS_AT) == [e.on for e in log].count(date(2016, 11, 7)) > 0
 
 
-def test_the_command_line_reads_and_extends_the_log_the_ribbon_wrote(tracker: Path, desktop: Path,
-                                                                     tmp_path: Path) -> None:
+def test_the_command_line_reads_and_extends_the_log_the_ribbon_wrote(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     _, _, after, _ = _requested(tracker, desktop, tmp_path)
     sent = send_requests(after.path, tmp_path / "cli-out", date(2016, 11, 7), "Q2")
     log = open_summary(after.path).chase_log
     assert len(log) == 2 * len(sent.written)
 
 
-def test_in_a_browser_request_updates_points_to_the_task_pane(tracker: Path, tmp_path: Path) -> None:
+def test_in_a_browser_request_updates_points_to_the_task_pane(
+    tracker: Path, tmp_path: Path
+) -> None:
     message, actions, _ = _run(tracker, updates.request_updates, tmp_path / "after.xlsx")
     assert [a["func"] for a in actions] == ["alert"] and actions[0]["args"][3] == "critical"
     assert "task pane" in message and "zip" in message
 
 
-def test_an_officers_own_requests_sheet_is_refused_not_written(tracker: Path, desktop: Path, tmp_path: Path) -> None:
+def test_an_officers_own_requests_sheet_is_refused_not_written(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     wb = load_workbook(tracker)
     wb.create_sheet(CHASE_SHEET)["A1"] = "Requests for information from members"
     wb.save(tracker)
@@ -131,13 +166,19 @@ def test_an_officers_own_requests_sheet_is_refused_not_written(tracker: Path, de
 # --- Collect updates -----------------------------------------------------------------------------------------------
 
 
-def test_collect_updates_asks_before_writing_and_writes_nothing_on_no(tracker: Path, desktop: Path,
-                                                                      tmp_path: Path) -> None:
+def test_collect_updates_asks_before_writing_and_writes_nothing_on_no(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     returned, first, second = _sk_return(folder, tmp_path / "returned.xlsx")
     asked: list[str] = []
-    message, actions, _ = _run(after.path, updates.collect_updates, tmp_path / "no.xlsx", files=[returned],
-                               confirm=lambda text: asked.append(text) or False)
+    message, actions, _ = _run(
+        after.path,
+        updates.collect_updates,
+        tmp_path / "no.xlsx",
+        files=[returned],
+        confirm=lambda text: asked.append(text) or False,
+    )
     assert [a["func"] for a in actions] == ["alert"] and message == "Nothing was written."
     [question] = asked
     assert question.startswith("1 return: 4 changes and 1 proposed deadline.")
@@ -146,20 +187,30 @@ def test_collect_updates_asks_before_writing_and_writes_nothing_on_no(tracker: P
     assert question.endswith("Nothing is saved until you save the workbook.")
 
 
-def test_under_xlwings_server_a_message_box_never_says_yes(tracker: Path, desktop: Path, tmp_path: Path) -> None:
+def test_under_xlwings_server_a_message_box_never_says_yes(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     """The remote engine cannot wait for a Yes: without ``confirm`` nothing is written (the task pane confirms)."""
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     returned, _, _ = _sk_return(folder, tmp_path / "returned.xlsx")
-    message, actions, _ = _run(after.path, updates.collect_updates, tmp_path / "no.xlsx", files=[returned])
+    message, actions, _ = _run(
+        after.path, updates.collect_updates, tmp_path / "no.xlsx", files=[returned]
+    )
     assert not [a for a in actions if a["func"] in WRITES] and message == "Nothing was written."
 
 
-def test_collect_updates_writes_exactly_what_collect_apply_writes(tracker: Path, desktop: Path,
-                                                                  tmp_path: Path) -> None:
+def test_collect_updates_writes_exactly_what_collect_apply_writes(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     returned, first, second = _sk_return(folder, tmp_path / "returned.xlsx")
-    message, actions, excel_way = _run(after.path, updates.collect_updates, tmp_path / "yes.xlsx", files=[returned],
-                                       confirm=lambda text: True)
+    message, actions, excel_way = _run(
+        after.path,
+        updates.collect_updates,
+        tmp_path / "yes.xlsx",
+        files=[returned],
+        confirm=lambda text: True,
+    )
     assert message.startswith("Wrote 4 changes and 1 proposed deadline (Revisions, not yet agreed)")
     cli_way = shutil.copy2(after.path, tmp_path / "cli.xlsx")
     collect_returns(cli_way, [returned], apply=True)
@@ -167,11 +218,23 @@ def test_collect_updates_writes_exactly_what_collect_apply_writes(tracker: Path,
     assert ours.plan.actions == theirs.plan.actions and ours.plan.revisions == theirs.plan.revisions
     assert ours.chase_log == theirs.chase_log and ours.chase_log[-1].event == RECEIVED
     action = next(a for a in ours.plan.actions if a.action_id == first)
-    assert (action.status, action.completed_on, action.commentary) == ("Complete", date(2016, 10, 20), "Signed off.")
+    assert (action.status, action.completed_on, action.commentary) == (
+        "Complete",
+        date(2016, 10, 20),
+        "Signed off.",
+    )
     revision = ours.plan.revisions[-1]
-    assert (revision.action_id, revision.new_deadline, revision.agreed_by) == (second, date(2017, 3, 31), "")
+    assert (revision.action_id, revision.new_deadline, revision.agreed_by) == (
+        second,
+        date(2017, 3, 31),
+        "",
+    )
     assert next(a for a in ours.plan.actions if a.action_id == second).deadline != date(2017, 3, 31)
-    assert ("Revisions", "Revisions", f"A1:F{revision.row}") in excel_way.resized  # the table takes the new row
+    assert (
+        "Revisions",
+        "Revisions",
+        f"A1:F{revision.row}",
+    ) in excel_way.resized  # the table takes the new row
     # only the cells named: every other value of the officers' sheets is as it was
     changed = {(schema.ACTIONS.name, a.row) for a in ours.plan.actions if a.action_id == first}
     changed.add((schema.REVISIONS.name, revision.row))
@@ -179,83 +242,162 @@ def test_collect_updates_writes_exactly_what_collect_apply_writes(tracker: Path,
         before, now = grid_as_shown(after.path, spec.name), grid_as_shown(excel_way.path, spec.name)
         for r, row in enumerate(now, 1):
             if (spec.name, r) not in changed:
-                assert row == (before[r - 1] if r <= len(before) else [None] * len(row)), (spec.name, r)
-    cell_writes = [a for a in actions if a["func"] == "setValues" and a["row_count"] == 1 and a["column_count"] == 1]
-    assert len(cell_writes) == 4 + 4  # status, completed on, commentary, last updated; a Revisions row of four
+                assert row == (before[r - 1] if r <= len(before) else [None] * len(row)), (
+                    spec.name,
+                    r,
+                )
+    cell_writes = [
+        a
+        for a in actions
+        if a["func"] == "setValues" and a["row_count"] == 1 and a["column_count"] == 1
+    ]
+    assert (
+        len(cell_writes) == 4 + 4
+    )  # status, completed on, commentary, last updated; a Revisions row of four
 
 
-def test_the_same_return_twice_changes_nothing_the_second_time(tracker: Path, desktop: Path, tmp_path: Path) -> None:
+def test_the_same_return_twice_changes_nothing_the_second_time(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     returned, _, _ = _sk_return(folder, tmp_path / "returned.xlsx")
-    _, _, once = _run(after.path, updates.collect_updates, tmp_path / "once.xlsx", files=[returned],
-                      confirm=lambda text: True)
-    message, actions, _ = _run(once.path, updates.collect_updates, tmp_path / "twice.xlsx", files=[returned],
-                               confirm=lambda text: pytest.fail("nothing to ask"))
+    _, _, once = _run(
+        after.path,
+        updates.collect_updates,
+        tmp_path / "once.xlsx",
+        files=[returned],
+        confirm=lambda text: True,
+    )
+    message, actions, _ = _run(
+        once.path,
+        updates.collect_updates,
+        tmp_path / "twice.xlsx",
+        files=[returned],
+        confirm=lambda text: pytest.fail("nothing to ask"),
+    )
     assert [a["func"] for a in actions] == ["alert"]
     assert message.startswith("Nothing to change: the workbook already holds every value")
 
 
-def test_refused_values_are_shown_with_their_file_and_cell(tracker: Path, desktop: Path, tmp_path: Path) -> None:
+def test_refused_values_are_shown_with_their_file_and_cell(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     sk = next(b for b in folder.glob("*.xlsx") if b.stem.endswith("(SK)"))
     first, second = ids_in(sk)[:2]
-    returned = fill(sk, tmp_path / "returned.xlsx", {first: {"completed_on": date(2016, 12, 25)},
-                                                     second: {"new_status": "Finished-ish"}})
-    message, actions, _ = _run(after.path, updates.collect_updates, tmp_path / "after.xlsx", files=[returned],
-                               confirm=lambda text: pytest.fail("nothing to ask"))
+    returned = fill(
+        sk,
+        tmp_path / "returned.xlsx",
+        {first: {"completed_on": date(2016, 12, 25)}, second: {"new_status": "Finished-ish"}},
+    )
+    message, actions, _ = _run(
+        after.path,
+        updates.collect_updates,
+        tmp_path / "after.xlsx",
+        files=[returned],
+        confirm=lambda text: pytest.fail("nothing to ask"),
+    )
     assert not [a for a in actions if a["func"] in WRITES]
     assert "Nothing to change" in message
-    assert "refused [returned.xlsx]Update request!G5" in message and "refused [returned.xlsx]Update request!F6" in message
+    assert (
+        "refused [returned.xlsx]Update request!G5" in message
+        and "refused [returned.xlsx]Update request!F6" in message
+    )
 
 
-def test_a_long_preview_is_cut_to_a_message_box_and_says_how_many_more(tracker: Path, desktop: Path,
-                                                                       tmp_path: Path) -> None:
+def test_a_long_preview_is_cut_to_a_message_box_and_says_how_many_more(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     big = max(folder.glob("*.xlsx"), key=lambda b: len(ids_in(b)))
     ids = ids_in(big)
-    returned = fill(big, tmp_path / "returned.xlsx", {i: {"new_commentary": f"Update on {i}. " * 40} for i in ids})
+    returned = fill(
+        big,
+        tmp_path / "returned.xlsx",
+        {i: {"new_commentary": f"Update on {i}. " * 40} for i in ids},
+    )
     asked: list[str] = []
-    _run(after.path, updates.collect_updates, tmp_path / "after.xlsx", files=[returned],
-         confirm=lambda text: asked.append(text) or False)
+    _run(
+        after.path,
+        updates.collect_updates,
+        tmp_path / "after.xlsx",
+        files=[returned],
+        confirm=lambda text: asked.append(text) or False,
+    )
     lines = 2 * len(ids)  # commentary and last updated, each action
     assert f"… and {lines - updates.MAX_PREVIEW_LINES} more." in asked[0]
     preview = asked[0].split("\n\n")[1].splitlines()
     assert len(preview) == updates.MAX_PREVIEW_LINES + 1 and len(asked[0]) < 2000
-    assert all(f"-> 'Update on {line.split()[0]}. Update on" in line and "…'" in line
-               for line in preview if "commentary" in line)
+    assert all(
+        f"-> 'Update on {line.split()[0]}. Update on" in line and "…'" in line
+        for line in preview
+        if "commentary" in line
+    )
 
 
-def test_a_file_that_is_not_a_request_is_named(tracker: Path, desktop: Path, tmp_path: Path) -> None:
-    message, actions, _ = _run(tracker, updates.collect_updates, tmp_path / "after.xlsx", files=[tracker],
-                               confirm=lambda text: True)
+def test_a_file_that_is_not_a_request_is_named(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
+    message, actions, _ = _run(
+        tracker,
+        updates.collect_updates,
+        tmp_path / "after.xlsx",
+        files=[tracker],
+        confirm=lambda text: True,
+    )
     assert [a["func"] for a in actions] == ["alert"]
     assert "plan.xlsx is not an update request" in message
 
 
-def test_collect_updates_then_refreshes_the_dashboards_when_asked(tracker: Path, desktop: Path,
-                                                                  tmp_path: Path) -> None:
+def test_collect_updates_then_refreshes_the_dashboards_when_asked(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     returned, _, _ = _sk_return(folder, tmp_path / "returned.xlsx")
-    message, actions, applied = _run(after.path, updates.collect_updates, tmp_path / "yes.xlsx", files=[returned],
-                                     confirm=lambda text: True, refresh_after=True)
+    message, actions, applied = _run(
+        after.path,
+        updates.collect_updates,
+        tmp_path / "yes.xlsx",
+        files=[returned],
+        confirm=lambda text: True,
+        refresh_after=True,
+    )
     assert "Dashboards refreshed as at 31/10/2016" in message
-    written = [load_workbook(after.path).sheetnames[a["sheet_position"]] for a in actions if a["func"] in WRITES]
-    assert written.index(schema.DASHBOARD) > written.index(CHASE_SHEET) > written.index(schema.ACTIONS.name)
+    written = [
+        load_workbook(after.path).sheetnames[a["sheet_position"]]
+        for a in actions
+        if a["func"] in WRITES
+    ]
+    assert (
+        written.index(schema.DASHBOARD)
+        > written.index(CHASE_SHEET)
+        > written.index(schema.ACTIONS.name)
+    )
 
 
 # --- asking for the files ----------------------------------------------------------------------------------------
 
 
-def test_without_an_open_dialog_collect_updates_says_where_to_collect(tracker: Path, tmp_path: Path) -> None:
+def test_without_an_open_dialog_collect_updates_says_where_to_collect(
+    tracker: Path, tmp_path: Path
+) -> None:
     message, actions, _ = _run(tracker, updates.collect_updates, tmp_path / "after.xlsx")
     assert [a["func"] for a in actions] == ["alert"] and message == updates.NO_DIALOG
 
 
-@pytest.mark.parametrize("answer, expected", [
-    (("C:\\Returns\\a.xlsx", "C:\\Returns\\b.xlsx"), [Path("C:\\Returns\\a.xlsx"), Path("C:\\Returns\\b.xlsx")]),
-    (False, []),
-])
-def test_excels_open_dialog_answers_become_files(answer, expected, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (
+            ("C:\\Returns\\a.xlsx", "C:\\Returns\\b.xlsx"),
+            [Path("C:\\Returns\\a.xlsx"), Path("C:\\Returns\\b.xlsx")],
+        ),
+        (False, []),
+    ],
+)
+def test_excels_open_dialog_answers_become_files(
+    answer, expected, monkeypatch: pytest.MonkeyPatch
+) -> None:
     asked = []
 
     def dialog(**kwargs):
@@ -265,18 +407,29 @@ def test_excels_open_dialog_answers_become_files(answer, expected, monkeypatch: 
     book = SimpleNamespace(app=SimpleNamespace(api=SimpleNamespace(GetOpenFilename=dialog)))
     monkeypatch.setattr("sys.platform", "win32")
     assert excel.ask_for_files(book, "Collect updates") == expected
-    assert asked == [{"FileFilter": "Excel workbooks (*.xlsx),*.xlsx", "Title": "Collect updates", "MultiSelect": True}]
+    assert asked == [
+        {
+            "FileFilter": "Excel workbooks (*.xlsx),*.xlsx",
+            "Title": "Collect updates",
+            "MultiSelect": True,
+        }
+    ]
 
 
 def test_no_com_dialog_means_no_files_rather_than_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.platform", "win32")
-    assert excel.ask_for_files(SimpleNamespace(app=SimpleNamespace(api=None)), "Collect updates") is None
+    assert (
+        excel.ask_for_files(SimpleNamespace(app=SimpleNamespace(api=None)), "Collect updates")
+        is None
+    )
 
 
 # --- the other buttons read the tool's sheets as the command line does ---------------------------------------------
 
 
-def test_refresh_shows_the_chase_list_and_the_trend_as_the_command_line_does(tracker: Path, tmp_path: Path) -> None:
+def test_refresh_shows_the_chase_list_and_the_trend_as_the_command_line_does(
+    tracker: Path, tmp_path: Path
+) -> None:
     send_requests(tracker, tmp_path / "out", AS_AT, "Q2")
     snapshot(tracker, date(2016, 7, 31), "Q1")
     cli = open_summary(tracker)
@@ -284,18 +437,29 @@ def test_refresh_shows_the_chase_list_and_the_trend_as_the_command_line_does(tra
     _, _, after = _run(tracker, macros.refresh, tmp_path / "after.xlsx")
     dashboard = layout.computed_grids(cli)[schema.DASHBOARD]
     shown = grid_as_shown(after.path, schema.DASHBOARD)
-    cells = lambda grid: {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)  # noqa: E731
-                          if v not in (None, "")}
+
+    def cells(grid):
+        return {
+            (r, c): v
+            for r, row in enumerate(grid)
+            for c, v in enumerate(row)
+            if v not in (None, "")
+        }
+
     assert cells(shown) == cells(dashboard)
     assert any(layout.CHASE_HEADERS[0] == v for row in shown for v in row)
 
 
-def test_the_ribbon_collect_button_asks_for_files_and_refreshes(monkeypatch: pytest.MonkeyPatch, tracker: Path) -> None:
+def test_the_ribbon_collect_button_asks_for_files_and_refreshes(
+    monkeypatch: pytest.MonkeyPatch, tracker: Path
+) -> None:
     from ofsted_tracker.addin import ribbon_collect
 
     calls = []
     monkeypatch.setattr(ribbon_collect, "caller_book", lambda: "the book")
-    monkeypatch.setattr(ribbon_collect, "collect_updates", lambda book, **kw: calls.append((book, kw)))
+    monkeypatch.setattr(
+        ribbon_collect, "collect_updates", lambda book, **kw: calls.append((book, kw))
+    )
     ribbon_collect.main()
     assert calls == [("the book", {"refresh_after": True})]
 
@@ -310,14 +474,20 @@ def _both_ways(tracker: Path, desktop: Path, tmp_path: Path, change) -> tuple:
     wb.save(tracker)
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     returned, first, second = _sk_return(folder, tmp_path / "returned.xlsx")
-    message, actions, ribbon = _run(after.path, updates.collect_updates, tmp_path / "ribbon.xlsx", files=[returned],
-                                    confirm=lambda text: True)
+    message, actions, ribbon = _run(
+        after.path,
+        updates.collect_updates,
+        tmp_path / "ribbon.xlsx",
+        files=[returned],
+        confirm=lambda text: True,
+    )
     cli = shutil.copy2(after.path, tmp_path / "cli.xlsx")
     return message, ribbon, cli, returned, second
 
 
-def test_a_table_of_the_officers_elsewhere_on_the_sheet_is_left_as_it_is(tracker: Path, desktop: Path,
-                                                                         tmp_path: Path) -> None:
+def test_a_table_of_the_officers_elsewhere_on_the_sheet_is_left_as_it_is(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     from openpyxl.worksheet.table import Table
 
     def legend(wb) -> None:
@@ -332,8 +502,9 @@ def test_a_table_of_the_officers_elsewhere_on_the_sheet_is_left_as_it_is(tracker
     assert [r[0] for r in ribbon.resized] == [schema.REVISIONS.name]
 
 
-def test_a_proposal_goes_below_the_revisions_header_however_low_it_is(tracker: Path, desktop: Path,
-                                                                      tmp_path: Path) -> None:
+def test_a_proposal_goes_below_the_revisions_header_however_low_it_is(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     def titled(wb) -> None:  # a title in A1, the header in row 3, no revisions yet
         ws = wb[schema.REVISIONS.name]
         for name in list(ws.tables):
@@ -354,8 +525,9 @@ def test_a_proposal_goes_below_the_revisions_header_however_low_it_is(tracker: P
     assert "1 proposed deadline" in message
 
 
-def test_a_revisions_table_with_a_totals_row_is_refused_before_anything_is_written(tracker: Path, desktop: Path,
-                                                                                   tmp_path: Path) -> None:
+def test_a_revisions_table_with_a_totals_row_is_refused_before_anything_is_written(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     def totals(wb) -> None:
         ws = wb[schema.REVISIONS.name]
         table = ws.tables["Revisions"]
@@ -375,8 +547,9 @@ def test_a_revisions_table_with_a_totals_row_is_refused_before_anything_is_writt
     assert cli.read_bytes() == before
 
 
-def test_refusals_come_first_in_the_question_however_many_changes(tracker: Path, desktop: Path,
-                                                                  tmp_path: Path) -> None:
+def test_refusals_come_first_in_the_question_however_many_changes(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     big = max(folder.glob("*.xlsx"), key=lambda b: len(ids_in(b)))
     ids = ids_in(big)
@@ -384,15 +557,21 @@ def test_refusals_come_first_in_the_question_however_many_changes(tracker: Path,
     rows[ids[0]] = {"new_status": "Finished-ish"}
     returned = fill(big, tmp_path / "returned.xlsx", rows)
     asked: list[str] = []
-    message, _, _ = _run(after.path, updates.collect_updates, tmp_path / "after.xlsx", files=[returned],
-                         confirm=lambda text: asked.append(text) or True)
+    message, _, _ = _run(
+        after.path,
+        updates.collect_updates,
+        tmp_path / "after.xlsx",
+        files=[returned],
+        confirm=lambda text: asked.append(text) or True,
+    )
     preview = asked[0].split("\n\n")[1].splitlines()
     assert preview[0].startswith("refused [returned.xlsx]Update request!F5")
     assert "1 value refused and not written (the preview listed them first)" in message
 
 
-def test_a_failure_part_way_says_cells_may_be_written_and_how_to_undo(tracker: Path, desktop: Path, tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failure_part_way_says_cells_may_be_written_and_how_to_undo(
+    tracker: Path, desktop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _, _, after, folder = _requested(tracker, desktop, tmp_path)
     returned, _, _ = _sk_return(folder, tmp_path / "returned.xlsx")
     written = []
@@ -404,13 +583,23 @@ def test_a_failure_part_way_says_cells_may_be_written_and_how_to_undo(tracker: P
         return value
 
     monkeypatch.setattr(excel, "as_entered", flaky)
-    message, actions, _ = _run(after.path, updates.collect_updates, tmp_path / "after.xlsx", files=[returned],
-                               confirm=lambda text: True)
-    assert "some cells may be written and others not" in message and "Close the workbook without saving" in message
+    message, actions, _ = _run(
+        after.path,
+        updates.collect_updates,
+        tmp_path / "after.xlsx",
+        files=[returned],
+        confirm=lambda text: True,
+    )
+    assert (
+        "some cells may be written and others not" in message
+        and "Close the workbook without saving" in message
+    )
     assert "Nothing you typed was changed" not in message and actions[-1]["args"][3] == "critical"
 
 
-def test_with_no_one_in_leads_to_ask_the_owners_typed_are_named(tmp_path: Path, desktop: Path) -> None:
+def test_with_no_one_in_leads_to_ask_the_owners_typed_are_named(
+    tmp_path: Path, desktop: Path
+) -> None:
     from ofsted_tracker.workbook.demo import demo_rows
     from ofsted_tracker.workbook.jobs import new_tracker
 
@@ -418,13 +607,26 @@ def test_with_no_one_in_leads_to_ask_the_owners_typed_are_named(tmp_path: Path, 
     rows["Leads"] = []
     tracker = new_tracker(tmp_path / "no-leads.xlsx", rows)
     message, actions, _ = _run(tracker, updates.request_updates, tmp_path / "after.xlsx")
-    assert message.startswith(updates.NOTHING_TO_ASK) and "No request for owners not in Leads: " in message
+    assert (
+        message.startswith(updates.NOTHING_TO_ASK)
+        and "No request for owners not in Leads: " in message
+    )
     assert "'SK' (" in message and [a["func"] for a in actions] == ["alert"]
 
 
-def test_an_empty_return_is_named_and_the_owner_asked_again(tracker: Path, desktop: Path, tmp_path: Path) -> None:
+def test_an_empty_return_is_named_and_the_owner_asked_again(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
     empty = tmp_path / "SK return.xlsx"
     empty.write_bytes(b"")
-    message, _, _ = _run(tracker, updates.collect_updates, tmp_path / "after.xlsx", files=[empty],
-                         confirm=lambda text: True)
-    assert message == "SK return.xlsx is empty (0 bytes): it did not arrive whole. Ask the owner to send it again."
+    message, _, _ = _run(
+        tracker,
+        updates.collect_updates,
+        tmp_path / "after.xlsx",
+        files=[empty],
+        confirm=lambda text: True,
+    )
+    assert (
+        message
+        == "SK return.xlsx is empty (0 bytes): it did not arrive whole. Ask the owner to send it again."
+    )

@@ -11,7 +11,9 @@ from ofsted_tracker.workbook.rules.layout import fit_height
 from ofsted_tracker.workbook.store.writer import FORMULA_ROWS, NOT_RATED_FILL, checks_formula
 
 CHECKS = len(schema.ACTIONS.columns) + 1  # the Checks column comes after every Actions column (O)
-DATES = "".join(schema.ACTIONS.letter(c.field) for c in schema.ACTIONS.columns if c.kind == schema.DATE)  # EFHKN
+DATES = "".join(
+    schema.ACTIONS.letter(c.field) for c in schema.ACTIONS.columns if c.kind == schema.DATE
+)  # EFHKN
 
 
 @pytest.fixture(scope="module")
@@ -20,12 +22,24 @@ def wb(demo_master):
 
 
 def test_sheets_in_order_and_computed_ones_marked(wb):
-    assert wb.sheetnames == ["Dashboard", "Actions", "Checks", "Slippage", "Recommendations", "Leads", "Revisions",
-                             "Periods", "Settings"]
+    assert wb.sheetnames == [
+        "Dashboard",
+        "Actions",
+        "Checks",
+        "Slippage",
+        "Recommendations",
+        "Leads",
+        "Revisions",
+        "Periods",
+        "Settings",
+    ]
     for name in schema.COMPUTED_SHEETS:
         ws = wb[name]
         assert "do not type here" in ws["A2"].value
-        assert any(dv.type == "custom" and dv.formula1 == "FALSE" for dv in ws.data_validations.dataValidation)
+        assert any(
+            dv.type == "custom" and dv.formula1 == "FALSE"
+            for dv in ws.data_validations.dataValidation
+        )
 
 
 @pytest.mark.parametrize("spec", schema.OFFICER_SHEETS, ids=lambda s: s.name)
@@ -40,7 +54,10 @@ def test_each_list_is_an_excel_table_with_a_frozen_header(wb, spec):
 
 def _rules(ws) -> dict[str, object]:
     """Each validation rule by the first column it covers."""
-    return {str(dv.sqref).split(":")[0].rstrip("0123456789"): dv for dv in ws.data_validations.dataValidation}
+    return {
+        str(dv.sqref).split(":")[0].rstrip("0123456789"): dv
+        for dv in ws.data_validations.dataValidation
+    }
 
 
 def test_actions_guided_entry(wb):
@@ -54,31 +71,53 @@ def test_actions_guided_entry(wb):
     assert by_column["I"].formula1 == '"G,A,R"'
     for letter in DATES:
         assert by_column[letter].type == "date"
-    assert sorted(rules) == sorted(f"{c}2:{c}1048576" for c in sorted("BDGI" + DATES))  # whole Table columns: they grow with it
+    assert sorted(rules) == sorted(
+        f"{c}2:{c}1048576" for c in sorted("BDGI" + DATES)
+    )  # whole Table columns: they grow with it
     assert ws["E2"].number_format == "dd/mm/yyyy"
     assert ws["A2"].number_format == "@"  # ids stay text: 3.10 never becomes 3.1
-    assert ws.column_dimensions["A"].number_format == "@" and ws.column_dimensions["E"].number_format == "dd/mm/yyyy"
+    assert (
+        ws.column_dimensions["A"].number_format == "@"
+        and ws.column_dimensions["E"].number_format == "dd/mm/yyyy"
+    )
     assert ws["C2"].alignment.wrap_text
-    fills = {rule.dxf.fill.fgColor.rgb[-6:] for cf in ws.conditional_formatting for rule in cf.rules
-             if rule.type == "cellIs"}
+    fills = {
+        rule.dxf.fill.fgColor.rgb[-6:]
+        for cf in ws.conditional_formatting
+        for rule in cf.rules
+        if rule.type == "cellIs"
+    }
     assert set(schema.RAG_FILLS.values()) <= fills
-    assert {str(cf.sqref) for cf in ws.conditional_formatting} == {"I2:I1048576", f"A2:{schema.column_letter(CHECKS)}1048576"}
+    assert {str(cf.sqref) for cf in ws.conditional_formatting} == {
+        "I2:I1048576",
+        f"A2:{schema.column_letter(CHECKS)}1048576",
+    }
     assert ws.cell(2, CHECKS).value == checks_formula(2)
 
 
 def test_lists_are_whole_table_columns_so_blank_rows_do_not_cut_them(wb):
-    assert {name: wb.defined_names[name].attr_text for name in ("ot_recs", "ot_leads", "ot_periods", "ot_actions")} == {
-        "ot_recs": "Recommendations[Rec]", "ot_leads": "Leads[Initials]", "ot_periods": "Periods[Period]",
-        "ot_actions": "Actions[Action ID]"}
+    assert {
+        name: wb.defined_names[name].attr_text
+        for name in ("ot_recs", "ot_leads", "ot_periods", "ot_actions")
+    } == {
+        "ot_recs": "Recommendations[Rec]",
+        "ot_leads": "Leads[Initials]",
+        "ot_periods": "Periods[Period]",
+        "ot_actions": "Actions[Action ID]",
+    }
     for spec in schema.OFFICER_SHEETS:  # each name's column is a real column of its Table
-        assert [c.name for c in wb[spec.name].tables[spec.table].tableColumns][: len(spec.headers)] == list(spec.headers)
+        assert [c.name for c in wb[spec.name].tables[spec.table].tableColumns][
+            : len(spec.headers)
+        ] == list(spec.headers)
 
 
 def test_the_checks_column_is_a_table_calculated_column(wb):
     table = wb["Actions"].tables["Actions"]
     column = table.tableColumns[-1]
     assert column.name == schema.CHECKS_COLUMN
-    assert column.calculatedColumnFormula.attr_text == checks_formula(2)[1:]  # Excel fills each new Table row with it
+    assert (
+        column.calculatedColumnFormula.attr_text == checks_formula(2)[1:]
+    )  # Excel fills each new Table row with it
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +130,9 @@ def blank(tmp_path_factory):
 def test_a_blank_tracker_has_the_checks_formula_ready_below_its_table(blank):
     ws = blank["Actions"]
     assert ws.tables["Actions"].tableColumns[-1].calculatedColumnFormula is not None
-    assert [ws.cell(r, CHECKS).value for r in (2, 3, 500, FORMULA_ROWS)] == [checks_formula(r) for r in (2, 3, 500, FORMULA_ROWS)]
+    assert [ws.cell(r, CHECKS).value for r in (2, 3, 500, FORMULA_ROWS)] == [
+        checks_formula(r) for r in (2, 3, 500, FORMULA_ROWS)
+    ]
 
 
 def test_settings_and_revisions_have_drop_downs_and_dates(blank):
@@ -106,7 +147,10 @@ def test_settings_and_revisions_have_drop_downs_and_dates(blank):
     revisions = _rules(blank["Revisions"])
     assert str(revisions["A"].sqref) == "A2:A1048576" and revisions["A"].formula1 == "ot_actions"
     assert revisions["A"].type == "list" and revisions["A"].showErrorMessage
-    assert {str(dv.sqref) for dv in blank["Periods"].data_validations.dataValidation} == {"B2:B1048576", "C2:C1048576"}
+    assert {str(dv.sqref) for dv in blank["Periods"].data_validations.dataValidation} == {
+        "B2:B1048576",
+        "C2:C1048576",
+    }
 
 
 def _row_tags(path, sheet: str) -> dict[int, dict[str, str]]:
@@ -128,8 +172,12 @@ def _row_tags(path, sheet: str) -> dict[int, dict[str, str]]:
 @pytest.mark.parametrize("sheet", [s.name for s in schema.OFFICER_SHEETS])
 def test_officers_rows_are_never_fixed_height(demo_master, sheet):
     rows = _row_tags(demo_master, sheet)
-    assert not [r for r, a in rows.items() if "customHeight" in a]  # Excel re-fits them as officers type
-    if sheet == "Actions":  # long text still shows when the file is first opened (LibreOffice does not fit rows)
+    assert not [
+        r for r, a in rows.items() if "customHeight" in a
+    ]  # Excel re-fits them as officers type
+    if (
+        sheet == "Actions"
+    ):  # long text still shows when the file is first opened (LibreOffice does not fit rows)
         assert sum("ht" in a for a in rows.values()) > 40
 
 
@@ -139,7 +187,9 @@ def test_refresh_gives_the_computed_sheets_sane_heights(demo_tracker):
     refresh(demo_tracker)
     for sheet in schema.COMPUTED_SHEETS:
         rows = _row_tags(demo_tracker, sheet)
-        assert "ht" not in rows[1] and "ht" not in rows[2], sheet  # the title and the note: one line each
+        assert "ht" not in rows[1] and "ht" not in rows[2], (
+            sheet
+        )  # the title and the note: one line each
         heights = [float(a["ht"]) for a in rows.values() if "ht" in a]
         assert heights and max(heights) <= 90, (sheet, max(heights))
 
@@ -152,7 +202,10 @@ def test_computed_lists_repeat_their_header_row_when_printed(wb, demo_tracker):
         assert wb[name].print_title_rows == header
     refresh(demo_tracker)
     after = openpyxl.load_workbook(demo_tracker)
-    assert after[schema.CHECKS].print_title_rows == header and after[schema.SLIPPAGE].print_title_rows == header
+    assert (
+        after[schema.CHECKS].print_title_rows == header
+        and after[schema.SLIPPAGE].print_title_rows == header
+    )
 
 
 def test_demo_keeps_the_source_defects_as_typed(wb):
@@ -169,17 +222,37 @@ def test_dashboard_chart_has_a_series_per_rag_in_its_colour_including_not_rated(
     ws = wb["Dashboard"]
     assert len(ws._charts) == 2  # the RAG chart and the direction-of-travel chart
     trend = [s.val.numRef.f for s in ws._charts[1].series]
-    assert trend == [f"'Dashboard'!${c}${layout.TREND_FIRST_ROW}" for c in "KLM"]  # one point: the plan now
+    assert trend == [
+        f"'Dashboard'!${c}${layout.TREND_FIRST_ROW}" for c in "KLM"
+    ]  # one point: the plan now
     chart = ws._charts[0]
     first, last = layout.CHART_ROWS
-    assert [s.val.numRef.f for s in chart.series] == [f"'Dashboard'!$B${r}:$C${r}" for r in range(first, last + 1)]
-    assert [s.tx.strRef.f for s in chart.series] == [f"'Dashboard'!$A${r}" for r in range(first, last + 1)]
+    assert [s.val.numRef.f for s in chart.series] == [
+        f"'Dashboard'!$B${r}:$C${r}" for r in range(first, last + 1)
+    ]
+    assert [s.tx.strRef.f for s in chart.series] == [
+        f"'Dashboard'!$A${r}" for r in range(first, last + 1)
+    ]
     assert [str(s.graphicalProperties.solidFill.srgbClr) for s in chart.series] == [
-        schema.RAG_FILLS["G"], schema.RAG_FILLS["A"], schema.RAG_FILLS["R"], NOT_RATED_FILL]
-    assert chart.series[0].cat.numRef.f == "'Dashboard'!$B$4:$C$4" or chart.series[0].cat.strRef.f == "'Dashboard'!$B$4:$C$4"
+        schema.RAG_FILLS["G"],
+        schema.RAG_FILLS["A"],
+        schema.RAG_FILLS["R"],
+        NOT_RATED_FILL,
+    ]
+    assert (
+        chart.series[0].cat.numRef.f == "'Dashboard'!$B$4:$C$4"
+        or chart.series[0].cat.strRef.f == "'Dashboard'!$B$4:$C$4"
+    )
     assert [ws.cell(r, 1).value.split(" (")[0] for r in range(first, last + 1)] == [
-        "Completed by deadline", "Ongoing within deadline", "Not completed by deadline", "Not rated"]
-    assert [ws.cell(layout.OVERALL_HEADER_ROW, c).value for c in (2, 3)] == ["By the rule", "As recorded"]
+        "Completed by deadline",
+        "Ongoing within deadline",
+        "Not completed by deadline",
+        "Not rated",
+    ]
+    assert [ws.cell(layout.OVERALL_HEADER_ROW, c).value for c in (2, 3)] == [
+        "By the rule",
+        "As recorded",
+    ]
 
 
 def test_fit_height_grows_with_wrapped_text():

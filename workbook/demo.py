@@ -30,24 +30,32 @@ PERIODS = (
 )
 ILLUSTRATIVE_PERIOD = "Q1 (invented)"  # the name itself says it is not Lewisham's
 ILLUSTRATIVE_AS_AT = date(2016, 7, 31)
-HISTORY_NOTE = (f"The {ILLUSTRATIVE_PERIOD} snapshot as at {ILLUSTRATIVE_AS_AT:%d/%m/%Y} is invented for this demo "
-                "to show direction of travel; it is not Lewisham's. The Q2 figures are those Lewisham published.")
+HISTORY_NOTE = (
+    f"The {ILLUSTRATIVE_PERIOD} snapshot as at {ILLUSTRATIVE_AS_AT:%d/%m/%Y} is invented for this demo "
+    "to show direction of travel; it is not Lewisham's. The Q2 figures are those Lewisham published."
+)
 POLICY_CONTEXT = (
     "The actions described in this report are consistent with the Council's corporate priorities as set out in the "
     "Borough's Sustainable Community Strategy 2008-2020. In particular, the proposals relate to the Council's "
     "priorities regarding young people's Achievement and Involvement, Protection of Children and Community "
     "Leadership and Empowerment. The actions are also in line with the Children and Young People's Plan 2015-18 and "
     "the four outcomes of building resilience, staying safe, being healthy and active and raising achievement and "
-    "attainment.")
+    "attainment."
+)
 EQUALITIES_CONTEXT = (
     "The development, implementation and monitoring of the Ofsted improvement plan sits within the ambit of the "
     "Council's Comprehensive Equalities Scheme (CES) 2016-20. Specifically, the Ofsted improvement plan accords with "
     "the following CES objectives: tackling victimisation, discrimination and harassment; closing the gap in "
-    "outcomes between citizens; improving access to services; and increasing participation and engagement.")
+    "outcomes between citizens; improving access to services; and increasing participation and engagement."
+)
 # Settings rows the demo adds after the standard ones (a council adds its own the same way, or leaves the
 # template's placeholder paragraphs to be written in Word).
 EXTRA_SETTINGS = (
-    ("Policy context", POLICY_CONTEXT, "The report's policy context paragraph (this council's own strategies)"),
+    (
+        "Policy context",
+        POLICY_CONTEXT,
+        "The report's policy context paragraph (this council's own strategies)",
+    ),
     ("Equalities context", EQUALITIES_CONTEXT, "The report's equalities implications paragraph"),
     ("History note", HISTORY_NOTE, "A sentence the report prints beside its direction of travel"),
 )
@@ -67,7 +75,11 @@ SETTINGS = {
 
 
 def _csv(name: str) -> list[dict[str, str]]:
-    text = resources.files("ofsted_tracker.workbook").joinpath("demo_data", name).read_text(encoding="utf-8")
+    text = (
+        resources.files("ofsted_tracker.workbook")
+        .joinpath("demo_data", name)
+        .read_text(encoding="utf-8")
+    )
     return list(csv.DictReader(text.splitlines()))
 
 
@@ -78,38 +90,51 @@ def _day(iso: str) -> date | None:
 def demo_rows() -> dict[str, list[dict[str, object]]]:
     """The officers' sheets of the demo tracker, as an officer would have typed them."""
     revisions = {r["action_id"]: r for r in _csv("deadline_revisions.csv")}
-    progress = {q["matched_action_id"]: q["progress_summary"] for q in _csv("quarter_table_as_published.csv")}
+    progress = {
+        q["matched_action_id"]: q["progress_summary"]
+        for q in _csv("quarter_table_as_published.csv")
+    }
     actions = []
     for a in _csv("actions.csv"):
-        printed = _day(a["deadline"]) or a["deadline_raw"]  # a real date, else the text exactly as printed
+        printed = (
+            _day(a["deadline"]) or a["deadline_raw"]
+        )  # a real date, else the text exactly as printed
         revision = revisions.get(a["action_id"])
-        actions.append({
-            "action_id": a["action_id"],
-            "rec_id": a["rec_id"],
-            "text": a["text"],
-            "owners": a["owner_initials"],
-            "original_deadline": _day(revision["old_deadline"]) if revision else printed,
-            "current_deadline": _day(revision["new_deadline"]) if revision else printed,
-            "status": STATUS_FROM_RAG[a["status"]],
-            "recorded_rag": a["status"],
-            "commentary": progress.get(a["action_id"], ""),
-        })
-    recommendations = [
-        {**r, "impact": r["impact_commentary"]} for r in _csv("recommendations.csv")
-    ]
+        actions.append(
+            {
+                "action_id": a["action_id"],
+                "rec_id": a["rec_id"],
+                "text": a["text"],
+                "owners": a["owner_initials"],
+                "original_deadline": _day(revision["old_deadline"]) if revision else printed,
+                "current_deadline": _day(revision["new_deadline"]) if revision else printed,
+                "status": STATUS_FROM_RAG[a["status"]],
+                "recorded_rag": a["status"],
+                "commentary": progress.get(a["action_id"], ""),
+            }
+        )
+    recommendations = [{**r, "impact": r["impact_commentary"]} for r in _csv("recommendations.csv")]
     revision_rows = [
-        {"action_id": r["action_id"], "old_deadline": _day(r["old_deadline"]), "new_deadline": _day(r["new_deadline"]),
-         "reason": r["reason"], "agreed_by": AGREED_BY}
+        {
+            "action_id": r["action_id"],
+            "old_deadline": _day(r["old_deadline"]),
+            "new_deadline": _day(r["new_deadline"]),
+            "reason": r["reason"],
+            "agreed_by": AGREED_BY,
+        }
         for r in _csv("deadline_revisions.csv")
     ]
     return {
         "Actions": actions,
         "Recommendations": recommendations,
-        "Leads": [{"initials": lead["initials"], "name": lead["name"], "job_title": lead["job_title"]} for lead in _csv("leads.csv")],
+        "Leads": [
+            {"initials": lead["initials"], "name": lead["name"], "job_title": lead["job_title"]}
+            for lead in _csv("leads.csv")
+        ],
         "Revisions": revision_rows,
         "Periods": [{"name": n, "start": s, "end": e} for n, s, e in PERIODS],
-        "Settings": settings_rows(SETTINGS) + [{"key": k, "value": v, "What it is": about}
-                                               for k, v, about in EXTRA_SETTINGS],
+        "Settings": settings_rows(SETTINGS)
+        + [{"key": k, "value": v, "What it is": about} for k, v, about in EXTRA_SETTINGS],
     }
 
 
@@ -126,11 +151,15 @@ def illustrative_plan(plan):
     for a in plan.actions:
         if a.action_id in late:
             a = replace(a, current_deadline=late[a.action_id])
-        if a.status == "At risk" or (a.is_complete and a.deadline and a.deadline > ILLUSTRATIVE_AS_AT):
+        if a.status == "At risk" or (
+            a.is_complete and a.deadline and a.deadline > ILLUSTRATIVE_AS_AT
+        ):
             a = replace(a, status="On track", completed_on=None)
         actions.append(a)
     q1 = next((x for x in plan.periods if x.name == "Q1"), None)
-    period = Period(ILLUSTRATIVE_PERIOD, q1.start if q1 else PERIODS[0][1], q1.end if q1 else PERIODS[0][2])
+    period = Period(
+        ILLUSTRATIVE_PERIOD, q1.start if q1 else PERIODS[0][1], q1.end if q1 else PERIODS[0][2]
+    )
     return replace(plan, actions=tuple(actions), revisions=(), periods=plan.periods + (period,))
 
 
@@ -141,6 +170,10 @@ def record_illustrative_snapshot(tracker):
     ``jobs.record_snapshot`` recorded (its message names the invented period).
     """
     published = open_summary(tracker)
-    invented = summarise(illustrative_plan(published.plan), ILLUSTRATIVE_AS_AT, ILLUSTRATIVE_PERIOD,
-                         history=published.history)
+    invented = summarise(
+        illustrative_plan(published.plan),
+        ILLUSTRATIVE_AS_AT,
+        ILLUSTRATIVE_PERIOD,
+        history=published.history,
+    )
     return record_snapshot(tracker, invented)

@@ -70,7 +70,9 @@ def resolve_as_at(store: Store, as_at: date | None, plan: Plan) -> date:
     problem = plan.setting_problems.get("As at date")
     if problem:
         raise UnusableInput(f"{problem} {_again(store, '--as-of DATE')}", "Settings")
-    raise UnusableInput(f"{NO_AS_AT}, {store.again('--as-of DATE (or --as-of today)')}.", "Settings")
+    raise UnusableInput(
+        f"{NO_AS_AT}, {store.again('--as-of DATE (or --as-of today)')}.", "Settings"
+    )
 
 
 def resolve_period(store: Store, period: str | None, plan: Plan) -> str | None:
@@ -83,8 +85,11 @@ def resolve_period(store: Store, period: str | None, plan: Plan) -> str | None:
     if period:
         if plan.period(period) is None:
             names = ", ".join(p.name for p in plan.periods) or "none yet"
-            raise UnusableInput(f"The reporting period '{period}' is not on the Periods sheet (periods: {names}). "
-                                "Give --period one of those names, or add the period to the Periods sheet.", "Periods")
+            raise UnusableInput(
+                f"The reporting period '{period}' is not on the Periods sheet (periods: {names}). "
+                "Give --period one of those names, or add the period to the Periods sheet.",
+                "Periods",
+            )
         return period
     problem = plan.setting_problems.get("Reporting period")
     if problem:
@@ -93,7 +98,9 @@ def resolve_period(store: Store, period: str | None, plan: Plan) -> str | None:
     return str(value) if value else None
 
 
-def open_summary(where: Store | Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
+def open_summary(
+    where: Store | Path | str, as_at: date | None = None, period: str | None = None
+) -> Summary:
     """Read the workbook and compute every figure and finding as at the date for the period.
 
     ``where`` is a ``Store`` or the path of a tracker file; ``as_at`` and ``period`` default to its Settings.
@@ -102,13 +109,24 @@ def open_summary(where: Store | Path | str, as_at: date | None = None, period: s
     with no_cycle_collection():
         loaded = store.load()
         plan = loaded.plan
-        if period:  # a period asked for by name is checked first: it is what the officer typed just now
+        if (
+            period
+        ):  # a period asked for by name is checked first: it is what the officer typed just now
             resolve_period(store, period, plan)
         day = resolve_as_at(store, as_at, plan)
-        return summarise(plan, day, resolve_period(store, period, plan), loaded.findings, loaded.history, loaded.log)
+        return summarise(
+            plan,
+            day,
+            resolve_period(store, period, plan),
+            loaded.findings,
+            loaded.history,
+            loaded.log,
+        )
 
 
-def refresh(where: Store | Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
+def refresh(
+    where: Store | Path | str, as_at: date | None = None, period: str | None = None
+) -> Summary:
     """Recompute and write the Dashboard, Slippage and Checks sheets; nothing officers typed is touched."""
     store = as_store(where)
     summary = open_summary(store, as_at, period)
@@ -117,7 +135,9 @@ def refresh(where: Store | Path | str, as_at: date | None = None, period: str | 
     return summary
 
 
-def check(where: Store | Path | str, as_at: date | None = None, period: str | None = None) -> Summary:
+def check(
+    where: Store | Path | str, as_at: date | None = None, period: str | None = None
+) -> Summary:
     """Write every finding to the Checks sheet only (the ribbon's Validate)."""
     store = as_store(where)
     summary = open_summary(store, as_at, period)
@@ -136,16 +156,21 @@ class Recorded:
     def message(self, name: str) -> str:
         """What was recorded, in a sentence (and what was replaced, kept in the backup)."""
         s = self.snapshot
-        text = (f"Recorded the {s.period} snapshot as at {s.as_at:%d/%m/%Y} in {name} ({len(s.rows)} actions, "
-                "History sheet).")
+        text = (
+            f"Recorded the {s.period} snapshot as at {s.as_at:%d/%m/%Y} in {name} ({len(s.rows)} actions, "
+            "History sheet)."
+        )
         if self.replaced:
-            text += (f" It replaces the {self.replaced.period} snapshot as at {self.replaced.as_at:%d/%m/%Y} "
-                     f"({len(self.replaced.rows)} rows); the workbook before it is in the backups folder.")
+            text += (
+                f" It replaces the {self.replaced.period} snapshot as at {self.replaced.as_at:%d/%m/%Y} "
+                f"({len(self.replaced.rows)} rows); the workbook before it is in the backups folder."
+            )
         return text
 
 
-def record_snapshot(where: Store | Path | str, summary: Summary, today: date | None = None,
-                    force: bool = False) -> Recorded:
+def record_snapshot(
+    where: Store | Path | str, summary: Summary, today: date | None = None, force: bool = False
+) -> Recorded:
     """Write the summary's live state as its period's snapshot (replacing an earlier one) and refresh the dashboards,
     in one write.
 
@@ -156,24 +181,41 @@ def record_snapshot(where: Store | Path | str, summary: Summary, today: date | N
     refuse_unreadable(summary.findings, HISTORY)
     live = summary.live
     if live is not None and not force:
-        problem = snapshot_date_problem(summary.period.period, summary.plan.periods, summary.as_at, today)
+        problem = snapshot_date_problem(
+            summary.period.period, summary.plan.periods, summary.as_at, today
+        )
         if problem:
-            raise UnusableInput(f"The snapshot was not recorded: {problem} Nothing was changed. Put it right, "
-                                f"{store.again('--force to record it anyway')}.", "Settings")
+            raise UnusableInput(
+                f"The snapshot was not recorded: {problem} Nothing was changed. Put it right, "
+                f"{store.again('--force to record it anyway')}.",
+                "Settings",
+            )
     if live is None:
         unknown = next((f.message for f in summary.findings if f.code == "period-unknown"), "")
-        raise UnusableInput((f"The {unknown} " if unknown else "") + "A snapshot needs a reporting period: fill in "
-                            "'Reporting period' on the Settings sheet (a name on the Periods sheet), "
-                            f"{store.again('--period NAME')}. Nothing was changed.", "Settings")
+        raise UnusableInput(
+            (f"The {unknown} " if unknown else "") + "A snapshot needs a reporting period: fill in "
+            "'Reporting period' on the Settings sheet (a name on the Periods sheet), "
+            f"{store.again('--period NAME')}. Nothing was changed.",
+            "Settings",
+        )
     history, replaced = replace_period(summary.history, live)
     after = replace(summary, history=history)
     with no_cycle_collection():
-        store.write(Changes(grids=layout.computed_grids(after), logs=((HISTORY_LOG, history_grid(history)),)))
+        store.write(
+            Changes(
+                grids=layout.computed_grids(after), logs=((HISTORY_LOG, history_grid(history)),)
+            )
+        )
     return Recorded(after, next(s for s in history if s.same_period(live.period)), replaced)
 
 
-def snapshot(where: Store | Path | str, as_at: date | None = None, period: str | None = None,
-             today: date | None = None, force: bool = False) -> Recorded:
+def snapshot(
+    where: Store | Path | str,
+    as_at: date | None = None,
+    period: str | None = None,
+    today: date | None = None,
+    force: bool = False,
+) -> Recorded:
     """Read the workbook and record each action's state for the period as at the date on its History sheet
     (``today`` and ``force``: see ``record_snapshot``)."""
     store = as_store(where)
@@ -190,9 +232,15 @@ class Reported:
     not_recorded: TrackerError | None
 
 
-def report(where: Store | Path | str, output: Path, build: Callable[[Summary, Path], Path],
-           as_at: date | None = None, period: str | None = None, summary: Summary | None = None,
-           today: date | None = None) -> Reported:
+def report(
+    where: Store | Path | str,
+    output: Path,
+    build: Callable[[Summary, Path], Path],
+    as_at: date | None = None,
+    period: str | None = None,
+    summary: Summary | None = None,
+    today: date | None = None,
+) -> Reported:
     """Build the report with ``build`` (``report_builder.build_report``), then record the period's snapshot on History
     and refresh the dashboards. The report stands when the snapshot cannot be recorded (``not_recorded`` says why)."""
     store = as_store(where)
@@ -200,28 +248,43 @@ def report(where: Store | Path | str, output: Path, build: Callable[[Summary, Pa
     written = Path(build(summary, output))
     try:
         return Reported(summary, written, record_snapshot(store, summary, today), None)
-    except TrackerError as exc:  # unusable History, no period, the tracker open in Excel: the report stands
+    except (
+        TrackerError
+    ) as exc:  # unusable History, no period, the tracker open in Excel: the report stands
         return Reported(summary, written, None, exc)
 
 
 # --- update requests to owners, and their returns -------------------------------------------------------------------
 
-def planned_requests(where: Store | Path | str, as_at: date | None = None, period: str | None = None
-                     ) -> tuple[Summary, Requests]:
+
+def planned_requests(
+    where: Store | Path | str, as_at: date | None = None, period: str | None = None
+) -> tuple[Summary, Requests]:
     """The workbook's summary and the update requests it calls for; refused when the Requests log is unreadable."""
     store = as_store(where)
     summary = open_summary(store, as_at, period)
     refuse_unreadable(summary.findings, CHASE_SHEET)
-    return summary, plan_requests(summary.plan, summary.period.period if summary.period else None, summary.as_at)
+    return summary, plan_requests(
+        summary.plan, summary.period.period if summary.period else None, summary.as_at
+    )
 
 
 def with_request_ids(requests: Requests, ids: Mapping[str, str] | None = None) -> Requests:
     """Each request with its id: a random one (``secrets``: an owner cannot guess another's), or the one ``ids``
     gives for its owner's initials (xlwings Server logs the requests its download route wrote)."""
     given = dict(ids or {})
-    return replace(requests, requests=tuple(
-        replace(r, request_id=str(given.get(r.lead.initials) or ("" if ids is not None else secrets.token_hex(8))))
-        for r in requests.requests))
+    return replace(
+        requests,
+        requests=tuple(
+            replace(
+                r,
+                request_id=str(
+                    given.get(r.lead.initials) or ("" if ids is not None else secrets.token_hex(8))
+                ),
+            )
+            for r in requests.requests
+        ),
+    )
 
 
 def log_requests(where: Store | Path | str, summary: Summary, requests: Requests) -> None:
@@ -240,8 +303,12 @@ class Sent:
     written: tuple[Written, ...]
 
 
-def send_requests(where: Store | Path | str, out: Path | Callable[[Summary, Requests], Path],
-                  as_at: date | None = None, period: str | None = None) -> Sent:
+def send_requests(
+    where: Store | Path | str,
+    out: Path | Callable[[Summary, Requests], Path],
+    as_at: date | None = None,
+    period: str | None = None,
+) -> Sent:
     """Write each owner's request workbook and e-mail draft into ``out`` and log them on the Requests sheet.
 
     ``out`` is the folder, or gives it from the summary and the requests (the ribbon names it after the period). With
@@ -255,17 +322,26 @@ def send_requests(where: Store | Path | str, out: Path | Callable[[Summary, Requ
         return Sent(summary, requests, ())
     requests = with_request_ids(requests)
     folder = Path(out(summary, requests) if callable(out) else out)
-    written = write_requests(requests, folder, store.name, str(summary.plan.setting("Council") or ""))
+    written = write_requests(
+        requests, folder, store.name, str(summary.plan.setting("Council") or "")
+    )
     log_requests(store, summary, requests)
     return Sent(summary, requests, written)
 
 
-def check_returns(where: Store | Path | str, files: list[Path], as_at: date | None = None,
-                  period: str | None = None, trust_unlogged: bool = False) -> tuple[Summary, Collected]:
+def check_returns(
+    where: Store | Path | str,
+    files: list[Path],
+    as_at: date | None = None,
+    period: str | None = None,
+    trust_unlogged: bool = False,
+) -> tuple[Summary, Collected]:
     """The workbook's summary and what the returned files change in it (and what is refused): each return checked
     against the request its Requests log says was sent (``rules.chase.sent_for``)."""
     summary = open_summary(as_store(where), as_at, period)
-    refuse_unreadable(summary.findings, CHASE_SHEET)  # the log is what each return is checked against
+    refuse_unreadable(
+        summary.findings, CHASE_SHEET
+    )  # the log is what each return is checked against
     returns = [read_return(Path(f)) for f in files]
     return summary, collect(summary.plan, returns, summary.as_at, summary.chase_log, trust_unlogged)
 
@@ -275,8 +351,9 @@ def apply_returns(where: Store | Path | str, summary: Summary, collected: Collec
     write: each value into its Actions cell, each proposal as a new Revisions row with Agreed by blank."""
     refuse_unreadable(summary.findings, CHASE_SHEET)
     entries = with_entries(summary.chase_log, received_entries(collected, summary.as_at))
-    as_store(where).write(Changes(cells=edits_for(summary.plan, collected),
-                                  logs=((CHASE_LOG, chase_grid(entries)),)))
+    as_store(where).write(
+        Changes(cells=edits_for(summary.plan, collected), logs=((CHASE_LOG, chase_grid(entries)),))
+    )
 
 
 @dataclass(frozen=True)
@@ -289,9 +366,15 @@ class Collection:
     summary: Summary | None = None  # the dashboards refreshed after applying, when they were
 
 
-def collect_returns(where: Store | Path | str, files: list[Path], as_at: date | None = None, apply: bool = False,
-                    period: str | None = None, refresh_after: bool = True, trust_unlogged: bool = False
-                    ) -> Collection:
+def collect_returns(
+    where: Store | Path | str,
+    files: list[Path],
+    as_at: date | None = None,
+    apply: bool = False,
+    period: str | None = None,
+    refresh_after: bool = True,
+    trust_unlogged: bool = False,
+) -> Collection:
     """Read the returns and check them against the workbook; with ``apply``, write what is accepted and (with
     ``refresh_after``) refresh the dashboards from the values just written. ``trust_unlogged`` takes returns that
     carry no request id (made before requests carried one) as they say."""
@@ -306,6 +389,7 @@ def collect_returns(where: Store | Path | str, files: list[Path], as_at: date | 
 
 # --- a new tracker file -----------------------------------------------------------------------------------------------
 
+
 def new_tracker(path: Path | str, rows: dict[str, list[dict[str, object]]] | None = None) -> Path:
     """Make a tracker workbook (blank, or holding the given officers' rows) with its computed sheets filled."""
     from ofsted_tracker.workbook.store.writer import (  # defers openpyxl: only new files need it
@@ -316,18 +400,27 @@ def new_tracker(path: Path | str, rows: dict[str, list[dict[str, object]]] | Non
     rows = dict(rows or {})
     rows.setdefault(schema.SETTINGS.name, settings_rows({"Class": "Part 1"}))
     tables = {
-        spec.name: RawTable(spec.name, {c.field: schema.column_letter(i) for i, c in enumerate(spec.columns, 1)},
-                            [(i, {k: v for k, v in r.items() if v not in (None, "")})
-                             for i, r in enumerate(rows.get(spec.name, []), start=2)])
+        spec.name: RawTable(
+            spec.name,
+            {c.field: schema.column_letter(i) for i, c in enumerate(spec.columns, 1)},
+            [
+                (i, {k: v for k, v in r.items() if v not in (None, "")})
+                for i, r in enumerate(rows.get(spec.name, []), start=2)
+            ],
+        )
         for spec in schema.OFFICER_SHEETS
     }
     plan, findings = parse_plan(tables)
     as_at = plan.settings.get("As at date")
     if isinstance(as_at, date):
         period = plan.settings.get("Reporting period")
-        grids = layout.computed_grids(summarise(plan, as_at, str(period) if period else None, tuple(findings)))
+        grids = layout.computed_grids(
+            summarise(plan, as_at, str(period) if period else None, tuple(findings))
+        )
     else:  # nothing to compute yet: the sheets say how to start
         grids = layout.computed_grids(summarise(plan, date(2000, 1, 1)))
         for grid in grids.values():
-            grid[1][0] = "Not refreshed yet: fill in the plan and the 'As at date' in Settings, then Refresh."
+            grid[1][0] = (
+                "Not refreshed yet: fill in the plan and the 'As at date' in Settings, then Refresh."
+            )
     return save_new(Path(path), rows, grids)

@@ -21,19 +21,26 @@ from ofsted_tracker.addin.server import PROJECT_DIR
 
 DEFAULTS = {
     "XLWINGS_PROJECT_NAME": "Improvement Plan",
-    "XLWINGS_ENABLE_SOCKETIO": "false",    # no streaming functions; without it any number of workers can serve
+    "XLWINGS_ENABLE_SOCKETIO": "false",  # no streaming functions; without it any number of workers can serve
     "XLWINGS_ENABLE_HOTRELOAD": "false",
     "XLWINGS_ENABLE_EXAMPLES": "false",
-    "XLWINGS_CORS_ALLOW_ORIGINS": "[]",    # the task pane is served from this server: no other origin needed
+    "XLWINGS_CORS_ALLOW_ORIGINS": "[]",  # the task pane is served from this server: no other origin needed
     "XLWINGS_MANIFEST_ID_PROD": "1555c734-5578-4b12-b8ac-a69bc0a90e36",
     "XLWINGS_MANIFEST_ID_DEV": "2f9a46af-05ae-4034-ad2c-665384664cfe",
 }
 MAX_PAYLOAD_MB = float(os.environ.get("OFSTED_TRACKER_MAX_PAYLOAD_MB", "25"))
 
-if "xlwings_server.config" in sys.modules and sys.modules["xlwings_server.config"].PROJECT_DIR != PROJECT_DIR:
-    raise ImportError("xlwings_server was imported before addin.server.app, so it took its project folder from the "
-                      "current directory; import addin.server.app first")
-os.environ["XLWINGS_PROJECT_DIR"] = str(PROJECT_DIR)  # our scripts, templates and static files, never the cwd's
+if (
+    "xlwings_server.config" in sys.modules
+    and sys.modules["xlwings_server.config"].PROJECT_DIR != PROJECT_DIR
+):
+    raise ImportError(
+        "xlwings_server was imported before addin.server.app, so it took its project folder from the "
+        "current directory; import addin.server.app first"
+    )
+os.environ["XLWINGS_PROJECT_DIR"] = str(
+    PROJECT_DIR
+)  # our scripts, templates and static files, never the cwd's
 for _key, _value in DEFAULTS.items():
     os.environ.setdefault(_key, _value)
 
@@ -54,12 +61,18 @@ def max_payload_bytes() -> int:
 
 
 def _too_big() -> HTTPException:
-    return HTTPException(status_code=413, detail=(
-        f"The workbook sent is larger than this server accepts ({MAX_PAYLOAD_MB:g} MB). Ask IT to raise "
-        "OFSTED_TRACKER_MAX_PAYLOAD_MB, or remove very large sheets that are not part of the plan."))
+    return HTTPException(
+        status_code=413,
+        detail=(
+            f"The workbook sent is larger than this server accepts ({MAX_PAYLOAD_MB:g} MB). Ask IT to raise "
+            "OFSTED_TRACKER_MAX_PAYLOAD_MB, or remove very large sheets that are not part of the plan."
+        ),
+    )
 
 
-async def read_payload(request: Request, form_data: str | None = Form(None, alias="bookData")) -> dict:
+async def read_payload(
+    request: Request, form_data: str | None = Form(None, alias="bookData")
+) -> dict:
     """The workbook payload of a request, checked: 413 when too big, 400 when not JSON, 422 when not a workbook."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_payload_bytes():
@@ -83,7 +96,10 @@ def _is_local(host: str | None) -> bool:
     try:
         return host is not None and ipaddress.ip_address(host.strip()).is_loopback
     except ValueError:
-        return host in ("localhost", "testclient")  # Starlette's TestClient names its client "testclient"
+        return host in (
+            "localhost",
+            "testclient",
+        )  # Starlette's TestClient names its client "testclient"
 
 
 def _scripts() -> frozenset[str]:
@@ -100,9 +116,15 @@ SCRIPT_ROUTE = f"{settings.app_path}/xlwings/custom-scripts-call/"
 async def only_known_scripts(request: Request, call_next):
     """A script name that is not one of ours gets 404 (xlwings-server would fail with a 500)."""
     path = request.url.path
-    if path.startswith(SCRIPT_ROUTE) and path[len(SCRIPT_ROUTE):] not in SCRIPTS:
-        return JSONResponse(status_code=404, content={"detail": (
-            f"No script '{path[len(SCRIPT_ROUTE):][:60]}': the scripts are {', '.join(sorted(SCRIPTS))}.")})
+    if path.startswith(SCRIPT_ROUTE) and path[len(SCRIPT_ROUTE) :] not in SCRIPTS:
+        return JSONResponse(
+            status_code=404,
+            content={
+                "detail": (
+                    f"No script '{path[len(SCRIPT_ROUTE) :][:60]}': the scripts are {', '.join(sorted(SCRIPTS))}."
+                )
+            },
+        )
     return await call_next(request)
 
 
@@ -113,9 +135,15 @@ async def only_this_computer_without_sign_in(request: Request, call_next):
         client = request.client.host if request.client else None
         forwarded = [h for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
         if not _is_local(client) or not all(_is_local(h) for h in forwarded):
-            return JSONResponse(status_code=403, content={"detail": (
-                "This server has no sign-in configured, so it answers only the computer it runs on. "
-                "Turn on Entra ID sign-in (XLWINGS_AUTH_PROVIDERS=[\"entraid\"]) to serve others.")})
+            return JSONResponse(
+                status_code=403,
+                content={
+                    "detail": (
+                        "This server has no sign-in configured, so it answers only the computer it runs on. "
+                        'Turn on Entra ID sign-in (XLWINGS_AUTH_PROVIDERS=["entraid"]) to serve others.'
+                    )
+                },
+            )
     return await call_next(request)
 
 

@@ -53,7 +53,9 @@ def _unusable(exc: TrackerError) -> HTTPException:
 def _download(name: str, data: bytes, media_type: str) -> Response:
     """A file for the task pane to offer as a download, its name in Content-Disposition (ASCII and UTF-8)."""
     disposition = f"attachment; filename=\"{name.encode('ascii', 'replace').decode()}\"; filename*=UTF-8''{quote(name)}"
-    return Response(content=data, media_type=media_type, headers={"Content-Disposition": disposition})
+    return Response(
+        content=data, media_type=media_type, headers={"Content-Disposition": disposition}
+    )
 
 
 def _summary(book: excel.Book) -> Summary:
@@ -67,8 +69,10 @@ def _summary(book: excel.Book) -> Summary:
 async def summary(book: dep.Book, current_user: dep.User) -> dict:
     """The plan's counts and findings as ``ofsted-tracker summary --json`` gives them, and a one-line message."""
     s = await run_in_threadpool(_summary, book)
-    message = (f"{len(s.overall.total)} actions as at {s.as_at:%d/%m/%Y}: {s.ratings_text()}; "
-               f"{s.errors} errors, {s.warnings} warnings.")
+    message = (
+        f"{len(s.overall.total)} actions as at {s.as_at:%d/%m/%Y}: {s.ratings_text()}; "
+        f"{s.errors} errors, {s.warnings} warnings."
+    )
     return {"message": message, "summary": s.as_dict()}
 
 
@@ -90,7 +94,9 @@ async def report(book: dep.Book, current_user: dep.User) -> Response:
     return _download(name, data, DOCX)
 
 
-REQUEST_IDS_HEADER = "X-Request-Ids"  # the ids the zip's requests carry, by owner: the task pane logs them
+REQUEST_IDS_HEADER = (
+    "X-Request-Ids"  # the ids the zip's requests carry, by owner: the task pane logs them
+)
 
 
 def _requests(book: excel.Book) -> tuple[str, bytes, dict[str, str]]:
@@ -130,10 +136,17 @@ def _collect(book: excel.Book, args: list) -> dict:
         refuse_unreadable(s.findings, CHASE_SHEET)  # as applying would, before the officer is asked
     except TrackerError as exc:
         raise _unusable(exc) from None
-    then = (" Check them, then click Apply these changes." if collected.changes else
-            " Nothing to change: this workbook already holds every value they accept.")
+    then = (
+        " Check them, then click Apply these changes."
+        if collected.changes
+        else " Nothing to change: this workbook already holds every value they accept."
+    )
     message = updates.counted(collected, len(files)) + then
-    return {"message": message, "lines": list(preview_lines(collected)), **preview_dict(collected, s.as_at, False)}
+    return {
+        "message": message,
+        "lines": list(preview_lines(collected)),
+        **preview_dict(collected, s.as_at, False),
+    }
 
 
 @router.post("/collect")

@@ -20,9 +20,11 @@ from ofsted_tracker.workbook.errors import UnusableInput
 
 MKCERT = ("localhost+2.pem", "localhost+2-key.pem")
 SELF_SIGNED = ("ofsted-tracker-dev.pem", "ofsted-tracker-dev-key.pem")
-LICENCE_HELP = ("xlwings Server needs XLWINGS_LICENSE_KEY. A council may use it free under PolyForm Noncommercial "
-                "1.0.0 (use by a government institution is a permitted purpose): set XLWINGS_LICENSE_KEY=noncommercial. "
-                "Anyone else needs a commercial xlwings licence key.")
+LICENCE_HELP = (
+    "xlwings Server needs XLWINGS_LICENSE_KEY. A council may use it free under PolyForm Noncommercial "
+    "1.0.0 (use by a government institution is a permitted purpose): set XLWINGS_LICENSE_KEY=noncommercial. "
+    "Anyone else needs a commercial xlwings licence key."
+)
 
 
 def self_signed(cert: Path, key: Path, days: int = 365) -> None:
@@ -33,23 +35,44 @@ def self_signed(cert: Path, key: Path, days: int = 365) -> None:
     from cryptography.x509.oid import NameOID
 
     private = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ofsted-tracker development (localhost)")])
+    name = x509.Name(
+        [x509.NameAttribute(NameOID.COMMON_NAME, "ofsted-tracker development (localhost)")]
+    )
     now = dt.datetime.now(dt.UTC)
-    alt = x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                       x509.IPAddress(ipaddress.ip_address("::1"))])
-    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private.public_key())
-                   .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
-                   .not_valid_after(now + dt.timedelta(days=days)).add_extension(alt, critical=False)
-                   .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-                   .sign(private, hashes.SHA256()))
+    alt = x509.SubjectAlternativeName(
+        [
+            x509.DNSName("localhost"),
+            x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+            x509.IPAddress(ipaddress.ip_address("::1")),
+        ]
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .add_extension(alt, critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .sign(private, hashes.SHA256())
+    )
     cert.parent.mkdir(parents=True, exist_ok=True)
-    key.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     key.chmod(0o600)
     cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
 
 
-def certificate(cert_dir: Path, certfile: Path | None = None, keyfile: Path | None = None) -> tuple[Path, Path, str]:
+def certificate(
+    cert_dir: Path, certfile: Path | None = None, keyfile: Path | None = None
+) -> tuple[Path, Path, str]:
     """The certificate and key to serve with, and a sentence saying where they came from."""
     if certfile or keyfile:
         if not (certfile and keyfile and certfile.is_file() and keyfile.is_file()):
@@ -61,8 +84,14 @@ def certificate(cert_dir: Path, certfile: Path | None = None, keyfile: Path | No
             return cert, key, f"certificate {cert}"
     cert, key = (cert_dir / name for name in SELF_SIGNED)
     self_signed(cert, key)
-    return cert, key, (f"made a self-signed certificate {cert}: trust it (or use mkcert) before Excel will load "
-                       "the add-in")
+    return (
+        cert,
+        key,
+        (
+            f"made a self-signed certificate {cert}: trust it (or use mkcert) before Excel will load "
+            "the add-in"
+        ),
+    )
 
 
 def check_host(host: str, auth_providers: list[str] | None) -> None:
@@ -71,10 +100,13 @@ def check_host(host: str, auth_providers: list[str] | None) -> None:
         raise UnusableInput(
             f"Refusing to listen on {host}: without sign-in the server answers only this computer. Turn on Entra ID "
             "sign-in first (XLWINGS_AUTH_PROVIDERS='[\"entraid\"]', XLWINGS_AUTH_ENTRAID_CLIENT_ID and "
-            "XLWINGS_AUTH_ENTRAID_TENANT_ID; see 'For IT' in the README), or use --host 127.0.0.1.")
+            "XLWINGS_AUTH_ENTRAID_TENANT_ID; see 'For IT' in the README), or use --host 127.0.0.1."
+        )
 
 
-def run(host: str, port: int, cert_dir: Path, certfile: Path | None = None, keyfile: Path | None = None) -> None:
+def run(
+    host: str, port: int, cert_dir: Path, certfile: Path | None = None, keyfile: Path | None = None
+) -> None:
     """Start the server (blocks until stopped with Ctrl+C)."""
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         raise UnusableInput(LICENCE_HELP)
@@ -86,12 +118,19 @@ def run(host: str, port: int, cert_dir: Path, certfile: Path | None = None, keyf
             settings,
         )
     except ImportError as exc:
-        raise UnusableInput(f"The server is not installed ({exc.name} is missing): "
-                            "pip install 'ofsted-tracker[server]'") from None
+        raise UnusableInput(
+            f"The server is not installed ({exc.name} is missing): "
+            "pip install 'ofsted-tracker[server]'"
+        ) from None
     check_host(host, settings.auth_providers)
     cert, key, origin = certificate(cert_dir, certfile, keyfile)
     shown = f"[{host}]" if ":" in host else host
-    print(f"Improvement Plan add-in on https://{shown}:{port}/ ({origin}).\n"
-          f"Manifest: https://{shown}:{port}/manifest.xml  Task pane: https://{shown}:{port}/taskpane.html\n"
-          "xlwings Server: PolyForm Noncommercial 1.0.0 or a commercial xlwings licence. Ctrl+C stops it.", flush=True)
-    uvicorn.run(app, host=host, port=port, ssl_certfile=str(cert), ssl_keyfile=str(key), log_level="warning")
+    print(
+        f"Improvement Plan add-in on https://{shown}:{port}/ ({origin}).\n"
+        f"Manifest: https://{shown}:{port}/manifest.xml  Task pane: https://{shown}:{port}/taskpane.html\n"
+        "xlwings Server: PolyForm Noncommercial 1.0.0 or a commercial xlwings licence. Ctrl+C stops it.",
+        flush=True,
+    )
+    uvicorn.run(
+        app, host=host, port=port, ssl_certfile=str(cert), ssl_keyfile=str(key), log_level="warning"
+    )

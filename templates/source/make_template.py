@@ -29,8 +29,10 @@ GROUP_FILL = "F2F2F2"
 LABEL_FILL = "F2F2F2"
 PORTRAIT_TEXT_CM = 21.0 - 2 * 2.25
 LANDSCAPE_TEXT_CM = 29.7 - 2 * 2.0
-RAG_KEY = ("Key: G (green) completed by deadline; A (amber) ongoing within deadline; R (red) not completed by "
-           "deadline, or unlikely to be; NR (grey) not rated: no valid target date.")
+RAG_KEY = (
+    "Key: G (green) completed by deadline; A (amber) ongoing within deadline; R (red) not completed by "
+    "deadline, or unlikely to be; NR (grey) not rated: no valid target date."
+)
 
 # --------------------------------------------------------------------------------------------------- styles
 
@@ -59,7 +61,9 @@ def _fonts(style, size: float, bold: bool | None = None, italic: bool | None = N
 def british_english(doc) -> None:
     """The document's own language is British English (the default run language and the theme's): Word's
     proofing and the PDF's /Lang follow it (python-docx's default template says en-US)."""
-    lang = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    lang = doc.styles.element.find(
+        f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}"
+    )
     if lang is not None:
         lang.set(qn("w:val"), "en-GB")
         lang.set(qn("w:eastAsia"), "en-GB")
@@ -76,7 +80,12 @@ def setup_styles(doc) -> None:
     _fonts(normal, 11)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.1
-    for name, size in (("Heading 1", 13), ("Heading 2", 12), ("Heading 3", 11.5), ("Heading 4", 11)):
+    for name, size in (
+        ("Heading 1", 13),
+        ("Heading 2", 12),
+        ("Heading 3", 11.5),
+        ("Heading 4", 11),
+    ):
         style = styles[name]
         _fonts(style, size, bold=True, italic=False)
         style.paragraph_format.space_before = Pt(12 if name == "Heading 1" else 9)
@@ -157,7 +166,9 @@ def add_numbering(doc) -> dict[str, int]:
     numbering = doc.part.numbering_part.element
     first_num = numbering.find(qn("w:num"))
     used_nums = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
-    used_abstracts = [int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))]
+    used_abstracts = [
+        int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))
+    ]
     ids = {}
     for offset, (list_name, levels) in enumerate(_LEVELS.items(), start=1):
         abstract_id = str(max(used_abstracts, default=0) + offset)
@@ -170,7 +181,12 @@ def add_numbering(doc) -> dict[str, int]:
         for level, (fmt, text, indent) in enumerate(levels):
             lvl = OxmlElement("w:lvl")
             lvl.set(qn("w:ilvl"), str(level))
-            for tag_name, value in (("w:start", "1"), ("w:numFmt", fmt), ("w:lvlText", text), ("w:lvlJc", "left")):
+            for tag_name, value in (
+                ("w:start", "1"),
+                ("w:numFmt", fmt),
+                ("w:lvlText", text),
+                ("w:lvlJc", "left"),
+            ):
                 element = OxmlElement(tag_name)
                 element.set(qn("w:val"), value)
                 lvl.append(element)
@@ -238,7 +254,9 @@ def bullet(doc, text: str, indent_cm: float = 1.9):
     return p
 
 
-def bullet_loop(doc, loop: str, text: str, indent_cm: float = 1.9, empty: str = "None recorded.") -> None:
+def bullet_loop(
+    doc, loop: str, text: str, indent_cm: float = 1.9, empty: str = "None recorded."
+) -> None:
     """One bullet repeated for every item of a list (``loop`` is 'b in r.outcomes'), or ``empty`` when it is empty."""
     items = loop.partition(" in ")[2]
     tag(doc, f"{{%p for {loop} %}}")
@@ -256,8 +274,11 @@ def untab_bullets(doc) -> None:
     """Drop the bullet list's fixed tab (0.63 cm) so the text follows the paragraph's own hanging indent."""
     numbering = doc.part.numbering_part.element
     num_id = doc.styles["List Bullet"].element.pPr.numPr.numId.val
-    abstract_ids = {num.find(qn("w:abstractNumId")).get(qn("w:val"))
-                    for num in numbering.findall(qn("w:num")) if num.get(qn("w:numId")) == str(num_id)}
+    abstract_ids = {
+        num.find(qn("w:abstractNumId")).get(qn("w:val"))
+        for num in numbering.findall(qn("w:num"))
+        if num.get(qn("w:numId")) == str(num_id)
+    }
     for abstract in numbering.findall(qn("w:abstractNum")):
         if abstract.get(qn("w:abstractNumId")) in abstract_ids:
             for tabs in list(abstract.iter(qn("w:tabs"))):
@@ -271,6 +292,7 @@ def tag(doc, text: str):
 
 def field(paragraph, instruction: str, shown: str) -> None:
     """A Word field (PAGE, NUMPAGES) with the text shown until Word or LibreOffice updates it."""
+
     def char(kind: str):
         run = paragraph.add_run()
         element = OxmlElement("w:fldChar")
@@ -308,8 +330,15 @@ def _row_flags(row, header: bool = False) -> None:
         trpr.append(OxmlElement("w:tblHeader"))
 
 
-def _write(cell, text: str, style: str = "Table Text", *, bold: bool = False, center: bool = False,
-           keep_with_next: bool = False) -> None:
+def _write(
+    cell,
+    text: str,
+    style: str = "Table Text",
+    *,
+    bold: bool = False,
+    center: bool = False,
+    keep_with_next: bool = False,
+) -> None:
     p = cell.paragraphs[0]
     p.style = style
     if text:
@@ -330,9 +359,16 @@ class Table:
         self.table.style = doc.styles["Table Grid"]
         self.table.alignment = WD_TABLE_ALIGNMENT.CENTER
         self.table.autofit = False
-        tblpr = self.table._tbl.tblPr  # autofit False above wrote <w:tblLayout w:type="fixed"/> in its place
+        tblpr = (
+            self.table._tbl.tblPr
+        )  # autofit False above wrote <w:tblLayout w:type="fixed"/> in its place
         margins = OxmlElement("w:tblCellMar")
-        for side, width in (("top", 40), ("left", 85), ("bottom", 40), ("right", 85)):  # schema order
+        for side, width in (
+            ("top", 40),
+            ("left", 85),
+            ("bottom", 40),
+            ("right", 85),
+        ):  # schema order
             element = OxmlElement(f"w:{side}")
             element.set(qn("w:w"), str(width))
             element.set(qn("w:type"), "dxa")
@@ -358,13 +394,24 @@ class Table:
             _write(cell, text, "Table Heading", center=i in center)
             _shade(cell, HEADER_FILL)
 
-    def row(self, *texts: str, rag: int | None = None, center: tuple[int, ...] = (), labels: tuple[int, ...] = ()):
+    def row(
+        self,
+        *texts: str,
+        rag: int | None = None,
+        center: tuple[int, ...] = (),
+        labels: tuple[int, ...] = (),
+    ):
         """A data row; column ``rag`` holds a RAG letter coloured by ``{% cellbg %}``; ``labels`` are shaded, bold."""
         row = self._row()
         _row_flags(row)
         for i, (cell, text) in enumerate(zip(row.cells, texts)):
-            _write(cell, text, "Table Heading" if i in labels else "Table Text",
-                   bold=(i == rag), center=(i == rag or i in center))
+            _write(
+                cell,
+                text,
+                "Table Heading" if i in labels else "Table Text",
+                bold=(i == rag),
+                center=(i == rag or i in center),
+            )
             if i in labels:
                 _shade(cell, LABEL_FILL)
         return row
@@ -419,7 +466,9 @@ def merge_section_break(doc) -> None:
 def page_setup(section, landscape: bool) -> None:
     section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     long_side, short_side = Cm(29.7), Cm(21.0)
-    section.page_width, section.page_height = (long_side, short_side) if landscape else (short_side, long_side)
+    section.page_width, section.page_height = (
+        (long_side, short_side) if landscape else (short_side, long_side)
+    )
     margin = Cm(2.0 if landscape else 2.25)
     section.left_margin = section.right_margin = margin
     section.top_margin = section.bottom_margin = Cm(2.0)
@@ -450,139 +499,221 @@ def header_footer(section, text_width_cm: float) -> None:
 def cover(doc) -> None:
     """The cover table and the cover report, its headings and paragraphs numbered by Word."""
     t = Table(doc, [3.4, 5.6, 2.4, 5.1])
-    for label, value in (("Committee", "{{ committee }}"), ("Title", "{{ title }}"), ("Wards", "{{ wards }}"),
-                         ("Contributors", "{{ contributors }}")):
+    for label, value in (
+        ("Committee", "{{ committee }}"),
+        ("Title", "{{ title }}"),
+        ("Wards", "{{ wards }}"),
+        ("Contributors", "{{ contributors }}"),
+    ):
         t.row(label, value, "", "", labels=(0,))
         t.merge_last(1)
     t.row("Class", "{{ report_class }}", "Date", "{{ meeting_date }}", labels=(0, 2))
     after_table(doc)
 
     heading(doc, "Introduction")
-    numbered(doc, "This report sets out progress made to date in implementing the improvement plan which was "
-                  "developed following the statutory inspection of children's social care in {{ council }} by Ofsted.")
-    numbered(doc, "A progress monitoring update for {{ period.title }} ({{ period.months }}), with figures as at "
-                  "{{ as_at }}, is attached to this report as an Appendix.")
+    numbered(
+        doc,
+        "This report sets out progress made to date in implementing the improvement plan which was "
+        "developed following the statutory inspection of children's social care in {{ council }} by Ofsted.",
+    )
+    numbered(
+        doc,
+        "A progress monitoring update for {{ period.title }} ({{ period.months }}), with figures as at "
+        "{{ as_at }}, is attached to this report as an Appendix.",
+    )
     data_quality(doc)
 
     heading(doc, "Recommendations")
     numbered(doc, "The {{ committee }} is recommended to:")
     para(doc, "Note and comment on the contents of this report; and", "Numbered Sub")
-    para(doc, "{% if revisions_count %}Note the extension of {{ revisions_count|counted('target completion date') }} "
-              "as set out under 'Deadline revisions' below.{% else %}Note that no target completion dates were "
-              "extended in this reporting period.{% endif %}", "Numbered Sub")
+    para(
+        doc,
+        "{% if revisions_count %}Note the extension of {{ revisions_count|counted('target completion date') }} "
+        "as set out under 'Deadline revisions' below.{% else %}Note that no target completion dates were "
+        "extended in this reporting period.{% endif %}",
+        "Numbered Sub",
+    )
 
     heading(doc, "Policy context")
-    numbered(doc, "The purpose of an Ofsted inspection is to assure children and young people, parents, the public, "
-                  "local authorities and government of the quality and standard of the service provided. This "
-                  "inspection was conducted under s136 Education and Inspections Act 2006.")
+    numbered(
+        doc,
+        "The purpose of an Ofsted inspection is to assure children and young people, parents, the public, "
+        "local authorities and government of the quality and standard of the service provided. This "
+        "inspection was conducted under s136 Education and Inspections Act 2006.",
+    )
     numbered(doc, "{{ policy_context }}")
-    numbered(doc, "Progress monitoring for the {{ plan_title }} is subdivided into {% if periods_count == 'one' %}"
-                  "a single reporting period: {% else %}{{ periods_count }} reporting periods as follows: {% endif %}"
-                  "{{ periods_text }}.")
+    numbered(
+        doc,
+        "Progress monitoring for the {{ plan_title }} is subdivided into {% if periods_count == 'one' %}"
+        "a single reporting period: {% else %}{{ periods_count }} reporting periods as follows: {% endif %}"
+        "{{ periods_text }}.",
+    )
     tag(doc, "{%p if period.due %}")
-    numbered(doc, "The appended report contains detailed information on progress against the "
-                  "{{ period.due|counted('action') }} due for completion during this reporting period, that is with "
-                  "a target completion date from {{ period.start }} to {{ period.end }}. Each action is judged "
-                  "against that target date, as follows:")
+    numbered(
+        doc,
+        "The appended report contains detailed information on progress against the "
+        "{{ period.due|counted('action') }} due for completion during this reporting period, that is with "
+        "a target completion date from {{ period.start }} to {{ period.end }}. Each action is judged "
+        "against that target date, as follows:",
+    )
     bullet(doc, "Actions completed by the target completion date are rated 'green' (G)")
-    bullet(doc, "Actions not completed by the target completion date are rated 'red' (R), including those whose "
-                "target date has since been extended")
+    bullet(
+        doc,
+        "Actions not completed by the target completion date are rated 'red' (R), including those whose "
+        "target date has since been extended",
+    )
     tag(doc, "{%p if period.not_yet_due %}")
     bullet(doc, "Actions whose target completion date is still to come are rated 'amber' (A)")
     tag(doc, "{%p endif %}")
-    numbered(doc, "The table below provides a snapshot of progress for {{ period.title }} ({{ period.months }}) "
-                  "as at {{ as_at }}.").paragraph_format.keep_with_next = True
+    numbered(
+        doc,
+        "The table below provides a snapshot of progress for {{ period.title }} ({{ period.months }}) "
+        "as at {{ as_at }}.",
+    ).paragraph_format.keep_with_next = True
     t = Table(doc, [12.0, 3.0])
     t.header("Criteria", "Number", center=(1,))
     t.row("Total number of actions due for completion this period", "{{ period.due }}", center=(1,))
     t.row("Actions completed by deadline", "{{ period.completed }}", center=(1,))
     t.row("Actions not completed by deadline", "{{ period.not_completed }}", center=(1,))
     t.tag("{%tr if period.not_yet_due %}")
-    t.row("Actions not yet due (target date still to come)", "{{ period.not_yet_due }}", center=(1,))
+    t.row(
+        "Actions not yet due (target date still to come)", "{{ period.not_yet_due }}", center=(1,)
+    )
     t.tag("{%tr endif %}")
     t.keep_together()
     after_table(doc)
     tag(doc, "{%p if period.completed_actions %}")
-    numbered(doc, "Actions completed by deadline during this reporting period ({{ period.completed|words }} of "
-                  "{{ period.due|words }}):")
+    numbered(
+        doc,
+        "Actions completed by deadline during this reporting period ({{ period.completed|words }} of "
+        "{{ period.due|words }}):",
+    )
     tag(doc, "{%p for a in period.completed_actions %}")
     bullet(doc, "{{ a.text }} ({{ a.ref }})")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if period.not_completed_actions %}")
-    numbered(doc, "Actions not completed by deadline during this reporting period ({{ period.not_completed|words }} "
-                  "of {{ period.due|words }}):")
+    numbered(
+        doc,
+        "Actions not completed by deadline during this reporting period ({{ period.not_completed|words }} "
+        "of {{ period.due|words }}):",
+    )
     tag(doc, "{%p for a in period.not_completed_actions %}")
     bullet(doc, "{{ a.text }} ({{ a.ref }}: {{ a.note }})")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if period.not_yet_due_actions %}")
-    numbered(doc, "Actions due later in this reporting period ({{ period.not_yet_due|words }} of "
-                  "{{ period.due|words }}):")
+    numbered(
+        doc,
+        "Actions due later in this reporting period ({{ period.not_yet_due|words }} of "
+        "{{ period.due|words }}):",
+    )
     tag(doc, "{%p for a in period.not_yet_due_actions %}")
     bullet(doc, "{{ a.text }} ({{ a.ref }}: {{ a.note }})")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p else %}")
-    numbered(doc, "No action of the plan had a target completion date in {{ period.title }} ({{ period.months }}), "
-                  "so none was due for completion in this reporting period.")
+    numbered(
+        doc,
+        "No action of the plan had a target completion date in {{ period.title }} ({{ period.months }}), "
+        "so none was due for completion in this reporting period.",
+    )
     tag(doc, "{%p endif %}")
-    numbered(doc, "For completeness, the table below summarises progress against all {{ overall.total|words }} "
-                  "actions in the improvement plan as at {{ as_at }}. This additional information is provided to "
-                  "give an overall view with regard to direction of travel. The classification for this dashboard "
-                  "includes: actions ongoing within deadline (rated 'amber') and actions that are not completed by "
-                  "deadline or are unlikely to be completed by deadline (rated 'red')."
-             ).paragraph_format.keep_with_next = True
+    numbered(
+        doc,
+        "For completeness, the table below summarises progress against all {{ overall.total|words }} "
+        "actions in the improvement plan as at {{ as_at }}. This additional information is provided to "
+        "give an overall view with regard to direction of travel. The classification for this dashboard "
+        "includes: actions ongoing within deadline (rated 'amber') and actions that are not completed by "
+        "deadline or are unlikely to be completed by deadline (rated 'red').",
+    ).paragraph_format.keep_with_next = True
     t = Table(doc, [12.0, 3.0])
     t.header("Criteria", "Number", center=(1,))
     t.row("Total number of actions in the improvement plan", "{{ overall.total }}", center=(1,))
     t.row("Actions completed by deadline", "{{ overall.completed }}", center=(1,))
     t.row("Actions ongoing within deadline", "{{ overall.ongoing }}", center=(1,))
-    t.row("Actions that are not completed by deadline or are unlikely to be completed by deadline",
-          "{{ overall.not_completed }}", center=(1,))
+    t.row(
+        "Actions that are not completed by deadline or are unlikely to be completed by deadline",
+        "{{ overall.not_completed }}",
+        center=(1,),
+    )
     t.tag("{%tr if overall.not_rated %}")
-    t.row("Actions that cannot be rated because they have no valid target date", "{{ overall.not_rated }}",
-          center=(1,))
+    t.row(
+        "Actions that cannot be rated because they have no valid target date",
+        "{{ overall.not_rated }}",
+        center=(1,),
+    )
     t.tag("{%tr endif %}")
     t.keep_together()
     after_table(doc)
     tag(doc, "{%p if recorded_differs %}")
-    para(doc, "The ratings in this report are worked out from each action's target date and progress status as at "
-              "{{ as_at }}. For {{ recorded_differs|counted('action') }} this differs from the rating recorded by "
-              "officers:", "Body Indent")
+    para(
+        doc,
+        "The ratings in this report are worked out from each action's target date and progress status as at "
+        "{{ as_at }}. For {{ recorded_differs|counted('action') }} this differs from the rating recorded by "
+        "officers:",
+        "Body Indent",
+    )
     tag(doc, "{%p for a in recorded_differs_actions %}")
     bullet(doc, "{{ a.text }} ({{ a.ref }}): {{ a.note }}.")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if undated_complete %}")
-    para(doc, "Counted as completed by deadline, although the deadline typed is not a date, so whether it was met "
-              "cannot be judged:", "Body Indent")
+    para(
+        doc,
+        "Counted as completed by deadline, although the deadline typed is not a date, so whether it was met "
+        "cannot be judged:",
+        "Body Indent",
+    )
     tag(doc, "{%p for a in undated_complete %}")
     bullet(doc, "{{ a.text }} ({{ a.ref }}: deadline typed as '{{ a.note }}')")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if revisions %}")
-    numbered(doc, "It should be noted that in developing this plan, officers have been keen to expedite work on "
-                  "areas for improvement. However, in some instances and for differing reasons, the anticipated "
-                  "completion target dates have not been met. For these actions the quarterly report makes "
-                  "recommendations for the completion deadline to be extended and gives the reasons for the delay.")
-    numbered(doc, "The revisions are proposed with the agreement of the relevant action owner and on the "
-                  "understanding that the revised completion target date will be met by the time of the next agreed "
-                  "reporting period. They are set out under 'Deadline revisions' below.")
+    numbered(
+        doc,
+        "It should be noted that in developing this plan, officers have been keen to expedite work on "
+        "areas for improvement. However, in some instances and for differing reasons, the anticipated "
+        "completion target dates have not been met. For these actions the quarterly report makes "
+        "recommendations for the completion deadline to be extended and gives the reasons for the delay.",
+    )
+    numbered(
+        doc,
+        "The revisions are proposed with the agreement of the relevant action owner and on the "
+        "understanding that the revised completion target date will be met by the time of the next agreed "
+        "reporting period. They are set out under 'Deadline revisions' below.",
+    )
     tag(doc, "{%p endif %}")
 
     direction_of_travel(doc)
 
     heading(doc, "Deadline revisions")
     tag(doc, "{%p if revisions %}")
-    numbered(doc, "The {{ committee }} is invited to note the {{ revisions_count|counted('deadline revision') }} for "
-                  "improvement plan actions set out below.{% if revisions_agreed_by %} {% if revisions_count == 1 %}"
-                  "This revision was{% else %}These revisions were{% endif %} agreed by {{ revisions_agreed_by }}."
-                  "{% endif %}").paragraph_format.keep_with_next = True
+    numbered(
+        doc,
+        "The {{ committee }} is invited to note the {{ revisions_count|counted('deadline revision') }} for "
+        "improvement plan actions set out below.{% if revisions_agreed_by %} {% if revisions_count == 1 %}"
+        "This revision was{% else %}These revisions were{% endif %} agreed by {{ revisions_agreed_by }}."
+        "{% endif %}",
+    ).paragraph_format.keep_with_next = True
     t = Table(doc, [1.2, 6.1, 2.0, 2.0, 5.2])
-    t.header("Ref", "Action", "Old deadline", "New deadline", "Reason for deadline revision", center=(2, 3))
+    t.header(
+        "Ref",
+        "Action",
+        "Old deadline",
+        "New deadline",
+        "Reason for deadline revision",
+        center=(2, 3),
+    )
     t.tag("{%tr for r in revisions %}")
-    t.row("{{ r.ref }}", "{{ r.action }}", "{{ r.old }}", "{{ r.new }}", "{{ r.reason }}", center=(2, 3))
+    t.row(
+        "{{ r.ref }}",
+        "{{ r.action }}",
+        "{{ r.old }}",
+        "{{ r.new }}",
+        "{{ r.reason }}",
+        center=(2, 3),
+    )
     t.tag("{%tr endfor %}")
     after_table(doc)
     tag(doc, "{%p else %}")
@@ -590,21 +721,30 @@ def cover(doc) -> None:
     tag(doc, "{%p endif %}")
 
     heading(doc, "Legal implications")
-    numbered(doc, "This inspection was conducted under s136 Education and Inspections Act 2006. Following the "
-                  "inspection a report must be provided to the Local Authority and published, containing any "
-                  "recommendations. The Local Authority, in its turn, must address those recommendations by way of "
-                  "an action plan, again ensuring that this is published, for ongoing audit by Ofsted.")
+    numbered(
+        doc,
+        "This inspection was conducted under s136 Education and Inspections Act 2006. Following the "
+        "inspection a report must be provided to the Local Authority and published, containing any "
+        "recommendations. The Local Authority, in its turn, must address those recommendations by way of "
+        "an action plan, again ensuring that this is published, for ongoing audit by Ofsted.",
+    )
     heading(doc, "Financial implications")
-    numbered(doc, "There are no direct revenue implications arising for this report. The improvement plan may "
-                  "identify that extra expenditure is required in the future. In the first instance this will be "
-                  "managed through the current children's services budget. There are no capital implications from "
-                  "this report.")
+    numbered(
+        doc,
+        "There are no direct revenue implications arising for this report. The improvement plan may "
+        "identify that extra expenditure is required in the future. In the first instance this will be "
+        "managed through the current children's services budget. There are no capital implications from "
+        "this report.",
+    )
     heading(doc, "Crime and disorder implications")
-    numbered(doc, "Section 17 of the Crime and Disorder Act 1998 places a duty on partners to do all they can to "
-                  "reasonably prevent crime and disorder in their area. The level of crime and its impact is "
-                  "influenced by the decisions and activities taken in the day-to-day of local bodies and "
-                  "organisations. The Local Authority as a responsible Authority has a key statutory role in "
-                  "contributing to reducing crime and improving the quality of life in their area.")
+    numbered(
+        doc,
+        "Section 17 of the Crime and Disorder Act 1998 places a duty on partners to do all they can to "
+        "reasonably prevent crime and disorder in their area. The level of crime and its impact is "
+        "influenced by the decisions and activities taken in the day-to-day of local bodies and "
+        "organisations. The Local Authority as a responsible Authority has a key statutory role in "
+        "contributing to reducing crime and improving the quality of life in their area.",
+    )
     heading(doc, "Equalities implications")
     numbered(doc, "{{ equalities_context }}")
 
@@ -612,11 +752,14 @@ def cover(doc) -> None:
 def data_quality(doc) -> None:
     """When validation found errors: one plain paragraph saying how many the figures rest on (the annex lists them)."""
     tag(doc, "{%p if data_errors %}")
-    numbered(doc, "The figures in this report rest on a tracker workbook with {{ data_errors|counted('error') }} "
-                  "not yet put right{% if data_warnings %} (and {{ data_warnings|counted('warning') }} to check)"
-                  "{% endif %}: values officers typed that could not be used as they stand, such as a deadline that "
-                  "is not a date. The Annex lists each with its cell in the workbook and says how the action is "
-                  "counted meanwhile.")
+    numbered(
+        doc,
+        "The figures in this report rest on a tracker workbook with {{ data_errors|counted('error') }} "
+        "not yet put right{% if data_warnings %} (and {{ data_warnings|counted('warning') }} to check)"
+        "{% endif %}: values officers typed that could not be used as they stand, such as a deadline that "
+        "is not a date. The Annex lists each with its cell in the workbook and says how the action is "
+        "counted meanwhile.",
+    )
     tag(doc, "{%p endif %}")
 
 
@@ -625,8 +768,10 @@ def direction_of_travel(doc) -> None:
     heading(doc, "Direction of travel")
     numbered(doc, "{{ history_text }}{% if history_note %} {{ history_note }}{% endif %}")
     tag(doc, "{%p if has_history %}")
-    numbered(doc, "The table below gives the plan's ratings at each report to date; the last row is this report."
-             ).paragraph_format.keep_with_next = True
+    numbered(
+        doc,
+        "The table below gives the plan's ratings at each report to date; the last row is this report.",
+    ).paragraph_format.keep_with_next = True
     trend_table(doc, [2.6, 2.0, 1.6, 1.6, 1.6, 1.6, 1.6, 3.9])
     numbered(doc, "Since the last report ({{ since_last.period }}, as at {{ since_last.as_at }}):")
     since_last_bullets(doc)
@@ -636,11 +781,29 @@ def direction_of_travel(doc) -> None:
 def trend_table(doc, widths: list[float]) -> None:
     """The trend: one row per report (period), its RAG counts and how many actions had the status Complete."""
     t = Table(doc, widths)
-    t.header("Period", "As at", "Total", "{% if brag %}B+G{% else %}G{% endif %}", "A", "R", "NR", "Status Complete",
-             center=(1, 2, 3, 4, 5, 6, 7))
+    t.header(
+        "Period",
+        "As at",
+        "Total",
+        "{% if brag %}B+G{% else %}G{% endif %}",
+        "A",
+        "R",
+        "NR",
+        "Status Complete",
+        center=(1, 2, 3, 4, 5, 6, 7),
+    )
     t.tag("{%tr for p in trend %}")
-    t.row("{{ p.period }}", "{{ p.as_at }}", "{{ p.total }}", "{{ p.completed }}", "{{ p.ongoing }}",
-          "{{ p.not_completed }}", "{{ p.not_rated }}", "{{ p.complete }}", center=(1, 2, 3, 4, 5, 6, 7))
+    t.row(
+        "{{ p.period }}",
+        "{{ p.as_at }}",
+        "{{ p.total }}",
+        "{{ p.completed }}",
+        "{{ p.ongoing }}",
+        "{{ p.not_completed }}",
+        "{{ p.not_rated }}",
+        "{{ p.complete }}",
+        center=(1, 2, 3, 4, 5, 6, 7),
+    )
     t.tag("{%tr endfor %}")
     t.keep_together()
     after_table(doc)
@@ -648,9 +811,16 @@ def trend_table(doc, widths: list[float]) -> None:
 
 SINCE_LAST = (  # (list, label, bullet text)
     ("completed", "Completed", "{{ c.text }} ({{ c.ref }})"),
-    ("turned_red", "Turned Red after a change to its status, deadline or completion date",
-     "{{ c.text }} ({{ c.ref }})"),
-    ("turned_red_deadline_passed", "Turned Red because its deadline passed", "{{ c.text }} ({{ c.ref }})"),
+    (
+        "turned_red",
+        "Turned Red after a change to its status, deadline or completion date",
+        "{{ c.text }} ({{ c.ref }})",
+    ),
+    (
+        "turned_red_deadline_passed",
+        "Turned Red because its deadline passed",
+        "{{ c.text }} ({{ c.ref }})",
+    ),
     ("deadline_moved_again", "Deadline moved again", "{{ c.text }} ({{ c.ref }}: {{ c.note }})"),
 )
 
@@ -659,14 +829,19 @@ def since_last_bullets(doc) -> None:
     """Each list of 'Since the last report' that has actions, counted and named; one sentence when none has."""
     for key, label, text in SINCE_LAST:
         tag(doc, f"{{%p if since_last.{key} %}}")
-        para(doc, f"{label} ({{{{ since_last.{key}|length|words }}}}):", "Body Indent").paragraph_format \
-            .keep_with_next = True
+        para(
+            doc, f"{label} ({{{{ since_last.{key}|length|words }}}}):", "Body Indent"
+        ).paragraph_format.keep_with_next = True
         tag(doc, f"{{%p for c in since_last.{key} %}}")
         bullet(doc, text)
         tag(doc, "{%p endfor %}")
         tag(doc, "{%p endif %}")
     tag(doc, "{%p if not (" + " or ".join(f"since_last.{key}" for key, _, _ in SINCE_LAST) + ") %}")
-    para(doc, "No action was completed, turned Red or had its deadline moved since the last report.", "Body Indent")
+    para(
+        doc,
+        "No action was completed, turned Red or had its deadline moved since the last report.",
+        "Body Indent",
+    )
     tag(doc, "{%p endif %}")
 
 
@@ -674,41 +849,82 @@ def appendix(doc) -> None:
     """The monitoring report: dashboards, chart, direction of travel, the period's actions, leads, recommendations."""
     w = LANDSCAPE_TEXT_CM
     para(doc, "Appendix: {{ plan_title }} monitoring report", "Heading 1")
-    para(doc, "Monitoring Report: {{ period.title }} ({{ period.months }}), figures as at {{ as_at }}",
-         "Subtitle Line")
+    para(
+        doc,
+        "Monitoring Report: {{ period.title }} ({{ period.months }}), figures as at {{ as_at }}",
+        "Subtitle Line",
+    )
     heading(doc, "Introduction", 2, APPENDIX_LIST)
-    para(doc, "This report brings together performance monitoring information for the {{ plan_title }}. The "
-              "information contained in this report is made up of the following:")
-    for text in ("Progress dashboard for all actions to date", "Direction of travel since the last report",
-                 "Progress summary for actions due in the current period",
-                 "Key leads and those responsible for actions",
-                 "Progress summary for all actions in the improvement plan"):
+    para(
+        doc,
+        "This report brings together performance monitoring information for the {{ plan_title }}. The "
+        "information contained in this report is made up of the following:",
+    )
+    for text in (
+        "Progress dashboard for all actions to date",
+        "Direction of travel since the last report",
+        "Progress summary for actions due in the current period",
+        "Key leads and those responsible for actions",
+        "Progress summary for all actions in the improvement plan",
+    ):
         bullet(doc, text, 1.0)
     para(doc, RAG_KEY, "Key")
 
     heading(doc, "Progress dashboard for all actions to date", 2, APPENDIX_LIST)
-    para(doc, "The table below provides an overview of all actions completed, in progress or slipped as at "
-              "{{ as_at }}.")
+    para(
+        doc,
+        "The table below provides an overview of all actions completed, in progress or slipped as at "
+        "{{ as_at }}.",
+    )
     t = Table(doc, [w / 5] * 5)
-    t.header("Total number of actions in the improvement plan", "Actions completed by deadline (G)",
-             "Actions ongoing within deadline (A)", "Actions not completed by deadline (R)", "Not rated (NR)",
-             center=(0, 1, 2, 3, 4))
-    t.row("{{ overall.total }}", "{{ overall.completed }}", "{{ overall.ongoing }}", "{{ overall.not_completed }}",
-          "{{ overall.not_rated }}", center=(0, 1, 2, 3, 4))
+    t.header(
+        "Total number of actions in the improvement plan",
+        "Actions completed by deadline (G)",
+        "Actions ongoing within deadline (A)",
+        "Actions not completed by deadline (R)",
+        "Not rated (NR)",
+        center=(0, 1, 2, 3, 4),
+    )
+    t.row(
+        "{{ overall.total }}",
+        "{{ overall.completed }}",
+        "{{ overall.ongoing }}",
+        "{{ overall.not_completed }}",
+        "{{ overall.not_rated }}",
+        center=(0, 1, 2, 3, 4),
+    )
     after_table(doc)
     chart = para(doc, "{{ rag_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     chart.paragraph_format.keep_with_next = True
-    para(doc, "Figure 1: RAG rating of the plan's actions by section and for the whole plan, as at {{ as_at }}.",
-         "Figure Caption")
+    para(
+        doc,
+        "Figure 1: RAG rating of the plan's actions by section and for the whole plan, as at {{ as_at }}.",
+        "Figure Caption",
+    )
     para(doc, "By section:", "Label")
     t = Table(doc, [w - 5 * 2.6] + [2.6] * 5)
     t.header("Section", "Total", "G", "A", "R", "NR", center=(1, 2, 3, 4, 5))
     t.tag("{%tr for s in sections %}")
-    t.row("{{ s.heading }}", "{{ s.counts.total }}", "{{ s.counts.completed }}", "{{ s.counts.ongoing }}",
-          "{{ s.counts.not_completed }}", "{{ s.counts.not_rated }}", center=(1, 2, 3, 4, 5))
+    t.row(
+        "{{ s.heading }}",
+        "{{ s.counts.total }}",
+        "{{ s.counts.completed }}",
+        "{{ s.counts.ongoing }}",
+        "{{ s.counts.not_completed }}",
+        "{{ s.counts.not_rated }}",
+        center=(1, 2, 3, 4, 5),
+    )
     t.tag("{%tr endfor %}")
-    t.row("Whole plan", "{{ overall.total }}", "{{ overall.completed }}", "{{ overall.ongoing }}",
-          "{{ overall.not_completed }}", "{{ overall.not_rated }}", center=(1, 2, 3, 4, 5), labels=(0,))
+    t.row(
+        "Whole plan",
+        "{{ overall.total }}",
+        "{{ overall.completed }}",
+        "{{ overall.ongoing }}",
+        "{{ overall.not_completed }}",
+        "{{ overall.not_rated }}",
+        center=(1, 2, 3, 4, 5),
+        labels=(0,),
+    )
     after_table(doc)
     brag_and_red_actions(doc)
 
@@ -718,38 +934,79 @@ def appendix(doc) -> None:
     trend_table(doc, [5.0, 3.0] + [2.7] * 5 + [w - 8.0 - 5 * 2.7])
     chart = para(doc, "{{ trend_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     chart.paragraph_format.keep_with_next = True
-    para(doc, "Figure 2: RAG rating of the plan's actions at each report to date.", "Figure Caption")
-    para(doc, "Changes since the last report ({{ since_last.period }}, as at {{ since_last.as_at }}):", "Label")
+    para(
+        doc, "Figure 2: RAG rating of the plan's actions at each report to date.", "Figure Caption"
+    )
+    para(
+        doc,
+        "Changes since the last report ({{ since_last.period }}, as at {{ since_last.as_at }}):",
+        "Label",
+    )
     since_last_bullets(doc)
     tag(doc, "{%p endif %}")
 
-    heading(doc, "Progress summary for actions due in {{ period.title }} ({{ period.months }})", 2, APPENDIX_LIST)
+    heading(
+        doc,
+        "Progress summary for actions due in {{ period.title }} ({{ period.months }})",
+        2,
+        APPENDIX_LIST,
+    )
     tag(doc, "{%p if period.groups %}")
-    para(doc, "An action is due in this period when its original target completion date falls between "
-              "{{ period.start }} and {{ period.end }}. Each is judged against that original date, so an action "
-              "whose deadline has since been extended is shown as not completed by deadline, with its new date.")
+    para(
+        doc,
+        "An action is due in this period when its original target completion date falls between "
+        "{{ period.start }} and {{ period.end }}. Each is judged against that original date, so an action "
+        "whose deadline has since been extended is shown as not completed by deadline, with its new date.",
+    )
     t = Table(doc, [w / 3] * 3)
-    t.header("Number of actions due for completion this period", "Actions completed by deadline (G)",
-             "Actions not completed by deadline (R)", center=(0, 1, 2))
-    t.row("{{ period.due }}", "{{ period.completed }}", "{{ period.not_completed }}", center=(0, 1, 2))
+    t.header(
+        "Number of actions due for completion this period",
+        "Actions completed by deadline (G)",
+        "Actions not completed by deadline (R)",
+        center=(0, 1, 2),
+    )
+    t.row(
+        "{{ period.due }}", "{{ period.completed }}", "{{ period.not_completed }}", center=(0, 1, 2)
+    )
     after_table(doc)
     tag(doc, "{%p if period.not_yet_due %}")
-    para(doc, "A further {{ period.not_yet_due|words }} of the {{ period.due|words }} actions "
-              "{% if period.not_yet_due == 1 %}is{% else %}are{% endif %} not yet due: the target date is still to "
-              "come (rated A below).")
+    para(
+        doc,
+        "A further {{ period.not_yet_due|words }} of the {{ period.due|words }} actions "
+        "{% if period.not_yet_due == 1 %}is{% else %}are{% endif %} not yet due: the target date is still to "
+        "come (rated A below).",
+    )
     tag(doc, "{%p endif %}")
     t = Table(doc, [1.3, 7.2, 3.9, 1.2, 9.4, w - 23.0])
-    t.header("Ref", "Action", "Action owner", "RAG", "Progress summary", "Target completion deadline", center=(3,))
+    t.header(
+        "Ref",
+        "Action",
+        "Action owner",
+        "RAG",
+        "Progress summary",
+        "Target completion deadline",
+        center=(3,),
+    )
     t.tag("{%tr for g in period.groups %}")
     t.group("{{ g.heading }}")
     t.tag("{%tr for a in g.rows %}")
-    t.row("{{ a.ref }}", "{{ a.text }}", "{{ a.owner }}", "{% cellbg a.fill %}{{ a.rag }}", "{{ a.progress }}",
-          "{{ a.deadline }}", rag=3)
+    t.row(
+        "{{ a.ref }}",
+        "{{ a.text }}",
+        "{{ a.owner }}",
+        "{% cellbg a.fill %}{{ a.rag }}",
+        "{{ a.progress }}",
+        "{{ a.deadline }}",
+        rag=3,
+    )
     t.tag("{%tr endfor %}")
     t.tag("{%tr endfor %}")
     para(doc, RAG_KEY, "Key")
     tag(doc, "{%p else %}")
-    para(doc, "No action of the plan had a target completion date between {{ period.start }} and {{ period.end }}.")
+    para(
+        doc,
+        "No action of the plan had a target completion date between {{ period.start }} and {{ period.end }}.",
+    )
     tag(doc, "{%p endif %}")
 
     heading(doc, "Key leads and those responsible for actions", 2, APPENDIX_LIST)
@@ -760,8 +1017,11 @@ def appendix(doc) -> None:
     t.tag("{%tr endfor %}")
     after_table(doc)
     tag(doc, "{%p if unknown_owners %}")
-    para(doc, "Owners named on the Actions sheet who are not in this table are shown in this report as typed: "
-              "{{ unknown_owners }}.")
+    para(
+        doc,
+        "Owners named on the Actions sheet who are not in this table are shown in this report as typed: "
+        "{{ unknown_owners }}.",
+    )
     tag(doc, "{%p endif %}")
 
     heading(doc, "Progress summary for all actions in the improvement plan", 2, APPENDIX_LIST)
@@ -786,7 +1046,14 @@ def appendix(doc) -> None:
     t = Table(doc, [1.3, 13.4, 3.2, w - 19.4, 1.5])
     t.header("Ref", "Action", "Completion deadline", "By whom", "RAG", center=(4,))
     t.tag("{%tr for a in r.actions %}")
-    t.row("{{ a.ref }}", "{{ a.text }}", "{{ a.deadline }}", "{{ a.owner }}", "{% cellbg a.fill %}{{ a.rag }}", rag=4)
+    t.row(
+        "{{ a.ref }}",
+        "{{ a.text }}",
+        "{{ a.deadline }}",
+        "{{ a.owner }}",
+        "{% cellbg a.fill %}{{ a.rag }}",
+        rag=4,
+    )
     t.tag("{%tr endfor %}")
     after_table(doc)
     para(doc, "Monitoring and impact", "Label")
@@ -817,11 +1084,16 @@ def annex(doc) -> None:
     used as typed but worth checking, are left to the workbook's Checks sheet)."""
     w = LANDSCAPE_TEXT_CM
     tag(doc, "{%p if data_errors %}")
-    para(doc, "Annex: errors in the tracker workbook", "Heading 1").paragraph_format.page_break_before = True
-    para(doc, "Validation of the tracker workbook as at {{ as_at }} found {{ data_errors|counted('error') }}: values "
-              "the tool could not use as typed (each action is counted as its message says). Officers put each right "
-              "in the cell named, then rebuild the report.{% if data_warnings %} The workbook's Checks sheet also "
-              "lists {{ data_warnings|counted('warning') }}: values used as typed that are worth checking.{% endif %}")
+    para(
+        doc, "Annex: errors in the tracker workbook", "Heading 1"
+    ).paragraph_format.page_break_before = True
+    para(
+        doc,
+        "Validation of the tracker workbook as at {{ as_at }} found {{ data_errors|counted('error') }}: values "
+        "the tool could not use as typed (each action is counted as its message says). Officers put each right "
+        "in the cell named, then rebuild the report.{% if data_warnings %} The workbook's Checks sheet also "
+        "lists {{ data_warnings|counted('warning') }}: values used as typed that are worth checking.{% endif %}",
+    )
     t = Table(doc, [2.0, 3.2, 1.6, w - 6.8])
     t.header("Severity", "Cell", "Action", "What is wrong and how to put it right")
     t.tag("{%tr for f in findings %}")
@@ -837,27 +1109,55 @@ def brag_and_red_actions(doc) -> None:
     w = LANDSCAPE_TEXT_CM
     tag(doc, "{%p if brag %}")
     para(doc, "Blue, Red, Amber, Green (BRAG)", "Heading 3")
-    para(doc, "This plan is rated Blue, Red, Amber, Green. An action is rated Blue (B) when it is complete by its "
-              "deadline and the evidence of its impact is recorded, that is, the change is embedded; a complete "
-              "action without that evidence is rated Green (G). With Blue counted:")
+    para(
+        doc,
+        "This plan is rated Blue, Red, Amber, Green. An action is rated Blue (B) when it is complete by its "
+        "deadline and the evidence of its impact is recorded, that is, the change is embedded; a complete "
+        "action without that evidence is rated Green (G). With Blue counted:",
+    )
     t = Table(doc, [w - 6 * 2.4] + [2.4] * 6)
     t.header("Section", "Total", "B", "G", "A", "R", "NR", center=(1, 2, 3, 4, 5, 6))
     t.tag("{%tr for c in brag_counts %}")
-    t.row("{{ c.heading }}", "{{ c.total }}", "{{ c.blue }}", "{{ c.completed }}", "{{ c.ongoing }}",
-          "{{ c.not_completed }}", "{{ c.not_rated }}", center=(1, 2, 3, 4, 5, 6))
+    t.row(
+        "{{ c.heading }}",
+        "{{ c.total }}",
+        "{{ c.blue }}",
+        "{{ c.completed }}",
+        "{{ c.ongoing }}",
+        "{{ c.not_completed }}",
+        "{{ c.not_rated }}",
+        center=(1, 2, 3, 4, 5, 6),
+    )
     t.tag("{%tr endfor %}")
     after_table(doc)
     tag(doc, "{%p endif %}")
     para(doc, "Red actions: corrective action and forecast", "Heading 3")
     tag(doc, "{%p if red_actions %}")
-    para(doc, "Each action rated Red (R), with what is being done to bring it back on track and when it is now "
-              "expected to be complete.").paragraph_format.keep_with_next = True
+    para(
+        doc,
+        "Each action rated Red (R), with what is being done to bring it back on track and when it is now "
+        "expected to be complete.",
+    ).paragraph_format.keep_with_next = True
     t = Table(doc, [1.3, 7.6, 3.8, 2.6, w - 17.8, 2.5])
-    t.header("Ref", "Action (rated Red)", "Action owner", "Deadline", "Corrective action", "Forecast date",
-             center=(5,))
+    t.header(
+        "Ref",
+        "Action (rated Red)",
+        "Action owner",
+        "Deadline",
+        "Corrective action",
+        "Forecast date",
+        center=(5,),
+    )
     t.tag("{%tr for e in red_actions %}")
-    t.row("{{ e.ref }}", "{{ e.text }}", "{{ e.owner }}", "{{ e.deadline }}", "{{ e.corrective_action }}",
-          "{{ e.forecast }}", center=(5,))
+    t.row(
+        "{{ e.ref }}",
+        "{{ e.text }}",
+        "{{ e.owner }}",
+        "{{ e.deadline }}",
+        "{{ e.corrective_action }}",
+        "{{ e.forecast }}",
+        center=(5,),
+    )
     t.tag("{%tr endfor %}")
     after_table(doc)
     tag(doc, "{%p endif %}")
@@ -886,8 +1186,10 @@ def make_template(path: Path) -> Path:
     props.title = "Committee report template: Ofsted improvement plan update"
     props.author = ""
     props.last_modified_by = ""
-    props.comments = ("Template for ofsted-tracker: the placeholders in double braces are filled in from the tracker "
-                      "workbook; see 'The Word report' in the README.")  # properties are rendered too: no braces here
+    props.comments = (
+        "Template for ofsted-tracker: the placeholders in double braces are filled in from the tracker "
+        "workbook; see 'The Word report' in the README."
+    )  # properties are rendered too: no braces here
     props.language = "en-GB"
     props.revision = 1
     doc.save(path)
@@ -895,5 +1197,9 @@ def make_template(path: Path) -> Path:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "committee_report.docx"
+    target = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parent.parent / "committee_report.docx"
+    )
     print(f"Wrote {make_template(target)}")

@@ -16,7 +16,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # the remote engine's noncommercial licence
+os.environ.setdefault(
+    "XLWINGS_LICENSE_KEY", "noncommercial"
+)  # the remote engine's noncommercial licence
 
 import xlwings as xw  # noqa: E402
 
@@ -39,7 +41,9 @@ class Applied:
     active: str | None = None
     selected: str | None = None
     sheets_written: set[str] = field(default_factory=set)
-    resized: list[tuple[str, str, str]] = field(default_factory=list)  # (sheet, table, its new range)
+    resized: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # (sheet, table, its new range)
 
 
 def _entered(value: object) -> tuple[object, bool]:
@@ -67,7 +71,11 @@ def apply(actions: list[dict], source: Path, target: Path) -> Applied:
             result.active = name
             result.sheets_written.add(name)
             continue
-        ws = wb.worksheets[action["sheet_position"]] if action["sheet_position"] is not None else None
+        ws = (
+            wb.worksheets[action["sheet_position"]]
+            if action["sheet_position"] is not None
+            else None
+        )
         if ws is not None and func != "activateSheet" and func != "rangeSelect":
             result.sheets_written.add(ws.title)
         if func == "sheetClearContents":
@@ -97,19 +105,33 @@ def apply(actions: list[dict], source: Path, target: Path) -> Applied:
             prop, value = action["args"]
             from copy import copy
 
-            for row in ws.iter_rows(min_row=action["start_row"] + 1, max_row=action["start_row"] + action["row_count"],
-                                    min_col=action["start_column"] + 1,
-                                    max_col=action["start_column"] + action["column_count"]):
+            for row in ws.iter_rows(
+                min_row=action["start_row"] + 1,
+                max_row=action["start_row"] + action["row_count"],
+                min_col=action["start_column"] + 1,
+                max_col=action["start_column"] + action["column_count"],
+            ):
                 for cell in row:
                     font = copy(cell.font)
                     setattr(font, "b" if prop == "bold" else prop, value)
                     cell.font = font
-        elif func == "setAutofit":  # Excel fits the columns to their text: a width per column, roughly
+        elif (
+            func == "setAutofit"
+        ):  # Excel fits the columns to their text: a width per column, roughly
             from openpyxl.utils import get_column_letter
 
-            for c in range(action["start_column"] + 1, action["start_column"] + action["column_count"] + 1):
-                longest = max((len(str(ws.cell(r, c).value or "")) for r in range(
-                    action["start_row"] + 1, action["start_row"] + action["row_count"] + 1)), default=8)
+            for c in range(
+                action["start_column"] + 1, action["start_column"] + action["column_count"] + 1
+            ):
+                longest = max(
+                    (
+                        len(str(ws.cell(r, c).value or ""))
+                        for r in range(
+                            action["start_row"] + 1, action["start_row"] + action["row_count"] + 1
+                        )
+                    ),
+                    default=8,
+                )
                 ws.column_dimensions[get_column_letter(c)].width = min(max(longest, 8) + 2, 80)
         elif func == "alert":
             result.alerts.append(action["args"])
@@ -119,8 +141,10 @@ def apply(actions: list[dict], source: Path, target: Path) -> Applied:
         elif func == "rangeSelect":
             from openpyxl.utils import get_column_letter
 
-            result.selected = (f"{ws.title}!{get_column_letter(action['start_column'] + 1)}"
-                               f"{action['start_row'] + 1}")
+            result.selected = (
+                f"{ws.title}!{get_column_letter(action['start_column'] + 1)}"
+                f"{action['start_row'] + 1}"
+            )
         else:
             raise AssertionError(f"Excel action not expected from the macros: {func}")
     for ws in wb.worksheets:

@@ -28,7 +28,9 @@ from pathlib import Path
 import pytest
 
 SKIP_WITHOUT_OFFICE = "OFSTED_TRACKER_NO_OFFICE"
-INSTALL = "apt-get install -y libreoffice-writer libreoffice-calc poppler-utils nodejs (.ci/run does)"
+INSTALL = (
+    "apt-get install -y libreoffice-writer libreoffice-calc poppler-utils nodejs (.ci/run does)"
+)
 LOCK = Path(tempfile.gettempdir()) / "ofsted-tracker-soffice.lock"
 TIMEOUT = 300  # seconds for one conversion; a cold start on a busy machine takes tens of seconds
 LOCK_WAIT = 1800  # seconds to wait for other conversions (other test processes) to finish
@@ -41,8 +43,10 @@ def require(*tools: str) -> None:
     missing = [tool for tool in tools if shutil.which(tool) is None]
     if not missing:
         return
-    message = (f"{', '.join(missing)} not found on PATH; the tests need LibreOffice, poppler and Node.js: {INSTALL}. "
-               f"On a machine without them, set {SKIP_WITHOUT_OFFICE}=1 to skip these tests.")
+    message = (
+        f"{', '.join(missing)} not found on PATH; the tests need LibreOffice, poppler and Node.js: {INSTALL}. "
+        f"On a machine without them, set {SKIP_WITHOUT_OFFICE}=1 to skip these tests."
+    )
     if os.environ.get(SKIP_WITHOUT_OFFICE) == "1":
         pytest.skip(message)
     pytest.fail(message, pytrace=False)
@@ -59,7 +63,10 @@ def _one_at_a_time() -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    pytest.fail(f"another LibreOffice conversion held {LOCK} for {LOCK_WAIT} s", pytrace=False)
+                    pytest.fail(
+                        f"another LibreOffice conversion held {LOCK} for {LOCK_WAIT} s",
+                        pytrace=False,
+                    )
                 time.sleep(0.2)
         try:
             yield
@@ -74,8 +81,9 @@ def _outputs(source: Path, extension: str, outdir: Path) -> list[Path]:
 
 def _attempt(command: list[str]) -> tuple[int | None, str]:
     """Run one conversion in its own process group; stop the whole group if it overruns or leaves anything."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     try:
         output, _ = process.communicate(timeout=TIMEOUT)
         code: int | None = process.returncode
@@ -87,7 +95,9 @@ def _attempt(command: list[str]) -> tuple[int | None, str]:
     return code, output
 
 
-def convert(sources: Sequence[Path], to: str, outdir: Path, infilter: str | None = None) -> list[Path]:
+def convert(
+    sources: Sequence[Path], to: str, outdir: Path, infilter: str | None = None
+) -> list[Path]:
     """Convert the files with LibreOffice (``to`` as ``--convert-to`` takes it: "pdf", "csv:...") into ``outdir``;
     return every file written, and fail the test unless each source gave a non-empty one."""
     require("soffice")
@@ -99,17 +109,35 @@ def convert(sources: Sequence[Path], to: str, outdir: Path, infilter: str | None
         for stale in (p for s in sources for p in _outputs(s, extension, outdir)):
             stale.unlink()  # a failed attempt's leftovers must not count as output
         with _one_at_a_time(), tempfile.TemporaryDirectory(prefix="ofsted-lo-profile-") as profile:
-            command = [shutil.which("soffice"), f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
-                       "--norestore", *([f"--infilter={infilter}"] if infilter else []), "--convert-to", to,
-                       "--outdir", str(outdir), *map(str, sources)]
+            command = [
+                shutil.which("soffice"),
+                f"-env:UserInstallation={Path(profile).as_uri()}",
+                "--headless",
+                "--norestore",
+                *([f"--infilter={infilter}"] if infilter else []),
+                "--convert-to",
+                to,
+                "--outdir",
+                str(outdir),
+                *map(str, sources),
+            ]
             code, output = _attempt(command)
-        made = {s: [p for p in _outputs(s, extension, outdir) if p.stat().st_size > 0] for s in sources}
+        made = {
+            s: [p for p in _outputs(s, extension, outdir) if p.stat().st_size > 0] for s in sources
+        }
         if code == 0 and all(made.values()):
             return sorted(p for files in made.values() for p in files)
         missing = ", ".join(s.name for s, files in made.items() if not files) or "none"
-        failures.append(f"attempt {attempt}: exit {code}, no output for {missing}:\n{output.strip()}")
-    pytest.fail("LibreOffice did not convert " + ", ".join(s.name for s in sources) + "\n" + "\n".join(failures),
-                pytrace=False)
+        failures.append(
+            f"attempt {attempt}: exit {code}, no output for {missing}:\n{output.strip()}"
+        )
+    pytest.fail(
+        "LibreOffice did not convert "
+        + ", ".join(s.name for s in sources)
+        + "\n"
+        + "\n".join(failures),
+        pytrace=False,
+    )
 
 
 def to_pdf(docx: Path, folder: Path) -> Path:
@@ -121,12 +149,19 @@ def to_pdf(docx: Path, folder: Path) -> Path:
 def pages(pdf: Path) -> int:
     """The PDF's page count (pdfinfo)."""
     require("pdfinfo")
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60).stdout
+    info = subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 def text(pdf: Path, layout: bool = False) -> str:
     """The PDF's text (pdftotext; in reading order, or laid out as on the page)."""
     require("pdftotext")
-    return subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(pdf), "-"], capture_output=True,
-                          text=True, check=True, timeout=60).stdout
+    return subprocess.run(
+        ["pdftotext", *(["-layout"] if layout else []), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout

@@ -84,7 +84,7 @@ def paragraph_index(doc: Document, pattern: str) -> tuple[int, re.Match]:
 def bullets_after(doc: Document, index: int) -> list[str]:
     """The bullet paragraphs that directly follow paragraph ``index``."""
     out = []
-    for p in doc.paragraphs[index + 1:]:
+    for p in doc.paragraphs[index + 1 :]:
         if p.style.name != "List Bullet":
             break
         out.append(p.text)

@@ -15,7 +15,9 @@ _MONTHS = {
 _MONTHS["sept"] = 9
 
 _EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's (1900) calendar, as it counts after 28/02/1900
-_EPOCH_1904 = date(1904, 1, 1)  # day 0 of a workbook saved with the 1904 calendar (workbookPr date1904)
+_EPOCH_1904 = date(
+    1904, 1, 1
+)  # day 0 of a workbook saved with the 1904 calendar (workbookPr date1904)
 _PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))
 # The epochs are defined here, once, rather than taken from openpyxl.utils.datetime: importing that loads all of
 # openpyxl (about 0.3 s), which validate and refresh never otherwise need.  # numbers read as days outside these are not plausibly dates
@@ -23,7 +25,9 @@ _PLAUSIBLE = (date(1990, 1, 1), date(2099, 12, 31))
 _DAY_MONTH_YEAR = re.compile(
     r"^(?P<d>\d{1,2})\s*(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>[a-z]+)\.?,?\s+(?P<y>\d{2}|\d{4})$"
 )
-_MONTH_DAY_YEAR = re.compile(r"^(?P<m>[a-z]+)\.?\s+(?P<d>\d{1,2})\s*(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})$")
+_MONTH_DAY_YEAR = re.compile(
+    r"^(?P<m>[a-z]+)\.?\s+(?P<d>\d{1,2})\s*(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})$"
+)
 _MONTH_YEAR = re.compile(r"^(?P<m>[a-z]+)\.?,?\s+(?P<y>\d{4})$")
 _NUMERIC = re.compile(r"^(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{2}|\d{4})$")
 _ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
@@ -36,7 +40,9 @@ class DateReading:
     value: date | None
     problem: str | None = None
     kind: str | None = None
-    month_only: bool = False  # the text named a month, not a day ("February 2017"): value is its last day
+    month_only: bool = (
+        False  # the text named a month, not a day ("February 2017"): value is its last day
+    )
 
 
 def _year(text: str) -> int:
@@ -56,7 +62,9 @@ def _make(year: int, month: int, day: int, shown: str) -> DateReading:
                 "Type the intended date as dd/mm/yyyy.",
                 "error",
             )
-        return DateReading(None, f"'{shown}' is not a real date (month {month}). Type it as dd/mm/yyyy.", "error")
+        return DateReading(
+            None, f"'{shown}' is not a real date (month {month}). Type it as dd/mm/yyyy.", "error"
+        )
 
 
 def excel_serial(day: date, date1904: bool = False) -> int:
@@ -76,8 +84,12 @@ def read_date(value: object, date1904: bool = False) -> DateReading:
     if isinstance(value, date):
         return DateReading(value)
     if isinstance(value, bool):
-        return DateReading(None, f"'{str(value).upper()}' (a true/false value) is not a date. Type the date as "
-                           "dd/mm/yyyy.", "error")
+        return DateReading(
+            None,
+            f"'{str(value).upper()}' (a true/false value) is not a date. Type the date as "
+            "dd/mm/yyyy.",
+            "error",
+        )
     if isinstance(value, (int, float)):
         epoch = _EPOCH_1904 if date1904 else _EXCEL_EPOCH
         low, high = ((d - epoch).days for d in _PLAUSIBLE)
@@ -89,8 +101,12 @@ def read_date(value: object, date1904: bool = False) -> DateReading:
                 "warning",
             )
         whole = float(value).is_integer() and abs(value) < 1e15
-        shown = f"{int(value)}" if whole else f"{value:g}"  # 42 and -1000000000000, not 42.0; 1e+300, nan
-        return DateReading(None, f"the number {shown} is not a date. Type the date as dd/mm/yyyy.", "error")
+        shown = (
+            f"{int(value)}" if whole else f"{value:g}"
+        )  # 42 and -1000000000000, not 42.0; 1e+300, nan
+        return DateReading(
+            None, f"the number {shown} is not a date. Type the date as dd/mm/yyyy.", "error"
+        )
     if isinstance(value, timedelta):
         return DateReading(None, "a time, not a date. Type the date as dd/mm/yyyy.", "error")
     shown = " ".join(str(value).split())

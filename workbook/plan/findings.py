@@ -43,6 +43,10 @@ def refuse_unreadable(findings: Iterable[Finding], sheet: str) -> None:
     """Refuse a write of the tool's own ``sheet`` when it has cells the tool cannot read: writing would drop them."""
     problems = [f for f in findings if f.sheet == sheet]
     if problems:
-        where = ", ".join(f.where for f in problems[:5]) + (" and more" if len(problems) > 5 else "")
-        raise UnusableInput(f"The {sheet} sheet has cells the tool cannot read ({where}): {problems[0].message} "
-                            "Nothing was changed.")
+        where = ", ".join(f.where for f in problems[:5]) + (
+            " and more" if len(problems) > 5 else ""
+        )
+        raise UnusableInput(
+            f"The {sheet} sheet has cells the tool cannot read ({where}): {problems[0].message} "
+            "Nothing was changed."
+        )

@@ -28,8 +28,8 @@ class Action:
     row: int = 0
     original_raw: str = ""
     current_raw: str = ""
-    evidence: str = ""            # evidence of impact: in BRAG, what makes a Complete action Blue
-    corrective_action: str = ""   # for a Red action: what is being done about it
+    evidence: str = ""  # evidence of impact: in BRAG, what makes a Complete action Blue
+    corrective_action: str = ""  # for a Red action: what is being done about it
     forecast: date | None = None  # for a Red action: when it is now expected to be complete
 
     @property
@@ -117,10 +117,14 @@ class Plan:
     revisions: tuple[Revision, ...] = ()
     periods: tuple[Period, ...] = ()
     settings: dict[str, object] = field(default_factory=dict)
-    setting_rows: dict[str, int] = field(default_factory=dict)  # the Settings row of each setting, for locations
+    setting_rows: dict[str, int] = field(
+        default_factory=dict
+    )  # the Settings row of each setting, for locations
     # why a setting that is filled in cannot be used (a date that is not one, a key typed twice), with its cells
     setting_problems: dict[str, str] = field(default_factory=dict)
-    columns: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> field -> column letter as read
+    columns: dict[str, dict[str, str]] = field(
+        default_factory=dict
+    )  # sheet -> field -> column letter as read
     # sheet -> the last row of its table as read: its last non-blank row, else its header row (0 when not known)
     last_rows: dict[str, int] = field(default_factory=dict)
 

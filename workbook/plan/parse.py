@@ -12,7 +12,18 @@ from ofsted_tracker.workbook.plan.findings import ERROR, WARNING, Finding
 from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan, Recommendation, Revision
 
 ACTION_ID = re.compile(r"^\d+\.\d+[a-z]?$")
-EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!"}
+EXCEL_ERRORS = {
+    "#NULL!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#N/A",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+}
 
 
 @dataclass
@@ -32,20 +43,41 @@ class _Parser:
         self.findings: list[Finding] = []
         self.date1904 = date1904
 
-    def flag(self, severity: str, table: RawTable, fld: str, row: int, action: str, message: str, code: str) -> None:
+    def flag(
+        self,
+        severity: str,
+        table: RawTable,
+        fld: str,
+        row: int,
+        action: str,
+        message: str,
+        code: str,
+    ) -> None:
         letter = table.letters.get(fld, "")
-        self.findings.append(Finding(severity, table.sheet, f"{letter}{row}" if letter else "", action, message, code))
+        self.findings.append(
+            Finding(
+                severity, table.sheet, f"{letter}{row}" if letter else "", action, message, code
+            )
+        )
 
-    def text(self, table: RawTable, values: dict[str, object], fld: str, row: int, action: str = "") -> str:
+    def text(
+        self, table: RawTable, values: dict[str, object], fld: str, row: int, action: str = ""
+    ) -> str:
         value = values.get(fld)
         if value is None:
             return ""
         if type(value) is str:
             cleaned = value.strip()
             if cleaned in EXCEL_ERRORS:
-                self.flag(ERROR, table, fld, row, action,
-                          f"the cell shows the Excel error {cleaned}. Replace the formula with the value meant.",
-                          "excel-error")
+                self.flag(
+                    ERROR,
+                    table,
+                    fld,
+                    row,
+                    action,
+                    f"the cell shows the Excel error {cleaned}. Replace the formula with the value meant.",
+                    "excel-error",
+                )
                 return ""
             return cleaned
         if isinstance(value, float) and value.is_integer():
@@ -54,16 +86,33 @@ class _Parser:
             return f"{value:%d/%m/%Y}"
         return str(value)
 
-    def identifier(self, table: RawTable, values: dict[str, object], fld: str, row: int, what: str) -> str:
+    def identifier(
+        self, table: RawTable, values: dict[str, object], fld: str, row: int, what: str
+    ) -> str:
         value = values.get(fld)
         shown = self.text(table, values, fld, row)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and fld == "action_id":
-            self.flag(WARNING, table, fld, row, shown,
-                      f"{what} {shown} is stored as a number, so Excel may have dropped a trailing zero "
-                      "(3.10 becomes 3.1). Format the column as Text and retype it.", "id-number")
+            self.flag(
+                WARNING,
+                table,
+                fld,
+                row,
+                shown,
+                f"{what} {shown} is stored as a number, so Excel may have dropped a trailing zero "
+                "(3.10 becomes 3.1). Format the column as Text and retype it.",
+                "id-number",
+            )
         return shown
 
-    def day(self, table: RawTable, values: dict[str, object], fld: str, row: int, action: str, label: str) -> tuple[date | None, str]:
+    def day(
+        self,
+        table: RawTable,
+        values: dict[str, object],
+        fld: str,
+        row: int,
+        action: str,
+        label: str,
+    ) -> tuple[date | None, str]:
         """A date cell: (the date or None, the text typed when it was not a real date; '' otherwise)."""
         value = values.get(fld)
         if type(value) is date:  # the common case, first: a real date cell
@@ -73,26 +122,54 @@ class _Parser:
             return None, value.strip()
         reading = read_date(value, self.date1904)
         if reading.problem:
-            self.flag(reading.kind or ERROR, table, fld, row, action, f"{label}: {reading.problem}", "date")
+            self.flag(
+                reading.kind or ERROR,
+                table,
+                fld,
+                row,
+                action,
+                f"{label}: {reading.problem}",
+                "date",
+            )
         raw = "" if value is None or isinstance(value, (date, datetime)) else str(value).strip()
         return reading.value, raw
 
 
-def _choice(parser: _Parser, table: RawTable, values: dict[str, object], fld: str, row: int, action: str,
-            choices: dict[str, str], label: str) -> str | None:
+def _choice(
+    parser: _Parser,
+    table: RawTable,
+    values: dict[str, object],
+    fld: str,
+    row: int,
+    action: str,
+    choices: dict[str, str],
+    label: str,
+) -> str | None:
     shown = parser.text(table, values, fld, row, action)
     if not shown:
         return None
     picked = choices.get(shown.lower())
     if picked is None:
         options = ", ".join(dict.fromkeys(choices.values()))
-        parser.flag(ERROR, table, fld, row, action,
-                    f"{label} '{shown}' is not one of {options}. Pick one from the drop-down list.", "choice")
+        parser.flag(
+            ERROR,
+            table,
+            fld,
+            row,
+            action,
+            f"{label} '{shown}' is not one of {options}. Pick one from the drop-down list.",
+            "choice",
+        )
     return picked
 
 
-_RAG_CHOICES = {k.lower(): k for k in schema.RAGS} | {v.lower(): k for k, v in schema.RAG_NAMES.items()}
-_BRAG_CHOICES = {schema.BLUE.lower(): schema.BLUE, schema.BLUE_NAME.lower(): schema.BLUE} | _RAG_CHOICES
+_RAG_CHOICES = {k.lower(): k for k in schema.RAGS} | {
+    v.lower(): k for k, v in schema.RAG_NAMES.items()
+}
+_BRAG_CHOICES = {
+    schema.BLUE.lower(): schema.BLUE,
+    schema.BLUE_NAME.lower(): schema.BLUE,
+} | _RAG_CHOICES
 
 
 def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Plan, list[Finding]]:
@@ -101,8 +178,12 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
     ``date1904``: the workbook counts dates from 1904, so a plain number in a date cell is read on that calendar.
     """
     p = _Parser(date1904)
-    read_settings = _Parser(date1904)  # read first (the rating scheme decides what a Recorded RAG may be), reported in place
-    settings, setting_rows, setting_problems = _settings(read_settings, tables[schema.SETTINGS.name])
+    read_settings = _Parser(
+        date1904
+    )  # read first (the rating scheme decides what a Recorded RAG may be), reported in place
+    settings, setting_rows, setting_problems = _settings(
+        read_settings, tables[schema.SETTINGS.name]
+    )
     rag_choices = _BRAG_CHOICES if schema.is_brag(settings.get("Rating scheme")) else _RAG_CHOICES
     actions = []
     t = tables[schema.ACTIONS.name]
@@ -110,34 +191,52 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
         aid = p.identifier(t, v, "action_id", row, "Action ID")
         original, original_raw = p.day(t, v, "original_deadline", row, aid, "Original deadline")
         current_value = v.get("current_deadline")
-        if original is None and current_value not in (None, "") and current_value == v.get("original_deadline"):
-            current, current_raw = None, original_raw  # the same bad text twice: reported once, on the original
+        if (
+            original is None
+            and current_value not in (None, "")
+            and current_value == v.get("original_deadline")
+        ):
+            current, current_raw = (
+                None,
+                original_raw,
+            )  # the same bad text twice: reported once, on the original
         else:
             current, current_raw = p.day(t, v, "current_deadline", row, aid, "Current deadline")
         status = _choice(p, t, v, "status", row, aid, schema.STATUS_CHOICES, "Progress status")
         if status is None and not p.text(t, v, "status", row, aid):
-            p.flag(ERROR, t, "status", row, aid,
-                   "Progress status is blank. Pick Complete, On track, At risk or Not started.", "status-blank")
+            p.flag(
+                ERROR,
+                t,
+                "status",
+                row,
+                aid,
+                "Progress status is blank. Pick Complete, On track, At risk or Not started.",
+                "status-blank",
+            )
         owners = tuple(o.strip() for o in p.text(t, v, "owners", row, aid).split("/") if o.strip())
-        actions.append(Action(
-            action_id=aid,
-            rec_id=p.text(t, v, "rec_id", row, aid),
-            text=p.text(t, v, "text", row, aid),
-            owners=owners,
-            original_deadline=original,
-            current_deadline=current,
-            status=status or "",
-            completed_on=p.day(t, v, "completed_on", row, aid, "Completed on")[0],
-            recorded_rag=_choice(p, t, v, "recorded_rag", row, aid, rag_choices, "Recorded RAG"),
-            commentary=p.text(t, v, "commentary", row, aid),
-            last_updated=p.day(t, v, "last_updated", row, aid, "Last updated")[0],
-            row=row,
-            original_raw=original_raw,
-            current_raw=current_raw,
-            evidence=p.text(t, v, "evidence", row, aid),
-            corrective_action=p.text(t, v, "corrective_action", row, aid),
-            forecast=p.day(t, v, "forecast", row, aid, "Forecast date")[0],
-        ))
+        actions.append(
+            Action(
+                action_id=aid,
+                rec_id=p.text(t, v, "rec_id", row, aid),
+                text=p.text(t, v, "text", row, aid),
+                owners=owners,
+                original_deadline=original,
+                current_deadline=current,
+                status=status or "",
+                completed_on=p.day(t, v, "completed_on", row, aid, "Completed on")[0],
+                recorded_rag=_choice(
+                    p, t, v, "recorded_rag", row, aid, rag_choices, "Recorded RAG"
+                ),
+                commentary=p.text(t, v, "commentary", row, aid),
+                last_updated=p.day(t, v, "last_updated", row, aid, "Last updated")[0],
+                row=row,
+                original_raw=original_raw,
+                current_raw=current_raw,
+                evidence=p.text(t, v, "evidence", row, aid),
+                corrective_action=p.text(t, v, "corrective_action", row, aid),
+                forecast=p.day(t, v, "forecast", row, aid, "Forecast date")[0],
+            )
+        )
 
     recommendations = []
     t = tables[schema.RECOMMENDATIONS.name]
@@ -148,22 +247,31 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
     leads = []
     t = tables[schema.LEADS.name]
     for row, v in t.rows:
-        leads.append(Lead(p.text(t, v, "initials", row), p.text(t, v, "name", row), p.text(t, v, "job_title", row), row,
-                          p.text(t, v, "email", row)))
+        leads.append(
+            Lead(
+                p.text(t, v, "initials", row),
+                p.text(t, v, "name", row),
+                p.text(t, v, "job_title", row),
+                row,
+                p.text(t, v, "email", row),
+            )
+        )
 
     revisions = []
     t = tables[schema.REVISIONS.name]
     for row, v in t.rows:
         aid = p.identifier(t, v, "action_id", row, "Action ID")
-        revisions.append(Revision(
-            action_id=aid,
-            old_deadline=p.day(t, v, "old_deadline", row, aid, "Old deadline")[0],
-            new_deadline=p.day(t, v, "new_deadline", row, aid, "New deadline")[0],
-            reason=p.text(t, v, "reason", row, aid),
-            agreed_by=p.text(t, v, "agreed_by", row, aid),
-            agreed_on=p.day(t, v, "agreed_on", row, aid, "Agreed on")[0],
-            row=row,
-        ))
+        revisions.append(
+            Revision(
+                action_id=aid,
+                old_deadline=p.day(t, v, "old_deadline", row, aid, "Old deadline")[0],
+                new_deadline=p.day(t, v, "new_deadline", row, aid, "New deadline")[0],
+                reason=p.text(t, v, "reason", row, aid),
+                agreed_by=p.text(t, v, "agreed_by", row, aid),
+                agreed_on=p.day(t, v, "agreed_on", row, aid, "Agreed on")[0],
+                row=row,
+            )
+        )
 
     periods = []
     t = tables[schema.PERIODS.name]
@@ -172,7 +280,15 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
         start = p.day(t, v, "start", row, "", f"Start of period '{name}'")[0]
         end = p.day(t, v, "end", row, "", f"End of period '{name}'")[0]
         if start and end and start > end:
-            p.flag(ERROR, t, "end", row, "", f"period '{name}' ends before it starts. Swap Start and End.", "period-order")
+            p.flag(
+                ERROR,
+                t,
+                "end",
+                row,
+                "",
+                f"period '{name}' ends before it starts. Swap Start and End.",
+                "period-order",
+            )
         elif start and end:
             periods.append(Period(name, start, end, row))
 
@@ -188,7 +304,10 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
         setting_rows=setting_rows,
         setting_problems=setting_problems,
         columns={name: dict(table.letters) for name, table in tables.items()},
-        last_rows={name: max([table.header_row, *(r for r, _ in table.rows)]) for name, table in tables.items()},
+        last_rows={
+            name: max([table.header_row, *(r for r, _ in table.rows)])
+            for name, table in tables.items()
+        },
     )
     return plan, p.findings
 
@@ -213,12 +332,20 @@ def _settings(p: _Parser, t: RawTable) -> tuple[dict[str, object], dict[str, int
         if key in schema.SETTING_DATES:
             value: object = p.day(t, v, "value", row, "", key)[0]
             raw = v.get("value")
-            shown = str(raw).upper() if isinstance(raw, bool) else "" if raw is None else str(raw).strip()
+            shown = (
+                str(raw).upper()
+                if isinstance(raw, bool)
+                else ""
+                if raw is None
+                else str(raw).strip()
+            )
             if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
                 shown = str(int(raw))
             if value is None and shown:
-                problems[key] = (f"{t.sheet}!{t.letters.get('value', 'B')}{row}: the {key} '{shown}' cannot be read "
-                                 "as a date. Type it as dd/mm/yyyy, for example 31/10/2016.")
+                problems[key] = (
+                    f"{t.sheet}!{t.letters.get('value', 'B')}{row}: the {key} '{shown}' cannot be read "
+                    "as a date. Type it as dd/mm/yyyy, for example 31/10/2016."
+                )
         else:
             value = p.text(t, v, "value", row)
         seen.setdefault(key, []).append((row, value))
@@ -230,12 +357,21 @@ def _settings(p: _Parser, t: RawTable) -> tuple[dict[str, object], dict[str, int
         cells = [f"{t.sheet}!{t.letters.get('key', 'A')}{r}" for r, _ in entries]
         differ = len({repr(value) for _, value in entries}) > 1
         for r, _ in entries:
-            p.flag(ERROR if differ else WARNING, t, "key", r, "",
-                   f"the setting '{key}' is typed {len(entries)} times ({', '.join(cells)})"
-                   + (" with different values, so none of them is used" if differ else "")
-                   + ". Keep one row and delete the other.", "setting-duplicate")
+            p.flag(
+                ERROR if differ else WARNING,
+                t,
+                "key",
+                r,
+                "",
+                f"the setting '{key}' is typed {len(entries)} times ({', '.join(cells)})"
+                + (" with different values, so none of them is used" if differ else "")
+                + ". Keep one row and delete the other.",
+                "setting-duplicate",
+            )
         if differ:
             settings[key] = None
-            problems[key] = (f"{' and '.join(cells)} both set '{key}', to different values. Keep one row and "
-                             "delete the other, then try again.")
+            problems[key] = (
+                f"{' and '.join(cells)} both set '{key}', to different values. Keep one row and "
+                "delete the other, then try again."
+            )
     return settings, rows, problems

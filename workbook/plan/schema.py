@@ -12,12 +12,16 @@ from ofsted_tracker.workbook.plan.words import noun
 TEXT, DATE, ID, LIST = "text", "date", "id", "list"
 
 STATUSES = ("Complete", "On track", "At risk", "Not started")
-STATUS_CHOICES = {s.lower(): s for s in STATUSES} | {"completed": "Complete", "done": "Complete"}  # typed -> status
+STATUS_CHOICES = {s.lower(): s for s in STATUSES} | {
+    "completed": "Complete",
+    "done": "Complete",
+}  # typed -> status
 
 
 def status_named(text: object) -> str | None:
     """The status a typed value names (capitals ignored; 'Done' and 'Completed' read as Complete), else None."""
     return STATUS_CHOICES.get(str(text or "").strip().lower())
+
 
 RAGS = ("G", "A", "R")
 RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
@@ -26,7 +30,10 @@ RAG_FONTS = {"G": "FFFFFF", "A": "000000", "R": "FFFFFF"}
 # BRAG: Blue is complete and embedded (complete by its deadline, with its evidence of impact recorded). It is used
 # only when Settings "Rating scheme" is BRAG; RAGS and the three RAG colours above stay those of the default scheme.
 BLUE, BLUE_NAME = "B", "Blue"
-BLUE_FILL, BLUE_FONT = "00B0F0", "000000"  # Excel's standard light blue: black text on it reads at 8.5:1
+BLUE_FILL, BLUE_FONT = (
+    "00B0F0",
+    "000000",
+)  # Excel's standard light blue: black text on it reads at 8.5:1
 SCHEMES = ("RAG", "BRAG")
 BRAG_NAMES = {BLUE: BLUE_NAME, **RAG_NAMES}
 BRAG_FILLS = {BLUE: BLUE_FILL, **RAG_FILLS}
@@ -34,8 +41,12 @@ BRAG_FONTS = {BLUE: BLUE_FONT, **RAG_FONTS}
 
 
 Cell = str | int | float | None
-Grid = list[list[Cell]]  # a sheet's values as rows from A1: what a computed or log sheet is written as
-CellValue = str | date | None  # a value written into an officer's cell: text, a date, or None to clear it
+Grid = list[
+    list[Cell]
+]  # a sheet's values as rows from A1: what a computed or log sheet is written as
+CellValue = (
+    str | date | None
+)  # a value written into an officer's cell: text, a date, or None to clear it
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,8 @@ def find_sheets(present: Iterable[str], wanted: Iterable[str], label: str) -> di
             raise UnusableInput(
                 f"{label} has {len(matches)} sheets named {shown}, which read as the same name '{name}' once spaces "
                 "and capitals are ignored, so the tool cannot tell which one to use (one may be hidden: right-click "
-                f"a sheet tab > Unhide). Delete or rename the copy so that one sheet is called {name}, then try again.")
+                f"a sheet tab > Unhide). Delete or rename the copy so that one sheet is called {name}, then try again."
+            )
         if matches:
             found[name] = matches[0]
     return found
@@ -121,10 +133,12 @@ def not_a_tracker(label: str, present: Iterable[str]) -> str | None:
     missing = [spec.name for spec in OFFICER_SHEETS if spec.name not in found]
     if not missing:
         return None
-    return (f"{label} is not an improvement plan tracker: it has no {', '.join(missing)} "
-            f"{noun(len(missing), 'sheet')} (sheets: {', '.join(present) or 'none'}). A tracker has the sheets "
-            f"{', '.join(s.name for s in OFFICER_SHEETS)}: rename the sheet back, or make a new tracker with "
-            "'ofsted-tracker new' and copy your rows into it.")
+    return (
+        f"{label} is not an improvement plan tracker: it has no {', '.join(missing)} "
+        f"{noun(len(missing), 'sheet')} (sheets: {', '.join(present) or 'none'}). A tracker has the sheets "
+        f"{', '.join(s.name for s in OFFICER_SHEETS)}: rename the sheet back, or make a new tracker with "
+        "'ofsted-tracker new' and copy your rows into it."
+    )
 
 
 def column_letter(number: int) -> str:
@@ -140,24 +154,61 @@ ACTIONS = SheetSpec(
     "Actions",
     "Actions",
     (
-        Column("Action ID", "action_id", ID, 10, note="Recommendation number, a dot, the action number: 7.2"),
+        Column(
+            "Action ID",
+            "action_id",
+            ID,
+            10,
+            note="Recommendation number, a dot, the action number: 7.2",
+        ),
         Column("Recommendation", "rec_id", LIST, 16, note="Pick from the Recommendations sheet"),
         Column("Action", "text", TEXT, 50),
         Column("Owner(s)", "owners", TEXT, 14, note="Initials from Leads, separated by /: SK/TB"),
         Column("Original deadline", "original_deadline", DATE, 13),
-        Column("Current deadline", "current_deadline", DATE, 13, required=False,
-               note="Blank means the original deadline. A change needs a row in Revisions"),
+        Column(
+            "Current deadline",
+            "current_deadline",
+            DATE,
+            13,
+            required=False,
+            note="Blank means the original deadline. A change needs a row in Revisions",
+        ),
         Column("Progress status", "status", LIST, 13),
         Column("Completed on", "completed_on", DATE, 13, required=False),
-        Column("Recorded RAG", "recorded_rag", LIST, 10, required=False, note="G, A or R as the owner rated it"),
+        Column(
+            "Recorded RAG",
+            "recorded_rag",
+            LIST,
+            10,
+            required=False,
+            note="G, A or R as the owner rated it",
+        ),
         Column("Progress commentary", "commentary", TEXT, 60, required=False),
         Column("Last updated", "last_updated", DATE, 13, required=False),
-        Column("Evidence of impact", "evidence", TEXT, 40, required=False,
-               note="BRAG: the evidence that the change is embedded; a Complete action with it is rated Blue"),
-        Column("Corrective action", "corrective_action", TEXT, 40, required=False,
-               note="For an action rated Red: what is being done to bring it back on track"),
-        Column("Forecast date", "forecast", DATE, 13, required=False,
-               note="For an action rated Red: when it is now expected to be complete, dd/mm/yyyy"),
+        Column(
+            "Evidence of impact",
+            "evidence",
+            TEXT,
+            40,
+            required=False,
+            note="BRAG: the evidence that the change is embedded; a Complete action with it is rated Blue",
+        ),
+        Column(
+            "Corrective action",
+            "corrective_action",
+            TEXT,
+            40,
+            required=False,
+            note="For an action rated Red: what is being done to bring it back on track",
+        ),
+        Column(
+            "Forecast date",
+            "forecast",
+            DATE,
+            13,
+            required=False,
+            note="For an action rated Red: when it is now expected to be complete, dd/mm/yyyy",
+        ),
     ),
     "One row per action of the plan.",
 )
@@ -174,8 +225,22 @@ RECOMMENDATIONS = SheetSpec(
         Column("Lead", "lead", TEXT, 22, required=False),
         Column("Linked plan", "linked_plan", TEXT, 20, required=False),
         Column("Partners", "partners", TEXT, 30, required=False),
-        Column("Expected outcomes", "expected_outcomes", TEXT, 40, required=False, note="Separate bullets with |"),
-        Column("Success measures", "success_measures", TEXT, 40, required=False, note="Separate bullets with |"),
+        Column(
+            "Expected outcomes",
+            "expected_outcomes",
+            TEXT,
+            40,
+            required=False,
+            note="Separate bullets with |",
+        ),
+        Column(
+            "Success measures",
+            "success_measures",
+            TEXT,
+            40,
+            required=False,
+            note="Separate bullets with |",
+        ),
         Column("Progress commentary", "progress_commentary", TEXT, 40, required=False),
         Column("Impact", "impact", TEXT, 30, required=False),
         Column("Further action", "further_action", TEXT, 30, required=False),
@@ -190,8 +255,14 @@ LEADS = SheetSpec(
         Column("Initials", "initials", ID, 10),
         Column("Name", "name", TEXT, 26),
         Column("Job title", "job_title", TEXT, 50, required=False),
-        Column("Email", "email", TEXT, 30, required=False,
-               note="Where update requests go (ofsted-tracker requests); optional"),
+        Column(
+            "Email",
+            "email",
+            TEXT,
+            30,
+            required=False,
+            note="Where update requests go (ofsted-tracker requests); optional",
+        ),
     ),
     "Key leads and those responsible for actions.",
 )
@@ -244,12 +315,17 @@ SETTING_ROWS = (
     ("Meeting date", "Date of the committee meeting"),
     ("As at date", "Date the figures are computed at"),
     ("Reporting period", "Name of the period from the Periods sheet"),
-    ("Rating scheme", "RAG (the default) or BRAG: Blue for a Complete action with its evidence of impact recorded"),
+    (
+        "Rating scheme",
+        "RAG (the default) or BRAG: Blue for a Complete action with its evidence of impact recorded",
+    ),
 )
 SETTING_DATES = ("Meeting date", "As at date")
 
 OFFICER_SHEETS = (ACTIONS, RECOMMENDATIONS, LEADS, REVISIONS, PERIODS, SETTINGS)
-SETTING_KEYS = {same_name(key): key for key, _ in SETTING_ROWS}  # a typed key, as matched, to the key it means
+SETTING_KEYS = {
+    same_name(key): key for key, _ in SETTING_ROWS
+}  # a typed key, as matched, to the key it means
 
 # Sheets the tool computes and owns; everything else belongs to officers.
 DASHBOARD, SLIPPAGE, CHECKS = "Dashboard", "Slippage", "Checks"

@@ -40,23 +40,30 @@ FILLED = (
     schema.Column("Reason for the new deadline", "reason", schema.TEXT, 35, required=False),
 )
 REQUEST_COLUMNS = READ_ONLY + FILLED
-INSTRUCTIONS = (f"Fill in only the white columns {schema.column_letter(len(READ_ONLY) + 1)} to "
-                f"{schema.column_letter(len(REQUEST_COLUMNS))} for each of your actions: the new status (pick from the "
-                "list), the date it was completed, your commentary on progress this period, and, if the deadline cannot be "
-                "met, a proposed new deadline with the reason. Leave a cell blank to keep what the tracker has. "
-                "Save the file and send it back by replying to the e-mail; do not rename the file or change the "
-                "grey columns.")
+INSTRUCTIONS = (
+    f"Fill in only the white columns {schema.column_letter(len(READ_ONLY) + 1)} to "
+    f"{schema.column_letter(len(REQUEST_COLUMNS))} for each of your actions: the new status (pick from the "
+    "list), the date it was completed, your commentary on progress this period, and, if the deadline cannot be "
+    "met, a proposed new deadline with the reason. Leave a cell blank to keep what the tracker has. "
+    "Save the file and send it back by replying to the e-mail; do not rename the file or change the "
+    "grey columns."
+)
 ABOUT_KEYS = ("Owner", "Name", "Period", "As at", "Tracker", "Request")  # A1:A6; the values in B
 REQUEST_ID_CELL = f"B{ABOUT_KEYS.index('Request') + 1}"  # the request's id on the About sheet
-MAX_CELL_TEXT = 32767  # Excel's limit on the characters of one cell: a longer returned text cannot be written
+MAX_CELL_TEXT = (
+    32767  # Excel's limit on the characters of one cell: a longer returned text cannot be written
+)
 
 
 def letter(field: str) -> str:
     """The request sheet's column letter of a field."""
-    return schema.column_letter(next(i for i, c in enumerate(REQUEST_COLUMNS, 1) if c.field == field))
+    return schema.column_letter(
+        next(i for i, c in enumerate(REQUEST_COLUMNS, 1) if c.field == field)
+    )
 
 
 # --- requests --------------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Request:
@@ -68,13 +75,17 @@ class Request:
     actions: tuple[Action, ...]
     email_cell: str = ""  # where the lead's e-mail address is, e.g. 'Leads!D7'
     initials_cell: str = ""  # where the lead's initials are, e.g. 'Leads!A7'
-    request_id: str = ""  # a random id given when the request is sent, logged on Requests and written on About
+    request_id: str = (
+        ""  # a random id given when the request is sent, logged on Requests and written on About
+    )
 
     @property
     def file_stem(self) -> str:
         """The request's file name without extension: whose it is and for which period."""
         when = self.period or f"as at {self.as_at:%Y-%m-%d}"
-        return safe_file_name(f"{when} update request - {self.lead.name or self.lead.initials} ({self.lead.initials})")
+        return safe_file_name(
+            f"{when} update request - {self.lead.name or self.lead.initials} ({self.lead.initials})"
+        )
 
     @property
     def file_name(self) -> str:
@@ -102,7 +113,9 @@ def safe_file_name(text: str, limit: int = 120) -> str:
 
 def owners_of(plan: Plan, action: Action) -> tuple[str, ...]:
     """The initials of the action's owners that are in Leads (names resolved to initials), each once."""
-    found = [lead.initials for lead in (plan.lead_named(o) for o in action.owners) if lead is not None]
+    found = [
+        lead.initials for lead in (plan.lead_named(o) for o in action.owners) if lead is not None
+    ]
     return tuple(dict.fromkeys(found))
 
 
@@ -112,12 +125,16 @@ def asked_about(action: Action, period: Period | None) -> bool:
         return False
     if not action.is_complete:
         return True
-    return period is not None and (period.contains(action.original_deadline) or period.contains(action.deadline))
+    return period is not None and (
+        period.contains(action.original_deadline) or period.contains(action.deadline)
+    )
 
 
 def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
     """Who gets which actions: each owner in Leads with actions to update; the unknown owners; missing addresses."""
-    by_owner: dict[str, dict[int, Action]] = {}  # by the action's row: an action listed once per owner, in order
+    by_owner: dict[
+        str, dict[int, Action]
+    ] = {}  # by the action's row: an action listed once per owner, in order
     unknown: dict[str, list[str]] = {}
     for action in plan.actions:
         if not asked_about(action, period):
@@ -134,19 +151,42 @@ def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
         who = f"{lead.name or lead.initials} ({lead.initials})"
         where = plan.cell(schema.LEADS.name, "email", lead.row)
         if not lead.email.strip():
-            findings.append(Finding(WARNING, schema.LEADS.name, where, "", f"{who} has no e-mail address, so the draft "
-                                    "e-mail of their update request has no recipient. Type the address in the Email "
-                                    "column of Leads.", "lead-email"))
+            findings.append(
+                Finding(
+                    WARNING,
+                    schema.LEADS.name,
+                    where,
+                    "",
+                    f"{who} has no e-mail address, so the draft "
+                    "e-mail of their update request has no recipient. Type the address in the Email "
+                    "column of Leads.",
+                    "lead-email",
+                )
+            )
         elif not is_email_address(lead.email):
-            findings.append(Finding(WARNING, schema.LEADS.name, where, "", f"{who}'s Email '{lead.email.strip()}' is not "
-                                    "an e-mail address, so the draft e-mail of their update request has no recipient. "
-                                    "Type one address, such as name@council.gov.uk, in the Email column of Leads.",
-                                    "lead-email-invalid"))
-    requests = tuple(Request(lead if is_email_address(lead.email) else replace(lead, email=""),
-                             period.name if period else "", as_at, tuple(by_owner[lead.initials].values()),
-                             f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'email', lead.row)}",
-                             f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'initials', lead.row)}")
-                     for lead in asked)
+            findings.append(
+                Finding(
+                    WARNING,
+                    schema.LEADS.name,
+                    where,
+                    "",
+                    f"{who}'s Email '{lead.email.strip()}' is not "
+                    "an e-mail address, so the draft e-mail of their update request has no recipient. "
+                    "Type one address, such as name@council.gov.uk, in the Email column of Leads.",
+                    "lead-email-invalid",
+                )
+            )
+    requests = tuple(
+        Request(
+            lead if is_email_address(lead.email) else replace(lead, email=""),
+            period.name if period else "",
+            as_at,
+            tuple(by_owner[lead.initials].values()),
+            f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'email', lead.row)}",
+            f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'initials', lead.row)}",
+        )
+        for lead in asked
+    )
     return Requests(requests, tuple((k, tuple(v)) for k, v in unknown.items()), tuple(findings))
 
 
@@ -163,11 +203,16 @@ def is_email_address(text: str) -> bool:
         header = message["To"]
     except (ValueError, IndexError, MessageError):
         return False
-    return (bool(text.strip()) and not header.defects and len(header.addresses) == 1
-            and all(a.username and a.domain for a in header.addresses))
+    return (
+        bool(text.strip())
+        and not header.defects
+        and len(header.addresses) == 1
+        and all(a.username and a.domain for a in header.addresses)
+    )
 
 
 # --- returns ---------------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ReturnRow:
@@ -185,10 +230,14 @@ class Returned:
     owner: str
     period: str
     rows: tuple[ReturnRow, ...]
-    request_id: str = ""  # the id on its About sheet; "" for a request made before requests carried one
+    request_id: str = (
+        ""  # the id on its About sheet; "" for a request made before requests carried one
+    )
 
 
-def refusal(file: str, cell: str, action_id: str, message: str, code: str, sheet: str = REQUEST_SHEET) -> Finding:
+def refusal(
+    file: str, cell: str, action_id: str, message: str, code: str, sheet: str = REQUEST_SHEET
+) -> Finding:
     """A value of a return that is not taken, as a finding located the way Excel names a cell in another file:
     ``[SK return.xlsx]Update request!F5``."""
     return Finding(ERROR, f"[{file}]{sheet}", cell, action_id, message, code)
@@ -225,7 +274,9 @@ class Collected:
     updates: tuple[Update, ...]
     proposals: tuple[Proposal, ...]
     refusals: tuple[Finding, ...]
-    accepted: tuple[tuple[str, str, str, tuple[str, ...]], ...]  # (file, owner, period, action ids changed)
+    accepted: tuple[
+        tuple[str, str, str, tuple[str, ...]], ...
+    ]  # (file, owner, period, action ids changed)
     unlogged: tuple[str, ...] = ()  # files taken with no logged request (--trust-unlogged)
     requests: tuple[tuple[str, str], ...] = ()  # (file, request id) of each return taken
 
@@ -235,7 +286,11 @@ class Collected:
 
 
 # the Actions fields a return may change, and the request column each comes from
-UPDATED_FIELDS = (("status", "new_status"), ("completed_on", "completed_on"), ("commentary", "new_commentary"))
+UPDATED_FIELDS = (
+    ("status", "new_status"),
+    ("completed_on", "completed_on"),
+    ("commentary", "new_commentary"),
+)
 
 
 def _text(value: object) -> str:
@@ -261,7 +316,9 @@ def deadline_shown(action: Action) -> object:
     return action.deadline or action.current_raw or action.original_raw or ""
 
 
-def _read_only_edited(action: Action, values: dict[str, object], proposed: dict[str, object]) -> str | None:
+def _read_only_edited(
+    action: Action, values: dict[str, object], proposed: dict[str, object]
+) -> str | None:
     """The first read-only field whose value is not the tracker's (nor the value this return already applied)."""
     for column in READ_ONLY[1:]:
         typed = values.get(column.field)
@@ -271,64 +328,103 @@ def _read_only_edited(action: Action, values: dict[str, object], proposed: dict[
             shown, tracker = _text(typed), _text(getattr(action, column.field))
         if shown == tracker:
             continue
-        if column.field in ("status", "commentary") and proposed.get(column.field) is not None \
-                and _text(proposed[column.field]) == tracker:
+        if (
+            column.field in ("status", "commentary")
+            and proposed.get(column.field) is not None
+            and _text(proposed[column.field]) == tracker
+        ):
             continue  # this return was applied already: the tracker holds its new value
         return column.field
     return None
 
 
-def _check_row(plan: Plan, actions: dict[str, Action], returned: Returned, row: ReturnRow, as_at: date
-               ) -> tuple[Action | None, dict[str, object], list[Finding]]:
+def _check_row(
+    plan: Plan, actions: dict[str, Action], returned: Returned, row: ReturnRow, as_at: date
+) -> tuple[Action | None, dict[str, object], list[Finding]]:
     """One return row: the action, the values it proposes by Actions field (and "deadline", "reason"), refusals."""
     v = row.values
     action_id = _text(v.get("action_id"))
     refusals: list[Finding] = []
 
     def refuse(field: str, message: str, code: str) -> None:
-        refusals.append(refusal(returned.file, f"{letter(field)}{row.row}", action_id,
-                                f"{message} Nothing from this row is taken.", code))
+        refusals.append(
+            refusal(
+                returned.file,
+                f"{letter(field)}{row.row}",
+                action_id,
+                f"{message} Nothing from this row is taken.",
+                code,
+            )
+        )
 
     action = actions.get(action_id)
     if action is None:
-        refuse("action_id", f"action {action_id} is not in the tracker (the Action ID was changed, or the action "
-                            "was removed since the request was sent).", "return-unknown-action")
+        refuse(
+            "action_id",
+            f"action {action_id} is not in the tracker (the Action ID was changed, or the action "
+            "was removed since the request was sent).",
+            "return-unknown-action",
+        )
         return None, {}, refusals
     if returned.owner not in owners_of(plan, action):
-        refuse("action_id", f"action {action_id} is not {returned.owner}'s: its owners in the tracker are "
-                            f"{action.owners_text or 'none'}. Only an owner's return is taken.", "return-not-owner")
+        refuse(
+            "action_id",
+            f"action {action_id} is not {returned.owner}'s: its owners in the tracker are "
+            f"{action.owners_text or 'none'}. Only an owner's return is taken.",
+            "return-not-owner",
+        )
         return action, {}, refusals
     proposed: dict[str, object] = {}
     status = _text(v.get("new_status"))
     if status:
         canonical = schema.status_named(status)
         if canonical is None:
-            refuse("new_status", f"status '{status}' is not one of {', '.join(schema.STATUSES)}.", "return-status")
+            refuse(
+                "new_status",
+                f"status '{status}' is not one of {', '.join(schema.STATUSES)}.",
+                "return-status",
+            )
         proposed["status"] = canonical
     for field, target in (("completed_on", "completed_on"), ("proposed_deadline", "deadline")):
         if v.get(field) in (None, ""):
             continue
         day, problem = _day(v.get(field))
         if day is None:
-            refuse(field, f"{_header(field)} '{_text(v.get(field))}' cannot be read as a date ({problem}) Type it "
-                          "as dd/mm/yyyy.", "return-date")
+            refuse(
+                field,
+                f"{_header(field)} '{_text(v.get(field))}' cannot be read as a date ({problem}) Type it "
+                "as dd/mm/yyyy.",
+                "return-date",
+            )
         elif field == "completed_on" and day > as_at:
-            refuse(field, f"completed on {uk(day)} is after the as-at date {uk(as_at)}: a completion cannot be in "
-                          "the future.", "return-future")
+            refuse(
+                field,
+                f"completed on {uk(day)} is after the as-at date {uk(as_at)}: a completion cannot be in "
+                "the future.",
+                "return-future",
+            )
         proposed[target] = day
     for field, target in (("new_commentary", "commentary"), ("reason", "reason")):
         text = str(v.get(field) or "").strip()
         if len(text) > MAX_CELL_TEXT:
-            refuse(field, f"{_header(field)} holds {len(text):,} characters; a cell holds at most {MAX_CELL_TEXT:,}. "
-                          "Shorten it.", "return-too-long")
+            refuse(
+                field,
+                f"{_header(field)} holds {len(text):,} characters; a cell holds at most {MAX_CELL_TEXT:,}. "
+                "Shorten it.",
+                "return-too-long",
+            )
         if text:
             proposed[target] = text
     edited = _read_only_edited(action, v, proposed)
     if edited is not None:
-        refuse(edited, f"{_header(edited)} reads '{_text(v.get(edited))}' here but "
-                       f"'{_text(deadline_shown(action) if edited == 'deadline' else getattr(action, edited))}' in the "
-                       "tracker: a grey (read-only) column was edited, or the tracker changed since the request was "
-                       "sent. Send a fresh request.", "return-read-only")
+        refuse(
+            edited,
+            f"{_header(edited)} reads '{_text(v.get(edited))}' here but "
+            f"'{_text(deadline_shown(action) if edited == 'deadline' else getattr(action, edited))}' in the "
+            "tracker: a grey (read-only) column was edited, or the tracker changed since the request was "
+            "sent. Send a fresh request.",
+            "return-read-only",
+        )
     return action, proposed, refusals
 
 
@@ -336,12 +432,18 @@ def _header(field: str) -> str:
     return next(c.header for c in REQUEST_COLUMNS if c.field == field)
 
 
-_SOURCE = {"status": "new_status", "completed_on": "completed_on", "commentary": "new_commentary",
-           "deadline": "proposed_deadline", "reason": "reason"}
+_SOURCE = {
+    "status": "new_status",
+    "completed_on": "completed_on",
+    "commentary": "new_commentary",
+    "deadline": "proposed_deadline",
+    "reason": "reason",
+}
 
 
-def sent_for(returned: Returned, log: tuple[ChaseEntry, ...], trust_unlogged: bool = False
-             ) -> tuple[Returned | None, Finding | None]:
+def sent_for(
+    returned: Returned, log: tuple[ChaseEntry, ...], trust_unlogged: bool = False
+) -> tuple[Returned | None, Finding | None]:
     """The return as the tracker sent it, or why nothing from it is taken.
 
     Nothing a return says about itself is trusted: its request id must be one this tracker logged as sent, and the
@@ -349,39 +451,68 @@ def sent_for(returned: Returned, log: tuple[ChaseEntry, ...], trust_unlogged: bo
     or that holds an action the request did not ask about, is refused whole. A return with no request id (made
     before requests carried one) is taken as it says only with ``trust_unlogged``.
     """
-    def refuse(message: str, code: str, cell: str = REQUEST_ID_CELL, sheet: str = ABOUT_SHEET) -> Finding:
-        return refusal(returned.file, cell, "", f"{message} Nothing from this file is taken.", code, sheet)
+
+    def refuse(
+        message: str, code: str, cell: str = REQUEST_ID_CELL, sheet: str = ABOUT_SHEET
+    ) -> Finding:
+        return refusal(
+            returned.file, cell, "", f"{message} Nothing from this file is taken.", code, sheet
+        )
 
     if not returned.request_id:
         if trust_unlogged:
             return returned, None
-        return None, refuse("this return carries no request id (it was made before requests carried one, or its "
-                            "hidden About sheet was changed), so it cannot be checked against a request this tracker "
-                            "sent. Send the owner a fresh request, or, if you know the file is genuine, collect it "
-                            "from the command line with --trust-unlogged.", "return-unlogged")
+        return None, refuse(
+            "this return carries no request id (it was made before requests carried one, or its "
+            "hidden About sheet was changed), so it cannot be checked against a request this tracker "
+            "sent. Send the owner a fresh request, or, if you know the file is genuine, collect it "
+            "from the command line with --trust-unlogged.",
+            "return-unlogged",
+        )
     sent = next((e for e in log if e.event == SENT and e.request == returned.request_id), None)
     if sent is None:
-        return None, refuse(f"its request id {returned.request_id} is not one this tracker sent (the Requests log has "
-                            "no such request): it was made from another tracker, or its About sheet was changed. "
-                            "Collect it into the tracker it came from.", "return-not-sent")
+        return None, refuse(
+            f"its request id {returned.request_id} is not one this tracker sent (the Requests log has "
+            "no such request): it was made from another tracker, or its About sheet was changed. "
+            "Collect it into the tracker it came from.",
+            "return-not-sent",
+        )
     if returned.owner != sent.owner:
-        return None, refuse(f"its About sheet names the owner {returned.owner}, but the request was sent to "
-                            f"{sent.owner}.", "return-owner-changed", f"B{ABOUT_KEYS.index('Owner') + 1}")
+        return None, refuse(
+            f"its About sheet names the owner {returned.owner}, but the request was sent to "
+            f"{sent.owner}.",
+            "return-owner-changed",
+            f"B{ABOUT_KEYS.index('Owner') + 1}",
+        )
     if schema.same_name(returned.period) != schema.same_name(sent.period):
-        return None, refuse(f"its About sheet names the period '{returned.period}', but the request was sent for "
-                            f"'{sent.period}'.", "return-period-changed", f"B{ABOUT_KEYS.index('Period') + 1}")
+        return None, refuse(
+            f"its About sheet names the period '{returned.period}', but the request was sent for "
+            f"'{sent.period}'.",
+            "return-period-changed",
+            f"B{ABOUT_KEYS.index('Period') + 1}",
+        )
     asked = set(sent.actions)
     for row in returned.rows:
         action_id = _text(row.values.get("action_id"))
         if action_id not in asked:
-            return None, refuse(f"action {action_id} was not in the request sent to {sent.owner} "
-                                f"({', '.join(sent.actions) or 'no actions'}): rows were added or an Action ID "
-                                "changed.", "return-not-asked", f"{letter('action_id')}{row.row}", REQUEST_SHEET)
+            return None, refuse(
+                f"action {action_id} was not in the request sent to {sent.owner} "
+                f"({', '.join(sent.actions) or 'no actions'}): rows were added or an Action ID "
+                "changed.",
+                "return-not-asked",
+                f"{letter('action_id')}{row.row}",
+                REQUEST_SHEET,
+            )
     return replace(returned, owner=sent.owner, period=sent.period), None
 
 
-def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: date,
-            log: tuple[ChaseEntry, ...] = (), trust_unlogged: bool = False) -> Collected:
+def collect(
+    plan: Plan,
+    returns: list[Returned] | tuple[Returned, ...],
+    as_at: date,
+    log: tuple[ChaseEntry, ...] = (),
+    trust_unlogged: bool = False,
+) -> Collected:
     """Check every return against the request the tracker sent (``sent_for``, from the Requests ``log``) and against
     the plan: the accepted updates and proposals, and each refusal with its cell.
 
@@ -414,10 +545,16 @@ def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: d
                 conflicted.add((action_id, "deadline"))
             shown = "; ".join(f"{r.file}: '{_text(value)}'" for value, r, _ in given)
             for _, returned, row in given:
-                refusals.append(refusal(returned.file, f"{letter(_SOURCE[field])}{row.row}", action_id,
-                                        f"owners returned different values for action {action_id} ({shown}), so "
-                                        "none is taken. Agree one value and type it in the tracker.",
-                                        "return-conflict"))
+                refusals.append(
+                    refusal(
+                        returned.file,
+                        f"{letter(_SOURCE[field])}{row.row}",
+                        action_id,
+                        f"owners returned different values for action {action_id} ({shown}), so "
+                        "none is taken. Agree one value and type it in the tracker.",
+                        "return-conflict",
+                    )
+                )
     updates: list[Update] = []
     proposals: list[Proposal] = []
     changed_by: dict[str, set[str]] = {}
@@ -431,12 +568,16 @@ def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: d
             reason = next((str(v) for v, _, _ in offers.get((action_id, "reason"), ())), "")
             logged = any(r.new_deadline == value for r in plan.revisions_of(action_id))
             if value != action.deadline and not logged:
-                proposals.append(Proposal(action_id, action.deadline, value, reason, returned.file, cell))
+                proposals.append(
+                    Proposal(action_id, action.deadline, value, reason, returned.file, cell)
+                )
                 for _, r, _ in given:
                     changed_by.setdefault(r.file, set()).add(action_id)
             continue
         old = getattr(action, field)
-        if (_text(old) if field == "commentary" else old) == (_text(value) if field == "commentary" else value):
+        if (_text(old) if field == "commentary" else old) == (
+            _text(value) if field == "commentary" else value
+        ):
             continue
         updates.append(Update(action_id, field, old, value, returned.file, cell))
         for _, r, _ in given:
@@ -446,14 +587,30 @@ def collect(plan: Plan, returns: list[Returned] | tuple[Returned, ...], as_at: d
         action = actions[action_id]
         if action.last_updated != as_at:
             source = next(u for u in updates if u.action_id == action_id)
-            updates.append(Update(action_id, "last_updated", action.last_updated, as_at, source.file, source.cell))
+            updates.append(
+                Update(
+                    action_id, "last_updated", action.last_updated, as_at, source.file, source.cell
+                )
+            )
     order = {a: i for i, a in enumerate(actions)}
-    updates.sort(key=lambda u: (order[u.action_id], [f for f, _ in UPDATED_FIELDS + (("last_updated", ""),)].index(u.field)))
-    accepted = tuple((r.file, r.owner, r.period, tuple(sorted(changed_by.get(r.file, ()), key=order.get)))
-                     for r in taken)
-    return Collected(tuple(updates), tuple(proposals), tuple(refusals), accepted,
-                     tuple(r.file for r in taken if not r.request_id),
-                     tuple((r.file, r.request_id) for r in taken if r.request_id))
+    updates.sort(
+        key=lambda u: (
+            order[u.action_id],
+            [f for f, _ in UPDATED_FIELDS + (("last_updated", ""),)].index(u.field),
+        )
+    )
+    accepted = tuple(
+        (r.file, r.owner, r.period, tuple(sorted(changed_by.get(r.file, ()), key=order.get)))
+        for r in taken
+    )
+    return Collected(
+        tuple(updates),
+        tuple(proposals),
+        tuple(refusals),
+        accepted,
+        tuple(r.file for r in taken if not r.request_id),
+        tuple((r.file, r.request_id) for r in taken if r.request_id),
+    )
 
 
 def shown(value: object) -> str:
@@ -466,32 +623,60 @@ def preview_lines(collected: Collected, limit: int | None = None) -> tuple[str, 
 
     ``limit`` shortens each value shown (and each refusal's reason, to twice that) for a message box.
     """
+
     def cut(value: object, most: int | None = limit) -> str:
         text = shown(value)
-        return text if most is None or len(text) <= most else text[:most - 1] + "…"
+        return text if most is None or len(text) <= most else text[: most - 1] + "…"
 
-    lines = [f"{u.action_id}  {u.field}: '{cut(u.old)}' -> '{cut(u.new)}'  ({u.file} {u.cell})"
-             for u in collected.updates]
-    lines += [f"{p.action_id}  new deadline proposed: {shown(p.old_deadline)} -> {shown(p.new_deadline)} (Revisions, "
-              f"not yet agreed; reason: {cut(p.reason) or 'none given'})  ({p.file} {p.cell})"
-              for p in collected.proposals]
-    lines += [f"refused {r.where}: {cut(r.message, limit and 2 * limit)}" for r in collected.refusals]
-    lines += [f"{file}: taken without a logged request (--trust-unlogged): its owner and period are as the file says"
-              for file in collected.unlogged]
+    lines = [
+        f"{u.action_id}  {u.field}: '{cut(u.old)}' -> '{cut(u.new)}'  ({u.file} {u.cell})"
+        for u in collected.updates
+    ]
+    lines += [
+        f"{p.action_id}  new deadline proposed: {shown(p.old_deadline)} -> {shown(p.new_deadline)} (Revisions, "
+        f"not yet agreed; reason: {cut(p.reason) or 'none given'})  ({p.file} {p.cell})"
+        for p in collected.proposals
+    ]
+    lines += [
+        f"refused {r.where}: {cut(r.message, limit and 2 * limit)}" for r in collected.refusals
+    ]
+    lines += [
+        f"{file}: taken without a logged request (--trust-unlogged): its owner and period are as the file says"
+        for file in collected.unlogged
+    ]
     return tuple(lines)
 
 
 def preview_dict(collected: Collected, as_at: date, applied: bool) -> dict:
     """The preview as ``ofsted-tracker collect --json`` prints it (and the task pane shows it)."""
     return {
-        "as_at": as_at.isoformat(), "applied": applied,
-        "updates": [{"action": u.action_id, "field": u.field, "old": shown(u.old), "new": shown(u.new),
-                     "file": u.file, "cell": u.cell} for u in collected.updates],
-        "revisions": [{"action": p.action_id, "old_deadline": shown(p.old_deadline),
-                       "new_deadline": shown(p.new_deadline), "reason": p.reason, "file": p.file, "cell": p.cell}
-                      for p in collected.proposals],
+        "as_at": as_at.isoformat(),
+        "applied": applied,
+        "updates": [
+            {
+                "action": u.action_id,
+                "field": u.field,
+                "old": shown(u.old),
+                "new": shown(u.new),
+                "file": u.file,
+                "cell": u.cell,
+            }
+            for u in collected.updates
+        ],
+        "revisions": [
+            {
+                "action": p.action_id,
+                "old_deadline": shown(p.old_deadline),
+                "new_deadline": shown(p.new_deadline),
+                "reason": p.reason,
+                "file": p.file,
+                "cell": p.cell,
+            }
+            for p in collected.proposals
+        ],
         "refused": [r.as_dict() for r in collected.refusals],
-        "taken_without_a_logged_request": list(collected.unlogged)}
+        "taken_without_a_logged_request": list(collected.unlogged),
+    }
 
 
 def _column(plan: Plan, sheet: str, field: str) -> int | None:
@@ -499,7 +684,9 @@ def _column(plan: Plan, sheet: str, field: str) -> int | None:
     return schema.column_number(letter) if letter else None
 
 
-def edits_for(plan: Plan, collected: Collected) -> dict[str, dict[tuple[int, int], schema.CellValue]]:
+def edits_for(
+    plan: Plan, collected: Collected
+) -> dict[str, dict[tuple[int, int], schema.CellValue]]:
     """The cells to write, by sheet: each accepted update at its Actions cell, each proposal as a new Revisions row."""
     rows = {a.action_id: a.row for a in plan.actions}
     actions: dict[tuple[int, int], schema.CellValue] = {}
@@ -509,16 +696,22 @@ def edits_for(plan: Plan, collected: Collected) -> dict[str, dict[tuple[int, int
             if update.field == "last_updated":
                 continue  # an older tracker without the column: nothing to date
             header = schema.ACTIONS.column(update.field).header
-            raise UnusableInput(f"The Actions sheet has no '{header}' column, so {update.action_id}'s returned value "
-                                "cannot be written. Add the column (see 'ofsted-tracker new'). Nothing was changed.")
+            raise UnusableInput(
+                f"The Actions sheet has no '{header}' column, so {update.action_id}'s returned value "
+                "cannot be written. Add the column (see 'ofsted-tracker new'). Nothing was changed."
+            )
         actions[(rows[update.action_id], column)] = update.new
     revisions: dict[tuple[int, int], schema.CellValue] = {}
     # below the last row of Revisions that holds anything (a row the plan could not read included), never above its header
     row = max([plan.last_rows.get(schema.REVISIONS.name, 0), *(r.row for r in plan.revisions)]) or 1
     for proposal in collected.proposals:
         row += 1
-        for field, value in (("action_id", proposal.action_id), ("old_deadline", proposal.old_deadline),
-                             ("new_deadline", proposal.new_deadline), ("reason", proposal.reason)):
+        for field, value in (
+            ("action_id", proposal.action_id),
+            ("old_deadline", proposal.old_deadline),
+            ("new_deadline", proposal.new_deadline),
+            ("reason", proposal.reason),
+        ):
             column = _column(plan, schema.REVISIONS.name, field)
             if column is not None:
                 revisions[(row, column)] = value
@@ -528,8 +721,10 @@ def edits_for(plan: Plan, collected: Collected) -> dict[str, dict[tuple[int, int
 # --- the Requests sheet: the log of requests sent and returns received ------------------------------------------------
 
 CHASE_SHEET = "Requests"
-CHASE_NOTE = ("Written by 'ofsted-tracker requests' and 'collect --apply': do not type here. One row per request sent "
-              "and per return applied; the chase list on the Dashboard counts them.")
+CHASE_NOTE = (
+    "Written by 'ofsted-tracker requests' and 'collect --apply': do not type here. One row per request sent "
+    "and per return applied; the chase list on the Dashboard counts them."
+)
 CHASE_HEADER_ROW = 4
 SENT, RECEIVED = "Request sent", "Return received"
 CHASE_SPEC = schema.SheetSpec(
@@ -551,9 +746,15 @@ CHASE_LOG = schema.LogSheet(CHASE_SPEC, CHASE_HEADER_ROW)
 
 def unreadable_log(message: str) -> Finding:
     """The finding for a Requests sheet whose table cannot be found at all (its header typed over, say)."""
-    return Finding(ERROR, CHASE_SHEET, f"A{CHASE_HEADER_ROW}", "", f"{message} It is "
-                   "written by the tool: restore it from a backup, or delete it to start the log again.",
-                   "requests-header")
+    return Finding(
+        ERROR,
+        CHASE_SHEET,
+        f"A{CHASE_HEADER_ROW}",
+        "",
+        f"{message} It is "
+        "written by the tool: restore it from a backup, or delete it to start the log again.",
+        "requests-header",
+    )
 
 
 @dataclass(frozen=True)
@@ -571,11 +772,23 @@ class ChaseEntry:
 
 def sent_entries(requests: Requests) -> tuple[ChaseEntry, ...]:
     """The log lines for the requests written (each named by its workbook's file name)."""
-    return tuple(ChaseEntry(r.period, r.lead.initials, SENT, r.as_at, r.file_name,
-                            tuple(a.action_id for a in r.actions), r.request_id) for r in requests.requests)
+    return tuple(
+        ChaseEntry(
+            r.period,
+            r.lead.initials,
+            SENT,
+            r.as_at,
+            r.file_name,
+            tuple(a.action_id for a in r.actions),
+            r.request_id,
+        )
+        for r in requests.requests
+    )
 
 
-def with_entries(log: tuple[ChaseEntry, ...], new: tuple[ChaseEntry, ...]) -> tuple[ChaseEntry, ...]:
+def with_entries(
+    log: tuple[ChaseEntry, ...], new: tuple[ChaseEntry, ...]
+) -> tuple[ChaseEntry, ...]:
     """The log with the new entries after it, an entry already there (the same line: period, owner, event, day, file
     and actions) once."""
     seen = set(log)
@@ -585,21 +798,40 @@ def with_entries(log: tuple[ChaseEntry, ...], new: tuple[ChaseEntry, ...]) -> tu
 def received_entries(collected: Collected, as_at: date) -> tuple[ChaseEntry, ...]:
     """The log lines for returns that changed something when applied."""
     requests = dict(collected.requests)
-    return tuple(ChaseEntry(period, owner, RECEIVED, as_at, file, ids, requests.get(file, ""))
-                 for file, owner, period, ids in collected.accepted if ids)
+    return tuple(
+        ChaseEntry(period, owner, RECEIVED, as_at, file, ids, requests.get(file, ""))
+        for file, owner, period, ids in collected.accepted
+        if ids
+    )
 
 
 def chase_grid(entries: tuple[ChaseEntry, ...]) -> list[list[object]]:
     """The Requests sheet from A1: title, note, a blank row, the header, one row per entry (dates as yyyy-mm-dd)."""
-    rows: list[list[object]] = [["Update requests and returns"], [CHASE_NOTE], [], list(CHASE_SPEC.headers)]
-    rows += [[e.period, e.owner, e.event, e.on.isoformat(), e.file, ", ".join(e.actions), e.request or None]
-             for e in entries]
+    rows: list[list[object]] = [
+        ["Update requests and returns"],
+        [CHASE_NOTE],
+        [],
+        list(CHASE_SPEC.headers),
+    ]
+    rows += [
+        [
+            e.period,
+            e.owner,
+            e.event,
+            e.on.isoformat(),
+            e.file,
+            ", ".join(e.actions),
+            e.request or None,
+        ]
+        for e in entries
+    ]
     width = len(CHASE_SPEC.columns)
     return [row + [None] * (width - len(row)) for row in rows]
 
 
-def read_chase(letters: dict[str, str], rows: list[tuple[int, dict[str, object]]]
-               ) -> tuple[tuple[ChaseEntry, ...], list[Finding]]:
+def read_chase(
+    letters: dict[str, str], rows: list[tuple[int, dict[str, object]]]
+) -> tuple[tuple[ChaseEntry, ...], list[Finding]]:
     """The log from the Requests table's rows; a row that cannot be read is left out with a finding at its cell."""
     entries, findings = [], []
     for number, values in rows:
@@ -607,18 +839,35 @@ def read_chase(letters: dict[str, str], rows: list[tuple[int, dict[str, object]]
         on, problem = _day(values.get("on"))
         if not owner or event not in (SENT, RECEIVED) or on is None:
             field = "owner" if not owner else "event" if event not in (SENT, RECEIVED) else "on"
-            findings.append(Finding(ERROR, CHASE_SHEET, f"{letters.get(field, 'A')}{number}", "",
-                                    "this row of the Requests log cannot be read, so it is left out of the chase list. "
-                                    "The Requests sheet is written by the tool: restore it from a backup.",
-                                    "requests-value"))
+            findings.append(
+                Finding(
+                    ERROR,
+                    CHASE_SHEET,
+                    f"{letters.get(field, 'A')}{number}",
+                    "",
+                    "this row of the Requests log cannot be read, so it is left out of the chase list. "
+                    "The Requests sheet is written by the tool: restore it from a backup.",
+                    "requests-value",
+                )
+            )
             continue
         actions = tuple(a.strip() for a in _text(values.get("actions")).split(",") if a.strip())
-        entries.append(ChaseEntry(_text(values.get("period")), owner, event, on, _text(values.get("file")), actions,
-                                  _text(values.get("request"))))
+        entries.append(
+            ChaseEntry(
+                _text(values.get("period")),
+                owner,
+                event,
+                on,
+                _text(values.get("file")),
+                actions,
+                _text(values.get("request")),
+            )
+        )
     return tuple(entries), findings
 
 
 # --- the chase list ----------------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class OwnerChase:
@@ -633,15 +882,31 @@ class OwnerChase:
     commentary_unchanged: tuple[str, ...] | None
 
     def as_dict(self) -> dict:
-        return {"owner": self.owner, "name": self.name, "requests_sent": self.requests_sent,
-                "returns_received": self.returns_received,
-                "without_update": {"count": len(self.without_update), "actions": list(self.without_update)},
-                "commentary_unchanged": None if self.commentary_unchanged is None else
-                {"count": len(self.commentary_unchanged), "actions": list(self.commentary_unchanged)}}
+        return {
+            "owner": self.owner,
+            "name": self.name,
+            "requests_sent": self.requests_sent,
+            "returns_received": self.returns_received,
+            "without_update": {
+                "count": len(self.without_update),
+                "actions": list(self.without_update),
+            },
+            "commentary_unchanged": None
+            if self.commentary_unchanged is None
+            else {
+                "count": len(self.commentary_unchanged),
+                "actions": list(self.commentary_unchanged),
+            },
+        }
 
 
-def chase_list(plan: Plan, period: Period | None, as_at: date, entries: tuple[ChaseEntry, ...],
-               last: Snapshot | None) -> tuple[OwnerChase, ...]:
+def chase_list(
+    plan: Plan,
+    period: Period | None,
+    as_at: date,
+    entries: tuple[ChaseEntry, ...],
+    last: Snapshot | None,
+) -> tuple[OwnerChase, ...]:
     """The chase list for the period as at the date, one row per owner with actions to update (Leads order).
 
     An action has an update this period when its Last updated date, or a return received for it, falls between the
@@ -651,18 +916,39 @@ def chase_list(plan: Plan, period: Period | None, as_at: date, entries: tuple[Ch
     name = period.name if period else ""
 
     def this_period(e: ChaseEntry) -> bool:
-        return start <= e.on <= as_at and (not name or schema.same_name(e.period) == schema.same_name(name))
+        return start <= e.on <= as_at and (
+            not name or schema.same_name(e.period) == schema.same_name(name)
+        )
 
     returned = {a for e in entries if e.event == RECEIVED and this_period(e) for a in e.actions}
     before = {r.action_id: r.commentary for r in last.rows} if last else None
     out = []
     for request in plan_requests(plan, period, as_at).requests:
         initials = request.lead.initials
-        stale = tuple(a.action_id for a in request.actions if a.action_id not in returned
-                      and not (a.last_updated and start <= a.last_updated <= as_at))
-        same = None if before is None else tuple(
-            a.action_id for a in request.actions if before.get(a.action_id) == commentary_hash(a.commentary))
+        stale = tuple(
+            a.action_id
+            for a in request.actions
+            if a.action_id not in returned
+            and not (a.last_updated and start <= a.last_updated <= as_at)
+        )
+        same = (
+            None
+            if before is None
+            else tuple(
+                a.action_id
+                for a in request.actions
+                if before.get(a.action_id) == commentary_hash(a.commentary)
+            )
+        )
         mine = [e for e in entries if e.owner == initials and this_period(e)]
-        out.append(OwnerChase(initials, request.lead.name, sum(e.event == SENT for e in mine),
-                              sum(e.event == RECEIVED for e in mine), stale, same))
+        out.append(
+            OwnerChase(
+                initials,
+                request.lead.name,
+                sum(e.event == SENT for e in mine),
+                sum(e.event == RECEIVED for e in mine),
+                stale,
+                same,
+            )
+        )
     return tuple(out)

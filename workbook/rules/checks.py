@@ -14,7 +14,9 @@ from ofsted_tracker.workbook.rules.dashboard import Ratings, derived_ratings
 A, V, S = schema.ACTIONS.name, schema.REVISIONS.name, schema.SETTINGS.name
 
 
-def _at(plan: Plan, severity: str, sheet: str, fld: str, row: int, action: str, message: str, code: str) -> Finding:
+def _at(
+    plan: Plan, severity: str, sheet: str, fld: str, row: int, action: str, message: str, code: str
+) -> Finding:
     return Finding(severity, sheet, plan.cell(sheet, fld, row), action, message, code)
 
 
@@ -26,31 +28,88 @@ def check_ids(plan: Plan) -> list[Finding]:
     recs = {r.rec_id for r in plan.recommendations}
     for a in plan.actions:
         if not a.action_id:
-            out.append(_at(plan, ERROR, A, "action_id", a.row, "",
-                           f"row {a.row} has no Action ID. Give it the recommendation number, a dot and the action number, e.g. 7.2.",
-                           "id-blank"))
+            out.append(
+                _at(
+                    plan,
+                    ERROR,
+                    A,
+                    "action_id",
+                    a.row,
+                    "",
+                    f"row {a.row} has no Action ID. Give it the recommendation number, a dot and the action number, e.g. 7.2.",
+                    "id-blank",
+                )
+            )
         elif not ACTION_ID.match(a.action_id):
-            out.append(_at(plan, ERROR, A, "action_id", a.row, a.action_id,
-                           f"Action ID '{a.action_id}' is not of the form 7.2 (recommendation number, dot, action number).",
-                           "id-malformed"))
+            out.append(
+                _at(
+                    plan,
+                    ERROR,
+                    A,
+                    "action_id",
+                    a.row,
+                    a.action_id,
+                    f"Action ID '{a.action_id}' is not of the form 7.2 (recommendation number, dot, action number).",
+                    "id-malformed",
+                )
+            )
         elif seen[a.action_id] > 1:
             if a.action_id in first_row:
-                out.append(_at(plan, ERROR, A, "action_id", a.row, a.action_id,
-                               f"Action ID {a.action_id} is used again (first on row {first_row[a.action_id]}). "
-                               "Give each action its own id.", "id-duplicate"))
+                out.append(
+                    _at(
+                        plan,
+                        ERROR,
+                        A,
+                        "action_id",
+                        a.row,
+                        a.action_id,
+                        f"Action ID {a.action_id} is used again (first on row {first_row[a.action_id]}). "
+                        "Give each action its own id.",
+                        "id-duplicate",
+                    )
+                )
             else:
                 first_row[a.action_id] = a.row
         if not a.rec_id:
-            out.append(_at(plan, ERROR, A, "rec_id", a.row, a.action_id,
-                           "Recommendation is blank. Pick the recommendation this action serves.", "rec-blank"))
+            out.append(
+                _at(
+                    plan,
+                    ERROR,
+                    A,
+                    "rec_id",
+                    a.row,
+                    a.action_id,
+                    "Recommendation is blank. Pick the recommendation this action serves.",
+                    "rec-blank",
+                )
+            )
         elif a.rec_id not in recs:
-            out.append(_at(plan, ERROR, A, "rec_id", a.row, a.action_id,
-                           f"recommendation '{a.rec_id}' is not on the Recommendations sheet. Pick one from the drop-down "
-                           "or add the recommendation.", "rec-unknown"))
+            out.append(
+                _at(
+                    plan,
+                    ERROR,
+                    A,
+                    "rec_id",
+                    a.row,
+                    a.action_id,
+                    f"recommendation '{a.rec_id}' is not on the Recommendations sheet. Pick one from the drop-down "
+                    "or add the recommendation.",
+                    "rec-unknown",
+                )
+            )
         elif ACTION_ID.match(a.action_id) and a.action_id.split(".")[0] != a.rec_id:
-            out.append(_at(plan, WARNING, A, "action_id", a.row, a.action_id,
-                           f"Action ID {a.action_id} does not start with its recommendation number {a.rec_id}.",
-                           "id-rec-mismatch"))
+            out.append(
+                _at(
+                    plan,
+                    WARNING,
+                    A,
+                    "action_id",
+                    a.row,
+                    a.action_id,
+                    f"Action ID {a.action_id} does not start with its recommendation number {a.rec_id}.",
+                    "id-rec-mismatch",
+                )
+            )
     return out
 
 
@@ -59,20 +118,50 @@ def check_owners(plan: Plan) -> list[Finding]:
     out = []
     for a in plan.actions:
         if not a.owners:
-            out.append(_at(plan, ERROR, A, "owners", a.row, a.action_id,
-                           "no owner. Type the owner's initials from the Leads sheet.", "owner-blank"))
+            out.append(
+                _at(
+                    plan,
+                    ERROR,
+                    A,
+                    "owners",
+                    a.row,
+                    a.action_id,
+                    "no owner. Type the owner's initials from the Leads sheet.",
+                    "owner-blank",
+                )
+            )
         for owner in a.owners:
             lead = plan.lead_named(owner)
             if lead is not None and lead.initials == owner:
                 continue
             if lead is not None:
-                out.append(_at(plan, WARNING, A, "owners", a.row, a.action_id,
-                               f"owner '{owner}' is written as a name; write their initials {lead.initials}, as Leads "
-                               "lists them.", "owner-name"))
+                out.append(
+                    _at(
+                        plan,
+                        WARNING,
+                        A,
+                        "owners",
+                        a.row,
+                        a.action_id,
+                        f"owner '{owner}' is written as a name; write their initials {lead.initials}, as Leads "
+                        "lists them.",
+                        "owner-name",
+                    )
+                )
             else:
-                out.append(_at(plan, ERROR, A, "owners", a.row, a.action_id,
-                               f"owner '{owner}' is not in the Leads sheet. Add them to Leads (initials, name, job title) "
-                               "or correct the initials.", "owner-unknown"))
+                out.append(
+                    _at(
+                        plan,
+                        ERROR,
+                        A,
+                        "owners",
+                        a.row,
+                        a.action_id,
+                        f"owner '{owner}' is not in the Leads sheet. Add them to Leads (initials, name, job title) "
+                        "or correct the initials.",
+                        "owner-unknown",
+                    )
+                )
     return out
 
 
@@ -81,17 +170,46 @@ def check_progress(plan: Plan, as_at: date) -> list[Finding]:
     out = []
     for a in plan.actions:
         if a.is_complete and a.completed_on is None:
-            out.append(_at(plan, WARNING, A, "completed_on", a.row, a.action_id,
-                           "marked Complete but Completed on is blank; it is counted as on time. Type the date it was completed.",
-                           "complete-no-date"))
+            out.append(
+                _at(
+                    plan,
+                    WARNING,
+                    A,
+                    "completed_on",
+                    a.row,
+                    a.action_id,
+                    "marked Complete but Completed on is blank; it is counted as on time. Type the date it was completed.",
+                    "complete-no-date",
+                )
+            )
         if a.completed_on and a.completed_on > as_at:
-            out.append(_at(plan, ERROR, A, "completed_on", a.row, a.action_id,
-                           f"Completed on {a.completed_on:%d/%m/%Y} is after the as-at date {as_at:%d/%m/%Y}. "
-                           "Check the date.", "completed-future"))
+            out.append(
+                _at(
+                    plan,
+                    ERROR,
+                    A,
+                    "completed_on",
+                    a.row,
+                    a.action_id,
+                    f"Completed on {a.completed_on:%d/%m/%Y} is after the as-at date {as_at:%d/%m/%Y}. "
+                    "Check the date.",
+                    "completed-future",
+                )
+            )
         if a.completed_on and a.status and not a.is_complete:
-            out.append(_at(plan, WARNING, A, "status", a.row, a.action_id,
-                           f"has a Completed on date but its status is {a.status}. Set the status to Complete "
-                           "or clear the date.", "date-not-complete"))
+            out.append(
+                _at(
+                    plan,
+                    WARNING,
+                    A,
+                    "status",
+                    a.row,
+                    a.action_id,
+                    f"has a Completed on date but its status is {a.status}. Set the status to Complete "
+                    "or clear the date.",
+                    "date-not-complete",
+                )
+            )
     return out
 
 
@@ -101,20 +219,58 @@ def check_revisions(plan: Plan) -> list[Finding]:
     actions = {a.action_id: a for a in plan.actions}
     for r in plan.revisions:
         if r.action_id not in actions:
-            out.append(_at(plan, ERROR, V, "action_id", r.row, r.action_id,
-                           f"revision for action '{r.action_id}', which is not on the Actions sheet. Correct the Action ID.",
-                           "revision-unknown-action"))
+            out.append(
+                _at(
+                    plan,
+                    ERROR,
+                    V,
+                    "action_id",
+                    r.row,
+                    r.action_id,
+                    f"revision for action '{r.action_id}', which is not on the Actions sheet. Correct the Action ID.",
+                    "revision-unknown-action",
+                )
+            )
         if not r.reason:
-            out.append(_at(plan, WARNING, V, "reason", r.row, r.action_id,
-                           "revision has no reason. Say why the deadline moved; the committee sees this.", "revision-no-reason"))
+            out.append(
+                _at(
+                    plan,
+                    WARNING,
+                    V,
+                    "reason",
+                    r.row,
+                    r.action_id,
+                    "revision has no reason. Say why the deadline moved; the committee sees this.",
+                    "revision-no-reason",
+                )
+            )
         if not r.approved:
-            out.append(_at(plan, WARNING, V, "agreed_by", r.row, r.action_id,
-                           "revision does not say who agreed it, so it is not treated as approved. Fill in Agreed by.",
-                           "revision-not-agreed"))
+            out.append(
+                _at(
+                    plan,
+                    WARNING,
+                    V,
+                    "agreed_by",
+                    r.row,
+                    r.action_id,
+                    "revision does not say who agreed it, so it is not treated as approved. Fill in Agreed by.",
+                    "revision-not-agreed",
+                )
+            )
         elif r.agreed_on is None:
-            out.append(_at(plan, INFO, V, "agreed_on", r.row, r.action_id,
-                           "revision has no Agreed on date, so it is shown in every period's revisions table. "
-                           "Type the date it was agreed.", "revision-no-date"))
+            out.append(
+                _at(
+                    plan,
+                    INFO,
+                    V,
+                    "agreed_on",
+                    r.row,
+                    r.action_id,
+                    "revision has no Agreed on date, so it is shown in every period's revisions table. "
+                    "Type the date it was agreed.",
+                    "revision-no-date",
+                )
+            )
     for a in plan.actions:
         out.extend(_check_chain(plan, a))
     return out
@@ -122,35 +278,89 @@ def check_revisions(plan: Plan) -> list[Finding]:
 
 def _check_chain(plan: Plan, a: Action) -> list[Finding]:
     revisions = plan.revisions_of(a.action_id)
-    moved = a.current_deadline is not None and a.original_deadline is not None and a.current_deadline != a.original_deadline
+    moved = (
+        a.current_deadline is not None
+        and a.original_deadline is not None
+        and a.current_deadline != a.original_deadline
+    )
     if not revisions:
         if moved:
-            return [_at(plan, ERROR, A, "current_deadline", a.row, a.action_id,
-                        f"Current deadline {a.current_deadline:%d/%m/%Y} differs from the original "
-                        f"{a.original_deadline:%d/%m/%Y} but the Revisions sheet has no row for {a.action_id}. "
-                        "Log the revision (old and new deadline, reason, who agreed it).", "revision-missing")]
+            return [
+                _at(
+                    plan,
+                    ERROR,
+                    A,
+                    "current_deadline",
+                    a.row,
+                    a.action_id,
+                    f"Current deadline {a.current_deadline:%d/%m/%Y} differs from the original "
+                    f"{a.original_deadline:%d/%m/%Y} but the Revisions sheet has no row for {a.action_id}. "
+                    "Log the revision (old and new deadline, reason, who agreed it).",
+                    "revision-missing",
+                )
+            ]
         return []
     out = []
     first, last = revisions[0], revisions[-1]
     if a.original_deadline and first.old_deadline and first.old_deadline != a.original_deadline:
-        out.append(_at(plan, ERROR, V, "old_deadline", first.row, a.action_id,
-                       f"Old deadline {first.old_deadline:%d/%m/%Y} does not match the action's original deadline "
-                       f"{a.original_deadline:%d/%m/%Y} (Actions row {a.row}). Correct one of them.", "revision-old-mismatch"))
+        out.append(
+            _at(
+                plan,
+                ERROR,
+                V,
+                "old_deadline",
+                first.row,
+                a.action_id,
+                f"Old deadline {first.old_deadline:%d/%m/%Y} does not match the action's original deadline "
+                f"{a.original_deadline:%d/%m/%Y} (Actions row {a.row}). Correct one of them.",
+                "revision-old-mismatch",
+            )
+        )
     if a.deadline and last.new_deadline and last.new_deadline != a.deadline and not last.approved:
         # a proposal (collect takes owners' proposed deadlines in as rows with Agreed by blank): pending, not wrong
-        out.append(_at(plan, WARNING, V, "new_deadline", last.row, a.action_id,
-                       f"New deadline {last.new_deadline:%d/%m/%Y} is proposed and not yet agreed; the deadline in "
-                       f"force stays {a.deadline:%d/%m/%Y}. When it is agreed, fill in Agreed by and Agreed on and "
-                       "change Current deadline on Actions; if it is not, delete this row.", "revision-pending"))
+        out.append(
+            _at(
+                plan,
+                WARNING,
+                V,
+                "new_deadline",
+                last.row,
+                a.action_id,
+                f"New deadline {last.new_deadline:%d/%m/%Y} is proposed and not yet agreed; the deadline in "
+                f"force stays {a.deadline:%d/%m/%Y}. When it is agreed, fill in Agreed by and Agreed on and "
+                "change Current deadline on Actions; if it is not, delete this row.",
+                "revision-pending",
+            )
+        )
     elif a.deadline and last.new_deadline and last.new_deadline != a.deadline:
-        out.append(_at(plan, ERROR, V, "new_deadline", last.row, a.action_id,
-                       f"New deadline {last.new_deadline:%d/%m/%Y} does not match the action's current deadline "
-                       f"{a.deadline:%d/%m/%Y} (Actions row {a.row}). Correct one of them.", "revision-new-mismatch"))
+        out.append(
+            _at(
+                plan,
+                ERROR,
+                V,
+                "new_deadline",
+                last.row,
+                a.action_id,
+                f"New deadline {last.new_deadline:%d/%m/%Y} does not match the action's current deadline "
+                f"{a.deadline:%d/%m/%Y} (Actions row {a.row}). Correct one of them.",
+                "revision-new-mismatch",
+            )
+        )
     for before, after in zip(revisions, revisions[1:]):
         if before.new_deadline and after.old_deadline and before.new_deadline != after.old_deadline:
-            out.append(_at(plan, ERROR, V, "old_deadline", after.row, a.action_id,
-                           f"Old deadline {after.old_deadline:%d/%m/%Y} does not follow on from the previous revision's "
-                           f"new deadline {before.new_deadline:%d/%m/%Y} (row {before.row}).", "revision-chain"))
+            out.append(
+                _at(
+                    plan,
+                    ERROR,
+                    V,
+                    "old_deadline",
+                    after.row,
+                    a.action_id,
+                    f"Old deadline {after.old_deadline:%d/%m/%Y} does not follow on from the previous revision's "
+                    f"new deadline {before.new_deadline:%d/%m/%Y} (row {before.row}).",
+                    "revision-chain",
+                )
+            )
     return out
 
 
@@ -160,15 +370,41 @@ def check_recorded_rag(plan: Plan, as_at: date, ratings: Ratings) -> list[Findin
     for a in plan.actions:
         if a.recorded_rag in ("G", schema.BLUE) and a.status and not a.is_complete:
             name = schema.BRAG_NAMES[a.recorded_rag]
-            out.append(_at(plan, ERROR, A, "recorded_rag", a.row, a.action_id,
-                           f"recorded {name} but the status is {a.status}. {name} means complete by the deadline: "
-                           "set the status to Complete or change the RAG.", "rag-green-not-complete"))
+            out.append(
+                _at(
+                    plan,
+                    ERROR,
+                    A,
+                    "recorded_rag",
+                    a.row,
+                    a.action_id,
+                    f"recorded {name} but the status is {a.status}. {name} means complete by the deadline: "
+                    "set the status to Complete or change the RAG.",
+                    "rag-green-not-complete",
+                )
+            )
         approved = any(r.approved for r in plan.revisions_of(a.action_id))
-        if a.recorded_rag == "A" and not approved and a.deadline and a.deadline < as_at and not a.is_complete:
-            out.append(_at(plan, WARNING, A, "recorded_rag", a.row, a.action_id,
-                           f"recorded Amber but its deadline {a.deadline:%d/%m/%Y} has passed with no approved revision; "
-                           f"by the rule it is {schema.BRAG_NAMES.get(ratings[a.action_id] or '', 'not rated')}. "
-                           "Log an agreed revision or rate it Red.", "rag-amber-overdue"))
+        if (
+            a.recorded_rag == "A"
+            and not approved
+            and a.deadline
+            and a.deadline < as_at
+            and not a.is_complete
+        ):
+            out.append(
+                _at(
+                    plan,
+                    WARNING,
+                    A,
+                    "recorded_rag",
+                    a.row,
+                    a.action_id,
+                    f"recorded Amber but its deadline {a.deadline:%d/%m/%Y} has passed with no approved revision; "
+                    f"by the rule it is {schema.BRAG_NAMES.get(ratings[a.action_id] or '', 'not rated')}. "
+                    "Log an agreed revision or rate it Red.",
+                    "rag-amber-overdue",
+                )
+            )
     return out
 
 
@@ -182,18 +418,51 @@ def check_exceptions(plan: Plan, ratings: Ratings) -> list[Finding]:
     asked = "corrective_action" in read or "forecast" in read
     out = []
     for a in plan.actions:
-        if asked and not a.corrective_action and a.forecast is None and ratings[a.action_id] == "R" \
-                and not a.is_complete:  # completed late: done, nothing left to correct
-            out.append(_at(plan, WARNING, A, "corrective_action", a.row, a.action_id,
-                           "rated Red but has no corrective action or forecast date; the committee asks for both. "
-                           "Say in Corrective action what is being done, and in Forecast date when it is now "
-                           "expected to be complete.", "red-no-corrective"))
-        if a.forecast and a.deadline and a.forecast > a.deadline and not a.is_complete and not any(
-                r.new_deadline and r.new_deadline >= a.forecast for r in plan.revisions_of(a.action_id)):
-            out.append(_at(plan, WARNING, A, "forecast", a.row, a.action_id,
-                           f"Forecast date {a.forecast:%d/%m/%Y} is after the deadline {a.deadline:%d/%m/%Y}, and no "
-                           "revision of the deadline is logged. If the deadline moves, log the revision in Revisions "
-                           "and change Current deadline; if not, check the forecast.", "forecast-after-deadline"))
+        if (
+            asked
+            and not a.corrective_action
+            and a.forecast is None
+            and ratings[a.action_id] == "R"
+            and not a.is_complete
+        ):  # completed late: done, nothing left to correct
+            out.append(
+                _at(
+                    plan,
+                    WARNING,
+                    A,
+                    "corrective_action",
+                    a.row,
+                    a.action_id,
+                    "rated Red but has no corrective action or forecast date; the committee asks for both. "
+                    "Say in Corrective action what is being done, and in Forecast date when it is now "
+                    "expected to be complete.",
+                    "red-no-corrective",
+                )
+            )
+        if (
+            a.forecast
+            and a.deadline
+            and a.forecast > a.deadline
+            and not a.is_complete
+            and not any(
+                r.new_deadline and r.new_deadline >= a.forecast
+                for r in plan.revisions_of(a.action_id)
+            )
+        ):
+            out.append(
+                _at(
+                    plan,
+                    WARNING,
+                    A,
+                    "forecast",
+                    a.row,
+                    a.action_id,
+                    f"Forecast date {a.forecast:%d/%m/%Y} is after the deadline {a.deadline:%d/%m/%Y}, and no "
+                    "revision of the deadline is logged. If the deadline moves, log the revision in Revisions "
+                    "and change Current deadline; if not, check the forecast.",
+                    "forecast-after-deadline",
+                )
+            )
     return out
 
 
@@ -202,21 +471,45 @@ def check_settings(plan: Plan, period_name: str | None) -> list[Finding]:
     must be RAG or BRAG."""
     scheme = plan.settings.get("Rating scheme")
     out = []
-    if scheme not in (None, "") and schema.same_name(scheme) not in {schema.same_name(s) for s in schema.SCHEMES}:
-        out.append(_at(plan, ERROR, S, "value", plan.setting_rows.get("Rating scheme", 0), "",
-                       f"Rating scheme '{scheme}' is not RAG or BRAG, so the plan is rated RAG. Pick RAG or BRAG "
-                       "from the drop-down.", "scheme-unknown"))
+    if scheme not in (None, "") and schema.same_name(scheme) not in {
+        schema.same_name(s) for s in schema.SCHEMES
+    }:
+        out.append(
+            _at(
+                plan,
+                ERROR,
+                S,
+                "value",
+                plan.setting_rows.get("Rating scheme", 0),
+                "",
+                f"Rating scheme '{scheme}' is not RAG or BRAG, so the plan is rated RAG. Pick RAG or BRAG "
+                "from the drop-down.",
+                "scheme-unknown",
+            )
+        )
     return out + _period_setting(plan, period_name)
 
 
 def _period_setting(plan: Plan, period_name: str | None) -> list[Finding]:
     if period_name and plan.period(period_name) is None:
         names = ", ".join(p.name for p in plan.periods) or "none"
-        from_settings = str(plan.settings.get("Reporting period", "")).strip() == period_name.strip()
+        from_settings = (
+            str(plan.settings.get("Reporting period", "")).strip() == period_name.strip()
+        )
         row = plan.setting_rows.get("Reporting period", 0) if from_settings else 0
-        return [_at(plan, ERROR, S, "value", row, "",
-                    f"reporting period '{period_name}' is not on the Periods sheet (periods: {names}). "
-                    "Type one of those names, or add the period to Periods.", "period-unknown")]
+        return [
+            _at(
+                plan,
+                ERROR,
+                S,
+                "value",
+                row,
+                "",
+                f"reporting period '{period_name}' is not on the Periods sheet (periods: {names}). "
+                "Type one of those names, or add the period to Periods.",
+                "period-unknown",
+            )
+        ]
     return []
 
 
@@ -228,9 +521,19 @@ def _repeated(plan: Plan, sheet: str, fld: str, entries, what: str, code: str) -
         if not matched:
             continue
         if matched in first:
-            out.append(_at(plan, ERROR, sheet, fld, row, "",
-                           f"{what} '{key}' is used again (first on row {first[matched]}), so the tool cannot tell "
-                           f"which row is meant. Give each row its own {what}, or delete the copy.", code))
+            out.append(
+                _at(
+                    plan,
+                    ERROR,
+                    sheet,
+                    fld,
+                    row,
+                    "",
+                    f"{what} '{key}' is used again (first on row {first[matched]}), so the tool cannot tell "
+                    f"which row is meant. Give each row its own {what}, or delete the copy.",
+                    code,
+                )
+            )
         else:
             first[matched] = row
     return out
@@ -238,30 +541,65 @@ def _repeated(plan: Plan, sheet: str, fld: str, entries, what: str, code: str) -
 
 def check_unique_keys(plan: Plan) -> list[Finding]:
     """Lead initials, recommendation ids and period names each name one row; a second use is an error."""
-    return (_repeated(plan, schema.LEADS.name, "initials", ((lead.initials, lead.row) for lead in plan.leads),
-                      "initials", "lead-duplicate")
-            + _repeated(plan, schema.RECOMMENDATIONS.name, "rec_id",
-                        ((r.rec_id, r.row) for r in plan.recommendations), "recommendation number", "rec-duplicate")
-            + _repeated(plan, schema.PERIODS.name, "name", ((p.name, p.row) for p in plan.periods),
-                        "period name", "period-duplicate"))
+    return (
+        _repeated(
+            plan,
+            schema.LEADS.name,
+            "initials",
+            ((lead.initials, lead.row) for lead in plan.leads),
+            "initials",
+            "lead-duplicate",
+        )
+        + _repeated(
+            plan,
+            schema.RECOMMENDATIONS.name,
+            "rec_id",
+            ((r.rec_id, r.row) for r in plan.recommendations),
+            "recommendation number",
+            "rec-duplicate",
+        )
+        + _repeated(
+            plan,
+            schema.PERIODS.name,
+            "name",
+            ((p.name, p.row) for p in plan.periods),
+            "period name",
+            "period-duplicate",
+        )
+    )
 
 
 def check_deadlines_present(plan: Plan) -> list[Finding]:
     """An action needs an original deadline to be rated and placed in a period."""
     return [
-        _at(plan, ERROR, A, "original_deadline", a.row, a.action_id,
-            "Original deadline is blank. Type the deadline as dd/mm/yyyy.", "deadline-blank")
+        _at(
+            plan,
+            ERROR,
+            A,
+            "original_deadline",
+            a.row,
+            a.action_id,
+            "Original deadline is blank. Type the deadline as dd/mm/yyyy.",
+            "deadline-blank",
+        )
         for a in plan.actions
         if a.original_deadline is None and not a.original_raw
     ]
 
 
-def validate(plan: Plan, as_at: date, period_name: str | None = None, ratings: Ratings | None = None
-             ) -> tuple[Finding, ...]:
+def validate(
+    plan: Plan, as_at: date, period_name: str | None = None, ratings: Ratings | None = None
+) -> tuple[Finding, ...]:
     """Every rule's findings on the plan as at the date, errors first (``ratings``: the summary's, when it has them)."""
     ratings = derived_ratings(plan, as_at) if ratings is None else ratings
     return sort_findings(
-        check_ids(plan) + check_owners(plan) + check_deadlines_present(plan) + check_progress(plan, as_at)
-        + check_revisions(plan) + check_recorded_rag(plan, as_at, ratings) + check_settings(plan, period_name)
-        + check_unique_keys(plan) + check_exceptions(plan, ratings)
+        check_ids(plan)
+        + check_owners(plan)
+        + check_deadlines_present(plan)
+        + check_progress(plan, as_at)
+        + check_revisions(plan)
+        + check_recorded_rag(plan, as_at, ratings)
+        + check_settings(plan, period_name)
+        + check_unique_keys(plan)
+        + check_exceptions(plan, ratings)
     )

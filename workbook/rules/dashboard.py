@@ -16,10 +16,10 @@ class Overall:
     """Counts of the whole plan by RAG, each with the action ids behind it; they add up to the total."""
 
     total: tuple[str, ...]
-    completed: tuple[str, ...]      # G: completed by deadline
-    ongoing: tuple[str, ...]        # A: ongoing within deadline
+    completed: tuple[str, ...]  # G: completed by deadline
+    ongoing: tuple[str, ...]  # A: ongoing within deadline
     not_completed: tuple[str, ...]  # R: not completed by deadline, or unlikely to be
-    not_rated: tuple[str, ...]      # no usable deadline (derived) or no RAG typed (recorded)
+    not_rated: tuple[str, ...]  # no usable deadline (derived) or no RAG typed (recorded)
     embedded: tuple[str, ...] = ()  # B: complete and embedded (BRAG only; always empty in RAG)
 
 
@@ -67,7 +67,9 @@ def derived_ratings(plan: Plan, as_at: date) -> dict[str, str | None]:
     return {a.action_id: derived_rag(a, as_at, brag) for a in plan.actions}
 
 
-Ratings = Mapping[str, str | None]  # each action's RAG by the rule (``derived_ratings``), computed once per summary
+Ratings = Mapping[
+    str, str | None
+]  # each action's RAG by the rule (``derived_ratings``), computed once per summary
 
 
 def overall(plan: Plan, ratings: Ratings) -> Overall:

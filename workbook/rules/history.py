@@ -18,8 +18,10 @@ from ofsted_tracker.workbook.plan.findings import ERROR, Finding
 from ofsted_tracker.workbook.plan.model import Period, Plan
 
 HISTORY = "History"
-HISTORY_NOTE = ("Written by 'ofsted-tracker snapshot' (and by each report): do not type here. "
-                "Taking a snapshot again for a period replaces that period's rows; the old rows stay in backups.")
+HISTORY_NOTE = (
+    "Written by 'ofsted-tracker snapshot' (and by each report): do not type here. "
+    "Taking a snapshot again for a period replaces that period's rows; the old rows stay in backups."
+)
 HEADER_ROW = 4  # like the other computed sheets: title, note, a blank row, then the table
 HISTORY_SPEC = schema.SheetSpec(
     HISTORY,
@@ -58,7 +60,7 @@ class SnapshotRow:
     owners: str
     revisions: int
     commentary: str  # commentary_hash of the progress commentary; "" when there was none
-    row: int = 0     # its row on the History sheet (0 when not read from the sheet)
+    row: int = 0  # its row on the History sheet (0 when not read from the sheet)
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,15 @@ class Counts:
         return self.green + self.blue
 
     def as_dict(self) -> dict[str, int]:
-        return {"total": self.total, "B": self.blue, "G": self.green, "A": self.amber, "R": self.red,
-                "not_rated": self.not_rated, "complete": self.complete}
+        return {
+            "total": self.total,
+            "B": self.blue,
+            "G": self.green,
+            "A": self.amber,
+            "R": self.red,
+            "not_rated": self.not_rated,
+            "complete": self.complete,
+        }
 
 
 @dataclass(frozen=True)
@@ -95,8 +104,15 @@ class Snapshot:
     @property
     def counts(self) -> Counts:
         rags = [r.derived_rag for r in self.rows]
-        return Counts(len(rags), rags.count("G"), rags.count("A"), rags.count("R"), rags.count(None),
-                      sum(1 for r in self.rows if r.status == "Complete"), rags.count("B"))
+        return Counts(
+            len(rags),
+            rags.count("G"),
+            rags.count("A"),
+            rags.count("R"),
+            rags.count(None),
+            sum(1 for r in self.rows if r.status == "Complete"),
+            rags.count("B"),
+        )
 
     def same_period(self, name: str) -> bool:
         return schema.same_name(self.period) == schema.same_name(name)
@@ -106,7 +122,10 @@ class Snapshot:
 CATEGORIES: tuple[tuple[str, str], ...] = (
     ("completed", "Completed"),
     ("turned_red", "Turned Red"),
-    ("turned_red_deadline_passed", "Turned Red: deadline passed (no change recorded to status, deadline or completion)"),
+    (
+        "turned_red_deadline_passed",
+        "Turned Red: deadline passed (no change recorded to status, deadline or completion)",
+    ),
     ("improved", "Improved"),
     ("worsened", "Worsened"),
     ("deadline_moved_again", "Deadline moved again"),
@@ -138,7 +157,9 @@ class Travel:
 
     def of(self, category: str, changes: tuple[Change, ...] | None = None) -> tuple[Change, ...]:
         """The changes of one category, in plan order."""
-        return tuple(c for c in (self.changes if changes is None else changes) if c.category == category)
+        return tuple(
+            c for c in (self.changes if changes is None else changes) if c.category == category
+        )
 
 
 def commentary_hash(text: str) -> str:
@@ -147,13 +168,25 @@ def commentary_hash(text: str) -> str:
     return hashlib.sha256(normal.encode("utf-8")).hexdigest()[:8] if normal else ""
 
 
-def take(plan: Plan, ratings: dict[str, str | None], as_at: date, period: str, recorded: bool = False) -> Snapshot:
+def take(
+    plan: Plan, ratings: dict[str, str | None], as_at: date, period: str, recorded: bool = False
+) -> Snapshot:
     """The plan's state now, as a snapshot for the period (``ratings``: each action's RAG by the rule)."""
     rows = tuple(
-        SnapshotRow(a.action_id, ratings.get(a.action_id), a.recorded_rag, a.status, a.original_deadline,
-                    a.deadline, a.completed_on, a.owners_text, len(plan.revisions_of(a.action_id)),
-                    commentary_hash(a.commentary))
-        for a in plan.actions if a.action_id
+        SnapshotRow(
+            a.action_id,
+            ratings.get(a.action_id),
+            a.recorded_rag,
+            a.status,
+            a.original_deadline,
+            a.deadline,
+            a.completed_on,
+            a.owners_text,
+            len(plan.revisions_of(a.action_id)),
+            commentary_hash(a.commentary),
+        )
+        for a in plan.actions
+        if a.action_id
     )
     return Snapshot(period, as_at, rows, recorded)
 
@@ -169,7 +202,9 @@ def ordered(snapshots: list[Snapshot] | tuple[Snapshot, ...]) -> tuple[Snapshot,
 SNAPSHOT_GRACE_DAYS = 184
 
 
-def snapshot_date_problem(period: Period, periods: tuple[Period, ...], as_at: date, today: date | None) -> str | None:
+def snapshot_date_problem(
+    period: Period, periods: tuple[Period, ...], as_at: date, today: date | None
+) -> str | None:
     """Why a snapshot of ``period`` as at ``as_at`` would rewrite the period's record falsely, or None.
 
     It must be taken within the period's dates or up to ``SNAPSHOT_GRACE_DAYS`` after its end, and never after
@@ -178,21 +213,29 @@ def snapshot_date_problem(period: Period, periods: tuple[Period, ...], as_at: da
     twins = [p for p in periods if schema.same_name(p.name) == schema.same_name(period.name)]
     if len(twins) > 1:
         rows = " and ".join(f"row {p.row}" for p in twins)
-        return (f"the period '{period.name}' is on the Periods sheet {len(twins)} times ({rows}, names read alike once "
-                "spaces and capitals are ignored), so the snapshot cannot tell which it is. Rename or delete the "
-                "copy.")
+        return (
+            f"the period '{period.name}' is on the Periods sheet {len(twins)} times ({rows}, names read alike once "
+            "spaces and capitals are ignored), so the snapshot cannot tell which it is. Rename or delete the "
+            "copy."
+        )
     latest = period.end + timedelta(days=SNAPSHOT_GRACE_DAYS)
     if not period.start <= as_at <= latest:
-        return (f"the as-at date {as_at:%d/%m/%Y} is outside the period {period.name} ({period.start:%d/%m/%Y} to "
-                f"{period.end:%d/%m/%Y}, or up to {SNAPSHOT_GRACE_DAYS} days after it ends): it would replace that "
-                "period's snapshot with another time's figures.")
+        return (
+            f"the as-at date {as_at:%d/%m/%Y} is outside the period {period.name} ({period.start:%d/%m/%Y} to "
+            f"{period.end:%d/%m/%Y}, or up to {SNAPSHOT_GRACE_DAYS} days after it ends): it would replace that "
+            "period's snapshot with another time's figures."
+        )
     if today is not None and as_at > today:
-        return (f"the as-at date {as_at:%d/%m/%Y} is after today ({today:%d/%m/%Y}): a snapshot records what is, not "
-                "what will be.")
+        return (
+            f"the as-at date {as_at:%d/%m/%Y} is after today ({today:%d/%m/%Y}): a snapshot records what is, not "
+            "what will be."
+        )
     return None
 
 
-def replace_period(history: tuple[Snapshot, ...], snapshot: Snapshot) -> tuple[tuple[Snapshot, ...], Snapshot | None]:
+def replace_period(
+    history: tuple[Snapshot, ...], snapshot: Snapshot
+) -> tuple[tuple[Snapshot, ...], Snapshot | None]:
     """The history with the snapshot in place of the period's earlier one (if any), and that earlier one."""
     old = next((s for s in history if s.same_period(snapshot.period)), None)
     kept = [s for s in history if s is not old]
@@ -230,12 +273,26 @@ def trend(history: tuple[Snapshot, ...], live: Snapshot | None) -> tuple[Snapsho
     return ordered(earlier) + (live,)
 
 
-
 # --- movements between two snapshots (plain Python: the rule path never loads pandas) --------------------------------
 
-_RANK = {"R": 0, "": 1, "A": 2, "G": 3, "B": 4}  # not rated sits between Red and Amber: no deadline to miss yet
-_DRIVERS = ("status", "original_deadline", "deadline", "completed_on")  # what the RAG rule reads besides the date
-_SHOWN = {"completed": "status", "deadline_moved_again": "deadline", "commentary_not_updated": "commentary"}
+_RANK = {
+    "R": 0,
+    "": 1,
+    "A": 2,
+    "G": 3,
+    "B": 4,
+}  # not rated sits between Red and Amber: no deadline to miss yet
+_DRIVERS = (
+    "status",
+    "original_deadline",
+    "deadline",
+    "completed_on",
+)  # what the RAG rule reads besides the date
+_SHOWN = {
+    "completed": "status",
+    "deadline_moved_again": "deadline",
+    "commentary_not_updated": "commentary",
+}
 
 
 def _text(row: SnapshotRow, column: str) -> str:
@@ -279,12 +336,18 @@ def movements(before: Snapshot, after: Snapshot) -> tuple[Change, ...]:
         if b is None or a is None:
             rag = _text(a or b, "derived_rag") or "NR"  # a RAG of "" is "not rated"
             key = "new_action" if b is None else "action_removed"
-            found[key].append(Change(key, action_id, None if b is None else rag, None if a is None else rag))
+            found[key].append(
+                Change(key, action_id, None if b is None else rag, None if a is None else rag)
+            )
             continue
         for key in _category(b, a):
             column = _SHOWN.get(key, "derived_rag")
-            none = "NR" if column == "derived_rag" else None  # a blank deadline or commentary is None
-            found[key].append(Change(key, action_id, _text(b, column) or none, _text(a, column) or none))
+            none = (
+                "NR" if column == "derived_rag" else None
+            )  # a blank deadline or commentary is None
+            found[key].append(
+                Change(key, action_id, _text(b, column) or none, _text(a, column) or none)
+            )
     return tuple(change for key, _ in CATEGORIES for change in found[key])
 
 
@@ -293,15 +356,34 @@ def direction_of_travel(history: tuple[Snapshot, ...], current: Snapshot) -> Tra
     before = previous(history, current.period, current.as_at)
     if before is None:
         return None
-    year = year_earlier(tuple(s for s in history if not s.same_period(current.period)), current.as_at)
-    return Travel(before, current, movements(before, current), year, movements(year, current) if year else ())
+    year = year_earlier(
+        tuple(s for s in history if not s.same_period(current.period)), current.as_at
+    )
+    return Travel(
+        before, current, movements(before, current), year, movements(year, current) if year else ()
+    )
+
 
 def _states(snapshot: Snapshot) -> list[tuple[object, ...]]:
-    return [(r.action_id, r.derived_rag, r.recorded_rag, r.status, r.original_deadline, r.deadline, r.completed_on,
-             r.owners, r.revisions, r.commentary) for r in snapshot.rows]
+    return [
+        (
+            r.action_id,
+            r.derived_rag,
+            r.recorded_rag,
+            r.status,
+            r.original_deadline,
+            r.deadline,
+            r.completed_on,
+            r.owners,
+            r.revisions,
+            r.commentary,
+        )
+        for r in snapshot.rows
+    ]
 
 
 # --- the History sheet ---------------------------------------------------------------------------------------------
+
 
 def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
@@ -312,18 +394,38 @@ def history_grid(history: tuple[Snapshot, ...]) -> list[list[object]]:
 
     Dates are written as yyyy-mm-dd text and ids as text, so they read back the same in every locale.
     """
-    rows: list[list[object]] = [["Snapshots of the plan"], [HISTORY_NOTE], [], list(HISTORY_SPEC.headers)]
+    rows: list[list[object]] = [
+        ["Snapshots of the plan"],
+        [HISTORY_NOTE],
+        [],
+        list(HISTORY_SPEC.headers),
+    ]
     for s in history:
         for r in s.rows:
-            rows.append([s.period, _iso(s.as_at), r.action_id, r.derived_rag or "", r.recorded_rag or "", r.status,
-                         _iso(r.original_deadline), _iso(r.deadline), _iso(r.completed_on), r.owners, r.revisions,
-                         r.commentary])
+            rows.append(
+                [
+                    s.period,
+                    _iso(s.as_at),
+                    r.action_id,
+                    r.derived_rag or "",
+                    r.recorded_rag or "",
+                    r.status,
+                    _iso(r.original_deadline),
+                    _iso(r.deadline),
+                    _iso(r.completed_on),
+                    r.owners,
+                    r.revisions,
+                    r.commentary,
+                ]
+            )
     width = len(HISTORY_SPEC.columns)
     return [row + [None] * (width - len(row)) for row in rows]
 
 
-REPAIR = ("The History sheet is written by the tool: restore it from the copy in the backups folder beside the "
-          "workbook, or delete the History sheet to start its record again, then take the snapshot again.")
+REPAIR = (
+    "The History sheet is written by the tool: restore it from the copy in the backups folder beside the "
+    "workbook, or delete the History sheet to start its record again, then take the snapshot again."
+)
 
 
 class _Cells:
@@ -337,8 +439,16 @@ class _Cells:
     def bad(self, field: str, message: str, code: str = "history-value") -> None:
         letter = self.letters.get(field, "")
         self.flagged.add(field)
-        self.findings.append(Finding(ERROR, HISTORY, f"{letter}{self.row}" if letter else "", "",
-                                     f"{message} {REPAIR}", code))
+        self.findings.append(
+            Finding(
+                ERROR,
+                HISTORY,
+                f"{letter}{self.row}" if letter else "",
+                "",
+                f"{message} {REPAIR}",
+                code,
+            )
+        )
 
     def text(self, field: str) -> str:
         value = self.values.get(field)
@@ -346,8 +456,11 @@ class _Cells:
             return ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if field in ("period", "action_id"):
-                self.bad(field, f"{HISTORY_SPEC.column(field).header} {value} is a number here, but the tool writes it "
-                                "as text (3.10 would read as 3.1).")
+                self.bad(
+                    field,
+                    f"{HISTORY_SPEC.column(field).header} {value} is a number here, but the tool writes it "
+                    "as text (3.10 would read as 3.1).",
+                )
                 return ""
             return str(int(value)) if float(value).is_integer() else str(value)
         return str(value).strip()
@@ -363,20 +476,30 @@ class _Cells:
         try:
             return date.fromisoformat(str(value).strip())
         except ValueError:
-            self.bad(field, f"{HISTORY_SPEC.column(field).header} '{value}' is not a date (the tool writes yyyy-mm-dd).")
+            self.bad(
+                field,
+                f"{HISTORY_SPEC.column(field).header} '{value}' is not a date (the tool writes yyyy-mm-dd).",
+            )
             return None
 
     def rag(self, field: str) -> str | None:
         value = self.text(field)
         if value and value not in schema.BRAG_FILLS:  # B: a snapshot of a plan rated BRAG
-            self.bad(field, f"{HISTORY_SPEC.column(field).header} '{value}' is not G, A, R or blank.")
+            self.bad(
+                field, f"{HISTORY_SPEC.column(field).header} '{value}' is not G, A, R or blank."
+            )
         return value if value in schema.BRAG_FILLS else None
 
     def count(self, field: str) -> int:
         value = self.values.get(field)
         if value in (None, ""):
             return 0
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and value >= 0:
+        if (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and float(value).is_integer()
+            and value >= 0
+        ):
             return int(value)
         if isinstance(value, str) and value.strip().isdigit():
             return int(value.strip())
@@ -384,7 +507,9 @@ class _Cells:
         return 0
 
 
-def read_history(letters: dict[str, str], rows: list[tuple[int, dict[str, object]]]) -> tuple[tuple[Snapshot, ...], list[Finding]]:
+def read_history(
+    letters: dict[str, str], rows: list[tuple[int, dict[str, object]]]
+) -> tuple[tuple[Snapshot, ...], list[Finding]]:
     """Snapshots from the History table's rows (row number, field -> value); each unusable cell is a finding.
 
     A row with an unusable Period, As at or Action ID is left out of the history (its finding says so); a
@@ -396,31 +521,56 @@ def read_history(letters: dict[str, str], rows: list[tuple[int, dict[str, object
     for number, values in rows:
         cells = _Cells(letters, number, values)
         period, as_at, action_id = cells.text("period"), cells.day("as_at"), cells.text("action_id")
-        row = SnapshotRow(action_id, cells.rag("derived_rag"), cells.rag("recorded_rag"), cells.text("status"),
-                          cells.day("original_deadline"), cells.day("deadline"), cells.day("completed_on"),
-                          cells.text("owners"), cells.count("revisions"), cells.text("commentary"), number)
+        row = SnapshotRow(
+            action_id,
+            cells.rag("derived_rag"),
+            cells.rag("recorded_rag"),
+            cells.text("status"),
+            cells.day("original_deadline"),
+            cells.day("deadline"),
+            cells.day("completed_on"),
+            cells.text("owners"),
+            cells.count("revisions"),
+            cells.text("commentary"),
+            number,
+        )
         if row.commentary and not _HASH.fullmatch(row.commentary):
-            cells.bad("commentary", f"Commentary hash '{row.commentary}' is not the 8 hex digits the tool writes.")
+            cells.bad(
+                "commentary",
+                f"Commentary hash '{row.commentary}' is not the 8 hex digits the tool writes.",
+            )
         for field, value in (("period", period), ("as_at", as_at), ("action_id", action_id)):
             if not value and field not in cells.flagged:
-                cells.bad(field, f"{HISTORY_SPEC.column(field).header} is blank, so the row is left out of the history.")
+                cells.bad(
+                    field,
+                    f"{HISTORY_SPEC.column(field).header} is blank, so the row is left out of the history.",
+                )
         key = schema.same_name(period)
         if period and as_at and action_id:
             group = groups.setdefault(key, (period, as_at, []))
             if group[1] != as_at:
-                cells.bad("as_at", f"period {period} is recorded as at {group[1]:%d/%m/%Y} above and as at "
-                                   f"{as_at:%d/%m/%Y} here; a period has one snapshot.", "history-period")
+                cells.bad(
+                    "as_at",
+                    f"period {period} is recorded as at {group[1]:%d/%m/%Y} above and as at "
+                    f"{as_at:%d/%m/%Y} here; a period has one snapshot.",
+                    "history-period",
+                )
             elif (key, action_id) in seen:
-                cells.bad("action_id", f"action {action_id} is recorded twice for period {period}.", "history-duplicate")
+                cells.bad(
+                    "action_id",
+                    f"action {action_id} is recorded twice for period {period}.",
+                    "history-duplicate",
+                )
             else:
                 seen.add((key, action_id))
                 group[2].append(row)
         findings.extend(cells.findings)
-    snapshots = ordered([Snapshot(period, as_at, tuple(found)) for period, as_at, found in groups.values()])
+    snapshots = ordered(
+        [Snapshot(period, as_at, tuple(found)) for period, as_at, found in groups.values()]
+    )
     return snapshots, findings
 
 
 def unreadable(message: str) -> Finding:
     """The finding for a History sheet whose table cannot be found at all (its header typed over, say)."""
     return Finding(ERROR, HISTORY, f"A{HEADER_ROW}", "", f"{message} {REPAIR}", "history-header")
-

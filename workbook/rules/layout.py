@@ -13,23 +13,45 @@ from ofsted_tracker.workbook.rules.summary import Summary
 COMPUTED_NOTE = "Computed by ofsted-tracker: do not type here. Refresh from the ribbon or with 'ofsted-tracker refresh'."
 DASHBOARD_WIDTH, SLIPPAGE_WIDTH, CHECKS_WIDTH = 6, 10, 5
 OVERALL_HEADER_ROW = 4
-OVERALL_ROWS = (6, 8)          # Green, Amber, Red rows
-CHART_ROWS = (6, 9)            # Green, Amber, Red, Not rated rows: the chart's series (name in A, values in B, C)
-BLUE_ROW = 10                  # BRAG only: the Blue row (the chart's Blue series), "differs" one row lower
-NOTE_ROWS = 2                  # each computed sheet's title and note: one line, overflowing to the right
+OVERALL_ROWS = (6, 8)  # Green, Amber, Red rows
+CHART_ROWS = (
+    6,
+    9,
+)  # Green, Amber, Red, Not rated rows: the chart's series (name in A, values in B, C)
+BLUE_ROW = 10  # BRAG only: the Blue row (the chart's Blue series), "differs" one row lower
+NOTE_ROWS = 2  # each computed sheet's title and note: one line, overflowing to the right
 PERIOD_HEADER_ROW = 12
 REVISIONS_HEADER_ROW = 21
-TABLE_HEADER_ROW = 4           # header row of the Slippage and Checks lists; their rows start below
-TREND_COLUMN = 8               # the direction-of-travel table starts in column H, beside the overall counts
-TREND_POINTS = 8               # the latest eight points (two years of quarters)
-TREND_HEADERS = ("Direction of travel", "As at", "Total", "Green", "Amber", "Red", "Not rated", "Complete")
+TABLE_HEADER_ROW = 4  # header row of the Slippage and Checks lists; their rows start below
+TREND_COLUMN = 8  # the direction-of-travel table starts in column H, beside the overall counts
+TREND_POINTS = 8  # the latest eight points (two years of quarters)
+TREND_HEADERS = (
+    "Direction of travel",
+    "As at",
+    "Total",
+    "Green",
+    "Amber",
+    "Red",
+    "Not rated",
+    "Complete",
+)
 TREND_WIDTHS = (20, 24, 8, 8, 8, 8, 10, 10)
 BRAG_TREND_GREEN = "Blue + Green"  # in a BRAG plan the trend's Green counts Blue too, so the counts add up to the total
-TREND_FIRST_ROW = OVERALL_HEADER_ROW + 1  # the first point's row: the trend chart's ranges start here
-CHASE_COLUMN = TREND_COLUMN + len(TREND_HEADERS) + 1  # the chase list: column Q, beside the trend, a column between
+TREND_FIRST_ROW = (
+    OVERALL_HEADER_ROW + 1
+)  # the first point's row: the trend chart's ranges start here
+CHASE_COLUMN = (
+    TREND_COLUMN + len(TREND_HEADERS) + 1
+)  # the chase list: column Q, beside the trend, a column between
 CHASE_HEADER_ROW = PERIOD_HEADER_ROW  # level with the period's block, which it is about
-CHASE_HEADERS = ("Chase list", "Name", "Requests sent", "Returns received", "Without an update this period",
-                 "Commentary unchanged since the last snapshot")
+CHASE_HEADERS = (
+    "Chase list",
+    "Name",
+    "Requests sent",
+    "Returns received",
+    "Without an update this period",
+    "Commentary unchanged since the last snapshot",
+)
 CHASE_WIDTHS = (12, 22, 10, 10, 30, 30)
 
 
@@ -49,8 +71,14 @@ def dashboard_grid(s: Summary) -> Grid:
     """The Dashboard sheet: overall counts (rule and recorded), the period snapshot, the period's revisions."""
     o, r = s.overall, s.recorded
     brag = s.plan.brag
-    differ = "; ".join(f"{d.action_id} ({d.recorded}, rule {d.derived or 'not rated'})" for d in s.disagreements)
-    green = "Completed by deadline, impact not yet evidenced (G)" if brag else "Completed by deadline (G)"
+    differ = "; ".join(
+        f"{d.action_id} ({d.recorded}, rule {d.derived or 'not rated'})" for d in s.disagreements
+    )
+    green = (
+        "Completed by deadline, impact not yet evidenced (G)"
+        if brag
+        else "Completed by deadline (G)"
+    )
     rows: Grid = [
         ["Progress dashboard", None, None, None, None, None],
         [f"As at {uk(s.as_at)}. {COMPUTED_NOTE}"],
@@ -59,48 +87,103 @@ def dashboard_grid(s: Summary) -> Grid:
         ["Total number of actions in the plan", len(o.total), len(r.total), None],
         [green, len(o.completed), len(r.completed), _ids(o.completed)],
         ["Ongoing within deadline (A)", len(o.ongoing), len(r.ongoing), _ids(o.ongoing)],
-        ["Not completed by deadline (R)", len(o.not_completed), len(r.not_completed), _ids(o.not_completed)],
-        ["Not rated (no valid deadline / no RAG recorded)", len(o.not_rated), len(r.not_rated), _ids(o.not_rated)],
+        [
+            "Not completed by deadline (R)",
+            len(o.not_completed),
+            len(r.not_completed),
+            _ids(o.not_completed),
+        ],
+        [
+            "Not rated (no valid deadline / no RAG recorded)",
+            len(o.not_rated),
+            len(r.not_rated),
+            _ids(o.not_rated),
+        ],
         *blue_rows(s),
         ["Recorded RAG differs from the rule", len(s.disagreements), None, differ],
         [],
-    ][:PERIOD_HEADER_ROW - 1]  # in BRAG the Blue row takes the blank row: the period still starts at its row
+    ][
+        : PERIOD_HEADER_ROW - 1
+    ]  # in BRAG the Blue row takes the blank row: the period still starts at its row
     p = s.period
     if p is None:
         rows += [["Reporting period: none chosen (set 'Reporting period' in Settings)"]] + [[]] * 7
     else:
         span = f"{uk(p.period.start)} to {uk(p.period.end)}"
         rows += [
-            [f"Reporting period {p.period.name} ({span})", "Count", None, "Actions (judged against the original deadline)"],
+            [
+                f"Reporting period {p.period.name} ({span})",
+                "Count",
+                None,
+                "Actions (judged against the original deadline)",
+            ],
             ["Due for completion in the period", len(p.due), None, _ids(p.due)],
             ["Completed by deadline", len(p.completed), None, _ids(p.completed)],
             ["Not completed by deadline", len(p.not_completed), None, _ids(p.not_completed)],
-            ["   of which since rescheduled by an approved revision", len(p.rescheduled), None, _ids(p.rescheduled)],
+            [
+                "   of which since rescheduled by an approved revision",
+                len(p.rescheduled),
+                None,
+                _ids(p.rescheduled),
+            ],
             ["   of which completed late", len(p.completed_late), None, _ids(p.completed_late)],
-            ["Not yet due (deadline after the as-at date)", len(p.not_yet_due), None, _ids(p.not_yet_due)],
+            [
+                "Not yet due (deadline after the as-at date)",
+                len(p.not_yet_due),
+                None,
+                _ids(p.not_yet_due),
+            ],
             [],
         ]
     _trend_block(rows, s)
     title = "Deadline revisions agreed this period" if p else "Deadline revisions (all)"
-    rows += [[title, None, None, None, None, None],
-             ["Action", "Old deadline", "New deadline", "Reason", "Agreed by", "Agreed on"]]
-    rows += [[rev.action_id, uk(rev.old_deadline), uk(rev.new_deadline), rev.reason, rev.agreed_by, uk(rev.agreed_on)]
-             for rev in s.revisions]
-    _chase_block(rows, s)  # last: a long chase list adds rows beside the revisions, never moves them down
-    return _pad(rows, CHASE_COLUMN - 1 + len(CHASE_HEADERS) if s.chase_log else TREND_COLUMN - 1 + len(TREND_HEADERS))
+    rows += [
+        [title, None, None, None, None, None],
+        ["Action", "Old deadline", "New deadline", "Reason", "Agreed by", "Agreed on"],
+    ]
+    rows += [
+        [
+            rev.action_id,
+            uk(rev.old_deadline),
+            uk(rev.new_deadline),
+            rev.reason,
+            rev.agreed_by,
+            uk(rev.agreed_on),
+        ]
+        for rev in s.revisions
+    ]
+    _chase_block(
+        rows, s
+    )  # last: a long chase list adds rows beside the revisions, never moves them down
+    return _pad(
+        rows,
+        CHASE_COLUMN - 1 + len(CHASE_HEADERS)
+        if s.chase_log
+        else TREND_COLUMN - 1 + len(TREND_HEADERS),
+    )
 
 
 def chase_rows(s: Summary) -> list[list[Cell]]:
     """The chase list: a header, then per owner with actions to update the requests sent, returns received, the
     actions without an update this period and those whose commentary is unchanged since the last snapshot."""
+
     def listed(ids: tuple[str, ...] | None) -> Cell:
         if ids is None:
             return "no earlier snapshot"
         return f"{len(ids)}: {', '.join(ids)}" if ids else 0
 
     rows: list[list[Cell]] = [list(CHASE_HEADERS)]
-    rows += [[o.owner, o.name, o.requests_sent, o.returns_received, listed(o.without_update),
-              listed(o.commentary_unchanged)] for o in s.chase]
+    rows += [
+        [
+            o.owner,
+            o.name,
+            o.requests_sent,
+            o.returns_received,
+            listed(o.without_update),
+            listed(o.commentary_unchanged),
+        ]
+        for o in s.chase
+    ]
     return rows
 
 
@@ -122,8 +205,14 @@ def blue_rows(s: Summary) -> Grid:
     if not s.plan.brag:
         return []
     o, r = s.overall, s.recorded
-    return [["Complete and embedded: evidence of impact recorded (B)", len(o.embedded), len(r.embedded),
-             _ids(o.embedded)]]
+    return [
+        [
+            "Complete and embedded: evidence of impact recorded (B)",
+            len(o.embedded),
+            len(r.embedded),
+            _ids(o.embedded),
+        ]
+    ]
 
 
 def trend_rows(s: Summary) -> list[list[Cell]]:
@@ -136,7 +225,9 @@ def trend_rows(s: Summary) -> list[list[Cell]]:
     for point in s.trend[-TREND_POINTS:]:
         c = point.counts
         shown = uk(point.as_at) + ("" if point.recorded else " (not recorded)")
-        rows.append([point.period, shown, c.total, c.by_deadline, c.amber, c.red, c.not_rated, c.complete])
+        rows.append(
+            [point.period, shown, c.total, c.by_deadline, c.amber, c.red, c.not_rated, c.complete]
+        )
     return rows
 
 
@@ -155,16 +246,35 @@ def slippage_grid(s: Summary) -> Grid:
         ["Slippage by action"],
         [f"As at {uk(s.as_at)}. {COMPUTED_NOTE}"],
         [],
-        ["Action ID", "Action", "Owner(s)", "RAG by the rule", "Recorded RAG", "Original deadline",
-         "Current deadline", "Days slipped", "Revisions", "Days overdue"],
+        [
+            "Action ID",
+            "Action",
+            "Owner(s)",
+            "RAG by the rule",
+            "Recorded RAG",
+            "Original deadline",
+            "Current deadline",
+            "Days slipped",
+            "Revisions",
+            "Days overdue",
+        ],
     ]
     for row in s.slippage:
         a = actions.get(row.action_id)
-        rows.append([
-            row.action_id, a.text if a else "", a.owners_text if a else "", row.derived_rag or "-",
-            row.recorded_rag or "", uk(row.original_deadline), uk(row.current_deadline),
-            row.days_slipped, row.revisions, row.days_overdue,
-        ])
+        rows.append(
+            [
+                row.action_id,
+                a.text if a else "",
+                a.owners_text if a else "",
+                row.derived_rag or "-",
+                row.recorded_rag or "",
+                uk(row.original_deadline),
+                uk(row.current_deadline),
+                row.days_slipped,
+                row.revisions,
+                row.days_overdue,
+            ]
+        )
     return _pad(rows, SLIPPAGE_WIDTH)
 
 
@@ -208,7 +318,9 @@ def fit_height(values: list[object], widths: list[float]) -> float | None:
     lines = 1
     for value, width in zip(values, widths):
         if isinstance(value, str) and value:
-            per_line = int(max(width, 1))  # characters of 11pt text per line, erring towards a taller row
+            per_line = int(
+                max(width, 1)
+            )  # characters of 11pt text per line, erring towards a taller row
             if len(value) <= per_line and "\n" not in value:
                 continue  # one line: the common case
             lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in value.split("\n")))

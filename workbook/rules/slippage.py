@@ -31,12 +31,22 @@ def slippage(plan: Plan, ratings: Ratings, as_at: date) -> tuple[SlippageRow, ..
     rows = []
     for a in plan.actions:
         deadline = a.deadline
-        slipped = (deadline - a.original_deadline).days if deadline and a.original_deadline else None
-        overdue = (as_at - deadline).days if deadline and not a.is_complete and deadline < as_at else 0
+        slipped = (
+            (deadline - a.original_deadline).days if deadline and a.original_deadline else None
+        )
+        overdue = (
+            (as_at - deadline).days if deadline and not a.is_complete and deadline < as_at else 0
+        )
         rows.append(
             SlippageRow(
-                a.action_id, ratings[a.action_id], a.recorded_rag, a.original_deadline, deadline,
-                slipped, counts.get(a.action_id, 0), overdue,
+                a.action_id,
+                ratings[a.action_id],
+                a.recorded_rag,
+                a.original_deadline,
+                deadline,
+                slipped,
+                counts.get(a.action_id, 0),
+                overdue,
             )
         )
     return tuple(rows)
@@ -45,6 +55,5 @@ def slippage(plan: Plan, ratings: Ratings, as_at: date) -> tuple[SlippageRow, ..
 def period_revisions(plan: Plan, period: Period, as_at: date) -> tuple[Revision, ...]:
     """Revisions agreed from the period's start up to the as-at date; undated ones are included (and flagged)."""
     return tuple(
-        r for r in plan.revisions
-        if r.agreed_on is None or period.start <= r.agreed_on <= as_at
+        r for r in plan.revisions if r.agreed_on is None or period.start <= r.agreed_on <= as_at
     )

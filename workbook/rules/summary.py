@@ -56,13 +56,17 @@ class Summary:
     ratings: dict[str, str | None]
     findings: tuple[Finding, ...]
     history: tuple[Snapshot, ...] = ()  # the snapshots on the History sheet, oldest first
-    chase_log: tuple[ChaseEntry, ...] = ()  # the Requests sheet's log: requests sent, returns received
+    chase_log: tuple[
+        ChaseEntry, ...
+    ] = ()  # the Requests sheet's log: requests sent, returns received
 
     @cached_property
     def chase(self) -> tuple[OwnerChase, ...]:
         """The chase list per owner for the period as at the date."""
         last = previous(self.history, self.period.period.name, self.as_at) if self.period else None
-        return chase_list(self.plan, self.period.period if self.period else None, self.as_at, self.chase_log, last)
+        return chase_list(
+            self.plan, self.period.period if self.period else None, self.as_at, self.chase_log, last
+        )
 
     @cached_property
     def live(self) -> Snapshot | None:
@@ -86,7 +90,9 @@ class Summary:
         """Changes since the last snapshot and year on year; None when there is no earlier snapshot."""
         if self.live is None:
             return None
-        return direction_of_travel(self.history, self.trend[-1])  # the live state, or its recorded snapshot
+        return direction_of_travel(
+            self.history, self.trend[-1]
+        )  # the live state, or its recorded snapshot
 
     @property
     def errors(self) -> int:
@@ -112,8 +118,10 @@ class Summary:
         """The whole plan by the rule in words: "37 Green, 10 Amber, 13 Red, 1 not rated" (Blue first in BRAG)."""
         o = self.overall
         blue = f"{len(o.embedded)} Blue, " if self.plan.brag else ""
-        return (f"{blue}{len(o.completed)} Green, {len(o.ongoing)} Amber, {len(o.not_completed)} Red, "
-                f"{len(o.not_rated)} not rated")
+        return (
+            f"{blue}{len(o.completed)} Green, {len(o.ongoing)} Amber, {len(o.not_completed)} Red, "
+            f"{len(o.not_rated)} not rated"
+        )
 
     def as_dict(self) -> dict:
         """Machine-readable form for ``--json``: counts with their action-id lists, slippage rows, findings."""
@@ -121,22 +129,39 @@ class Summary:
         brag = self.plan.brag
 
         def block(o: Overall) -> dict:
-            blue = (("complete_and_embedded", o.embedded),) if brag else ()  # BRAG only: RAG output as it was
+            blue = (
+                (("complete_and_embedded", o.embedded),) if brag else ()
+            )  # BRAG only: RAG output as it was
             return {
                 name: {"count": len(ids), "actions": list(ids)}
-                for name, ids in (("total", o.total), *blue, ("completed_by_deadline", o.completed),
-                                  ("ongoing_within_deadline", o.ongoing), ("not_completed_by_deadline", o.not_completed),
-                                  ("not_rated", o.not_rated))
+                for name, ids in (
+                    ("total", o.total),
+                    *blue,
+                    ("completed_by_deadline", o.completed),
+                    ("ongoing_within_deadline", o.ongoing),
+                    ("not_completed_by_deadline", o.not_completed),
+                    ("not_rated", o.not_rated),
+                )
             }
 
         period = None
         if self.period:
             p = self.period
             period = {
-                "name": p.period.name, "start": p.period.start.isoformat(), "end": p.period.end.isoformat(),
-                **{name: {"count": len(ids), "actions": list(ids)} for name, ids in (
-                    ("due", p.due), ("completed_by_deadline", p.completed), ("not_completed_by_deadline", p.not_completed),
-                    ("not_yet_due", p.not_yet_due), ("rescheduled", p.rescheduled), ("completed_late", p.completed_late))},
+                "name": p.period.name,
+                "start": p.period.start.isoformat(),
+                "end": p.period.end.isoformat(),
+                **{
+                    name: {"count": len(ids), "actions": list(ids)}
+                    for name, ids in (
+                        ("due", p.due),
+                        ("completed_by_deadline", p.completed),
+                        ("not_completed_by_deadline", p.not_completed),
+                        ("not_yet_due", p.not_yet_due),
+                        ("rescheduled", p.rescheduled),
+                        ("completed_late", p.completed_late),
+                    )
+                },
             }
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
         return {
@@ -144,14 +169,35 @@ class Summary:
             **({"rating_scheme": "BRAG"} if brag else {}),
             "overall": block(self.overall),
             "recorded": block(self.recorded),
-            "disagreements": [{"action": d.action_id, "recorded": d.recorded, "derived": d.derived} for d in self.disagreements],
+            "disagreements": [
+                {"action": d.action_id, "recorded": d.recorded, "derived": d.derived}
+                for d in self.disagreements
+            ],
             "period": period,
-            "revisions": [{"action": r.action_id, "old_deadline": iso(r.old_deadline), "new_deadline": iso(r.new_deadline),
-                           "reason": r.reason, "agreed_by": r.agreed_by, "agreed_on": iso(r.agreed_on)} for r in self.revisions],
-            "slippage": [{"action": s.action_id, "derived_rag": s.derived_rag, "recorded_rag": s.recorded_rag,
-                          "original_deadline": iso(s.original_deadline), "current_deadline": iso(s.current_deadline),
-                          "days_slipped": s.days_slipped, "revisions": s.revisions, "days_overdue": s.days_overdue}
-                         for s in self.slippage],
+            "revisions": [
+                {
+                    "action": r.action_id,
+                    "old_deadline": iso(r.old_deadline),
+                    "new_deadline": iso(r.new_deadline),
+                    "reason": r.reason,
+                    "agreed_by": r.agreed_by,
+                    "agreed_on": iso(r.agreed_on),
+                }
+                for r in self.revisions
+            ],
+            "slippage": [
+                {
+                    "action": s.action_id,
+                    "derived_rag": s.derived_rag,
+                    "recorded_rag": s.recorded_rag,
+                    "original_deadline": iso(s.original_deadline),
+                    "current_deadline": iso(s.current_deadline),
+                    "days_slipped": s.days_slipped,
+                    "revisions": s.revisions,
+                    "days_overdue": s.days_overdue,
+                }
+                for s in self.slippage
+            ],
             "findings": [f.as_dict() for f in self.findings],
             "counts": self.counts(),
             "chase": [owner.as_dict() for owner in self.chase],
@@ -160,29 +206,46 @@ class Summary:
 
     def _travel_dict(self) -> dict:
         """``history`` (each recorded snapshot with its counts), ``changes`` since the last one, ``year_on_year``."""
+
         def point(s: Snapshot) -> dict:
             return {"period": s.period, "as_at": s.as_at.isoformat(), "recorded": s.recorded}
 
         def listed(travel: Travel, changes) -> dict:
-            return {key: [{"action": c.action_id, "from": c.before, "to": c.after} for c in travel.of(key, changes)]
-                    for key, _ in CATEGORIES}
+            return {
+                key: [
+                    {"action": c.action_id, "from": c.before, "to": c.after}
+                    for c in travel.of(key, changes)
+                ]
+                for key, _ in CATEGORIES
+            }
 
         t = self.travel
         year = None
         if t and t.year_earlier:
             now, then = t.current.counts.as_dict(), t.year_earlier.counts.as_dict()
-            year = {**point(t.year_earlier), "counts": then, "difference": {k: now[k] - then[k] for k in now},
-                    "changes": {key: len(t.of(key, t.year_changes)) for key, _ in CATEGORIES}}
+            year = {
+                **point(t.year_earlier),
+                "counts": then,
+                "difference": {k: now[k] - then[k] for k in now},
+                "changes": {key: len(t.of(key, t.year_changes)) for key, _ in CATEGORIES},
+            }
         return {
             "history": [{**point(s), "counts": s.counts.as_dict()} for s in self.history],
-            "changes": {"since": point(t.previous), "to": point(t.current), **listed(t, t.changes)} if t else None,
+            "changes": {"since": point(t.previous), "to": point(t.current), **listed(t, t.changes)}
+            if t
+            else None,
             "year_on_year": year,
         }
 
 
-def summarise(plan: Plan, as_at: date, period_name: str | None = None,
-              read_findings: tuple[Finding, ...] = (), history: tuple[Snapshot, ...] = (),
-              chase_log: tuple[ChaseEntry, ...] = ()) -> Summary:
+def summarise(
+    plan: Plan,
+    as_at: date,
+    period_name: str | None = None,
+    read_findings: tuple[Finding, ...] = (),
+    history: tuple[Snapshot, ...] = (),
+    chase_log: tuple[ChaseEntry, ...] = (),
+) -> Summary:
     """Compute every figure and finding for the plan as at the date, for the named period (if any).
 
     Each action's RAG by the rule is derived once here and passed to every rule that reads it.

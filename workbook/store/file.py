@@ -24,8 +24,13 @@ from ofsted_tracker.workbook.store.reader import load
 from ofsted_tracker.workbook.store.safe_write import assert_writable
 
 # The Dashboard's direction-of-travel chart: its ranges follow the points the trend table holds.
-TREND_CHART = ChartTable(DASHBOARD, layout.TREND_COLUMN, len(layout.TREND_HEADERS), layout.TREND_FIRST_ROW,
-                         layout.TREND_POINTS)
+TREND_CHART = ChartTable(
+    DASHBOARD,
+    layout.TREND_COLUMN,
+    len(layout.TREND_HEADERS),
+    layout.TREND_FIRST_ROW,
+    layout.TREND_POINTS,
+)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,9 @@ from ofsted_tracker.workbook.rules.layout import row_heights
 from ofsted_tracker.workbook.store.safe_write import assert_writable, atomic_write
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict, which Excel can save as
+STRICT_NS = (
+    "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict, which Excel can save as
+)
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -54,12 +56,12 @@ WORKBOOK_PART = "xl/workbook.xml"
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 CONTENT_TYPES = "[Content_Types].xml"
 
-MAX_PARTS = 10_000                 # a tracker has tens of parts; thousands of pictures would still fit
-MAX_UNPACKED = 1024 * 2**20        # the whole package, unpacked (a 100,000-action tracker: about 280 MB)
-MAX_PART_RATIO = 100               # real sheets compress about 15:1; zip bombs about 1000:1
-RATIO_FLOOR = 2**20                # the ratio is only judged for parts larger than this
-MAX_CELL_TEXT = 32767              # Excel's limit on the text of one cell
-ROWS_PER_CHUNK = 2000             # rows of a rewritten sheet joined into one chunk of XML
+MAX_PARTS = 10_000  # a tracker has tens of parts; thousands of pictures would still fit
+MAX_UNPACKED = 1024 * 2**20  # the whole package, unpacked (a 100,000-action tracker: about 280 MB)
+MAX_PART_RATIO = 100  # real sheets compress about 15:1; zip bombs about 1000:1
+RATIO_FLOOR = 2**20  # the ratio is only judged for parts larger than this
+MAX_CELL_TEXT = 32767  # Excel's limit on the text of one cell
+ROWS_PER_CHUNK = 2000  # rows of a rewritten sheet joined into one chunk of XML
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_LOOKALIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")  # Excel reads _x0041_ in a cell's XML as "A"
@@ -68,13 +70,37 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 _CALC_PR = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?calcPr\b[^>]*?(/?)>")
 _FULL_CALC = re.compile(rb"""(\sfullCalcOnLoad\s*=\s*)(["'])([^"']*)["']""")
 # where <calcPr> goes in <workbook> when a package has none: after every element that may precede it
-_BEFORE_CALC_PR = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
-                   "functionGroups", "externalReferences", "definedNames")
+_BEFORE_CALC_PR = (
+    "fileVersion",
+    "fileSharing",
+    "workbookPr",
+    "workbookProtection",
+    "bookViews",
+    "sheets",
+    "functionGroups",
+    "externalReferences",
+    "definedNames",
+)
 
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                         huge_tree=False, remove_comments=False)
-_READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, NotImplementedError, zlib.error,
-                EOFError, OSError, ValueError, struct.error)
+PARSER = etree.XMLParser(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    dtd_validation=False,
+    huge_tree=False,
+    remove_comments=False,
+)
+_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+    EOFError,
+    OSError,
+    ValueError,
+    struct.error,
+)
 
 
 def clean_text(text: str) -> str:
@@ -87,36 +113,54 @@ def clean_text(text: str) -> str:
 
 def _unsafe_name(name: str) -> bool:
     """A part name that could escape a folder if unpacked: absolute, a drive, a backslash or a '..' step."""
-    return (name.startswith("/") or "\\" in name or "\x00" in name or re.match(r"^[A-Za-z]:", name) is not None
-            or ".." in name.split("/"))
+    return (
+        name.startswith("/")
+        or "\\" in name
+        or "\x00" in name
+        or re.match(r"^[A-Za-z]:", name) is not None
+        or ".." in name.split("/")
+    )
 
 
 def check_zip(package: zipfile.ZipFile, label: str) -> None:
     """Refuse a package that is unsafe to read: too many parts, too big unpacked, a zip bomb, odd part names."""
     infos = package.infolist()
     if len(infos) > MAX_PARTS:
-        raise UnusableInput(f"{label} holds {len(infos):,} parts, far more than any workbook; refusing to read it.")
+        raise UnusableInput(
+            f"{label} holds {len(infos):,} parts, far more than any workbook; refusing to read it."
+        )
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
         twice = sorted({n for n in names if names.count(n) > 1})
-        raise UnusableInput(f"{label} holds the part {twice[0]} twice, so it is damaged or was tampered with; "
-                            "refusing to read it. Restore the workbook from a backup.")
+        raise UnusableInput(
+            f"{label} holds the part {twice[0]} twice, so it is damaged or was tampered with; "
+            "refusing to read it. Restore the workbook from a backup."
+        )
     bad = [n for n in names if _unsafe_name(n)]
     if bad:
-        raise UnusableInput(f"{label} holds a part named {bad[0]!r}, which points outside the workbook; it is not a "
-                            "file Excel wrote. Refusing to read it.")
+        raise UnusableInput(
+            f"{label} holds a part named {bad[0]!r}, which points outside the workbook; it is not a "
+            "file Excel wrote. Refusing to read it."
+        )
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
-            raise UnusableInput(f"{label} has encrypted parts ({info.filename}); it is not a workbook Excel can open.")
+            raise UnusableInput(
+                f"{label} has encrypted parts ({info.filename}); it is not a workbook Excel can open."
+            )
         total += info.file_size
-        if info.file_size > RATIO_FLOOR and info.file_size > MAX_PART_RATIO * max(info.compress_size, 1):
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_PART_RATIO * max(
+            info.compress_size, 1
+        ):
             raise UnusableInput(
                 f"{label}: the part {info.filename} would unpack to {info.file_size // 2**20:,} MB from "
-                f"{info.compress_size:,} bytes, the mark of a zip bomb; refusing to read it.")
+                f"{info.compress_size:,} bytes, the mark of a zip bomb; refusing to read it."
+            )
     if total > MAX_UNPACKED:
-        raise UnusableInput(f"{label} would unpack to {total // 2**20:,} MB, far more than a tracker; "
-                            "refusing to read it.")
+        raise UnusableInput(
+            f"{label} would unpack to {total // 2**20:,} MB, far more than a tracker; "
+            "refusing to read it."
+        )
 
 
 def read_part(package: zipfile.ZipFile, name: str, label: str) -> bytes:
@@ -124,21 +168,30 @@ def read_part(package: zipfile.ZipFile, name: str, label: str) -> bytes:
     try:
         return package.read(name)
     except KeyError as exc:
-        raise UnusableInput(f"{label} has no part {name}; it is damaged. Restore it from a backup.") from exc
+        raise UnusableInput(
+            f"{label} has no part {name}; it is damaged. Restore it from a backup."
+        ) from exc
     except _READ_ERRORS as exc:
-        raise UnusableInput(f"{label}: the part {name} is damaged and cannot be read ({exc}). "
-                            "Restore the workbook from a backup.") from exc
+        raise UnusableInput(
+            f"{label}: the part {name} is damaged and cannot be read ({exc}). "
+            "Restore the workbook from a backup."
+        ) from exc
 
 
-def copy_part(source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile, label: str) -> None:
+def copy_part(
+    source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile, label: str
+) -> None:
     """Copy one part unchanged into ``target`` a megabyte at a time, never holding it whole (the Actions part of a
     100,000-action plan is 130 MB of XML). Every part is compressed at zlib's default level, because before
     Python 3.13 ``ZipFile.open`` takes no level: streaming costs some speed (level 3 took a third of the time)
     for a bounded memory. A part that cannot be read is refused as ``read_part`` refuses
     it; a failed write (a full disk) is the writer's error, for the atomic write to report."""
+
     def damaged(exc: Exception) -> UnusableInput:
-        return UnusableInput(f"{label}: the part {info.filename} is damaged and cannot be read ({exc}). "
-                             "Restore the workbook from a backup.")
+        return UnusableInput(
+            f"{label}: the part {info.filename} is damaged and cannot be read ({exc}). "
+            "Restore the workbook from a backup."
+        )
 
     try:
         part = source.open(info)
@@ -163,20 +216,30 @@ def _xml(root: etree._Element) -> bytes:
 def parse_part(data: bytes, name: str, label: str) -> etree._Element:
     """Parse one XML part safely: a DTD is refused, no entity is expanded, nothing is fetched."""
     if _DOCTYPE.search(data):
-        raise UnusableInput(f"{label}: the part {name} declares a DTD, which Excel never writes; refusing to read it.")
+        raise UnusableInput(
+            f"{label}: the part {name} declares a DTD, which Excel never writes; refusing to read it."
+        )
     try:
         root = etree.fromstring(data, PARSER)
     except etree.XMLSyntaxError as exc:
-        raise UnusableInput(f"{label}: the part {name} is not well-formed XML ({exc}). "
-                            "Restore the workbook from a backup.") from exc
+        raise UnusableInput(
+            f"{label}: the part {name} is not well-formed XML ({exc}). "
+            "Restore the workbook from a backup."
+        ) from exc
     if root is None:
-        raise UnusableInput(f"{label}: the part {name} is empty. Restore the workbook from a backup.")
+        raise UnusableInput(
+            f"{label}: the part {name} is empty. Restore the workbook from a backup."
+        )
     return root
 
 
 def part_name(base: str, target: str) -> str:
     """The part a relationship target points at, resolved against the folder of the part that names it."""
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+    return (
+        target.lstrip("/")
+        if target.startswith("/")
+        else posixpath.normpath(posixpath.join(base, target))
+    )
 
 
 def _relationships(package: zipfile.ZipFile, label: str) -> list[etree._Element]:
@@ -191,33 +254,46 @@ def workbook_root(package: zipfile.ZipFile, label: str = "the workbook") -> etre
         raise UnusableInput(
             f"{label} is saved as a Strict Open XML Spreadsheet, a variant of .xlsx this tool cannot read. In Excel, "
             "open it, choose File > Save As, pick the file type 'Excel Workbook (*.xlsx)' (not 'Strict Open XML "
-            "Spreadsheet'), save, and try again.")
+            "Spreadsheet'), save, and try again."
+        )
     return root
 
 
 def date_1904(package: zipfile.ZipFile, label: str = "the workbook") -> bool:
     """True when the workbook counts dates from 1904 (Excel for Mac's old calendar: ``workbookPr date1904``)."""
     settings = workbook_root(package, label).find(f"{{{NS}}}workbookPr")
-    return settings is not None and (settings.get("date1904") or "").strip().lower() in ("1", "true")
+    return settings is not None and (settings.get("date1904") or "").strip().lower() in (
+        "1",
+        "true",
+    )
 
 
 def sheet_parts(package: zipfile.ZipFile, label: str = "the workbook") -> dict[str, str]:
     """Map each sheet's name to its part inside the package, e.g. 'Dashboard' -> 'xl/worksheets/sheet1.xml'."""
     workbook = workbook_root(package, label)
-    targets = {r.get("Id"): r.get("Target") or "" for r in _relationships(package, label)
-               if r.get("TargetMode") != "External"}
+    targets = {
+        r.get("Id"): r.get("Target") or ""
+        for r in _relationships(package, label)
+        if r.get("TargetMode") != "External"
+    }
     parts = {}
     for sheet in workbook.iter(f"{{{NS}}}sheet"):
         name, target = sheet.get("name") or "", targets.get(sheet.get(f"{{{REL_NS}}}id"), "")
         if not target:
-            raise UnusableInput(f"{label}: the sheet '{name}' points at no part; the workbook is damaged.")
+            raise UnusableInput(
+                f"{label}: the sheet '{name}' points at no part; the workbook is damaged."
+            )
         part = part_name("xl", target)
         if _unsafe_name(part):
-            raise UnusableInput(f"{label}: the sheet '{name}' points outside the workbook ({target}); refusing it.")
+            raise UnusableInput(
+                f"{label}: the sheet '{name}' points outside the workbook ({target}); refusing it."
+            )
         shared = next((other for other, used in parts.items() if used == part), None)
         if shared is not None:
-            raise UnusableInput(f"{label}: the sheets '{shared}' and '{name}' point at the same part ({part}), which "
-                                "Excel never writes; the workbook is damaged. Restore it from a backup.")
+            raise UnusableInput(
+                f"{label}: the sheets '{shared}' and '{name}' point at the same part ({part}), which "
+                "Excel never writes; the workbook is damaged. Restore it from a backup."
+            )
         parts[name] = part
     return parts
 
@@ -232,7 +308,9 @@ _SHEET_DATA_START = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)sheetData\b[^>]*
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?)/?>")
 _ATTRIBUTE = re.compile(rb"""([\w:]+)\s*=\s*(["'])(.*?)\2""")
-_DIMENSION_REF = re.compile(rb"""(<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\sref\s*=\s*)(["'])[^"']*(["'])""")
+_DIMENSION_REF = re.compile(
+    rb"""(<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\sref\s*=\s*)(["'])[^"']*(["'])"""
+)
 STYLE_ROWS = 40  # cell styles are kept from this many top rows (titles, headers, fixed blocks); below, column styles
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
@@ -245,7 +323,9 @@ def _sheet_data_span(part: bytes) -> tuple[str, int, int] | None:
     prefix = opening["p"]
     if opening["empty"]:
         return prefix.decode("ascii"), opening.start(), opening.end()
-    closing = part.find(b"</" + prefix + b"sheetData", opening.end())  # a sheetData holds no other sheetData
+    closing = part.find(
+        b"</" + prefix + b"sheetData", opening.end()
+    )  # a sheetData holds no other sheetData
     finish = part.find(b">", closing) if closing != -1 else -1
     if finish == -1:
         return None
@@ -256,7 +336,9 @@ def _attributes(tag_inside: bytes) -> dict[bytes, bytes]:
     return {name: value for name, _, value in _ATTRIBUTE.findall(tag_inside)}
 
 
-def _top_styles(data: bytes, start: int, end: int) -> tuple[dict[tuple[int, int], str], dict[int, str]]:
+def _top_styles(
+    data: bytes, start: int, end: int
+) -> tuple[dict[tuple[int, int], str], dict[int, str]]:
     """Cell styles by (row, column) and row styles of the top STYLE_ROWS rows of the old ``<sheetData>``, which
     spans ``data[start:end]`` (read in place: a copy of a 100,000-row sheet's cells would be 80 MB)."""
     cells: dict[tuple[int, int], str] = {}
@@ -297,12 +379,25 @@ def _columns(root: etree._Element) -> tuple[dict[int, str], list[float]]:
 
 def _widest(grid: Grid) -> int:
     """How many columns the grid's non-blank values reach."""
-    return max((j + 1 for values in grid for j, value in enumerate(values) if value is not None and value != ""),
-               default=0)
+    return max(
+        (
+            j + 1
+            for values in grid
+            for j, value in enumerate(values)
+            if value is not None and value != ""
+        ),
+        default=0,
+    )
 
 
-def _sheet_data(grid: Grid, prefix: str, cells: dict[tuple[int, int], str], row_styles: dict[int, str],
-                columns: dict[int, str], widths: list[float]) -> Iterator[bytes]:
+def _sheet_data(
+    grid: Grid,
+    prefix: str,
+    cells: dict[tuple[int, int], str],
+    row_styles: dict[int, str],
+    columns: dict[int, str],
+    widths: list[float],
+) -> Iterator[bytes]:
     """The new ``<sheetData>`` element, as UTF-8 chunks of ROWS_PER_CHUNK rows each, made as they are written.
 
     A generator, so that the zip writer compresses each chunk as it comes: the sheet's XML (83 MB for the
@@ -312,12 +407,19 @@ def _sheet_data(grid: Grid, prefix: str, cells: dict[tuple[int, int], str], row_
     n_columns = max((len(r) for r in grid), default=0)
     letters = [column_letter(j) for j in range(1, n_columns + 1)]
     column_s = [f' s="{columns[j]}"' if columns.get(j) else "" for j in range(1, n_columns + 1)]
-    c, v, t, row = f"<{prefix}c r=\"", f"<{prefix}v>", f"<{prefix}is><{prefix}t xml:space=\"preserve\">", f"{prefix}row"
+    c, v, t, row = (
+        f'<{prefix}c r="',
+        f"<{prefix}v>",
+        f'<{prefix}is><{prefix}t xml:space="preserve">',
+        f"{prefix}row",
+    )
     end_v, end_t = f"</{prefix}v></{prefix}c>", f"</{prefix}t></{prefix}is></{prefix}c>"
     heights = row_heights(grid, widths)
     for i, values in enumerate(grid, start=1):
         height = heights.get(i)
-        out.append(f'<{row} r="{i}" ht="{height}" customHeight="1">' if height else f'<{row} r="{i}">')
+        out.append(
+            f'<{row} r="{i}" ht="{height}" customHeight="1">' if height else f'<{row} r="{i}">'
+        )
         fixed = i <= STYLE_ROWS or i in row_styles
         for j, value in enumerate(values):
             if fixed:
@@ -344,7 +446,9 @@ def _sheet_data(grid: Grid, prefix: str, cells: dict[tuple[int, int], str], row_
     yield "".join(out).encode("utf-8")
 
 
-def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet", part: str = "sheet") -> Iterator[bytes]:
+def sheet_xml(
+    original: bytes, grid: Grid, label: str = "a computed sheet", part: str = "sheet"
+) -> Iterator[bytes]:
     """The sheet part with its ``<sheetData>`` replaced by the grid, in chunks; every other byte kept as it was.
 
     The old cells are cut out and the new ones spliced in as text: nothing else of the part is re-serialised,
@@ -356,19 +460,25 @@ def sheet_xml(original: bytes, grid: Grid, label: str = "a computed sheet", part
     found = _sheet_data_span(original)
     if found is None:
         parse_part(original, part, label)  # a damaged part is reported as such
-        raise UnusableInput(f"{label} is not a worksheet with cells (it may be a chart sheet); rename it and run "
-                            "refresh again, or restore the workbook from a backup.")
+        raise UnusableInput(
+            f"{label} is not a worksheet with cells (it may be a chart sheet); rename it and run "
+            "refresh again, or restore the workbook from a backup."
+        )
     prefix, start, end = found
     head, tail = original[:start], original[end:]
     root = parse_part(head + f"<{prefix}sheetData/>".encode() + tail, part, label)
     if root.tag != f"{{{NS}}}worksheet" or root.find(f"{{{NS}}}sheetData") is None:
-        raise UnusableInput(f"{label} is not a worksheet with cells (it may be a chart sheet); rename it and run "
-                            "refresh again, or restore the workbook from a backup.")
+        raise UnusableInput(
+            f"{label} is not a worksheet with cells (it may be a chart sheet); rename it and run "
+            "refresh again, or restore the workbook from a backup."
+        )
     cells, row_styles = _top_styles(original, start, end)
     columns, widths = _columns(root)
     ref = f"A1:{column_letter(max(_widest(grid), 1))}{max(len(grid), 1)}".encode()
     head = _DIMENSION_REF.sub(lambda m: m[1] + m[2] + ref + m[3], head, count=1)
-    return itertools.chain((head,), _sheet_data(grid, prefix, cells, row_styles, columns, widths), (tail,))
+    return itertools.chain(
+        (head,), _sheet_data(grid, prefix, cells, row_styles, columns, widths), (tail,)
+    )
 
 
 def calc_chain_without(data: bytes, ids: set[str], label: str) -> bytes | None:
@@ -436,9 +546,16 @@ def _without_calc_chain(package: zipfile.ZipFile, part: str, label: str) -> dict
 def _copy_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
     """A fresh ZipInfo with the original's name, date, compression and attributes (sizes are recomputed)."""
     copy = zipfile.ZipInfo(info.filename, info.date_time)
-    copy.compress_type = info.compress_type if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) \
+    copy.compress_type = (
+        info.compress_type
+        if info.compress_type in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
         else zipfile.ZIP_DEFLATED
-    copy.external_attr, copy.create_system, copy.comment = info.external_attr, info.create_system, info.comment
+    )
+    copy.external_attr, copy.create_system, copy.comment = (
+        info.external_attr,
+        info.create_system,
+        info.comment,
+    )
     return copy
 
 
@@ -460,27 +577,39 @@ class ChartTable:
     def reference(self) -> re.Pattern[str]:
         """A formula of the chart's that reads the table: the sheet, a column of the table, the first row, any end."""
         columns = "|".join(column_letter(c) for c in range(self.column, self.column + self.width))
-        return re.compile(rf"(<(?:[A-Za-z_][\w.-]*:)?f>'?{re.escape(self.sheet)}'?!\$({columns})\${self.first_row})"
-                          rf"(?::\$(?:{columns})\$\d+)?(</)")
+        return re.compile(
+            rf"(<(?:[A-Za-z_][\w.-]*:)?f>'?{re.escape(self.sheet)}'?!\$({columns})\${self.first_row})"
+            rf"(?::\$(?:{columns})\$\d+)?(</)"
+        )
 
 
-def _linked(package: zipfile.ZipFile, part: str, kind: str, names: set[str], label: str) -> list[str]:
+def _linked(
+    package: zipfile.ZipFile, part: str, kind: str, names: set[str], label: str
+) -> list[str]:
     """The parts of one relationship type that ``part`` links to (from its ``_rels`` part)."""
     rels = _rels_of(part)
     if rels not in names:
         return []
     root = parse_part(read_part(package, rels, label), rels, label)
-    return [part_name(posixpath.dirname(part), r.get("Target") or "") for r in root.iter(f"{{{PKG_REL_NS}}}Relationship")
-            if r.get("Type") == kind and r.get("TargetMode") != "External"]
+    return [
+        part_name(posixpath.dirname(part), r.get("Target") or "")
+        for r in root.iter(f"{{{PKG_REL_NS}}}Relationship")
+        if r.get("Type") == kind and r.get("TargetMode") != "External"
+    ]
 
 
-def chart_parts(package: zipfile.ZipFile, sheet_part: str, grid: Grid, chart: ChartTable, label: str
-                ) -> dict[str, bytes]:
+def chart_parts(
+    package: zipfile.ZipFile, sheet_part: str, grid: Grid, chart: ChartTable, label: str
+) -> dict[str, bytes]:
     """The chart reading ``chart``'s table with its ranges set to the points the grid holds (its caches dropped, so
     Excel and LibreOffice draw it from the cells); other charts, the officers' ones among them, are left as they are."""
     names = set(package.namelist())
-    rows = grid[chart.first_row - 1:chart.first_row - 1 + chart.points]
-    last = chart.first_row + max(sum(1 for r in rows if len(r) >= chart.column and r[chart.column - 1]), 1) - 1
+    rows = grid[chart.first_row - 1 : chart.first_row - 1 + chart.points]
+    last = (
+        chart.first_row
+        + max(sum(1 for r in rows if len(r) >= chart.column and r[chart.column - 1]), 1)
+        - 1
+    )
     ref = chart.reference()
     marker = f"{chart.sheet}'!${column_letter(chart.column)}${chart.first_row}".encode()
     out = {}
@@ -501,7 +630,9 @@ WORKSHEET_TYPE = REL_NS + "/worksheet"
 _SHEETS_END = re.compile(rb"</((?:[A-Za-z_][\w.-]*:)?)sheets\s*>")
 
 
-def sheet_tables(package: zipfile.ZipFile, label: str = "the workbook") -> dict[str, list[tuple[str, str, int, int]]]:
+def sheet_tables(
+    package: zipfile.ZipFile, label: str = "the workbook"
+) -> dict[str, list[tuple[str, str, int, int]]]:
     """Each sheet's Excel tables: (name, range such as 'A4:F20', header rows, totals rows), in the sheet's order."""
     names = set(package.namelist())
     found: dict[str, list[tuple[str, str, int, int]]] = {}
@@ -509,9 +640,14 @@ def sheet_tables(package: zipfile.ZipFile, label: str = "the workbook") -> dict[
         for table in _linked(package, part, TABLE_TYPE, names, label):
             if table in names:
                 root = parse_part(read_part(package, table, label), table, label)
-                found.setdefault(sheet, []).append((root.get("displayName") or root.get("name") or "",
-                                                    root.get("ref") or "", int(root.get("headerRowCount") or 1),
-                                                    int(root.get("totalsRowCount") or 0)))
+                found.setdefault(sheet, []).append(
+                    (
+                        root.get("displayName") or root.get("name") or "",
+                        root.get("ref") or "",
+                        int(root.get("headerRowCount") or 1),
+                        int(root.get("totalsRowCount") or 0),
+                    )
+                )
     return found
 
 
@@ -525,20 +661,37 @@ def _free_name(names: set[str], pattern: str) -> str:
 
 def _table_xml(table_id: int, name: str, ref: str, headers: list[str]) -> bytes:
     """A new Excel Table part over ``ref`` whose header row reads ``headers``."""
-    root = etree.Element(f"{{{NS}}}table", nsmap={None: NS}, id=str(table_id), name=name, displayName=name, ref=ref,
-                         headerRowCount="1")
+    root = etree.Element(
+        f"{{{NS}}}table",
+        nsmap={None: NS},
+        id=str(table_id),
+        name=name,
+        displayName=name,
+        ref=ref,
+        headerRowCount="1",
+    )
     etree.SubElement(root, f"{{{NS}}}autoFilter", ref=ref)
     columns = etree.SubElement(root, f"{{{NS}}}tableColumns", count=str(len(headers)))
     for i, header in enumerate(headers, start=1):
         etree.SubElement(columns, f"{{{NS}}}tableColumn", id=str(i), name=header)
-    etree.SubElement(root, f"{{{NS}}}tableStyleInfo", name="TableStyleLight9", showFirstColumn="0",
-                     showLastColumn="0", showRowStripes="1", showColumnStripes="0")
+    etree.SubElement(
+        root,
+        f"{{{NS}}}tableStyleInfo",
+        name="TableStyleLight9",
+        showFirstColumn="0",
+        showLastColumn="0",
+        showRowStripes="1",
+        showColumnStripes="0",
+    )
     return _xml(root)
 
 
 def _new_sheet_xml(widths: list[float], header_row: int, blocked: str) -> bytes:
     """An empty computed worksheet: grey tab, frozen header, column widths, typing refused, one table part."""
-    cols = "".join(f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>' for j, w in enumerate(widths, start=1))
+    cols = "".join(
+        f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>'
+        for j, w in enumerate(widths, start=1)
+    )
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{NS}" xmlns:r="{REL_NS}"><sheetPr><tabColor rgb="FF808080"/></sheetPr>'
@@ -571,17 +724,28 @@ def _table_ids(package: zipfile.ZipFile, names: set[str], label: str) -> tuple[s
     return ids, tables
 
 
-def tool_sheet_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: dict[str, bytes | Iterable[bytes] | None],
-                     log: LogSheet) -> dict[str, bytes | Iterable[bytes]]:
+def tool_sheet_parts(
+    package: zipfile.ZipFile,
+    grid: Grid,
+    label: str,
+    changed: dict[str, bytes | Iterable[bytes] | None],
+    log: LogSheet,
+) -> dict[str, bytes | Iterable[bytes]]:
     """The parts that write one of the tool's own table sheets (History, Requests): its cells and its table's range,
     or, when the workbook has no such sheet yet, a new sheet part, table part, their relationships and content
     types, and its ``<sheet>`` entry (added last in the workbook, so no sheet's position, and no print area naming
     it, moves). ``changed`` holds the parts already changed in the same write (another sheet added, say)."""
+
     def current(name: str) -> bytes:
         data = changed.get(name)
         return data if isinstance(data, bytes) else read_part(package, name, label)
 
-    sheet, headers, widths, header_row = log.name, list(log.spec.headers), log.widths, log.header_row
+    sheet, headers, widths, header_row = (
+        log.name,
+        list(log.spec.headers),
+        log.widths,
+        log.header_row,
+    )
     names = set(package.namelist()) | {n for n, data in changed.items() if data is not None}
     spelt = sheet_parts(package, label)
     found = find_sheets(spelt, [sheet], label)
@@ -591,9 +755,15 @@ def tool_sheet_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: 
     part = spelt[found[sheet]] if sheet in found else None
     if part is not None:
         if part not in names:
-            raise UnusableInput(f"{label}: the {sheet} sheet's part {part} is missing; restore the workbook from a backup.")
-        out[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {sheet}", part)
-        for table in _linked(package, part, TABLE_TYPE, names, label):  # the tool's table: its range grows with the rows
+            raise UnusableInput(
+                f"{label}: the {sheet} sheet's part {part} is missing; restore the workbook from a backup."
+            )
+        out[part] = sheet_xml(
+            read_part(package, part, label), grid, f"{label}, sheet {sheet}", part
+        )
+        for table in _linked(
+            package, part, TABLE_TYPE, names, label
+        ):  # the tool's table: its range grows with the rows
             if table in names:
                 root = parse_part(read_part(package, table, label), table, label)
                 root.set("ref", ref)
@@ -603,41 +773,72 @@ def tool_sheet_parts(package: zipfile.ZipFile, grid: Grid, label: str, changed: 
         return out
     # a workbook made before this sheet existed: add it
     ids, table_names = _table_ids(package, set(package.namelist()), label)
-    for added in (n for n, data in changed.items() if n.startswith("xl/tables/") and isinstance(data, bytes)):
+    for added in (
+        n for n, data in changed.items() if n.startswith("xl/tables/") and isinstance(data, bytes)
+    ):
         root = parse_part(changed[added], added, label)
         ids.add(int(root.get("id") or 0))
         table_names.add((root.get("name") or "").casefold())
-    name = next(n for n in (sheet, *(f"{sheet}_{i}" for i in range(2, 100))) if n.casefold() not in table_names)
+    name = next(
+        n
+        for n in (sheet, *(f"{sheet}_{i}" for i in range(2, 100)))
+        if n.casefold() not in table_names
+    )
     part = _free_name(names, "xl/worksheets/sheet%d.xml")
     table = _free_name(names, "xl/tables/table%d.xml")
     blocked = f"A1:{column_letter(len(headers) + 4)}100000"
-    out[part] = sheet_xml(_new_sheet_xml(widths, header_row, blocked), grid, f"{label}, sheet {sheet}", part)
-    out[_rels_of(part)] = _xml(_relationships_root(
-        [("rId1", TABLE_TYPE, "../tables/" + posixpath.basename(table))]))
+    out[part] = sheet_xml(
+        _new_sheet_xml(widths, header_row, blocked), grid, f"{label}, sheet {sheet}", part
+    )
+    out[_rels_of(part)] = _xml(
+        _relationships_root([("rId1", TABLE_TYPE, "../tables/" + posixpath.basename(table))])
+    )
     out[table] = _table_xml(max(ids, default=0) + 1, name, ref, headers)
     types = parse_part(current(CONTENT_TYPES), CONTENT_TYPES, label)
     for new, kind in ((part, "worksheet"), (table, "table")):
-        etree.SubElement(types, f"{{{CT_NS}}}Override", PartName="/" + new,
-                         ContentType=f"application/vnd.openxmlformats-officedocument.spreadsheetml.{kind}+xml")
+        etree.SubElement(
+            types,
+            f"{{{CT_NS}}}Override",
+            PartName="/" + new,
+            ContentType=f"application/vnd.openxmlformats-officedocument.spreadsheetml.{kind}+xml",
+        )
     out[CONTENT_TYPES] = _xml(types)
     rels = parse_part(current(WORKBOOK_RELS), WORKBOOK_RELS, label)
     taken = {r.get("Id") for r in rels.iter(f"{{{PKG_REL_NS}}}Relationship")}
     rel_id = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
-    etree.SubElement(rels, f"{{{PKG_REL_NS}}}Relationship", Id=rel_id, Type=WORKSHEET_TYPE,
-                     Target=posixpath.relpath(part, "xl"))
+    etree.SubElement(
+        rels,
+        f"{{{PKG_REL_NS}}}Relationship",
+        Id=rel_id,
+        Type=WORKSHEET_TYPE,
+        Target=posixpath.relpath(part, "xl"),
+    )
     out[WORKBOOK_RELS] = _xml(rels)
     workbook = current(WORKBOOK_PART)
     root = parse_part(workbook, WORKBOOK_PART, label)
     ends = list(_SHEETS_END.finditer(workbook))
     if not ends:
-        raise UnusableInput(f"{label}: the workbook part lists no sheets the usual way, so a {sheet} sheet cannot be "
-                            "added. Nothing was changed.")
-    sheet_id = max((int(s.get("sheetId")) for s in root.iter(f"{{{NS}}}sheet") if (s.get("sheetId") or "").isdigit()),
-                   default=0) + 1
+        raise UnusableInput(
+            f"{label}: the workbook part lists no sheets the usual way, so a {sheet} sheet cannot be "
+            "added. Nothing was changed."
+        )
+    sheet_id = (
+        max(
+            (
+                int(s.get("sheetId"))
+                for s in root.iter(f"{{{NS}}}sheet")
+                if (s.get("sheetId") or "").isdigit()
+            ),
+            default=0,
+        )
+        + 1
+    )
     end = ends[-1]
-    entry = (f'<{end[1].decode()}sheet xmlns:r="{REL_NS}" name="{sheet}" sheetId="{sheet_id}" '
-             f'r:id="{rel_id}"/>').encode()
-    out[WORKBOOK_PART] = workbook[:end.start()] + entry + workbook[end.start():]
+    entry = (
+        f'<{end[1].decode()}sheet xmlns:r="{REL_NS}" name="{sheet}" sheetId="{sheet_id}" '
+        f'r:id="{rel_id}"/>'
+    ).encode()
+    out[WORKBOOK_PART] = workbook[: end.start()] + entry + workbook[end.start() :]
     return out
 
 
@@ -648,8 +849,12 @@ def _relationships_root(rels: list[tuple[str, str, str]]) -> etree._Element:
     return root
 
 
-def computed_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str, charts: tuple[ChartTable, ...] = ()
-                   ) -> dict[str, bytes | Iterable[bytes] | None]:
+def computed_parts(
+    package: zipfile.ZipFile,
+    grids: dict[str, Grid],
+    label: str,
+    charts: tuple[ChartTable, ...] = (),
+) -> dict[str, bytes | Iterable[bytes] | None]:
     """The new bytes of every part that rewriting the computed sheets ``grids`` changes, whole or in chunks (None:
     the part is dropped): the sheets, the ``charts`` drawn from them, the calculation chain, and the workbook set to
     recalculate on opening. All other parts stay as they are."""
@@ -660,19 +865,26 @@ def computed_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str,
     if missing:
         raise UnusableInput(
             f"{label} has no {', '.join(missing)} sheet to refresh (sheets: {', '.join(parts)}). Restore the sheet "
-            "from a backup, or copy your sheets into a tracker made by 'ofsted-tracker new'. Nothing was changed.")
+            "from a backup, or copy your sheets into a tracker made by 'ofsted-tracker new'. Nothing was changed."
+        )
     names = set(package.namelist())
     changed: dict[str, bytes | Iterable[bytes] | None] = {}
     for name, grid in grids.items():
         actual = by_name[name]
         part = parts[actual]
         if part not in names:
-            raise UnusableInput(f"{label}: the {actual} sheet's part {part} is missing; "
-                                "restore the workbook from a backup.")
-        changed[part] = sheet_xml(read_part(package, part, label), grid, f"{label}, sheet {actual}", part)
+            raise UnusableInput(
+                f"{label}: the {actual} sheet's part {part} is missing; "
+                "restore the workbook from a backup."
+            )
+        changed[part] = sheet_xml(
+            read_part(package, part, label), grid, f"{label}, sheet {actual}", part
+        )
     for chart in charts:
         if chart.sheet in grids:
-            changed.update(chart_parts(package, parts[by_name[chart.sheet]], grids[chart.sheet], chart, label))
+            changed.update(
+                chart_parts(package, parts[by_name[chart.sheet]], grids[chart.sheet], chart, label)
+            )
     ids = sheet_ids(package, label)
     computed = {ids[by_name[n]] for n in grids if ids.get(by_name[n])}
     for rel in _relationships(package, label):
@@ -693,15 +905,18 @@ def computed_parts(package: zipfile.ZipFile, grids: dict[str, Grid], label: str,
     return changed
 
 
-def _write_part(target: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | Iterable[bytes]) -> None:
+def _write_part(
+    target: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes | Iterable[bytes]
+) -> None:
     """Write one new part, whole or chunk by chunk as its chunks are made."""
     with target.open(info, "w") as part:
         for chunk in (data,) if isinstance(data, bytes) else data:
             part.write(chunk)
 
 
-def rewrite_package(path: Path, changes: Callable[[zipfile.ZipFile, str], dict[str, bytes | Iterable[bytes] | None]]
-                    ) -> Path:
+def rewrite_package(
+    path: Path, changes: Callable[[zipfile.ZipFile, str], dict[str, bytes | Iterable[bytes] | None]]
+) -> Path:
     """Write the workbook at ``path`` again with the parts ``changes(package, label)`` gives (None: dropped; a new
     name: added) and every other part copied unchanged, atomically and with a backup; refused when it is open."""
     path = Path(path)
@@ -710,7 +925,9 @@ def rewrite_package(path: Path, changes: Callable[[zipfile.ZipFile, str], dict[s
     try:
         source = zipfile.ZipFile(path)
     except _READ_ERRORS as exc:
-        raise UnusableInput(f"{label} cannot be opened as a workbook ({exc}). Nothing was changed.") from exc
+        raise UnusableInput(
+            f"{label} cannot be opened as a workbook ({exc}). Nothing was changed."
+        ) from exc
     with source:
         changed = changes(source, label)
         with atomic_write(path) as tmp, zipfile.ZipFile(tmp, "w") as target:
@@ -724,7 +941,9 @@ def rewrite_package(path: Path, changes: Callable[[zipfile.ZipFile, str], dict[s
                     copy.compress_type = zipfile.ZIP_DEFLATED
                     _write_part(target, copy, data)
             existing = set(source.namelist())
-            for name in sorted(n for n, data in changed.items() if n not in existing and data is not None):
+            for name in sorted(
+                n for n, data in changed.items() if n not in existing and data is not None
+            ):
                 new = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
                 new.compress_type = zipfile.ZIP_DEFLATED
                 _write_part(target, new, changed[name])
@@ -734,22 +953,34 @@ def rewrite_package(path: Path, changes: Callable[[zipfile.ZipFile, str], dict[s
 # --- writing named cells of an officers' sheet (collect --apply): every other byte of the part stays as it was -------
 
 STYLES_TYPE = REL_NS + "/styles"
-_ROW_ELEMENT = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)row\b(?P<a>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)row\s*>)", re.S)
-_CELL_ELEMENT = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b(?P<a>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)c\s*>)", re.S)
+_ROW_ELEMENT = re.compile(
+    rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)row\b(?P<a>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)row\s*>)", re.S
+)
+_CELL_ELEMENT = re.compile(
+    rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b(?P<a>[^>]*?)(?:/>|>(?P<body>.*?)</(?P=p)c\s*>)", re.S
+)
 _BUILTIN_DATES = {14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 _FORMAT_TEXT = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 
 def date_styles(package: zipfile.ZipFile, label: str) -> set[str]:
     """The cell styles (indexes into ``cellXfs``) whose number format shows a date."""
-    styles = [part_name("xl", r.get("Target") or "") for r in _relationships(package, label)
-              if r.get("Type") == STYLES_TYPE and r.get("TargetMode") != "External"]
+    styles = [
+        part_name("xl", r.get("Target") or "")
+        for r in _relationships(package, label)
+        if r.get("Type") == STYLES_TYPE and r.get("TargetMode") != "External"
+    ]
     if not styles or styles[0] not in package.namelist():
         return set()
     root = parse_part(read_part(package, styles[0], label), styles[0], label)
-    codes = {int(f.get("numFmtId")): f.get("formatCode") or "" for f in root.iter(f"{{{NS}}}numFmt")
-             if (f.get("numFmtId") or "").isdigit()}
-    dated = {n for n, code in codes.items() if re.search("[dmy]", _FORMAT_TEXT.sub("", code).lower())}
+    codes = {
+        int(f.get("numFmtId")): f.get("formatCode") or ""
+        for f in root.iter(f"{{{NS}}}numFmt")
+        if (f.get("numFmtId") or "").isdigit()
+    }
+    dated = {
+        n for n, code in codes.items() if re.search("[dmy]", _FORMAT_TEXT.sub("", code).lower())
+    }
     found = set()
     xfs = root.find(f"{{{NS}}}cellXfs")
     for index, xf in enumerate(xfs if xfs is not None else ()):
@@ -759,7 +990,9 @@ def date_styles(package: zipfile.ZipFile, label: str) -> set[str]:
     return found
 
 
-def _cell_xml(prefix: str, ref: str, style: str | None, value: CellValue, date1904: bool = False) -> bytes:
+def _cell_xml(
+    prefix: str, ref: str, style: str | None, value: CellValue, date1904: bool = False
+) -> bytes:
     """One cell: a date as its serial number, text as an inline string (never a formula), None as an empty cell."""
     s = f' s="{style}"' if style else ""
     if value is None or value == "":
@@ -767,21 +1000,32 @@ def _cell_xml(prefix: str, ref: str, style: str | None, value: CellValue, date19
     if isinstance(value, date):
         return f'<{prefix}c r="{ref}"{s}><{prefix}v>{excel_serial(value, date1904)}</{prefix}v></{prefix}c>'.encode()
     text = clean_text(str(value)).translate(_TEXT_ESCAPES)
-    return (f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{text}</{prefix}t>'
-            f"</{prefix}is></{prefix}c>").encode()
+    return (
+        f'<{prefix}c r="{ref}"{s} t="inlineStr"><{prefix}is><{prefix}t xml:space="preserve">{text}</{prefix}t>'
+        f"</{prefix}is></{prefix}c>"
+    ).encode()
 
 
 def _cells_of(body: bytes) -> list[tuple[int, re.Match]]:
     out = []
     for cell in _CELL_ELEMENT.finditer(body):
-        match = _CELL_REF.fullmatch(_attributes(cell["a"]).get(b"r", b"").decode("ascii", "replace"))
+        match = _CELL_REF.fullmatch(
+            _attributes(cell["a"]).get(b"r", b"").decode("ascii", "replace")
+        )
         if match:
             out.append((column_number(match[1]), cell))
     return out
 
 
-def edit_cells(data: bytes, edits: dict[tuple[int, int], CellValue], dates: set[str], label: str, sheet: str,
-               part: str, date1904: bool = False) -> bytes:
+def edit_cells(
+    data: bytes,
+    edits: dict[tuple[int, int], CellValue],
+    dates: set[str],
+    label: str,
+    sheet: str,
+    part: str,
+    date1904: bool = False,
+) -> bytes:
     """The sheet part with the named cells ((row, column) -> value) written and every other byte kept as it was.
 
     A cell keeps its style; a date goes into a date-formatted style (the cell's, else its column's, else the
@@ -790,7 +1034,9 @@ def edit_cells(data: bytes, edits: dict[tuple[int, int], CellValue], dates: set[
     """
     found = _sheet_data_span(data)
     if found is None:
-        raise UnusableInput(f"{label}: the {sheet} sheet is not a worksheet with cells; nothing was changed.")
+        raise UnusableInput(
+            f"{label}: the {sheet} sheet is not a worksheet with cells; nothing was changed."
+        )
     prefix, start, end = found
     head, body, tail = data[:start], data[start:end], data[end:]
     columns, _ = _columns(parse_part(head + f"<{prefix}sheetData/>".encode() + tail, part, label))
@@ -804,12 +1050,17 @@ def edit_cells(data: bytes, edits: dict[tuple[int, int], CellValue], dates: set[
         above = max((n for n, _ in rows if n < r), default=0)
         if not above or by_row[above]["body"] is None:
             return {}
-        return {c: _attributes(cell["a"]).get(b"s", b"").decode() for c, cell in _cells_of(by_row[above]["body"])}
+        return {
+            c: _attributes(cell["a"]).get(b"s", b"").decode()
+            for c, cell in _cells_of(by_row[above]["body"])
+        }
 
     def style(r: int, c: int, own: str | None, value: CellValue) -> str | None:
         candidates = [own, styles_above(r).get(c) if own is None else None, columns.get(c)]
         if isinstance(value, date):
-            dated = next((s for s in candidates + [styles_above(r).get(c)] if s and s in dates), None)
+            dated = next(
+                (s for s in candidates + [styles_above(r).get(c)] if s and s in dates), None
+            )
             if dated:
                 return dated
         return next((s for s in candidates if s), None)
@@ -817,30 +1068,41 @@ def edit_cells(data: bytes, edits: dict[tuple[int, int], CellValue], dates: set[
     def row_xml(r: int, match: re.Match | None) -> bytes:
         cells = _cells_of(match["body"] or b"") if match is not None else []
         inner = bytearray(match["body"] or b"") if match is not None else bytearray()
-        for c, value in sorted(wanted[r].items(), reverse=True):  # right to left: earlier offsets stay valid
+        for c, value in sorted(
+            wanted[r].items(), reverse=True
+        ):  # right to left: earlier offsets stay valid
             ref = f"{column_letter(c)}{r}"
             old = next((cell for n, cell in cells if n == c), None)
             if old is not None:
                 if old["body"] and re.search(rb"<(?:[A-Za-z_][\w.-]*:)?f\b", old["body"]):
-                    raise UnusableInput(f"{sheet}!{ref} holds a formula, so the returned value is not written over "
-                                        "it. Replace the formula with its value, then collect again. Nothing was changed.")
+                    raise UnusableInput(
+                        f"{sheet}!{ref} holds a formula, so the returned value is not written over "
+                        "it. Replace the formula with its value, then collect again. Nothing was changed."
+                    )
                 own = _attributes(old["a"]).get(b"s", b"").decode() or None
-                inner[old.start():old.end()] = _cell_xml(prefix, ref, style(r, c, own, value), value, date1904)
+                inner[old.start() : old.end()] = _cell_xml(
+                    prefix, ref, style(r, c, own, value), value, date1904
+                )
             else:
                 after = next((cell.start() for n, cell in cells if n > c), len(inner))
-                inner[after:after] = _cell_xml(prefix, ref, style(r, c, None, value), value, date1904)
+                inner[after:after] = _cell_xml(
+                    prefix, ref, style(r, c, None, value), value, date1904
+                )
         if match is None:
             return f'<{prefix}row r="{r}">'.encode() + bytes(inner) + f"</{prefix}row>".encode()
         attrs = match["a"]
         spans = re.search(rb'spans="(\d+):(\d+)"', attrs)
         if spans:
             low, high = min(int(spans[1]), *wanted[r]), max(int(spans[2]), *wanted[r])
-            attrs = attrs[:spans.start()] + f'spans="{low}:{high}"'.encode() + attrs[spans.end():]
+            attrs = attrs[: spans.start()] + f'spans="{low}:{high}"'.encode() + attrs[spans.end() :]
         return f"<{prefix}row".encode() + attrs + b">" + bytes(inner) + f"</{prefix}row>".encode()
 
     if not body.endswith(b"sheetData>"):  # an empty <sheetData/>: every row is new
-        out = (f"<{prefix}sheetData>".encode() + b"".join(row_xml(r, None) for r in sorted(wanted))
-               + f"</{prefix}sheetData>".encode())
+        out = (
+            f"<{prefix}sheetData>".encode()
+            + b"".join(row_xml(r, None) for r in sorted(wanted))
+            + f"</{prefix}sheetData>".encode()
+        )
     else:
         replacements: list[tuple[int, int, int, bytes]] = []  # start, row, end, new bytes
         closing = body.rfind(b"</")
@@ -851,7 +1113,9 @@ def edit_cells(data: bytes, edits: dict[tuple[int, int], CellValue], dates: set[
                 at = next((m.start() for n, m in rows if n > r), closing)
                 replacements.append((at, r, at, row_xml(r, None)))
         edited = bytearray(body)
-        for begin, _, finish, new in sorted(replacements, key=lambda x: x[:2], reverse=True):  # from the end
+        for begin, _, finish, new in sorted(
+            replacements, key=lambda x: x[:2], reverse=True
+        ):  # from the end
             edited[begin:finish] = new
         out = bytes(edited)
     last = max(r for r, _ in edits)
@@ -861,6 +1125,7 @@ def edit_cells(data: bytes, edits: dict[tuple[int, int], CellValue], dates: set[
 
 def _grow_dimension(head: bytes, last_row: int) -> bytes:
     """The part's ``<dimension ref>`` reaching at least ``last_row``."""
+
     def grow(m: re.Match) -> bytes:
         whole = re.search(rb'ref\s*=\s*["\']([^"\']*)', m[0])
         ref = whole[1].decode() if whole else "A1"
@@ -869,6 +1134,7 @@ def _grow_dimension(head: bytes, last_row: int) -> bytes:
         if not cell or int(cell[2]) >= last_row:
             return m[0]
         return m[1] + m[2] + f"{first if second else 'A1'}:{cell[1]}{last_row}".encode() + m[3]
+
     return _DIMENSION_REF.sub(grow, head, count=1)
 
 
@@ -878,13 +1144,16 @@ def _grown_ref(ref: str, last_row: int) -> str:
     return f"{first}:{cell[1]}{last_row}" if cell and int(cell[2]) < last_row else ref
 
 
-def cell_parts(package: zipfile.ZipFile, edits: dict[str, dict[tuple[int, int], CellValue]], label: str
-               ) -> dict[str, bytes]:
+def cell_parts(
+    package: zipfile.ZipFile, edits: dict[str, dict[tuple[int, int], CellValue]], label: str
+) -> dict[str, bytes]:
     """The parts that write the named cells of officers' sheets (sheet -> (row, column) -> value): each sheet part,
     and the range of a table on it that rows appended just below it join. Every other part stays as it was."""
     check_zip(package, label)
     spelt = sheet_parts(package, label)
-    found = find_sheets(spelt, list(edits), label)  # two sheets with one name are refused, never written to
+    found = find_sheets(
+        spelt, list(edits), label
+    )  # two sheets with one name are refused, never written to
     names = set(package.namelist())
     dates = date_styles(package, label)
     date1904 = date_1904(package, label)
@@ -895,7 +1164,9 @@ def cell_parts(package: zipfile.ZipFile, edits: dict[str, dict[tuple[int, int], 
         part = spelt[found[sheet]] if sheet in found else None
         if part is None or part not in names:
             raise UnusableInput(f"{label} has no {sheet} sheet to write to. Nothing was changed.")
-        out[part] = edit_cells(read_part(package, part, label), cells, dates, label, sheet, part, date1904)
+        out[part] = edit_cells(
+            read_part(package, part, label), cells, dates, label, sheet, part, date1904
+        )
         first, last = min(r for r, _ in cells), max(r for r, _ in cells)
         for table in _linked(package, part, TABLE_TYPE, names, label):
             if table not in names:
@@ -905,9 +1176,11 @@ def cell_parts(package: zipfile.ZipFile, edits: dict[str, dict[tuple[int, int], 
             end = _CELL_REF.fullmatch(ref.partition(":")[2])
             if end and int(end[2]) + 1 >= first and int(end[2]) < last:
                 if int(root.get("totalsRowCount") or 0):
-                    raise UnusableInput(f"{label} {sheet}!A{end[2]}: the table '{root.get('displayName') or ''}' has a "
-                                        "totals row, so a row cannot be added below it. Turn off its Total Row (Table "
-                                        "Design), then try again. Nothing was changed.")
+                    raise UnusableInput(
+                        f"{label} {sheet}!A{end[2]}: the table '{root.get('displayName') or ''}' has a "
+                        "totals row, so a row cannot be added below it. Turn off its Total Row (Table "
+                        "Design), then try again. Nothing was changed."
+                    )
                 root.set("ref", _grown_ref(ref, last))
                 for element in root.iter(f"{{{NS}}}autoFilter"):
                     element.set("ref", _grown_ref(element.get("ref") or ref, last))

@@ -14,8 +14,12 @@ from pathlib import Path
 
 from ofsted_tracker.workbook.errors import UnusableInput
 
-_KINDS = ((stat.S_ISFIFO, "a pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-          (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISFIFO, "a pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def not_a_file(mode: int) -> str | None:
@@ -35,7 +39,9 @@ def regular_file(path: Path, what: str) -> None:
     if stat.S_ISDIR(mode):
         raise UnusableInput(f"{path.name} is a folder, not {what}.")
     if not stat.S_ISREG(mode):
-        raise UnusableInput(f"{path} is {not_a_file(mode) or 'not a regular file'}, not {what}: give the file itself.")
+        raise UnusableInput(
+            f"{path} is {not_a_file(mode) or 'not a regular file'}, not {what}: give the file itself."
+        )
 
 
 def same_file(a: Path, b: Path) -> bool:
@@ -46,7 +52,9 @@ def same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def refuse_overwriting_inputs(target: Path, inputs: Iterable[Path], backups: Path | None = None) -> None:
+def refuse_overwriting_inputs(
+    target: Path, inputs: Iterable[Path], backups: Path | None = None
+) -> None:
     """Refuse to write ``target`` when it is one of the files the command reads, or lies in the ``backups`` folder.
 
     ``inputs`` are the files read (the tracker, the template); ``backups`` the tracker's backups folder.
@@ -54,11 +62,15 @@ def refuse_overwriting_inputs(target: Path, inputs: Iterable[Path], backups: Pat
     for source in inputs:
         if same_file(target, source):
             also = "" if Path(target).name == Path(source).name else f" ({Path(source).name})"
-            raise UnusableInput(f"{Path(target).name} is the file this command reads{also}: writing there would "
-                                "destroy it. Give the output another name. Nothing was changed.")
+            raise UnusableInput(
+                f"{Path(target).name} is the file this command reads{also}: writing there would "
+                "destroy it. Give the output another name. Nothing was changed."
+            )
     if backups is not None and same_file(Path(target).parent, backups):
-        raise UnusableInput(f"{Path(target).name} would be written into the backups folder, which holds only the "
-                            "workbook's earlier versions. Give the output another folder. Nothing was changed.")
+        raise UnusableInput(
+            f"{Path(target).name} would be written into the backups folder, which holds only the "
+            "workbook's earlier versions. Give the output another folder. Nothing was changed."
+        )
 
 
 def output_folder(folder: Path) -> Path:
@@ -71,7 +83,9 @@ def output_folder(folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         why = "a part of the path is a file" if exc.errno == errno.ENOTDIR else exc.strerror
-        raise UnusableInput(f"The folder {folder} cannot be made ({why}). Give a folder you can write to.") from exc
+        raise UnusableInput(
+            f"The folder {folder} cannot be made ({why}). Give a folder you can write to."
+        ) from exc
     return folder
 
 
@@ -82,9 +96,15 @@ def existing_folder(folder: Path, what: str = "the report") -> Path:
         return folder
     if folder.exists():
         kind = not_a_file(folder.stat().st_mode) or "a file"
-        raise UnusableInput(f"{folder} is {kind}, not a folder. Give a folder to write {what} into.")
+        raise UnusableInput(
+            f"{folder} is {kind}, not a folder. Give a folder to write {what} into."
+        )
     if any(parent.exists() and not parent.is_dir() for parent in folder.parents):
-        raise UnusableInput(f"The folder {folder} for {what} cannot be made (a part of the path is a file). "
-                            "Give a folder that exists.")
-    raise UnusableInput(f"The folder {folder} for {what} does not exist. Create it first, or give -o a file name "
-                        "in a folder that exists.")
+        raise UnusableInput(
+            f"The folder {folder} for {what} cannot be made (a part of the path is a file). "
+            "Give a folder that exists."
+        )
+    raise UnusableInput(
+        f"The folder {folder} for {what} does not exist. Create it first, or give -o a file name "
+        "in a folder that exists."
+    )

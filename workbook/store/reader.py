@@ -41,9 +41,13 @@ from ofsted_tracker.workbook.store.package import (
 from ofsted_tracker.workbook.store.paths import regular_file
 
 HEADER_SCAN_ROWS = 10
-MAX_CELLS = 2_000_000  # a sheet spanning more cells than this (rows x columns) is refused before it is read
+MAX_CELLS = (
+    2_000_000  # a sheet spanning more cells than this (rows x columns) is refused before it is read
+)
 MAX_OLE_SCAN = 64 * 2**20  # how much of an old-style (OLE) file is searched for its stream names
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted (password-protected) .xlsx
+OLE_MAGIC = (
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls, or an encrypted (password-protected) .xlsx
+)
 # fast over-estimates of how far a sheet's cells reach: any attribute ending in "r" whose value looks like a cell
 # reference (columns) or a row number (rows); an over-estimate only sends the sheet to the exact (slower) check
 # (up to 7 letters and 10 digits: python-calamine refuses larger references, beyond its 32-bit positions)
@@ -52,20 +56,32 @@ _ROW_REFS = re.compile(rb"""r\s*=\s*["'][A-Z]{0,7}([0-9]{1,10})["']""")
 _REF = re.compile(r"([A-Z]{1,7})([0-9]{1,10})")
 # numbers python-calamine would misread as dates are rare: a value that starts with a sign, has 8 or more
 # digits, an exponent, or reads as NaN or infinity sends the sheet to the exact check (``undated_numbers``)
-SAFE_SERIALS = (0.0, 2958466.0)  # the numbers a date-formatted cell may hold: 0 (a time) to 31/12/9999
-_ODD_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>\s*(?:[-+]|[0-9]{8}|[0-9]*\.?[0-9]+[eE]|"
-                         rb"(?i:nan|inf(?:inity)?)\s*<)")
+SAFE_SERIALS = (
+    0.0,
+    2958466.0,
+)  # the numbers a date-formatted cell may hold: 0 (a time) to 31/12/9999
+_ODD_NUMBER = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?v>\s*(?:[-+]|[0-9]{8}|[0-9]*\.?[0-9]+[eE]|"
+    rb"(?i:nan|inf(?:inity)?)\s*<)"
+)
 _NUMBER_CELL = re.compile(
     rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b(?P<a>[^>]*)>(?:<(?P=p)f\b[^>]*?(?:/>|>[^<]*</(?P=p)f>))?"
-    rb"<(?P=p)v>(?P<v>[^<]*)</")
-_ANY_CELL = re.compile(rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b[^>]*?\sr\s*=\s*[\"'](?P<col>[A-Z]{1,7})[0-9]+[\"']"
-                       rb"[^>]*?(?:/>|>.*?</(?P=p)c>)", re.DOTALL)
+    rb"<(?P=p)v>(?P<v>[^<]*)</"
+)
+_ANY_CELL = re.compile(
+    rb"<(?P<p>(?:[A-Za-z_][\w.-]*:)?)c\b[^>]*?\sr\s*=\s*[\"'](?P<col>[A-Z]{1,7})[0-9]+[\"']"
+    rb"[^>]*?(?:/>|>.*?</(?P=p)c>)",
+    re.DOTALL,
+)
 _KIND = re.compile(rb"""\st\s*=\s*(["'])(.*?)\1""")
 _STYLE = re.compile(rb"""\ss\s*=\s*(["']).*?\1""")
 _READ_TYPES = ("/sharedStrings", "/styles")  # the parts python-calamine reads besides the sheets
 
 
-LOGS = (HISTORY_LOG, CHASE_LOG)  # the tool's own log sheets, read beside the officers' sheets when present
+LOGS = (
+    HISTORY_LOG,
+    CHASE_LOG,
+)  # the tool's own log sheets, read beside the officers' sheets when present
 
 
 def _not_a_workbook(path: Path, names: set[str]) -> str:
@@ -83,15 +99,24 @@ def _ole_message(path: Path) -> str:
     """What an OLE compound file most likely is (its directory names the streams in UTF-16), in words."""
     with path.open("rb") as handle:
         data = handle.read(MAX_OLE_SCAN)
-    if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
-        return (f"{path.name} is protected with a password (encrypted), so it cannot be read. In Excel, open it, "
-                "choose File > Info > Protect Workbook > Encrypt with Password, clear the password, save, "
-                "and try again.")
+    if (
+        "EncryptedPackage".encode("utf-16-le") in data
+        or "EncryptionInfo".encode("utf-16-le") in data
+    ):
+        return (
+            f"{path.name} is protected with a password (encrypted), so it cannot be read. In Excel, open it, "
+            "choose File > Info > Protect Workbook > Encrypt with Password, clear the password, save, "
+            "and try again."
+        )
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
-        return (f"{path.name} is an old-style Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
-                "Excel Workbook (.xlsx), then use the .xlsx.")
-    return (f"{path.name} is an old-style Office file (not an .xlsx workbook), or is password-protected. "
-            "Open it in Excel and save it as Excel Workbook (.xlsx).")
+        return (
+            f"{path.name} is an old-style Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
+            "Excel Workbook (.xlsx), then use the .xlsx."
+        )
+    return (
+        f"{path.name} is an old-style Office file (not an .xlsx workbook), or is password-protected. "
+        "Open it in Excel and save it as Excel Workbook (.xlsx)."
+    )
 
 
 def check_package(path: Path) -> None:
@@ -104,20 +129,25 @@ def check_package(path: Path) -> None:
     except OSError as exc:
         raise UnusableInput(f"{path.name} cannot be opened ({exc.strerror}).") from exc
     if not head:
-        raise UnusableInput(f"{path.name} is empty (0 bytes). Restore it from its copy in the backups folder beside it, "
-                            "or make a new tracker with 'ofsted-tracker new'.")
+        raise UnusableInput(
+            f"{path.name} is empty (0 bytes). Restore it from its copy in the backups folder beside it, "
+            "or make a new tracker with 'ofsted-tracker new'."
+        )
     if head.startswith(OLE_MAGIC):
         raise UnusableInput(_ole_message(path))
     if not zipfile.is_zipfile(path):
         raise UnusableInput(
             f"{path.name} is not an Excel workbook (.xlsx): it is not a zip package. If it is a CSV or text file "
-            "renamed .xlsx, open it in Excel and save it as Excel Workbook (.xlsx).")
+            "renamed .xlsx, open it in Excel and save it as Excel Workbook (.xlsx)."
+        )
     try:
         with zipfile.ZipFile(path) as package:
             check_zip(package, path.name)
             names = set(package.namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise UnusableInput(f"{path.name} is damaged and cannot be opened as a workbook ({exc}).") from exc
+        raise UnusableInput(
+            f"{path.name} is damaged and cannot be opened as a workbook ({exc})."
+        ) from exc
     if WORKBOOK_PART not in names:
         raise UnusableInput(_not_a_workbook(path, names))
 
@@ -141,8 +171,14 @@ def _cells(data: bytes):
 
     from lxml import etree
 
-    for _, cell in etree.iterparse(BytesIO(data), tag="{*}c", resolve_entities=False, no_network=True,
-                                   load_dtd=False, huge_tree=False):
+    for _, cell in etree.iterparse(
+        BytesIO(data),
+        tag="{*}c",
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+    ):
         yield cell
         cell.clear()
         while cell.getprevious() is not None:
@@ -169,8 +205,11 @@ def shared_strings(root) -> list[str]:
     """The shared strings table as text (rich-text runs joined, phonetic guides left out)."""
     if root is None:
         return []
-    return ["".join(t.text or "" for t in si.iter("{*}t") if _localname(t.getparent()) != "rPh")
-            for si in root if _localname(si) == "si"]
+    return [
+        "".join(t.text or "" for t in si.iter("{*}t") if _localname(t.getparent()) != "rPh")
+        for si in root
+        if _localname(si) == "si"
+    ]
 
 
 @dataclass(frozen=True)
@@ -210,7 +249,9 @@ def error_cells(data: bytes) -> dict[tuple[int, int], str]:
     python-calamine reads an error cell as blank, which would hide a broken formula; the reader puts the
     error text back so validation reports it at its cell.
     """
-    if b'"e"' not in data and b"'e'" not in data:  # no cell of type "e" (error): the common case, decided fast
+    if (
+        b'"e"' not in data and b"'e'" not in data
+    ):  # no cell of type "e" (error): the common case, decided fast
         return {}
     found = {}
     for cell in _cells(data):
@@ -261,6 +302,7 @@ def undated_numbers(data: bytes) -> bytes:
 
 def _without_columns_after(data: bytes, last: int) -> bytes:
     """The sheet part without the cells to the right of column ``last`` (officers' own columns, not read)."""
+
     def keep(cell: re.Match) -> bytes:
         return b"" if column_number(cell["col"]) > last else cell[0]
 
@@ -275,15 +317,19 @@ class GuardedSheet:
     data: bytes | None = None
 
 
-def _guard_sheet(data: bytes, spec: schema.SheetSpec, sheet: str, label: str, strings) -> GuardedSheet:
+def _guard_sheet(
+    data: bytes, spec: schema.SheetSpec, sheet: str, label: str, strings
+) -> GuardedSheet:
     """Refuse a sheet whose part is damaged, declares a DTD, or whose values would span too many cells.
 
     Officers' own columns to the right of the table are left out of what python-calamine reads when they
     would make the block too big; a value far below or beside everything else is refused, naming its cell.
     """
     if re.search(rb"<!DOCTYPE", data, re.IGNORECASE):
-        raise UnusableInput(f"{label}: the {sheet} sheet's part declares a DTD, which Excel never writes; "
-                            "refusing to read it.")
+        raise UnusableInput(
+            f"{label}: the {sheet} sheet's part declares a DTD, which Excel never writes; "
+            "refusing to read it."
+        )
     try:
         errors = error_cells(data)
         changed = undated_numbers(data)
@@ -295,18 +341,25 @@ def _guard_sheet(data: bytes, spec: schema.SheetSpec, sheet: str, label: str, st
                     raise UnusableInput(
                         f"{sheet}!{extent.far}: a value far outside the table makes the sheet span "
                         f"{extent.rows:,} rows by {extent.cols:,} columns. Clear that cell (Ctrl+End jumps to it), "
-                        "delete the empty rows and columns around it, save, and try again.")
+                        "delete the empty rows and columns around it, save, and try again."
+                    )
                 if b"<![CDATA[" in changed:
-                    raise UnusableInput(f"{label}: the {sheet} sheet's part holds a CDATA section, which Excel "
-                                        "never writes; refusing to read it.")
+                    raise UnusableInput(
+                        f"{label}: the {sheet} sheet's part holds a CDATA section, which Excel "
+                        "never writes; refusing to read it."
+                    )
                 changed = _without_columns_after(changed, extent.table_cols)
-                errors = {place: shown for place, shown in errors.items() if place[1] <= extent.table_cols}
+                errors = {
+                    place: shown for place, shown in errors.items() if place[1] <= extent.table_cols
+                }
         return GuardedSheet(errors, changed if changed is not data else None)
     except UnusableInput:
         raise
     except Exception as exc:  # lxml's syntax errors: the sheet is not well-formed
-        raise UnusableInput(f"{sheet}: the sheet is damaged and cannot be read ({exc}). "
-                            "Restore the workbook from a backup.") from exc
+        raise UnusableInput(
+            f"{sheet}: the sheet is damaged and cannot be read ({exc}). "
+            "Restore the workbook from a backup."
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -314,9 +367,13 @@ class Guarded:
     """A package checked part by part: its sheet names, each officers' sheet made safe, and its calendar."""
 
     sheet_names: list[str]
-    names: dict[str, str]  # each of the tool's sheets by its name in the schema -> its name as spelt in the workbook
+    names: dict[
+        str, str
+    ]  # each of the tool's sheets by its name in the schema -> its name as spelt in the workbook
     sheets: dict[str, GuardedSheet]  # each officers' sheet by its name in the schema
-    parts: dict[str, str]  # each of the tool's sheets by its name in the schema -> its part in the package
+    parts: dict[
+        str, str
+    ]  # each of the tool's sheets by its name in the schema -> its part in the package
     date1904: bool
 
 
@@ -340,7 +397,9 @@ def guard_package(path: Path) -> Guarded:
             strings_root = None
             for rel in rels.iter(f"{{{PKG_REL_NS}}}Relationship"):
                 target = rel.get("Target") or ""
-                if (rel.get("Type") or "").endswith(_READ_TYPES) and rel.get("TargetMode") != "External":
+                if (rel.get("Type") or "").endswith(_READ_TYPES) and rel.get(
+                    "TargetMode"
+                ) != "External":
                     name = part_name("xl", target)
                     if name in package.namelist():
                         root = parse_part(read_part(package, name, label), name, label)
@@ -356,11 +415,20 @@ def guard_package(path: Path) -> Guarded:
             for spec in (*schema.OFFICER_SHEETS, *(log.spec for log in LOGS)):
                 part = parts[actual[spec.name]] if spec.name in actual else None
                 if part in package.namelist():
-                    sheets[spec.name] = _guard_sheet(read_part(package, part, label), spec, actual[spec.name],
-                                                     label, strings)
+                    sheets[spec.name] = _guard_sheet(
+                        read_part(package, part, label), spec, actual[spec.name], label, strings
+                    )
     except (zipfile.BadZipFile, OSError) as exc:
-        raise UnusableInput(f"{label} is damaged and cannot be opened as a workbook ({exc}).") from exc
-    return Guarded(list(parts), actual, sheets, {name: parts[spelt] for name, spelt in actual.items()}, date1904)
+        raise UnusableInput(
+            f"{label} is damaged and cannot be opened as a workbook ({exc})."
+        ) from exc
+    return Guarded(
+        list(parts),
+        actual,
+        sheets,
+        {name: parts[spelt] for name, spelt in actual.items()},
+        date1904,
+    )
 
 
 def _safe_copy(path: Path, guarded: Guarded):
@@ -369,7 +437,11 @@ def _safe_copy(path: Path, guarded: Guarded):
     The copy holds the package's XML parts only (pictures, embedded files and macros are not needed to read
     values), each officers' sheet whose bytes the guard changed replaced.
     """
-    changed = {guarded.parts[name]: sheet.data for name, sheet in guarded.sheets.items() if sheet.data is not None}
+    changed = {
+        guarded.parts[name]: sheet.data
+        for name, sheet in guarded.sheets.items()
+        if sheet.data is not None
+    }
     if not changed:
         return str(path)
     from io import BytesIO
@@ -378,7 +450,10 @@ def _safe_copy(path: Path, guarded: Guarded):
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as copy:
         for info in source.infolist():
             if info.filename.endswith((".xml", ".rels")):
-                copy.writestr(info.filename, changed.get(info.filename) or read_part(source, info.filename, path.name))
+                copy.writestr(
+                    info.filename,
+                    changed.get(info.filename) or read_part(source, info.filename, path.name),
+                )
     buffer.seek(0)
     return buffer
 
@@ -444,7 +519,9 @@ def calamine_failure(exc: BaseException) -> bool:
     return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
-def table_from_grid(sheet_name: str, spec: schema.SheetSpec, grid: list[list[object]], start: tuple[int, int]) -> RawTable:
+def table_from_grid(
+    sheet_name: str, spec: schema.SheetSpec, grid: list[list[object]], start: tuple[int, int]
+) -> RawTable:
     """Find the header row in a sheet's values (a grid whose top-left cell is ``start``, 0-based) and map its rows.
 
     Shared by the file reader and the live-Excel adapter. Columns may be in any order and extra columns are
@@ -496,7 +573,9 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding], bool]:
 
     try:
         book = calamine_book(CalamineWorkbook, _safe_copy(path, guarded))
-    except BaseException as exc:  # calamine raises its own error types (and panics) for damaged packages
+    except (
+        BaseException
+    ) as exc:  # calamine raises its own error types (and panics) for damaged packages
         if not calamine_failure(exc):
             raise
         raise UnusableInput(f"{path.name} cannot be read as a workbook: {exc}") from exc
@@ -512,34 +591,47 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding], bool]:
             if not calamine_failure(exc):
                 raise
             cell = unreadable_cell(path, guarded.parts[spec.name])
-            raise UnusableInput(f"{actual}{'!' + cell if cell else ''}: the {'cell' if cell else 'sheet'} cannot be "
-                                f"read ({exc}). {'Retype the cell in Excel, or restore' if cell else 'Restore'} the "
-                                "workbook from its copy in the backups folder beside it.") from exc
+            raise UnusableInput(
+                f"{actual}{'!' + cell if cell else ''}: the {'cell' if cell else 'sheet'} cannot be "
+                f"read ({exc}). {'Retype the cell in Excel, or restore' if cell else 'Restore'} the "
+                "workbook from its copy in the backups folder beside it."
+            ) from exc
         guard = guarded.sheets.get(spec.name)
         grid = with_errors(grid, guard.errors if guard else {})
         tables[spec.name] = table_from_grid(actual, spec, grid, (0, 0))
         tables[spec.name].sheet = spec.name
         for (r1, c1), (r2, c2) in merged:
-            findings.append(Finding(
-                WARNING, spec.name,
-                f"{schema.column_letter(c1 + 1)}{r1 + 1}:{schema.column_letter(c2 + 1)}{r2 + 1}", "",
-                "cells are merged; only the first keeps its value. Unmerge them (Home > Merge & Center) "
-                "and fill each cell.", "merged",
-            ))
+            findings.append(
+                Finding(
+                    WARNING,
+                    spec.name,
+                    f"{schema.column_letter(c1 + 1)}{r1 + 1}:{schema.column_letter(c2 + 1)}{r2 + 1}",
+                    "",
+                    "cells are merged; only the first keeps its value. Unmerge them (Home > Merge & Center) "
+                    "and fill each cell.",
+                    "merged",
+                )
+            )
     for log in LOGS:
         if log.name in guarded.names:
             guard = guarded.sheets.get(log.name)
-            tables[log.name], more = _log_table(book, log, guarded.names[log.name], guard.errors if guard else {})
+            tables[log.name], more = _log_table(
+                book, log, guarded.names[log.name], guard.errors if guard else {}
+            )
             findings += more
     return tables, findings, guarded.date1904
 
 
 def log_unreadable(log: LogSheet, problem: str) -> Finding:
     """The finding for a log sheet (History, Requests) that cannot be read: ``problem`` says why."""
-    return (unreadable if log is HISTORY_LOG else unreadable_log)(f"The {log.name} sheet cannot be read{problem}")
+    return (unreadable if log is HISTORY_LOG else unreadable_log)(
+        f"The {log.name} sheet cannot be read{problem}"
+    )
 
 
-def _log_table(book, log: LogSheet, name: str, errors: dict[tuple[int, int], str]) -> tuple[RawTable, list[Finding]]:
+def _log_table(
+    book, log: LogSheet, name: str, errors: dict[tuple[int, int], str]
+) -> tuple[RawTable, list[Finding]]:
     """A log sheet's table; a sheet typed over or damaged gives a finding (and no rows), never an error."""
     try:
         grid = with_errors(book.get_sheet_by_name(name).to_python(skip_empty_area=False), errors)
@@ -559,7 +651,9 @@ def calamine_book(calamine: type, source):
         return calamine.from_object(source)
     try:
         source.encode("utf-8")
-    except UnicodeEncodeError:  # a name that is not valid UTF-8 (Python keeps its bytes as surrogates)
+    except (
+        UnicodeEncodeError
+    ):  # a name that is not valid UTF-8 (Python keeps its bytes as surrogates)
         with open(source, "rb") as handle:
             return calamine.from_filelike(handle)
     return calamine.from_path(source)
@@ -572,7 +666,9 @@ def load(path: Path | str) -> Loaded:
     plan, parse_findings = parse_plan(tables, date1904=date1904)
     history, history_findings = logged(HISTORY_LOG, tables.get(HISTORY_LOG.name))
     log, log_findings = logged(CHASE_LOG, tables.get(CHASE_LOG.name))
-    return Loaded(plan, tuple(findings + parse_findings + history_findings + log_findings), history, log)
+    return Loaded(
+        plan, tuple(findings + parse_findings + history_findings + log_findings), history, log
+    )
 
 
 def logged(log: LogSheet, table: RawTable | None) -> tuple[tuple, list[Finding]]:
@@ -600,7 +696,9 @@ def sheet_grid(book, name: str, label: str) -> list[list[object]]:
     """One sheet's values of a book ``open_book`` opened; UnusableInput naming it when it cannot be read."""
     try:
         return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except BaseException as exc:  # python-calamine raises its own errors (and panics) on damaged sheets
+    except (
+        BaseException
+    ) as exc:  # python-calamine raises its own errors (and panics) on damaged sheets
         if not calamine_failure(exc):
             raise
         raise UnusableInput(f"{label}: the {name} sheet cannot be read ({exc}).") from exc

@@ -59,11 +59,17 @@ def request_workbook(request: Request, tracker: str):
     ws.title = REQUEST_SHEET
     lead = request.lead
     when = f"period {request.period}, " if request.period else ""
-    ws.cell(TITLE_ROW, 1, f"Update request for {lead.name or lead.initials} ({lead.initials}): {when}as at "
-                          f"{uk(request.as_at)}").font = Font(bold=True, size=14, color="1F4E79")
+    ws.cell(
+        TITLE_ROW,
+        1,
+        f"Update request for {lead.name or lead.initials} ({lead.initials}): {when}as at "
+        f"{uk(request.as_at)}",
+    ).font = Font(bold=True, size=14, color="1F4E79")
     note = ws.cell(NOTE_ROW, 1, INSTRUCTIONS)
     note.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(start_row=NOTE_ROW, start_column=1, end_row=NOTE_ROW, end_column=len(REQUEST_COLUMNS))
+    ws.merge_cells(
+        start_row=NOTE_ROW, start_column=1, end_row=NOTE_ROW, end_column=len(REQUEST_COLUMNS)
+    )
     ws.row_dimensions[NOTE_ROW].height = 48
     grey = PatternFill("solid", fgColor=READ_ONLY_FILL)
     for j, column in enumerate(REQUEST_COLUMNS, start=1):
@@ -74,7 +80,13 @@ def request_workbook(request: Request, tracker: str):
         ws.column_dimensions[schema.column_letter(j)].width = column.width
     last = FIRST_ROW + len(request.actions) - 1
     for i, action in enumerate(request.actions, start=FIRST_ROW):
-        values = (action.action_id, action.text, deadline_shown(action), action.status, action.commentary)
+        values = (
+            action.action_id,
+            action.text,
+            deadline_shown(action),
+            action.status,
+            action.commentary,
+        )
         for j, value in enumerate(values, start=1):
             cell = ws.cell(i, j, value)
             cell.fill = grey
@@ -95,17 +107,31 @@ def request_workbook(request: Request, tracker: str):
         ws.row_dimensions[i].height = max(height or 15, 45)  # room to type commentary
     ws.row_dimensions[HEADER_ROW].height = 30
     if request.actions:
-        status = DataValidation(type="list", formula1='"' + ",".join(schema.STATUSES) + '"', allow_blank=True,
-                                showErrorMessage=True, errorTitle="New status",
-                                error="Pick the status from the drop-down list.")
+        status = DataValidation(
+            type="list",
+            formula1='"' + ",".join(schema.STATUSES) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="New status",
+            error="Pick the status from the drop-down list.",
+        )
         status.add(f"{letter('new_status')}{FIRST_ROW}:{letter('new_status')}{last}")
         ws.add_data_validation(status)
         for column in (c for c in FILLED if c.kind == schema.DATE):
             title, at = column.header, letter(column.field)
-            rule = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)",
-                                  formula2="DATE(2099,12,31)", allow_blank=True, showErrorMessage=True,
-                                  errorTitle=title, error="Type a date as dd/mm/yyyy, for example 30/11/2016.",
-                                  showInputMessage=True, promptTitle=title, prompt="A date, dd/mm/yyyy")
+            rule = DataValidation(
+                type="date",
+                operator="between",
+                formula1="DATE(2000,1,1)",
+                formula2="DATE(2099,12,31)",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle=title,
+                error="Type a date as dd/mm/yyyy, for example 30/11/2016.",
+                showInputMessage=True,
+                promptTitle=title,
+                prompt="A date, dd/mm/yyyy",
+            )
             rule.add(f"{at}{FIRST_ROW}:{at}{last}")
             ws.add_data_validation(rule)
     ws.freeze_panes = f"{letter('text')}{FIRST_ROW}"
@@ -116,9 +142,20 @@ def request_workbook(request: Request, tracker: str):
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     about = wb.create_sheet(ABOUT_SHEET)
-    for i, (key, value) in enumerate(zip(ABOUT_KEYS, (lead.initials, lead.name, request.period,
-                                                      request.as_at.isoformat(), tracker, request.request_id)),
-                                  start=1):
+    for i, (key, value) in enumerate(
+        zip(
+            ABOUT_KEYS,
+            (
+                lead.initials,
+                lead.name,
+                request.period,
+                request.as_at.isoformat(),
+                tracker,
+                request.request_id,
+            ),
+        ),
+        start=1,
+    ):
         about.cell(i, 1, key)
         about.cell(i, 2, value).number_format = "@"
     about.sheet_state = "hidden"
@@ -126,35 +163,55 @@ def request_workbook(request: Request, tracker: str):
     return wb
 
 
-def draft(request: Request, attachment: bytes, attachment_name: str, council: str = "") -> EmailMessage:
+def draft(
+    request: Request, attachment: bytes, attachment_name: str, council: str = ""
+) -> EmailMessage:
     """The e-mail draft to the owner with the request attached (``X-Unsent: 1``: Outlook opens it as a draft)."""
     lead = request.lead
     message = EmailMessage(policy=SMTP)
     when = request.period or f"as at {uk(request.as_at)}"
     plan = f"{council} improvement plan" if council else "Improvement plan"
     for header, value, cell, what in (
-            ("To", lead.email.strip(), request.email_cell, "Email, which must be one address such as name@council.gov.uk"),
-            ("Subject", f"{plan}: update request for {when} ({lead.initials})", request.initials_cell,
-             "Initials, which must be one line of letters")):
+        (
+            "To",
+            lead.email.strip(),
+            request.email_cell,
+            "Email, which must be one address such as name@council.gov.uk",
+        ),
+        (
+            "Subject",
+            f"{plan}: update request for {when} ({lead.initials})",
+            request.initials_cell,
+            "Initials, which must be one line of letters",
+        ),
+    ):
         if not value:
             continue
         try:
             message[header] = value
         except (ValueError, IndexError, MessageError) as exc:
-            raise UnusableInput(f"{cell or f'Leads row {lead.row}'}: the e-mail draft to {lead.initials!r} cannot be "
-                                f"made ({exc}): check the lead's {what}. Nothing was written.", cell) from exc
+            raise UnusableInput(
+                f"{cell or f'Leads row {lead.row}'}: the e-mail draft to {lead.initials!r} cannot be "
+                f"made ({exc}): check the lead's {what}. Nothing was written.",
+                cell,
+            ) from exc
     message["X-Unsent"] = "1"
     ids = ", ".join(a.action_id for a in request.actions)
     message.set_content(
         f"Dear {lead.name or lead.initials},\n\n"
         f"Please update your actions of the improvement plan ({ids}) in the attached workbook: the new status, the "
         "date of completion, your commentary, and any proposed new deadline with its reason. Fill in only the white "
-        "columns, save the file and send it back by replying to this e-mail.\n\nThank you.\n")
-    message.add_attachment(attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=attachment_name)
+        "columns, save the file and send it back by replying to this e-mail.\n\nThank you.\n"
+    )
+    message.add_attachment(
+        attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=attachment_name
+    )
     return message
 
 
-def write_requests(requests: Requests, folder: Path, tracker: str, council: str = "") -> tuple[Written, ...]:
+def write_requests(
+    requests: Requests, folder: Path, tracker: str, council: str = ""
+) -> tuple[Written, ...]:
     """Write each owner's request workbook and its e-mail draft into ``folder``: all of them, or none.
 
     Every workbook and draft is made in memory first, so a lead whose row cannot make one (a line break in the
@@ -177,6 +234,8 @@ def write_requests(requests: Requests, folder: Path, tracker: str, council: str 
                 staged.append(name)
         for name in staged:  # one folder, one file system: each move is a rename
             os.replace(Path(partial) / name, folder / name)
-        written = [Written(request, folder / request.file_name, folder / f"{request.file_stem}.eml")
-                   for request, _, _ in made]
+        written = [
+            Written(request, folder / request.file_name, folder / f"{request.file_stem}.eml")
+            for request, _, _ in made
+        ]
     return tuple(written)

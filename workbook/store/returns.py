@@ -24,7 +24,9 @@ from ofsted_tracker.workbook.store.package import read_part, sheet_parts
 from ofsted_tracker.workbook.store.reader import check_package, open_book, sheet_extent, sheet_grid
 
 MAX_RETURN_ROWS = 10_000  # a request holds one owner's actions: far fewer rows than this
-MAX_RETURN_COLUMNS = 64  # a request has ten columns; an owner's notes beside them are fine, a sheet to XFD is not
+MAX_RETURN_COLUMNS = (
+    64  # a request has ten columns; an owner's notes beside them are fine, a sheet to XFD is not
+)
 
 
 def guard_return(path: Path) -> None:
@@ -40,10 +42,13 @@ def guard_return(path: Path) -> None:
                 continue
             rows, columns = sheet_extent(read_part(package, part, label))
             if rows > FIRST_ROW + MAX_RETURN_ROWS or columns > MAX_RETURN_COLUMNS:
-                raise UnusableInput(f"{label} {sheet}!{schema.column_letter(max(columns, 1))}{rows}: the sheet "
-                                    "reaches this cell, far beyond one owner's actions, so the file is not read. "
-                                    "Ask the owner to clear what lies beyond the request's columns, or send a fresh "
-                                    "request.", f"[{label}]{sheet}")
+                raise UnusableInput(
+                    f"{label} {sheet}!{schema.column_letter(max(columns, 1))}{rows}: the sheet "
+                    "reaches this cell, far beyond one owner's actions, so the file is not read. "
+                    "Ask the owner to clear what lies beyond the request's columns, or send a fresh "
+                    "request.",
+                    f"[{label}]{sheet}",
+                )
 
 
 def read_return(path: Path) -> Returned:
@@ -51,33 +56,56 @@ def read_return(path: Path) -> Returned:
     path = Path(path)
     label = path.name
     if path.is_file() and path.stat().st_size == 0:
-        raise UnusableInput(f"{label} is empty (0 bytes): it did not arrive whole. Ask the owner to send it again.")
+        raise UnusableInput(
+            f"{label} is empty (0 bytes): it did not arrive whole. Ask the owner to send it again."
+        )
     guard_return(path)
     book = open_book(path)
     names = schema.find_sheets(book.sheet_names, [REQUEST_SHEET, ABOUT_SHEET], label)
     if REQUEST_SHEET not in names or ABOUT_SHEET not in names:
-        raise UnusableInput(f"{label} is not an update request made by 'ofsted-tracker requests' (it has no "
-                            f"'{REQUEST_SHEET}' and '{ABOUT_SHEET}' sheets). Collect the file the owner sent back.")
-    about = {str(row[0]).strip(): row[1] for row in sheet_grid(book, names[ABOUT_SHEET], label)
-             if len(row) > 1 and row[0] not in (None, "")}
+        raise UnusableInput(
+            f"{label} is not an update request made by 'ofsted-tracker requests' (it has no "
+            f"'{REQUEST_SHEET}' and '{ABOUT_SHEET}' sheets). Collect the file the owner sent back."
+        )
+    about = {
+        str(row[0]).strip(): row[1]
+        for row in sheet_grid(book, names[ABOUT_SHEET], label)
+        if len(row) > 1 and row[0] not in (None, "")
+    }
     owner = str(about.get(ABOUT_KEYS[0]) or "").strip()
     if not owner:
-        raise UnusableInput(f"{label}: its hidden {ABOUT_SHEET} sheet does not say whose request it is (B1). Send "
-                            "the owner a fresh request.")
+        raise UnusableInput(
+            f"{label}: its hidden {ABOUT_SHEET} sheet does not say whose request it is (B1). Send "
+            "the owner a fresh request."
+        )
     grid = sheet_grid(book, names[REQUEST_SHEET], label)
-    header = [schema.same_name(v) for v in (grid[HEADER_ROW - 1] if len(grid) >= HEADER_ROW else [])]
+    header = [
+        schema.same_name(v) for v in (grid[HEADER_ROW - 1] if len(grid) >= HEADER_ROW else [])
+    ]
     for j, column in enumerate(REQUEST_COLUMNS):
         if j >= len(header) or header[j] != schema.same_name(column.header):
-            raise UnusableInput(f"{label} {REQUEST_SHEET}!{schema.column_letter(j + 1)}{HEADER_ROW}: the header "
-                                f"should read '{column.header}'; the request's columns were changed. Send the owner "
-                                "a fresh request.")
+            raise UnusableInput(
+                f"{label} {REQUEST_SHEET}!{schema.column_letter(j + 1)}{HEADER_ROW}: the header "
+                f"should read '{column.header}'; the request's columns were changed. Send the owner "
+                "a fresh request."
+            )
     if len(grid) - HEADER_ROW > MAX_RETURN_ROWS:
-        raise UnusableInput(f"{label} holds {len(grid) - HEADER_ROW:,} rows, far more than one owner's actions.")
+        raise UnusableInput(
+            f"{label} holds {len(grid) - HEADER_ROW:,} rows, far more than one owner's actions."
+        )
     rows = []
     for i in range(FIRST_ROW - 1, len(grid)):
-        values = {c.field: grid[i][j] for j, c in enumerate(REQUEST_COLUMNS)
-                  if j < len(grid[i]) and grid[i][j] not in (None, "")}
+        values = {
+            c.field: grid[i][j]
+            for j, c in enumerate(REQUEST_COLUMNS)
+            if j < len(grid[i]) and grid[i][j] not in (None, "")
+        }
         if values:
             rows.append(ReturnRow(i + 1, values))
-    return Returned(label, owner, str(about.get(ABOUT_KEYS[2]) or "").strip(), tuple(rows),
-                    str(about.get(ABOUT_KEYS[5]) or "").strip())
+    return Returned(
+        label,
+        owner,
+        str(about.get(ABOUT_KEYS[2]) or "").strip(),
+        tuple(rows),
+        str(about.get(ABOUT_KEYS[5]) or "").strip(),
+    )

@@ -29,7 +29,9 @@ from ofsted_tracker.workbook.store.paths import not_a_file
 
 try:
     import fcntl
-except ImportError:  # Windows: a file another program has open cannot be deleted, which is lock enough
+except (
+    ImportError
+):  # Windows: a file another program has open cannot be deleted, which is lock enough
     fcntl = None  # type: ignore[assignment]
 
 BACKUP_DIR = "backups"
@@ -77,15 +79,21 @@ def assert_writable(path: Path) -> None:
     if path.exists():
         kind = not_a_file(path.stat().st_mode)
         if kind:
-            raise WorkbookLocked(f"{path} is {kind}, not a file the tool can write. Give a file name. "
-                                 "Nothing was changed.")
+            raise WorkbookLocked(
+                f"{path} is {kind}, not a file the tool can write. Give a file name. "
+                "Nothing was changed."
+            )
         if not path.is_dir() and not writable(path):
-            raise WorkbookLocked(f"{path.name} is read-only. Save a copy you can edit, or ask for write access. "
-                                 "Nothing was changed.")
+            raise WorkbookLocked(
+                f"{path.name} is read-only. Save a copy you can edit, or ask for write access. "
+                "Nothing was changed."
+            )
     folder = path.parent if str(path.parent) else Path(".")
     if not writable(folder):
-        raise WorkbookLocked(f"The folder of {path.name} ({os.path.abspath(folder)}) is read-only (it cannot be written to). Move the file to a "
-                             "folder you can write to, or ask for write access. Nothing was changed.")
+        raise WorkbookLocked(
+            f"The folder of {path.name} ({os.path.abspath(folder)}) is read-only (it cannot be written to). Move the file to a "
+            "folder you can write to, or ask for write access. Nothing was changed."
+        )
 
 
 def backup_folder(path: Path) -> Path:
@@ -97,18 +105,26 @@ def backup_folder(path: Path) -> Path:
     if folder.is_symlink():
         target = Path(os.path.realpath(folder))
         if not target.exists():
-            raise WorkbookLocked(f"{where} is a link to a folder that does not exist. Delete the link or make the "
-                                 f"folder, then try again. Nothing was changed.")
+            raise WorkbookLocked(
+                f"{where} is a link to a folder that does not exist. Delete the link or make the "
+                f"folder, then try again. Nothing was changed."
+            )
         if not target.is_relative_to(Path(os.path.realpath(path.parent))):
-            raise WorkbookLocked(f"{where} is a link leading out of the workbook's folder; the tool keeps backups "
-                                 f"only beside the workbook. Replace the link with a folder named {BACKUP_DIR}. "
-                                 "Nothing was changed.")
+            raise WorkbookLocked(
+                f"{where} is a link leading out of the workbook's folder; the tool keeps backups "
+                f"only beside the workbook. Replace the link with a folder named {BACKUP_DIR}. "
+                "Nothing was changed."
+            )
     if folder.exists() and not folder.is_dir():
-        raise WorkbookLocked(f"{where} is a file, not a folder, so no backup can be kept. Rename or move the file "
-                             f"named {BACKUP_DIR}, then try again. Nothing was changed.")
+        raise WorkbookLocked(
+            f"{where} is a file, not a folder, so no backup can be kept. Rename or move the file "
+            f"named {BACKUP_DIR}, then try again. Nothing was changed."
+        )
     if folder.is_dir() and not writable(folder):
-        raise WorkbookLocked(f"{where} is read-only, so no backup can be kept. Ask for write access to it. "
-                             "Nothing was changed.")
+        raise WorkbookLocked(
+            f"{where} is read-only, so no backup can be kept. Ask for write access to it. "
+            "Nothing was changed."
+        )
     return folder
 
 
@@ -128,10 +144,17 @@ def backups_of(path: Path) -> list[Path]:
 def temp_files(path: Path) -> list[Path]:
     """The temporary files of writes of ``path`` (``.NAME.ofsted-XXXXXXXX.tmp``) beside it and in its backups folder."""
     path = Path(path)
-    pattern = re.compile(re.escape("." + path.name + TEMP_TAG) + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + r"\Z")
+    pattern = re.compile(
+        re.escape("." + path.name + TEMP_TAG) + r"[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX) + r"\Z"
+    )
     folders = [path.parent, path.parent / BACKUP_DIR]
-    return sorted(p for folder in folders if folder.is_dir() and not folder.is_symlink()
-                  for p in folder.iterdir() if pattern.match(p.name))
+    return sorted(
+        p
+        for folder in folders
+        if folder.is_dir() and not folder.is_symlink()
+        for p in folder.iterdir()
+        if pattern.match(p.name)
+    )
 
 
 def remove_stale_temp_files(path: Path) -> list[Path]:
@@ -239,7 +262,7 @@ def _backup(path: Path, original: os.stat_result) -> Iterator[Path]:
 
 def _prune(path: Path, keep: int) -> None:
     """Keep the newest ``keep`` backups; a backup that cannot be deleted stays (the write itself is done)."""
-    for old in backups_of(path)[:-max(keep, 1)]:
+    for old in backups_of(path)[: -max(keep, 1)]:
         with suppress(OSError):
             old.unlink()
 
@@ -276,11 +299,16 @@ def atomic_write(path: Path, keep_backup: bool = True) -> Iterator[Path]:
     except PermissionError as exc:
         raise WorkbookLocked(
             f"{path.name} could not be replaced ({exc.strerror}): it may be open in Excel or another program. "
-            "Close it and try again. Nothing was changed.") from exc
+            "Close it and try again. Nothing was changed."
+        ) from exc
     except OSError as exc:
         why = "the disk is full" if exc.errno in _FULL else (exc.strerror or str(exc))
-        raise WorkbookLocked(f"{path.name} could not be written ({why}). Nothing was changed.") from exc
-    with suppress(OSError):  # the new file is in place; these only make it last and tidy the backups
+        raise WorkbookLocked(
+            f"{path.name} could not be written ({why}). Nothing was changed."
+        ) from exc
+    with suppress(
+        OSError
+    ):  # the new file is in place; these only make it last and tidy the backups
         _flush_folder(path.parent)
     if exists and keep_backup:
         _prune(path, KEEP_BACKUPS)

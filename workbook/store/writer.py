@@ -22,7 +22,9 @@ from ofsted_tracker.workbook.store.safe_write import atomic_write
 
 UK_DATE = "dd/mm/yyyy"
 MAX_ROW = 1_048_576  # Excel's last row: validation and formats cover whole Table columns, so they grow with the Table
-FORMULA_ROWS = 1000  # the Checks formula is written this far down, ready for rows typed below the Table
+FORMULA_ROWS = (
+    1000  # the Checks formula is written this far down, ready for rows typed below the Table
+)
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 COMPUTED_TAB = "808080"
@@ -36,14 +38,25 @@ TOP = Alignment(vertical="top")
 # Drop-down lists by defined name. Each name is a whole Table column (a structured reference), so it grows with
 # the Table and a blank row does not cut it short; validation cannot name a Table column itself, but can a name.
 LIST_NAMES = {
-    "recommendations": ("ot_recs", f"{schema.RECOMMENDATIONS.table}[{schema.RECOMMENDATIONS.columns[0].header}]"),
+    "recommendations": (
+        "ot_recs",
+        f"{schema.RECOMMENDATIONS.table}[{schema.RECOMMENDATIONS.columns[0].header}]",
+    ),
     "leads": ("ot_leads", f"{schema.LEADS.table}[{schema.LEADS.columns[0].header}]"),
     "periods": ("ot_periods", f"{schema.PERIODS.table}[{schema.PERIODS.columns[0].header}]"),
     "actions": ("ot_actions", f"{schema.ACTIONS.table}[{schema.ACTIONS.columns[0].header}]"),
 }
-SHEET_ORDER = (schema.DASHBOARD, schema.ACTIONS.name, schema.CHECKS, schema.SLIPPAGE, schema.RECOMMENDATIONS.name,
-               schema.LEADS.name, schema.REVISIONS.name, schema.PERIODS.name, schema.SETTINGS.name)
-
+SHEET_ORDER = (
+    schema.DASHBOARD,
+    schema.ACTIONS.name,
+    schema.CHECKS,
+    schema.SLIPPAGE,
+    schema.RECOMMENDATIONS.name,
+    schema.LEADS.name,
+    schema.REVISIONS.name,
+    schema.PERIODS.name,
+    schema.SETTINGS.name,
+)
 
 
 class FittedRow(RowDimension):
@@ -56,19 +69,35 @@ class FittedRow(RowDimension):
 
 
 def _rag_rules(ws, ref: str, brag: bool = False) -> None:
-    fills, fonts = (schema.BRAG_FILLS, schema.BRAG_FONTS) if brag else (schema.RAG_FILLS, schema.RAG_FONTS)
+    fills, fonts = (
+        (schema.BRAG_FILLS, schema.BRAG_FONTS) if brag else (schema.RAG_FILLS, schema.RAG_FONTS)
+    )
     for rag, fill in fills.items():
-        ws.conditional_formatting.add(ref, CellIsRule(
-            operator="equal", formula=[f'"{rag}"'], stopIfTrue=True,
-            fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(bold=True, color=fonts[rag]),
-        ))
+        ws.conditional_formatting.add(
+            ref,
+            CellIsRule(
+                operator="equal",
+                formula=[f'"{rag}"'],
+                stopIfTrue=True,
+                fill=PatternFill("solid", fgColor=fill, bgColor=fill),
+                font=Font(bold=True, color=fonts[rag]),
+            ),
+        )
 
 
 def _date_rule(column: schema.Column) -> DataValidation:
     return DataValidation(
-        type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2099,12,31)", allow_blank=True,
-        showErrorMessage=True, errorTitle=column.header, error="Type a date as dd/mm/yyyy, for example 30/11/2016.",
-        showInputMessage=True, promptTitle=column.header, prompt=(column.note or "A date, dd/mm/yyyy")[:255],
+        type="date",
+        operator="between",
+        formula1="DATE(2000,1,1)",
+        formula2="DATE(2099,12,31)",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=column.header,
+        error="Type a date as dd/mm/yyyy, for example 30/11/2016.",
+        showInputMessage=True,
+        promptTitle=column.header,
+        prompt=(column.note or "A date, dd/mm/yyyy")[:255],
     )
 
 
@@ -77,7 +106,9 @@ def _column_range(letter: str) -> str:
     return f"{letter}2:{letter}{MAX_ROW}"
 
 
-def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, object]], extra: tuple[str, ...] = ()) -> None:
+def _officer_sheet(
+    wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, object]], extra: tuple[str, ...] = ()
+) -> None:
     ws = wb.create_sheet(spec.name)
     ws.sheet_properties.tabColor = OFFICER_TAB
     headers = list(spec.headers) + list(extra)
@@ -87,14 +118,18 @@ def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, ob
     for row in ws.iter_rows(min_row=2, max_col=len(headers)):
         for cell in row:
             if isinstance(cell.value, str) and cell.data_type == "f":
-                cell.data_type = "s"  # officers' text such as "=HYPERLINK(...)" stays text, never a formula
+                cell.data_type = (
+                    "s"  # officers' text such as "=HYPERLINK(...)" stays text, never a formula
+                )
     last = max(len(rows) + 1, 2)
     for j, column in enumerate(spec.columns, start=1):
         letter = schema.column_letter(j)
         dimension = ws.column_dimensions[letter]
         dimension.width = column.width
         wrap = column.kind == schema.TEXT and column.width >= 20
-        dimension.alignment = WRAP if wrap else TOP  # the column's style: rows typed later look the same
+        dimension.alignment = (
+            WRAP if wrap else TOP
+        )  # the column's style: rows typed later look the same
         if column.kind == schema.DATE:
             dimension.number_format = UK_DATE
         elif column.kind == schema.ID:
@@ -111,7 +146,9 @@ def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, ob
             rule.add(_column_range(letter))
             ws.add_data_validation(rule)
     for j, header in enumerate(extra, start=len(spec.columns) + 1):
-        ws.column_dimensions[schema.column_letter(j)].width = 40 if header != schema.CHECKS_COLUMN else 18
+        ws.column_dimensions[schema.column_letter(j)].width = (
+            40 if header != schema.CHECKS_COLUMN else 18
+        )
     for cell in ws[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
@@ -122,13 +159,20 @@ def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, ob
 
             cell.comment = Comment(column.note, "ofsted-tracker", width=260, height=70)
     widths = [c.width for c in spec.columns]
-    for r in range(1, len(rows) + 2):  # heights that show the text, but not fixed: they follow what officers type
-        height = layout.fit_height([ws.cell(r, j).value for j in range(1, len(spec.columns) + 1)], widths)
+    for r in range(
+        1, len(rows) + 2
+    ):  # heights that show the text, but not fixed: they follow what officers type
+        height = layout.fit_height(
+            [ws.cell(r, j).value for j in range(1, len(spec.columns) + 1)], widths
+        )
         if height:
             ws.row_dimensions[r] = FittedRow(ws, index=r, ht=height)
     ref = f"A1:{schema.column_letter(len(headers))}{last}"
-    table = Table(displayName=spec.table, ref=ref,
-                  tableColumns=[TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)])
+    table = Table(
+        displayName=spec.table,
+        ref=ref,
+        tableColumns=[TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)],
+    )
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
     ws.freeze_panes = "B2" if spec is schema.ACTIONS else "A2"
@@ -137,8 +181,15 @@ def _officer_sheet(wb: Workbook, spec: schema.SheetSpec, rows: list[dict[str, ob
 
 def _list_rule(formula: str, title: str, prompt: str, strict: bool = True) -> DataValidation:
     return DataValidation(
-        type="list", formula1=formula, allow_blank=True, showErrorMessage=strict, errorTitle=title,
-        error=f"Pick {title} from the drop-down list.", showInputMessage=True, promptTitle=title, prompt=prompt[:255],
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=strict,
+        errorTitle=title,
+        error=f"Pick {title} from the drop-down list.",
+        showInputMessage=True,
+        promptTitle=title,
+        prompt=prompt[:255],
     )
 
 
@@ -147,15 +198,39 @@ def _guide_actions(wb: Workbook, brag: bool = False) -> None:
     spec = schema.ACTIONS
     col = spec.letter
     rules = [
-        (_list_rule(LIST_NAMES["recommendations"][0], "Recommendation", "Pick the recommendation number"), "rec_id"),
-        (_list_rule(LIST_NAMES["leads"][0], "Owner(s)",
-                    "Initials from Leads; for several owners type them with / between, e.g. SK/TB", strict=False),
-         "owners"),
-        (_list_rule('"' + ",".join(schema.STATUSES) + '"', "Progress status", "Complete, On track, At risk or Not started"),
-         "status"),
-        (_list_rule('"B,G,A,R"', "Recorded RAG", "B, G, A or R as the action owner rated it (B: complete and "
-                    "embedded)") if brag else
-         _list_rule('"G,A,R"', "Recorded RAG", "G, A or R as the action owner rated it"), "recorded_rag"),
+        (
+            _list_rule(
+                LIST_NAMES["recommendations"][0], "Recommendation", "Pick the recommendation number"
+            ),
+            "rec_id",
+        ),
+        (
+            _list_rule(
+                LIST_NAMES["leads"][0],
+                "Owner(s)",
+                "Initials from Leads; for several owners type them with / between, e.g. SK/TB",
+                strict=False,
+            ),
+            "owners",
+        ),
+        (
+            _list_rule(
+                '"' + ",".join(schema.STATUSES) + '"',
+                "Progress status",
+                "Complete, On track, At risk or Not started",
+            ),
+            "status",
+        ),
+        (
+            _list_rule(
+                '"B,G,A,R"',
+                "Recorded RAG",
+                "B, G, A or R as the action owner rated it (B: complete and embedded)",
+            )
+            if brag
+            else _list_rule('"G,A,R"', "Recorded RAG", "G, A or R as the action owner rated it"),
+            "recorded_rag",
+        ),
     ]
     for rule, field in rules:
         rule.add(_column_range(col(field)))
@@ -165,7 +240,10 @@ def _guide_actions(wb: Workbook, brag: bool = False) -> None:
     checks = schema.column_letter(j)
     ws.conditional_formatting.add(
         f"A2:{checks}{MAX_ROW}",
-        FormulaRule(formula=[f'LEFT(${checks}2,6)="Errors"'], fill=PatternFill("solid", fgColor="FCE4D6", bgColor="FCE4D6")),
+        FormulaRule(
+            formula=[f'LEFT(${checks}2,6)="Errors"'],
+            fill=PatternFill("solid", fgColor="FCE4D6", bgColor="FCE4D6"),
+        ),
     )
     # the Checks column is a Table calculated column: Excel gives each row the Table grows by the same formula;
     # written down to FORMULA_ROWS as well, so rows typed below the Table in any program have it
@@ -185,12 +263,17 @@ def _guide_settings(wb: Workbook) -> None:
     ws = wb[schema.SETTINGS.name]
     rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
     if "Reporting period" in rows:
-        rule = _list_rule(LIST_NAMES["periods"][0], "Reporting period", "Pick a period from the Periods sheet")
+        rule = _list_rule(
+            LIST_NAMES["periods"][0], "Reporting period", "Pick a period from the Periods sheet"
+        )
         rule.add(f"B{rows['Reporting period']}")
         ws.add_data_validation(rule)
     if "Rating scheme" in rows:
-        rule = _list_rule('"' + ",".join(schema.SCHEMES) + '"', "Rating scheme",
-                          "RAG, or BRAG to rate a Complete action Blue once its Evidence of impact is recorded")
+        rule = _list_rule(
+            '"' + ",".join(schema.SCHEMES) + '"',
+            "Rating scheme",
+            "RAG, or BRAG to rate a Complete action Blue once its Evidence of impact is recorded",
+        )
         rule.add(f"B{rows['Rating scheme']}")
         ws.add_data_validation(rule)
     for key in schema.SETTING_DATES:
@@ -204,7 +287,9 @@ def _guide_settings(wb: Workbook) -> None:
 def _guide_revisions(wb: Workbook) -> None:
     """Revisions: the Action ID from the Actions Table."""
     ws = wb[schema.REVISIONS.name]
-    rule = _list_rule(LIST_NAMES["actions"][0], "Action ID", "Pick the action whose deadline changed")
+    rule = _list_rule(
+        LIST_NAMES["actions"][0], "Action ID", "Pick the action whose deadline changed"
+    )
     rule.add(_column_range(schema.REVISIONS.letter("action_id")))
     ws.add_data_validation(rule)
 
@@ -213,11 +298,15 @@ def checks_formula(row: int) -> str:
     """The Actions sheet's own formula: how many errors (or warnings) the Checks sheet lists for this row's action."""
     errors = f'COUNTIFS(Checks!$C:$C,$A{row},Checks!$A:$A,"error")'
     others = f"COUNTIF(Checks!$C:$C,$A{row})"
-    return (f'=IF($A{row}="","",IF({errors}>0,"Errors: "&{errors}&" - see Checks",'
-            f'IF({others}>0,"Notes: "&{others},"")))')
+    return (
+        f'=IF($A{row}="","",IF({errors}>0,"Errors: "&{errors}&" - see Checks",'
+        f'IF({others}>0,"Notes: "&{others},"")))'
+    )
 
 
-def _computed_sheet(wb: Workbook, name: str, grid: layout.Grid, widths: list[float], header_row: int) -> None:
+def _computed_sheet(
+    wb: Workbook, name: str, grid: layout.Grid, widths: list[float], header_row: int
+) -> None:
     ws = wb.create_sheet(name)
     ws.sheet_properties.tabColor = COMPUTED_TAB
     for row in grid:
@@ -236,7 +325,10 @@ def _computed_sheet(wb: Workbook, name: str, grid: layout.Grid, widths: list[flo
     _header(ws, header_row, len(widths))
     ws.freeze_panes = f"A{header_row + 1}"
     blocker = DataValidation(
-        type="custom", formula1="FALSE", showErrorMessage=True, errorTitle="Computed sheet",
+        type="custom",
+        formula1="FALSE",
+        showErrorMessage=True,
+        errorTitle="Computed sheet",
         error="This sheet is computed by ofsted-tracker and is rewritten at every refresh. Type in the Actions sheet instead.",
     )
     blocker.add(f"A1:{schema.column_letter(len(widths) + 4)}{MAX_ROW}")
@@ -253,8 +345,13 @@ def _header(ws, row: int, width: int) -> None:
 
 
 def _dashboard(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
-    _computed_sheet(wb, schema.DASHBOARD, grid, [52, 13, 13, 60, 30, 13, 26, *layout.TREND_WIDTHS, 4,
-                                                 *layout.CHASE_WIDTHS], layout.OVERALL_HEADER_ROW)
+    _computed_sheet(
+        wb,
+        schema.DASHBOARD,
+        grid,
+        [52, 13, 13, 60, 30, 13, 26, *layout.TREND_WIDTHS, 4, *layout.CHASE_WIDTHS],
+        layout.OVERALL_HEADER_ROW,
+    )
     ws = wb[schema.DASHBOARD]
     ws.freeze_panes = None
     for row in (layout.PERIOD_HEADER_ROW, layout.REVISIONS_HEADER_ROW):
@@ -289,15 +386,26 @@ def _dashboard(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
         series.graphicalProperties.solidFill = colour
         series.graphicalProperties.line.solidFill = "404040"
         chart.series.append(series)
-    chart.set_categories(Reference(ws, min_col=2, max_col=3, min_row=layout.OVERALL_HEADER_ROW))  # rule, recorded
-    ws.add_chart(chart, "E4")  # beside the counts, above the revisions table (which starts in row 21)
+    chart.set_categories(
+        Reference(ws, min_col=2, max_col=3, min_row=layout.OVERALL_HEADER_ROW)
+    )  # rule, recorded
+    ws.add_chart(
+        chart, "E4"
+    )  # beside the counts, above the revisions table (which starts in row 21)
     _trend_chart(ws, grid)
-    for j in range(layout.CHASE_COLUMN, layout.CHASE_COLUMN + len(layout.CHASE_HEADERS)):  # the chase list's header
+    for j in range(
+        layout.CHASE_COLUMN, layout.CHASE_COLUMN + len(layout.CHASE_HEADERS)
+    ):  # the chase list's header
         cell = ws.cell(layout.CHASE_HEADER_ROW, j)
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for j in range(layout.TREND_COLUMN + len(layout.TREND_HEADERS), layout.CHASE_COLUMN + len(layout.CHASE_HEADERS)):
-        gap = ws.cell(layout.OVERALL_HEADER_ROW, j)  # the header style of row 4 stops at the trend table
+    for j in range(
+        layout.TREND_COLUMN + len(layout.TREND_HEADERS),
+        layout.CHASE_COLUMN + len(layout.CHASE_HEADERS),
+    ):
+        gap = ws.cell(
+            layout.OVERALL_HEADER_ROW, j
+        )  # the header style of row 4 stops at the trend table
         gap.fill, gap.font = PatternFill(fill_type=None), Font()
 
 
@@ -307,12 +415,18 @@ def _trend_chart(ws, grid: layout.Grid) -> None:
     Its ranges cover the trend's points; each refresh sets them to the points it writes (see workbook.store.package).
     """
     first, column = layout.TREND_FIRST_ROW, layout.TREND_COLUMN
-    gap = ws.cell(layout.OVERALL_HEADER_ROW, column - 1)  # the column between the two tables is not a header
+    gap = ws.cell(
+        layout.OVERALL_HEADER_ROW, column - 1
+    )  # the column between the two tables is not a header
     gap.fill, gap.font = PatternFill(fill_type=None), Font()
     for r in range(first, first + layout.TREND_POINTS):
         for j in range(column + 2, column + len(layout.TREND_HEADERS)):
             ws.cell(r, j).alignment = Alignment(horizontal="center", vertical="top")
-    points = sum(1 for row in grid[first - 1:first - 1 + layout.TREND_POINTS] if len(row) >= column and row[column - 1])
+    points = sum(
+        1
+        for row in grid[first - 1 : first - 1 + layout.TREND_POINTS]
+        if len(row) >= column and row[column - 1]
+    )
     last = first + max(points, 1) - 1
     chart = LineChart()
     chart.title = "Direction of travel"
@@ -323,8 +437,11 @@ def _trend_chart(ws, grid: layout.Grid) -> None:
     for offset, rag in ((3, "G"), (4, "A"), (5, "R")):
         values = Reference(ws, min_col=column + offset, min_row=first, max_row=last)
         series = Series(values, title=None)
-        series.tx = SeriesLabel(strRef=StrRef(
-            f"'{ws.title}'!${schema.column_letter(column + offset)}${layout.OVERALL_HEADER_ROW}"))
+        series.tx = SeriesLabel(
+            strRef=StrRef(
+                f"'{ws.title}'!${schema.column_letter(column + offset)}${layout.OVERALL_HEADER_ROW}"
+            )
+        )
         series.graphicalProperties.line.solidFill = schema.RAG_FILLS[rag]
         series.graphicalProperties.line.width = 28575  # 2.25 pt
         series.marker.symbol = "circle"
@@ -338,7 +455,9 @@ def _trend_chart(ws, grid: layout.Grid) -> None:
 
 
 def _slippage(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
-    _computed_sheet(wb, schema.SLIPPAGE, grid, [10, 50, 14, 10, 10, 13, 13, 10, 10, 10], layout.TABLE_HEADER_ROW)
+    _computed_sheet(
+        wb, schema.SLIPPAGE, grid, [10, 50, 14, 10, 10, 13, 13, 10, 10, 10], layout.TABLE_HEADER_ROW
+    )
     ws = wb[schema.SLIPPAGE]
     _rag_rules(ws, f"D{layout.TABLE_HEADER_ROW + 1}:E{MAX_ROW}", brag)
 
@@ -348,11 +467,18 @@ def _checks(wb: Workbook, grid: layout.Grid) -> None:
     ws = wb[schema.CHECKS]
     ref = f"A{layout.TABLE_HEADER_ROW + 1}:E{MAX_ROW}"
     for word, fill in (("error", "FFC7CE"), ("warning", "FFEB9C")):
-        ws.conditional_formatting.add(ref, FormulaRule(
-            formula=[f'$A{layout.TABLE_HEADER_ROW + 1}="{word}"'], fill=PatternFill("solid", fgColor=fill, bgColor=fill)))
+        ws.conditional_formatting.add(
+            ref,
+            FormulaRule(
+                formula=[f'$A{layout.TABLE_HEADER_ROW + 1}="{word}"'],
+                fill=PatternFill("solid", fgColor=fill, bgColor=fill),
+            ),
+        )
 
 
-def build_workbook(rows: dict[str, list[dict[str, object]]], grids: dict[str, layout.Grid]) -> Workbook:
+def build_workbook(
+    rows: dict[str, list[dict[str, object]]], grids: dict[str, layout.Grid]
+) -> Workbook:
     """A new tracker workbook holding the given officers' rows and computed sheets."""
     wb = Workbook()
     wb.remove(wb.active)
@@ -362,7 +488,10 @@ def build_workbook(rows: dict[str, list[dict[str, object]]], grids: dict[str, la
         _officer_sheet(wb, spec, rows.get(spec.name, []), extra=extra)
     for name, formula in LIST_NAMES.values():
         wb.defined_names[name] = DefinedName(name, attr_text=formula)
-    brag = any(r.get("key") == "Rating scheme" and schema.is_brag(r.get("value")) for r in rows.get("Settings", []))
+    brag = any(
+        r.get("key") == "Rating scheme" and schema.is_brag(r.get("value"))
+        for r in rows.get("Settings", [])
+    )
     _guide_actions(wb, brag)
     _guide_settings(wb)
     _guide_revisions(wb)
@@ -380,7 +509,9 @@ def build_workbook(rows: dict[str, list[dict[str, object]]], grids: dict[str, la
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         if ws.title not in schema.COMPUTED_SHEETS:
             ws.print_title_rows = "1:1"
-        elif ws.title != schema.DASHBOARD:  # Checks and Slippage: their list's header row on every printed page
+        elif (
+            ws.title != schema.DASHBOARD
+        ):  # Checks and Slippage: their list's header row on every printed page
             ws.print_title_rows = f"{layout.TABLE_HEADER_ROW}:{layout.TABLE_HEADER_ROW}"
     return wb
 
@@ -388,10 +519,15 @@ def build_workbook(rows: dict[str, list[dict[str, object]]], grids: dict[str, la
 def settings_rows(values: dict[str, object]) -> list[dict[str, object]]:
     """The Settings sheet's rows in their fixed order, each with its explanation (Rating scheme RAG unless given)."""
     values = {"Rating scheme": schema.SCHEMES[0], **values}
-    return [{"key": key, "value": values.get(key), "What it is": about} for key, about in schema.SETTING_ROWS]
+    return [
+        {"key": key, "value": values.get(key), "What it is": about}
+        for key, about in schema.SETTING_ROWS
+    ]
 
 
-def save_new(path: Path, rows: dict[str, list[dict[str, object]]], grids: dict[str, layout.Grid]) -> Path:
+def save_new(
+    path: Path, rows: dict[str, list[dict[str, object]]], grids: dict[str, layout.Grid]
+) -> Path:
     """Write a new tracker atomically; refuses to overwrite an existing file unless it is replaced safely."""
     wb = build_workbook(rows, grids)
     with atomic_write(Path(path)) as tmp:
