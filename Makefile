@@ -10,10 +10,12 @@ TEST_WORKERS ?= auto
 
 .PHONY: demo test test-fast lint bench docs clean
 
+# The install's messages go to .venv/install.log and are shown only if it fails: an editable install of a package
+# whose folders are mapped (package-dir) always has setuptools print an "Editable installation" notice.
 $(BIN)/ofsted-tracker: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	$(BIN)/python -m pip install --quiet -e '.[test]' >> $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	touch $@
 
 demo: $(BIN)/ofsted-tracker
