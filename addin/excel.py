@@ -219,17 +219,17 @@ def write_cells(book: Book, edits: dict[str, dict[tuple[int, int], object]]) -> 
             sheet.range((row, column)).value = as_entered(value)
 
 
-def _tables_to_grow(sheet: xw.Sheet, name: str, first: int, last: int) -> list:
+def _tables_to_grow(sheet: xw.Sheet, name: str, first: int, last: int, width: int = 0) -> list:
     """The tables of the sheet that rows ``first``..``last`` extend (the rule of ``workbook.store.package.cell_parts``: a
-    table ending at most one row above ``first``, and above ``last``), each with its range grown to ``last``; refuses
-    a totals row."""
+    table ending at most one row above ``first``, and above ``last``), each with its range grown to ``last`` (and to
+    ``width`` columns, for a log sheet a later version added a column to); refuses a totals row."""
     found = []
     for table in sheet.tables:
         whole = table.range
         if whole is None:
             continue
         end = whole.row + whole.rows.count - 1
-        if end + 1 >= first and end < last:
+        if end + 1 >= first and (end < last or whole.columns.count < width):
             if table.totals_row_range is not None:
                 raise UnusableInput(
                     f"{name}!A{end}: the table '{table.name}' has a totals row, so a row cannot be added "
@@ -240,7 +240,8 @@ def _tables_to_grow(sheet: xw.Sheet, name: str, first: int, last: int) -> list:
                 (
                     table,
                     sheet.range(
-                        (whole.row, whole.column), (last, whole.column + whole.columns.count - 1)
+                        (whole.row, whole.column),
+                        (max(last, end), whole.column + max(whole.columns.count, width) - 1),
                     ),
                 )
             )
@@ -264,13 +265,13 @@ def write_tool_sheet(book: Book, name: str, grid: Grid, header_row: int) -> None
         sheet.clear_contents()
     if not grid:
         return
+    width = max(len(row) for row in grid)
     for table, new_range in _tables_to_grow(
-        sheet, name, 1, len(grid)
-    ):  # the tool's own table, from its header down
+        sheet, name, 1, len(grid), width
+    ):  # the tool's table, header down
         table.resize(new_range)
     sheet.range((1, 1)).value = [[as_entered(v) for v in row] for row in grid]
     if added and len(grid) >= header_row:
-        width = len(grid[header_row - 1])
         sheet.range((header_row, 1), (header_row, width)).font.bold = True
         sheet.range((header_row, 1), (len(grid), width)).columns.autofit()
 

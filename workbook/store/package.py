@@ -659,6 +659,19 @@ def _free_name(names: set[str], pattern: str) -> str:
     return pattern % n
 
 
+def _add_table_columns(root: etree._Element, headers: list[str]) -> None:
+    """Give a table written by an earlier version the columns ``headers`` has beyond its own (at the end)."""
+    columns = root.find(f"{{{NS}}}tableColumns")
+    if columns is None:
+        return
+    have = list(columns.iter(f"{{{NS}}}tableColumn"))
+    ids = [int(c.get("id")) for c in have if (c.get("id") or "").isdigit()]
+    for header in headers[len(have) :]:
+        ids.append(max(ids, default=0) + 1)
+        etree.SubElement(columns, f"{{{NS}}}tableColumn", id=str(ids[-1]), name=header)
+    columns.set("count", str(len(list(columns.iter(f"{{{NS}}}tableColumn")))))
+
+
 def _table_xml(table_id: int, name: str, ref: str, headers: list[str]) -> bytes:
     """A new Excel Table part over ``ref`` whose header row reads ``headers``."""
     root = etree.Element(
@@ -761,14 +774,15 @@ def tool_sheet_parts(
         out[part] = sheet_xml(
             read_part(package, part, label), grid, f"{label}, sheet {sheet}", part
         )
-        for table in _linked(
-            package, part, TABLE_TYPE, names, label
-        ):  # the tool's table: its range grows with the rows
+        # the tool's table: its range grows with the rows, and with the columns a later version added (the Requests
+        # log's Request ID): a table whose range is wider than its columns is one Excel offers to "repair"
+        for table in _linked(package, part, TABLE_TYPE, names, label):
             if table in names:
                 root = parse_part(read_part(package, table, label), table, label)
                 root.set("ref", ref)
                 for element in root.iter(f"{{{NS}}}autoFilter"):
                     element.set("ref", ref)
+                _add_table_columns(root, headers)
                 out[table] = _xml(root)
         return out
     # a workbook made before this sheet existed: add it
