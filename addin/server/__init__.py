@@ -1,7 +1,7 @@
 """The Improvement Plan add-in for Excel on the web, Windows and Mac: an xlwings Server project (no Python on PCs).
 
 This folder is an xlwings-server project directory (``custom_scripts/``, ``custom_functions/``,
-``templates/``, ``static/``): the ribbon's scripts, the task pane and the manifest. ``addin.server.app``
+``templates/``, ``static/``): the ribbon's scripts, the task pane and the manifest. ``ofsted_tracker.addin.server.app``
 builds the ASGI app from xlwings-server's own FastAPI app; ``ofsted-tracker serve`` runs it. Importing this
 package imports nothing else: xlwings-server is an optional dependency (``pip install 'ofsted-tracker[server]'``).
 """

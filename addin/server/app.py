@@ -1,6 +1,6 @@
 """The ASGI app: xlwings-server's own FastAPI app with our scripts, task pane, manifest, routes and two guards.
 
-Run it with ``ofsted-tracker serve`` (development) or ``gunicorn addin.server.app:app -k uvicorn.workers.UvicornWorker``
+Run it with ``ofsted-tracker serve`` (development) or ``gunicorn ofsted_tracker.addin.server.app:app -k uvicorn.workers.UvicornWorker``
 (production). Settings are xlwings-server's (``XLWINGS_*`` environment variables, or a ``.env`` file named by
 ``DOTENV_PATH``); this module only sets defaults for the ones it needs before xlwings-server reads them. The
 server keeps no state between calls: every click sends the workbook and gets back what to write.
@@ -35,8 +35,8 @@ if (
     and sys.modules["xlwings_server.config"].PROJECT_DIR != PROJECT_DIR
 ):
     raise ImportError(
-        "xlwings_server was imported before addin.server.app, so it took its project folder from the "
-        "current directory; import addin.server.app first"
+        "xlwings_server was imported before ofsted_tracker.addin.server.app, so it took its project folder from the "
+        "current directory; import ofsted_tracker.addin.server.app first"
     )
 os.environ["XLWINGS_PROJECT_DIR"] = str(
     PROJECT_DIR
