@@ -197,3 +197,18 @@ def test_commentary_hash_ignores_spacing_only():
     assert commentary_hash("Met the\r\n partners ") == commentary_hash("Met the partners")
     assert commentary_hash("Met the partners") != commentary_hash("Met the partners.")
     assert len(commentary_hash("x")) == 8 and commentary_hash("  ") == ""
+
+
+def test_completing_late_is_turned_red_after_a_change_never_worsened():
+    from ofsted_tracker.workbook.rules.history import Snapshot, SnapshotRow, movements
+
+    def row(rag, status, completed=None):
+        return SnapshotRow(
+            "1.1", rag, None, status, date(2016, 6, 30), date(2016, 6, 30), completed, "SK", 0, ""
+        )
+
+    before = Snapshot("Q1", date(2016, 6, 1), (row("A", "On track"),))
+    after = Snapshot("Q2", date(2016, 10, 31), (row("R", "Complete", date(2016, 8, 1)),))
+    found = {c.category for c in movements(before, after)}
+    assert {"completed", "turned_red"} <= found
+    assert "worsened" not in found and "turned_red_deadline_passed" not in found

@@ -305,7 +305,9 @@ def _category(before: SnapshotRow, after: SnapshotRow) -> list[str]:
     """The categories one action present in both snapshots moved in, in the order of ``CATEGORIES``."""
     b, a = (lambda c: _text(before, c)), (lambda c: _text(after, c))
     completed = a("status") == "Complete" and b("status") != "Complete"
-    red = a("derived_rag") == "R" and b("derived_rag") != "R" and not completed
+    # Red now and not before. Completing late is such a change (Red by the rule): the action is listed as completed
+    # and as turned Red after a change, never as worsened.
+    red = a("derived_rag") == "R" and b("derived_rag") != "R"
     untouched = all(a(c) == b(c) for c in _DRIVERS)
     rank_b, rank_a = _RANK[b("derived_rag")], _RANK[a("derived_rag")]
     found = {
