@@ -600,7 +600,7 @@ def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
     trend = [
         {
             "period": p.period,
-            "as_at": table_date(p.as_at),
+            "as_at": table_date(p.as_at) + (" (edited)" if p.edited else ""),
             "total": p.counts.total,
             "completed": p.counts.by_deadline,
             "ongoing": p.counts.amber,

@@ -136,8 +136,8 @@ def test_the_history_sheet_is_a_grey_protected_table_that_grows(demo_tracker):
     ws = wb["History"]
     assert wb.sheetnames[-1] == "History" and ws.sheet_properties.tabColor.rgb == "FF808080"
     table = ws.tables["History"]
-    assert table.ref == "A4:L126"  # header row 4, 2 x 61 rows
-    assert [ws.cell(4, j).value for j in range(1, 13)] == list(HISTORY_SPEC.headers)
+    assert table.ref == "A4:M126"  # header row 4, 2 x 61 rows
+    assert [ws.cell(4, j).value for j in range(1, 14)] == list(HISTORY_SPEC.headers)
     assert [c.name for c in table.tableColumns] == list(HISTORY_SPEC.headers)
     assert any(
         dv.type == "custom" and dv.formula1 == "FALSE" for dv in ws.data_validations.dataValidation
@@ -224,7 +224,7 @@ def test_officers_additions_survive_snapshot_and_refresh(tmp_path, name):
         assert again[part] == after[part], part
     wb = openpyxl.load_workbook(copy)
     assert (
-        wb["History"].tables["History"].ref == f"A4:L{4 + len(open_summary(copy).history[0].rows)}"
+        wb["History"].tables["History"].ref == f"A4:M{4 + len(open_summary(copy).history[0].rows)}"
     )
     assert wb["Actions"]["J5"].comment.text.startswith("Chased by email")
     assert "officer_commentary" in wb.defined_names
@@ -364,3 +364,67 @@ def test_a_hidden_copy_of_a_log_sheet_is_refused_naming_both(demo_tracker, tmp_p
     wb.save(demo_tracker)
     refused = run("validate", demo_tracker)
     assert refused.exit_code == 2 and f"'{sheet}' and '{sheet.lower()} '" in refused.output
+
+
+def _edited(demo_tracker, edit) -> tuple[dict, object]:
+    """Take the last quarter's snapshot, make one silent edit to its History rows with openpyxl, then read it back as
+    this quarter's summary (whose trend shows the last quarter)."""
+    import openpyxl
+
+    snapshot(demo_tracker, date(2016, 7, 31), "Q1")
+    wb = openpyxl.load_workbook(demo_tracker)
+    edit(wb["History"])
+    wb.save(demo_tracker)
+    result = run("validate", demo_tracker, "--json")
+    found = {
+        f["where"]: f
+        for f in json.loads(result.output)["findings"]
+        if f["code"] == "history-edited"
+    }
+    return found, open_summary(demo_tracker)
+
+
+def _blank_row(ws, row: int) -> None:
+    for column in range(1, 14):
+        ws.cell(row, column).value = None
+
+
+@pytest.mark.parametrize(
+    "edit, where",
+    [
+        (
+            lambda ws: ws.cell(9, 4).__setattr__(
+                "value", "G" if ws.cell(9, 4).value != "G" else "R"
+            ),
+            "History!C9",
+        ),
+        (
+            lambda ws: _blank_row(ws, 7),
+            "History!C8",
+        ),  # a row blanked: the next row no longer matches its place
+        (lambda ws: _blank_row(ws, 65), "History!C64"),  # the last row blanked: 60 of 61 rows left
+        (
+            lambda ws: [
+                ws.cell(66, c).__setattr__("value", v)
+                for c, v in enumerate(["Q1", "2016-07-31", "99.1", "G", "", "Complete"], start=1)
+            ],
+            "History!C66",
+        ),  # a row added
+    ],
+)
+def test_a_history_edited_silently_is_a_finding_and_the_trend_says_so(demo_tracker, edit, where):
+    found, s = _edited(demo_tracker, edit)
+    assert list(found) == [where], found
+    assert found[where]["severity"] == "error" and "edited" in found[where]["message"]
+    assert s.history[0].edited
+    from ofsted_tracker.workbook.rules import layout
+
+    assert any("(edited)" in str(row[1]) for row in layout.trend_rows(s)[1:])
+
+
+def test_an_untouched_history_matches_its_checks(demo_tracker):
+    snapshot(demo_tracker)
+    snapshot(demo_tracker, date(2017, 1, 31), "Q3")
+    s = open_summary(demo_tracker)
+    assert not any(f.code == "history-edited" for f in s.findings)
+    assert s.history and not any(h.edited for h in s.history)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from ofsted_tracker.workbook.plan import schema
@@ -39,6 +39,8 @@ HISTORY_SPEC = schema.SheetSpec(
         schema.Column("Owner(s)", "owners", schema.TEXT, 14, required=False),
         schema.Column("Revisions", "revisions", schema.TEXT, 10, required=False),
         schema.Column("Commentary hash", "commentary", schema.TEXT, 12, required=False),
+        # "3/61 5f0c2e9ab1d4": the row's place in its snapshot and a digest of its values (row_check)
+        schema.Column("Check", "check", schema.TEXT, 18, required=False),
     ),
     "One row per action per snapshot.",
 )
@@ -100,6 +102,9 @@ class Snapshot:
     as_at: date
     rows: tuple[SnapshotRow, ...]
     recorded: bool = True
+    edited: bool = (
+        False  # its rows on the History sheet no longer match their checks: typed over since taken
+    )
 
     @property
     def counts(self) -> Counts:
@@ -391,6 +396,36 @@ def _iso(day: date | None) -> str:
     return day.isoformat() if day else ""
 
 
+def _written(s: Snapshot, r: SnapshotRow) -> list[object]:
+    """A snapshot row's cells as the History sheet holds them (dates as yyyy-mm-dd text, ids as text)."""
+    return [
+        s.period,
+        _iso(s.as_at),
+        r.action_id,
+        r.derived_rag or "",
+        r.recorded_rag or "",
+        r.status,
+        _iso(r.original_deadline),
+        _iso(r.deadline),
+        _iso(r.completed_on),
+        r.owners,
+        r.revisions,
+        r.commentary,
+    ]
+
+
+def row_check(s: Snapshot, index: int, r: SnapshotRow, total: int | None = None) -> str:
+    """The Check cell of a snapshot's row: its place ("3/61") and the first 12 hex digits of the SHA-256 of its
+    values with that place, so a value retyped, a row blanked or a row added no longer matches.
+
+    It finds quiet edits and mistakes; it is no seal: the method is public, so someone set on forging a History
+    sheet could recompute it. The backups folder keeps each version of the workbook as written.
+    """
+    place = f"{index + 1}/{len(s.rows) if total is None else total}"
+    text = "\x1f".join(str(v) for v in (place, *_written(s, r)))
+    return f"{place} {hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
+
+
 def history_grid(history: tuple[Snapshot, ...]) -> list[list[object]]:
     """The History sheet from A1: title, note, a blank row, the table's header and one row per action per snapshot.
 
@@ -403,23 +438,8 @@ def history_grid(history: tuple[Snapshot, ...]) -> list[list[object]]:
         list(HISTORY_SPEC.headers),
     ]
     for s in history:
-        for r in s.rows:
-            rows.append(
-                [
-                    s.period,
-                    _iso(s.as_at),
-                    r.action_id,
-                    r.derived_rag or "",
-                    r.recorded_rag or "",
-                    r.status,
-                    _iso(r.original_deadline),
-                    _iso(r.deadline),
-                    _iso(r.completed_on),
-                    r.owners,
-                    r.revisions,
-                    r.commentary,
-                ]
-            )
+        for i, r in enumerate(s.rows):
+            rows.append([*_written(s, r), row_check(s, i, r)])
     width = len(HISTORY_SPEC.columns)
     return [row + [None] * (width - len(row)) for row in rows]
 
@@ -519,9 +539,11 @@ def read_history(
     """
     findings: list[Finding] = []
     groups: dict[str, tuple[str, date, list[SnapshotRow]]] = {}
+    checks: dict[int, str] = {}  # each row's Check cell, by its row number
     seen: set[tuple[str, str]] = set()
     for number, values in rows:
         cells = _Cells(letters, number, values)
+        checks[number] = cells.text("check")
         period, as_at, action_id = cells.text("period"), cells.day("as_at"), cells.text("action_id")
         row = SnapshotRow(
             action_id,
@@ -567,10 +589,64 @@ def read_history(
                 seen.add((key, action_id))
                 group[2].append(row)
         findings.extend(cells.findings)
-    snapshots = ordered(
-        [Snapshot(period, as_at, tuple(found)) for period, as_at, found in groups.values()]
-    )
-    return snapshots, findings
+    snapshots = []
+    typed_over = bool(
+        findings
+    )  # cells that cannot be read are findings already: the checks only add silent edits
+    for period, as_at, found in groups.values():
+        snapshot = Snapshot(period, as_at, tuple(found))
+        changed = _changed_rows(snapshot, checks, letters, any(checks.values()))
+        if not typed_over:
+            findings += changed
+        snapshots.append(replace(snapshot, edited=bool(changed)))
+    return ordered(snapshots), findings
+
+
+def _changed_rows(
+    s: Snapshot, checks: dict[int, str], letters: dict[str, str], checked: bool
+) -> list[Finding]:
+    """A finding for the first row of the snapshot that no longer matches its Check (a value retyped, a row blanked
+    or added); none for a History sheet written before its rows had checks (``checked``: any row has one)."""
+    if not checked:
+        return []
+    places = [checks.get(r.row, "").split(" ")[0] for r in s.rows]
+    total = next((p.split("/")[1] for p in places if "/" in p), "")
+    written = (
+        int(total) if total.isdigit() else len(s.rows)
+    )  # how many rows the snapshot had when taken
+    for i, r in enumerate(s.rows):
+        if checks.get(r.row, "") == row_check(s, i, r, written):
+            continue
+        cell = f"{letters.get('action_id', 'C')}{r.row}"
+        why = (
+            "holds a value typed over since the snapshot was taken, or a row above it was deleted"
+            if checks.get(r.row)
+            else "was not written by the tool (it has no Check)"
+        )
+        return [
+            Finding(
+                ERROR,
+                HISTORY,
+                cell,
+                r.action_id,
+                f"this row of the {s.period} snapshot {why}, so the snapshot is shown as edited. {REPAIR}",
+                "history-edited",
+            )
+        ]
+    if written != len(s.rows):
+        last = s.rows[-1]
+        return [
+            Finding(
+                ERROR,
+                HISTORY,
+                f"{letters.get('action_id', 'C')}{last.row}",
+                "",
+                f"the {s.period} snapshot had {total} rows and {len(s.rows)} are left: rows after this one "
+                f"were deleted, so the snapshot is shown as edited. {REPAIR}",
+                "history-edited",
+            )
+        ]
+    return []
 
 
 def unreadable(message: str) -> Finding:

@@ -224,7 +224,9 @@ def trend_rows(s: Summary) -> list[list[Cell]]:
     rows: list[list[Cell]] = [headers]
     for point in s.trend[-TREND_POINTS:]:
         c = point.counts
-        shown = uk(point.as_at) + ("" if point.recorded else " (not recorded)")
+        shown = uk(point.as_at) + (
+            " (edited)" if point.edited else "" if point.recorded else " (not recorded)"
+        )
         rows.append(
             [point.period, shown, c.total, c.by_deadline, c.amber, c.red, c.not_rated, c.complete]
         )
