@@ -129,6 +129,13 @@ def problem(data: object) -> str | None:
         values = sheet.get("values")
         if not isinstance(values, list) or not all(isinstance(row, list) for row in values):
             return f"sheets[{i}] ('{sheet['name'][:40]}'): 'values' must be a list of rows (lists)"
+        for r, row in enumerate(values):
+            for c, value in enumerate(row):
+                if isinstance(value, (dict, list)):  # a cell is text, a number, true/false or empty
+                    return (
+                        f"sheets[{i}] ('{sheet['name'][:40]}'): the value of row {r + 1}, column {c + 1} "
+                        "is not a cell's value (text, a number, true/false or empty)"
+                    )
     index = book.get("active_sheet_index", 0)
     if not isinstance(index, int) or not 0 <= index < len(sheets):
         return f"'book.active_sheet_index' must be a sheet number from 0 to {len(sheets) - 1}"

@@ -640,6 +640,13 @@ ROUTES = [
             422,
             "active_sheet_index",
         ),
+        (b"[" * 200_000, 400, "nested far too deep"),  # gave a 500 (RecursionError)
+        (b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, 400, "nested far too deep"),
+        (  # cells made of objects: gave 200 with "Something unexpected went wrong (TypeError ...)"
+            b'{"book": {"name": "x.xlsx"}, "sheets": [{"name": "Actions", "values": [["1.1", {"x": 1}]]}]}',
+            422,
+            "row 1, column 2 is not a cell's value",
+        ),
     ],
 )
 @pytest.mark.parametrize("route", ROUTES)
