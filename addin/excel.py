@@ -23,7 +23,7 @@ from ofsted_tracker.workbook.plan.model import Plan
 from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
 from ofsted_tracker.workbook.plan.schema import Grid
 from ofsted_tracker.workbook.store.base import Changes, Loaded
-from ofsted_tracker.workbook.store.reader import LOGS, log_unreadable, logged, table_from_grid
+from ofsted_tracker.workbook.store.reader import LOGS, log_entries, table_from_grid
 
 Book = (
     xw.Book
@@ -113,12 +113,7 @@ def read_logs(book: Book) -> tuple[tuple, tuple, tuple[Finding, ...]]:
         if log.name not in present:
             continue
         grid, start = read_grid(_sheets(book, [log.name])[log.name])
-        try:
-            table = table_from_grid(present[log.name], log.spec, grid, start)
-        except UnusableInput as exc:
-            findings.append(log_unreadable(log, f": {exc}"))
-            continue
-        read[log.name], more = logged(log, table)
+        read[log.name], more = log_entries(log, present[log.name], grid, start)
         findings += more
     return read.get(LOGS[0].name, ()), read.get(LOGS[1].name, ()), tuple(findings)
 

@@ -20,9 +20,8 @@ import ofsted_tracker
 from ofsted_tracker.addin.build import build
 from ofsted_tracker.workbook.errors import TrackerError
 
-PROJECT_DIR = (
-    Path(ofsted_tracker.__file__).resolve().parent.parent
-)  # the folder holding the ofsted_tracker package
+# the folder holding the ofsted_tracker package
+PROJECT_DIR = Path(ofsted_tracker.__file__).resolve().parent.parent
 MAC_EXCEL = Path("/Applications/Microsoft Excel.app")
 MAC_STARTUP = Path("Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel")
 MAC_SCRIPTS = Path("Library/Application Scripts/com.microsoft.Excel")

@@ -56,9 +56,8 @@ def macro(work: Callable[..., str]) -> Callable[..., str]:
         target, problem = book, True
         try:
             target = excel.tracker_book(book)
-            with (
-                no_cycle_collection()
-            ):  # as the command line does (make bench: macros at 10,000 actions)
+            # as the command line does (make bench: macros at 10,000 actions)
+            with no_cycle_collection():
                 message = work(target, *args, **kwargs)
             problem = False
         except _Problem as exc:

@@ -154,7 +154,7 @@ def record_requests(
     jobs.log_requests(
         ExcelStore(book),
         s,
-        jobs.with_request_ids(requests, {str(k): str(v) for k, v in (ids or {}).items()}),
+        jobs.with_request_ids(requests, ids or {}),
     )
     return _requests_message(requests, "downloaded as one zip (open it and send each draft)")
 

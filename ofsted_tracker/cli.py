@@ -286,9 +286,8 @@ def snapshot(path: Path, as_at: str | None, period: str | None, force: bool) -> 
     """Record each action's state for the period on the History sheet (a period's earlier snapshot is replaced)."""
     s = _open(path, as_at, period)
     try:
-        recorded = jobs.record_snapshot(
-            path, s, date.today(), force
-        )  # the clock, read here at the edge
+        # the clock is read here, at the edge
+        recorded = jobs.record_snapshot(path, s, date.today(), force)
     except TrackerError as exc:
         _fail(exc)
     click.echo(recorded.message(path.name))
@@ -548,9 +547,8 @@ def main() -> None:
             err=True,
         )
         sys.exit(UNEXPECTED)
-    except (
-        Exception
-    ) as exc:  # a fault of the tool itself: a short message, the details only when asked for
+    # a fault of the tool itself: a short message, the details only when asked for
+    except Exception as exc:
         if os.environ.get("OFSTED_TRACKER_DEBUG") == "1":
             raise
         click.echo(

@@ -175,9 +175,8 @@ def test_officers_rows_are_never_fixed_height(demo_master, sheet):
     assert not [
         r for r, a in rows.items() if "customHeight" in a
     ]  # Excel re-fits them as officers type
-    if (
-        sheet == "Actions"
-    ):  # long text still shows when the file is first opened (LibreOffice does not fit rows)
+    # long text still shows when the file is first opened (LibreOffice does not fit rows)
+    if sheet == "Actions":
         assert sum("ht" in a for a in rows.values()) > 40
 
 

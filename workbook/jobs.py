@@ -109,15 +109,13 @@ def open_summary(
     with no_cycle_collection():
         loaded = store.load()
         plan = loaded.plan
-        if (
-            period
-        ):  # a period asked for by name is checked first: it is what the officer typed just now
-            resolve_period(store, period, plan)
+        # a period asked for by name is checked first: it is what the officer typed just now
+        asked = resolve_period(store, period, plan) if period else None
         day = resolve_as_at(store, as_at, plan)
         return summarise(
             plan,
             day,
-            resolve_period(store, period, plan),
+            asked or resolve_period(store, None, plan),
             loaded.findings,
             loaded.history,
             loaded.log,
@@ -248,9 +246,8 @@ def report(
     written = Path(build(summary, output))
     try:
         return Reported(summary, written, record_snapshot(store, summary, today), None)
-    except (
-        TrackerError
-    ) as exc:  # unusable History, no period, the tracker open in Excel: the report stands
+    # unusable History, no period, the tracker open in Excel: the report stands
+    except TrackerError as exc:
         return Reported(summary, written, None, exc)
 
 
@@ -272,17 +269,14 @@ def planned_requests(
 def with_request_ids(requests: Requests, ids: Mapping[str, str] | None = None) -> Requests:
     """Each request with its id: a random one (``secrets``: an owner cannot guess another's), or the one ``ids``
     gives for its owner's initials (xlwings Server logs the requests its download route wrote)."""
-    given = dict(ids or {})
+
+    def request_id(initials: str) -> str:
+        return secrets.token_hex(8) if ids is None else str(ids.get(initials) or "")
+
     return replace(
         requests,
         requests=tuple(
-            replace(
-                r,
-                request_id=str(
-                    given.get(r.lead.initials) or ("" if ids is not None else secrets.token_hex(8))
-                ),
-            )
-            for r in requests.requests
+            replace(r, request_id=request_id(r.lead.initials)) for r in requests.requests
         ),
     )
 

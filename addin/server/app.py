@@ -86,9 +86,8 @@ async def read_payload(
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise HTTPException(status_code=400, detail=f"The body is not JSON ({exc}).") from None
-    except (
-        RecursionError
-    ):  # "[[[[..." nested deeper than Python's parser recurses: refused, never a 500
+    # "[[[[..." nested deeper than Python's parser recurses: refused, never a 500
+    except RecursionError:
         raise HTTPException(
             status_code=400,
             detail="The body is not a workbook payload: its JSON is nested far too deep.",

@@ -115,9 +115,8 @@ def apply(actions: list[dict], source: Path, target: Path) -> Applied:
                     font = copy(cell.font)
                     setattr(font, "b" if prop == "bold" else prop, value)
                     cell.font = font
-        elif (
-            func == "setAutofit"
-        ):  # Excel fits the columns to their text: a width per column, roughly
+        # Excel fits the columns to their text: a width per column, roughly
+        elif func == "setAutofit":
             from openpyxl.utils import get_column_letter
 
             for c in range(

@@ -611,9 +611,8 @@ def _changed_rows(
         return []
     places = [checks.get(r.row, "").split(" ")[0] for r in s.rows]
     total = next((p.split("/")[1] for p in places if "/" in p), "")
-    written = (
-        int(total) if total.isdigit() else len(s.rows)
-    )  # how many rows the snapshot had when taken
+    # how many rows the snapshot had when taken
+    written = int(total) if total.isdigit() else len(s.rows)
     for i, r in enumerate(s.rows):
         if checks.get(r.row, "") == row_check(s, i, r, written):
             continue

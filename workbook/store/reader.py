@@ -78,10 +78,8 @@ _STYLE = re.compile(rb"""\ss\s*=\s*(["']).*?\1""")
 _READ_TYPES = ("/sharedStrings", "/styles")  # the parts python-calamine reads besides the sheets
 
 
-LOGS = (
-    HISTORY_LOG,
-    CHASE_LOG,
-)  # the tool's own log sheets, read beside the officers' sheets when present
+# the tool's own log sheets, read beside the officers' sheets when present
+LOGS = (HISTORY_LOG, CHASE_LOG)
 
 
 def _not_a_workbook(path: Path, names: set[str]) -> str:
@@ -249,9 +247,8 @@ def error_cells(data: bytes) -> dict[tuple[int, int], str]:
     python-calamine reads an error cell as blank, which would hide a broken formula; the reader puts the
     error text back so validation reports it at its cell.
     """
-    if (
-        b'"e"' not in data and b"'e'" not in data
-    ):  # no cell of type "e" (error): the common case, decided fast
+    # no cell of type "e" (error): the common case, decided fast
+    if b'"e"' not in data and b"'e'" not in data:
         return {}
     found = {}
     for cell in _cells(data):
@@ -561,8 +558,13 @@ def table_from_grid(
     return table
 
 
-def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding], bool]:
-    """Read every officers' sheet into raw tables, and whether the workbook counts dates from 1904.
+def read_tables(
+    path: Path,
+) -> tuple[
+    dict[str, RawTable], list[Finding], bool, dict[str, tuple[str, list[list[object]] | Finding]]
+]:
+    """Read every officers' sheet into raw tables, whether the workbook counts dates from 1904, and the values of
+    each log sheet it has, with the sheet's name as spelt (or the finding that it cannot be read).
 
     Structural faults raise UnusableInput.
     """
@@ -573,9 +575,8 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding], bool]:
 
     try:
         book = calamine_book(CalamineWorkbook, _safe_copy(path, guarded))
-    except (
-        BaseException
-    ) as exc:  # calamine raises its own error types (and panics) for damaged packages
+    # calamine raises its own error types (and panics) for damaged packages
+    except BaseException as exc:
         if not calamine_failure(exc):
             raise
         raise UnusableInput(f"{path.name} cannot be read as a workbook: {exc}") from exc
@@ -612,14 +613,13 @@ def read_tables(path: Path) -> tuple[dict[str, RawTable], list[Finding], bool]:
                     "merged",
                 )
             )
+    logs = {}
     for log in LOGS:
         if log.name in guarded.names:
             guard = guarded.sheets.get(log.name)
-            tables[log.name], more = _log_table(
-                book, log, guarded.names[log.name], guard.errors if guard else {}
-            )
-            findings += more
-    return tables, findings, guarded.date1904
+            spelt = guarded.names[log.name]
+            logs[log.name] = (spelt, _log_grid(book, log, spelt, guard.errors if guard else {}))
+    return tables, findings, guarded.date1904, logs
 
 
 def log_unreadable(log: LogSheet, problem: str) -> Finding:
@@ -629,19 +629,28 @@ def log_unreadable(log: LogSheet, problem: str) -> Finding:
     )
 
 
-def _log_table(
+def _log_grid(
     book, log: LogSheet, name: str, errors: dict[tuple[int, int], str]
-) -> tuple[RawTable, list[Finding]]:
-    """A log sheet's table; a sheet typed over or damaged gives a finding (and no rows), never an error."""
+) -> list[list[object]] | Finding:
+    """A log sheet's values, or the finding that it cannot be read (damaged: never an error)."""
     try:
-        grid = with_errors(book.get_sheet_by_name(name).to_python(skip_empty_area=False), errors)
-        return table_from_grid(name, log.spec, grid, (0, 0)), []
-    except UnusableInput as exc:
-        return RawTable(log.name, {}), [log_unreadable(log, f": {exc}")]
+        return with_errors(book.get_sheet_by_name(name).to_python(skip_empty_area=False), errors)
     except BaseException as exc:
         if not calamine_failure(exc):
             raise
-        return RawTable(log.name, {}), [log_unreadable(log, f" ({exc}).")]
+        return log_unreadable(log, f" ({exc}).")
+
+
+def log_entries(
+    log: LogSheet, sheet: str, grid: list[list[object]], start: tuple[int, int] = (0, 0)
+) -> tuple[tuple, list[Finding]]:
+    """The entries of a log sheet (History's snapshots, the Requests log) from its values, with their findings; a sheet
+    whose table cannot be found gives one finding and no entries. The file reader and ``ExcelStore`` both read here."""
+    try:
+        table = table_from_grid(sheet, log.spec, grid, start)
+    except UnusableInput as exc:
+        return (), [log_unreadable(log, f": {exc}")]
+    return (read_history if log is HISTORY_LOG else read_chase)(table.letters, table.rows)
 
 
 def calamine_book(calamine: type, source):
@@ -651,9 +660,8 @@ def calamine_book(calamine: type, source):
         return calamine.from_object(source)
     try:
         source.encode("utf-8")
-    except (
-        UnicodeEncodeError
-    ):  # a name that is not valid UTF-8 (Python keeps its bytes as surrogates)
+    # a name that is not valid UTF-8 (Python keeps its bytes as surrogates)
+    except UnicodeEncodeError:
         with open(source, "rb") as handle:
             return calamine.from_filelike(handle)
     return calamine.from_path(source)
@@ -662,43 +670,21 @@ def calamine_book(calamine: type, source):
 def load(path: Path | str) -> Loaded:
     """Read a tracker workbook from disk into the plan, with every finding met while reading it, its History and its
     Requests log."""
-    tables, findings, date1904 = read_tables(Path(path))
+    tables, findings, date1904, logs = read_tables(Path(path))
     plan, parse_findings = parse_plan(tables, date1904=date1904)
-    history, history_findings = logged(HISTORY_LOG, tables.get(HISTORY_LOG.name))
-    log, log_findings = logged(CHASE_LOG, tables.get(CHASE_LOG.name))
+    entries: dict[str, tuple] = {}
+    for log in LOGS:  # after the plan's findings, as ExcelStore gives them
+        if log.name not in logs:
+            continue
+        spelt, read = logs[log.name]
+        if isinstance(read, Finding):
+            parse_findings.append(read)
+        else:
+            entries[log.name], more = log_entries(log, spelt, read)
+            parse_findings += more
     return Loaded(
-        plan, tuple(findings + parse_findings + history_findings + log_findings), history, log
+        plan,
+        tuple(findings + parse_findings),
+        entries.get(HISTORY_LOG.name, ()),
+        entries.get(CHASE_LOG.name, ()),
     )
-
-
-def logged(log: LogSheet, table: RawTable | None) -> tuple[tuple, list[Finding]]:
-    """The entries of a log sheet's table (snapshot rows of History, the Requests log), with their findings."""
-    if table is None:
-        return (), []
-    return (read_history if log is HISTORY_LOG else read_chase)(table.letters, table.rows)
-
-
-def open_book(path: Path):
-    """A workbook that is not a tracker (a returned update request) opened by python-calamine, its package checked
-    first; UnusableInput when it cannot be read."""
-    from python_calamine import CalamineWorkbook  # imported here: only reading needs it
-
-    check_package(path)
-    try:
-        return calamine_book(CalamineWorkbook, str(path))
-    except BaseException as exc:
-        if not calamine_failure(exc):
-            raise
-        raise UnusableInput(f"{path.name} cannot be read as a workbook: {exc}") from exc
-
-
-def sheet_grid(book, name: str, label: str) -> list[list[object]]:
-    """One sheet's values of a book ``open_book`` opened; UnusableInput naming it when it cannot be read."""
-    try:
-        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except (
-        BaseException
-    ) as exc:  # python-calamine raises its own errors (and panics) on damaged sheets
-        if not calamine_failure(exc):
-            raise
-        raise UnusableInput(f"{label}: the {name} sheet cannot be read ({exc}).") from exc

@@ -215,27 +215,24 @@ def write_requests(
     """Write each owner's request workbook and its e-mail draft into ``folder``: all of them, or none.
 
     Every workbook and draft is made in memory first, so a lead whose row cannot make one (a line break in the
-    initials, say) stops the run before any file is written. The files are then written into a new folder beside
-    ``folder`` and moved into it, so a failure part-way leaves ``folder`` as it was.
+    initials, say) stops the run before any file is written. The files are then written into a hidden folder
+    inside ``folder`` and renamed into place, so a failure while writing leaves ``folder`` as it was.
     """
     made = []
     for request in requests.requests:
         data = io.BytesIO()
         request_workbook(request, tracker).save(data)
         book = data.getvalue()
-        made.append((request, book, draft(request, book, request.file_name, council).as_bytes()))
+        mail = draft(request, book, request.file_name, council).as_bytes()
+        made.append((request, ((request.file_name, book), (f"{request.file_stem}.eml", mail))))
     output_folder(folder)
-    written = []
     with tempfile.TemporaryDirectory(prefix=".partial-", dir=folder) as partial:
-        staged = []
-        for request, book, mail in made:
-            for name, content in ((request.file_name, book), (f"{request.file_stem}.eml", mail)):
+        for _, files in made:
+            for name, content in files:
                 (Path(partial) / name).write_bytes(content)
-                staged.append(name)
-        for name in staged:  # one folder, one file system: each move is a rename
-            os.replace(Path(partial) / name, folder / name)
-        written = [
-            Written(request, folder / request.file_name, folder / f"{request.file_stem}.eml")
-            for request, _, _ in made
-        ]
-    return tuple(written)
+        for _, files in made:  # one folder, one file system: each move is a rename
+            for name, _ in files:
+                os.replace(Path(partial) / name, folder / name)
+    return tuple(
+        Written(request, folder / files[0][0], folder / files[1][0]) for request, files in made
+    )

@@ -21,7 +21,12 @@ from ofsted_tracker.workbook.rules.chase import (
     ReturnRow,
 )
 from ofsted_tracker.workbook.store.package import read_part, sheet_parts
-from ofsted_tracker.workbook.store.reader import check_package, open_book, sheet_extent, sheet_grid
+from ofsted_tracker.workbook.store.reader import (
+    calamine_book,
+    calamine_failure,
+    check_package,
+    sheet_extent,
+)
 
 MAX_RETURN_ROWS = 10_000  # a request holds one owner's actions: far fewer rows than this
 MAX_RETURN_COLUMNS = (
@@ -51,6 +56,30 @@ def guard_return(path: Path) -> None:
                 )
 
 
+def _open(path: Path):
+    """A returned file opened by python-calamine once ``guard_return`` let it through; UnusableInput when it cannot be
+    read."""
+    from python_calamine import CalamineWorkbook  # imported here: only reading needs it
+
+    try:
+        return calamine_book(CalamineWorkbook, str(path))
+    except BaseException as exc:
+        if not calamine_failure(exc):
+            raise
+        raise UnusableInput(f"{path.name} cannot be read as a workbook: {exc}") from exc
+
+
+def _grid(book, name: str, label: str) -> list[list[object]]:
+    """One sheet's values of a book ``_open`` opened; UnusableInput naming it when it cannot be read."""
+    try:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    # python-calamine raises its own errors (and panics) on damaged sheets
+    except BaseException as exc:
+        if not calamine_failure(exc):
+            raise
+        raise UnusableInput(f"{label}: the {name} sheet cannot be read ({exc}).") from exc
+
+
 def read_return(path: Path) -> Returned:
     """A returned request: whose it is (from its hidden About sheet) and each row of actions, with raw values."""
     path = Path(path)
@@ -60,7 +89,7 @@ def read_return(path: Path) -> Returned:
             f"{label} is empty (0 bytes): it did not arrive whole. Ask the owner to send it again."
         )
     guard_return(path)
-    book = open_book(path)
+    book = _open(path)
     names = schema.find_sheets(book.sheet_names, [REQUEST_SHEET, ABOUT_SHEET], label)
     if REQUEST_SHEET not in names or ABOUT_SHEET not in names:
         raise UnusableInput(
@@ -69,7 +98,7 @@ def read_return(path: Path) -> Returned:
         )
     about = {
         str(row[0]).strip(): row[1]
-        for row in sheet_grid(book, names[ABOUT_SHEET], label)
+        for row in _grid(book, names[ABOUT_SHEET], label)
         if len(row) > 1 and row[0] not in (None, "")
     }
     owner = str(about.get(ABOUT_KEYS[0]) or "").strip()
@@ -78,7 +107,7 @@ def read_return(path: Path) -> Returned:
             f"{label}: its hidden {ABOUT_SHEET} sheet does not say whose request it is (B1). Send "
             "the owner a fresh request."
         )
-    grid = sheet_grid(book, names[REQUEST_SHEET], label)
+    grid = _grid(book, names[REQUEST_SHEET], label)
     header = [
         schema.same_name(v) for v in (grid[HEADER_ROW - 1] if len(grid) >= HEADER_ROW else [])
     ]

@@ -29,9 +29,8 @@ from ofsted_tracker.workbook.store.paths import not_a_file
 
 try:
     import fcntl
-except (
-    ImportError
-):  # Windows: a file another program has open cannot be deleted, which is lock enough
+# Windows: a file another program has open cannot be deleted, which is lock enough
+except ImportError:
     fcntl = None  # type: ignore[assignment]
 
 BACKUP_DIR = "backups"

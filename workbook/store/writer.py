@@ -509,9 +509,8 @@ def build_workbook(
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         if ws.title not in schema.COMPUTED_SHEETS:
             ws.print_title_rows = "1:1"
-        elif (
-            ws.title != schema.DASHBOARD
-        ):  # Checks and Slippage: their list's header row on every printed page
+        # Checks and Slippage: their list's header row on every printed page
+        elif ws.title != schema.DASHBOARD:
             ws.print_title_rows = f"{layout.TABLE_HEADER_ROW}:{layout.TABLE_HEADER_ROW}"
     return wb
 
