@@ -3,8 +3,9 @@
 The certificate: ``--certfile``/``--keyfile`` if given; else mkcert's files in ``--cert-dir`` (``mkcert -install``
 then ``mkcert localhost 127.0.0.1 ::1`` there makes ``localhost+2.pem`` and ``localhost+2-key.pem``, the names
 xlwings-server's own ``certs/`` folder uses; mkcert's root is trusted by the OS, so Excel accepts it); else a
-self-signed certificate for localhost, 127.0.0.1 and ::1 made once with ``cryptography`` and kept in
-``--cert-dir`` (Excel accepts it only once it is trusted: import it as a trusted root, or use mkcert).
+self-signed leaf certificate for localhost, 127.0.0.1 and ::1 made once with ``cryptography`` and kept in
+``--cert-dir`` (Excel accepts it only once it is trusted: trust that one certificate, never as a root
+authority, or use mkcert). It is not a CA (``CA:FALSE``), so its key can sign nothing else.
 It refuses to listen on anything but this computer unless Entra ID sign-in is on.
 """
 
@@ -27,12 +28,16 @@ LICENCE_HELP = (
 )
 
 
-def self_signed(cert: Path, key: Path, days: int = 365) -> None:
-    """Write a self-signed certificate for localhost, 127.0.0.1 and ::1, and its private key (readable by you only)."""
+def self_signed(cert: Path, key: Path, days: int = 90) -> None:
+    """Write a self-signed leaf certificate for localhost, 127.0.0.1 and ::1, and its key (readable by you only).
+
+    A server certificate only: ``CA:FALSE``, key usage digital signature and key encipherment, extended key
+    usage server authentication (macOS wants it), valid for ``days`` (short: make a new one by deleting it).
+    """
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
     private = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name(
@@ -55,7 +60,23 @@ def self_signed(cert: Path, key: Path, days: int = 365) -> None:
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=days))
         .add_extension(alt, critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=True,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(private.public_key()), critical=False)
         .sign(private, hashes.SHA256())
     )
     cert.parent.mkdir(parents=True, exist_ok=True)
@@ -88,8 +109,8 @@ def certificate(
         cert,
         key,
         (
-            f"made a self-signed certificate {cert}: trust it (or use mkcert) before Excel will load "
-            "the add-in"
+            f"made a self-signed certificate {cert}: trust this one certificate (not as a root "
+            "authority), or use mkcert, before Excel will load the add-in"
         ),
     )
 
