@@ -71,7 +71,9 @@ def png(size: int) -> bytes:
     """The icon at ``size`` px as a PNG file (8-bit RGBA, no interlace)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     raw = b"".join(b"\x00" + row for row in pixels(size))
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
