@@ -127,3 +127,22 @@ def test_every_relative_link_leads_to_a_file(page):
         elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
             broken.append(f"{target}: no such heading in {linked.name}")
     assert not broken, f"{page.name}: " + "; ".join(broken)
+
+
+DEPLOY_PATH = re.compile(r"(?<![\w/.])((?:deploy/|addin/server/static/images/)[\w./{},-]*[\w}])")
+
+
+def test_every_deployment_file_the_it_page_names_exists():
+    """Each ``deploy/...`` file docs/it.md names (in prose, code or a link) is in the repository, and so are the
+    container's files; ``{16,32}`` in a name stands for each of its values."""
+    text = (ROOT / "docs" / "it.md").read_text(encoding="utf-8")
+    named = set(DEPLOY_PATH.findall(text)) | {"Dockerfile", "compose.yaml", ".dockerignore"}
+    assert {"deploy/ofsted-tracker.service", "deploy/nginx.conf", "deploy/Caddyfile"} <= named
+    missing = []
+    for name in sorted(named):
+        head, _, rest = name.partition("{")
+        values, _, tail = rest.partition("}")
+        for value in values.split(",") if rest else [""]:
+            if not (ROOT / f"{head}{value}{tail}").exists():
+                missing.append(f"{head}{value}{tail}")
+    assert not missing, f"docs/it.md names files that do not exist: {missing}"
