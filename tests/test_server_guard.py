@@ -28,6 +28,9 @@ from ofsted_tracker.addin.server import guard
 from ofsted_tracker.addin.server.custom_scripts import PLAN_SHEETS
 
 dep, entraid = server_app.dep, server_app.entraid
+pytestmark = (
+    pytest.mark.integration
+)  # an app with its server's settings, and a subprocess starting it
 
 ROUTES = [
     "/xlwings/custom-scripts-call/refresh",
