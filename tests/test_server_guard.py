@@ -258,3 +258,70 @@ def test_entra_id_without_its_settings_stops_start_up_with_one_line(missing: str
     assert (
         lines[0].startswith("ofsted-tracker server: Entra ID sign-in is on") and missing in lines[0]
     )
+
+
+@pytest.fixture
+def captured(monkeypatch: pytest.MonkeyPatch):
+    """Every log record of every logger at DEBUG, through a root handler like the server's own."""
+    import io
+    import logging
+
+    from ofsted_tracker.addin.server import logs
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "level", logging.DEBUG)
+    root.addHandler(handler)
+    names = [*logs.NAMING_LOGGERS, "ofsted_tracker.access"]
+    saved = {name: logging.getLogger(name).level for name in names}
+    try:
+        logs.install()  # as at start-up, now that this handler is the root's
+        yield stream, logs
+    finally:
+        root.removeHandler(handler)
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+
+
+def test_a_token_never_reaches_the_log_at_debug(entra: TestClient, body: dict, captured) -> None:
+    import logging
+
+    stream, logs = captured
+    for (
+        name
+    ) in logs.NAMING_LOGGERS:  # every level, xlwings-server's "Validating token: ..." included
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    good, bad = _token(), _token(aud="someone-else")
+    for token in (good, bad, "not-a-jwt-but-secret"):
+        entra.post(ROUTES[1], json=body, headers={"Authorization": f"Bearer {token}"})
+    text = stream.getvalue()
+    assert "Validating token: [redacted]" in text  # the line is there, the token is not
+    for secret in (good, bad, good.split(".")[1], "not-a-jwt-but-secret"):
+        assert secret not in text
+    cells = [
+        v for sheet in body["sheets"] for row in sheet["values"] for v in row if isinstance(v, str)
+    ]
+    assert max(cells, key=len) not in text  # nor a cell's value
+
+
+def test_each_request_has_one_access_line_and_no_names(
+    entra: TestClient, body: dict, captured
+) -> None:
+    stream, _ = captured
+    assert (
+        entra.post(
+            ROUTES[1], json=body, headers={"Authorization": f"Bearer {_token()}"}
+        ).status_code
+        == 200
+    )
+    assert entra.post(ROUTES[1], json=body).status_code == 401
+    access = [
+        line for line in stream.getvalue().splitlines() if line.startswith("ofsted_tracker.access")
+    ]
+    assert len(access) == 2
+    assert access[0].startswith("ofsted_tracker.access INFO POST /improvement-plan/summary 200 ")
+    assert access[0].endswith("ms user=officer-7")
+    assert access[1].startswith("ofsted_tracker.access INFO POST /improvement-plan/summary 401 ")
+    assert "A. Officer" not in stream.getvalue()  # OFSTED_LOG_USERS is not set

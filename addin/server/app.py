@@ -52,6 +52,7 @@ from xlwings_server.main import app as fastapi_app  # noqa: E402
 from xlwings_server.main import main_app  # noqa: E402
 
 from ofsted_tracker.addin.payload import problem  # noqa: E402
+from ofsted_tracker.addin.server import logs  # noqa: E402
 from ofsted_tracker.addin.server.guard import Guard, expiring  # noqa: E402
 from ofsted_tracker.addin.server.routes import router  # noqa: E402
 
@@ -141,6 +142,7 @@ if (
     not settings.hostname
 ):  # the manifest's URLs: never the request's Host header (without sign-in, this computer)
     settings.hostname = "localhost:8000"
+logs.install()
 app = Guard(
     main_app,
     settings,

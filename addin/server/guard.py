@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException
 
+from ofsted_tracker.addin.server import logs
+
 Scope = dict
 ASGI = Callable[[Scope, Callable, Callable], Awaitable[None]]
 
@@ -99,6 +101,21 @@ class Guard:
         if scope["type"] != "http":
             await self.inner(scope, receive, send)
             return
+        started, status = time.perf_counter(), [500]
+
+        async def sending(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.guarded_call(scope, receive, sending)
+        finally:
+            user = scope.get("state", {}).get("user")
+            ms = (time.perf_counter() - started) * 1000
+            logs.access(scope["method"], scope["path"], status[0], ms, getattr(user, "id", None))
+
+    async def guarded_call(self, scope: Scope, receive: Callable, send: Callable) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         path = scope["path"]
         if path == self.health and scope["method"] in ("GET", "HEAD"):
