@@ -5,9 +5,12 @@ Run it with ``ofsted-tracker serve`` (development) or ``gunicorn ofsted_tracker.
 ``DOTENV_PATH``); this module only sets defaults for the ones it needs before xlwings-server reads them. The
 server keeps no state between calls: every click sends the workbook and gets back what to write.
 
-The guards: a body over ``OFSTED_TRACKER_MAX_PAYLOAD_MB`` (default 25) gets 413, a body that is not a workbook
-payload 400 or 422, each with a sentence saying what is wrong (never a 500 with a traceback); and with no sign-in
-configured (``XLWINGS_AUTH_PROVIDERS`` empty) only this computer is answered, anyone else gets 403.
+The guards (``guard.Guard``, in front of xlwings-server's app, before the body is read): ``GET /health`` to anyone;
+without sign-in only this computer, with no forwarded header (403); with sign-in a valid unexpired token (401);
+``application/json`` (415); a body up to ``OFSTED_TRACKER_MAX_PAYLOAD_MB`` (default 25), counted as it streams (413).
+Then a body that is not a workbook payload gets 400 or 422 (``read_payload``), each with a sentence saying what is
+wrong, never a 500 with a traceback. Entra ID on without its client id, tenant id or hostname stops the import
+with one line (SystemExit).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ DEFAULTS = {
     "XLWINGS_MANIFEST_ID_PROD": "1555c734-5578-4b12-b8ac-a69bc0a90e36",
     "XLWINGS_MANIFEST_ID_DEV": "2f9a46af-05ae-4034-ad2c-665384664cfe",
 }
-MAX_PAYLOAD_MB = float(os.environ.get("OFSTED_MAX_PAYLOAD_MB", "25"))
+MAX_PAYLOAD_MB = float(os.environ.get("OFSTED_TRACKER_MAX_PAYLOAD_MB", "25"))
 
 if (
     "xlwings_server.config" in sys.modules

@@ -172,7 +172,7 @@ class Guard:
         too_big = Refused(
             413,
             f"The workbook sent is larger than this server accepts ({limit / 1024 / 1024:g} MB). Ask IT to "
-            "raise OFSTED_MAX_PAYLOAD_MB, or remove very large sheets that are not part of the plan.",
+            "raise OFSTED_TRACKER_MAX_PAYLOAD_MB, or remove very large sheets that are not part of the plan.",
         )
         if declared.isdigit() and int(declared) > limit:
             raise too_big
