@@ -50,15 +50,16 @@ ORDER = [
 @pytest.fixture(scope="module", params=["no sign-in", "entraid"])
 def manifest(request: pytest.FixtureRequest) -> etree._Element:
     settings = server_app.settings
-    saved = (settings.auth_providers, settings.auth_entraid_client_id)
+    saved = (settings.auth_providers, settings.auth_entraid_client_id, settings.hostname)
+    settings.hostname = "addin.council.example"  # the manifest's host comes from the settings
     if request.param == "entraid":
         settings.auth_providers, settings.auth_entraid_client_id = ["entraid"], str(uuid.uuid4())
     try:
         response = TestClient(server_app.app, base_url="https://addin.council.example").get(
-            "/manifest.xml", headers={"X-Forwarded-Proto": "https"}
+            "/manifest.xml"
         )
     finally:
-        settings.auth_providers, settings.auth_entraid_client_id = saved
+        settings.auth_providers, settings.auth_entraid_client_id, settings.hostname = saved
     assert response.status_code == 200
     return etree.fromstring(response.content)
 

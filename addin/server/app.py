@@ -5,14 +5,16 @@ Run it with ``ofsted-tracker serve`` (development) or ``gunicorn ofsted_tracker.
 ``DOTENV_PATH``); this module only sets defaults for the ones it needs before xlwings-server reads them. The
 server keeps no state between calls: every click sends the workbook and gets back what to write.
 
-The guards: a body over ``OFSTED_TRACKER_MAX_PAYLOAD_MB`` (default 25) gets 413, a body that is not a workbook
-payload 400 or 422, each with a sentence saying what is wrong (never a 500 with a traceback); and with no sign-in
-configured (``XLWINGS_AUTH_PROVIDERS`` empty) only this computer is answered, anyone else gets 403.
+The guards (``guard.Guard``, in front of xlwings-server's app, before the body is read): ``GET /health`` to anyone;
+without sign-in only this computer, with no forwarded header (403); with sign-in a valid unexpired token (401);
+``application/json`` (415); a body up to ``OFSTED_TRACKER_MAX_PAYLOAD_MB`` (default 25), counted as it streams (413).
+Then a body that is not a workbook payload gets 400 or 422 (``read_payload``), each with a sentence saying what is
+wrong, never a 500 with a traceback. Entra ID on without its client id, tenant id or hostname stops the import
+with one line (SystemExit).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import sys
@@ -47,11 +49,14 @@ for _key, _value in DEFAULTS.items():
 from fastapi import Form, HTTPException, Request  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from xlwings_server import dependencies as dep  # noqa: E402
+from xlwings_server.auth import entraid  # noqa: E402
 from xlwings_server.config import settings  # noqa: E402
 from xlwings_server.main import app as fastapi_app  # noqa: E402
 from xlwings_server.main import main_app  # noqa: E402
 
 from ofsted_tracker.addin.payload import problem  # noqa: E402
+from ofsted_tracker.addin.server import logs  # noqa: E402
+from ofsted_tracker.addin.server.guard import Guard, expiring  # noqa: E402
 from ofsted_tracker.addin.server.routes import router  # noqa: E402
 
 
@@ -60,26 +65,11 @@ def max_payload_bytes() -> int:
     return int(MAX_PAYLOAD_MB * 1024 * 1024)
 
 
-def _too_big() -> HTTPException:
-    return HTTPException(
-        status_code=413,
-        detail=(
-            f"The workbook sent is larger than this server accepts ({MAX_PAYLOAD_MB:g} MB). Ask IT to raise "
-            "OFSTED_TRACKER_MAX_PAYLOAD_MB, or remove very large sheets that are not part of the plan."
-        ),
-    )
-
-
 async def read_payload(
     request: Request, form_data: str | None = Form(None, alias="bookData")
 ) -> dict:
-    """The workbook payload of a request, checked: 413 when too big, 400 when not JSON, 422 when not a workbook."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_payload_bytes():
-        raise _too_big()
-    body = form_data.encode() if form_data else await request.body()
-    if len(body) > max_payload_bytes():
-        raise _too_big()
+    """The workbook payload of a request, checked: 400 when not JSON, 422 when not a workbook."""
+    body = form_data.encode() if form_data else await request.body()  # the guard has limited it
     if not body:
         raise HTTPException(status_code=400, detail="No workbook was sent: the body is empty.")
     try:
@@ -96,16 +86,6 @@ async def read_payload(
     if wrong:
         raise HTTPException(status_code=422, detail=f"The body is not a workbook payload: {wrong}.")
     return data
-
-
-def _is_local(host: str | None) -> bool:
-    try:
-        return host is not None and ipaddress.ip_address(host.strip()).is_loopback
-    except ValueError:
-        return host in (
-            "localhost",
-            "testclient",
-        )  # Starlette's TestClient names its client "testclient"
 
 
 def _scripts() -> frozenset[str]:
@@ -134,25 +114,42 @@ async def only_known_scripts(request: Request, call_next):
     return await call_next(request)
 
 
-@fastapi_app.middleware("http")
-async def only_this_computer_without_sign_in(request: Request, call_next):
-    """With no sign-in configured, answer only requests from this computer (directly or through a local proxy)."""
-    if not settings.auth_providers:
-        client = request.client.host if request.client else None
-        forwarded = [h for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
-        if not _is_local(client) or not all(_is_local(h) for h in forwarded):
-            return JSONResponse(
-                status_code=403,
-                content={
-                    "detail": (
-                        "This server has no sign-in configured, so it answers only the computer it runs on. "
-                        'Turn on Entra ID sign-in (XLWINGS_AUTH_PROVIDERS=["entraid"]) to serve others.'
-                    )
-                },
-            )
-    return await call_next(request)
+async def authenticate(token: str, provider: str | None) -> object:
+    """The signed-in user of a request, checked afresh each time (xlwings-server caches a valid token for an hour,
+    past its expiry): Entra ID's own validation, uncached, then the token must carry an ``exp`` still to come."""
+    if settings.auth_providers == ["entraid"]:
+        user = await entraid.validate_token.__wrapped__(token)
+        expiring(user.claims)
+        return user
+    return await dep.authenticate(token_string=token, auth_provider=provider)
+
+
+def check_settings() -> str | None:
+    """What is missing from an incomplete configuration, as one sentence (None when complete)."""
+    if "entraid" in (settings.auth_providers or []):
+        for name in ("auth_entraid_client_id", "auth_entraid_tenant_id", "hostname"):
+            if not getattr(settings, name):
+                return (
+                    f"Entra ID sign-in is on (XLWINGS_AUTH_PROVIDERS) but XLWINGS_{name.upper()} is not set: "
+                    "set it, or turn sign-in off."
+                )
+    return None
 
 
 fastapi_app.dependency_overrides[dep.parse_book_input] = read_payload
 fastapi_app.include_router(router)
-app = main_app
+_missing = check_settings()
+if _missing:
+    raise SystemExit(f"ofsted-tracker server: {_missing}")
+if (
+    not settings.hostname
+):  # the manifest's URLs: never the request's Host header (without sign-in, this computer)
+    settings.hostname = "localhost:8000"
+logs.install()
+app = Guard(
+    main_app,
+    settings,
+    max_payload_bytes,
+    (SCRIPT_ROUTE, f"{settings.app_path}/improvement-plan/"),
+    authenticate,
+)

@@ -133,6 +133,11 @@ def run(
     """Start the server (blocks until stopped with Ctrl+C)."""
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         raise UnusableInput(LICENCE_HELP)
+    shown = f"[{host}]" if ":" in host else host
+    if not os.environ.get(
+        "XLWINGS_HOSTNAME"
+    ):  # the manifest names the address served, never a request's Host
+        os.environ["XLWINGS_HOSTNAME"] = f"{shown}:{port}"
     try:
         import uvicorn
 
@@ -145,9 +150,10 @@ def run(
             f"The server is not installed ({exc.name} is missing): "
             "pip install 'ofsted-tracker[server]'"
         ) from None
+    except SystemExit as exc:  # an incomplete configuration: its one line
+        raise UnusableInput(str(exc.code)) from None
     check_host(host, settings.auth_providers)
     cert, key, origin = certificate(cert_dir, certfile, keyfile)
-    shown = f"[{host}]" if ":" in host else host
     print(
         f"Improvement Plan add-in on https://{shown}:{port}/ ({origin}).\n"
         f"Manifest: https://{shown}:{port}/manifest.xml  Task pane: https://{shown}:{port}/taskpane.html\n"
