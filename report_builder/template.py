@@ -16,6 +16,7 @@ most ``output_limit(actions)`` characters; and filling in stops after ``time_lim
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import threading
@@ -273,12 +274,47 @@ def stop_after(seconds: float) -> Iterator[None]:
         timer.cancel()
 
 
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def move_body(root, body) -> None:
+    """Put the rendered ``body`` (parsed on its own) in place of ``root``'s body, in time linear in its size.
+
+    lxml (6.2 and its master) caches, while it moves a subtree between documents, each namespace under the
+    namespace it has just found instead of the one the node had (``_fixCNs`` in ``proxy.pxi``; bench/lxml_fixcns.py
+    reproduces it): a namespace declared outside the moved subtree misses the cache on every node and lengthens
+    it. The body docxtpl renders declares its own namespaces except the XML one, which every ``xml:space`` uses,
+    so the move is quadratic in their number (3.8 s at 10,000 actions). They are lifted off before the move and
+    set again after it, each where it was among its element's attributes: the document is byte-identical.
+    """
+    lifted = []
+    for element in body.xpath("descendant-or-self::*[@xml:space]"):
+        names = list(element.attrib.keys())
+        after = names[names.index(_XML_SPACE) :]  # xml:space and the attributes after it, in order
+        lifted.append((element, [(name, element.attrib.pop(name)) for name in after]))
+    root.replace(root.body, body)
+    for element, attributes in lifted:
+        for name, value in attributes:
+            element.set(name, value)
+
+
+@functools.cache
+def report_template_class():
+    """docxtpl's ``DocxTemplate`` with its body moved by :func:`move_body` (docxtpl imported only when needed)."""
+    from docxtpl import DocxTemplate
+
+    class ReportTemplate(DocxTemplate):
+        def map_tree(self, tree) -> None:
+            move_body(self.docx._element, tree)
+
+    return ReportTemplate
+
+
 def load(source: IO[bytes] | str, name: str):
     """Open a .docx template with docxtpl, or say clearly why it cannot be used."""
     import zipfile
 
     from docx.opc.exceptions import PackageNotFoundError
-    from docxtpl import DocxTemplate
     from lxml.etree import XMLSyntaxError
 
     try:
@@ -292,7 +328,7 @@ def load(source: IO[bytes] | str, name: str):
                         f"{member}, which Word never writes. Save it again from Word as "
                         "'Word Document (*.docx)'."
                     )
-        tpl = DocxTemplate(source)
+        tpl = report_template_class()(source)
         tpl.get_docx()
     except (
         PackageNotFoundError,
