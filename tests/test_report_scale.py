@@ -84,3 +84,45 @@ def test_the_demo_report_is_byte_identical_to_docxtpls_own_move(
         body = a.read("word/document.xml")
         assert body.count(b'xml:space="preserve"') > 100  # the move had attributes to lift
         assert body == b.read("word/document.xml")
+
+
+def counting(monkeypatch, module, name: str) -> list:
+    """Count the calls of ``module.name`` (the calls' arguments, in a list)."""
+    calls, real = [], getattr(module, name)
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+def test_a_template_is_compiled_and_checked_once_however_many_reports(
+    demo_master: Path, tmp_path, monkeypatch
+):
+    import jinja2.environment
+    import jinja2.meta
+
+    monkeypatch.setattr(template, "_COMPILED", {})
+    monkeypatch.setattr(template, "_CHECKED", {})
+    compiled = counting(monkeypatch, jinja2.environment, "generate")
+    checked = counting(monkeypatch, jinja2.meta, "find_undeclared_variables")
+    summary = open_summary(demo_master)
+    build_report(summary, tmp_path / "first.docx")
+    first = len(compiled)
+    assert first >= 1 and len(checked) == 1
+    build_report(summary, tmp_path / "second.docx")
+    assert (len(compiled), len(checked)) == (first, 1)
+
+
+def test_the_compiled_code_is_shared_by_sandboxes_and_kept_apart_by_text(monkeypatch):
+    import jinja2.environment
+
+    monkeypatch.setattr(template, "_COMPILED", {})
+    compiled = counting(monkeypatch, jinja2.environment, "generate")
+    assert template.sandbox(0).from_string("{{ a }}!").render(a=1) == "1!"
+    assert template.sandbox(5).from_string("{{ a }}!").render(a="<b>") == "&lt;b&gt;!"
+    assert len(compiled) == 1
+    assert template.sandbox(0).from_string("{{ a }}?").render(a=2) == "2?"
+    assert len(compiled) == 2
