@@ -16,10 +16,12 @@ most ``output_limit(actions)`` characters; and filling in stops after ``time_lim
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import string
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
@@ -97,6 +99,28 @@ def _check_indent(s: Any, width: Any = 4, *args: Any, **kwargs: Any) -> None:
         raise _limit(f"indenting would make over {MAX_TEXT:,} characters")
 
 
+# Compiled templates and checked template texts, by the SHA-256 of their text: a template is compiled once, however
+# many reports are built from it in one process (the add-in server, a benchmark); the oldest go past _KEEP.
+_KEEP = 16
+_COMPILED: dict[tuple[bytes, bool], Any] = {}
+_CHECKED: dict[tuple[bytes, frozenset[str]], frozenset[str]] = {}
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode()).digest()
+
+
+def _remembered(cache: dict, key: Any, make: Callable[[], Any]) -> Any:
+    """``cache[key]``, made by ``make()`` the first time (an error is not remembered), the oldest dropped past
+    ``_KEEP``."""
+    if key not in cache:
+        value = make()
+        if len(cache) >= _KEEP:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
+    return cache[key]
+
+
 def sandbox(actions: int = 0):
     """A Jinja environment for templates: sandboxed, immutable data, autoescaped, strict about unknown names,
     and bounded (see the module's limits; ``actions`` is the plan's size, which the output limit follows)."""
@@ -164,6 +188,17 @@ def sandbox(actions: int = 0):
                     )
                     _check_join(owner, args[0])
             return super().call(context, obj, *args, **kwargs)
+
+        def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+            """Jinja's compile, once per template text (``_COMPILED``): every sandbox has the same filters and
+            settings, and the limits are read while rendering, so the compiled code serves them all."""
+            if raw or name is not None or not isinstance(source, str):
+                return super().compile(source, name, filename, raw, defer_init)
+            return _remembered(
+                _COMPILED,
+                (_digest(source), defer_init),
+                lambda: super(ReportSandbox, self).compile(source, name, filename, raw, defer_init),
+            )
 
         def concat(self, parts: Iterator[str]) -> str:
             """Join a render's output, stopping it (inside the template, so its line is known) past the limit."""
@@ -273,12 +308,47 @@ def stop_after(seconds: float) -> Iterator[None]:
         timer.cancel()
 
 
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def move_body(root, body) -> None:
+    """Put the rendered ``body`` (parsed on its own) in place of ``root``'s body, in time linear in its size.
+
+    lxml (6.2 and its master) caches, while it moves a subtree between documents, each namespace under the
+    namespace it has just found instead of the one the node had (``_fixCNs`` in ``proxy.pxi``; bench/lxml_fixcns.py
+    reproduces it): a namespace declared outside the moved subtree misses the cache on every node and lengthens
+    it. The body docxtpl renders declares its own namespaces except the XML one, which every ``xml:space`` uses,
+    so the move is quadratic in their number (3.8 s at 10,000 actions). They are lifted off before the move and
+    set again after it, each where it was among its element's attributes: the document is byte-identical.
+    """
+    lifted = []
+    for element in body.xpath("descendant-or-self::*[@xml:space]"):
+        names = list(element.attrib.keys())
+        after = names[names.index(_XML_SPACE) :]  # xml:space and the attributes after it, in order
+        lifted.append((element, [(name, element.attrib.pop(name)) for name in after]))
+    root.replace(root.body, body)
+    for element, attributes in lifted:
+        for name, value in attributes:
+            element.set(name, value)
+
+
+@functools.cache
+def report_template_class():
+    """docxtpl's ``DocxTemplate`` with its body moved by :func:`move_body` (docxtpl imported only when needed)."""
+    from docxtpl import DocxTemplate
+
+    class ReportTemplate(DocxTemplate):
+        def map_tree(self, tree) -> None:
+            move_body(self.docx._element, tree)
+
+    return ReportTemplate
+
+
 def load(source: IO[bytes] | str, name: str):
     """Open a .docx template with docxtpl, or say clearly why it cannot be used."""
     import zipfile
 
     from docx.opc.exceptions import PackageNotFoundError
-    from docxtpl import DocxTemplate
     from lxml.etree import XMLSyntaxError
 
     try:
@@ -292,7 +362,7 @@ def load(source: IO[bytes] | str, name: str):
                         f"{member}, which Word never writes. Save it again from Word as "
                         "'Word Document (*.docx)'."
                     )
-        tpl = DocxTemplate(source)
+        tpl = report_template_class()(source)
         tpl.get_docx()
     except (
         PackageNotFoundError,
@@ -381,9 +451,16 @@ def _plain(text: str) -> str:
     return text
 
 
-def check(source: Source, env, provided: frozenset[str]) -> set[str]:
+def check(source: Source, env, provided: frozenset[str]) -> frozenset[str]:
     """Refuse a template with a broken tag, a tag reports may not use, or a placeholder or field the report does
-    not provide, quoting its paragraph; return the top-level names it uses."""
+    not provide, quoting its paragraph; return the top-level names it uses. A text that passed is not checked
+    again (``_CHECKED``)."""
+    return _remembered(
+        _CHECKED, (_digest(source.text), provided), lambda: _checked(source, env, provided)
+    )
+
+
+def _checked(source: Source, env, provided: frozenset[str]) -> frozenset[str]:
     from jinja2 import TemplateSyntaxError, meta, nodes
 
     try:
@@ -420,7 +497,7 @@ def check(source: Source, env, provided: frozenset[str]) -> set[str]:
                 f"{source.quote(node.lineno)}. Correct the spelling; the fields are listed under "
                 "'The Word report' in the README."
             )
-    return used
+    return frozenset(used)
 
 
 def render(tpl, source: Source, context: dict[str, Any], actions: int) -> None:

@@ -48,6 +48,7 @@ LAYERS = (
 )
 DEFERRED = {  # modules imported inside a function, and what importing them would load
     "ofsted_tracker.workbook.store.writer": "openpyxl",
+    "ofsted_tracker.workbook.store.request_files": "email",
     "ofsted_tracker.workbook.demo": "openpyxl",
     "ofsted_tracker.workbook.frames": "pandas",
     "ofsted_tracker.show": "rich",

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ofsted_tracker.workbook.errors import TrackerError, UnusableInput
 from ofsted_tracker.workbook.memory import no_cycle_collection
@@ -45,8 +46,10 @@ from ofsted_tracker.workbook.rules.history import (
 from ofsted_tracker.workbook.rules.summary import Summary, summarise
 from ofsted_tracker.workbook.store.base import Changes, Store
 from ofsted_tracker.workbook.store.file import as_store
-from ofsted_tracker.workbook.store.request_files import Written, write_requests
 from ofsted_tracker.workbook.store.returns import read_return
+
+if TYPE_CHECKING:
+    from ofsted_tracker.workbook.store.request_files import Written
 
 NO_AS_AT = "No as-at date: fill in 'As at date' on the Settings sheet (a date such as 31/10/2016)"
 
@@ -316,6 +319,10 @@ def send_requests(
         return Sent(summary, requests, ())
     requests = with_request_ids(requests)
     folder = Path(out(summary, requests) if callable(out) else out)
+    from ofsted_tracker.workbook.store.request_files import (  # defers email: only requests need it
+        write_requests,
+    )
+
     written = write_requests(
         requests, folder, store.name, str(summary.plan.setting("Council") or "")
     )
