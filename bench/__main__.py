@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.requests import figure as requests_figure
+
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT), "XLWINGS_LICENSE_KEY": "noncommercial"}
 PAIRS = (("read_validate", "naive_read"), ("refresh", "naive_refresh"), ("report", "naive_report"))
@@ -240,6 +242,8 @@ def main() -> None:
         f"**Yardstick**: a fresh process doing only `import pandas, openpyxl, docx`, from its own venv: "
         f"{_fmt(yard)} over {yard['runs']} runs."
     )
+    print()
+    print(requests_figure(yard["median"]))
 
     cold: dict[tuple[int, str], dict] = {}
     for n in cold_sizes:
