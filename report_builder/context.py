@@ -80,7 +80,8 @@ PLACEHOLDERS: dict[str, str] = {
     "ilacs": "Whether the plan type is Ofsted ILACS (the paragraphs naming Ofsted and its Act)",
     "plan_origin": "' which was developed following ...' (the inspection or audit), else blank",
     "officers_annex": "Whether the officers' annex (every error cell by cell) is asked for (report --officers-annex)",
-    "uncommented_count": "How many actions have no progress commentary this period",
+    "unfinished_count": "How many actions are not completed by deadline (rated neither Green nor Blue)",
+    "uncommented_count": "How many of those have no progress commentary this period",
     "uncommented_actions": "Those actions' refs: 1.2, 2.3, ...",
 }
 COUNTS = ("total", "completed", "ongoing", "not_completed", "not_rated")
@@ -561,10 +562,12 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
     )  # warnings stay on Checks
     words = plan_words(plan, clean(plan.setting("Council")))
     named = "Ofsted " if words["ilacs"] else ""
-    uncommented = [a.action_id for a in plan.actions if not clean(a.commentary)]
+    unfinished = [a for a in plan.actions if ratings.get(a.action_id) not in ("G", BLUE)]
+    uncommented = [a.action_id for a in unfinished if not clean(a.commentary)]
     context = {
         **words,
         "officers_annex": officers_annex,
+        "unfinished_count": len(unfinished),
         "uncommented_count": len(uncommented),
         "uncommented_actions": ", ".join(shown[i] for i in uncommented),
         "council": plan.setting("Council"),

@@ -896,9 +896,10 @@ def appendix(doc) -> None:
     tag(doc, "{%p if uncommented_count %}")
     para(
         doc,
-        "{% if overall.total == 1 %}The plan's one action has{% else %}Of the plan's {{ overall.total|words }} "
-        "actions, {{ uncommented_count|words }} {% if uncommented_count == 1 %}has{% else %}have{% endif %}"
-        "{% endif %} no progress commentary this period: "
+        "{% if unfinished_count == 1 %}The one action not completed by deadline has{% else %}Of the "
+        "{{ unfinished_count|words }} actions not completed by deadline, {{ uncommented_count|words }} "
+        "{% if uncommented_count == 1 %}has{% else %}have{% endif %}{% endif %} no progress commentary this "
+        "period: "
         "{{ uncommented_actions }}.",
     )
     tag(doc, "{%p endif %}")
@@ -927,13 +928,6 @@ def appendix(doc) -> None:
         center=(0, 1, 2, 3, 4),
     )
     after_table(doc)
-    chart = para(doc, "{{ rag_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    chart.paragraph_format.keep_with_next = True
-    para(
-        doc,
-        "Figure 1: RAG rating of the plan's actions by section and for the whole plan, as at {{ as_at }}.",
-        "Figure Caption",
-    )
     para(doc, "By section:", "Label")
     t = Table(doc, [w - 5 * 2.6] + [2.6] * 5)
     t.header("Section", "Total", "G", "A", "R", "NR", center=(1, 2, 3, 4, 5))
@@ -959,23 +953,32 @@ def appendix(doc) -> None:
         labels=(0,),
     )
     after_table(doc)
+    # the chart after both tables: the tables fill the dashboard's page, the chart and its caption go together
+    chart = para(doc, "{{ rag_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    chart.paragraph_format.keep_with_next = True
+    para(
+        doc,
+        "Figure 1: RAG rating of the plan's actions by section and for the whole plan, as at {{ as_at }}.",
+        "Figure Caption",
+    )
     brag_and_red_actions(doc)
 
     heading(doc, "Direction of travel since the last report", 2, APPENDIX_LIST)
     para(doc, "{{ history_text }}{% if history_note %} {{ history_note }}{% endif %}")
     tag(doc, "{%p if has_history %}")
     trend_table(doc, [5.0, 3.0] + [2.7] * 5 + [w - 8.0 - 5 * 2.7])
-    chart = para(doc, "{{ trend_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    chart.paragraph_format.keep_with_next = True
-    para(
-        doc, "Figure 2: RAG rating of the plan's actions at each report to date.", "Figure Caption"
-    )
     para(
         doc,
         "Changes since the last report ({{ since_last.period }}, as at {{ since_last.as_at }}):",
         "Label",
     )
     since_last_bullets(doc)
+    # the chart after the lists: they fill the page the trend table starts, the chart and caption go together
+    chart = para(doc, "{{ trend_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    chart.paragraph_format.keep_with_next = True
+    para(
+        doc, "Figure 2: RAG rating of the plan's actions at each report to date.", "Figure Caption"
+    )
     tag(doc, "{%p endif %}")
 
     heading(
