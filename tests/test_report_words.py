@@ -158,3 +158,18 @@ def test_a_report_for_an_internal_audit_names_no_inspectorate_act_or_social_care
     assert "children's social care" not in text.lower()
     assert "which was developed following an internal audit." in text
     assert "The Audit Panel is recommended to:" in text
+
+
+def test_the_appendix_contents_list_every_appendix_section(demo_text):
+    start = demo_text.index("The information contained in this report is made up of the following:")
+    contents = [line.strip() for line in demo_text[start:].split("\n")[1:9]]
+    for section in (
+        "Progress dashboard for all actions to date",
+        "Red actions: corrective action and forecast",
+        "Direction of travel since the last report",
+        "Key leads and those responsible for actions",
+        "Progress summary for all actions in the improvement plan",
+        "Annex: checks of the tracker workbook",
+    ):
+        assert section in contents  # listed in the contents
+        assert demo_text.count(section) >= 2  # and a heading after it
