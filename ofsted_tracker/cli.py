@@ -209,6 +209,11 @@ def refresh(path: Path, as_at: str | None, period: str | None) -> None:
     is_flag=True,
     help="Also write a tagged, accessible PDF beside it (needs LibreOffice).",
 )
+@click.option(
+    "--officers-annex",
+    is_flag=True,
+    help="End the report with the officers' annex: every error with its cell (members get a paragraph).",
+)
 def report(
     path: Path,
     output: Path,
@@ -217,6 +222,7 @@ def report(
     template: Path | None,
     strict: bool,
     pdf: bool,
+    officers_annex: bool,
 ) -> None:
     """Build the Word committee report from the workbook."""
     from ofsted_tracker.report_builder import build_report  # defers the report's code
@@ -237,15 +243,17 @@ def report(
                 )
             )
         click.echo(
-            f"ofsted-tracker: warning: {path.name} has {errors}; the report says so and lists them in its "
-            "Annex. Put them right, or use --strict to refuse.",
+            f"ofsted-tracker: warning: {path.name} has {errors}; the report says so (the Checks sheet lists "
+            "them; --officers-annex adds them to the report). Put them right, or use --strict to refuse.",
             err=True,
         )
     try:
         done = jobs.report(
             path,
             output,
-            lambda summary, out: build_report(summary, out, template=template),
+            lambda summary, out: build_report(
+                summary, out, template=template, officers_annex=officers_annex
+            ),
             summary=s,
             today=date.today(),
         )

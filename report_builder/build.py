@@ -25,12 +25,15 @@ def packaged_template(name: str = "committee_report.docx") -> Path:
 DEFAULT_TEMPLATE = packaged_template()
 
 
-def build_report(summary: Summary, output: Path, template: Path | None = None) -> Path:
+def build_report(
+    summary: Summary, output: Path, template: Path | None = None, officers_annex: bool = False
+) -> Path:
     """Write the Word committee report for the summary to ``output`` (atomically) and return its path.
 
     The template defaults to ``templates/committee_report.docx``. A template with an unknown placeholder, a broken
     tag, an attempt to reach outside its data or past the limits (report_builder.template) raises
     :class:`TemplateError`; nothing is written then, and a failure while saving leaves any earlier report untouched.
+    ``officers_annex`` adds the officers' annex (every error cell by cell; off, as for the ribbon and server).
     """
     output = Path(output)
     if output.suffix.lower() != ".docx":
@@ -42,7 +45,7 @@ def build_report(summary: Summary, output: Path, template: Path | None = None) -
             f"{output} is a folder. Give the report's file name, e.g. -o {output / 'report.docx'}."
         )
     with no_cycle_collection():
-        context = report_context(summary)
+        context = report_context(summary, officers_annex)
         filled = fill_template(
             context, Path(template) if template else DEFAULT_TEMPLATE, len(summary.plan.actions)
         )

@@ -7,6 +7,7 @@ the length of a list the same dict holds for a table, so the report cannot disag
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -28,9 +29,14 @@ from ofsted_tracker.report_builder.text import (
 from ofsted_tracker.workbook.errors import UnusableInput
 from ofsted_tracker.workbook.plan.findings import ERROR, WARNING
 from ofsted_tracker.workbook.plan.model import Action, Plan, Recommendation
-from ofsted_tracker.workbook.plan.schema import BLUE  # B appears only when rated BRAG
+from ofsted_tracker.workbook.plan.schema import (
+    BLUE,  # B appears only when rated BRAG
+    PLAN_TYPES,
+    same_name,
+)
 from ofsted_tracker.workbook.plan.schema import BRAG_FILLS as RAG_FILLS
 from ofsted_tracker.workbook.plan.schema import BRAG_NAMES as RAG_NAMES
+from ofsted_tracker.workbook.plan.words import noun
 from ofsted_tracker.workbook.rules.summary import Summary
 
 # The template's vocabulary: each top-level placeholder and what it holds (the README lists the same).
@@ -68,6 +74,15 @@ PLACEHOLDERS: dict[str, str] = {
     "unknown_owners": "Owners typed on the Actions sheet that are not in Leads, shown as typed",
     "rag_chart": "The native RAG chart (per section and overall); put it alone in a paragraph",
     "trend_chart": "The native trend chart (RAG counts at each report to date); alone in a paragraph",
+    "plan_type": "Settings 'Plan type' as one of its choices (Ofsted ILACS, ..., Other), blank when not filled in",
+    "inspectorate": "Settings 'Inspectorate', else the plan type's (Ofsted for Ofsted ILACS), else blank",
+    "inspection_date": "Settings 'Inspection date' in words, else blank",
+    "ilacs": "Whether the plan type is Ofsted ILACS (the paragraphs naming Ofsted and its Act)",
+    "plan_origin": "' which was developed following ...' (the inspection or audit), else blank",
+    "officers_annex": "Whether the officers' annex (every error cell by cell) is asked for (report --officers-annex)",
+    "unfinished_count": "How many actions are not completed by deadline (rated neither Green nor Blue)",
+    "uncommented_count": "How many of those have no progress commentary this period",
+    "uncommented_actions": "Those actions' refs: 1.2, 2.3, ...",
 }
 COUNTS = ("total", "completed", "ongoing", "not_completed", "not_rated")
 RAG = ("rag", "fill", "rag_name")
@@ -109,6 +124,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "actions",
         "progress",
         "exceptions",
+        "uncommented",
         "impact",
         "further_action",
         "counts",
@@ -134,6 +150,17 @@ EQUALITIES_PLACEHOLDER = (
     "sheet.]"
 )
 SEVERITY_WORDS = {ERROR: "Error", WARNING: "Warning"}
+NO_COMMENTARY_CELL = (
+    "\u2014"  # a dash in the period's table: the appendix lists the actions with no commentary once
+)
+# Settings "Plan type": who inspects when Settings "Inspectorate" is blank
+INSPECTORATES = {
+    "Ofsted ILACS": "Ofsted",
+    "Ofsted/CQC area SEND": "Ofsted and the CQC",
+    "JTAI": "Ofsted, the CQC, HMICFRS and HM Inspectorate of Probation",
+    "CQC": "the CQC",
+    "HMICFRS": "HMICFRS",
+}
 
 
 @dataclass(frozen=True)
@@ -304,7 +331,7 @@ def _period(
                 "text": shown[a.text],
                 "owner": shown.owner(a),
                 **_RAG_CELLS[judged[action_id]],
-                "progress": shown[a.commentary or "No progress summary recorded."],
+                "progress": shown[a.commentary or NO_COMMENTARY_CELL],
                 "deadline": deadline,
             }
         )
@@ -333,7 +360,7 @@ def _recommendation(
     rec: Recommendation, actions: list[Action], ratings: dict[str, str | None], shown: _Shown
 ) -> dict:
     """A recommendation with its actions table and exceptions, every string already cleaned (see CleanRows)."""
-    rows, exceptions = [], []
+    rows, exceptions, uncommented = [], [], []
     for a in actions:
         rag = ratings.get(a.action_id)
         ref, text, cell = (
@@ -350,18 +377,12 @@ def _recommendation(
                 **cell,
             }
         )
-        if rag not in (
-            "G",
-            BLUE,
-        ):  # Green, or Blue (complete and embedded, in BRAG), is no exception
-            exceptions.append(
-                {
-                    "ref": ref,
-                    "text": text,
-                    **cell,
-                    "commentary": shown[a.commentary or "No progress commentary recorded."],
-                }
-            )
+        if rag in ("G", BLUE):  # Green, or Blue (complete and embedded, in BRAG), is no exception
+            continue
+        if a.commentary:
+            exceptions.append({"ref": ref, "text": text, **cell, "commentary": shown[a.commentary]})
+        else:
+            uncommented.append(f"{ref} ({cell['rag_name']})")
     return {
         "ref": shown[rec.rec_id],
         "heading": shown[
@@ -376,9 +397,58 @@ def _recommendation(
         "actions": rows,
         "progress": shown[rec.progress_commentary],
         "exceptions": exceptions,
+        "uncommented": uncommented_sentence(uncommented),
         "impact": shown[rec.impact],
         "further_action": shown[rec.further_action],
         "counts": _counts(ratings.get(a.action_id) for a in actions),
+    }
+
+
+def uncommented_sentence(refs: list[str]) -> str:
+    """The recommendation's unfinished actions with no commentary of their own, in one sentence (blank for none):
+    'Action 1.2 (Amber) has no progress commentary of its own this period.'"""
+    if not refs:
+        return ""
+    one = len(refs) == 1
+    return (
+        f"{noun(len(refs), 'Action')} {join_words(refs, ', ')} {'has' if one else 'have'} no progress "
+        f"commentary of {'its' if one else 'their'} own this period."
+    )
+
+
+def capitalised(message: str) -> str:
+    """A message as a sentence in the report: its first letter a capital."""
+    return message[:1].upper() + message[1:]
+
+
+def plan_words(plan: Plan, council: str) -> dict[str, object]:
+    """What the report's standard paragraphs say about the plan's origin, from Settings "Plan type", "Inspectorate"
+    and "Inspection date": Ofsted, an Act or children's social care only when the plan type says so."""
+    typed = clean(plan.setting("Plan type"))
+    plan_type = next(
+        (t for t in PLAN_TYPES if same_name(t) == same_name(typed)), "Other" if typed else ""
+    )
+    inspectorate = clean(plan.setting("Inspectorate")) or INSPECTORATES.get(plan_type, "")
+    day = plan.setting("Inspection date", None)
+    when = f" in {calendar.month_name[day.month]} {day.year}" if isinstance(day, date) else ""
+    ilacs = plan_type == "Ofsted ILACS"
+    if ilacs:
+        origin = (
+            f"the statutory inspection of children's social care in {council or 'the council'}"
+            f"{when} by {inspectorate}"
+        )
+    elif plan_type == "Internal audit":
+        origin = f"an internal audit{when}"
+    elif inspectorate:
+        origin = f"an inspection by {inspectorate}{when}"
+    else:
+        origin = f"an inspection{when}" if when else ""
+    return {
+        "plan_type": plan_type,
+        "inspectorate": inspectorate,
+        "inspection_date": prose_date(day) if isinstance(day, date) else "",
+        "ilacs": ilacs,
+        "plan_origin": f" which was developed following {origin}" if origin else "",
     }
 
 
@@ -414,8 +484,9 @@ def differs_note(action: Action, recorded: str, derived: str | None, as_at: date
     return f"{officers}, but {why} ({RAG_NAMES[derived]} in this report)"
 
 
-def report_context(summary: Summary) -> dict:
-    """Everything the committee report shows, as plain data for the template (every string cleaned for Word)."""
+def report_context(summary: Summary, officers_annex: bool = False) -> dict:
+    """Everything the committee report shows, as plain data for the template (every string cleaned for Word);
+    ``officers_annex``: whether the report ends with the officers' annex, the errors cell by cell."""
     plan = summary.plan
     ratings = summary.ratings
     shown = _Shown(plan)
@@ -484,16 +555,25 @@ def report_context(summary: Summary) -> dict:
             "severity": SEVERITY_WORDS[f.severity],
             "cell": shown[f.where],
             "action": shown[f.action_id],
-            "message": shown[f.message],
+            "message": shown[capitalised(f.message)],
         }
         for f in summary.findings
         if f.severity == ERROR
     )  # warnings stay on Checks
+    words = plan_words(plan, clean(plan.setting("Council")))
+    named = "Ofsted " if words["ilacs"] else ""
+    unfinished = [a for a in plan.actions if ratings.get(a.action_id) not in ("G", BLUE)]
+    uncommented = [a.action_id for a in unfinished if not clean(a.commentary)]
     context = {
+        **words,
+        "officers_annex": officers_annex,
+        "unfinished_count": len(unfinished),
+        "uncommented_count": len(uncommented),
+        "uncommented_actions": ", ".join(shown[i] for i in uncommented),
         "council": plan.setting("Council"),
         "committee": plan.setting("Committee"),
-        "title": plan.setting("Report title", "Ofsted Improvement Plan Update"),
-        "plan_title": plan.setting("Plan title", "Ofsted Improvement Plan"),
+        "title": plan.setting("Report title", f"{named}Improvement Plan Update"),
+        "plan_title": plan.setting("Plan title", f"{named}Improvement Plan"),
         "wards": plan.setting("Wards"),
         "contributors": plan.setting("Contributors"),
         "report_class": plan.setting("Class"),
@@ -593,9 +673,17 @@ def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
             if c.action_id in actions
         )
 
+    revised: dict[str, int] = {}
+    for r in summary.plan.revisions:
+        revised[r.action_id] = revised.get(r.action_id, 0) + 1
+
     def moved(c) -> str:
         old, new = (date.fromisoformat(d) if d else None for d in (c.before, c.after))
-        return f"from {prose_date(old) if old else 'no date'} to {prose_date(new) if new else 'no date'}"
+        again = " again" if revised.get(c.action_id, 0) > 1 else ""
+        return (
+            f"moved{again} from {prose_date(old) if old else 'no date'} "
+            f"to {prose_date(new) if new else 'no date'}"
+        )
 
     trend = [
         {
@@ -693,6 +781,9 @@ PLACEHOLDERS.update(
         "brag": "Whether the plan is rated Blue, Red, Amber, Green (Settings 'Rating scheme' is BRAG)",
         "brag_counts": "The counts with Blue, one row per section then the whole plan (fields below)",
         "red_actions": "Every action rated Red, with its corrective action and forecast date (fields below)",
+        "red_actions_planned": "The Red actions with a corrective action or a forecast date given (fields as "
+        "red_actions)",
+        "red_actions_unplanned": "The refs of the other Red actions: 1.2, 2.3, ...",
     }
 )
 FIELDS.update(
@@ -702,7 +793,14 @@ FIELDS.update(
             *COUNTS,
             "blue",
         ),  # blue: complete and embedded (0 unless rated BRAG)
-        "red_actions": ("ref", "text", "owner", "deadline", "corrective_action", "forecast"),
+        "red_actions, red_actions_planned": (
+            "ref",
+            "text",
+            "owner",
+            "deadline",
+            "corrective_action",
+            "forecast",
+        ),
     }
 )
 WHOLE_PLAN, NO_CORRECTIVE_ACTION, NO_FORECAST = "Whole plan", "None recorded.", "Not given"
@@ -733,7 +831,16 @@ def brag_and_red_actions(summary: Summary, shown: _Shown) -> dict:
         }
         for a in summary.exceptions
     )
-    return {"brag": plan.brag, "brag_counts": rows, "red_actions": red}
+    planned = [a.action_id for a in summary.exceptions if a.corrective_action or a.forecast]
+    return {
+        "brag": plan.brag,
+        "brag_counts": rows,
+        "red_actions": red,
+        "red_actions_planned": CleanRows(r for r in red if r["ref"] in {shown[i] for i in planned}),
+        "red_actions_unplanned": ", ".join(
+            shown[a.action_id] for a in summary.exceptions if a.action_id not in planned
+        ),
+    }
 
 
 def known_fields() -> set[str]:

@@ -54,7 +54,7 @@ def test_the_pdf_holds_the_headings_in_order_numbered_by_word(pdf):
         "C. Leadership and management",
         "Recommendation 7",
         "Recommendation 9",
-        "Annex: errors in the tracker workbook",
+        "7. Annex: checks of the tracker workbook",
     ]
     position = 0
     for heading in headings:  # each found after the one before it: Word's list numbers are drawn

@@ -71,6 +71,8 @@ SETTINGS = {
     "Meeting date": date(2016, 11, 10),
     "As at date": DEMO_AS_AT,
     "Reporting period": DEMO_PERIOD,
+    "Plan type": "Ofsted ILACS",
+    "Inspectorate": "Ofsted",
 }
 
 

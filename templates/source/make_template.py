@@ -487,7 +487,9 @@ def header_footer(section, text_width_cm: float) -> None:
     footer.style = "Footer"
     footer.paragraph_format.tab_stops.clear_all()
     footer.paragraph_format.tab_stops.add_tab_stop(Cm(text_width_cm - 0.02), WD_TAB_ALIGNMENT.RIGHT)
-    footer.add_run("{{ title }}: {{ committee }}, {{ meeting_date }}\tPage ")
+    footer.add_run(
+        "{{ title }}{% if committee %}: {{ committee }}{% endif %}, {{ meeting_date }}\tPage "
+    )
     field(footer, "PAGE", "1")
     footer.add_run(" of ")
     field(footer, "NUMPAGES", "1")
@@ -513,8 +515,7 @@ def cover(doc) -> None:
     heading(doc, "Introduction")
     numbered(
         doc,
-        "This report sets out progress made to date in implementing the improvement plan which was "
-        "developed following the statutory inspection of children's social care in {{ council }} by Ofsted.",
+        "This report sets out progress made to date in implementing the improvement plan{{ plan_origin }}.",
     )
     numbered(
         doc,
@@ -524,7 +525,7 @@ def cover(doc) -> None:
     data_quality(doc)
 
     heading(doc, "Recommendations")
-    numbered(doc, "The {{ committee }} is recommended to:")
+    numbered(doc, "The {{ committee or 'committee' }} is recommended to:")
     para(doc, "Note and comment on the contents of this report; and", "Numbered Sub")
     para(
         doc,
@@ -535,12 +536,14 @@ def cover(doc) -> None:
     )
 
     heading(doc, "Policy context")
+    tag(doc, "{%p if ilacs %}")
     numbered(
         doc,
         "The purpose of an Ofsted inspection is to assure children and young people, parents, the public, "
         "local authorities and government of the quality and standard of the service provided. This "
         "inspection was conducted under s136 Education and Inspections Act 2006.",
     )
+    tag(doc, "{%p endif %}")
     numbered(doc, "{{ policy_context }}")
     numbered(
         doc,
@@ -621,8 +624,8 @@ def cover(doc) -> None:
     tag(doc, "{%p endif %}")
     numbered(
         doc,
-        "For completeness, the table below summarises progress against all {{ overall.total|words }} "
-        "actions in the improvement plan as at {{ as_at }}. This additional information is provided to "
+        "For completeness, the table below summarises progress against {% if overall.total == 1 %}the one "
+        "action{% else %}all {{ overall.total|words }} actions{% endif %} in the improvement plan as at {{ as_at }}. This additional information is provided to "
         "give an overall view with regard to direction of travel. The classification for this dashboard "
         "includes: actions ongoing within deadline (rated 'amber') and actions that are not completed by "
         "deadline or are unlikely to be completed by deadline (rated 'red').",
@@ -691,7 +694,7 @@ def cover(doc) -> None:
     tag(doc, "{%p if revisions %}")
     numbered(
         doc,
-        "The {{ committee }} is invited to note the {{ revisions_count|counted('deadline revision') }} for "
+        "The {{ committee or 'committee' }} is invited to note the {{ revisions_count|counted('deadline revision') }} for "
         "improvement plan actions set out below.{% if revisions_agreed_by %} {% if revisions_count == 1 %}"
         "This revision was{% else %}These revisions were{% endif %} agreed by {{ revisions_agreed_by }}."
         "{% endif %}",
@@ -721,6 +724,7 @@ def cover(doc) -> None:
     tag(doc, "{%p endif %}")
 
     heading(doc, "Legal implications")
+    tag(doc, "{%p if ilacs %}")
     numbered(
         doc,
         "This inspection was conducted under s136 Education and Inspections Act 2006. Following the "
@@ -728,15 +732,20 @@ def cover(doc) -> None:
         "recommendations. The Local Authority, in its turn, must address those recommendations by way of "
         "an action plan, again ensuring that this is published, for ongoing audit by Ofsted.",
     )
+    tag(doc, "{%p else %}")
+    numbered(doc, "There are no legal implications arising directly from this report.")
+    tag(doc, "{%p endif %}")
     heading(doc, "Financial implications")
     numbered(
         doc,
         "There are no direct revenue implications arising for this report. The improvement plan may "
         "identify that extra expenditure is required in the future. In the first instance this will be "
-        "managed through the current children's services budget. There are no capital implications from "
+        "managed through the current {% if ilacs %}children's services{% else %}service{% endif %} budget. "
+        "There are no capital implications from "
         "this report.",
     )
     heading(doc, "Crime and disorder implications")
+    tag(doc, "{%p if ilacs %}")
     numbered(
         doc,
         "Section 17 of the Crime and Disorder Act 1998 places a duty on partners to do all they can to "
@@ -745,6 +754,9 @@ def cover(doc) -> None:
         "organisations. The Local Authority as a responsible Authority has a key statutory role in "
         "contributing to reducing crime and improving the quality of life in their area.",
     )
+    tag(doc, "{%p else %}")
+    numbered(doc, "There are no crime and disorder implications arising directly from this report.")
+    tag(doc, "{%p endif %}")
     heading(doc, "Equalities implications")
     numbered(doc, "{{ equalities_context }}")
 
@@ -757,8 +769,7 @@ def data_quality(doc) -> None:
         "The figures in this report rest on a tracker workbook with {{ data_errors|counted('error') }} "
         "not yet put right{% if data_warnings %} (and {{ data_warnings|counted('warning') }} to check)"
         "{% endif %}: values officers typed that could not be used as they stand, such as a deadline that "
-        "is not a date. The Annex lists each with its cell in the workbook and says how the action is "
-        "counted meanwhile.",
+        "is not a date. Officers have the cell-by-cell list on the tracker's Checks sheet.",
     )
     tag(doc, "{%p endif %}")
 
@@ -789,7 +800,7 @@ def trend_table(doc, widths: list[float]) -> None:
         "A",
         "R",
         "NR",
-        "Status Complete",
+        "Recorded as complete",
         center=(1, 2, 3, 4, 5, 6, 7),
     )
     t.tag("{%tr for p in trend %}")
@@ -813,15 +824,21 @@ SINCE_LAST = (  # (list, label, bullet text)
     ("completed", "Completed", "{{ c.text }} ({{ c.ref }})"),
     (
         "turned_red",
-        "Turned Red after a change to its status, deadline or completion date",
+        "Turned Red after a change to {% if since_last.turned_red|length == 1 %}its{% else %}their{% endif %} "
+        "status, deadline or completion date",
         "{{ c.text }} ({{ c.ref }})",
     ),
     (
         "turned_red_deadline_passed",
-        "Turned Red because its deadline passed",
+        "Turned Red because {% if since_last.turned_red_deadline_passed|length == 1 %}its deadline{% else %}"
+        "their deadlines{% endif %} passed",
         "{{ c.text }} ({{ c.ref }})",
     ),
-    ("deadline_moved_again", "Deadline moved again", "{{ c.text }} ({{ c.ref }}: {{ c.note }})"),
+    (
+        "deadline_moved_again",
+        "Deadline moved since the last report",
+        "{{ c.text }} ({{ c.ref }}: {{ c.note }})",
+    ),
 )
 
 
@@ -862,13 +879,30 @@ def appendix(doc) -> None:
     )
     for text in (
         "Progress dashboard for all actions to date",
+        "Red actions: corrective action and forecast",
         "Direction of travel since the last report",
         "Progress summary for actions due in the current period",
         "Key leads and those responsible for actions",
         "Progress summary for all actions in the improvement plan",
     ):
         bullet(doc, text, 1.0)
+    tag(doc, "{%p if data_errors %}")
+    bullet(doc, "Annex: checks of the tracker workbook", 1.0)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if officers_annex and data_errors %}")
+    bullet(doc, "Officers' annex: errors in the tracker workbook, cell by cell", 1.0)
+    tag(doc, "{%p endif %}")
     para(doc, RAG_KEY, "Key")
+    tag(doc, "{%p if uncommented_count %}")
+    para(
+        doc,
+        "{% if unfinished_count == 1 %}The one action not completed by deadline has{% else %}Of the "
+        "{{ unfinished_count|words }} actions not completed by deadline, {{ uncommented_count|words }} "
+        "{% if uncommented_count == 1 %}has{% else %}have{% endif %}{% endif %} no progress commentary this "
+        "period: "
+        "{{ uncommented_actions }}.",
+    )
+    tag(doc, "{%p endif %}")
 
     heading(doc, "Progress dashboard for all actions to date", 2, APPENDIX_LIST)
     para(
@@ -894,13 +928,6 @@ def appendix(doc) -> None:
         center=(0, 1, 2, 3, 4),
     )
     after_table(doc)
-    chart = para(doc, "{{ rag_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    chart.paragraph_format.keep_with_next = True
-    para(
-        doc,
-        "Figure 1: RAG rating of the plan's actions by section and for the whole plan, as at {{ as_at }}.",
-        "Figure Caption",
-    )
     para(doc, "By section:", "Label")
     t = Table(doc, [w - 5 * 2.6] + [2.6] * 5)
     t.header("Section", "Total", "G", "A", "R", "NR", center=(1, 2, 3, 4, 5))
@@ -926,23 +953,32 @@ def appendix(doc) -> None:
         labels=(0,),
     )
     after_table(doc)
+    # the chart after both tables: the tables fill the dashboard's page, the chart and its caption go together
+    chart = para(doc, "{{ rag_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    chart.paragraph_format.keep_with_next = True
+    para(
+        doc,
+        "Figure 1: RAG rating of the plan's actions by section and for the whole plan, as at {{ as_at }}.",
+        "Figure Caption",
+    )
     brag_and_red_actions(doc)
 
     heading(doc, "Direction of travel since the last report", 2, APPENDIX_LIST)
     para(doc, "{{ history_text }}{% if history_note %} {{ history_note }}{% endif %}")
     tag(doc, "{%p if has_history %}")
     trend_table(doc, [5.0, 3.0] + [2.7] * 5 + [w - 8.0 - 5 * 2.7])
-    chart = para(doc, "{{ trend_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    chart.paragraph_format.keep_with_next = True
-    para(
-        doc, "Figure 2: RAG rating of the plan's actions at each report to date.", "Figure Caption"
-    )
     para(
         doc,
         "Changes since the last report ({{ since_last.period }}, as at {{ since_last.as_at }}):",
         "Label",
     )
     since_last_bullets(doc)
+    # the chart after the lists: they fill the page the trend table starts, the chart and caption go together
+    chart = para(doc, "{{ trend_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    chart.paragraph_format.keep_with_next = True
+    para(
+        doc, "Figure 2: RAG rating of the plan's actions at each report to date.", "Figure Caption"
+    )
     tag(doc, "{%p endif %}")
 
     heading(
@@ -1067,7 +1103,10 @@ def appendix(doc) -> None:
     p.paragraph_format.space_after = Pt(2)
     para(doc, "{{ e.commentary }}")
     tag(doc, "{%p endfor %}")
-    tag(doc, "{%p if not r.progress and not r.exceptions %}")
+    tag(doc, "{%p if r.uncommented %}")
+    para(doc, "{{ r.uncommented }}")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if not r.progress and not r.exceptions and not r.uncommented %}")
     para(doc, "All actions of this recommendation are completed by deadline.")
     tag(doc, "{%p endif %}")
     para(doc, "e) Impact: data and commentary", "Label")
@@ -1080,19 +1119,29 @@ def appendix(doc) -> None:
 
 
 def annex(doc) -> None:
-    """When validation found errors: the Annex listing every error with its cell in the workbook (the warnings, values
-    used as typed but worth checking, are left to the workbook's Checks sheet)."""
+    """When validation found errors: the Annex, a plain paragraph for members (how many checks failed, where
+    officers find the list), then, only when asked for (report --officers-annex), the officers' annex listing every
+    error with its cell in the workbook (the warnings are left to the workbook's Checks sheet)."""
     w = LANDSCAPE_TEXT_CM
     tag(doc, "{%p if data_errors %}")
+    heading(doc, "Annex: checks of the tracker workbook", 2, APPENDIX_LIST)
     para(
-        doc, "Annex: errors in the tracker workbook", "Heading 1"
+        doc,
+        "When the figures were computed, as at {{ as_at }}, {{ data_errors|counted('check') }} of the tracker "
+        "workbook failed: values officers typed that could not be used as they stand, such as a deadline that "
+        "is not a date. Each such action is counted in the way its check explains, until officers put the value "
+        "right. Officers have the cell-by-cell list on the tracker's Checks sheet"
+        "{% if data_warnings %}, with {{ data_warnings|counted('warning') }} to look at{% endif %}.",
+    )
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if officers_annex and data_errors %}")
+    para(
+        doc, "Officers' annex: errors in the tracker workbook", "Heading 1"
     ).paragraph_format.page_break_before = True
     para(
         doc,
-        "Validation of the tracker workbook as at {{ as_at }} found {{ data_errors|counted('error') }}: values "
-        "the tool could not use as typed (each action is counted as its message says). Officers put each right "
-        "in the cell named, then rebuild the report.{% if data_warnings %} The workbook's Checks sheet also "
-        "lists {{ data_warnings|counted('warning') }}: values used as typed that are worth checking.{% endif %}",
+        "Each error with its cell in the workbook. Officers put each right in the cell named, then rebuild the "
+        "report.",
     )
     t = Table(doc, [2.0, 3.2, 1.6, w - 6.8])
     t.header("Severity", "Cell", "Action", "What is wrong and how to put it right")
@@ -1132,10 +1181,12 @@ def brag_and_red_actions(doc) -> None:
     after_table(doc)
     tag(doc, "{%p endif %}")
     para(doc, "Red actions: corrective action and forecast", "Heading 3")
-    tag(doc, "{%p if red_actions %}")
+    tag(doc, "{%p if red_actions_planned %}")
     para(
         doc,
-        "Each action rated Red (R), with what is being done to bring it back on track and when it is now "
+        "The {% if red_actions_planned|length == 1 %}action{% else %}actions{% endif %} rated Red (R) with a "
+        "corrective action or a forecast date recorded: what is being done to bring "
+        "{% if red_actions_planned|length == 1 %}it{% else %}each{% endif %} back on track and when it is now "
         "expected to be complete.",
     ).paragraph_format.keep_with_next = True
     t = Table(doc, [1.3, 7.6, 3.8, 2.6, w - 17.8, 2.5])
@@ -1148,7 +1199,7 @@ def brag_and_red_actions(doc) -> None:
         "Forecast date",
         center=(5,),
     )
-    t.tag("{%tr for e in red_actions %}")
+    t.tag("{%tr for e in red_actions_planned %}")
     t.row(
         "{{ e.ref }}",
         "{{ e.text }}",
@@ -1160,6 +1211,9 @@ def brag_and_red_actions(doc) -> None:
     )
     t.tag("{%tr endfor %}")
     after_table(doc)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if red_actions_unplanned %}")
+    para(doc, "No corrective action or forecast date recorded for: {{ red_actions_unplanned }}.")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if not red_actions %}")
     para(doc, "No action is rated Red.")
@@ -1183,7 +1237,7 @@ def make_template(path: Path) -> Path:
     header_footer(second, LANDSCAPE_TEXT_CM)
     appendix(doc)
     props = doc.core_properties
-    props.title = "Committee report template: Ofsted improvement plan update"
+    props.title = "Committee report template: improvement plan update"
     props.author = ""
     props.last_modified_by = ""
     props.comments = (

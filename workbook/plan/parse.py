@@ -374,4 +374,14 @@ def _settings(p: _Parser, t: RawTable) -> tuple[dict[str, object], dict[str, int
                 f"{' and '.join(cells)} both set '{key}', to different values. Keep one row and "
                 "delete the other, then try again."
             )
+    if "Committee" in rows and not settings.get("Committee"):
+        p.flag(
+            WARNING,
+            t,
+            "value",
+            rows["Committee"],
+            "",
+            "the Committee is blank, so the report says 'the committee'. Type the committee's name here.",
+            "setting-committee-blank",
+        )
     return settings, rows, problems

@@ -302,6 +302,19 @@ SETTINGS = SheetSpec(
     "About the plan and the report.",
 )
 
+# Settings "Plan type": what the plan answers (the report's standard paragraphs name an inspectorate or an Act only
+# for the types that have one). Blank or any other text reads as "Other".
+PLAN_TYPES = (
+    "Ofsted ILACS",
+    "Ofsted/CQC area SEND",
+    "JTAI",
+    "CQC",
+    "HMICFRS",
+    "Internal audit",
+    "Corporate plan",
+    "Other",
+)
+
 # Settings rows: (setting, what it is). Dates among them are read as dates.
 SETTING_ROWS = (
     ("Council", "Council name, e.g. Lewisham"),
@@ -319,8 +332,14 @@ SETTING_ROWS = (
         "Rating scheme",
         "RAG (the default) or BRAG: Blue for a Complete action with its evidence of impact recorded",
     ),
+    (
+        "Plan type",
+        "Optional: " + ", ".join(PLAN_TYPES) + " (the report's standard paragraphs follow it)",
+    ),
+    ("Inspectorate", "Optional: who inspected, e.g. Ofsted (else taken from the plan type)"),
+    ("Inspection date", "Optional: the date of the inspection the plan answers"),
 )
-SETTING_DATES = ("Meeting date", "As at date")
+SETTING_DATES = ("Meeting date", "As at date", "Inspection date")
 
 OFFICER_SHEETS = (ACTIONS, RECOMMENDATIONS, LEADS, REVISIONS, PERIODS, SETTINGS)
 SETTING_KEYS = {
