@@ -1200,3 +1200,66 @@ def cell_parts(
                     element.set("ref", _grown_ref(element.get("ref") or ref, last))
                 out[table] = _xml(root)
     return out
+
+
+# --- print areas: each sheet's ends at its last used row, after every write ------------------------------------------
+
+PRINT_AREA = "_xlnm.Print_Area"
+_AREA = re.compile(
+    r"^(?P<sheet>.*)!\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+):\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+)$"
+)
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br=\"(\d+)\"")
+
+
+def last_typed_row(part: bytes) -> int:
+    """The last row of a sheet part holding a typed value (not a formula, such as the Checks column's written below
+    the Actions Table): read from the end, so the blank formula rows below the data are all that is scanned."""
+    end = len(part)
+    starts = list(_ROW_START.finditer(part))
+    for match in reversed(starts):
+        body = part[match.start() : end]
+        end = match.start()
+        for cell in _CELL_ELEMENT.finditer(body):
+            inner = cell["body"] or b""
+            if b"<f" not in inner and (b"<v" in inner or b"<is" in inner):
+                return int(match[1])
+    return 1
+
+
+def print_area_parts(
+    package: zipfile.ZipFile,
+    changed: dict[str, bytes | Iterable[bytes] | None],
+    label: str,
+    rows: dict[str, int],
+) -> dict[str, bytes]:
+    """The workbook part with each sheet's print area (as ``new`` set it) ending at the sheet's last used row:
+    ``rows`` gives it for the sheets this write replaces whole, the others' are read from their parts. A sheet
+    without a print area (a workbook made before they were set) keeps none. Nothing else of the part changes."""
+    data = changed.get(WORKBOOK_PART)
+    workbook = data if isinstance(data, bytes) else read_part(package, WORKBOOK_PART, label)
+    root = parse_part(workbook, WORKBOOK_PART, label)
+    names = [s.get("name") or "" for s in root.iter(f"{{{NS}}}sheet")]
+    parts = sheet_parts(package, label)
+    moved = False
+    for defined in root.iter(f"{{{NS}}}definedName"):
+        index = defined.get("localSheetId") or ""
+        area = _AREA.match((defined.text or "").strip())
+        if defined.get("name") != PRINT_AREA or not index.isdigit() or int(index) >= len(names):
+            continue
+        if area is None:
+            continue
+        sheet = names[int(index)]
+        if sheet in rows:
+            last = rows[sheet]
+        else:
+            part = parts.get(sheet)
+            current = changed.get(part) if part else None
+            if part is None or not (isinstance(current, bytes) or part in package.namelist()):
+                continue
+            last = last_typed_row(
+                current if isinstance(current, bytes) else read_part(package, part, label)
+            )
+        text = f"{area['sheet']}!${area['c1']}${area['r1']}:${area['c2']}${max(last, int(area['r1']) + 1)}"
+        if text != defined.text:
+            defined.text, moved = text, True
+    return {WORKBOOK_PART: _xml(root)} if moved else {}
