@@ -187,10 +187,10 @@ def refresh(path: Path, as_at: str | None, period: str | None) -> None:
 @click.option(
     "-o",
     "--output",
-    required=True,
+    default=None,
     metavar="REPORT.docx",
     type=click.Path(path_type=Path),
-    help="The Word report to write.",
+    help="The Word report to write (default: '<tracker name> report.docx' beside the tracker, as the ribbon names it).",
 )
 @_as_at
 @_period
@@ -211,7 +211,7 @@ def refresh(path: Path, as_at: str | None, period: str | None) -> None:
 )
 def report(
     path: Path,
-    output: Path,
+    output: Path | None,
     as_at: str | None,
     period: str | None,
     template: Path | None,
@@ -222,6 +222,12 @@ def report(
     from ofsted_tracker.report_builder import build_report  # defers the report's code
     from ofsted_tracker.report_builder.pdf import write_pdf  # defers the report's code
 
+    if output is None:
+        from ofsted_tracker.addin.macros import (
+            report_name,
+        )  # defers xlwings: the ribbon's name for the report
+
+        output = path.parent / report_name(path.name)
     try:
         _report_paths(path, output, template)
     except TrackerError as exc:

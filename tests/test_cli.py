@@ -284,6 +284,17 @@ def test_report_into_a_folder_that_does_not_exist_is_refused(demo_master, tmp_pa
     assert not (tmp_path / "no-such-folder").exists()
 
 
+def test_report_without_output_is_written_beside_the_tracker_as_the_ribbon_names_it(demo_tracker):
+    from ofsted_tracker.addin.macros import report_name
+
+    result = run("report", demo_tracker)
+    assert result.exit_code == 0, result.output
+    written = demo_tracker.parent / "lewisham-tracker report.docx"
+    assert written.name == report_name(demo_tracker.name)
+    assert written.stat().st_size > 0
+    assert f"Wrote {written}" in result.output
+
+
 @pytest.mark.parametrize(
     "command",
     [
