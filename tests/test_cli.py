@@ -549,3 +549,12 @@ def test_officers_text_that_looks_like_rich_markup_is_printed_as_typed(tmp_path)
     result = run("summary", target, "--period", "Q2")
     assert result.exit_code == 0, result.output
     assert "[/]" in result.output or "[bold]x" in result.output
+
+
+def test_payload_sends_the_used_rows_only(demo_master):
+    result = run("payload", demo_master)
+    assert result.exit_code == 0, result.output
+    sheets = {s["name"]: s["values"] for s in json.loads(result.output)["sheets"]}
+    # 61 actions and the header: not the blank Checks formulas written below the Table to row 1,000
+    assert len(sheets["Actions"]) == 62
+    assert any(v != "" for v in sheets["Actions"][-1])
