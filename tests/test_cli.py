@@ -558,3 +558,17 @@ def test_payload_sends_the_used_rows_only(demo_master):
     # 61 actions and the header: not the blank Checks formulas written below the Table to row 1,000
     assert len(sheets["Actions"]) == 62
     assert any(v != "" for v in sheets["Actions"][-1])
+
+
+def test_a_missing_file_is_named_as_typed_and_a_csv_is_not_an_excel_workbook(tmp_path, monkeypatch):
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    result = run("validate", "../x/wrong.xlsx")
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("../x/wrong.xlsx: no such file.")
+    assert len(result.output.strip().splitlines()) == 1
+    (tmp_path / "plan.xlsx").write_text("ID,Action\n1.1,Do it\n")
+    result = run("validate", "../plan.xlsx")
+    assert result.exit_code == 2
+    assert "plan.xlsx is not an Excel workbook (.xlsx)." in result.output
+    assert "zip" not in result.output
