@@ -418,9 +418,25 @@ def serve(
     from ofsted_tracker.addin.server.serve import run  # defers xlwings Server (an optional extra)
 
     try:
+        _port_free(host, port)
         run(host, port, cert_dir, certfile, keyfile)
     except TrackerError as exc:
         _fail(exc)
+
+
+def _port_free(host: str, port: int) -> None:
+    """Refuse, in one line and before the server's banner, a port another program is listening on."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise TrackerError(
+                f"port {port} on {host} is in use ({exc.strerror}): stop the program using it, or give "
+                "another with --port."
+            ) from None
 
 
 @app.command()

@@ -572,3 +572,18 @@ def test_a_missing_file_is_named_as_typed_and_a_csv_is_not_an_excel_workbook(tmp
     assert result.exit_code == 2
     assert "plan.xlsx is not an Excel workbook (.xlsx)." in result.output
     assert "zip" not in result.output
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_and_exits_2():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--host", "127.0.0.1", "--port", str(port))
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"ofsted-tracker: port {port} on 127.0.0.1 is in use (Address already in use): stop the program "
+        "using it, or give another with --port."
+    )
