@@ -192,6 +192,14 @@ def write_grids(book: Book, grids: dict[str, Grid]) -> None:
         sheet.clear_contents()
         if grid:
             sheet.range((1, 1)).value = [[as_entered(v) for v in row] for row in grid]
+            _print_area(sheet, grid)
+
+
+def _print_area(sheet: xw.Sheet, grid: Grid) -> None:
+    """The sheet's print area ends at its grid's last row (one operation), as ``package.print_area_parts`` does to
+    the file: the rows left over from a longer grid print no blank pages."""
+    width = max(len(row) for row in grid)
+    sheet.page_setup.print_area = f"$A$1:${schema.column_letter(width)}${len(grid)}"
 
 
 def write_cells(book: Book, edits: dict[str, dict[tuple[int, int], object]]) -> None:
@@ -266,6 +274,7 @@ def write_tool_sheet(book: Book, name: str, grid: Grid, header_row: int) -> None
     ):  # the tool's table, header down
         table.resize(new_range)
     sheet.range((1, 1)).value = [[as_entered(v) for v in row] for row in grid]
+    _print_area(sheet, grid)
     if added and len(grid) >= header_row:
         sheet.range((header_row, 1), (header_row, width)).font.bold = True
         sheet.range((header_row, 1), (len(grid), width)).columns.autofit()

@@ -8,11 +8,11 @@ reaches the user as a message box, never a Python traceback; the macros here wri
 cells a return changes, after the officer says Yes).
 
 Excel operations are bounded per macro, whatever the number of actions: reading the plan is one block read
-per officers' sheet (6), and one for each of the tool's History and Requests sheets the workbook has; writing a computed sheet is one clear and one block write (2), a message is 1.
+per officers' sheet (6), and one for each of the tool's History and Requests sheets the workbook has; writing a computed sheet is one clear, one block write and its print area (3), a message is 1.
 xlwings itself splits a block write of more than 100,000 cells into chunks to keep each request within what
 Excel accepts; so a computed sheet of more than 10,000 rows (Slippage has one row per action, ten columns)
-costs one more write per further 10,000 rows (measured: 7 operations for refresh at 61 and 1,000 actions, 8
-at 10,000).
+costs one more write per further 10,000 rows (measured: 10 operations for refresh at 61 and 1,000 actions,
+11 at 10,000).
 """
 
 from __future__ import annotations
@@ -98,8 +98,8 @@ def validate(book: Book, as_at: date | None = None, period: str | None = None) -
     action, column A the severity: "Errors: 2 - see Checks", "Notes: 1"), and conditional formatting shades
     the rows with errors. Excel recalculates it as soon as the Checks sheet is written.
 
-    Excel operations: 6 block reads (one per officers' sheet; 8 with History and Requests), then 3 (clear
-    Checks, write Checks, the message), whatever the number of actions.
+    Excel operations: 6 block reads (one per officers' sheet; 8 with History and Requests), then 4 (clear
+    Checks, write Checks, its print area, the message), whatever the number of actions.
     """
     s = jobs.check(ExcelStore(book), as_at, period)
     marked = (
@@ -118,7 +118,8 @@ def refresh_sheets(book: Book, as_at: date | None = None, period: str | None = N
     The Dashboard's RAG chart is a native Excel chart reading the Dashboard's fixed cells (``layout.OVERALL_ROWS``),
     so it follows the new values with no operation of its own.
 
-    Excel operations: 6 block reads, then 7 (clear and write each of the 3 sheets, the message), whatever
+    Excel operations: 6 block reads, then 10 (clear, write and set the print area of
+    each of the 3 sheets, the message), whatever
     the number of actions.
     """
     s = jobs.refresh(ExcelStore(book), as_at, period)
@@ -200,7 +201,7 @@ def build_report(
     defaults to ``report_builder.build_report``. Then the period's snapshot is recorded on History and the
     dashboards refreshed (``record_snapshot``), as ``ofsted-tracker report`` does.
 
-    Excel operations: 6 block reads (8 with History and Requests), at most 9 writes and 1 (the message),
+    Excel operations: 6 block reads (8 with History and Requests), at most 13 writes and 1 (the message),
     whatever the number of actions.
     """
     folder, where = report_folder(book)
@@ -247,8 +248,8 @@ def snapshot(book: Book, as_at: date | None = None, period: str | None = None) -
     """Record the period's snapshot on History and refresh the dashboards (``jobs.snapshot``): what xlwings Server
     runs once the task pane has the report (Build report's second half there, as the download is a route).
 
-    Excel operations: the reads of ``summary``, one clear and one block write of History (and the sheet added the
-    first time), then 6 (the three computed sheets).
+    Excel operations: the reads of ``summary``, one clear, one block write and the print area of History (and the
+    sheet added the first time), then 9 (the three computed sheets).
     """
     return recorded_text(jobs.snapshot(ExcelStore(book), as_at, period, date.today()))
 

@@ -2,7 +2,8 @@
 
 ``payload(path)`` is what Office.js (xlwings Server's ``runPython``) posts for the workbook at ``path``:
 ``client``, ``version``, ``book`` (name, active sheet, selection), ``names`` and ``sheets`` (name, values,
-pictures, and tables with their ranges), dates as ISO strings, blanks as "". Formula cells carry their cached values, as in Excel.
+pictures, and tables with their ranges), dates as ISO strings, blanks as "", the rows below the last one
+with a value left out. Formula cells carry their cached values, as in Excel.
 Sheets left out by a script's ``include`` are still listed, with no values (``[[]]``), as Office.js does. The
 tests, the benchmark and ``ofsted-tracker payload`` use it; ``problem(data)`` says what is wrong with a posted
 payload before xlwings is given it. ``PLAN_SHEETS`` are the sheets a click that reads the plan sends with values.
@@ -85,6 +86,8 @@ def payload(
                 values = [
                     [_json_value(v) for v in row] for row in ws.iter_rows(values_only=True)
                 ] or [[]]
+                while len(values) > 1 and all(v == "" for v in values[-1]):
+                    values.pop()  # the used rows only: formulas showing "" below a Table (Actions' Checks) are blank
                 width = max((len(row) for row in values), default=0)
                 values = [
                     row + [""] * (width - len(row)) for row in values

@@ -187,10 +187,10 @@ def refresh(path: Path, as_at: str | None, period: str | None) -> None:
 @click.option(
     "-o",
     "--output",
-    required=True,
+    default=None,
     metavar="REPORT.docx",
     type=click.Path(path_type=Path),
-    help="The Word report to write.",
+    help="The Word report to write (default: '<tracker name> report.docx' beside the tracker, as the ribbon names it).",
 )
 @_as_at
 @_period
@@ -216,7 +216,7 @@ def refresh(path: Path, as_at: str | None, period: str | None) -> None:
 )
 def report(
     path: Path,
-    output: Path,
+    output: Path | None,
     as_at: str | None,
     period: str | None,
     template: Path | None,
@@ -228,6 +228,12 @@ def report(
     from ofsted_tracker.report_builder import build_report  # defers the report's code
     from ofsted_tracker.report_builder.pdf import write_pdf  # defers the report's code
 
+    if output is None:
+        from ofsted_tracker.addin.macros import (
+            report_name,
+        )  # defers xlwings: the ribbon's name for the report
+
+        output = path.parent / report_name(path.name)
     try:
         _report_paths(path, output, template)
     except TrackerError as exc:
@@ -420,9 +426,25 @@ def serve(
     from ofsted_tracker.addin.server.serve import run  # defers xlwings Server (an optional extra)
 
     try:
+        _port_free(host, port)
         run(host, port, cert_dir, certfile, keyfile)
     except TrackerError as exc:
         _fail(exc)
+
+
+def _port_free(host: str, port: int) -> None:
+    """Refuse, in one line and before the server's banner, a port another program is listening on."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise TrackerError(
+                f"port {port} on {host} is in use ({exc.strerror}): stop the program using it, or give "
+                "another with --port."
+            ) from None
 
 
 @app.command()

@@ -190,6 +190,8 @@ def test_every_refusal_is_located(demo, tmp_path):
     ]  # a file refused whole gives one finding, nothing else
     assert ("return-status", "[sk.xlsx]Update request!F6") in found
     assert ("return-date", "[sk.xlsx]Update request!G7") in found
+    (bad_date,) = [r.message for r in got.refusals if r.code == "return-date"]
+    assert bad_date.count("dd/mm/yyyy") == 1, bad_date  # its instruction once
     assert ("return-future", "[sk.xlsx]Update request!G8") in found
     assert ("return-read-only", "[sk.xlsx]Update request!E9") in found
     assert not got.changes and sk  # every changed row was refused whole

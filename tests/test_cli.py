@@ -284,6 +284,17 @@ def test_report_into_a_folder_that_does_not_exist_is_refused(demo_master, tmp_pa
     assert not (tmp_path / "no-such-folder").exists()
 
 
+def test_report_without_output_is_written_beside_the_tracker_as_the_ribbon_names_it(demo_tracker):
+    from ofsted_tracker.addin.macros import report_name
+
+    result = run("report", demo_tracker)
+    assert result.exit_code == 0, result.output
+    written = demo_tracker.parent / "lewisham-tracker report.docx"
+    assert written.name == report_name(demo_tracker.name)
+    assert written.stat().st_size > 0
+    assert f"Wrote {written}" in result.output
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -538,3 +549,41 @@ def test_officers_text_that_looks_like_rich_markup_is_printed_as_typed(tmp_path)
     result = run("summary", target, "--period", "Q2")
     assert result.exit_code == 0, result.output
     assert "[/]" in result.output or "[bold]x" in result.output
+
+
+def test_payload_sends_the_used_rows_only(demo_master):
+    result = run("payload", demo_master)
+    assert result.exit_code == 0, result.output
+    sheets = {s["name"]: s["values"] for s in json.loads(result.output)["sheets"]}
+    # 61 actions and the header: not the blank Checks formulas written below the Table to row 1,000
+    assert len(sheets["Actions"]) == 62
+    assert any(v != "" for v in sheets["Actions"][-1])
+
+
+def test_a_missing_file_is_named_as_typed_and_a_csv_is_not_an_excel_workbook(tmp_path, monkeypatch):
+    (tmp_path / "here").mkdir()
+    monkeypatch.chdir(tmp_path / "here")
+    result = run("validate", "../x/wrong.xlsx")
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("../x/wrong.xlsx: no such file.")
+    assert len(result.output.strip().splitlines()) == 1
+    (tmp_path / "plan.xlsx").write_text("ID,Action\n1.1,Do it\n")
+    result = run("validate", "../plan.xlsx")
+    assert result.exit_code == 2
+    assert "plan.xlsx is not an Excel workbook (.xlsx)." in result.output
+    assert "zip" not in result.output
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_and_exits_2():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run("serve", "--host", "127.0.0.1", "--port", str(port))
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"ofsted-tracker: port {port} on 127.0.0.1 is in use (Address already in use): stop the program "
+        "using it, or give another with --port."
+    )

@@ -108,6 +108,7 @@ def test_request_updates_writes_what_the_command_line_writes_and_logs_it(
     assert [a["func"] for a in actions] == [
         "addSheet",
         "setValues",
+        "setPrintArea",
         "setFontProperty",
         "setAutofit",
         "alert",

@@ -132,6 +132,10 @@ def apply(actions: list[dict], source: Path, target: Path) -> Applied:
                     default=8,
                 )
                 ws.column_dimensions[get_column_letter(c)].width = min(max(longest, 8) + 2, 80)
+        elif (
+            func == "setPrintArea"
+        ):  # the sheet's print area, as Office.js pageLayout.setPrintArea does
+            ws.print_area = action["args"][0].replace("$", "") or None
         elif func == "alert":
             result.alerts.append(action["args"])
         elif func == "activateSheet":

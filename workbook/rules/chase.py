@@ -392,8 +392,7 @@ def _check_row(
         if day is None:
             refuse(
                 field,
-                f"{_header(field)} '{_text(v.get(field))}' cannot be read as a date ({problem}) Type it "
-                "as dd/mm/yyyy.",
+                f"{_header(field)} '{_text(v.get(field))}' cannot be read as a date: {problem}",
                 "return-date",
             )
         elif field == "completed_on" and day > as_at:

@@ -327,3 +327,28 @@ def fit_height(values: list[object], widths: list[float]) -> float | None:
                 continue  # one line: the common case
             lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in value.split("\n")))
     return None if lines == 1 else min(lines, 27) * LINE_HEIGHT
+
+
+# Printing on A4: margins of 0.7 inch each side; an 11 pt sheet printed at MIN_PRINT_SCALE % is 8.25 pt
+A4_WIDTH_INCHES = {"portrait": 8.27 - 1.4, "landscape": 11.69 - 1.4}
+MIN_PRINT_SCALE = 75  # per cent: 11 pt text never prints below 8 pt
+
+
+def column_pixels(width: float) -> float:
+    """A column's printed width in pixels at 96 dpi, erring wide: Excel's width is in characters of Calibri's 7 px,
+    but LibreOffice without Calibri's metric twin prints a character of DejaVu Sans, about 9.3 px."""
+    return width * 9.5 + 5
+
+
+def page_layout(widths: list[float]) -> dict[str, object]:
+    """How a sheet of these column widths prints on A4: portrait when it fits at full size, else landscape; fitted
+    to the page's width when that keeps text at MIN_PRINT_SCALE % or more, else printed at that scale across as many
+    pages as it needs (never fitted to one page, which shrinks a long or wide sheet's text below 8 pt)."""
+    total = sum(column_pixels(w) for w in widths) or 1.0
+    for orientation in ("portrait", "landscape"):
+        page = A4_WIDTH_INCHES[orientation] * 96
+        if total <= page:
+            return {"orientation": orientation, "fit_to_width": True, "scale": 100}
+    if total * MIN_PRINT_SCALE / 100 <= page:
+        return {"orientation": "landscape", "fit_to_width": True, "scale": 100}
+    return {"orientation": "landscape", "fit_to_width": False, "scale": MIN_PRINT_SCALE}

@@ -17,6 +17,7 @@ from ofsted_tracker.workbook.store.package import (
     ChartTable,
     cell_parts,
     computed_parts,
+    print_area_parts,
     rewrite_package,
     tool_sheet_parts,
 )
@@ -61,6 +62,9 @@ class FileStore:
                 changed.update(computed_parts(package, changes.grids, label, (TREND_CHART,)))
             for log, grid in changes.logs:
                 changed.update(tool_sheet_parts(package, grid, label, changed, log))
+            replaced = {**changes.grids, **{log.name: grid for log, grid in changes.logs}}
+            rows = {sheet: len(grid) for sheet, grid in replaced.items()}
+            changed.update(print_area_parts(package, changed, label, rows))
             return changed
 
         rewrite_package(self.path, parts)

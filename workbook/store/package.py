@@ -41,7 +41,7 @@ from ofsted_tracker.workbook.plan.schema import (
     column_number,
     find_sheets,
 )
-from ofsted_tracker.workbook.rules.layout import row_heights
+from ofsted_tracker.workbook.rules.layout import page_layout, row_heights
 from ofsted_tracker.workbook.store.safe_write import assert_writable, atomic_write
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -628,6 +628,7 @@ def chart_parts(
 TABLE_TYPE = REL_NS + "/table"
 WORKSHEET_TYPE = REL_NS + "/worksheet"
 _SHEETS_END = re.compile(rb"</((?:[A-Za-z_][\w.-]*:)?)sheets\s*>")
+_DEFINED_NAMES_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?definedNames\s*>")
 
 
 def sheet_tables(
@@ -700,14 +701,27 @@ def _table_xml(table_id: int, name: str, ref: str, headers: list[str]) -> bytes:
 
 
 def _new_sheet_xml(widths: list[float], header_row: int, blocked: str) -> bytes:
-    """An empty computed worksheet: grey tab, frozen header, column widths, typing refused, one table part."""
+    """An empty computed worksheet: grey tab, frozen header, column widths, typing refused, A4 page setup with the
+    sheet's name and "Page N of M" (rules.layout.page_layout), one table part."""
     cols = "".join(
         f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>'
         for j, w in enumerate(widths, start=1)
     )
+    fit = page_layout(widths)
+    setup = (
+        '<pageSetup paperSize="9" orientation="{orientation}" {fit}/>'.format(
+            orientation=fit["orientation"],
+            fit='fitToWidth="1" fitToHeight="0"'
+            if fit["fit_to_width"]
+            else f'scale="{fit["scale"]}"',
+        )
+        + "<headerFooter><oddHeader>&amp;L&amp;11&amp;A</oddHeader>"
+        "<oddFooter>&amp;R&amp;11Page &amp;P of &amp;N</oddFooter></headerFooter>"
+    )
+    fit_to_page = '<pageSetUpPr fitToPage="1"/>' if fit["fit_to_width"] else ""
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        f'<worksheet xmlns="{NS}" xmlns:r="{REL_NS}"><sheetPr><tabColor rgb="FF808080"/></sheetPr>'
+        f'<worksheet xmlns="{NS}" xmlns:r="{REL_NS}"><sheetPr><tabColor rgb="FF808080"/>{fit_to_page}</sheetPr>'
         '<dimension ref="A1"/><sheetViews><sheetView workbookViewId="0" zoomScale="90">'
         f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
         '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
@@ -716,6 +730,7 @@ def _new_sheet_xml(widths: list[float], header_row: int, blocked: str) -> bytes:
         'errorTitle="Computed sheet" error="This sheet is written by ofsted-tracker. Type in the Actions sheet '
         f'instead." sqref="{blocked}"><formula1>FALSE</formula1></dataValidation></dataValidations>'
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+        f"{setup}"
         '<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>'
     ).encode()
 
@@ -852,6 +867,24 @@ def tool_sheet_parts(
         f'<{end[1].decode()}sheet xmlns:r="{REL_NS}" name="{sheet}" sheetId="{sheet_id}" '
         f'r:id="{rel_id}"/>'
     ).encode()
+    # its header row and ID column on every printed page (the sheet prints across pages: rules.layout.page_layout)
+    index = sum(1 for _ in root.iter(f"{{{NS}}}sheet"))
+    titles = (
+        f'<{end[1].decode()}definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+        f"'{sheet}'!$A:$A,'{sheet}'!${header_row}:${header_row}</{end[1].decode()}definedName>"
+    ).encode()
+    defined = _DEFINED_NAMES_END.search(workbook, end.end())
+    if defined is not None:
+        workbook = workbook[: defined.start()] + titles + workbook[defined.start() :]
+    else:
+        opening, closing = (f"<{end[1].decode()}definedNames>", f"</{end[1].decode()}definedNames>")
+        workbook = (
+            workbook[: end.end()]
+            + opening.encode()
+            + titles
+            + closing.encode()
+            + workbook[end.end() :]
+        )
     out[WORKBOOK_PART] = workbook[: end.start()] + entry + workbook[end.start() :]
     return out
 
@@ -1200,3 +1233,66 @@ def cell_parts(
                     element.set("ref", _grown_ref(element.get("ref") or ref, last))
                 out[table] = _xml(root)
     return out
+
+
+# --- print areas: each sheet's ends at its last used row, after every write ------------------------------------------
+
+PRINT_AREA = "_xlnm.Print_Area"
+_AREA = re.compile(
+    r"^(?P<sheet>.*)!\$?(?P<c1>[A-Z]+)\$?(?P<r1>\d+):\$?(?P<c2>[A-Z]+)\$?(?P<r2>\d+)$"
+)
+_ROW_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b[^>]*?\br=\"(\d+)\"")
+
+
+def last_typed_row(part: bytes) -> int:
+    """The last row of a sheet part holding a typed value (not a formula, such as the Checks column's written below
+    the Actions Table): read from the end, so the blank formula rows below the data are all that is scanned."""
+    end = len(part)
+    starts = list(_ROW_START.finditer(part))
+    for match in reversed(starts):
+        body = part[match.start() : end]
+        end = match.start()
+        for cell in _CELL_ELEMENT.finditer(body):
+            inner = cell["body"] or b""
+            if b"<f" not in inner and (b"<v" in inner or b"<is" in inner):
+                return int(match[1])
+    return 1
+
+
+def print_area_parts(
+    package: zipfile.ZipFile,
+    changed: dict[str, bytes | Iterable[bytes] | None],
+    label: str,
+    rows: dict[str, int],
+) -> dict[str, bytes]:
+    """The workbook part with each sheet's print area (as ``new`` set it) ending at the sheet's last used row:
+    ``rows`` gives it for the sheets this write replaces whole, the others' are read from their parts. A sheet
+    without a print area (a workbook made before they were set) keeps none. Nothing else of the part changes."""
+    data = changed.get(WORKBOOK_PART)
+    workbook = data if isinstance(data, bytes) else read_part(package, WORKBOOK_PART, label)
+    root = parse_part(workbook, WORKBOOK_PART, label)
+    names = [s.get("name") or "" for s in root.iter(f"{{{NS}}}sheet")]
+    parts = sheet_parts(package, label)
+    moved = False
+    for defined in root.iter(f"{{{NS}}}definedName"):
+        index = defined.get("localSheetId") or ""
+        area = _AREA.match((defined.text or "").strip())
+        if defined.get("name") != PRINT_AREA or not index.isdigit() or int(index) >= len(names):
+            continue
+        if area is None:
+            continue
+        sheet = names[int(index)]
+        if sheet in rows:
+            last = rows[sheet]
+        else:
+            part = parts.get(sheet)
+            current = changed.get(part) if part else None
+            if part is None or not (isinstance(current, bytes) or part in package.namelist()):
+                continue
+            last = last_typed_row(
+                current if isinstance(current, bytes) else read_part(package, part, label)
+            )
+        text = f"{area['sheet']}!${area['c1']}${area['r1']}:${area['c2']}${max(last, int(area['r1']) + 1)}"
+        if text != defined.text:
+            defined.text, moved = text, True
+    return {WORKBOOK_PART: _xml(root)} if moved else {}

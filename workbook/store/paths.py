@@ -33,11 +33,11 @@ def regular_file(path: Path, what: str) -> None:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        raise UnusableInput(f"{path.name}: no such file.") from None
+        raise UnusableInput(f"{path}: no such file.") from None  # the path as typed
     except OSError as exc:
         raise UnusableInput(f"{path.name} cannot be opened ({exc.strerror}).") from exc
     if stat.S_ISDIR(mode):
-        raise UnusableInput(f"{path.name} is a folder, not {what}.")
+        raise UnusableInput(f"{path} is a folder, not {what}.")
     if not stat.S_ISREG(mode):
         raise UnusableInput(
             f"{path} is {not_a_file(mode) or 'not a regular file'}, not {what}: give the file itself."

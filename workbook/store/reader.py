@@ -135,8 +135,8 @@ def check_package(path: Path) -> None:
         raise UnusableInput(_ole_message(path))
     if not zipfile.is_zipfile(path):
         raise UnusableInput(
-            f"{path.name} is not an Excel workbook (.xlsx): it is not a zip package. If it is a CSV or text file "
-            "renamed .xlsx, open it in Excel and save it as Excel Workbook (.xlsx)."
+            f"{path.name} is not an Excel workbook (.xlsx). If it is a CSV or text file, open it in Excel and "
+            "save it as Excel Workbook (.xlsx)."
         )
     try:
         with zipfile.ZipFile(path) as package:

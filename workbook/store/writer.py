@@ -11,12 +11,14 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
 from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan.dates import uk
 from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.store.safe_write import atomic_write
 
@@ -389,6 +391,7 @@ def _dashboard(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
     chart.set_categories(
         Reference(ws, min_col=2, max_col=3, min_row=layout.OVERALL_HEADER_ROW)
     )  # rule, recorded
+    _chart_text(chart)
     ws.add_chart(
         chart, "E4"
     )  # beside the counts, above the revisions table (which starts in row 21)
@@ -407,6 +410,23 @@ def _dashboard(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
             layout.OVERALL_HEADER_ROW, j
         )  # the header style of row 4 stops at the trend table
         gap.fill, gap.font = PatternFill(fill_type=None), Font()
+
+
+def _chart_text(chart) -> None:
+    """The chart's axis and legend text at 11 pt (Excel's default is 10): 8.25 pt when the sheet prints at 75 %."""
+    from openpyxl.chart.text import RichText
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+
+    def text() -> RichText:
+        size = CharacterProperties(sz=1100)
+        return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=size), endParaRPr=size)])
+
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.txPr = text()
+        if axis.title is not None:
+            for paragraph in axis.title.tx.rich.p:
+                paragraph.pPr = ParagraphProperties(defRPr=CharacterProperties(sz=1100, b=True))
+    chart.legend.txPr = text()
 
 
 def _trend_chart(ws, grid: layout.Grid) -> None:
@@ -451,6 +471,7 @@ def _trend_chart(ws, grid: layout.Grid) -> None:
     periods = f"'{ws.title}'!${schema.column_letter(column)}${first}:${schema.column_letter(column)}${last}"
     for series in chart.series:
         series.cat = AxDataSource(strRef=StrRef(periods))  # the period names are text, not numbers
+    _chart_text(chart)
     ws.add_chart(chart, f"{schema.column_letter(column)}{first + layout.TREND_POINTS + 2}")
 
 
@@ -501,18 +522,52 @@ def build_workbook(
     for index, name in enumerate(SHEET_ORDER):
         wb.move_sheet(name, offset=index - wb.sheetnames.index(name))
     wb.active = 0
+    settings = {r.get("key"): r.get("value") for r in rows.get("Settings", [])}
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == schema.DASHBOARD
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        if ws.title not in schema.COMPUTED_SHEETS:
-            ws.print_title_rows = "1:1"
-        # Checks and Slippage: their list's header row on every printed page
-        elif ws.title != schema.DASHBOARD:
-            ws.print_title_rows = f"{layout.TABLE_HEADER_ROW}:{layout.TABLE_HEADER_ROW}"
+        print_setup(ws, settings.get("Council"), settings.get("As at date"))
     return wb
+
+
+def _last_used(ws) -> tuple[int, int]:
+    """The sheet's last used row and column: its Table's, for an officer's sheet (the Checks formulas written below
+    the Table are not data), else its cells'."""
+    if ws.tables:
+        ref = next(iter(ws.tables.values())).ref
+        _first, last = ref.split(":")
+        column, row = coordinate_from_string(last)
+        return row, column_index_from_string(column)
+    return ws.max_row, ws.max_column
+
+
+def print_setup(ws, council: object = None, as_at: object = None) -> None:
+    """A4, portrait or landscape by the sheet's width, never below 8 pt (rules.layout.page_layout); its header row
+    (and, on a sheet printed across pages, its first column) on every page; a print area ending at its last used
+    row; a header naming the sheet and council and a footer with the as-at date and "Page N of M"."""
+    last_row, last_column = _last_used(ws)
+    widths = [
+        ws.column_dimensions[schema.column_letter(j)].width or 13 for j in range(1, last_column + 1)
+    ]
+    fit = layout.page_layout(widths)
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = fit["orientation"]
+    ws.sheet_properties.pageSetUpPr.fitToPage = fit["fit_to_width"]
+    if fit["fit_to_width"]:
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    else:
+        ws.page_setup.scale = fit["scale"]
+        ws.print_title_cols = "A:A"
+    if ws.title not in schema.COMPUTED_SHEETS:
+        ws.print_title_rows = "1:1"
+    elif ws.title != schema.DASHBOARD:  # Checks and Slippage: their list's header row on every page
+        ws.print_title_rows = f"{layout.TABLE_HEADER_ROW}:{layout.TABLE_HEADER_ROW}"
+    ws.print_area = f"A1:{schema.column_letter(last_column)}{last_row}"
+    ws.oddHeader.left.text = ws.title
+    ws.oddHeader.right.text = str(council or "")
+    ws.oddFooter.left.text = f"As at {uk(as_at)}" if isinstance(as_at, date) else ""
+    ws.oddFooter.right.text = "Page &P of &N"
+    for part in (ws.oddHeader.left, ws.oddHeader.right, ws.oddFooter.left, ws.oddFooter.right):
+        part.size = 11  # scaled with the sheet: 8.25 pt at MIN_PRINT_SCALE
 
 
 def settings_rows(values: dict[str, object]) -> list[dict[str, object]]:
