@@ -39,6 +39,7 @@ LAYERS = (
         "uses of the jobs",
         (
             "ofsted_tracker.workbook.demo",
+            "ofsted_tracker.workbook.importer",
             "ofsted_tracker.workbook.frames",
             "ofsted_tracker.report_builder",
         ),
@@ -49,6 +50,7 @@ LAYERS = (
 DEFERRED = {  # modules imported inside a function, and what importing them would load
     "ofsted_tracker.workbook.store.writer": "openpyxl",
     "ofsted_tracker.workbook.demo": "openpyxl",
+    "ofsted_tracker.workbook.importer.build": "python-docx and openpyxl",
     "ofsted_tracker.workbook.frames": "pandas",
     "ofsted_tracker.show": "rich",
     "ofsted_tracker.addin.server.serve": "xlwings Server",
