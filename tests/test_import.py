@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import zipfile
 from datetime import date
 
@@ -255,25 +256,29 @@ def test_the_mapping_file_edited_changes_exactly_what_it_says(tmp_path):
     source = word_plan(tmp_path / "plan.docx")
     before = import_plan(source)
     text = before.as_dict()["mapping_file"]
-    assert '"Progress update" = "Progress commentary"' in text
+    assert '"Progress update" = "Progress commentary"' in text and "[skip]" in text
+    same = tmp_path / "same.toml"
+    same.write_text(text, encoding="utf-8")
+    assert import_plan(source, read_mapping(same)).rows == before.rows
     edited = tmp_path / "edited.toml"
     edited.write_text(
         text.replace('"Progress update" = "Progress commentary"', '"Progress update" = "ignore"')
-        + '\n[skip]\n"table 1" = [3]\n',
-        encoding="utf-8",
-    ) if "[skip]" not in text else edited.write_text(
-        text.replace(
-            '"Progress update" = "Progress commentary"', '"Progress update" = "ignore"'
-        ).replace("[skip]", '[skip]\n"table 1" = [3]', 1),
+        .replace("[skip]", '[skip]\n"table 1" = [3]', 1)
+        .replace("[colours]", '[colours]\n"FFC000" = "R"', 1),
         encoding="utf-8",
     )
     after = import_plan(source, read_mapping(edited))
-    gone = before.rows["Actions"][0]
-    assert [a for a in after.rows["Actions"] if a["action_id"] == gone["action_id"]] == []
-    rest_before = [
-        {k: v for k, v in a.items() if k != "commentary"} for a in before.rows["Actions"][1:]
+    skipped = before.rows["Actions"][0]  # row 3: row 1 is the header, row 2 recommendation 1
+    expected = [
+        {
+            **{k: v for k, v in a.items() if k != "commentary"},
+            **({"recorded_rag": "R"} if a["recorded_rag"] == "A" else {}),
+        }
+        for a in before.rows["Actions"]
+        if a is not skipped
     ]
-    assert [{k: v for k, v in a.items()} for a in after.rows["Actions"]] == rest_before
+    assert after.rows["Actions"] == expected
+    assert any(a["recorded_rag"] == "A" for a in before.rows["Actions"])
 
 
 def test_preview_writes_nothing_and_json_gives_the_same(tmp_path):
@@ -354,3 +359,60 @@ def test_two_different_action_tables_are_named(tmp_path):
             c.text = text
     document.save(path)
     _refused(path, "table 1 and table 2 both look like the action table")
+
+
+def test_the_tools_own_report_appendix_imports_back(demo_tracker, tmp_path):
+    from ofsted_tracker.report_builder import build_report
+    from ofsted_tracker.workbook.jobs import report
+
+    written = report(demo_tracker, tmp_path / "report.docx", build_report).written
+    with pytest.raises(UnusableInput) as caught:
+        import_plan(written)
+    assert "both look like the action table" in str(caught.value)
+    appendix = re.search(r'By whom \| RAG": ([^)]*)\)', str(caught.value))[1]
+    labels = appendix.split(", ")
+    assert len(labels) == 9  # one table of actions per recommendation
+    mapping = tmp_path / "map.toml"
+    mapping.write_text("tables = [" + ", ".join(f'"{x}"' for x in labels) + "]\n", encoding="utf-8")
+    imported = import_plan(written, read_mapping(mapping), as_at=AS_AT)
+    summary = open_summary(demo_tracker)
+    original = summary.plan
+    names = {lead["initials"]: lead["name"] for lead in imported.rows["Leads"]}
+    back = {a["action_id"]: a for a in imported.rows["Actions"]}
+    assert sorted(back) == sorted(a.action_id for a in original.actions)
+    for a in original.actions:
+        got = back[a.action_id]
+        assert got["text"] == a.text
+        assert got["recorded_rag"] == (
+            summary.ratings[a.action_id] or "NR"
+        )  # the report prints the rule's
+        initials = [
+            o if re.fullmatch(r"[A-Z]{1,3}[a-z]?", o) else "".join(w[0] for w in o.split())
+            for o in a.owners
+        ]
+        assert (
+            got["owners"].split("/") == initials
+        )  # the report prints a lead's name, the import makes initials
+        assert all(i in names for i in initials)
+        assert got["original_deadline"] == (
+            a.original_raw or a.original_deadline
+        )  # text kept as typed
+        assert got.get("current_deadline", got["original_deadline"]) == (
+            a.current_raw or a.current_deadline or a.original_raw or a.original_deadline
+        )
+
+
+def test_leads_from_owner_cells_keep_initials_and_name_collisions(tmp_path):
+    source = tmp_path / "plan.csv"
+    source.write_text(
+        "Ref,Action,Owner,Deadline\n1.1,A,Paul King,1/1/2017\n1.2,B,Peter Kay/SK,1/1/2017\n1.3,C,SK,1/1/2017\n",
+        encoding="utf-8",
+    )
+    imported = import_plan(source)
+    assert imported.rows["Leads"] == [
+        {"initials": "PK", "name": "Paul King"},
+        {"initials": "PK2", "name": "Peter Kay"},
+        {"initials": "SK", "name": "SK"},
+    ]
+    assert [a["owners"] for a in imported.rows["Actions"]] == ["PK", "PK2/SK", "SK"]
+    assert imported.collisions == ["Paul King and Peter Kay both make PK: Peter Kay is PK2."]

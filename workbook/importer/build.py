@@ -17,14 +17,23 @@ from ofsted_tracker.workbook.importer.mapping import (
     choose,
     colour_letter,
     mapping_toml,
+    norm,
     recommendation_row,
 )
-from ofsted_tracker.workbook.importer.readers import read_source
+from ofsted_tracker.workbook.importer.readers import Table, read_source
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.dates import read_date
 
-_INITIALS = re.compile(r"^[A-Z]{1,4}[0-9]?$")
+_INITIALS = re.compile(r"^(?:[A-Z]{1,4}[0-9]?|[A-Z]{2}[a-z][A-Z]?)$")  # PK, SK2, JSt
+_WAS = re.compile(
+    r"^(?P<now>.+?)\s*\(was (?P<was>[^)]+)\)$", re.DOTALL
+)  # the report's own "31/01/17 (was 30/10/16)"
+_OWNERS = re.compile(r"\s*[/,]\s*")
 DATES = ("original_deadline", "current_deadline")
+TITLES = {  # titles and police ranks, not part of initials
+    *("dr", "mr", "mrs", "ms", "miss", "mx", "cllr", "prof", "sir", "dame", "rev", "revd"),
+    *("dci", "di", "ds", "dc", "dcs", "dsi", "pc", "ps", "insp", "supt"),
+}
 
 
 @dataclass
@@ -120,17 +129,49 @@ def _text(value: object) -> str:
 
 
 def _initials(name: str) -> str:
-    words = re.findall(r"[A-Za-z][A-Za-z'\-]*", name)
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", name) if w.lower() not in TITLES]
     return "".join(w[0].upper() for w in words[:4]) or name[:4].upper()
 
 
-def _leads(actions: list[dict[str, object]], notes: list[str]) -> list[dict[str, object]]:
-    """Leads from the owner cells (split on /); names get initials made, two names on one set of initials named."""
-    by_name: dict[str, str] = {}
-    taken: dict[str, str] = {}
+_LEAD_HEADERS = {
+    "initials": "initials",
+    "name": "name",
+    "current post-holder": "name",
+    "post holder": "name",
+    "officer": "name",
+    "job title": "job_title",
+    "role": "job_title",
+}
+
+
+def listed_leads(tables: list[Table]) -> list[dict[str, str]]:
+    """A list of leads the source gives (a table with Initials and Name columns), as the source gives it."""
+    out = []
+    for table in tables:
+        for _number, cells in table.rows[:1]:
+            columns = {i: _LEAD_HEADERS.get(norm(c.value)) for i, c in enumerate(cells)}
+            if {"initials", "name"} <= set(columns.values()):
+                for _n, row in table.rows[1:]:
+                    lead = {
+                        f: _text(row[i].value) for i, f in columns.items() if f and i < len(row)
+                    }
+                    if lead.get("initials") and lead.get("name"):
+                        out.append(lead)
+    return out
+
+
+def _leads(
+    actions: list[dict[str, object]], notes: list[str], listed: list[dict[str, str]] = ()
+) -> list[dict[str, object]]:
+    """Leads from the owner cells (split on / or ,): a lead the source lists keeps its initials, initials typed
+    are kept, other names get initials made, and two names on one set of initials are named."""
+    by_name = {lead["name"]: lead["initials"] for lead in listed}
+    by_name.update({lead["initials"]: lead["initials"] for lead in listed})
+    taken = {lead["initials"]: lead["name"] for lead in listed}
+    titles = {lead["initials"]: lead.get("job_title", "") for lead in listed}
     for a in actions:
         owners = []
-        for token in (t.strip() for t in _text(a.get("owners")).split("/")):
+        for token in _OWNERS.split(_text(a.get("owners"))):
             if not token:
                 continue
             if token in by_name:
@@ -153,13 +194,27 @@ def _leads(actions: list[dict[str, object]], notes: list[str]) -> list[dict[str,
             owners.append(initials)
         if owners:
             a["owners"] = "/".join(owners)
-    return [{"initials": i, "name": n} for i, n in taken.items()]
+    return [
+        {"initials": i, "name": n, **({"job_title": titles[i]} if titles.get(i) else {})}
+        for i, n in taken.items()
+    ]
+
+
+def _date(value: object, unreadable: list[str], where: str) -> object:
+    """A deadline through the one date reader: a date when it reads one, else the text as typed (noted)."""
+    reading = read_date(value)
+    if reading.value is not None and not reading.month_only:
+        return reading.value
+    if reading.value is None:
+        unreadable.append(f"{where}: {reading.problem}")
+    return value
 
 
 def collect(path: Path | str, mapping: dict | None = None) -> Imported:
     """Read the source and map it: the officers' rows a tracker made from it would hold."""
     path = Path(path)
-    choice = choose(read_source(path), mapping)
+    tables = read_source(path)
+    choice = choose(tables, mapping)
     unreadable: list[str] = []
     actions: list[dict[str, object]] = []
     recs: dict[str, dict[str, object]] = {}
@@ -192,16 +247,19 @@ def collect(path: Path | str, mapping: dict | None = None) -> Imported:
                     letter = colour_letter(cell.fill, choice.colours)
                     if letter:
                         value, shading = letter, shading + 1
-                if name in DATES and value not in ("", None):
-                    reading = read_date(value)
-                    if reading.value is not None and not reading.month_only:
-                        value = reading.value
-                    elif reading.value is None:
-                        unreadable.append(
-                            f"{table.where(number, i, headers[i])}: {reading.problem}"
-                        )
-                if value not in ("", None):
-                    row[name] = value
+                pairs = [(name, value)]
+                was = _WAS.match(value) if isinstance(value, str) else None
+                if (
+                    name == "original_deadline"
+                    and was
+                    and "Current deadline" not in columns.values()
+                ):
+                    pairs = [(name, was["was"]), ("current_deadline", was["now"])]
+                for name, value in pairs:
+                    if name in DATES and value not in ("", None):
+                        value = _date(value, unreadable, table.where(number, i, headers[i]))
+                    if value not in ("", None):
+                        row[name] = value
             if not row.get("text"):
                 continue
             row.setdefault("rec_id", rec_id or _text(row.get("action_id")).split(".")[0] or "1")
@@ -221,7 +279,7 @@ def collect(path: Path | str, mapping: dict | None = None) -> Imported:
             )
         a.pop("success", None)  # no Actions column for it yet (issue 20)
     collisions: list[str] = []
-    leads = _leads(actions, collisions)
+    leads = _leads(actions, collisions, listed_leads(tables))
     rows = {
         "Actions": actions,
         "Recommendations": list(recs.values()),

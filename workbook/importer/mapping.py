@@ -17,7 +17,16 @@ SYNONYMS = {
     "Action ID": ("ref", "no", "no.", "id", "action id", "action no", "ref no", "number"),
     "Recommendation": ("recommendation", "rec", "rec no", "recommendation no", "theme", "priority"),
     "Action": ("action", "actions", "task", "what we will do", "action text"),
-    "Owner(s)": ("lead", "owner", "owners", "lead officer", "responsible", "who", "action owner"),
+    "Owner(s)": (
+        "lead",
+        "owner",
+        "owners",
+        "lead officer",
+        "responsible",
+        "who",
+        "action owner",
+        "by whom",
+    ),
     "Original deadline": (
         "deadline",
         "target date",
@@ -127,19 +136,19 @@ def _texts(cells) -> list[str]:
     return [str(c.value).strip() if c.value is not None else "" for c in cells]
 
 
-def _header(
-    table: Table, overrides: dict[str, str]
-) -> tuple[int, dict[int, str], list[str]] | None:
+def _header(table: Table, overrides: dict[str, str]):
+    """The table's header row: its number, its columns, its texts and a problem (a header read two ways), or None."""
     for number, cells in table.rows[:30]:
         texts = _texts(cells)
         mapped: dict[int, str] = {}
+        problem = None
         for i, text in enumerate(texts):
             if text in overrides:
                 mapped[i] = overrides[text]
                 continue
             column, could = match_header(text)
-            if column is None and len(could) > 1:
-                raise UnusableInput(
+            if column is None and len(could) > 1 and problem is None:
+                problem = (
                     f'{table.label}: the header "{text}" could be {" or ".join(could)}. Say which in a mapping '
                     f'file ([columns] "{text}" = "{could[0]}") and pass it with --mapping.'
                 )
@@ -149,14 +158,14 @@ def _header(
         if "Action" in useful and len(useful) >= 2:
             seen: dict[str, int] = {}
             for i, column in sorted(mapped.items()):
-                if column != IGNORE and column in seen:
-                    raise UnusableInput(
+                if column != IGNORE and column in seen and problem is None:
+                    problem = (
                         f'{table.label}: the headers "{texts[seen[column]]}" and "{texts[i]}" both look like '
-                        f'{column}. Say which in a mapping file ([columns] "{texts[i]}" = "ignore") and pass it '
-                        "with --mapping."
+                        f'{column}. Say which in a mapping file ([columns] "{texts[i]}" = "ignore") and pass '
+                        "it with --mapping."
                     )
-                seen[column] = i
-            return number, mapped, texts
+                seen.setdefault(column, i)
+            return number, mapped, texts, problem
     return None
 
 
@@ -170,33 +179,42 @@ def choose(tables: list[Table], mapping: dict | None = None) -> Choice:
                 f'mapping file: "{value}" is not a tracker column; use one of {", ".join(SYNONYMS)} or "ignore".'
             )
     wanted = mapping.get("tables")
-    candidates = [t for t in tables if wanted is None or t.label in wanted]
+    if wanted is not None:
+        missing = [w for w in wanted if w not in {t.label for t in tables}]
+        if missing:
+            raise UnusableInput(f'mapping file: the source has no "{missing[0]}".')
     found = []
-    for table in candidates:
-        header = _header(table, overrides)
-        if header:
-            found.append((table, header))
+    for table in tables:
+        if wanted is None or table.label in wanted:
+            header = _header(table, overrides)
+            if header:
+                found.append((table, header))
     if not found:
-        seen = (
-            "; ".join(
-                f"{t.label}: " + " | ".join(x for x in _texts(t.rows[0][1]) if x)[:120]
-                if t.rows
-                else f"{t.label}: empty"
-                for t in tables
-            )
-            or "no tables at all"
+        seen = "; ".join(
+            f"{t.label}: " + " | ".join(x for x in _texts(t.rows[0][1]) if x)[:120]
+            if t.rows
+            else f"{t.label}: empty"
+            for t in tables
         )
         raise UnusableInput(
             "No table looks like a plan: looked for a header row naming an Action column and at least one of "
-            f"Ref, Lead, Deadline, Status or RAG. Tables seen: {seen}."
+            f"Ref, Lead, Deadline, Status or RAG. Tables seen: {seen or 'none'}."
         )
-    shapes = {tuple(sorted(set(h[1].values()))) for _, h in found}
+    shapes: dict[tuple[str, ...], list[str]] = {}
+    for t, h in found:
+        shapes.setdefault(tuple(x for x in h[2] if x), []).append(t.label)
     if len(shapes) > 1 and wanted is None:
-        names = " and ".join(t.label for t, _ in found[:2])
-        raise UnusableInput(
-            f"{names} both look like the action table, with different headers. Name the one to read in a mapping "
-            f'file (tables = ["{found[0][0].label}"]) and pass it with --mapping.'
+        names = " and ".join(labels[0] for labels in list(shapes.values())[:2])
+        listed = "; ".join(
+            f'"{" | ".join(shape)}": {", ".join(labels)}' for shape, labels in shapes.items()
         )
+        raise UnusableInput(
+            f"{names} both look like the action table, with different headers ({listed}). Name the tables to "
+            f'read in a mapping file (tables = ["{found[0][0].label}"]) and pass it with --mapping.'
+        )
+    for _, h in found:
+        if h[3]:
+            raise UnusableInput(h[3])
     skip = {str(k): {int(r) for r in v} for k, v in mapping.get("skip", {}).items()}
     colours = {str(k).upper().lstrip("#"): str(v) for k, v in mapping.get("colours", {}).items()}
     return Choice(
@@ -250,4 +268,10 @@ def mapping_toml(choice: Choice) -> str:
         "[colours]  # fill colour (RRGGBB) = RAG letter, beside the near-red/amber/green/blue rule",
     ]
     lines += [f"{_quote(k)} = {_quote(v)}" for k, v in choice.colours.items()]
+    if choice.settings:  # Settings values for the tracker made (Council, Reporting period, ...)
+        lines += ["", "[settings]"] + [
+            f"{_quote(k)} = {_quote(str(v))}" for k, v in choice.settings.items()
+        ]
+    for period in choice.periods:  # rows of its Periods sheet
+        lines += ["", "[[periods]]"] + [f"{k} = {_quote(str(v))}" for k, v in period.items()]
     return "\n".join(lines) + "\n"
