@@ -70,8 +70,6 @@ def word_plan(path, header_every=20):
     document = docx.Document()
     document.add_paragraph("Appendix 1: Ofsted improvement plan")
     table = document.add_table(rows=0, cols=len(HEADER))
-    for i, text in enumerate(HEADER):
-        pass
     cells = table.add_row().cells
     for c, text in zip(cells, HEADER):
         c.text = text
