@@ -356,6 +356,67 @@ def demo(out: Path) -> None:
         _fail(exc)
 
 
+# --- import: a council's existing plan (Word, Excel or CSV) into a tracker (issue 21) ---
+@app.command("import")
+@click.argument("source", metavar="SOURCE", type=click.Path(path_type=Path))
+@click.option(
+    "--out", metavar="TRACKER.xlsx", type=click.Path(path_type=Path), help="Make this tracker."
+)
+@click.option(
+    "--mapping", metavar="MAP.toml", type=click.Path(path_type=Path), help="Override the mapping."
+)
+@click.option("--scheme", metavar="NAME", help="Rating scheme of the tracker made (RAG, BRAG).")
+@_as_at
+@_json
+@click.option("--force", is_flag=True, help="Replace an existing tracker (a backup is kept).")
+def import_(
+    source: Path,
+    out: Path | None,
+    mapping: Path | None,
+    scheme: str | None,
+    as_at: str | None,
+    as_json: bool,
+    force: bool,
+) -> None:
+    """Bring an existing plan (.docx tables, .xlsx/.xlsm sheet, .csv) into a tracker; without --out, preview."""
+    from ofsted_tracker.workbook.importer.build import (  # defers python-docx and openpyxl
+        import_plan,
+        read_mapping,
+        write_tracker,
+    )
+
+    try:
+        imported = import_plan(source, read_mapping(mapping), scheme, _as_at_option(as_at))
+        summary = write_tracker(imported, out, force) if out is not None else None
+    except TrackerError as exc:
+        _fail(exc)
+    if as_json:
+        data = imported.as_dict()
+        if out is not None:
+            data["written"] = str(out)
+            if summary is not None:
+                data["findings"] = len(summary.findings)
+                data["summary"] = summary.ratings_text()
+        click.echo(json.dumps(data, indent=2, default=str))
+        return
+    if out is None:
+        click.echo("\n".join(imported.lines()))
+        return
+    click.echo(
+        f"Made {out} from {source.name}: "
+        + ", ".join(f"{n} {k}" for k, n in imported.counts().items())
+    )
+    if summary is None:
+        click.echo("Fill in 'As at date' in Settings, then run validate.")
+    else:
+        click.echo(
+            f"{summary.ratings_text()}. Checks: {summary.counts_text()} ({len(summary.findings)} findings)."
+        )
+
+
+# --- end of import ---
+
+
 @app.group("addin")
 def addin_app() -> None:
     """Build and install the Excel ribbon add-in."""

@@ -39,6 +39,7 @@ LAYERS = (
         "uses of the jobs",
         (
             "ofsted_tracker.workbook.demo",
+            "ofsted_tracker.workbook.importer",
             "ofsted_tracker.workbook.frames",
             "ofsted_tracker.report_builder",
         ),
@@ -50,6 +51,7 @@ DEFERRED = {  # modules imported inside a function, and what importing them woul
     "ofsted_tracker.workbook.store.writer": "openpyxl",
     "ofsted_tracker.workbook.store.request_files": "email",
     "ofsted_tracker.workbook.demo": "openpyxl",
+    "ofsted_tracker.workbook.importer.build": "python-docx and openpyxl",
     "ofsted_tracker.workbook.frames": "pandas",
     "ofsted_tracker.show": "rich",
     "ofsted_tracker.addin.server.serve": "xlwings Server",
