@@ -117,14 +117,21 @@ def _open(path: Path, as_at: str | None, period: str | None):
 @app.command()
 @_tracker
 @click.option("--force", is_flag=True, help="Replace an existing file (a backup is kept).")
-def new(path: Path, force: bool) -> None:
+@click.option(
+    "--scheme",
+    default="RAG",
+    show_default=True,
+    metavar="NAME",
+    help="The rating scheme: RAG, BRAG, 'RAG + Completed' or 'Days behind' (README: the rules).",
+)
+def new(path: Path, force: bool, scheme: str) -> None:
     """Make a blank tracker workbook."""
     try:
         if path.exists() and not force:
             raise TrackerError(
                 f"{path.name} already exists. Choose another name, or add --force to replace it (a backup is kept)."
             )
-        jobs.new_tracker(path)
+        jobs.new_tracker(path, scheme=scheme)
     except TrackerError as exc:
         _fail(exc)
     click.echo(

@@ -21,7 +21,7 @@ from ofsted_tracker.report_builder.chart import chart_bars, chart_description
 from ofsted_tracker.report_builder.context import report_context
 from ofsted_tracker.workbook.demo import SETTINGS, demo_rows
 from ofsted_tracker.workbook.jobs import new_tracker, open_summary, snapshot
-from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan import schema, schemes
 from ofsted_tracker.workbook.plan.model import Period, Revision
 from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
 from ofsted_tracker.workbook.rules import layout
@@ -103,8 +103,8 @@ def _done(evidence: str = "", **kwargs):
 )
 def test_blue_only_in_brag_and_only_with_evidence(action, rag, brag):
     assert derived_rag(action, AS_AT) == rag
-    assert derived_rag(action, AS_AT, brag=False) == rag
-    assert derived_rag(action, AS_AT, brag=True) == brag
+    assert derived_rag(action, AS_AT, schemes.RAG) == rag
+    assert derived_rag(action, AS_AT, schemes.BRAG) == brag
 
 
 def _brag(plan, scheme: object = "BRAG"):
@@ -157,7 +157,7 @@ def test_an_unknown_rating_scheme_is_an_error_at_its_cell_and_the_plan_is_rated_
     plan = _brag(SMALL, "Blue")
     found = [f for f in validate(plan, AS_AT) if f.code == "scheme-unknown"]
     assert [(f.severity, f.where) for f in found] == [("error", "Settings!B13")]
-    assert "'Blue' is not RAG or BRAG" in found[0].message
+    assert "'Blue' is not one of RAG, BRAG, RAG + Completed, Days behind" in found[0].message
     assert not plan.brag and overall(plan, derived_ratings(plan, AS_AT)).embedded == ()
 
 
@@ -175,7 +175,7 @@ def test_summary_text_json_and_disagreements_count_blue():
     rag = summarise(SMALL, AS_AT)
     assert rag.ratings_text() == "2 Green, 1 Amber, 2 Red, 1 not rated"
     assert (
-        "rating_scheme" not in rag.as_dict()
+        rag.as_dict()["rating_scheme"] == "RAG"
         and "complete_and_embedded" not in rag.as_dict()["overall"]
     )
 
@@ -364,7 +364,7 @@ def test_a_recorded_blue_on_an_action_not_complete_is_an_error_like_green():
     found = [f for f in validate(plan, AS_AT) if f.code == "rag-green-not-complete"]
     assert [f.where for f in found] == [f"Actions!{schema.ACTIONS.letter('recorded_rag')}2"]
     assert found[0].message.startswith(
-        "recorded Blue but the status is On track. Blue means complete"
+        "recorded Blue but the status is On track. In the BRAG scheme Blue means complete and embedded"
     )
 
 
@@ -498,10 +498,10 @@ def test_the_brag_workbook_has_a_blue_series_colours_and_the_drop_downs(brag_tra
         rule = next(
             dv for dv in settings.data_validations.dataValidation if str(dv.sqref) == f"B{row}"
         )
-        assert rule.type == "list" and rule.formula1 == '"RAG,BRAG"'
+        assert rule.type == "list" and rule.formula1 == '"RAG,BRAG,RAG + Completed,Days behind"'
     rag = openpyxl.load_workbook(demo_master)
     assert len(rag["Dashboard"]._charts[0].series) == 4  # RAG: no Blue series
-    assert rag[AT].cell(1, len(schema.ACTIONS.columns)).value == "Forecast date"
+    assert rag[AT].cell(1, len(schema.ACTIONS.columns)).value == "What does success look like?"
 
 
 def test_summary_json_and_text_count_blue(brag_tracker, demo_master):
@@ -521,7 +521,7 @@ def test_summary_json_and_text_count_blue(brag_tracker, demo_master):
     ) not in codes
     assert "Complete and embedded (B)" in runner.invoke(app, ["summary", str(brag_tracker)]).output
     rag = json.loads(runner.invoke(app, ["summary", str(demo_master), "--json"]).output)
-    assert "rating_scheme" not in rag and "complete_and_embedded" not in rag["overall"]
+    assert rag["rating_scheme"] == "RAG" and "complete_and_embedded" not in rag["overall"]
 
 
 def test_the_refresh_macro_says_how_many_are_blue(brag_tracker, demo_master, tmp_path):

@@ -604,8 +604,11 @@ def test_requests_out_a_file_is_refused_with_a_message(demo, tmp_path):
     assert result.exit_code == 2 and "not a folder" in result.output
 
 
-@pytest.mark.parametrize("typed", ["Done", "completed", " complete "])
-def test_a_returned_status_reads_as_the_tracker_reads_it(demo, tmp_path, typed):
+@pytest.mark.parametrize(
+    "typed, word", [("Done", "Done"), ("completed", "Completed"), (" complete ", "Complete")]
+)
+def test_a_returned_status_reads_as_the_tracker_reads_it(demo, tmp_path, typed, word):
+    """A returned status is one of the plan's words, written as the plan spells it (never translated)."""
     sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
     summary = open_summary(demo, AS_AT)
     plan = summary.plan
@@ -619,9 +622,7 @@ def test_a_returned_status_reads_as_the_tracker_reads_it(demo, tmp_path, typed):
         summary.chase_log,
     )
     assert not got.refusals
-    assert [(u.action_id, u.new) for u in got.updates if u.field == "status"] == [
-        (first, "Complete")
-    ]
+    assert [(u.action_id, u.new) for u in got.updates if u.field == "status"] == [(first, word)]
 
 
 def test_collect_takes_period(tmp_path):

@@ -33,7 +33,9 @@ def test_ids_blank_malformed_duplicate_and_unknown_recommendation():
     found = codes(plan)
     assert ("id-duplicate", "1.1", "Actions!A3") in found
     assert ("id-blank", "", "Actions!A4") in found
-    assert ("id-malformed", "1-3", "Actions!A5") in found
+    assert not [
+        f for f in found if f[1] == "1-3"
+    ]  # any text unique in the plan is an id (issue 20)
     assert ("id-rec-mismatch", "2.1", "Actions!A6") in found
     assert ("rec-unknown", "9.1", "Actions!B7") in found
 

@@ -60,9 +60,9 @@ def quarter_three():
         "1.2", date(2016, 12, 31), date(2017, 6, 30), "Waiting for partners", "Board", row=2
     )
     return plan_of(
-        replace(q2["1.1"], status="Complete", completed_on=date(2016, 12, 20)),
+        replace(q2["1.1"], status="Complete", meaning="complete", completed_on=date(2016, 12, 20)),
         replace(q2["1.2"], current_deadline=date(2017, 6, 30)),
-        replace(q2["1.3"], status="At risk"),
+        replace(q2["1.3"], status="At risk", meaning="at risk"),
         q2["1.4"],
         commented(q2["1.5"], "Still waiting for the partners' reply"),
         q2["1.6"],
@@ -100,7 +100,10 @@ def test_three_quarters_across_a_year_end_with_improved_and_worsened():
     q4 = plan_of(
         *[a for i, a in q4_actions.items() if i not in ("1.3", "1.6")],
         replace(
-            q4_actions["1.3"], status="On track", current_deadline=date(2017, 6, 30)
+            q4_actions["1.3"],
+            status="On track",
+            meaning="on track",
+            current_deadline=date(2017, 6, 30),
         ),  # R -> A: improved
         replace(
             q4_actions["1.6"], original_deadline=None, original_raw="When ICS V12 is live"
@@ -126,9 +129,9 @@ def test_three_quarters_across_a_year_end_with_improved_and_worsened():
     assert "completed" not in found and "new_action" not in found
     # the counts of the trend, point by point
     assert [(s.period, s.counts.as_dict()) for s in trend(history, history[2])] == [
-        ("Q2", {"total": 7, "B": 0, "G": 1, "A": 6, "R": 0, "not_rated": 0, "complete": 1}),
-        ("Q3", {"total": 7, "B": 0, "G": 1, "A": 3, "R": 3, "not_rated": 0, "complete": 1}),
-        ("Q4", {"total": 7, "B": 0, "G": 1, "A": 3, "R": 2, "not_rated": 1, "complete": 1}),
+        ("Q2", {"total": 7, "B": 0, "G": 1, "A": 6, "R": 0, "C": 0, "not_rated": 0, "complete": 1}),
+        ("Q3", {"total": 7, "B": 0, "G": 1, "A": 3, "R": 3, "C": 0, "not_rated": 0, "complete": 1}),
+        ("Q4", {"total": 7, "B": 0, "G": 1, "A": 3, "R": 2, "C": 0, "not_rated": 1, "complete": 1}),
     ]
 
 

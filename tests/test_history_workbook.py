@@ -67,6 +67,7 @@ def test_done_when_two_snapshots_and_the_changes_between_them(demo_tracker):
         "G": 37,
         "A": 10,
         "R": 13,
+        "C": 0,
         "not_rated": 1,
         "complete": 37,
     }
@@ -76,6 +77,7 @@ def test_done_when_two_snapshots_and_the_changes_between_them(demo_tracker):
         "G": 38,
         "A": 6,
         "R": 16,
+        "C": 0,
         "not_rated": 1,
         "complete": 38,
     }

@@ -110,7 +110,7 @@ def test_formula_looking_text_typed_by_officers_stays_text_after_a_refresh(clean
     )  # an owner: quoted in a Checks message
     wb.save(clean)
     summary = refresh(clean)
-    assert any(f.action_id == FORMULA_LOOKING[1] for f in summary.findings)
+    assert any(s.action_id == FORMULA_LOOKING[1] for s in summary.slippage)
     with zipfile.ZipFile(clean) as pkg:
         computed = sheet_parts(pkg)
         xml = {name: pkg.read(computed[name]) for name in ("Dashboard", "Slippage", "Checks")}

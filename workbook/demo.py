@@ -14,6 +14,7 @@ from datetime import date
 from importlib import resources
 
 from ofsted_tracker.workbook.jobs import open_summary, record_snapshot
+from ofsted_tracker.workbook.plan import schemes
 from ofsted_tracker.workbook.plan.model import Period
 from ofsted_tracker.workbook.rules.summary import summarise
 from ofsted_tracker.workbook.store.writer import settings_rows
@@ -156,7 +157,7 @@ def illustrative_plan(plan):
         if a.status == "At risk" or (
             a.is_complete and a.deadline and a.deadline > ILLUSTRATIVE_AS_AT
         ):
-            a = replace(a, status="On track", completed_on=None)
+            a = replace(a, status="On track", meaning=schemes.ON_TRACK, completed_on=None)
         actions.append(a)
     q1 = next((x for x in plan.periods if x.name == "Q1"), None)
     period = Period(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ofsted_tracker.workbook.errors import TrackerError, UnusableInput
 from ofsted_tracker.workbook.memory import no_cycle_collection
-from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan import schema, schemes
 from ofsted_tracker.workbook.plan.findings import refuse_unreadable
 from ofsted_tracker.workbook.plan.model import Plan
 from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
@@ -391,15 +391,30 @@ def collect_returns(
 # --- a new tracker file -----------------------------------------------------------------------------------------------
 
 
-def new_tracker(path: Path | str, rows: dict[str, list[dict[str, object]]] | None = None) -> Path:
-    """Make a tracker workbook (blank, or holding the given officers' rows) with its computed sheets filled."""
+def new_tracker(
+    path: Path | str,
+    rows: dict[str, list[dict[str, object]]] | None = None,
+    scheme: str | None = None,
+) -> Path:
+    """Make a tracker workbook (blank, or holding the given officers' rows) with its computed sheets filled;
+    ``scheme`` names its rating scheme (for a blank tracker; refused when it names none)."""
     from ofsted_tracker.workbook.store.writer import (  # defers openpyxl: only new files need it
         save_new,
         settings_rows,
     )
 
+    picked = schemes.scheme_named(scheme) if scheme else schemes.RAG
+    if picked is None:
+        raise UnusableInput(
+            f"'{scheme}' is not a rating scheme. Choose one of "
+            + ", ".join(repr(s.name) for s in schemes.SCHEMES)
+            + " (the README says what each means)."
+        )
     rows = dict(rows or {})
-    rows.setdefault(schema.SETTINGS.name, settings_rows({"Class": "Part 1"}))
+    rows.setdefault(
+        schema.SETTINGS.name,
+        settings_rows({"Class": "Part 1", schemes.SCHEME_KEY: picked.name}),
+    )
     tables = {
         spec.name: RawTable(
             spec.name,

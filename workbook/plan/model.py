@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan import schemes
 from ofsted_tracker.workbook.plan.schema import OFFICER_SHEETS, same_name
 
 
@@ -31,15 +31,37 @@ class Action:
     evidence: str = ""  # evidence of impact: in BRAG, what makes a Complete action Blue
     corrective_action: str = ""  # for a Red action: what is being done about it
     forecast: date | None = None  # for a Red action: when it is now expected to be complete
+    # what the status word means (schemes.MEANINGS: complete, on track, at risk, ...); "" when it names none
+    meaning: str = ""
+    no_end_date: bool = (
+        False  # the deadline says Ongoing (or Monthly, Annual, ...): a continuous action
+    )
+    success_measure: str = ""  # what success looks like, as the plan states it
+    supporting: str = (
+        ""  # who supports the owners ("with support from all partners"): a note, not an owner
+    )
+
+    def __post_init__(self) -> None:
+        if (
+            not self.meaning and self.status
+        ):  # made in code (the demo, tests): the default words' meaning
+            found = schemes.DEFAULT_STATUS_WORDS.meaning_of(self.status)
+            if found:
+                object.__setattr__(self, "meaning", found[1])
 
     @property
     def deadline(self) -> date | None:
-        """The deadline now in force: the current one, else the original."""
+        """The deadline now in force: the current one, else the original (None for an action with no end date)."""
         return self.current_deadline or self.original_deadline
 
     @property
     def is_complete(self) -> bool:
-        return self.status == "Complete"
+        return self.meaning == schemes.COMPLETE
+
+    @property
+    def withdrawn(self) -> bool:
+        """Withdrawn, superseded, merged or no longer required: out of every count, listed apart."""
+        return self.meaning == schemes.WITHDRAWN
 
     @property
     def owners_text(self) -> str:
@@ -67,13 +89,25 @@ class Recommendation:
 
 @dataclass(frozen=True)
 class Lead:
-    """A key lead: initials as used in the Owner(s) column, name, job title and e-mail address (for requests)."""
+    """A key lead: initials as used in the Owner(s) column, name, job title and e-mail address (for requests).
+
+    A lead may be an organisation or a team ("Health", "Police"): its name is enough, initials are optional."""
 
     initials: str
     name: str
     job_title: str = ""
     row: int = 0
     email: str = ""
+
+    @property
+    def key(self) -> str:
+        """What names the lead in requests and their log: the initials, else (an organisation, a team) the name."""
+        return self.initials or self.name
+
+    @property
+    def shown(self) -> str:
+        """ "Stephen Kitchman (SK)", or "Health" for a lead known by name alone."""
+        return f"{self.name} ({self.initials})" if self.name and self.initials else self.key
 
 
 @dataclass(frozen=True)
@@ -140,10 +174,39 @@ class Plan:
         value = self.settings.get(key)
         return default if value in (None, "") else value
 
+    @cached_property
+    def scheme(self) -> schemes.Scheme:
+        """The rating scheme Settings names (RAG when blank or not a scheme: that is a finding)."""
+        return schemes.scheme_named(self.settings.get(schemes.SCHEME_KEY)) or schemes.RAG
+
     @property
     def brag(self) -> bool:
-        """Whether the plan is rated Blue/Red/Amber/Green (Settings "Rating scheme" is BRAG); else RAG."""
-        return schema.is_brag(self.settings.get("Rating scheme"))
+        """Whether the plan is rated Blue/Red/Amber/Green (Settings "Rating scheme" is BRAG)."""
+        return self.scheme is schemes.BRAG
+
+    @cached_property
+    def tolerance(self) -> int:
+        """Days behind: how many days past its deadline an action stays Amber (Settings, else 30)."""
+        return schemes.tolerance(self.settings.get(schemes.TOLERANCE_KEY))[0]
+
+    @cached_property
+    def words(self) -> schemes.StatusWords:
+        """The council's status words, by meaning (Settings "Words for ..." rows, else the defaults)."""
+        return schemes.status_words(self.settings)[0]
+
+    @cached_property
+    def counted(self) -> tuple[Action, ...]:
+        """The actions every count is made of: all but the withdrawn."""
+        return tuple(a for a in self.actions if not a.withdrawn)
+
+    @property
+    def withdrawn(self) -> tuple[Action, ...]:
+        return tuple(a for a in self.actions if a.withdrawn)
+
+    @property
+    def no_end_date(self) -> tuple[Action, ...]:
+        """Actions whose deadline says Ongoing: rated by status alone, never due in a period."""
+        return tuple(a for a in self.counted if a.no_end_date)
 
     def period(self, name: str) -> Period | None:
         wanted = same_name(name)

@@ -6,12 +6,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan import schema, schemes
 from ofsted_tracker.workbook.plan.dates import read_date
 from ofsted_tracker.workbook.plan.findings import ERROR, WARNING, Finding
 from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan, Recommendation, Revision
 
-ACTION_ID = re.compile(r"^\d+\.\d+[a-z]?$")
+DOTTED_ID = re.compile(
+    r"^\d+\.\d+[a-z]?$"
+)  # the form "7.2": recommendation number, dot, action number
+# Owners typed together: "SK/TB", "LA and ICB", "Health; Police", "LA & CCG"
+OWNER_SPLIT = re.compile(r"\s*(?:/|,|;|&|\band\b)\s*", re.IGNORECASE)
+SUPPORTING = re.compile(
+    r"\s*\b(?:with (?:the )?support (?:from|of)|supported by|with)\b", re.IGNORECASE
+)
 EXCEL_ERRORS = {
     "#NULL!",
     "#DIV/0!",
@@ -163,13 +170,27 @@ def _choice(
     return picked
 
 
-_RAG_CHOICES = {k.lower(): k for k in schema.RAGS} | {
-    v.lower(): k for k, v in schema.RAG_NAMES.items()
-}
-_BRAG_CHOICES = {
-    schema.BLUE.lower(): schema.BLUE,
-    schema.BLUE_NAME.lower(): schema.BLUE,
-} | _RAG_CHOICES
+def split_owners(typed: str, known: set[str]) -> tuple[tuple[str, ...], str]:
+    """The owners an Owner(s) cell names, and its supporting note ("with support from all partners").
+
+    Owners are separated by /, comma, semicolon, & or "and"; a name that is itself a lead's (``known``: initials
+    and names as matched) is kept whole even when it holds "and" ("Health and Wellbeing Board")."""
+    text = typed.strip()
+    supporting = ""
+    found = SUPPORTING.search(text)
+    if found and found.start() > 0:
+        text, supporting = text[: found.start()].strip(" ,;"), text[found.start() :].strip()
+    if not text or schema.same_name(text) in known:
+        return ((text,) if text else ()), supporting
+    owners: list[str] = []
+    for part in re.split(r"\s*[/,;]\s*", text):
+        if not part:
+            continue
+        if schema.same_name(part) in known:
+            owners.append(part)
+        else:
+            owners += [o for o in OWNER_SPLIT.split(part) if o]
+    return tuple(owners), supporting
 
 
 def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Plan, list[Finding]]:
@@ -184,17 +205,36 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
     settings, setting_rows, setting_problems = _settings(
         read_settings, tables[schema.SETTINGS.name]
     )
-    rag_choices = _BRAG_CHOICES if schema.is_brag(settings.get("Rating scheme")) else _RAG_CHOICES
+    scheme = schemes.scheme_named(settings.get(schemes.SCHEME_KEY)) or schemes.RAG
+    rag_choices = scheme.choices()
+    words, word_problems = schemes.status_words(settings)
+    for key, message in word_problems:
+        read_settings.flag(
+            ERROR,
+            tables[schema.SETTINGS.name],
+            "value",
+            setting_rows.get(key, 0),
+            "",
+            message,
+            "status-word-twice",
+        )
+    leads = _leads(p, tables[schema.LEADS.name])
+    known = {schema.same_name(k) for lead in leads for k in (lead.initials, lead.name) if k}
     actions = []
     t = tables[schema.ACTIONS.name]
     for row, v in t.rows:
         aid = p.identifier(t, v, "action_id", row, "Action ID")
-        original, original_raw = p.day(t, v, "original_deadline", row, aid, "Original deadline")
-        current_value = v.get("current_deadline")
-        if (
-            original is None
-            and current_value not in (None, "")
-            and current_value == v.get("original_deadline")
+        original_value, current_value = v.get("original_deadline"), v.get("current_deadline")
+        no_end = schemes.is_ongoing_deadline(original_value)
+        if no_end:
+            original, original_raw = None, str(original_value).strip()
+        else:
+            original, original_raw = p.day(t, v, "original_deadline", row, aid, "Original deadline")
+        if schemes.is_ongoing_deadline(current_value):
+            current, current_raw = None, str(current_value).strip()
+            no_end = no_end or original is None
+        elif (
+            original is None and current_value not in (None, "") and current_value == original_value
         ):
             current, current_raw = (
                 None,
@@ -202,18 +242,21 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
             )  # the same bad text twice: reported once, on the original
         else:
             current, current_raw = p.day(t, v, "current_deadline", row, aid, "Current deadline")
-        status = _choice(p, t, v, "status", row, aid, schema.STATUS_CHOICES, "Progress status")
-        if status is None and not p.text(t, v, "status", row, aid):
-            p.flag(
-                ERROR,
-                t,
-                "status",
-                row,
-                aid,
-                "Progress status is blank. Pick Complete, On track, At risk or Not started.",
-                "status-blank",
-            )
-        owners = tuple(o.strip() for o in p.text(t, v, "owners", row, aid).split("/") if o.strip())
+            if no_end and current is not None and original is None:
+                p.flag(
+                    ERROR,
+                    t,
+                    "original_deadline",
+                    row,
+                    aid,
+                    f"Original deadline says '{original_raw}' (no end date) but Current deadline is "
+                    f"{current:%d/%m/%Y}. Type the date the action was first due as Original deadline, or clear "
+                    "Current deadline if the action has no end date.",
+                    "ongoing-with-deadline",
+                )
+                no_end = False
+        status, meaning = _status(p, t, v, row, aid, words)
+        owners, supporting = split_owners(p.text(t, v, "owners", row, aid), known)
         actions.append(
             Action(
                 action_id=aid,
@@ -222,7 +265,11 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
                 owners=owners,
                 original_deadline=original,
                 current_deadline=current,
-                status=status or "",
+                status=status,
+                meaning=meaning,
+                no_end_date=no_end,
+                success_measure=p.text(t, v, "success_measure", row, aid),
+                supporting=supporting,
                 completed_on=p.day(t, v, "completed_on", row, aid, "Completed on")[0],
                 recorded_rag=_choice(
                     p, t, v, "recorded_rag", row, aid, rag_choices, "Recorded RAG"
@@ -243,19 +290,6 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
     for row, v in t.rows:
         fields = {c.field: p.text(t, v, c.field, row) for c in schema.RECOMMENDATIONS.columns}
         recommendations.append(Recommendation(**fields, row=row))
-
-    leads = []
-    t = tables[schema.LEADS.name]
-    for row, v in t.rows:
-        leads.append(
-            Lead(
-                p.text(t, v, "initials", row),
-                p.text(t, v, "name", row),
-                p.text(t, v, "job_title", row),
-                row,
-                p.text(t, v, "email", row),
-            )
-        )
 
     revisions = []
     t = tables[schema.REVISIONS.name]
@@ -310,6 +344,52 @@ def parse_plan(tables: dict[str, RawTable], date1904: bool = False) -> tuple[Pla
         },
     )
     return plan, p.findings
+
+
+def _leads(p: _Parser, t: RawTable) -> list[Lead]:
+    return [
+        Lead(
+            p.text(t, v, "initials", row),
+            p.text(t, v, "name", row),
+            p.text(t, v, "job_title", row),
+            row,
+            p.text(t, v, "email", row),
+        )
+        for row, v in t.rows
+    ]
+
+
+def _status(
+    p: _Parser, t: RawTable, v: dict[str, object], row: int, aid: str, words: schemes.StatusWords
+) -> tuple[str, str]:
+    """(the status word as the table spells it, its meaning); ("", "") with a finding when blank or unknown."""
+    typed = p.text(t, v, "status", row, aid)
+    if not typed:
+        p.flag(
+            ERROR,
+            t,
+            "status",
+            row,
+            aid,
+            f"Progress status is blank. Pick one from the drop-down ({', '.join(words.drop_down()[:6])}, ...).",
+            "status-blank",
+        )
+        return "", ""
+    found = words.meaning_of(typed)
+    if found is None:
+        p.flag(
+            ERROR,
+            t,
+            "status",
+            row,
+            aid,
+            f"Progress status '{typed}' is not one of the plan's status words (Settings, the rows 'Words for "
+            "complete' to 'Words for withdrawn'). Pick one from the drop-down, or add the word to the row for "
+            "what it means.",
+            "choice",
+        )
+        return "", ""
+    return found
 
 
 def _settings(p: _Parser, t: RawTable) -> tuple[dict[str, object], dict[str, int], dict[str, str]]:

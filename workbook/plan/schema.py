@@ -7,34 +7,26 @@ from dataclasses import dataclass
 from datetime import date
 
 from ofsted_tracker.workbook.errors import UnusableInput
-from ofsted_tracker.workbook.plan.words import noun
+from ofsted_tracker.workbook.plan import schemes
+from ofsted_tracker.workbook.plan.words import noun, same_name
 
 TEXT, DATE, ID, LIST = "text", "date", "id", "list"
 
-STATUSES = ("Complete", "On track", "At risk", "Not started")
-STATUS_CHOICES = {s.lower(): s for s in STATUSES} | {
-    "completed": "Complete",
-    "done": "Complete",
-}  # typed -> status
-
-
-def status_named(text: object) -> str | None:
-    """The status a typed value names (capitals ignored; 'Done' and 'Completed' read as Complete), else None."""
-    return STATUS_CHOICES.get(str(text or "").strip().lower())
-
-
 RAGS = ("G", "A", "R")
 RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
-RAG_FILLS = {"G": "00B050", "A": "FFC000", "R": "FF0000"}  # Excel's standard green, amber, red
-RAG_FONTS = {"G": "FFFFFF", "A": "000000", "R": "FFFFFF"}
-# BRAG: Blue is complete and embedded (complete by its deadline, with its evidence of impact recorded). It is used
-# only when Settings "Rating scheme" is BRAG; RAGS and the three RAG colours above stay those of the default scheme.
-BLUE, BLUE_NAME = "B", "Blue"
+# Each rating letter of every scheme (workbook.plan.schemes) with its colour name, fill and font colour
+RATING_NAMES = {b.letter: b.name for s in schemes.SCHEMES for b in s.buckets}
+RATING_FILLS = {b.letter: b.fill for s in schemes.SCHEMES for b in s.buckets}
+RATING_FONTS = {b.letter: b.font for s in schemes.SCHEMES for b in s.buckets}
+RAG_FILLS = {k: RATING_FILLS[k] for k in RAGS}  # Excel's standard green, amber, red
+RAG_FONTS = {k: RATING_FONTS[k] for k in RAGS}
+# BRAG: Blue is complete and embedded (complete by its deadline, with its evidence of impact recorded).
+BLUE, BLUE_NAME = schemes.BLUE, RATING_NAMES[schemes.BLUE]
 BLUE_FILL, BLUE_FONT = (
-    "00B0F0",
-    "000000",
-)  # Excel's standard light blue: black text on it reads at 8.5:1
-SCHEMES = ("RAG", "BRAG")
+    RATING_FILLS[BLUE],
+    RATING_FONTS[BLUE],
+)  # light blue: black text on it reads at 8.5:1
+SCHEMES = tuple(s.name for s in schemes.SCHEMES)
 BRAG_NAMES = {BLUE: BLUE_NAME, **RAG_NAMES}
 BRAG_FILLS = {BLUE: BLUE_FILL, **RAG_FILLS}
 BRAG_FONTS = {BLUE: BLUE_FONT, **RAG_FONTS}
@@ -87,16 +79,6 @@ def column_number(letters: str | bytes) -> int:
     for ch in letters.encode("ascii") if isinstance(letters, str) else letters:
         number = number * 26 + ch - 64
     return number
-
-
-def same_name(value: object) -> str:
-    """A sheet or header name as matched: spaces collapsed, case ignored ("Action  id" is "Action ID")."""
-    return " ".join(str(value).split()).casefold() if value is not None else ""
-
-
-def is_brag(value: object) -> bool:
-    """Whether a Settings "Rating scheme" value picks BRAG (matched as keys are: "brag", " BRAG ")."""
-    return same_name(value) == "brag"
 
 
 def find_sheets(present: Iterable[str], wanted: Iterable[str], label: str) -> dict[str, str]:
@@ -159,12 +141,24 @@ ACTIONS = SheetSpec(
             "action_id",
             ID,
             10,
-            note="Recommendation number, a dot, the action number: 7.2",
+            note="Any text unique in the plan: 7.2, 2.01.02, 1a, A1",
         ),
         Column("Recommendation", "rec_id", LIST, 16, note="Pick from the Recommendations sheet"),
         Column("Action", "text", TEXT, 50),
-        Column("Owner(s)", "owners", TEXT, 14, note="Initials from Leads, separated by /: SK/TB"),
-        Column("Original deadline", "original_deadline", DATE, 13),
+        Column(
+            "Owner(s)",
+            "owners",
+            TEXT,
+            14,
+            note="Initials or names from Leads (people or organisations), separated by /: SK/TB",
+        ),
+        Column(
+            "Original deadline",
+            "original_deadline",
+            DATE,
+            13,
+            note="dd/mm/yyyy, or Ongoing for an action with no end date",
+        ),
         Column(
             "Current deadline",
             "current_deadline",
@@ -209,6 +203,14 @@ ACTIONS = SheetSpec(
             required=False,
             note="For an action rated Red: when it is now expected to be complete, dd/mm/yyyy",
         ),
+        Column(
+            "What does success look like?",
+            "success_measure",
+            TEXT,
+            40,
+            required=False,
+            note="How the plan will know the action worked: shown in update requests and the report",
+        ),
     ),
     "One row per action of the plan.",
 )
@@ -252,7 +254,14 @@ LEADS = SheetSpec(
     "Leads",
     "Leads",
     (
-        Column("Initials", "initials", ID, 10),
+        Column(
+            "Initials",
+            "initials",
+            ID,
+            10,
+            required=False,
+            note="Optional: a team or organisation (Health, Police) may be given by its name alone",
+        ),
         Column("Name", "name", TEXT, 26),
         Column("Job title", "job_title", TEXT, 50, required=False),
         Column(
@@ -329,8 +338,16 @@ SETTING_ROWS = (
     ("As at date", "Date the figures are computed at"),
     ("Reporting period", "Name of the period from the Periods sheet"),
     (
-        "Rating scheme",
-        "RAG (the default) or BRAG: Blue for a Complete action with its evidence of impact recorded",
+        schemes.SCHEME_KEY,
+        "RAG (the default), BRAG, RAG + Completed or Days behind: see the README's rules",
+    ),
+    (
+        schemes.TOLERANCE_KEY,
+        "Days behind: days past its deadline an action stays Amber before it is Red (30 if blank)",
+    ),
+    *(
+        (key, f"Progress status words meaning {meaning}, separated by commas")
+        for meaning, key in schemes.WORD_KEYS.items()
     ),
     (
         "Plan type",

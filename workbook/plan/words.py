@@ -1,4 +1,4 @@
-"""The one pluraliser: a noun for a count, as every message, sheet and report of the tool writes it."""
+"""Words as the tool writes and matches them: the one pluraliser, and names matched with spaces and case ignored."""
 
 from __future__ import annotations
 
@@ -11,3 +11,8 @@ def noun(number: int, singular: str, plural: str | None = None) -> str:
 def counted(number: int, singular: str, plural: str | None = None) -> str:
     """A count in digits and its noun: '1 error', '3 errors', '0 warnings'."""
     return f"{number} {noun(number, singular, plural)}"
+
+
+def same_name(value: object) -> str:
+    """A sheet, header or word as matched: spaces collapsed, case ignored ("Action  id" is "Action ID")."""
+    return " ".join(str(value).split()).casefold() if value is not None else ""

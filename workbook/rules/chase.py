@@ -78,14 +78,13 @@ class Request:
     request_id: str = (
         ""  # a random id given when the request is sent, logged on Requests and written on About
     )
+    statuses: tuple[str, ...] = ()  # the plan's status words the New status drop-down offers
 
     @property
     def file_stem(self) -> str:
         """The request's file name without extension: whose it is and for which period."""
         when = self.period or f"as at {self.as_at:%Y-%m-%d}"
-        return safe_file_name(
-            f"{when} update request - {self.lead.name or self.lead.initials} ({self.lead.initials})"
-        )
+        return safe_file_name(f"{when} update request - {self.lead.shown}")
 
     @property
     def file_name(self) -> str:
@@ -113,9 +112,7 @@ def safe_file_name(text: str, limit: int = 120) -> str:
 
 def owners_of(plan: Plan, action: Action) -> tuple[str, ...]:
     """The initials of the action's owners that are in Leads (names resolved to initials), each once."""
-    found = [
-        lead.initials for lead in (plan.lead_named(o) for o in action.owners) if lead is not None
-    ]
+    found = [lead.key for lead in (plan.lead_named(o) for o in action.owners) if lead is not None]
     return tuple(dict.fromkeys(found))
 
 
@@ -144,11 +141,11 @@ def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
             if lead is None:
                 unknown.setdefault(typed, []).append(action.action_id)
             else:
-                by_owner.setdefault(lead.initials, {}).setdefault(action.row, action)
-    asked = [lead for lead in plan.leads if lead.initials in by_owner]
+                by_owner.setdefault(lead.key, {}).setdefault(action.row, action)
+    asked = [lead for lead in plan.leads if lead.key in by_owner]
     findings = []
     for lead in asked:
-        who = f"{lead.name or lead.initials} ({lead.initials})"
+        who = lead.shown
         where = plan.cell(schema.LEADS.name, "email", lead.row)
         if not lead.email.strip():
             findings.append(
@@ -181,9 +178,10 @@ def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
             lead if is_email_address(lead.email) else replace(lead, email=""),
             period.name if period else "",
             as_at,
-            tuple(by_owner[lead.initials].values()),
+            tuple(by_owner[lead.key].values()),
             f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'email', lead.row)}",
             f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'initials', lead.row)}",
+            statuses=plan.words.drop_down(),
         )
         for lead in asked
     )
@@ -377,14 +375,15 @@ def _check_row(
     proposed: dict[str, object] = {}
     status = _text(v.get("new_status"))
     if status:
-        canonical = schema.status_named(status)
-        if canonical is None:
+        found = plan.words.meaning_of(status)
+        if found is None:
             refuse(
                 "new_status",
-                f"status '{status}' is not one of {', '.join(schema.STATUSES)}.",
+                f"status '{status}' is not one of the plan's status words "
+                f"({', '.join(plan.words.drop_down())}).",
                 "return-status",
             )
-        proposed["status"] = canonical
+        proposed["status"] = found[0] if found else None
     for field, target in (("completed_on", "completed_on"), ("proposed_deadline", "deadline")):
         if v.get(field) in (None, ""):
             continue
@@ -774,7 +773,7 @@ def sent_entries(requests: Requests) -> tuple[ChaseEntry, ...]:
     return tuple(
         ChaseEntry(
             r.period,
-            r.lead.initials,
+            r.lead.key,
             SENT,
             r.as_at,
             r.file_name,
@@ -923,7 +922,7 @@ def chase_list(
     before = {r.action_id: r.commentary for r in last.rows} if last else None
     out = []
     for request in plan_requests(plan, period, as_at).requests:
-        initials = request.lead.initials
+        initials = request.lead.key
         stale = tuple(
             a.action_id
             for a in request.actions

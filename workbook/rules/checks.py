@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan import schema, schemes
 from ofsted_tracker.workbook.plan.findings import ERROR, INFO, WARNING, Finding, sort_findings
 from ofsted_tracker.workbook.plan.model import Action, Plan
-from ofsted_tracker.workbook.plan.parse import ACTION_ID
+from ofsted_tracker.workbook.plan.parse import DOTTED_ID
 from ofsted_tracker.workbook.rules.dashboard import Ratings, derived_ratings
 
 A, V, S = schema.ACTIONS.name, schema.REVISIONS.name, schema.SETTINGS.name
@@ -21,7 +21,8 @@ def _at(
 
 
 def check_ids(plan: Plan) -> list[Finding]:
-    """Blank, malformed and duplicate action ids; actions whose recommendation does not exist."""
+    """Blank and duplicate action ids (any other text is an id: 7.2, 2.01.02, 1a, A1); actions whose
+    recommendation does not exist."""
     out = []
     seen = Counter(a.action_id for a in plan.actions if a.action_id)
     first_row: dict[str, int] = {}
@@ -36,21 +37,8 @@ def check_ids(plan: Plan) -> list[Finding]:
                     "action_id",
                     a.row,
                     "",
-                    f"row {a.row} has no Action ID. Give it the recommendation number, a dot and the action number, e.g. 7.2.",
+                    f"row {a.row} has no Action ID. Give it an id no other action has, e.g. 7.2.",
                     "id-blank",
-                )
-            )
-        elif not ACTION_ID.match(a.action_id):
-            out.append(
-                _at(
-                    plan,
-                    ERROR,
-                    A,
-                    "action_id",
-                    a.row,
-                    a.action_id,
-                    f"Action ID '{a.action_id}' is not of the form 7.2 (recommendation number, dot, action number).",
-                    "id-malformed",
                 )
             )
         elif seen[a.action_id] > 1:
@@ -97,7 +85,11 @@ def check_ids(plan: Plan) -> list[Finding]:
                     "rec-unknown",
                 )
             )
-        elif ACTION_ID.match(a.action_id) and a.action_id.split(".")[0] != a.rec_id:
+        elif (
+            DOTTED_ID.match(a.action_id)
+            and DOTTED_ID.match(f"{a.rec_id}.1")
+            and a.action_id.split(".")[0] != a.rec_id
+        ):
             out.append(
                 _at(
                     plan,
@@ -126,14 +118,15 @@ def check_owners(plan: Plan) -> list[Finding]:
                     "owners",
                     a.row,
                     a.action_id,
-                    "no owner. Type the owner's initials from the Leads sheet.",
+                    "no owner. Type the owner's initials or name from the Leads sheet (a person, a team or "
+                    "an organisation).",
                     "owner-blank",
                 )
             )
         for owner in a.owners:
             lead = plan.lead_named(owner)
-            if lead is not None and lead.initials == owner:
-                continue
+            if lead is not None and (lead.initials == owner or not lead.initials):
+                continue  # initials as Leads has them, or a lead (an organisation, a team) known by name alone
             if lead is not None:
                 out.append(
                     _at(
@@ -157,8 +150,8 @@ def check_owners(plan: Plan) -> list[Finding]:
                         "owners",
                         a.row,
                         a.action_id,
-                        f"owner '{owner}' is not in the Leads sheet. Add them to Leads (initials, name, job title) "
-                        "or correct the initials.",
+                        f"owner '{owner}' is not in the Leads sheet. Add them to Leads (a person's initials and "
+                        "name, or an organisation's name) or correct the owner.",
                         "owner-unknown",
                     )
                 )
@@ -367,9 +360,10 @@ def _check_chain(plan: Plan, a: Action) -> list[Finding]:
 def check_recorded_rag(plan: Plan, as_at: date, ratings: Ratings) -> list[Finding]:
     """A recorded RAG that contradicts the rule: Green while not complete; Amber after the deadline passed unrevised."""
     out = []
-    for a in plan.actions:
-        if a.recorded_rag in ("G", schema.BLUE) and a.status and not a.is_complete:
-            name = schema.BRAG_NAMES[a.recorded_rag]
+    scheme = plan.scheme
+    for a in plan.counted:
+        if a.recorded_rag in scheme.complete_letters and a.status and not a.is_complete:
+            bucket = scheme.bucket(a.recorded_rag)
             out.append(
                 _at(
                     plan,
@@ -378,14 +372,16 @@ def check_recorded_rag(plan: Plan, as_at: date, ratings: Ratings) -> list[Findin
                     "recorded_rag",
                     a.row,
                     a.action_id,
-                    f"recorded {name} but the status is {a.status}. {name} means complete by the deadline: "
-                    "set the status to Complete or change the RAG.",
+                    f"recorded {bucket.name} but the status is {a.status}. In the {scheme.name} scheme "
+                    f"{bucket.name} means {bucket.meaning}: set a status that means complete or change the "
+                    "rating.",
                     "rag-green-not-complete",
                 )
             )
         approved = any(r.approved for r in plan.revisions_of(a.action_id))
         if (
             a.recorded_rag == "A"
+            and not scheme.completed_apart  # there Amber may be past the deadline (Days behind) or not at all
             and not approved
             and a.deadline
             and a.deadline < as_at
@@ -400,7 +396,7 @@ def check_recorded_rag(plan: Plan, as_at: date, ratings: Ratings) -> list[Findin
                     a.row,
                     a.action_id,
                     f"recorded Amber but its deadline {a.deadline:%d/%m/%Y} has passed with no approved revision; "
-                    f"by the rule it is {schema.BRAG_NAMES.get(ratings[a.action_id] or '', 'not rated')}. "
+                    f"by the rule it is {scheme.name_of(ratings[a.action_id])}. "
                     "Log an agreed revision or rate it Red.",
                     "rag-amber-overdue",
                 )
@@ -468,23 +464,35 @@ def check_exceptions(plan: Plan, ratings: Ratings) -> list[Finding]:
 
 def check_settings(plan: Plan, period_name: str | None) -> list[Finding]:
     """The reporting period named in Settings (or asked for) must exist on the Periods sheet; the rating scheme
-    must be RAG or BRAG."""
-    scheme = plan.settings.get("Rating scheme")
+    must be one of the schemes, and the Amber tolerance a whole number of days."""
+    typed = plan.settings.get(schemes.SCHEME_KEY)
     out = []
-    if scheme not in (None, "") and schema.same_name(scheme) not in {
-        schema.same_name(s) for s in schema.SCHEMES
-    }:
+    if schemes.scheme_named(typed) is None:
         out.append(
             _at(
                 plan,
                 ERROR,
                 S,
                 "value",
-                plan.setting_rows.get("Rating scheme", 0),
+                plan.setting_rows.get(schemes.SCHEME_KEY, 0),
                 "",
-                f"Rating scheme '{scheme}' is not RAG or BRAG, so the plan is rated RAG. Pick RAG or BRAG "
-                "from the drop-down.",
+                f"Rating scheme '{typed}' is not one of {', '.join(schema.SCHEMES)}, so the plan is rated RAG. "
+                "Pick one from the drop-down.",
                 "scheme-unknown",
+            )
+        )
+    problem = schemes.tolerance(plan.settings.get(schemes.TOLERANCE_KEY))[1]
+    if problem:
+        out.append(
+            _at(
+                plan,
+                ERROR,
+                S,
+                "value",
+                plan.setting_rows.get(schemes.TOLERANCE_KEY, 0),
+                "",
+                problem[:1].upper() + problem[1:],
+                "tolerance-not-days",
             )
         )
     return out + _period_setting(plan, period_name)
@@ -579,11 +587,12 @@ def check_deadlines_present(plan: Plan) -> list[Finding]:
             "original_deadline",
             a.row,
             a.action_id,
-            "Original deadline is blank. Type the deadline as dd/mm/yyyy.",
+            "Original deadline is blank. Type the deadline as dd/mm/yyyy, or Ongoing for an action with "
+            "no end date.",
             "deadline-blank",
         )
         for a in plan.actions
-        if a.original_deadline is None and not a.original_raw
+        if a.original_deadline is None and not a.original_raw and not a.no_end_date
     ]
 
 

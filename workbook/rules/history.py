@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan import schema, schemes
 from ofsted_tracker.workbook.plan.findings import ERROR, Finding
 from ofsted_tracker.workbook.plan.model import Period, Plan
 
@@ -76,6 +76,7 @@ class Counts:
     not_rated: int
     complete: int
     blue: int = 0  # BRAG: complete and embedded (Green with its evidence); always 0 in a RAG plan
+    completed: int = 0  # C: the two Completed schemes' own bucket; always 0 in RAG and BRAG
 
     @property
     def by_deadline(self) -> int:
@@ -89,6 +90,7 @@ class Counts:
             "G": self.green,
             "A": self.amber,
             "R": self.red,
+            "C": self.completed,
             "not_rated": self.not_rated,
             "complete": self.complete,
         }
@@ -115,8 +117,9 @@ class Snapshot:
             rags.count("A"),
             rags.count("R"),
             rags.count(None),
-            sum(1 for r in self.rows if r.status == "Complete"),
+            sum(1 for r in self.rows if _complete(r.status)),
             rags.count("B"),
+            rags.count("C"),
         )
 
     def same_period(self, name: str) -> bool:
@@ -278,6 +281,13 @@ def trend(history: tuple[Snapshot, ...], live: Snapshot | None) -> tuple[Snapsho
     return ordered(earlier) + (live,)
 
 
+def _complete(status: str) -> bool:
+    """Whether a status on History means complete (the default status words: a council's own word for complete
+    that is not among them is not recognised here)."""
+    found = schemes.DEFAULT_STATUS_WORDS.meaning_of(status)
+    return found is not None and found[1] == schemes.COMPLETE
+
+
 # --- movements between two snapshots (plain Python: the rule path never loads pandas) --------------------------------
 
 _RANK = {
@@ -286,6 +296,7 @@ _RANK = {
     "A": 2,
     "G": 3,
     "B": 4,
+    "C": 4,
 }  # not rated sits between Red and Amber: no deadline to miss yet
 _DRIVERS = (
     "status",
@@ -309,7 +320,7 @@ def _text(row: SnapshotRow, column: str) -> str:
 def _category(before: SnapshotRow, after: SnapshotRow) -> list[str]:
     """The categories one action present in both snapshots moved in, in the order of ``CATEGORIES``."""
     b, a = (lambda c: _text(before, c)), (lambda c: _text(after, c))
-    completed = a("status") == "Complete" and b("status") != "Complete"
+    completed = _complete(a("status")) and not _complete(b("status"))
     # Red now and not before. Completing late is such a change (Red by the rule): the action is listed as completed
     # and as turned Red after a change, never as worsened.
     red = a("derived_rag") == "R" and b("derived_rag") != "R"
@@ -322,7 +333,7 @@ def _category(before: SnapshotRow, after: SnapshotRow) -> list[str]:
         "improved": rank_a > rank_b and not completed,
         "worsened": rank_a < rank_b and not red,
         "deadline_moved_again": a("deadline") != b("deadline"),
-        "commentary_not_updated": a("status") != "Complete" and a("commentary") == b("commentary"),
+        "commentary_not_updated": not _complete(a("status")) and a("commentary") == b("commentary"),
     }
     return [key for key, _ in CATEGORIES if found.get(key)]
 
@@ -506,11 +517,14 @@ class _Cells:
 
     def rag(self, field: str) -> str | None:
         value = self.text(field)
-        if value and value not in schema.BRAG_FILLS:  # B: a snapshot of a plan rated BRAG
+        if (
+            value and value not in schema.RATING_FILLS
+        ):  # B, C: a snapshot of a plan in another scheme
             self.bad(
-                field, f"{HISTORY_SPEC.column(field).header} '{value}' is not G, A, R or blank."
+                field,
+                f"{HISTORY_SPEC.column(field).header} '{value}' is not B, G, A, R, C or blank.",
             )
-        return value if value in schema.BRAG_FILLS else None
+        return value if value in schema.RATING_FILLS else None
 
     def count(self, field: str) -> int:
         value = self.values.get(field)

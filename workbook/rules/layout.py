@@ -7,7 +7,7 @@ OVERALL_ROWS), and the one variable-length list of each sheet comes last, so for
 from __future__ import annotations
 
 from ofsted_tracker.workbook.plan.dates import uk
-from ofsted_tracker.workbook.plan.schema import RAG_NAMES, Cell, Grid
+from ofsted_tracker.workbook.plan.schema import RATING_NAMES, Cell, Grid
 from ofsted_tracker.workbook.rules.summary import Summary
 
 COMPUTED_NOTE = "Computed by ofsted-tracker: do not type here. Refresh from the ribbon or with 'ofsted-tracker refresh'."
@@ -70,29 +70,25 @@ def _pad(rows: Grid, width: int) -> Grid:
 def dashboard_grid(s: Summary) -> Grid:
     """The Dashboard sheet: overall counts (rule and recorded), the period snapshot, the period's revisions."""
     o, r = s.overall, s.recorded
-    brag = s.plan.brag
+    scheme = s.plan.scheme
     differ = "; ".join(
         f"{d.action_id} ({d.recorded}, rule {d.derived or 'not rated'})" for d in s.disagreements
-    )
-    green = (
-        "Completed by deadline, impact not yet evidenced (G)"
-        if brag
-        else "Completed by deadline (G)"
     )
     rows: Grid = [
         ["Progress dashboard", None, None, None, None, None],
         [f"As at {uk(s.as_at)}. {COMPUTED_NOTE}"],
         [],
-        ["Overall progress", "By the rule", "As recorded", "Actions (by the rule)"],
-        ["Total number of actions in the plan", len(o.total), len(r.total), None],
-        [green, len(o.completed), len(r.completed), _ids(o.completed)],
-        ["Ongoing within deadline (A)", len(o.ongoing), len(r.ongoing), _ids(o.ongoing)],
         [
-            "Not completed by deadline (R)",
-            len(o.not_completed),
-            len(r.not_completed),
-            _ids(o.not_completed),
+            "Overall progress" if scheme.name == "RAG" else f"Overall progress ({scheme.name})",
+            "By the rule",
+            "As recorded",
+            "Actions (by the rule)",
         ],
+        [total_label(s), len(o.total), len(r.total), None],
+        *(
+            [b.label, len(o.of(b.letter)), len(r.of(b.letter)), _ids(o.of(b.letter))]
+            for b in (scheme.green, scheme.amber, scheme.red)
+        ),
         [
             "Not rated (no valid deadline / no RAG recorded)",
             len(o.not_rated),
@@ -201,18 +197,26 @@ def _chase_block(rows: Grid, s: Summary) -> None:
 
 
 def blue_rows(s: Summary) -> Grid:
-    """BRAG only: the Dashboard's Blue row (at BLUE_ROW), complete and embedded; none in RAG."""
-    if not s.plan.brag:
+    """The Dashboard's row for the scheme's fourth bucket (at BLUE_ROW): Blue in BRAG, Completed in the two
+    Completed schemes; none in RAG."""
+    extra = s.plan.scheme.extra
+    if extra is None:
         return []
     o, r = s.overall, s.recorded
-    return [
-        [
-            "Complete and embedded: evidence of impact recorded (B)",
-            len(o.embedded),
-            len(r.embedded),
-            _ids(o.embedded),
-        ]
-    ]
+    ids = o.of(extra.letter)
+    return [[extra.label, len(ids), len(r.of(extra.letter)), _ids(ids)]]
+
+
+def total_label(s: Summary) -> str:
+    """ "Total number of actions in the plan", saying which are left out (withdrawn) and which have no end date."""
+    apart = []
+    if s.plan.withdrawn:
+        apart.append(
+            f"{len(s.plan.withdrawn)} withdrawn left out: {_ids(tuple(a.action_id for a in s.withdrawn))}"
+        )
+    if s.no_end_date:
+        apart.append(f"{len(s.no_end_date)} ongoing, no end date: {_ids(s.no_end_date)}")
+    return "Total number of actions in the plan" + (f" ({'; '.join(apart)})" if apart else "")
 
 
 def trend_rows(s: Summary) -> list[list[Cell]]:
@@ -299,7 +303,7 @@ def computed_grids(s: Summary) -> dict[str, Grid]:
 
 
 def rag_label(rag: str | None) -> str:
-    return RAG_NAMES.get(rag or "", "Not rated")
+    return RATING_NAMES.get(rag or "", "Not rated")
 
 
 LINE_HEIGHT = 15  # points per line of 11pt text

@@ -22,12 +22,14 @@ from ofsted_tracker.workbook.rules.dashboard import (
     Disagreement,
     Overall,
     PeriodDashboard,
+    completed_late,
     derived_ratings,
     disagreements,
     exceptions,
     overall,
     overall_recorded,
     period_dashboard,
+    rescheduled,
 )
 from ofsted_tracker.workbook.rules.history import (
     CATEGORIES,
@@ -115,31 +117,49 @@ class Summary:
         return f"{counted(self.errors, 'error')}, {counted(self.warnings, 'warning')}, {self.infos} info"
 
     def ratings_text(self) -> str:
-        """The whole plan by the rule in words: "37 Green, 10 Amber, 13 Red, 1 not rated" (Blue first in BRAG)."""
+        """The whole plan by the rule in words: "37 Green, 10 Amber, 13 Red, 1 not rated" (the scheme's fourth
+        bucket first: Blue, Completed; then any withdrawn or ongoing actions)."""
         o = self.overall
-        blue = f"{len(o.embedded)} Blue, " if self.plan.brag else ""
-        return (
-            f"{blue}{len(o.completed)} Green, {len(o.ongoing)} Amber, {len(o.not_completed)} Red, "
-            f"{len(o.not_rated)} not rated"
-        )
+        shown = [f"{len(o.of(b.letter))} {b.name}" for b in self.plan.scheme.buckets]
+        text = ", ".join([*shown, f"{len(o.not_rated)} not rated"])
+        apart = [
+            (len(self.plan.withdrawn), "withdrawn"),
+            (len(self.plan.no_end_date), "with no end date"),
+        ]
+        extra = "; ".join(f"{n} {what}" for n, what in apart if n)
+        return f"{text} ({extra})" if extra else text
+
+    @cached_property
+    def withdrawn(self) -> tuple[Action, ...]:
+        """Withdrawn, superseded or merged actions: in no count, listed apart with their commentary."""
+        return self.plan.withdrawn
+
+    @cached_property
+    def no_end_date(self) -> tuple[str, ...]:
+        """Ongoing actions (no end date): rated by status alone, listed apart."""
+        return tuple(a.action_id for a in self.plan.no_end_date)
+
+    @cached_property
+    def rescheduled(self) -> tuple[str, ...]:
+        """Not complete and moved by an approved revision ("rescheduled with approval")."""
+        return rescheduled(self.plan)
+
+    @cached_property
+    def completed_late(self) -> tuple[str, ...]:
+        """Complete after their deadline in force (listed apart in the two Completed schemes)."""
+        return completed_late(self.plan)
 
     def as_dict(self) -> dict:
         """Machine-readable form for ``--json``: counts with their action-id lists, slippage rows, findings."""
 
-        brag = self.plan.brag
+        scheme = self.plan.scheme
 
         def block(o: Overall) -> dict:
-            blue = (
-                (("complete_and_embedded", o.embedded),) if brag else ()
-            )  # BRAG only: RAG output as it was
             return {
                 name: {"count": len(ids), "actions": list(ids)}
                 for name, ids in (
                     ("total", o.total),
-                    *blue,
-                    ("completed_by_deadline", o.completed),
-                    ("ongoing_within_deadline", o.ongoing),
-                    ("not_completed_by_deadline", o.not_completed),
+                    *((b.key, o.of(b.letter)) for b in scheme.buckets),
                     ("not_rated", o.not_rated),
                 )
             }
@@ -166,8 +186,15 @@ class Summary:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
         return {
             "as_at": self.as_at.isoformat(),
-            **({"rating_scheme": "BRAG"} if brag else {}),
+            "rating_scheme": scheme.name,
             "overall": block(self.overall),
+            "withdrawn": [
+                {"action": a.action_id, "status": a.status, "commentary": a.commentary}
+                for a in self.withdrawn
+            ],
+            "no_end_date": list(self.no_end_date),
+            **({"completed_late": list(self.completed_late)} if scheme.completed_apart else {}),
+            **({"rescheduled_with_approval": list(self.rescheduled)} if scheme.days_behind else {}),
             "recorded": block(self.recorded),
             "disagreements": [
                 {"action": d.action_id, "recorded": d.recorded, "derived": d.derived}

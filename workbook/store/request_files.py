@@ -16,7 +16,7 @@ from email.policy import SMTP
 from pathlib import Path
 
 from ofsted_tracker.workbook.errors import UnusableInput
-from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan import schema, schemes
 from ofsted_tracker.workbook.plan.dates import excel_serial, uk
 from ofsted_tracker.workbook.rules.chase import (
     ABOUT_KEYS,
@@ -122,7 +122,9 @@ def request_workbook(request: Request, tracker: str):
     if request.actions:
         status = DataValidation(
             type="list",
-            formula1='"' + ",".join(schema.STATUSES) + '"',
+            formula1='"'
+            + ",".join(request.statuses or schemes.DEFAULT_STATUS_WORDS.drop_down())
+            + '"',
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="New status",

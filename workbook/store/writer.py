@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
-from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan import schema, schemes
 from ofsted_tracker.workbook.plan.dates import uk
 from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.store.safe_write import atomic_write
@@ -70,19 +70,17 @@ class FittedRow(RowDimension):
         return False
 
 
-def _rag_rules(ws, ref: str, brag: bool = False) -> None:
-    fills, fonts = (
-        (schema.BRAG_FILLS, schema.BRAG_FONTS) if brag else (schema.RAG_FILLS, schema.RAG_FONTS)
-    )
-    for rag, fill in fills.items():
+def _rag_rules(ws, ref: str, scheme: schemes.Scheme = schemes.RAG) -> None:
+    """Each rating letter of the scheme in its colour."""
+    for bucket in scheme.buckets:
         ws.conditional_formatting.add(
             ref,
             CellIsRule(
                 operator="equal",
-                formula=[f'"{rag}"'],
+                formula=[f'"{bucket.letter}"'],
                 stopIfTrue=True,
-                fill=PatternFill("solid", fgColor=fill, bgColor=fill),
-                font=Font(bold=True, color=fonts[rag]),
+                fill=PatternFill("solid", fgColor=bucket.fill, bgColor=bucket.fill),
+                font=Font(bold=True, color=bucket.font),
             ),
         )
 
@@ -195,7 +193,7 @@ def _list_rule(formula: str, title: str, prompt: str, strict: bool = True) -> Da
     )
 
 
-def _guide_actions(wb: Workbook, brag: bool = False) -> None:
+def _guide_actions(wb: Workbook, scheme: schemes.Scheme, words: schemes.StatusWords) -> None:
     ws = wb[schema.ACTIONS.name]
     spec = schema.ACTIONS
     col = spec.letter
@@ -217,27 +215,27 @@ def _guide_actions(wb: Workbook, brag: bool = False) -> None:
         ),
         (
             _list_rule(
-                '"' + ",".join(schema.STATUSES) + '"',
+                '"' + ",".join(words.drop_down()) + '"',
                 "Progress status",
-                "Complete, On track, At risk or Not started",
+                "The plan's status words (Settings, 'Words for ...' rows)",
             ),
             "status",
         ),
         (
             _list_rule(
-                '"B,G,A,R"',
+                '"' + ",".join(scheme.letters) + '"',
                 "Recorded RAG",
-                "B, G, A or R as the action owner rated it (B: complete and embedded)",
-            )
-            if brag
-            else _list_rule('"G,A,R"', "Recorded RAG", "G, A or R as the action owner rated it"),
+                f"{', '.join(scheme.letters)} as the action owner rated it ({scheme.name}: "
+                + "; ".join(f"{b.letter} {b.meaning}" for b in scheme.buckets)
+                + ")",
+            ),
             "recorded_rag",
         ),
     ]
     for rule, field in rules:
         rule.add(_column_range(col(field)))
         ws.add_data_validation(rule)
-    _rag_rules(ws, _column_range(col("recorded_rag")), brag)
+    _rag_rules(ws, _column_range(col("recorded_rag")), scheme)
     j = len(spec.columns) + 1
     checks = schema.column_letter(j)
     ws.conditional_formatting.add(
@@ -274,7 +272,7 @@ def _guide_settings(wb: Workbook) -> None:
         rule = _list_rule(
             '"' + ",".join(schema.SCHEMES) + '"',
             "Rating scheme",
-            "RAG, or BRAG to rate a Complete action Blue once its Evidence of impact is recorded",
+            "RAG, BRAG, RAG + Completed or Days behind (see the README's rules)",
         )
         rule.add(f"B{rows['Rating scheme']}")
         ws.add_data_validation(rule)
@@ -346,7 +344,7 @@ def _header(ws, row: int, width: int) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
 
 
-def _dashboard(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
+def _dashboard(wb: Workbook, grid: layout.Grid, scheme: schemes.Scheme = schemes.RAG) -> None:
     _computed_sheet(
         wb,
         schema.DASHBOARD,
@@ -362,8 +360,10 @@ def _dashboard(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
     for row, rag in zip(range(layout.OVERALL_ROWS[0], layout.OVERALL_ROWS[1] + 1), "GAR"):
         ws.cell(row, 1).fill = PatternFill("solid", fgColor=LIGHT[rag])
     ws.cell(layout.CHART_ROWS[1], 1).fill = PatternFill("solid", fgColor="EDEDED")
-    if brag:
-        ws.cell(layout.BLUE_ROW, 1).fill = PatternFill("solid", fgColor=LIGHT_BLUE)
+    if scheme.extra:
+        ws.cell(layout.BLUE_ROW, 1).fill = PatternFill(
+            "solid", fgColor=LIGHT_BLUE if scheme.extra.letter == schemes.BLUE else "D9D9D9"
+        )
     for r in range(layout.OVERALL_HEADER_ROW + 1, layout.PERIOD_HEADER_ROW + 8):
         if r == layout.PERIOD_HEADER_ROW:
             continue
@@ -380,8 +380,8 @@ def _dashboard(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
     first, last = layout.CHART_ROWS
     colours = [schema.RAG_FILLS[rag] for rag in schema.RAGS] + [NOT_RATED_FILL]
     rows = list(range(first, last + 1))
-    if brag:  # Blue first in the legend and the stack, read from its own row
-        rows, colours = [layout.BLUE_ROW, *rows], [schema.BLUE_FILL, *colours]
+    if scheme.extra:  # Blue or Completed first in the legend and the stack, read from its own row
+        rows, colours = [layout.BLUE_ROW, *rows], [scheme.extra.fill, *colours]
     for row, colour in zip(rows, colours):  # one series per RAG, coloured as everywhere else
         series = Series(Reference(ws, min_col=2, max_col=3, min_row=row), title=None)
         series.tx = SeriesLabel(strRef=StrRef(f"'{ws.title}'!$A${row}"))
@@ -475,12 +475,12 @@ def _trend_chart(ws, grid: layout.Grid) -> None:
     ws.add_chart(chart, f"{schema.column_letter(column)}{first + layout.TREND_POINTS + 2}")
 
 
-def _slippage(wb: Workbook, grid: layout.Grid, brag: bool = False) -> None:
+def _slippage(wb: Workbook, grid: layout.Grid, scheme: schemes.Scheme = schemes.RAG) -> None:
     _computed_sheet(
         wb, schema.SLIPPAGE, grid, [10, 50, 14, 10, 10, 13, 13, 10, 10, 10], layout.TABLE_HEADER_ROW
     )
     ws = wb[schema.SLIPPAGE]
-    _rag_rules(ws, f"D{layout.TABLE_HEADER_ROW + 1}:E{MAX_ROW}", brag)
+    _rag_rules(ws, f"D{layout.TABLE_HEADER_ROW + 1}:E{MAX_ROW}", scheme)
 
 
 def _checks(wb: Workbook, grid: layout.Grid) -> None:
@@ -509,15 +509,13 @@ def build_workbook(
         _officer_sheet(wb, spec, rows.get(spec.name, []), extra=extra)
     for name, formula in LIST_NAMES.values():
         wb.defined_names[name] = DefinedName(name, attr_text=formula)
-    brag = any(
-        r.get("key") == "Rating scheme" and schema.is_brag(r.get("value"))
-        for r in rows.get("Settings", [])
-    )
-    _guide_actions(wb, brag)
+    settings = {r.get("key"): r.get("value") for r in rows.get("Settings", [])}
+    scheme = schemes.scheme_named(settings.get(schemes.SCHEME_KEY)) or schemes.RAG
+    _guide_actions(wb, scheme, schemes.status_words(settings)[0])
     _guide_settings(wb)
     _guide_revisions(wb)
-    _dashboard(wb, grids["Dashboard"], brag)
-    _slippage(wb, grids["Slippage"], brag)
+    _dashboard(wb, grids["Dashboard"], scheme)
+    _slippage(wb, grids["Slippage"], scheme)
     _checks(wb, grids["Checks"])
     for index, name in enumerate(SHEET_ORDER):
         wb.move_sheet(name, offset=index - wb.sheetnames.index(name))
@@ -572,7 +570,11 @@ def print_setup(ws, council: object = None, as_at: object = None) -> None:
 
 def settings_rows(values: dict[str, object]) -> list[dict[str, object]]:
     """The Settings sheet's rows in their fixed order, each with its explanation (Rating scheme RAG unless given)."""
-    values = {"Rating scheme": schema.SCHEMES[0], **values}
+    values = {
+        schemes.SCHEME_KEY: schema.SCHEMES[0],
+        **{key: ", ".join(schemes.DEFAULT_WORDS[m]) for m, key in schemes.WORD_KEYS.items()},
+        **values,
+    }
     return [
         {"key": key, "value": values.get(key), "What it is": about}
         for key, about in schema.SETTING_ROWS
