@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -33,9 +32,9 @@ from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.words import counted
 from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.rules.summary import Summary
+from ofsted_tracker.workbook.store.paths import report_name
 
 log = logging.getLogger(__name__)
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9 _.()-]+")
 
 
 class _Problem(Exception):
@@ -134,13 +133,6 @@ def refresh_sheets(book: Book, as_at: date | None = None, period: str | None = N
 def refresh(book: Book, as_at: date | None = None, period: str | None = None) -> str:
     """The Refresh dashboards button: ``refresh_sheets``, its result in a message box."""
     return refresh_sheets(book, as_at, period)
-
-
-def report_name(workbook_name: str) -> str:
-    """The report's file name, from the workbook's name alone: 'plan.xlsx' -> 'plan report.docx'."""
-    stem = Path(workbook_name.replace("\\", "/")).name.rsplit(".", 1)[0]
-    safe = _UNSAFE_NAME.sub("-", stem).strip(" .-")[:80] or "tracker"
-    return f"{safe} report.docx"
 
 
 def _synced_folder(url: str) -> Path | None:

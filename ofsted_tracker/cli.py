@@ -31,6 +31,7 @@ from ofsted_tracker.workbook.store.paths import (
     output_folder,
     refuse_overwriting_inputs,
     regular_file,
+    report_name,
 )
 from ofsted_tracker.workbook.store.reader import check_package
 from ofsted_tracker.workbook.store.safe_write import BACKUP_DIR
@@ -236,10 +237,6 @@ def report(
     from ofsted_tracker.report_builder.pdf import write_pdf  # defers the report's code
 
     if output is None:
-        from ofsted_tracker.addin.macros import (
-            report_name,
-        )  # defers xlwings: the ribbon's name for the report
-
         output = path.parent / report_name(path.name)
     try:
         _report_paths(path, output, template)

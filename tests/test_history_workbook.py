@@ -294,7 +294,7 @@ def test_the_report_context_lists_what_changed_since_the_last_report(demo_tracke
     assert [r["ref"] for r in since["turned_red"]] == ["5.2"]
     assert [r["ref"] for r in since["turned_red_deadline_passed"]] == ["5.1", "5.5"]
     assert [(r["ref"], r["note"]) for r in since["deadline_moved_again"]] == [
-        ("2.6", "from 31 January 2017 to 31 March 2017")
+        ("2.6", "moved again from 31 January 2017 to 31 March 2017")
     ]
     assert [
         (r["period"], r["as_at"], r["completed"], r["not_completed"]) for r in context["trend"]

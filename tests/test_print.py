@@ -111,10 +111,10 @@ def _print_areas(path: Path) -> dict[str, str]:
 
 
 def test_print_areas_end_at_the_last_used_row_and_follow_the_data(demo_tracker: Path) -> None:
+    last_column = schema.column_letter(len(schema.ACTIONS.columns) + 1)  # the Checks formula column
     areas = _print_areas(demo_tracker)
-    assert (
-        areas["Actions"] == "'Actions'!$A$1:$O$62"
-    )  # 61 actions under the header, not the formulas to 1,000
+    # 61 actions under the header, not the formulas to 1,000
+    assert areas["Actions"] == f"'Actions'!$A$1:${last_column}$62"
     wb = load_workbook(demo_tracker)
     ws = wb["Actions"]
     for column, value in enumerate(["9.99", "1", "A later action"], start=1):
@@ -123,7 +123,7 @@ def test_print_areas_end_at_the_last_used_row_and_follow_the_data(demo_tracker: 
     wb.save(demo_tracker)
     refresh(demo_tracker, AS_AT, "Q2")
     after = _print_areas(demo_tracker)
-    assert after["Actions"] == "'Actions'!$A$1:$O$70"
+    assert after["Actions"] == f"'Actions'!$A$1:${last_column}$70"
     slippage_rows = load_workbook(demo_tracker)["Slippage"].max_row
     assert after["Slippage"] == f"'Slippage'!$A$1:$J${slippage_rows}"
 

@@ -27,7 +27,7 @@ def test_the_pdf_holds_the_headings_in_order_numbered_by_word(pdf):
     text = " ".join(office.text(pdf).split())
     headings = [
         "1. Introduction",
-        "1.1 This report sets out progress",
+        "1.1 This report sets out the progress",
         "2. Recommendations",
         "i) Note and comment",
         "ii) Note the extension of ten target completion dates",

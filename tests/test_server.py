@@ -101,7 +101,12 @@ def test_validate_puts_the_findings_on_checks(
 ) -> None:
     expected = _cli_summary(demo_master)
     actions, after = _call(client, "validate", demo_master, tmp_path)
-    assert [a["func"] for a in actions] == ["sheetClearContents", "setValues", "alert"]
+    assert [a["func"] for a in actions] == [
+        "sheetClearContents",
+        "setValues",
+        "setPrintArea",
+        "alert",
+    ]
     assert after.sheets_written == {schema.CHECKS}
     rows = grid_as_shown(after.path, schema.CHECKS)[layout.TABLE_HEADER_ROW :]
     assert [(r[0], r[1], r[3]) for r in rows] == [

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from ofsted_tracker.workbook.errors import UnusableInput
+
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9 _.()-]+")
 
 _KINDS = (
     (stat.S_ISFIFO, "a pipe"),
@@ -108,3 +111,10 @@ def existing_folder(folder: Path, what: str = "the report") -> Path:
         f"The folder {folder} for {what} does not exist. Create it first, or give -o a file name "
         "in a folder that exists."
     )
+
+
+def report_name(workbook_name: str) -> str:
+    """The report's file name, from the workbook's name alone: 'plan.xlsx' -> 'plan report.docx'."""
+    stem = Path(workbook_name.replace("\\", "/")).name.rsplit(".", 1)[0]
+    safe = _UNSAFE_NAME.sub("-", stem).strip(" .-")[:80] or "tracker"
+    return f"{safe} report.docx"
