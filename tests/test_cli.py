@@ -285,7 +285,7 @@ def test_report_into_a_folder_that_does_not_exist_is_refused(demo_master, tmp_pa
 
 
 def test_report_without_output_is_written_beside_the_tracker_as_the_ribbon_names_it(demo_tracker):
-    from ofsted_tracker.addin.macros import report_name
+    from ofsted_tracker.workbook.store.paths import report_name
 
     result = run("report", demo_tracker)
     assert result.exit_code == 0, result.output

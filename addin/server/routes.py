@@ -5,7 +5,7 @@ Each takes the workbook payload Excel sends (the same body as a script call, the
 - ``POST <app path>/improvement-plan/summary`` answers with ``{"message", "summary"}``, ``summary`` being exactly
   what ``ofsted-tracker summary --json`` prints for the file;
 - ``POST <app path>/improvement-plan/report`` answers with the Word report, named from the workbook's name alone
-  (``macros.report_name``), for the task pane to offer as a download (Excel on the web cannot save a file for us);
+  (``store.paths.report_name``), for the task pane to offer as a download (Excel on the web cannot save a file for us);
 - ``POST <app path>/improvement-plan/requests`` answers with one zip of each owner's request workbook and e-mail
   draft (``updates.write_files``, as Request updates writes them beside the workbook on the desktop); the task pane
   then runs the script ``record_requests`` to log them on the Requests sheet;
@@ -40,6 +40,7 @@ from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.plan.findings import refuse_unreadable
 from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, preview_dict, preview_lines
 from ofsted_tracker.workbook.rules.summary import Summary
+from ofsted_tracker.workbook.store.paths import report_name
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
@@ -78,7 +79,7 @@ async def summary(book: dep.Book, current_user: dep.User) -> dict:
 
 def _report(book: excel.Book) -> tuple[str, bytes]:
     s = _summary(book)
-    name = macros.report_name(book.name)
+    name = report_name(book.name)
     with tempfile.TemporaryDirectory(prefix="ofsted-tracker-") as folder:
         try:
             written = Path(build_report(s, Path(folder) / name))

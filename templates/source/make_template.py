@@ -515,8 +515,8 @@ def cover(doc) -> None:
     heading(doc, "Introduction")
     numbered(
         doc,
-        "This report sets out the progress {% if council %}{{ council }} Council has{% else %}the council has{% endif %} "
-        "made to date in implementing the improvement plan{{ plan_origin }}.",
+        "This report sets out the progress {% if council %}{{ council }} Council{% else %}the council{% endif %} "
+        "has made to date in implementing the improvement plan{{ plan_origin }}.",
     )
     numbered(
         doc,
