@@ -78,7 +78,8 @@ PLACEHOLDERS: dict[str, str] = {
     "inspectorate": "Settings 'Inspectorate', else the plan type's (Ofsted for Ofsted ILACS), else blank",
     "inspection_date": "Settings 'Inspection date' in words, else blank",
     "ilacs": "Whether the plan type is Ofsted ILACS (the paragraphs naming Ofsted and its Act)",
-    "plan_origin": "' which was developed following ...' (the inspection or audit), else blank",
+    "plan_origin": "The inspection or audit the plan was developed after ('an inspection by CQC in May 2024'), "
+    "else blank",
     "officers_annex": "Whether the officers' annex (every error cell by cell) is asked for (report --officers-annex)",
     "unfinished_count": "How many actions are not completed by deadline (rated neither Green nor Blue)",
     "uncommented_count": "How many of those have no progress commentary this period",
@@ -448,7 +449,7 @@ def plan_words(plan: Plan, council: str) -> dict[str, object]:
         "inspectorate": inspectorate,
         "inspection_date": prose_date(day) if isinstance(day, date) else "",
         "ilacs": ilacs,
-        "plan_origin": f" which was developed following {origin}" if origin else "",
+        "plan_origin": origin,
     }
 
 

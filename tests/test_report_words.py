@@ -79,6 +79,8 @@ def test_the_demo_report_says_once_which_actions_have_no_commentary(demo_master,
 
 def test_the_demo_report_for_an_ofsted_plan_keeps_its_statutory_paragraphs(demo_text):
     assert "the statutory inspection of children's social care in Lewisham by Ofsted" in demo_text
+    # the sentence's own space before the origin: a context value's leading space is trimmed with the rest
+    assert "improvement plan which was developed following the statutory inspection" in demo_text
     assert "s136 Education and Inspections Act 2006" in demo_text
 
 

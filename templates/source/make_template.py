@@ -516,7 +516,8 @@ def cover(doc) -> None:
     numbered(
         doc,
         "This report sets out the progress {% if council %}{{ council }} Council{% else %}the council{% endif %} "
-        "has made to date in implementing the improvement plan{{ plan_origin }}.",
+        "has made to date in implementing the improvement plan{% if plan_origin %} which was developed "
+        "following {{ plan_origin }}{% endif %}.",
     )
     numbered(
         doc,
