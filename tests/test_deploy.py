@@ -227,6 +227,8 @@ def test_the_dockerfile_cmd_serves_the_manifest_and_the_routes(
                 assert time.monotonic() < deadline, "gunicorn did not start within 90 s"
                 time.sleep(0.3)
         assert manifest.status_code == 200
+        health = httpx.get(f"{base}/health", timeout=30)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
         assert '<DisplayName DefaultValue="Improvement Plan"' in manifest.text
         assert f"<Id>{settings.manifest_id_prod}</Id>" in manifest.text
         assert "xlwings Server" not in manifest.text and "icons/xlwings-" not in manifest.text

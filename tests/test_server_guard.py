@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,15 @@ def test_the_internals_the_project_wraps_are_where_it_expects() -> None:
     assert callable(dep.authenticate) and callable(dep.parse_book_input)
     assert (
         server_app.fastapi_app.dependency_overrides[dep.parse_book_input] is server_app.read_payload
+    )
+    from xlwings_server.templates import (
+        templates,
+    )  # the manifest's version and Support link are its globals
+
+    assert templates.env.globals["addin_version"] and "support_url" in templates.env.globals
+    assert version("xlwings-server").startswith("1.20."), (
+        "xlwings-server is not the minor series tested (pyproject pins >=1.20,<1.21): check these internals, "
+        "then move the pin"
     )
 
 
@@ -277,7 +287,7 @@ def captured(monkeypatch: pytest.MonkeyPatch):
     names = [*logs.NAMING_LOGGERS, "ofsted_tracker.access"]
     saved = {name: logging.getLogger(name).level for name in names}
     try:
-        logs.install()  # as at start-up, now that this handler is the root's
+        logs.install(log_users=False)  # as at start-up, now that this handler is the root's
         yield stream, logs
     finally:
         root.removeHandler(handler)

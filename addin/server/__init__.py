@@ -12,3 +12,8 @@ from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+LICENCE_HELP = (
+    "xlwings Server needs XLWINGS_LICENSE_KEY. A council may use it free under PolyForm Noncommercial "
+    "1.0.0 (use by a government institution is a permitted purpose): set XLWINGS_LICENSE_KEY=noncommercial. "
+    "Anyone else needs a commercial xlwings licence key."
+)

@@ -1,8 +1,8 @@
 """The ASGI app: xlwings-server's own FastAPI app with our scripts, task pane, manifest, routes and two guards.
 
-Run it with ``ofsted-tracker serve`` (development) or ``gunicorn ofsted_tracker.addin.server.app:app -k uvicorn.workers.UvicornWorker``
-(production). Settings are xlwings-server's (``XLWINGS_*`` environment variables, or a ``.env`` file named by
-``DOTENV_PATH``); this module only sets defaults for the ones it needs before xlwings-server reads them. The
+Run it with ``ofsted-tracker serve`` (development) or ``gunicorn ofsted_tracker.addin.server.app:app -k uvicorn_worker.UvicornWorker``
+(production). Settings: every one, its default and its meaning, is in ``settings.py`` (xlwings-server's ``XLWINGS_*`` and this
+project's ``OFSTED_*``); this module applies them before xlwings-server reads its own. The
 server keeps no state between calls: every click sends the workbook and gets back what to write.
 
 The guards (``guard.Guard``, in front of xlwings-server's app, before the body is read): ``GET /health`` to anyone;
@@ -19,18 +19,13 @@ import json
 import os
 import sys
 
-from ofsted_tracker.addin.server import PROJECT_DIR
+from pydantic import ValidationError
 
-DEFAULTS = {
-    "XLWINGS_PROJECT_NAME": "Improvement Plan",
-    "XLWINGS_ENABLE_SOCKETIO": "false",  # no streaming functions; without it any number of workers can serve
-    "XLWINGS_ENABLE_HOTRELOAD": "false",
-    "XLWINGS_ENABLE_EXAMPLES": "false",
-    "XLWINGS_CORS_ALLOW_ORIGINS": "[]",  # the task pane is served from this server: no other origin needed
-    "XLWINGS_MANIFEST_ID_PROD": "1555c734-5578-4b12-b8ac-a69bc0a90e36",
-    "XLWINGS_MANIFEST_ID_DEV": "2f9a46af-05ae-4034-ad2c-665384664cfe",
-}
-MAX_PAYLOAD_MB = float(os.environ.get("OFSTED_TRACKER_MAX_PAYLOAD_MB", "25"))
+from ofsted_tracker.addin.server import LICENCE_HELP, PROJECT_DIR
+from ofsted_tracker.addin.server import settings as settings_module
+
+OFSTED = settings_module.load()  # a value that cannot be used stops here, with one line
+MAX_PAYLOAD_MB = OFSTED.max_payload_mb
 
 if (
     "xlwings_server.config" in sys.modules
@@ -43,16 +38,26 @@ if (
 os.environ["XLWINGS_PROJECT_DIR"] = str(
     PROJECT_DIR
 )  # our scripts, templates and static files, never the cwd's
-for _key, _value in DEFAULTS.items():
-    os.environ.setdefault(_key, _value)
+settings_module.apply_defaults(OFSTED)
+
+try:
+    from xlwings_server.config import settings  # noqa: E402  (reads the XLWINGS_* settings, once)
+except ValidationError as _exc:
+    _error = _exc.errors()[0]
+    raise SystemExit(
+        f"ofsted-tracker server: XLWINGS_{str(_error['loc'][0]).upper()}={_error.get('input')!r} cannot be used: "
+        f"{_error['msg']}."
+    ) from None
+if not settings.license_key:  # xlwings itself would stop its import with a traceback
+    raise SystemExit(f"ofsted-tracker server: {LICENCE_HELP}")
 
 from fastapi import Form, HTTPException, Request  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from xlwings_server import dependencies as dep  # noqa: E402
 from xlwings_server.auth import entraid  # noqa: E402
-from xlwings_server.config import settings  # noqa: E402
 from xlwings_server.main import app as fastapi_app  # noqa: E402
 from xlwings_server.main import main_app  # noqa: E402
+from xlwings_server.templates import templates  # noqa: E402
 
 from ofsted_tracker.addin.payload import problem  # noqa: E402
 from ofsted_tracker.addin.server import logs  # noqa: E402
@@ -145,7 +150,11 @@ if (
     not settings.hostname
 ):  # the manifest's URLs: never the request's Host header (without sign-in, this computer)
     settings.hostname = "localhost:8000"
-logs.install()
+logs.install(OFSTED.log_users)
+# The manifest's version and Support link: Jinja globals, the extension point xlwings-server uses for url_for
+templates.env.globals.update(
+    addin_version=settings_module.manifest_version(), support_url=OFSTED.support_url
+)
 app = Guard(
     main_app,
     settings,

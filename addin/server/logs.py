@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 
 ACCESS = logging.getLogger("ofsted_tracker.access")
@@ -39,7 +38,7 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def install() -> None:
+def install(log_users: bool) -> None:
     """Put the filter on the root's and uvicorn's handlers; keep officers' names out unless OFSTED_LOG_USERS=1."""
     handlers = list(logging.getLogger().handlers)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "gunicorn.error", "gunicorn.access"):
@@ -47,7 +46,7 @@ def install() -> None:
     for handler in handlers:
         if not any(isinstance(f, RedactTokens) for f in handler.filters):
             handler.addFilter(RedactTokens())
-    if os.environ.get("OFSTED_LOG_USERS", "") != "1":
+    if not log_users:
         for name in NAMING_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
     ACCESS.setLevel(logging.INFO)

@@ -16,16 +16,11 @@ import ipaddress
 import os
 from pathlib import Path
 
-from ofsted_tracker.addin.server import LOCAL_HOSTS
+from ofsted_tracker.addin.server import LICENCE_HELP, LOCAL_HOSTS
 from ofsted_tracker.workbook.errors import UnusableInput
 
 MKCERT = ("localhost+2.pem", "localhost+2-key.pem")
 SELF_SIGNED = ("ofsted-tracker-dev.pem", "ofsted-tracker-dev-key.pem")
-LICENCE_HELP = (
-    "xlwings Server needs XLWINGS_LICENSE_KEY. A council may use it free under PolyForm Noncommercial "
-    "1.0.0 (use by a government institution is a permitted purpose): set XLWINGS_LICENSE_KEY=noncommercial. "
-    "Anyone else needs a commercial xlwings licence key."
-)
 
 
 def self_signed(cert: Path, key: Path, days: int = 90) -> None:
