@@ -145,16 +145,18 @@ def record_requests(
     as_at: date | None = None,
     period: str | None = None,
     ids: dict[str, str] | None = None,
+    tracker: str = "",
 ) -> str:
     """Log on the Requests sheet the requests the task pane has just downloaded (xlwings Server), each with the id the
-    download gave it (``ids``, by owner's initials)."""
+    download gave it (``ids``, by owner's initials) and the tracker's identity it wrote on them (``tracker``; the
+    first time, Settings gets it too)."""
     s, requests = planned(book, as_at, period)
     if not requests.requests:
         return nothing_to_ask(requests)
     jobs.log_requests(
         ExcelStore(book),
         s,
-        jobs.with_request_ids(requests, ids or {}),
+        jobs.with_request_ids(requests, ids or {}, tracker or jobs.tracker_id(s.plan)),
     )
     return _requests_message(requests, "downloaded as one zip (open it and send each draft)")
 

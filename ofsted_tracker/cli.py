@@ -309,10 +309,6 @@ def snapshot(path: Path, as_at: str | None, period: str | None, force: bool) -> 
     except TrackerError as exc:
         _fail(exc)
     click.echo(recorded.message(path.name))
-    if force:
-        click.echo(
-            "Recorded with --force: its as-at date was not checked against the period and today."
-        )
 
 
 @app.command()

@@ -674,6 +674,63 @@ def test_a_return_made_from_another_tracker_is_refused_whole(demo, tmp_path):
     assert _collected(other, returned).changes  # in the tracker it came from it is taken
 
 
+def _settings_value(tracker: Path, key: str) -> object:
+    ws = openpyxl.load_workbook(tracker)["Settings"]
+    return next((row[1].value for row in ws.iter_rows() if row[0].value == key), None)
+
+
+def test_the_first_request_gives_the_tracker_its_identity_and_every_request_names_it(
+    demo, tmp_path
+):
+    assert not _settings_value(demo, "Tracker ID")
+    first = send_requests(demo, tmp_path / "first", AS_AT, "Q2")
+    identity = _settings_value(demo, "Tracker ID")
+    assert isinstance(identity, str) and len(identity) == 32
+    renamed = demo.rename(demo.with_name("renamed.xlsx"))  # not the file name: the same tracker
+    again = send_requests(renamed, tmp_path / "again", AS_AT, "Q2")
+    assert _settings_value(renamed, "Tracker ID") == identity
+    for sent in (first, again):
+        sk = request_of(sent, "SK")
+        assert openpyxl.load_workbook(sk)["About"]["B7"].value == identity
+    log = open_summary(renamed, AS_AT).chase_log
+    assert log and {e.tracker for e in log} == {identity}
+
+
+def test_a_return_naming_another_tracker_is_refused_whole(demo, tmp_path):
+    sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
+    returned = fill(sk, tmp_path / "r.xlsx", {ids_in(sk)[0]: {"new_status": "Complete"}})
+    wb = openpyxl.load_workbook(returned)
+    wb["About"]["B7"] = "0" * 32  # the tracker's identity retyped
+    wb.save(returned)
+    got = _collected(demo, returned)
+    assert [(r.code, r.where) for r in got.refusals] == [
+        ("return-other-tracker", "[r.xlsx]About!B7")
+    ]
+    assert not got.changes
+
+
+def test_a_requests_log_copied_from_another_tracker_does_not_vouch_for_its_returns(demo, tmp_path):
+    """Tracker B given A's Requests sheet (and so A's request ids) still refuses A's returns: the log's rows name
+    A's identity, not B's."""
+    other = demo_with_emails(tmp_path / "other.xlsx")
+    sk = request_of(send_requests(other, tmp_path / "other-out", AS_AT, "Q2"), "SK")
+    send_requests(demo, tmp_path / "out", AS_AT, "Q2")
+    returned = fill(sk, tmp_path / "r.xlsx", {ids_in(sk)[0]: {"new_status": "Complete"}})
+    source = openpyxl.load_workbook(other)["Requests"]
+    target_book = openpyxl.load_workbook(demo)
+    target = target_book["Requests"]
+    for row in source.iter_rows():
+        for cell in row:
+            target.cell(cell.row, cell.column, cell.value)
+    target_book.save(demo)
+    got = _collected(demo, returned)
+    assert [(r.code, r.where) for r in got.refusals] == [
+        ("return-other-tracker", "[r.xlsx]About!B6")
+    ]
+    assert "written by another tracker" in got.refusals[0].message and not got.changes
+    assert _collected(other, returned).changes
+
+
 def test_a_return_whose_period_was_retyped_is_refused_whole(demo, tmp_path):
     sk = request_of(send_requests(demo, tmp_path / "out", AS_AT, "Q2"), "SK")
     returned = fill(sk, tmp_path / "r.xlsx", {ids_in(sk)[0]: {"new_status": "Complete"}})
@@ -772,8 +829,10 @@ def test_a_requests_log_from_before_request_ids_gets_the_new_column_in_its_table
         for info in source.infolist():
             data = source.read(info)
             if info.filename.startswith("xl/tables/") and b'name="Request ID"' in data:
-                data = re.sub(rb'<tableColumn id="7" name="Request ID"\s*/>', b"", data)
-                data = data.replace(b'count="7"', b'count="6"').replace(b":G", b":F")
+                data = re.sub(
+                    rb'<tableColumn id="[78]" name="(Request|Tracker) ID"\s*/>', b"", data
+                )
+                data = data.replace(b'count="8"', b'count="6"').replace(b":H", b":F")
             target.writestr(info, data)
     send_requests(old, tmp_path / "again", AS_AT, "Q2")
     with zipfile.ZipFile(old) as package:
@@ -784,5 +843,5 @@ def test_a_requests_log_from_before_request_ids_gets_the_new_column_in_its_table
         ]
     root = etree.fromstring(table)
     names = [c.get("name") for c in root.iter("{*}tableColumn")]
-    assert names == list(CHASE_SPEC.headers) and root.get("ref").split(":")[1].startswith("G")
+    assert names == list(CHASE_SPEC.headers) and root.get("ref").split(":")[1].startswith("H")
     assert openpyxl.load_workbook(old)["Requests"].tables  # reads as a table again

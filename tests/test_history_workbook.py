@@ -138,8 +138,8 @@ def test_the_history_sheet_is_a_grey_protected_table_that_grows(demo_tracker):
     ws = wb["History"]
     assert wb.sheetnames[-1] == "History" and ws.sheet_properties.tabColor.rgb == "FF808080"
     table = ws.tables["History"]
-    assert table.ref == "A4:M126"  # header row 4, 2 x 61 rows
-    assert [ws.cell(4, j).value for j in range(1, 14)] == list(HISTORY_SPEC.headers)
+    assert table.ref == "A4:N126"  # header row 4, 2 x 61 rows
+    assert [ws.cell(4, j).value for j in range(1, 15)] == list(HISTORY_SPEC.headers)
     assert [c.name for c in table.tableColumns] == list(HISTORY_SPEC.headers)
     assert any(
         dv.type == "custom" and dv.formula1 == "FALSE" for dv in ws.data_validations.dataValidation
@@ -226,7 +226,7 @@ def test_officers_additions_survive_snapshot_and_refresh(tmp_path, name):
         assert again[part] == after[part], part
     wb = openpyxl.load_workbook(copy)
     assert (
-        wb["History"].tables["History"].ref == f"A4:M{4 + len(open_summary(copy).history[0].rows)}"
+        wb["History"].tables["History"].ref == f"A4:N{4 + len(open_summary(copy).history[0].rows)}"
     )
     assert wb["Actions"]["J5"].comment.text.startswith("Chased by email")
     assert "officer_commentary" in wb.defined_names
@@ -319,7 +319,67 @@ def test_a_snapshot_far_from_its_period_is_refused_and_force_records_it(demo_tra
     assert refused.exit_code == 2 and says in refused.output and "--force" in refused.output
     assert demo_tracker.read_bytes() == before
     forced = run("snapshot", demo_tracker, "--as-of", as_of, "--force")
-    assert forced.exit_code == 0 and "Recorded with --force" in forced.output
+    assert forced.exit_code == 0 and "Taken with --force" in forced.output and says in forced.output
+    # logged beside the snapshot on History, in its rows' checks, and said by the trend and the JSON
+    from ofsted_tracker.workbook.jobs import open_summary
+
+    s = open_summary(demo_tracker, None, "Q2")
+    [q2] = [h for h in s.history if h.period == "Q2"]
+    assert says in q2.forced and not q2.edited
+    assert not [f for f in s.findings if f.code == "history-edited"]
+    history = json.loads(run("summary", demo_tracker, "--period", "Q2", "--json").output)["history"]
+    assert says in next(h for h in history if h["period"] == "Q2")["forced"]
+    dashboard = openpyxl.load_workbook(demo_tracker)["Dashboard"]
+    assert any("(taken with --force)" in str(c.value) for row in dashboard.iter_rows() for c in row)
+    # the reason is in the Check: blanking it shows the snapshot as edited
+    wb = openpyxl.load_workbook(demo_tracker)
+    ws = wb["History"]
+    column = next(c.column for c in ws[4] if c.value == "Taken with --force")
+    row = (
+        next(c.row for c in ws["A"] if c.value == "Q2") + 3
+    )  # a row inside the Q2 snapshot, not its first
+    assert ws.cell(row, column).value
+    ws.cell(row, column).value = None
+    wb.save(demo_tracker)
+    s = open_summary(demo_tracker, None, "Q2")
+    assert [h for h in s.history if h.period == "Q2"][0].edited
+
+
+def test_a_snapshot_taken_without_force_has_a_blank_force_column_and_the_old_checks(demo_tracker):
+    """A History sheet written before the column keeps matching its checks: a snapshot without --force digests as
+    it always did."""
+    from ofsted_tracker.workbook.jobs import open_summary
+    from ofsted_tracker.workbook.rules.history import row_check
+
+    run("snapshot", demo_tracker)
+    s = open_summary(demo_tracker, None, "Q2")
+    [q2] = [h for h in s.history if h.period == "Q2"]
+    assert q2.forced == "" and not q2.edited
+    import hashlib
+
+    first = q2.rows[0]
+    old_text = "\x1f".join(
+        str(v)
+        for v in (
+            f"1/{len(q2.rows)}",
+            q2.period,
+            q2.as_at.isoformat(),
+            first.action_id,
+            first.derived_rag or "",
+            first.recorded_rag or "",
+            first.status,
+            first.original_deadline.isoformat() if first.original_deadline else "",
+            first.deadline.isoformat() if first.deadline else "",
+            first.completed_on.isoformat() if first.completed_on else "",
+            first.owners,
+            first.revisions,
+            first.commentary,
+        )
+    )
+    assert (
+        row_check(q2, 0, first)
+        == f"1/{len(q2.rows)} {hashlib.sha256(old_text.encode()).hexdigest()[:12]}"
+    )
 
 
 def test_a_snapshot_after_today_is_refused(demo_tracker):
@@ -387,7 +447,7 @@ def _edited(demo_tracker, edit) -> tuple[dict, object]:
 
 
 def _blank_row(ws, row: int) -> None:
-    for column in range(1, 14):
+    for column in range(1, len(HISTORY_SPEC.columns) + 1):
         ws.cell(row, column).value = None
 
 

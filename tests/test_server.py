@@ -323,6 +323,26 @@ def test_request_updates_gives_one_workbook_and_one_draft_per_owner_in_a_zip(
     )  # the route writes nothing
 
 
+def test_the_zips_requests_and_the_log_name_the_identity_written_on_settings(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """The download gives the tracker an identity (it has none yet); record_requests writes it on Settings and on
+    every log row, and every request in the zip carries it, so their returns can be checked against it."""
+    import openpyxl
+
+    from ofsted_tracker.workbook.jobs import open_summary
+
+    package, logged = _sent(client, _tracker_with_emails(tmp_path), tmp_path)
+    identity = package.request_ids["tracker"]
+    assert len(identity) == 32
+    plan = open_summary(logged, date(2016, 10, 31)).plan
+    assert plan.setting("Tracker ID") == identity
+    assert {e.tracker for e in open_summary(logged, date(2016, 10, 31)).chase_log} == {identity}
+    for name in (n for n in package.namelist() if n.endswith(".xlsx")):
+        about = openpyxl.load_workbook(io.BytesIO(package.read(name)))["About"]
+        assert about["B7"].value == identity, name
+
+
 def test_record_requests_logs_one_request_sent_per_owner(
     client: TestClient, tmp_path: Path
 ) -> None:

@@ -98,24 +98,44 @@ def test_request_updates_writes_what_the_command_line_writes_and_logs_it(
     for w in sent.written:  # each owner's workbook holds the same actions
         assert ids_in(folder / w.workbook.name) == ids_in(w.workbook)
     ribbon_log, cli_log = open_summary(after.path).chase_log, open_summary(cli_copy).chase_log
-    assert [replace(e, request="") for e in ribbon_log] == [replace(e, request="") for e in cli_log]
+    assert [replace(e, request="", tracker="") for e in ribbon_log] == [
+        replace(e, request="", tracker="") for e in cli_log
+    ]
+    for path, log in (
+        (after.path, ribbon_log),
+        (cli_copy, cli_log),
+    ):  # each tracker its own identity
+        assert {e.tracker for e in log} == {open_summary(path).plan.setting("Tracker ID")}
     assert all(len(e.request) == 16 for e in ribbon_log + cli_log)  # each request its own random id
     assert len({e.request for e in ribbon_log + cli_log}) == len(ribbon_log + cli_log)
     assert {e.event for e in open_summary(after.path).chase_log} == {SENT}
     assert message.startswith(f"{len(sent.written)} update requests written into {folder}")
     assert "'RR' (4.2)" in message  # an owner not in Leads is named with their actions
     sheets = load_workbook(tracker).sheetnames
-    assert [a["func"] for a in actions] == [
-        "addSheet",
-        "setValues",
-        "setPrintArea",
-        "setFontProperty",
-        "setAutofit",
-        "alert",
-    ]
+    assert (
+        [a["func"] for a in actions]
+        == [
+            "setValues",  # Settings: the Tracker ID row's key and value, the first time requests are sent
+            "setValues",
+            "addSheet",
+            "setValues",
+            "setPrintArea",
+            "setFontProperty",
+            "setAutofit",
+            "alert",
+        ]
+    )
     assert load_workbook(after.path).sheetnames == sheets + [CHASE_SHEET]
-    for spec in schema.OFFICER_SHEETS:  # nothing officers typed is written
-        assert grid_as_shown(after.path, spec.name) == grid_as_shown(tracker, spec.name), spec.name
+    for spec in (
+        schema.OFFICER_SHEETS
+    ):  # nothing officers typed is written; Settings gains its Tracker ID row
+        before, now = grid_as_shown(tracker, spec.name), grid_as_shown(after.path, spec.name)
+        if spec.name == schema.SETTINGS.name:
+            added = [row for row in now if row and row[0] == "Tracker ID"]
+            assert len(added) == 1 and len(str(added[0][1])) == 32
+            now = [row for row in now if row not in added]
+            before = [row for row in before if not row or row[0] != "Tracker ID"]
+        assert [r for r in now if any(r)] == [r for r in before if any(r)], spec.name
 
 
 def test_a_second_request_round_adds_to_the_log_on_the_sheet_already_there(

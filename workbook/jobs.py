@@ -33,6 +33,7 @@ from ofsted_tracker.workbook.rules.chase import (
     plan_requests,
     received_entries,
     sent_entries,
+    tracker_id_cells,
     with_entries,
 )
 from ofsted_tracker.workbook.rules.history import (
@@ -166,6 +167,10 @@ class Recorded:
                 f" It replaces the {self.replaced.period} snapshot as at {self.replaced.as_at:%d/%m/%Y} "
                 f"({len(self.replaced.rows)} rows); the workbook before it is in the backups folder."
             )
+        if s.forced:
+            text += (
+                f" Taken with --force, as History's 'Taken with --force' column says: {s.forced}"
+            )
         return text
 
 
@@ -181,16 +186,18 @@ def record_snapshot(
     store = as_store(where)
     refuse_unreadable(summary.findings, HISTORY)
     live = summary.live
-    if live is not None and not force:
+    if live is not None:
         problem = snapshot_date_problem(
             summary.period.period, summary.plan.periods, summary.as_at, today
         )
-        if problem:
+        if problem and not force:
             raise UnusableInput(
                 f"The snapshot was not recorded: {problem} Nothing was changed. Put it right, "
                 f"{store.again('--force to record it anyway')}.",
                 "Settings",
             )
+        if problem:  # logged on History with the snapshot: the trend says so
+            live = replace(live, forced=problem)
     if live is None:
         unknown = next((f.message for f in summary.findings if f.code == "period-unknown"), "")
         raise UnusableInput(
@@ -269,9 +276,18 @@ def planned_requests(
     )
 
 
-def with_request_ids(requests: Requests, ids: Mapping[str, str] | None = None) -> Requests:
-    """Each request with its id: a random one (``secrets``: an owner cannot guess another's), or the one ``ids``
-    gives for its owner's initials (xlwings Server logs the requests its download route wrote)."""
+def tracker_id(plan: Plan) -> str:
+    """The tracker's identity: Settings "Tracker ID", or a new random one when it has none yet (written with the
+    first requests' log, ``log_requests``). Not its file name: a renamed tracker is the same tracker."""
+    return str(plan.setting(schema.TRACKER_ID_KEY)) or secrets.token_hex(16)
+
+
+def with_request_ids(
+    requests: Requests, ids: Mapping[str, str] | None = None, tracker: str = ""
+) -> Requests:
+    """Each request with its id and its tracker's identity: a random id (``secrets``: an owner cannot guess
+    another's), or the one ``ids`` gives for its owner's initials (xlwings Server logs the requests its download
+    route wrote, with the ``tracker`` identity it gave them)."""
 
     def request_id(initials: str) -> str:
         return secrets.token_hex(8) if ids is None else str(ids.get(initials) or "")
@@ -279,15 +295,24 @@ def with_request_ids(requests: Requests, ids: Mapping[str, str] | None = None) -
     return replace(
         requests,
         requests=tuple(
-            replace(r, request_id=request_id(r.lead.initials)) for r in requests.requests
+            replace(r, request_id=request_id(r.lead.initials), tracker_id=tracker)
+            for r in requests.requests
         ),
     )
 
 
 def log_requests(where: Store | Path | str, summary: Summary, requests: Requests) -> None:
-    """Log the requests as sent on the Requests sheet (added the first time); nothing else changes."""
+    """Log the requests as sent on the Requests sheet (added the first time), and the tracker's identity on Settings
+    the first time requests are sent; nothing else changes."""
     entries = with_entries(summary.chase_log, sent_entries(requests))
-    as_store(where).write(Changes(logs=((CHASE_LOG, chase_grid(entries)),)))
+    ids = {r.tracker_id for r in requests.requests}
+    cells = tracker_id_cells(summary.plan, ids.pop()) if len(ids) == 1 else {}
+    as_store(where).write(
+        Changes(
+            logs=((CHASE_LOG, chase_grid(entries)),),
+            cells={schema.SETTINGS.name: cells} if cells else {},
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -317,7 +342,7 @@ def send_requests(
     store.check_writable()
     if not requests.requests:
         return Sent(summary, requests, ())
-    requests = with_request_ids(requests)
+    requests = with_request_ids(requests, tracker=tracker_id(summary.plan))
     folder = Path(out(summary, requests) if callable(out) else out)
     from ofsted_tracker.workbook.store.request_files import (  # defers email: only requests need it
         write_requests,

@@ -105,7 +105,7 @@ def _requests(book: excel.Book) -> tuple[str, bytes, dict[str, str]]:
         s, requests = updates.planned(excel.tracker_book(book))
         if not requests.requests:
             raise HTTPException(status_code=422, detail=updates.nothing_to_ask(requests))
-        requests = jobs.with_request_ids(requests)
+        requests = jobs.with_request_ids(requests, tracker=jobs.tracker_id(s.plan))
         with tempfile.TemporaryDirectory(prefix="ofsted-tracker-") as folder:
             written = updates.write_files(requests, Path(folder) / "requests", s, book.name)
             data = io.BytesIO()
@@ -115,7 +115,10 @@ def _requests(book: excel.Book) -> tuple[str, bytes, dict[str, str]]:
                     package.write(w.draft, w.draft.name)
     except TrackerError as exc:
         raise _unusable(exc) from None
-    ids = {r.lead.initials: r.request_id for r in requests.requests}
+    ids = {
+        "tracker": requests.requests[0].tracker_id,
+        "requests": {r.lead.initials: r.request_id for r in requests.requests},
+    }
     return updates.folder_name(book.name, requests, s.as_at) + ".zip", data.getvalue(), ids
 
 

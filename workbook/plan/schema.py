@@ -355,6 +355,13 @@ SETTING_ROWS = (
     ),
     ("Inspectorate", "Optional: who inspected, e.g. Ofsted (else taken from the plan type)"),
     ("Inspection date", "Optional: the date of the inspection the plan answers"),
+    (
+        "Tracker ID",
+        "Written by the tool with the first update request: do not change (returns are checked against it)",
+    ),
+)
+TRACKER_ID_KEY = (
+    "Tracker ID"  # this tracker's identity, a random id: each request and log row names it
 )
 SETTING_DATES = ("Meeting date", "As at date", "Inspection date")
 

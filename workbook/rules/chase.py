@@ -48,8 +48,12 @@ INSTRUCTIONS = (
     "Save the file and send it back by replying to the e-mail; do not rename the file or change the "
     "grey columns."
 )
-ABOUT_KEYS = ("Owner", "Name", "Period", "As at", "Tracker", "Request")  # A1:A6; the values in B
+# A1:A7, the values in B; "Tracker" is the tracker's file name (for people), "Tracker ID" its identity (for checks)
+ABOUT_KEYS = ("Owner", "Name", "Period", "As at", "Tracker", "Request", "Tracker ID")
 REQUEST_ID_CELL = f"B{ABOUT_KEYS.index('Request') + 1}"  # the request's id on the About sheet
+TRACKER_ID_CELL = (
+    f"B{ABOUT_KEYS.index('Tracker ID') + 1}"  # the tracker's identity on the About sheet
+)
 MAX_CELL_TEXT = (
     32767  # Excel's limit on the characters of one cell: a longer returned text cannot be written
 )
@@ -79,6 +83,9 @@ class Request:
         ""  # a random id given when the request is sent, logged on Requests and written on About
     )
     statuses: tuple[str, ...] = ()  # the plan's status words the New status drop-down offers
+    tracker_id: str = (
+        ""  # the identity of the tracker that sent it (Settings "Tracker ID"), written on About
+    )
 
     @property
     def file_stem(self) -> str:
@@ -230,6 +237,9 @@ class Returned:
     rows: tuple[ReturnRow, ...]
     request_id: str = (
         ""  # the id on its About sheet; "" for a request made before requests carried one
+    )
+    tracker_id: str = (
+        ""  # the identity of the tracker it names on About; "" before requests carried one
     )
 
 
@@ -440,13 +450,18 @@ _SOURCE = {
 
 
 def sent_for(
-    returned: Returned, log: tuple[ChaseEntry, ...], trust_unlogged: bool = False
+    returned: Returned,
+    log: tuple[ChaseEntry, ...],
+    trust_unlogged: bool = False,
+    tracker_id: str = "",
 ) -> tuple[Returned | None, Finding | None]:
     """The return as the tracker sent it, or why nothing from it is taken.
 
     Nothing a return says about itself is trusted: its request id must be one this tracker logged as sent, and the
-    owner, period and actions are the log's. A return whose About sheet names another owner or period than the log,
-    or that holds an action the request did not ask about, is refused whole. A return with no request id (made
+    owner, period and actions are the log's, and the tracker it names (its identity, ``tracker_id``: Settings
+    "Tracker ID") must be this one, as must the tracker that wrote the log's row. A return whose About sheet names
+    another owner, period or tracker than the log, or that holds an action the request did not ask about, is
+    refused whole. A return with no request id (made
     before requests carried one) is taken as it says only with ``trust_unlogged``.
     """
 
@@ -474,6 +489,21 @@ def sent_for(
             "no such request): it was made from another tracker, or its About sheet was changed. "
             "Collect it into the tracker it came from.",
             "return-not-sent",
+        )
+    if sent.tracker and sent.tracker != tracker_id:
+        return None, refuse(
+            f"the Requests log's row for its request {returned.request_id} was written by another tracker "
+            f"(Tracker ID {sent.tracker}; this tracker's is {tracker_id or 'blank'} on Settings): the Requests "
+            "sheet or the Tracker ID was copied from another workbook. Collect it into the tracker it came from.",
+            "return-other-tracker",
+        )
+    if (returned.tracker_id or sent.tracker) and returned.tracker_id != sent.tracker:
+        return None, refuse(
+            f"its About sheet names the tracker {returned.tracker_id or '(blank)'}, but the request was sent "
+            f"by this tracker ({sent.tracker or 'no Tracker ID logged'}): it was made from another tracker, or "
+            "its About sheet was changed. Collect it into the tracker it came from.",
+            "return-other-tracker",
+            TRACKER_ID_CELL,
         )
     if returned.owner != sent.owner:
         return None, refuse(
@@ -523,7 +553,9 @@ def collect(
     offers: dict[tuple[str, str], list[tuple[object, Returned, ReturnRow]]] = {}
     taken: list[Returned] = []
     for given in returns:
-        returned, refused_whole = sent_for(given, log, trust_unlogged)
+        returned, refused_whole = sent_for(
+            given, log, trust_unlogged, str(plan.setting(schema.TRACKER_ID_KEY))
+        )
         if returned is None:
             refusals.append(refused_whole)
             continue
@@ -682,6 +714,25 @@ def _column(plan: Plan, sheet: str, field: str) -> int | None:
     return schema.column_number(letter) if letter else None
 
 
+def tracker_id_cells(plan: Plan, tracker_id: str) -> dict[tuple[int, int], schema.CellValue]:
+    """The Settings cells that record the tracker's identity, when it has none yet (its row, or a new row below the
+    table); nothing when Settings already holds this id. Another id there is refused: the requests were made from
+    a tracker whose identity has changed since."""
+    held = str(plan.setting(schema.TRACKER_ID_KEY))
+    if held == tracker_id:
+        return {}
+    sheet = schema.SETTINGS.name
+    if held:
+        raise UnusableInput(
+            f"{sheet}!{plan.cell(sheet, 'value', plan.setting_rows[schema.TRACKER_ID_KEY])}: the Tracker ID is "
+            f"{held}, but the requests were made with {tracker_id}. Nothing was logged: make the requests again.",
+            sheet,
+        )
+    key, value = _column(plan, sheet, "key") or 1, _column(plan, sheet, "value") or 2
+    row = plan.setting_rows.get(schema.TRACKER_ID_KEY) or max(plan.last_rows.get(sheet, 0), 1) + 1
+    return {(row, key): schema.TRACKER_ID_KEY, (row, value): tracker_id}
+
+
 def edits_for(
     plan: Plan, collected: Collected
 ) -> dict[str, dict[tuple[int, int], schema.CellValue]]:
@@ -736,6 +787,7 @@ CHASE_SPEC = schema.SheetSpec(
         schema.Column("File", "file", schema.TEXT, 50, required=False),
         schema.Column("Actions", "actions", schema.TEXT, 40, required=False),
         schema.Column("Request ID", "request", schema.ID, 18, required=False),
+        schema.Column("Tracker ID", "tracker", schema.ID, 34, required=False),
     ),
     "One row per update request sent and per return received.",
 )
@@ -766,6 +818,7 @@ class ChaseEntry:
     file: str
     actions: tuple[str, ...]
     request: str = ""  # the request's random id (a return received names the request it answers)
+    tracker: str = ""  # the identity of the tracker that wrote the row (Settings "Tracker ID")
 
 
 def sent_entries(requests: Requests) -> tuple[ChaseEntry, ...]:
@@ -779,6 +832,7 @@ def sent_entries(requests: Requests) -> tuple[ChaseEntry, ...]:
             r.file_name,
             tuple(a.action_id for a in r.actions),
             r.request_id,
+            r.tracker_id,
         )
         for r in requests.requests
     )
@@ -820,6 +874,7 @@ def chase_grid(entries: tuple[ChaseEntry, ...]) -> list[list[object]]:
             e.file,
             ", ".join(e.actions),
             e.request or None,
+            e.tracker or None,
         ]
         for e in entries
     ]
@@ -859,6 +914,7 @@ def read_chase(
                 _text(values.get("file")),
                 actions,
                 _text(values.get("request")),
+                _text(values.get("tracker")),
             )
         )
     return tuple(entries), findings

@@ -39,6 +39,8 @@ HISTORY_SPEC = schema.SheetSpec(
         schema.Column("Owner(s)", "owners", schema.TEXT, 14, required=False),
         schema.Column("Revisions", "revisions", schema.TEXT, 10, required=False),
         schema.Column("Commentary hash", "commentary", schema.TEXT, 12, required=False),
+        # why the snapshot was refused and then taken with --force (blank when it was not): kept in the row's Check
+        schema.Column("Taken with --force", "forced", schema.TEXT, 30, required=False),
         # "3/61 5f0c2e9ab1d4": the row's place in its snapshot and a digest of its values (row_check)
         schema.Column("Check", "check", schema.TEXT, 18, required=False),
     ),
@@ -107,6 +109,7 @@ class Snapshot:
     edited: bool = (
         False  # its rows on the History sheet no longer match their checks: typed over since taken
     )
+    forced: str = ""  # why it would have been refused, when it was taken with --force anyway
 
     @property
     def counts(self) -> Counts:
@@ -247,7 +250,9 @@ def replace_period(
     """The history with the snapshot in place of the period's earlier one (if any), and that earlier one."""
     old = next((s for s in history if s.same_period(snapshot.period)), None)
     kept = [s for s in history if s is not old]
-    recorded = Snapshot(snapshot.period, snapshot.as_at, snapshot.rows, True)
+    recorded = Snapshot(
+        snapshot.period, snapshot.as_at, snapshot.rows, True, forced=snapshot.forced
+    )
     return ordered(kept + [recorded]), old
 
 
@@ -422,6 +427,7 @@ def _written(s: Snapshot, r: SnapshotRow) -> list[object]:
         r.owners,
         r.revisions,
         r.commentary,
+        s.forced,
     ]
 
 
@@ -433,7 +439,12 @@ def row_check(s: Snapshot, index: int, r: SnapshotRow, total: int | None = None)
     sheet could recompute it. The backups folder keeps each version of the workbook as written.
     """
     place = f"{index + 1}/{len(s.rows) if total is None else total}"
-    text = "\x1f".join(str(v) for v in (place, *_written(s, r)))
+    values = _written(s, r)
+    if (
+        not s.forced
+    ):  # a snapshot taken without --force digests as it did before the column was added
+        values = values[:-1]
+    text = "\x1f".join(str(v) for v in (place, *values))
     return f"{place} {hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
 
 
@@ -554,10 +565,14 @@ def read_history(
     findings: list[Finding] = []
     groups: dict[str, tuple[str, date, list[SnapshotRow]]] = {}
     checks: dict[int, str] = {}  # each row's Check cell, by its row number
+    forced: dict[
+        int, str
+    ] = {}  # each row's --force reason (a snapshot's rows all hold the same one)
     seen: set[tuple[str, str]] = set()
     for number, values in rows:
         cells = _Cells(letters, number, values)
         checks[number] = cells.text("check")
+        forced[number] = cells.text("forced")
         period, as_at, action_id = cells.text("period"), cells.day("as_at"), cells.text("action_id")
         row = SnapshotRow(
             action_id,
@@ -608,8 +623,8 @@ def read_history(
         findings
     )  # cells that cannot be read are findings already: the checks only add silent edits
     for period, as_at, found in groups.values():
-        snapshot = Snapshot(period, as_at, tuple(found))
-        changed = _changed_rows(snapshot, checks, letters, any(checks.values()))
+        snapshot = Snapshot(period, as_at, tuple(found), forced=forced.get(found[0].row, ""))
+        changed = _changed_rows(snapshot, checks, letters, any(checks.values()), forced)
         if not typed_over:
             findings += changed
         snapshots.append(replace(snapshot, edited=bool(changed)))
@@ -617,7 +632,11 @@ def read_history(
 
 
 def _changed_rows(
-    s: Snapshot, checks: dict[int, str], letters: dict[str, str], checked: bool
+    s: Snapshot,
+    checks: dict[int, str],
+    letters: dict[str, str],
+    checked: bool,
+    forced: dict[int, str],
 ) -> list[Finding]:
     """A finding for the first row of the snapshot that no longer matches its Check (a value retyped, a row blanked
     or added); none for a History sheet written before its rows had checks (``checked``: any row has one)."""
@@ -628,7 +647,9 @@ def _changed_rows(
     # how many rows the snapshot had when taken
     written = int(total) if total.isdigit() else len(s.rows)
     for i, r in enumerate(s.rows):
-        if checks.get(r.row, "") == row_check(s, i, r, written):
+        if checks.get(r.row, "") == row_check(
+            replace(s, forced=forced.get(r.row, "")), i, r, written
+        ):
             continue
         cell = f"{letters.get('action_id', 'C')}{r.row}"
         why = (

@@ -229,7 +229,13 @@ def trend_rows(s: Summary) -> list[list[Cell]]:
     for point in s.trend[-TREND_POINTS:]:
         c = point.counts
         shown = uk(point.as_at) + (
-            " (edited)" if point.edited else "" if point.recorded else " (not recorded)"
+            " (edited)"
+            if point.edited
+            else " (taken with --force)"
+            if point.forced
+            else ""
+            if point.recorded
+            else " (not recorded)"
         )
         rows.append(
             [point.period, shown, c.total, c.by_deadline, c.amber, c.red, c.not_rated, c.complete]

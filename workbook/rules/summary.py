@@ -257,7 +257,15 @@ class Summary:
                 "changes": {key: len(t.of(key, t.year_changes)) for key, _ in CATEGORIES},
             }
         return {
-            "history": [{**point(s), "counts": s.counts.as_dict()} for s in self.history],
+            "history": [
+                {
+                    **point(s),
+                    "counts": s.counts.as_dict(),
+                    "edited": s.edited,
+                    "forced": s.forced or None,
+                }
+                for s in self.history
+            ],
             "changes": {"since": point(t.previous), "to": point(t.current), **listed(t, t.changes)}
             if t
             else None,

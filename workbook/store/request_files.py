@@ -175,6 +175,7 @@ def _about_values(request: Request, tracker: str) -> tuple[object, ...]:
         request.as_at.isoformat(),
         tracker,
         request.request_id,
+        request.tracker_id,
     )
 
 

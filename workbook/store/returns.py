@@ -137,4 +137,5 @@ def read_return(path: Path) -> Returned:
         str(about.get(ABOUT_KEYS[2]) or "").strip(),
         tuple(rows),
         str(about.get(ABOUT_KEYS[5]) or "").strip(),
+        str(about.get(ABOUT_KEYS[6]) or "").strip(),
     )

@@ -62,8 +62,15 @@ def record_snapshot(book: xw.Book) -> None:
 @script(include=PLAN_SHEETS)
 def record_requests(book: xw.Book, ids: dict | None = None) -> None:
     """Request updates, second half: log on Requests the requests the task pane has just downloaded as a zip, with
-    the ids the download route gave them (``ids``: owner's initials -> request id)."""
-    updates.record_requests(book, ids=ids if isinstance(ids, dict) else {})
+    the ids the download route gave them (``ids``: ``{"tracker": the tracker's identity, "requests": owner's
+    initials -> request id}``)."""
+    ids = ids if isinstance(ids, dict) else {}
+    by_owner = ids.get("requests")
+    updates.record_requests(
+        book,
+        ids=by_owner if isinstance(by_owner, dict) else {},
+        tracker=str(ids.get("tracker") or ""),
+    )
 
 
 @script(include=PLAN_SHEETS)
