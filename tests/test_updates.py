@@ -462,7 +462,9 @@ def test_the_ribbon_collect_button_asks_for_files_and_refreshes(
         ribbon_collect, "collect_updates", lambda book, **kw: calls.append((book, kw))
     )
     ribbon_collect.main()
-    assert calls == [("the book", {"refresh_after": True})]
+    assert calls == [
+        ("the book", {"refresh_after": True, "set_recorded": None})
+    ]  # None: it asks whether to set Recorded RAG
 
 
 # --- the review's cases: other tables, a header below row 1, a totals row, hidden refusals, a failure mid-way -----
