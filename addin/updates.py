@@ -10,8 +10,9 @@ pane's file picker under xlwings Server), checks them as ``collect`` does, shows
 changes, what is refused, with its file and cell) and writes only after Yes: each accepted value into its Actions
 cell, each proposed deadline as a new Revisions row with Agreed by blank (never over Current deadline), and the
 log on Requests. Where an action's Recorded RAG would then differ from the rule's rating, the ribbon asks a second
-question (the task pane a checkbox): Yes also sets those Recorded RAGs to the rule's letter, logged on Requests. Nothing else in the workbook is touched, and the workbook is not saved: the officer checks the
-changes, then saves (or closes without saving, which undoes them).
+question (the task pane has a box to tick): Yes also sets those Recorded RAGs to the rule's letter, logged on
+Requests. Nothing else in the workbook is touched, and the workbook is not saved: the officer checks the changes,
+then saves (or closes without saving, which undoes them).
 
 Excel operations: the reads of ``macros.summary`` (8 at most), then one write per changed cell, one clear and one
 block write of the Requests sheet (and one sheet added the first time), and the message boxes.
@@ -39,6 +40,7 @@ from ofsted_tracker.workbook.rules.chase import (
     Requests,
     preview_lines,
     recorded_lines,
+    recorded_set_sentence,
     safe_file_name,
 )
 from ofsted_tracker.workbook.rules.summary import Summary
@@ -268,13 +270,7 @@ def apply(book: Book, s: Summary, collected: Collected, set_recorded: bool = Fal
         if collected.refusals
         else ""
     )
-    settable = collected.settable
-    recorded = (
-        f" Set the Recorded RAG of {_plural(len(settable), 'action')} to the rule's rating "
-        f"({', '.join(r.action_id for r in settable)}), logged on the Requests sheet."
-        if set_recorded and settable
-        else ""
-    )
+    recorded = recorded_set_sentence(collected.settable if set_recorded else ())
     return (
         f"Wrote {_plural(len(collected.updates), 'change')} and "
         f"{_plural(len(collected.proposals), 'proposed deadline')} (Revisions, not yet agreed) into "

@@ -25,7 +25,12 @@ from ofsted_tracker.workbook import jobs
 from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.plan.dates import read_date
 from ofsted_tracker.workbook.plan.words import counted
-from ofsted_tracker.workbook.rules.chase import preview_dict, preview_lines, recorded_lines
+from ofsted_tracker.workbook.rules.chase import (
+    preview_dict,
+    preview_lines,
+    recorded_lines,
+    recorded_set_sentence,
+)
 from ofsted_tracker.workbook.store.paths import (
     existing_folder,
     output_folder,
@@ -628,9 +633,7 @@ def collect(
         _fail(exc)
     c = done.collected
     if as_json:
-        click.echo(
-            json.dumps(preview_dict(c, done.as_at, done.applied, set_recorded), indent=2)
-        )
+        click.echo(json.dumps(preview_dict(c, done.as_at, done.applied, set_recorded), indent=2))
         return
     for line in preview_lines(c):
         click.echo(line)
@@ -646,10 +649,7 @@ def collect(
             "(a backup is in the backups folder); dashboards refreshed."
         )
         if done.recorded_set:
-            click.echo(
-                f"Set the Recorded RAG of {counted(len(done.recorded_set), 'action')} to the rule's rating "
-                f"({', '.join(r.action_id for r in done.recorded_set)}); logged on the Requests sheet."
-            )
+            click.echo(recorded_set_sentence(done.recorded_set))
         elif c.settable:
             click.echo(
                 f"Recorded RAG left as typed for {counted(len(c.settable), 'action')}: change it on Actions "

@@ -376,7 +376,9 @@ class Collection:
     as_at: date
     applied: bool
     summary: Summary | None = None  # the dashboards refreshed after applying, when they were
-    recorded_set: tuple[RecordedAfter, ...] = ()  # the Recorded RAGs set to the rule's rating (--set-recorded)
+    recorded_set: tuple[
+        RecordedAfter, ...
+    ] = ()  # the Recorded RAGs set to the rule's rating (--set-recorded)
 
 
 def collect_returns(

@@ -17,6 +17,7 @@ from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.dates import read_date, uk
 from ofsted_tracker.workbook.plan.findings import ERROR, WARNING, Finding
 from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan
+from ofsted_tracker.workbook.plan.words import counted
 from ofsted_tracker.workbook.rules.dashboard import derived_ratings, disagreements
 from ofsted_tracker.workbook.rules.history import Snapshot, commentary_hash
 
@@ -292,7 +293,9 @@ class RecordedAfter:
     @property
     def note(self) -> str:
         """The Requests log's note when the rule's rating is set: 'Amber to Green: set to the rule's rating ...'."""
-        return f"{self.recorded_name} to {self.rule_name}: set to the rule's rating after this return"
+        return (
+            f"{self.recorded_name} to {self.rule_name}: set to the rule's rating after this return"
+        )
 
 
 @dataclass(frozen=True)
@@ -307,7 +310,8 @@ class Collected:
     ]  # (file, owner, period, action ids changed)
     unlogged: tuple[str, ...] = ()  # files taken with no logged request (--trust-unlogged)
     requests: tuple[tuple[str, str], ...] = ()  # (file, request id) of each return taken
-    recorded: tuple[RecordedAfter, ...] = ()  # Recorded RAGs that will differ from the rule after the return
+    # the Recorded RAGs that will differ from the rule after the returns (``recorded_after``)
+    recorded: tuple[RecordedAfter, ...] = ()
 
     @property
     def changes(self) -> bool:
@@ -678,13 +682,18 @@ def recorded_after(
     if not updates:
         return ()
     after = plan_after(plan, updates)
-    source = {}
+    source: dict[str, str] = {}  # each changed action: the first return that changes it
     for u in updates:
         source.setdefault(u.action_id, u.file)
     name = after.scheme.name_of
     return tuple(
         RecordedAfter(
-            d.action_id, d.recorded, d.derived, name(d.recorded), name(d.derived), source[d.action_id]
+            d.action_id,
+            d.recorded,
+            d.derived,
+            name(d.recorded),
+            name(d.derived),
+            source[d.action_id],
         )
         for d in disagreements(after, derived_ratings(after, as_at))
         if d.action_id in source
@@ -723,6 +732,17 @@ def preview_lines(collected: Collected, limit: int | None = None) -> tuple[str, 
         for file in collected.unlogged
     ]
     return tuple(lines)
+
+
+def recorded_set_sentence(recorded: tuple[RecordedAfter, ...]) -> str:
+    """What was set, in a sentence: 'Set the Recorded RAG of 1 action to the rule's rating (5.2), logged on the
+    Requests sheet.' ("" when nothing was)."""
+    if not recorded:
+        return ""
+    return (
+        f"Set the Recorded RAG of {counted(len(recorded), 'action')} to the rule's rating "
+        f"({', '.join(r.action_id for r in recorded)}), logged on the Requests sheet."
+    )
 
 
 def recorded_lines(collected: Collected) -> tuple[str, ...]:
@@ -873,7 +893,9 @@ class ChaseEntry:
     file: str
     actions: tuple[str, ...]
     request: str = ""  # the request's random id (a return received names the request it answers)
-    note: str = ""  # a Recorded RAG set: from what to what ("Amber to Green: set to the rule's rating ...")
+    note: str = (
+        ""  # a Recorded RAG set: from what to what ("Amber to Green: set to the rule's rating ...")
+    )
 
 
 def sent_entries(requests: Requests) -> tuple[ChaseEntry, ...]:
