@@ -82,19 +82,28 @@ def _sk_return(folder: Path, out: Path) -> tuple[Path, str, str]:
     )
 
 
+def _collected(before: Path, returned: Path, out: Path, answers: list[bool], **kwargs):
+    """Collect updates of one return with ``answers`` to its questions, in turn: the questions asked, the message,
+    the actions and the book after them."""
+    asked: list[str] = []
+    message, actions, book = _run(
+        before,
+        updates.collect_updates,
+        out,
+        files=[returned],
+        confirm=lambda text: asked.append(text) or answers[len(asked) - 1],
+        **kwargs,
+    )
+    return asked, message, actions, book
+
+
 def _on_the_ribbon(tracker: Path, desktop: Path, tmp_path: Path, answers: list[bool], **kwargs):
     """Requests sent, SK's return filled in, then Collect updates with ``answers`` to its questions, in turn: the
     questions asked, the message, the actions, the book after them, the return, SK's two actions, the book before."""
     _, _, before, folder = _requested(tracker, desktop, tmp_path)
     returned, first, second = _sk_return(folder, tmp_path / "returned.xlsx")
-    asked: list[str] = []
-    message, actions, book = _run(
-        before.path,
-        updates.collect_updates,
-        tmp_path / "ribbon.xlsx",
-        files=[returned],
-        confirm=lambda text: asked.append(text) or answers[len(asked) - 1],
-        **kwargs,
+    asked, message, actions, book = _collected(
+        before.path, returned, tmp_path / "ribbon.xlsx", answers, **kwargs
     )
     return SimpleNamespace(
         asked=asked,
@@ -636,14 +645,7 @@ def test_refusals_come_first_in_the_question_however_many_changes(
     rows = {i: {"new_commentary": f"Update on {i}."} for i in ids[1:]}
     rows[ids[0]] = {"new_status": "Finished-ish"}
     returned = fill(big, tmp_path / "returned.xlsx", rows)
-    asked: list[str] = []
-    message, _, _ = _run(
-        after.path,
-        updates.collect_updates,
-        tmp_path / "after.xlsx",
-        files=[returned],
-        confirm=lambda text: asked.append(text) or True,
-    )
+    asked, message, _, _ = _collected(after.path, returned, tmp_path / "after.xlsx", [True])
     preview = asked[0].split("\n\n")[1].splitlines()
     assert preview[0].startswith("refused [returned.xlsx]Update request!F5")
     assert "1 value refused and not written (the preview listed them first)" in message
