@@ -9,8 +9,10 @@ zip (``addin.server.routes``), then runs the script ``record_requests``, which w
 pane's file picker under xlwings Server), checks them as ``collect`` does, shows the preview (what each return
 changes, what is refused, with its file and cell) and writes only after Yes: each accepted value into its Actions
 cell, each proposed deadline as a new Revisions row with Agreed by blank (never over Current deadline), and the
-log on Requests. Nothing else in the workbook is touched, and the workbook is not saved: the officer checks the
-changes, then saves (or closes without saving, which undoes them).
+log on Requests. Where an action's Recorded RAG would then differ from the rule's rating, the ribbon asks a second
+question (the task pane has a box to tick): Yes also sets those Recorded RAGs to the rule's letter, logged on
+Requests. Nothing else in the workbook is touched, and the workbook is not saved: the officer checks the changes,
+then saves (or closes without saving, which undoes them).
 
 Excel operations: the reads of ``macros.summary`` (8 at most), then one write per changed cell, one clear and one
 block write of the Requests sheet (and one sheet added the first time), and the message boxes.
@@ -37,6 +39,8 @@ from ofsted_tracker.workbook.rules.chase import (
     Collected,
     Requests,
     preview_lines,
+    recorded_lines,
+    recorded_set_sentence,
     safe_file_name,
 )
 from ofsted_tracker.workbook.rules.summary import Summary
@@ -242,20 +246,38 @@ def question(collected: Collected, files: int) -> str:
     )
 
 
-def apply(book: Book, s: Summary, collected: Collected) -> str:
-    """Write the accepted values, the proposed deadlines and the log into the open workbook; say what was written."""
-    jobs.apply_returns(ExcelStore(book), s, collected)
+def recorded_question(collected: Collected) -> str:
+    """The second question, when a Recorded RAG would differ from the rule after the returns: which, and what Yes
+    does."""
+    lines = recorded_lines(collected)
+    shown = list(lines[:MAX_PREVIEW_LINES])
+    if len(lines) > MAX_PREVIEW_LINES:
+        shown.append(f"… and {len(lines) - MAX_PREVIEW_LINES} more.")
+    n = len(collected.settable)
+    return (
+        "After these returns the Recorded RAG (the officers' rating) differs from the rule's:\n"
+        + "\n".join(shown)
+        + f"\n\nAlso set the Recorded RAG to the rule's rating for {_plural(n, 'action')}? Each is logged on "
+        "the Requests sheet as set by the rule. No leaves Recorded RAG as it is."
+    )
+
+
+def apply(book: Book, s: Summary, collected: Collected, set_recorded: bool = False) -> str:
+    """Write the accepted values, the proposed deadlines and the log into the open workbook (and with
+    ``set_recorded`` the rule's rating into the Recorded RAGs that would differ from it); say what was written."""
+    jobs.apply_returns(ExcelStore(book), s, collected, set_recorded)
     refused = (
         f" {_plural(len(collected.refusals), 'value')} refused and not written (the preview listed them "
         "first)."
         if collected.refusals
         else ""
     )
+    recorded = recorded_set_sentence(collected.settable if set_recorded else ())
     return (
         f"Wrote {_plural(len(collected.updates), 'change')} and "
         f"{_plural(len(collected.proposals), 'proposed deadline')} (Revisions, not yet agreed) into "
-        f"'{book.name}', and logged the returns on the Requests sheet.{refused} Check them, then save the "
-        "workbook; to undo, close it without saving."
+        f"'{book.name}', and logged the returns on the Requests sheet.{recorded}{refused} Check them, then "
+        "save the workbook; to undo, close it without saving."
     )
 
 
@@ -267,13 +289,16 @@ def collect_updates(
     period: str | None = None,
     confirm: Callable[[str], bool] | None = None,
     refresh_after: bool = False,
+    set_recorded: bool | None = False,
 ) -> str:
     """Ask for the returned files, preview what they change, and after Yes write it into the open workbook.
 
     ``files`` are the returns (asked for with Excel's Open dialog when None); ``confirm`` answers the preview's
     question (a Yes/No message box when None). ``refresh_after`` then recomputes the dashboards from the values
     just written: desktop Excel only, where a second read sees them (under xlwings Server the task pane runs
-    Refresh dashboards after this script instead).
+    Refresh dashboards after this script instead). ``set_recorded`` also sets the Recorded RAG to the rule's
+    rating where it would differ after the returns (``jobs.apply_returns``); None asks (``recorded_question``,
+    answered by ``confirm``) when there is any, as the ribbon does. Both questions come before the one write.
     """
     if files is None:
         files = excel.ask_for_files(
@@ -290,9 +315,12 @@ def collect_updates(
             + (f"\n\n{_counted(collected)}" if collected.refusals else "")
         )
     refuse_unreadable(s.findings, CHASE_SHEET)  # before the question: Yes could not be carried out
-    if not (confirm or (lambda text: excel.ask(book, text)))(question(collected, len(files))):
+    ask = confirm or (lambda text: excel.ask(book, text))
+    if not ask(question(collected, len(files))):
         return "Nothing was written."
-    message = apply(book, s, collected)
+    if set_recorded is None:
+        set_recorded = bool(collected.settable) and ask(recorded_question(collected))
+    message = apply(book, s, collected, bool(set_recorded))
     if refresh_after:
         message += "\n\n" + macros.refresh_sheets(book, as_at, period)
     return message

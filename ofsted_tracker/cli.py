@@ -25,7 +25,12 @@ from ofsted_tracker.workbook import jobs
 from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.plan.dates import read_date
 from ofsted_tracker.workbook.plan.words import counted
-from ofsted_tracker.workbook.rules.chase import preview_dict, preview_lines
+from ofsted_tracker.workbook.rules.chase import (
+    preview_dict,
+    preview_lines,
+    recorded_lines,
+    recorded_set_sentence,
+)
 from ofsted_tracker.workbook.store.paths import (
     existing_folder,
     output_folder,
@@ -582,6 +587,12 @@ def requests(path: Path, out: Path, period: str | None, as_at: str | None) -> No
     is_flag=True,
     help="Also take returns that carry no request id (requests made before they carried one), as they say.",
 )
+@click.option(
+    "--set-recorded",
+    is_flag=True,
+    help="With --apply: set the Recorded RAG to the rule's rating where it would differ after the returns "
+    "(logged on the Requests sheet).",
+)
 @_period
 @_as_at
 @_json
@@ -590,11 +601,20 @@ def collect(
     returned: tuple[Path, ...],
     do_apply: bool,
     trust_unlogged: bool,
+    set_recorded: bool,
     period: str | None,
     as_at: str | None,
     as_json: bool,
 ) -> None:
-    """Preview what the owners' returns change (and what is refused, with its cell); --apply writes it."""
+    """Preview what the owners' returns change (and what is refused, with its cell, and where the Recorded RAG will
+    differ from the rule); --apply writes it, --set-recorded also sets those Recorded RAGs to the rule's rating."""
+    if set_recorded and not do_apply:
+        _fail(
+            TrackerError(
+                "--set-recorded sets the Recorded RAG as the returns are written: give it with --apply. "
+                "Nothing was changed."
+            )
+        )
     try:
         done = jobs.collect_returns(
             path,
@@ -603,24 +623,44 @@ def collect(
             do_apply,
             period,
             trust_unlogged=trust_unlogged,
+            set_recorded=set_recorded,
         )
     except TrackerError as exc:
         _fail(exc)
     c = done.collected
     if as_json:
-        click.echo(json.dumps(preview_dict(c, done.as_at, done.applied), indent=2))
-    else:
-        for line in preview_lines(c):
-            click.echo(line)
-        if not c.changes:
-            click.echo("Nothing to change: the tracker already holds every accepted value.")
-        elif done.applied:
+        click.echo(json.dumps(preview_dict(c, done.as_at, done.applied, set_recorded), indent=2))
+        return
+    for line in preview_lines(c):
+        click.echo(line)
+    if c.recorded:
+        click.echo("Recorded RAG after this return (the officers' rating differs from the rule's):")
+        for line in recorded_lines(c):
+            click.echo(f"  {line}")
+    if not c.changes:
+        click.echo("Nothing to change: the tracker already holds every accepted value.")
+    elif done.applied:
+        click.echo(
+            f"Applied {len(c.updates)} changes and {len(c.proposals)} proposed deadlines to {path.name} "
+            "(a backup is in the backups folder); dashboards refreshed."
+        )
+        if done.recorded_set:
+            click.echo(recorded_set_sentence(done.recorded_set))
+        elif c.settable:
             click.echo(
-                f"Applied {len(c.updates)} changes and {len(c.proposals)} proposed deadlines to {path.name} "
-                "(a backup is in the backups folder); dashboards refreshed."
+                f"Recorded RAG left as typed for {counted(len(c.settable), 'action')}: change it on Actions "
+                "if the rule's rating is right."
             )
-        else:
-            click.echo("Preview only: nothing was written. Run again with --apply to write it.")
+    else:
+        click.echo(
+            "Preview only: nothing was written. Run again with --apply to write it"
+            + (
+                f" (add --set-recorded to set the Recorded RAG of {counted(len(c.settable), 'action')} "
+                "to the rule's rating)."
+                if c.settable
+                else "."
+            )
+        )
 
 
 def main() -> None:

@@ -815,24 +815,29 @@ def test_a_return_reaching_xfd1048576_is_refused_before_it_is_read(demo, tmp_pat
 
 
 def test_a_requests_log_from_before_request_ids_gets_the_new_column_in_its_table(demo, tmp_path):
-    """A tracker whose Requests table has the six columns of the last version: its table gains Request ID, so its
-    range and its columns agree (a range wider than the columns is a table Excel offers to repair)."""
+    """A tracker whose Requests table has the six columns of an earlier version: its table gains Request ID and
+    Note, so its range and its columns agree (a range wider than the columns is a table Excel offers to repair)."""
     import re
 
     from lxml import etree
 
+    from ofsted_tracker.workbook.plan.schema import column_letter
     from ofsted_tracker.workbook.rules.chase import CHASE_SPEC
 
     send_requests(demo, tmp_path / "first", AS_AT, "Q2")
     old = tmp_path / "old.xlsx"
+    last = column_letter(len(CHASE_SPEC.headers)).encode()
     with zipfile.ZipFile(demo) as source, zipfile.ZipFile(old, "w") as target:
         for info in source.infolist():
             data = source.read(info)
             if info.filename.startswith("xl/tables/") and b'name="Request ID"' in data:
                 data = re.sub(
-                    rb'<tableColumn id="[78]" name="(Request|Tracker) ID"\s*/>', b"", data
+                    rb'<tableColumn id="(7|8|9)" name="(Request ID|Tracker ID|Note)"\s*/>',
+                    b"",
+                    data,
                 )
-                data = data.replace(b'count="8"', b'count="6"').replace(b":H", b":F")
+                data = re.sub(rb'count="\d+"', b'count="6"', data).replace(b":" + last, b":F")
+                assert b'name="Note"' not in data and b":F" in data
             target.writestr(info, data)
     send_requests(old, tmp_path / "again", AS_AT, "Q2")
     with zipfile.ZipFile(old) as package:
@@ -843,5 +848,7 @@ def test_a_requests_log_from_before_request_ids_gets_the_new_column_in_its_table
         ]
     root = etree.fromstring(table)
     names = [c.get("name") for c in root.iter("{*}tableColumn")]
-    assert names == list(CHASE_SPEC.headers) and root.get("ref").split(":")[1].startswith("H")
+    assert names == list(CHASE_SPEC.headers) and root.get("ref").split(":")[1].startswith(
+        last.decode()
+    )
     assert openpyxl.load_workbook(old)["Requests"].tables  # reads as a table again

@@ -441,6 +441,16 @@ def test_collect_previews_a_return_and_writes_nothing(client: TestClient, tmp_pa
     assert preview["message"] == (
         "1 return: 4 changes and 1 proposed deadline. Check them, then click Apply these changes."
     )
+    assert preview["recorded_rag"] == [
+        {
+            "action": first,
+            "recorded": "A",
+            "rule": "G",
+            "said": f"{first}: recorded Amber, the rule gives Green after this return",
+            "file": upload["name"],
+            "set": False,
+        }
+    ]  # the task pane's question "Also set Recorded RAG to the rule's rating"
 
 
 def test_collect_shows_a_refused_value_with_its_place(client: TestClient, tmp_path: Path) -> None:
@@ -517,16 +527,23 @@ def test_a_bad_upload_to_the_script_is_a_message_box_not_an_error(
     assert after.alerts[0][0].startswith("plan.xlsx is not an update request")
 
 
+def _collected_by_script(client: TestClient, tmp_path: Path, *more: object):
+    """Requests sent and logged, SK's return filled in, then the script collect_updates on it (``more``: its further
+    arguments, the task pane's "Also set Recorded RAG" box): the upload, SK's two actions, the actions, the book."""
+    package, logged = _sent(client, _tracker_with_emails(tmp_path), tmp_path)
+    upload, first, second = _filled_return(package, tmp_path)
+    actions, after = _script(
+        client, "collect_updates", logged, tmp_path / "collected.xlsx", [[upload], *more]
+    )
+    return upload, first, second, actions, after
+
+
 def test_collect_updates_writes_the_return_and_again_changes_nothing(
     client: TestClient, tmp_path: Path
 ) -> None:
     from ofsted_tracker.workbook.jobs import open_summary
 
-    package, logged = _sent(client, _tracker_with_emails(tmp_path), tmp_path)
-    upload, first, second = _filled_return(package, tmp_path)
-    actions, after = _script(
-        client, "collect_updates", logged, tmp_path / "collected.xlsx", [[upload]]
-    )
+    upload, first, second, actions, after = _collected_by_script(client, tmp_path)
     assert (
         after.alerts[0][0].startswith("Wrote 4 changes and 1 proposed deadline (")
         and after.alerts[0][3] == "info"
@@ -546,6 +563,7 @@ def test_collect_updates_writes_the_return_and_again_changes_nothing(
     assert [(e.owner, e.event) for e in s.chase_log if e.event == "Return received"] == [
         ("SK", "Return received")
     ]
+    assert action.recorded_rag == "A" and "Recorded RAG set" not in {e.event for e in s.chase_log}
     # the task pane then refreshes quietly: the dashboards follow, and collect_updates' message stays on screen
     actions, refreshed = _script(client, "refresh", after.path, tmp_path / "refreshed.xlsx", [True])
     assert refreshed.sheets_written == set(schema.COMPUTED_SHEETS) and refreshed.alerts == []
@@ -556,6 +574,23 @@ def test_collect_updates_writes_the_return_and_again_changes_nothing(
     )
     assert [a["func"] for a in actions] == ["alert"] and again.alerts[0][0].startswith(
         "Nothing to change"
+    )
+
+
+def test_collect_updates_with_the_box_ticked_sets_recorded_rag_to_the_rule_logged(
+    client: TestClient, tmp_path: Path
+) -> None:
+    from ofsted_tracker.workbook.jobs import open_summary
+
+    _, first, _, _, after = _collected_by_script(client, tmp_path, True)
+    assert f"Set the Recorded RAG of 1 action to the rule's rating ({first})" in after.alerts[0][0]
+    s = open_summary(after.path, date(2016, 10, 31), "Q2")
+    assert next(a for a in s.plan.actions if a.action_id == first).recorded_rag == "G"
+    [set_by_rule] = [e for e in s.chase_log if e.event == "Recorded RAG set"]
+    assert (set_by_rule.owner, set_by_rule.actions, set_by_rule.note) == (
+        "SK",
+        (first,),
+        "Amber to Green: set to the rule's rating after this return",
     )
 
 

@@ -15,7 +15,7 @@ from ofsted_tracker.addin import excel, macros, updates
 from ofsted_tracker.workbook.jobs import collect_returns, open_summary, send_requests, snapshot
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.rules import layout
-from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, RECEIVED, SENT
+from ofsted_tracker.workbook.rules.chase import CHASE_SHEET, RECEIVED, RECORDED_SET, SENT
 from tests.addin.harness import apply, grid_as_shown, open_book
 from tests.test_chase import AS_AT, demo_with_emails, fill, ids_in
 
@@ -79,6 +79,41 @@ def _sk_return(folder: Path, out: Path) -> tuple[Path, str, str]:
         ),
         first,
         second,
+    )
+
+
+def _collected(before: Path, returned: Path, out: Path, answers: list[bool], **kwargs):
+    """Collect updates of one return with ``answers`` to its questions, in turn: the questions asked, the message,
+    the actions and the book after them."""
+    asked: list[str] = []
+    message, actions, book = _run(
+        before,
+        updates.collect_updates,
+        out,
+        files=[returned],
+        confirm=lambda text: asked.append(text) or answers[len(asked) - 1],
+        **kwargs,
+    )
+    return asked, message, actions, book
+
+
+def _on_the_ribbon(tracker: Path, desktop: Path, tmp_path: Path, answers: list[bool], **kwargs):
+    """Requests sent, SK's return filled in, then Collect updates with ``answers`` to its questions, in turn: the
+    questions asked, the message, the actions, the book after them, the return, SK's two actions, the book before."""
+    _, _, before, folder = _requested(tracker, desktop, tmp_path)
+    returned, first, second = _sk_return(folder, tmp_path / "returned.xlsx")
+    asked, message, actions, book = _collected(
+        before.path, returned, tmp_path / "ribbon.xlsx", answers, **kwargs
+    )
+    return SimpleNamespace(
+        asked=asked,
+        message=message,
+        actions=actions,
+        book=book.path,
+        returned=returned,
+        first=first,
+        second=second,
+        before=before.path,
     )
 
 
@@ -190,18 +225,10 @@ def test_an_officers_own_requests_sheet_is_refused_not_written(
 def test_collect_updates_asks_before_writing_and_writes_nothing_on_no(
     tracker: Path, desktop: Path, tmp_path: Path
 ) -> None:
-    _, _, after, folder = _requested(tracker, desktop, tmp_path)
-    returned, first, second = _sk_return(folder, tmp_path / "returned.xlsx")
-    asked: list[str] = []
-    message, actions, _ = _run(
-        after.path,
-        updates.collect_updates,
-        tmp_path / "no.xlsx",
-        files=[returned],
-        confirm=lambda text: asked.append(text) or False,
-    )
-    assert [a["func"] for a in actions] == ["alert"] and message == "Nothing was written."
-    [question] = asked
+    run = _on_the_ribbon(tracker, desktop, tmp_path, [False])
+    first, second = run.first, run.second
+    assert [a["func"] for a in run.actions] == ["alert"] and run.message == "Nothing was written."
+    [question] = run.asked
     assert question.startswith("1 return: 4 changes and 1 proposed deadline.")
     assert f"{first}  status: 'On track' -> 'Complete'" in question and "20/10/2016" in question
     assert f"{second}  new deadline proposed:" in question and "31/03/2017" in question
@@ -396,6 +423,65 @@ def test_collect_updates_then_refreshes_the_dashboards_when_asked(
     )
 
 
+def _as_the_command_line(run: SimpleNamespace, tmp_path: Path, **kwargs):
+    """The ribbon's book and the command line's, the same return collected into each (``kwargs``: collect's)."""
+    cli_way = shutil.copy2(run.before, tmp_path / "cli.xlsx")
+    collect_returns(cli_way, [run.returned], apply=True, **kwargs)
+    ours, theirs = open_summary(run.book), open_summary(cli_way)
+    assert ours.plan.actions == theirs.plan.actions and ours.chase_log == theirs.chase_log
+    return ours
+
+
+def _recorded_of(s, action_id: str) -> str | None:
+    return next(a for a in s.plan.actions if a.action_id == action_id).recorded_rag
+
+
+def test_collect_updates_asks_a_second_question_and_sets_recorded_rag_as_the_command_line_does(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
+    """The ribbon (``set_recorded=None``): after Yes to the changes, whether to set the Recorded RAGs the return puts
+    at odds with the rule; Yes writes what ``collect --apply --set-recorded`` writes, in the one write."""
+    run = _on_the_ribbon(tracker, desktop, tmp_path, [True, True], set_recorded=None)
+    changes, recorded = run.asked
+    assert changes.startswith("1 return: 4 changes and 1 proposed deadline.")
+    assert f"{run.first}: recorded Amber, the rule gives Green after this return" in recorded
+    assert "Also set the Recorded RAG to the rule's rating for 1 action?" in recorded
+    assert (
+        f"Set the Recorded RAG of 1 action to the rule's rating ({run.first}), logged"
+        in run.message
+    )
+    ours = _as_the_command_line(run, tmp_path, set_recorded=True)
+    assert _recorded_of(ours, run.first) == "G"
+    assert [e.event for e in ours.chase_log][-2:] == [RECEIVED, RECORDED_SET]
+    cell_writes = [
+        a
+        for a in run.actions
+        if a["func"] == "setValues" and a["row_count"] == 1 and a["column_count"] == 1
+    ]
+    assert (
+        len(cell_writes) == 4 + 1 + 4
+    )  # the return's four, the Recorded RAG, a Revisions row of four
+
+
+def test_no_to_the_second_question_leaves_recorded_rag_as_typed(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
+    run = _on_the_ribbon(tracker, desktop, tmp_path, [True, False], set_recorded=None)
+    assert len(run.asked) == 2
+    assert run.message.startswith("Wrote 4 changes") and "Recorded RAG" not in run.message
+    ours = _as_the_command_line(run, tmp_path)
+    assert _recorded_of(ours, run.first) == "A"
+    assert RECORDED_SET not in {e.event for e in ours.chase_log}
+
+
+def test_without_the_flag_the_macro_asks_once_and_never_writes_recorded_rag(
+    tracker: Path, desktop: Path, tmp_path: Path
+) -> None:
+    run = _on_the_ribbon(tracker, desktop, tmp_path, [True])
+    assert len(run.asked) == 1
+    assert _recorded_of(open_summary(run.book), run.first) == "A"
+
+
 # --- asking for the files ----------------------------------------------------------------------------------------
 
 
@@ -482,7 +568,9 @@ def test_the_ribbon_collect_button_asks_for_files_and_refreshes(
         ribbon_collect, "collect_updates", lambda book, **kw: calls.append((book, kw))
     )
     ribbon_collect.main()
-    assert calls == [("the book", {"refresh_after": True})]
+    assert calls == [
+        ("the book", {"refresh_after": True, "set_recorded": None})
+    ]  # None: it asks whether to set Recorded RAG
 
 
 # --- the review's cases: other tables, a header below row 1, a totals row, hidden refusals, a failure mid-way -----
@@ -577,14 +665,7 @@ def test_refusals_come_first_in_the_question_however_many_changes(
     rows = {i: {"new_commentary": f"Update on {i}."} for i in ids[1:]}
     rows[ids[0]] = {"new_status": "Finished-ish"}
     returned = fill(big, tmp_path / "returned.xlsx", rows)
-    asked: list[str] = []
-    message, _, _ = _run(
-        after.path,
-        updates.collect_updates,
-        tmp_path / "after.xlsx",
-        files=[returned],
-        confirm=lambda text: asked.append(text) or True,
-    )
+    asked, message, _, _ = _collected(after.path, returned, tmp_path / "after.xlsx", [True])
     preview = asked[0].split("\n\n")[1].splitlines()
     assert preview[0].startswith("refused [returned.xlsx]Update request!F5")
     assert "1 value refused and not written (the preview listed them first)" in message

@@ -26,6 +26,7 @@ from ofsted_tracker.workbook.rules.chase import (
     CHASE_LOG,
     CHASE_SHEET,
     Collected,
+    RecordedAfter,
     Requests,
     chase_grid,
     collect,
@@ -372,13 +373,23 @@ def check_returns(
     return summary, collect(summary.plan, returns, summary.as_at, summary.chase_log, trust_unlogged)
 
 
-def apply_returns(where: Store | Path | str, summary: Summary, collected: Collected) -> None:
+def apply_returns(
+    where: Store | Path | str, summary: Summary, collected: Collected, set_recorded: bool = False
+) -> None:
     """Write the accepted values and proposed deadlines into the workbook and the returns on its Requests log, in one
-    write: each value into its Actions cell, each proposal as a new Revisions row with Agreed by blank."""
+    write: each value into its Actions cell, each proposal as a new Revisions row with Agreed by blank; with
+    ``set_recorded``, the rule's rating into the Recorded RAG of each action whose Recorded RAG would differ from it
+    after the return (``Collected.settable``), each logged on Requests as set by the rule. Without it Recorded RAG
+    is never written."""
     refuse_unreadable(summary.findings, CHASE_SHEET)
-    entries = with_entries(summary.chase_log, received_entries(collected, summary.as_at))
+    entries = with_entries(
+        summary.chase_log, received_entries(collected, summary.as_at, set_recorded)
+    )
     as_store(where).write(
-        Changes(cells=edits_for(summary.plan, collected), logs=((CHASE_LOG, chase_grid(entries)),))
+        Changes(
+            cells=edits_for(summary.plan, collected, set_recorded),
+            logs=((CHASE_LOG, chase_grid(entries)),),
+        )
     )
 
 
@@ -390,6 +401,9 @@ class Collection:
     as_at: date
     applied: bool
     summary: Summary | None = None  # the dashboards refreshed after applying, when they were
+    recorded_set: tuple[
+        RecordedAfter, ...
+    ] = ()  # the Recorded RAGs set to the rule's rating (--set-recorded)
 
 
 def collect_returns(
@@ -400,17 +414,20 @@ def collect_returns(
     period: str | None = None,
     refresh_after: bool = True,
     trust_unlogged: bool = False,
+    set_recorded: bool = False,
 ) -> Collection:
     """Read the returns and check them against the workbook; with ``apply``, write what is accepted and (with
     ``refresh_after``) refresh the dashboards from the values just written. ``trust_unlogged`` takes returns that
-    carry no request id (made before requests carried one) as they say."""
+    carry no request id (made before requests carried one) as they say; ``set_recorded`` (with ``apply``) sets the
+    Recorded RAG to the rule's rating where it would differ after the return (``apply_returns``)."""
     store = as_store(where)
     summary, collected = check_returns(store, files, as_at, period, trust_unlogged)
     if not (apply and collected.changes):
         return Collection(collected, summary.as_at, False)
-    apply_returns(store, summary, collected)
+    apply_returns(store, summary, collected, set_recorded)
     refreshed = refresh(store, summary.as_at, period) if refresh_after else None
-    return Collection(collected, summary.as_at, True, refreshed)
+    recorded = collected.settable if set_recorded else ()
+    return Collection(collected, summary.as_at, True, refreshed, recorded)
 
 
 # --- a new tracker file -----------------------------------------------------------------------------------------------

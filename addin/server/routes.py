@@ -11,8 +11,9 @@ Each takes the workbook payload Excel sends (the same body as a script call, the
   then runs the script ``record_requests`` to log them on the Requests sheet;
 - ``POST <app path>/improvement-plan/collect`` takes the returned files as the script argument xlwings sends
   (``args: [[{"name", "data": <base64>}, ...]]``) and answers with the preview of what they change, as
-  ``ofsted-tracker collect --json`` prints it, plus ``message`` and ``lines``; it writes nothing (the script
-  ``collect_updates`` does, after the officer clicks Apply).
+  ``ofsted-tracker collect --json`` prints it (its ``recorded_rag`` the Recorded RAGs the return puts at odds with
+  the rule), plus ``message`` and ``lines``; it writes nothing (the script ``collect_updates`` does, after the
+  officer clicks Apply, setting those Recorded RAGs too when the officer ticked the box).
 
 A workbook that is not a usable tracker, or a returned file that cannot be collected, gets a 422 with the same
 message the ribbon would show.

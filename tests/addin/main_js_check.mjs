@@ -102,7 +102,9 @@ replies["/improvement-plan/collect"] = { status: 200, json: {
   message: "2 returns: 1 changes and 1 proposed deadlines, 1 refused.", lines: [],
   updates: [{ action: "5.2", field: "status", old: "On track", new: "Complete", file: "SK.xlsx", cell: "F5" }],
   revisions: [{ action: "5.3", old_deadline: "", new_deadline: "31/03/2017", reason: "Review", file: "SK.xlsx", cell: "I6" }],
-  refused: [{ action_id: "1.1", message: "not DD's action", where: "[DD.xlsx]Update request!A5" }] } };
+  refused: [{ action_id: "1.1", message: "not DD's action", where: "[DD.xlsx]Update request!A5" }],
+  recorded_rag: [{ action: "5.2", recorded: "A", rule: "G", said: "5.2: recorded Amber, the rule gives Green after this return",
+    file: "SK.xlsx", set: false }] } };
 await buttons["[data-ip-collect]"].click();
 const returns = [{ name: "SK.xlsx", data: Buffer.from("PK-sk").toString("base64") },
   { name: "DD.xlsx", data: Buffer.from("PK-dd").toString("base64") }];
@@ -123,11 +125,22 @@ assert.equal(byId("ip-apply").hidden, false);
 assert.equal(byId("ip-apply-note").hidden, false); // beside Apply: refused rows are not written, nothing yet is
 assert.match(byId("ip-apply-note").textContent, /^Rows shaded red are refused and not written.*Nothing is written until/);
 
-// Apply these changes: collect_updates with the files previewed, then a quiet refresh, then the summary; once
+// the Recorded RAGs the return puts at odds with the rule, in officers' words, and the question, unticked
+assert.equal(byId("ip-recorded").hidden, false);
+assert.deepEqual(byId("ip-recorded-list").children.map((li) => li.textContent),
+  ["5.2: recorded Amber, the rule gives Green after this return"]);
+assert.equal(byId("ip-set-recorded").checked, false);
+assert.equal(byId("ip-set-recorded-label").textContent,
+  "Also set Recorded RAG to the rule's rating for 1 action (logged on the Requests sheet)");
+byId("ip-set-recorded").checked = true; // the officer ticks it
+
+// Apply these changes: collect_updates with the files previewed and the answer, then a quiet refresh, then the
+// summary; once
 calls.length = 0;
 await byId("ip-apply").click();
 assert.deepEqual(calls.map((c) => c.path || c.script), ["collect_updates", "refresh", "/improvement-plan/summary"]);
-assert.deepEqual(calls[0].args, [returns]);
+assert.deepEqual(calls[0].args, [returns, true]);
+assert.equal(byId("ip-recorded").hidden, true);
 assert.equal(calls[0].include, plan);
 assert.deepEqual(calls[1].args, [true]);
 assert.equal(byId("ip-apply").hidden, true);
@@ -136,10 +149,12 @@ calls.length = 0;
 await byId("ip-apply").click();
 assert.equal(calls.length, 0);
 
-// a preview with nothing to change offers no Apply
-replies["/improvement-plan/collect"].json = { message: "Nothing to change", lines: [], updates: [], revisions: [], refused: [] };
+// a preview with nothing to change offers no Apply and no Recorded RAG question
+replies["/improvement-plan/collect"].json = { message: "Nothing to change", lines: [], updates: [], revisions: [], refused: [],
+  recorded_rag: [] };
 await buttons["[data-ip-collect]"].click();
 assert.equal(byId("ip-apply").hidden, true);
+assert.equal(byId("ip-recorded").hidden, true);
 assert.equal(byId("ip-preview").hidden, true);
 assert.equal(byId("ip-apply-note").hidden, true);
 calls.length = 0;
@@ -151,7 +166,12 @@ replies["/improvement-plan/collect"] = { status: 200, json: { message: "1 return
   { action: "5.2", field: "status", old: "", new: "Complete", file: "SK.xlsx", cell: "F5" }], revisions: [], refused: [] } };
 await buttons["[data-ip-collect]"].click();
 assert.equal(byId("ip-preview").hidden, false);
+assert.equal(byId("ip-recorded").hidden, true); // no Recorded RAG at odds with the rule: no question
 assert.equal(byId("ip-apply-note").textContent, "Nothing is written until you click Apply these changes.");
+byId("ip-set-recorded").checked = true; // ticked from before, but not asked now: not sent as yes
+calls.length = 0;
+await byId("ip-apply").click();
+assert.deepEqual(calls[0].args[1], false);
 replies["/improvement-plan/collect"] = { status: 422, json: { detail: "notes.txt is not an Excel workbook (.xlsx)" } };
 await buttons["[data-ip-collect]"].click();
 assert.equal(byId("ip-status").textContent, "notes.txt is not an Excel workbook (.xlsx)");

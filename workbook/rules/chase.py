@@ -17,6 +17,8 @@ from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.plan.dates import read_date, uk
 from ofsted_tracker.workbook.plan.findings import ERROR, WARNING, Finding
 from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan
+from ofsted_tracker.workbook.plan.words import counted
+from ofsted_tracker.workbook.rules.dashboard import derived_ratings, disagreements
 from ofsted_tracker.workbook.rules.history import Snapshot, commentary_hash
 
 # --- the request workbook's layout (written by store.request_files, read back by store.returns) -------------
@@ -276,6 +278,37 @@ class Proposal:
 
 
 @dataclass(frozen=True)
+class RecordedAfter:
+    """An action a return changes whose Recorded RAG (the officers' rating) will differ from the rule's once the
+    return is written: the letters and their names in the plan's scheme (``rule`` None: the rule cannot rate it),
+    and the return that changed it."""
+
+    action_id: str
+    recorded: str
+    rule: str | None
+    recorded_name: str
+    rule_name: str
+    file: str
+
+    @property
+    def said(self) -> str:
+        """In officers' words: '5.2: recorded Amber, the rule gives Green after this return'."""
+        if self.rule is None:
+            return (
+                f"{self.action_id}: recorded {self.recorded_name}, the rule cannot rate it after this return "
+                "(it has no usable deadline), so it is not set"
+            )
+        return f"{self.action_id}: recorded {self.recorded_name}, the rule gives {self.rule_name} after this return"
+
+    @property
+    def note(self) -> str:
+        """The Requests log's note when the rule's rating is set: 'Amber to Green: set to the rule's rating ...'."""
+        return (
+            f"{self.recorded_name} to {self.rule_name}: set to the rule's rating after this return"
+        )
+
+
+@dataclass(frozen=True)
 class Collected:
     """What the returns change (updates, proposals), what is refused, and per file the actions it updated."""
 
@@ -287,10 +320,17 @@ class Collected:
     ]  # (file, owner, period, action ids changed)
     unlogged: tuple[str, ...] = ()  # files taken with no logged request (--trust-unlogged)
     requests: tuple[tuple[str, str], ...] = ()  # (file, request id) of each return taken
+    # the Recorded RAGs that will differ from the rule after the returns (``recorded_after``)
+    recorded: tuple[RecordedAfter, ...] = ()
 
     @property
     def changes(self) -> bool:
         return bool(self.updates or self.proposals)
+
+    @property
+    def settable(self) -> tuple[RecordedAfter, ...]:
+        """The Recorded RAGs ``--set-recorded`` sets: those the rule gives a letter for."""
+        return tuple(r for r in self.recorded if r.rule is not None)
 
 
 # the Actions fields a return may change, and the request column each comes from
@@ -640,6 +680,55 @@ def collect(
         accepted,
         tuple(r.file for r in taken if not r.request_id),
         tuple((r.file, r.request_id) for r in taken if r.request_id),
+        recorded_after(plan, tuple(updates), as_at),
+    )
+
+
+def plan_after(plan: Plan, updates: tuple[Update, ...]) -> Plan:
+    """The plan as it will be once the updates are written into Actions (a proposed deadline is not yet agreed, so
+    no deadline changes); a new status carries the meaning the plan's words give it."""
+    changed: dict[str, dict[str, object]] = {}
+    for u in updates:
+        changed.setdefault(u.action_id, {})[u.field] = u.new
+    if not changed:
+        return plan
+
+    def after(action: Action) -> Action:
+        fields = changed.get(action.action_id)
+        if not fields:
+            return action
+        if "status" in fields:
+            found = plan.words.meaning_of(fields["status"])
+            fields = {**fields, "meaning": found[1] if found else ""}
+        return replace(action, **fields)
+
+    return replace(plan, actions=tuple(after(a) for a in plan.actions))
+
+
+def recorded_after(
+    plan: Plan, updates: tuple[Update, ...], as_at: date
+) -> tuple[RecordedAfter, ...]:
+    """Each action the updates change whose Recorded RAG will differ from the rule's rating after them, in the plan's
+    scheme as at the date: ``dashboard.disagreements``, the rule the Dashboard and the report use, on the plan as it
+    will be (``plan_after``). A blank Recorded RAG is no disagreement."""
+    if not updates:
+        return ()
+    after = plan_after(plan, updates)
+    source: dict[str, str] = {}  # each changed action: the first return that changes it
+    for u in updates:
+        source.setdefault(u.action_id, u.file)
+    name = after.scheme.name_of
+    return tuple(
+        RecordedAfter(
+            d.action_id,
+            d.recorded,
+            d.derived,
+            name(d.recorded),
+            name(d.derived),
+            source[d.action_id],
+        )
+        for d in disagreements(after, derived_ratings(after, as_at))
+        if d.action_id in source
     )
 
 
@@ -677,8 +766,27 @@ def preview_lines(collected: Collected, limit: int | None = None) -> tuple[str, 
     return tuple(lines)
 
 
-def preview_dict(collected: Collected, as_at: date, applied: bool) -> dict:
-    """The preview as ``ofsted-tracker collect --json`` prints it (and the task pane shows it)."""
+def recorded_set_sentence(recorded: tuple[RecordedAfter, ...]) -> str:
+    """What was set, in a sentence: 'Set the Recorded RAG of 1 action to the rule's rating (5.2), logged on the
+    Requests sheet.' ("" when nothing was)."""
+    if not recorded:
+        return ""
+    return (
+        f"Set the Recorded RAG of {counted(len(recorded), 'action')} to the rule's rating "
+        f"({', '.join(r.action_id for r in recorded)}), logged on the Requests sheet."
+    )
+
+
+def recorded_lines(collected: Collected) -> tuple[str, ...]:
+    """The Recorded RAGs that will differ from the rule after the returns, one sentence each (``RecordedAfter.said``)."""
+    return tuple(r.said for r in collected.recorded)
+
+
+def preview_dict(
+    collected: Collected, as_at: date, applied: bool, set_recorded: bool = False
+) -> dict:
+    """The preview as ``ofsted-tracker collect --json`` prints it (and the task pane shows it); ``set_recorded``:
+    the Recorded RAGs were set to the rule's rating as the returns were applied."""
     return {
         "as_at": as_at.isoformat(),
         "applied": applied,
@@ -706,6 +814,17 @@ def preview_dict(collected: Collected, as_at: date, applied: bool) -> dict:
         ],
         "refused": [r.as_dict() for r in collected.refusals],
         "taken_without_a_logged_request": list(collected.unlogged),
+        "recorded_rag": [
+            {
+                "action": r.action_id,
+                "recorded": r.recorded,
+                "rule": r.rule,
+                "said": r.said,
+                "file": r.file,
+                "set": applied and set_recorded and r.rule is not None,
+            }
+            for r in collected.recorded
+        ],
     }
 
 
@@ -734,11 +853,16 @@ def tracker_id_cells(plan: Plan, tracker_id: str) -> dict[tuple[int, int], schem
 
 
 def edits_for(
-    plan: Plan, collected: Collected
+    plan: Plan, collected: Collected, set_recorded: bool = False
 ) -> dict[str, dict[tuple[int, int], schema.CellValue]]:
-    """The cells to write, by sheet: each accepted update at its Actions cell, each proposal as a new Revisions row."""
+    """The cells to write, by sheet: each accepted update at its Actions cell, each proposal as a new Revisions row,
+    and with ``set_recorded`` the rule's letter in the Recorded RAG cell of each action ``collected.settable`` names."""
     rows = {a.action_id: a.row for a in plan.actions}
     actions: dict[tuple[int, int], schema.CellValue] = {}
+    recorded = _column(plan, schema.ACTIONS.name, "recorded_rag")
+    if set_recorded and recorded is not None:  # a Recorded RAG was read, so its column is there
+        for r in collected.settable:
+            actions[(rows[r.action_id], recorded)] = r.rule
     for update in collected.updates:
         column = _column(plan, schema.ACTIONS.name, update.field)
         if column is None:
@@ -772,10 +896,12 @@ def edits_for(
 CHASE_SHEET = "Requests"
 CHASE_NOTE = (
     "Written by 'ofsted-tracker requests' and 'collect --apply': do not type here. One row per request sent "
-    "and per return applied; the chase list on the Dashboard counts them."
+    "and per return applied (the chase list on the Dashboard counts them), and per Recorded RAG set to the "
+    "rule's rating with a return."
 )
 CHASE_HEADER_ROW = 4
-SENT, RECEIVED = "Request sent", "Return received"
+SENT, RECEIVED, RECORDED_SET = "Request sent", "Return received", "Recorded RAG set"
+EVENTS = (SENT, RECEIVED, RECORDED_SET)
 CHASE_SPEC = schema.SheetSpec(
     CHASE_SHEET,
     "Requests",
@@ -788,8 +914,9 @@ CHASE_SPEC = schema.SheetSpec(
         schema.Column("Actions", "actions", schema.TEXT, 40, required=False),
         schema.Column("Request ID", "request", schema.ID, 18, required=False),
         schema.Column("Tracker ID", "tracker", schema.ID, 34, required=False),
+        schema.Column("Note", "note", schema.TEXT, 45, required=False),
     ),
-    "One row per update request sent and per return received.",
+    "One row per update request sent, per return received and per Recorded RAG set by the rule.",
 )
 CHASE_LOG = schema.LogSheet(CHASE_SPEC, CHASE_HEADER_ROW)
 
@@ -819,6 +946,9 @@ class ChaseEntry:
     actions: tuple[str, ...]
     request: str = ""  # the request's random id (a return received names the request it answers)
     tracker: str = ""  # the identity of the tracker that wrote the row (Settings "Tracker ID")
+    note: str = (
+        ""  # a Recorded RAG set: from what to what ("Amber to Green: set to the rule's rating ...")
+    )
 
 
 def sent_entries(requests: Requests) -> tuple[ChaseEntry, ...]:
@@ -847,13 +977,31 @@ def with_entries(
     return log + tuple(e for e in new if e not in seen)
 
 
-def received_entries(collected: Collected, as_at: date) -> tuple[ChaseEntry, ...]:
-    """The log lines for returns that changed something when applied."""
+def received_entries(
+    collected: Collected, as_at: date, set_recorded: bool = False
+) -> tuple[ChaseEntry, ...]:
+    """The log lines for returns that changed something when applied, then (``set_recorded``) one per Recorded RAG
+    set to the rule's rating, with the return that changed its action and what it was set from and to."""
     requests = dict(collected.requests)
-    return tuple(
+    received = tuple(
         ChaseEntry(period, owner, RECEIVED, as_at, file, ids, requests.get(file, ""))
         for file, owner, period, ids in collected.accepted
         if ids
+    )
+    if not set_recorded:
+        return received
+    whose = {file: (owner, period) for file, owner, period, _ in collected.accepted}
+    return received + tuple(
+        ChaseEntry(
+            whose[r.file][1],
+            whose[r.file][0],
+            RECORDED_SET,
+            as_at,
+            r.file,
+            (r.action_id,),
+            note=r.note,
+        )
+        for r in collected.settable
     )
 
 
@@ -875,6 +1023,7 @@ def chase_grid(entries: tuple[ChaseEntry, ...]) -> list[list[object]]:
             ", ".join(e.actions),
             e.request or None,
             e.tracker or None,
+            e.note or None,
         ]
         for e in entries
     ]
@@ -890,8 +1039,8 @@ def read_chase(
     for number, values in rows:
         owner, event = _text(values.get("owner")), _text(values.get("event"))
         on, problem = _day(values.get("on"))
-        if not owner or event not in (SENT, RECEIVED) or on is None:
-            field = "owner" if not owner else "event" if event not in (SENT, RECEIVED) else "on"
+        if not owner or event not in EVENTS or on is None:
+            field = "owner" if not owner else "event" if event not in EVENTS else "on"
             findings.append(
                 Finding(
                     ERROR,
@@ -915,6 +1064,7 @@ def read_chase(
                 actions,
                 _text(values.get("request")),
                 _text(values.get("tracker")),
+                str(values.get("note") or "").strip(),
             )
         )
     return tuple(entries), findings

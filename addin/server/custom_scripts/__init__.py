@@ -74,12 +74,13 @@ def record_requests(book: xw.Book, ids: dict | None = None) -> None:
 
 
 @script(include=PLAN_SHEETS)
-def collect_updates(book: xw.Book, returns: list) -> None:
+def collect_updates(book: xw.Book, returns: list, set_recorded: bool = False) -> None:
     """Collect updates, after the task pane's preview: write what the returned files change (``updates.collect_updates``).
 
-    ``returns`` are the files as the task pane sends them (``[{"name", "data": <base64>}]``). The officer has seen
-    the preview and clicked Apply, so there is no question here; the task pane runs ``refresh`` afterwards, whose
-    fresh payload sees the values just written.
+    ``returns`` are the files as the task pane sends them (``[{"name", "data": <base64>}]``); ``set_recorded`` is the
+    pane's checkbox "Also set Recorded RAG to the rule's rating". The officer has seen the preview and clicked
+    Apply, so there is no question here; the task pane runs ``refresh`` afterwards, whose fresh payload sees the
+    values just written.
     """
     with tempfile.TemporaryDirectory(prefix="ofsted-tracker-") as folder:
         try:
@@ -87,4 +88,6 @@ def collect_updates(book: xw.Book, returns: list) -> None:
         except TrackerError as exc:
             excel.alert(book, str(exc), problem=True)
             return
-        updates.collect_updates(book, files, confirm=lambda text: True)
+        updates.collect_updates(
+            book, files, confirm=lambda text: True, set_recorded=set_recorded is True
+        )

@@ -3,7 +3,9 @@
 // report and Request updates post the workbook and offer the file that comes back (.docx, .zip) as a download;
 // Request updates then runs the script record_requests, which logs the requests on the Requests sheet. Preview the
 // changes sends the chosen returns for a preview (nothing is written), and Apply these changes runs the script
-// collect_updates with the same files, then refresh. Only the sheets each call needs are sent.
+// collect_updates with the same files (and the answer to "Also set Recorded RAG to the rule's rating", offered when
+// the preview lists Recorded RAGs the return puts at odds with the rule), then refresh. Only the sheets each call
+// needs are sent.
 // PLAN_SHEETS is addin/payload.py's PLAN_SHEETS (the scripts' include): the routes here are not scripts, so they
 // cannot read it from /xlwings/custom-scripts-meta.json (tests/test_server.py checks that the two lists agree).
 const PLAN_SHEETS = "Actions,Recommendations,Leads,Revisions,Periods,Settings,History,Requests";
@@ -218,6 +220,7 @@ export function showPreview(data) {
     }
   }
   const changes = data.updates.length + data.revisions.length > 0;
+  showRecorded(data.recorded_rag || [], changes);
   document.getElementById("ip-preview").hidden = items.length === 0;
   document.getElementById("ip-apply").hidden = !changes;
   const note = document.getElementById("ip-apply-note");
@@ -225,10 +228,33 @@ export function showPreview(data) {
   note.hidden = items.length === 0;
 }
 
+// The Recorded RAGs the return puts at odds with the rule, each in officers' words, and the question whether to set
+// them to the rule's rating (unticked: Recorded RAG is the officers' own, and stays as typed unless they tick it).
+function showRecorded(recorded, changes) {
+  const list = document.getElementById("ip-recorded-list");
+  list.replaceChildren();
+  for (const r of recorded) {
+    const item = document.createElement("li");
+    item.textContent = r.said;
+    list.appendChild(item);
+  }
+  const settable = recorded.filter((r) => r.rule).length;
+  const box = document.getElementById("ip-set-recorded");
+  box.checked = false;
+  box.hidden = settable === 0;
+  const label = document.getElementById("ip-set-recorded-label");
+  label.textContent = settable === 0 ? "" : `Also set Recorded RAG to the rule's rating for ${settable} `
+    + (settable === 1 ? "action" : "actions") + " (logged on the Requests sheet)";
+  label.hidden = settable === 0;
+  document.getElementById("ip-recorded").hidden = !(changes && recorded.length > 0);
+}
+
 async function collectUpdates() {
   const chosen = [...document.getElementById("ip-returns").files];
   pendingReturns = null;
-  for (const id of ["ip-apply", "ip-preview", "ip-apply-note"]) document.getElementById(id).hidden = true; // not these files'
+  for (const id of ["ip-apply", "ip-preview", "ip-apply-note", "ip-recorded"]) {
+    document.getElementById(id).hidden = true; // not these files'
+  }
   if (chosen.length === 0) {
     status("Choose the update requests the owners sent back (.xlsx), then click Preview the changes.", true);
     return;
@@ -248,8 +274,10 @@ async function applyReturns() {
   if (!pendingReturns) return;
   const returns = pendingReturns;
   pendingReturns = null;
-  for (const id of ["ip-apply", "ip-apply-note"]) document.getElementById(id).hidden = true;
-  await script("collect_updates", [returns]); // writes the cells and the log, and says what it wrote
+  const setRecorded = !document.getElementById("ip-recorded").hidden
+    && Boolean(document.getElementById("ip-set-recorded").checked);
+  for (const id of ["ip-apply", "ip-apply-note", "ip-recorded"]) document.getElementById(id).hidden = true;
+  await script("collect_updates", [returns, setRecorded]); // writes the cells and the log, and says what it wrote
   // A fresh payload sees the values just written: the dashboards follow. Quietly: a second message box would
   // close collect_updates' one (xlwings shows one dialog at a time), and that one says what was written.
   await script("refresh", [true]);
