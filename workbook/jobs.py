@@ -130,11 +130,12 @@ def open_summary(
 def refresh(
     where: Store | Path | str, as_at: date | None = None, period: str | None = None
 ) -> Summary:
-    """Recompute and write the Dashboard, Slippage and Checks sheets; nothing officers typed is touched."""
+    """Recompute and write the Dashboard, Slippage and Checks sheets, and bring the drop-downs, rating colours and
+    Dashboard chart to Settings' rating scheme and status words; nothing officers typed is touched."""
     store = as_store(where)
     summary = open_summary(store, as_at, period)
     with no_cycle_collection():
-        store.write(Changes(grids=layout.computed_grids(summary)))
+        store.write(Changes(grids=layout.computed_grids(summary), conventions=summary.plan))
     return summary
 
 
@@ -256,7 +257,9 @@ def record_snapshot(
     with no_cycle_collection():
         store.write(
             Changes(
-                grids=layout.computed_grids(after), logs=((HISTORY_LOG, history_grid(history)),)
+                grids=layout.computed_grids(after),
+                logs=((HISTORY_LOG, history_grid(history)),),
+                conventions=after.plan,
             )
         )
     return Recorded(after, next(s for s in history if s.same_period(live.period)), replaced)
