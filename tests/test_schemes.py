@@ -340,3 +340,18 @@ def test_refresh_after_the_status_words_change_gives_the_drop_down_the_new_words
     refresh(path)
     assert looks(path)["status"] == looks(made(tmp_path / "made.xlsx", "RAG", words))["status"]
     assert "Signed off" in looks(path)["status"][0]
+
+
+@pytest.mark.parametrize(
+    ("was", "now"), [("Days behind", "RAG + Completed"), ("BRAG", "Days behind")]
+)
+def test_refresh_between_two_four_bucket_schemes_rewrites_the_message_and_colours(
+    tmp_path, was, now
+):
+    from ofsted_tracker.workbook.jobs import refresh
+
+    path = made(tmp_path / "t.xlsx", was)
+    retyped(path, "Rating scheme", now)
+    refresh(path)
+    assert looks(path) == looks(made(tmp_path / "made.xlsx", now))
+    assert f"({now}:" in looks(path)["recorded_rag"][1]

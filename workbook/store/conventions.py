@@ -211,9 +211,13 @@ def _drop_downs(sheet: _Sheet, plan: Plan) -> None:
             continue  # a list an officer pointed at cells: theirs
         listed = [w.strip() for w in typed.strip('"').split(",")]
         if cell == rag_cell:
-            if sorted(listed) == sorted(plan.scheme.letters):
-                continue  # the scheme's letters already
-            rule.set("prompt", plan.scheme.prompt)
+            prompt = rule.get("prompt") or ""
+            another = any(f"({s.name}:" in prompt for s in schemes.SCHEMES if s is not plan.scheme)
+            if sorted(listed) == sorted(plan.scheme.letters) and not another:
+                continue  # the scheme's letters already, and no other scheme's message
+            if prompt != plan.scheme.prompt:
+                rule.set("prompt", plan.scheme.prompt)
+                sheet.changed = True
         elif not own_words and all(plan.words.meaning_of(w) for w in listed):
             continue  # the default words, and every word offered is accepted: kept as it is
         if typed != wanted[cell]:
