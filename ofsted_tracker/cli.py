@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -150,9 +151,31 @@ def new(path: Path, force: bool, scheme: str) -> None:
 @_as_at
 @_period
 @_json
-def validate(path: Path, as_at: str | None, period: str | None, as_json: bool) -> None:
+@click.option(
+    "--fix-ids",
+    is_flag=True,
+    help="First give each action with a blank Action ID an id (<rec>.<n>, or 1, 2, ...), written into the "
+    "workbook (a backup is kept); the ids given are listed.",
+)
+def validate(
+    path: Path, as_at: str | None, period: str | None, as_json: bool, fix_ids: bool
+) -> None:
     """Check the workbook; list every finding with its cell. Exit 1 when there are errors."""
-    s = _open(path, as_at, period)
+    given = None
+    if fix_ids:
+        try:
+            fixed = jobs.fix_ids(path, _as_at_option(as_at), period)
+        except TrackerError as exc:
+            _fail(exc)
+        s, given = fixed.summary, fixed.finding
+        if not as_json:
+            click.echo(
+                given.message if given else "Every action has an Action ID: nothing was changed."
+            )
+    else:
+        s = _open(path, as_at, period)
+    if given and not as_json:  # said above, in full: the table lists what is left to put right
+        s = replace(s, findings=tuple(f for f in s.findings if f is not given))
     if as_json:
         click.echo(
             json.dumps(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ofsted_tracker.workbook.plan.ids import in_order
 from ofsted_tracker.workbook.plan.model import Action, Lead, Period, Plan, Recommendation, Revision
 
 
@@ -43,7 +44,7 @@ def plan_of(
     """A plan around the given actions, with recommendations for every rec id used."""
     recs = tuple(
         Recommendation(r, f"Recommendation {r}", row=i + 2)
-        for i, r in enumerate(sorted({a.rec_id for a in actions}))
+        for i, r in enumerate(in_order({a.rec_id for a in actions}))
     )
     return Plan(
         actions=tuple(actions),

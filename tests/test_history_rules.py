@@ -193,7 +193,7 @@ def test_the_history_grid_reads_back_as_written():
     back, findings = read_history(letters, rows)
     assert findings == []
     assert [[replace(r, row=0) for r in s.rows] for s in back] == [list(s.rows) for s in snapshots]
-    assert back[0].rows[0].action_id == "3.10"  # text, not 3.1
+    assert [r.action_id for r in back[0].rows] == ["3.1", "3.10"]  # text, not 3.1 twice
 
 
 def test_commentary_hash_ignores_spacing_only():
@@ -215,3 +215,35 @@ def test_completing_late_is_turned_red_after_a_change_never_worsened():
     found = {c.category for c in movements(before, after)}
     assert {"completed", "turned_red"} <= found
     assert "worsened" not in found and "turned_red_deadline_passed" not in found
+
+
+def test_complete_on_history_follows_the_councils_own_words():
+    from ofsted_tracker.workbook.rules.summary import summarise
+
+    words = {"Words for complete": "Signed off"}
+
+    def council(plan):
+        return replace(plan, settings=words)
+
+    q2 = council(quarter_two())
+    q3 = council(
+        plan_of(
+            *(
+                replace(a, status="Signed off", meaning="complete", completed_on=date(2016, 12, 20))
+                if a.action_id == "1.1"
+                else a
+                for a in quarter_three().actions
+            ),
+            revisions=quarter_three().revisions,
+        )
+    )
+    history = (snap(q2, Q2_AS_AT, "Q2"),)
+    after = snap(q3, Q3_AS_AT, "Q3")
+    assert after.counts.complete == 1  # "Signed off", the council's word for complete
+    assert ("1.1", "On track", "Signed off") in by_category(movements(history[0], after))[
+        "completed"
+    ]
+    # a snapshot read back from the sheet (the default words) means what the plan's words say once summarised
+    s = summarise(q3, Q3_AS_AT, None, (), (replace(after, words=Snapshot.words),))
+    assert s.history[0].counts.complete == 1
+    assert replace(after, words=Snapshot.words).counts.complete == 0  # by the default words alone

@@ -188,3 +188,170 @@ def test_new_makes_a_tracker_in_any_scheme_with_its_drop_downs(tmp_path):
     bad = CliRunner().invoke(app, ["new", str(tmp_path / "u.xlsx"), "--scheme", "Traffic lights"])
     assert bad.exit_code != 0 and "'Traffic lights' is not a rating scheme" in bad.output
     assert "Traceback" not in bad.output and not (tmp_path / "u.xlsx").exists()
+
+
+def looks(path):
+    """What a tracker's conventions look like: Recorded RAG and status drop-downs, the rating colours, the
+    Dashboard's labels and fills, and the rating chart's series."""
+    import zipfile
+
+    from lxml import etree
+
+    wb = openpyxl.load_workbook(path)
+    actions = wb["Actions"]
+    lists = {
+        str(dv.sqref).split(":")[0]: (dv.formula1, dv.prompt)
+        for dv in actions.data_validations.dataValidation
+    }
+
+    def colours(ws):
+        return sorted(
+            (
+                str(cf.sqref),
+                rule.formula[0],
+                rule.dxf.fill.bgColor.rgb[-6:],
+                rule.dxf.font.color.rgb[-6:],
+            )
+            for cf in ws.conditional_formatting
+            for rule in cf.rules
+            if rule.type == "cellIs"
+        )
+
+    dash = wb["Dashboard"]
+    rows = [
+        (
+            dash.cell(r, 1).value,
+            dash.cell(r, 1).fill.fgColor.rgb if dash.cell(r, 1).fill.fill_type else None,
+        )
+        for r in range(4, 13)
+    ]
+    c = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    with zipfile.ZipFile(path) as z:
+        bar = next(
+            etree.fromstring(z.read(n))
+            for n in z.namelist()
+            if n.startswith("xl/charts/") and b"barChart" in z.read(n)
+        )
+    series = [
+        (
+            ser.find(f"{c}tx//{c}f").text,
+            ser.find(f"{c}val//{c}f").text,
+            ser.find(".//{http://schemas.openxmlformats.org/drawingml/2006/main}srgbClr").get(
+                "val"
+            ),
+        )
+        for ser in bar.iter(f"{c}ser")
+    ]
+    rag, status = schema.ACTIONS.letter("recorded_rag"), schema.ACTIONS.letter("status")
+    return {
+        "recorded_rag": lists[f"{rag}2"],
+        "status": lists[f"{status}2"],
+        "actions": colours(actions),
+        "slippage": colours(wb["Slippage"]),
+        "dashboard": rows,
+        "chart": series,
+    }
+
+
+SCHEME_ROWS = {
+    "Actions": [
+        row("1.1", date(2016, 9, 30), "Complete", completed_on=date(2016, 9, 1), recorded_rag="G"),
+        row("1.2", date(2016, 12, 31), "In progress", commentary="Typed by the officer"),
+    ],
+    "Recommendations": [{"rec_id": "1", "text": "Recommendation 1"}],
+    "Leads": [{"initials": "SK", "name": "Stephen Kitchman"}],
+    "Periods": [{"name": "Q2", "start": date(2016, 8, 1), "end": date(2016, 10, 31)}],
+}
+
+
+def made(path, scheme, words=None):
+    from ofsted_tracker.workbook.jobs import new_tracker
+
+    settings = {"As at date": AS_AT, "Rating scheme": scheme, **(words or {})}
+    rows = {**SCHEME_ROWS, "Settings": [{"key": k, "value": v} for k, v in settings.items()]}
+    return new_tracker(path, rows)
+
+
+def retyped(path, key, value):
+    """An officer's edit of one Settings value, written into its cell as the tool writes cells."""
+    from ofsted_tracker.workbook.store.base import Changes
+    from ofsted_tracker.workbook.store.file import FileStore
+
+    plan = open_summary(path).plan
+    column = schema.column_number(plan.columns["Settings"]["value"])
+    FileStore(path).write(Changes(cells={"Settings": {(plan.setting_rows[key], column): value}}))
+
+
+@pytest.mark.parametrize("scheme", ["BRAG", "RAG + Completed", "Days behind"])
+def test_refresh_after_a_scheme_change_matches_a_tracker_made_in_that_scheme(tmp_path, scheme):
+    import zipfile
+
+    from ofsted_tracker.workbook.jobs import refresh
+
+    switched = made(tmp_path / "switched.xlsx", "RAG")
+    officers = [
+        list(r) for r in openpyxl.load_workbook(switched)["Actions"].iter_rows(values_only=True)
+    ]
+    retyped(switched, "Rating scheme", scheme)
+    refresh(switched)
+    wanted = looks(made(tmp_path / "made.xlsx", scheme))
+    assert looks(switched) == wanted
+    assert wanted["recorded_rag"][0] == '"' + ",".join(schemes.scheme_named(scheme).letters) + '"'
+    assert [
+        list(r) for r in openpyxl.load_workbook(switched)["Actions"].iter_rows(values_only=True)
+    ] == officers
+    # a second refresh finds nothing to change in the officers' sheet
+    with zipfile.ZipFile(switched) as z:
+        before = {
+            n: z.read(n) for n in z.namelist() if "styles" in n or "sheet2" in n or "charts" in n
+        }
+    refresh(switched)
+    with zipfile.ZipFile(switched) as z:
+        assert {n: z.read(n) for n in before} == before
+    # and back to RAG: as a tracker made in RAG
+    retyped(switched, "Rating scheme", "RAG")
+    refresh(switched)
+    assert looks(switched) == looks(made(tmp_path / "rag.xlsx", "RAG"))
+
+
+def test_refresh_after_the_status_words_change_gives_the_drop_down_the_new_words(tmp_path):
+    from ofsted_tracker.workbook.jobs import refresh
+
+    words = {"Words for complete": "Signed off, Complete"}
+    path = made(tmp_path / "t.xlsx", "RAG")
+    plan = open_summary(path).plan
+    assert "Signed off" not in looks(path)["status"][0]
+    from ofsted_tracker.workbook.store.base import Changes
+    from ofsted_tracker.workbook.store.file import FileStore
+
+    key_col = schema.column_number(plan.columns["Settings"]["key"])
+    value_col = schema.column_number(plan.columns["Settings"]["value"])
+    last = plan.last_rows["Settings"] + 1
+    FileStore(path).write(
+        Changes(
+            cells={
+                "Settings": {
+                    (last, key_col): "Words for complete",
+                    (last, value_col): words["Words for complete"],
+                }
+            }
+        )
+    )
+    refresh(path)
+    assert looks(path)["status"] == looks(made(tmp_path / "made.xlsx", "RAG", words))["status"]
+    assert "Signed off" in looks(path)["status"][0]
+
+
+@pytest.mark.parametrize(
+    ("was", "now"), [("Days behind", "RAG + Completed"), ("BRAG", "Days behind")]
+)
+def test_refresh_between_two_four_bucket_schemes_rewrites_the_message_and_colours(
+    tmp_path, was, now
+):
+    from ofsted_tracker.workbook.jobs import refresh
+
+    path = made(tmp_path / "t.xlsx", was)
+    retyped(path, "Rating scheme", now)
+    refresh(path)
+    assert looks(path) == looks(made(tmp_path / "made.xlsx", now))
+    assert f"({now}:" in looks(path)["recorded_rag"][1]

@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 from ofsted_tracker.workbook.errors import TrackerError, UnusableInput
 from ofsted_tracker.workbook.memory import no_cycle_collection
 from ofsted_tracker.workbook.plan import schema, schemes
-from ofsted_tracker.workbook.plan.findings import refuse_unreadable
+from ofsted_tracker.workbook.plan.findings import INFO, Finding, refuse_unreadable, sort_findings
+from ofsted_tracker.workbook.plan.ids import fresh_ids
 from ofsted_tracker.workbook.plan.model import Plan
 from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
+from ofsted_tracker.workbook.plan.words import counted, noun
 from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.rules.chase import (
     CHASE_LOG,
@@ -130,11 +132,12 @@ def open_summary(
 def refresh(
     where: Store | Path | str, as_at: date | None = None, period: str | None = None
 ) -> Summary:
-    """Recompute and write the Dashboard, Slippage and Checks sheets; nothing officers typed is touched."""
+    """Recompute and write the Dashboard, Slippage and Checks sheets, and bring the drop-downs, rating colours and
+    Dashboard chart to Settings' rating scheme and status words; nothing officers typed is touched."""
     store = as_store(where)
     summary = open_summary(store, as_at, period)
     with no_cycle_collection():
-        store.write(Changes(grids=layout.computed_grids(summary)))
+        store.write(Changes(grids=layout.computed_grids(summary), conventions=summary.plan))
     return summary
 
 
@@ -146,6 +149,56 @@ def check(
     summary = open_summary(store, as_at, period)
     store.write(Changes(grids={schema.CHECKS: layout.checks_grid(summary)}))
     return summary
+
+
+@dataclass(frozen=True)
+class IdsGiven:
+    """What ``fix_ids`` did: the summary read back after writing, and the one finding listing each id given."""
+
+    summary: Summary
+    finding: Finding | None  # None when every action had an id already: nothing was written
+
+
+def _shortened(text: str, length: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def fix_ids(
+    where: Store | Path | str, as_at: date | None = None, period: str | None = None
+) -> IdsGiven:
+    """``validate --fix-ids``: give every action with a blank Action ID an id (``ids.fresh_ids``: ``<rec>.<n>``
+    after its recommendation's highest, or 1, 2, ... with no recommendation), written into its Actions cell in one
+    write (atomic, with a backup; refused while Excel has the file open), then validate the plan as written."""
+    store = as_store(where)
+    plan = store.load().plan
+    given = fresh_ids(plan.actions)
+    if not given:
+        return IdsGiven(open_summary(store, as_at, period), None)
+    letter = plan.columns.get(schema.ACTIONS.name, {}).get("action_id")
+    if letter is None:
+        raise UnusableInput(
+            "The Actions sheet has no 'Action ID' column, so no id can be written. Add the column "
+            "(see 'ofsted-tracker new'). Nothing was changed.",
+            schema.ACTIONS.name,
+        )
+    column = schema.column_number(letter)
+    store.write(Changes(cells={schema.ACTIONS.name: {(a.row, column): new for a, new in given}}))
+    summary = open_summary(store, as_at, period)
+    done = "; ".join(
+        f"{schema.ACTIONS.name}!{letter}{a.row}: id {new} given to '{_shortened(a.text)}'"
+        for a, new in given
+    )
+    finding = Finding(
+        INFO,
+        schema.ACTIONS.name,
+        f"{letter}{given[0][0].row}",
+        given[0][1],
+        f"{counted(len(given), 'action')} had no Action ID and now {noun(len(given), 'has', 'have')} one "
+        f"(the workbook before is in the backups folder): {done}.",
+        "ids-given",
+    )
+    return IdsGiven(replace(summary, findings=sort_findings((*summary.findings, finding))), finding)
 
 
 @dataclass(frozen=True)
@@ -212,7 +265,9 @@ def record_snapshot(
     with no_cycle_collection():
         store.write(
             Changes(
-                grids=layout.computed_grids(after), logs=((HISTORY_LOG, history_grid(history)),)
+                grids=layout.computed_grids(after),
+                logs=((HISTORY_LOG, history_grid(history)),),
+                conventions=after.plan,
             )
         )
     return Recorded(after, next(s for s in history if s.same_period(live.period)), replaced)

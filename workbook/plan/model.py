@@ -7,6 +7,7 @@ from datetime import date
 from functools import cached_property
 
 from ofsted_tracker.workbook.plan import schemes
+from ofsted_tracker.workbook.plan.ids import blank_last
 from ofsted_tracker.workbook.plan.schema import OFFICER_SHEETS, same_name
 
 
@@ -143,7 +144,10 @@ class Period:
 
 @dataclass(frozen=True)
 class Plan:
-    """Everything read from one tracker workbook."""
+    """Everything read from one tracker workbook.
+
+    Actions and recommendations are kept in the natural order of their ids (``ids.natural_key``: 1.2 before 1.10),
+    whatever order the sheet has them in; rows with no id come last, and rows sharing an id stay in sheet order."""
 
     actions: tuple[Action, ...]
     recommendations: tuple[Recommendation, ...] = ()
@@ -161,6 +165,14 @@ class Plan:
     )  # sheet -> field -> column letter as read
     # sheet -> the last row of its table as read: its last non-blank row, else its header row (0 when not known)
     last_rows: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ordered = (
+            ("actions", sorted(self.actions, key=lambda a: blank_last(a.action_id))),
+            ("recommendations", sorted(self.recommendations, key=lambda r: blank_last(r.rec_id))),
+        )
+        for name, items in ordered:
+            object.__setattr__(self, name, tuple(items))
 
     def cell(self, sheet: str, field_name: str, row: int) -> str:
         """Where a value lives, e.g. 'F12', using the column letters the workbook actually has."""

@@ -35,6 +35,7 @@ class Bucket:
     key: str
     fill: str
     font: str
+    light: str = ""  # the Dashboard's fourth-bucket row: its pale fill (Blue, Completed)
 
     @property
     def label(self) -> str:
@@ -61,8 +62,9 @@ _BLUE = Bucket(
     "complete_and_embedded",
     "00B0F0",
     "000000",
+    "DDEBF7",
 )
-_COMPLETED = Bucket(COMPLETED, "Completed", "completed", "completed", "7F7F7F", "FFFFFF")
+_COMPLETED = Bucket(COMPLETED, "Completed", "completed", "completed", "7F7F7F", "FFFFFF", "D9D9D9")
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,15 @@ class Scheme:
         """A rating's colour name ("Green"), or "not rated"."""
         bucket = self.bucket(letter)
         return bucket.name if bucket else "not rated"
+
+    @property
+    def prompt(self) -> str:
+        """The Recorded RAG drop-down's message: the scheme's letters and what each means."""
+        return (
+            f"{', '.join(self.letters)} as the action owner rated it ({self.name}: "
+            + "; ".join(f"{b.letter} {b.meaning}" for b in self.buckets)
+            + ")"
+        )[:255]
 
     def choices(self) -> dict[str, str]:
         """What an officer may type as a Recorded RAG in this scheme, as matched (lower case), to its letter."""

@@ -37,7 +37,9 @@ def check_ids(plan: Plan) -> list[Finding]:
                     "action_id",
                     a.row,
                     "",
-                    f"row {a.row} has no Action ID. Give it an id no other action has, e.g. 7.2.",
+                    f"row {a.row} has no Action ID. Give it an id no other action has, e.g. 7.2, or let the "
+                    "tool number every action without one: ofsted-tracker validate --fix-ids (it lists what "
+                    "it gave).",
                     "id-blank",
                 )
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from ofsted_tracker.workbook.plan import schema, schemes
@@ -69,7 +69,7 @@ class SnapshotRow:
 
 @dataclass(frozen=True)
 class Counts:
-    """How many actions a snapshot holds, by RAG (or BRAG) by the rule, and how many had the status Complete."""
+    """How many actions a snapshot holds, by RAG (or BRAG) by the rule, and how many had a status meaning complete."""
 
     total: int
     green: int
@@ -110,6 +110,10 @@ class Snapshot:
         False  # its rows on the History sheet no longer match their checks: typed over since taken
     )
     forced: str = ""  # why it would have been refused, when it was taken with --force anyway
+    # what its statuses mean: the plan's status words (Settings), set by ``summarise``; not kept on the sheet
+    words: schemes.StatusWords = field(
+        default=schemes.DEFAULT_STATUS_WORDS, compare=False, repr=False
+    )
 
     @property
     def counts(self) -> Counts:
@@ -120,7 +124,7 @@ class Snapshot:
             rags.count("A"),
             rags.count("R"),
             rags.count(None),
-            sum(1 for r in self.rows if _complete(r.status)),
+            sum(1 for r in self.rows if _complete(r.status, self.words)),
             rags.count("B"),
             rags.count("C"),
         )
@@ -199,7 +203,7 @@ def take(
         for a in plan.actions
         if a.action_id
     )
-    return Snapshot(period, as_at, rows, recorded)
+    return Snapshot(period, as_at, rows, recorded, words=plan.words)
 
 
 def ordered(snapshots: list[Snapshot] | tuple[Snapshot, ...]) -> tuple[Snapshot, ...]:
@@ -250,9 +254,7 @@ def replace_period(
     """The history with the snapshot in place of the period's earlier one (if any), and that earlier one."""
     old = next((s for s in history if s.same_period(snapshot.period)), None)
     kept = [s for s in history if s is not old]
-    recorded = Snapshot(
-        snapshot.period, snapshot.as_at, snapshot.rows, True, forced=snapshot.forced
-    )
+    recorded = replace(snapshot, recorded=True, edited=False)  # its --force reason kept
     return ordered(kept + [recorded]), old
 
 
@@ -286,10 +288,10 @@ def trend(history: tuple[Snapshot, ...], live: Snapshot | None) -> tuple[Snapsho
     return ordered(earlier) + (live,)
 
 
-def _complete(status: str) -> bool:
-    """Whether a status on History means complete (the default status words: a council's own word for complete
-    that is not among them is not recognised here)."""
-    found = schemes.DEFAULT_STATUS_WORDS.meaning_of(status)
+def _complete(status: str, words: schemes.StatusWords) -> bool:
+    """Whether a status on History means complete, by the plan's status words (a council's own word for complete
+    in Settings' "Words for complete" row counts, as on Actions)."""
+    found = words.meaning_of(status)
     return found is not None and found[1] == schemes.COMPLETE
 
 
@@ -322,10 +324,11 @@ def _text(row: SnapshotRow, column: str) -> str:
     return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _category(before: SnapshotRow, after: SnapshotRow) -> list[str]:
-    """The categories one action present in both snapshots moved in, in the order of ``CATEGORIES``."""
+def _category(before: SnapshotRow, after: SnapshotRow, words: schemes.StatusWords) -> list[str]:
+    """The categories one action present in both snapshots moved in, in the order of ``CATEGORIES`` (``words``:
+    what the statuses mean)."""
     b, a = (lambda c: _text(before, c)), (lambda c: _text(after, c))
-    completed = _complete(a("status")) and not _complete(b("status"))
+    completed = _complete(a("status"), words) and not _complete(b("status"), words)
     # Red now and not before. Completing late is such a change (Red by the rule): the action is listed as completed
     # and as turned Red after a change, never as worsened.
     red = a("derived_rag") == "R" and b("derived_rag") != "R"
@@ -338,7 +341,8 @@ def _category(before: SnapshotRow, after: SnapshotRow) -> list[str]:
         "improved": rank_a > rank_b and not completed,
         "worsened": rank_a < rank_b and not red,
         "deadline_moved_again": a("deadline") != b("deadline"),
-        "commentary_not_updated": not _complete(a("status")) and a("commentary") == b("commentary"),
+        "commentary_not_updated": not _complete(a("status"), words)
+        and a("commentary") == b("commentary"),
     }
     return [key for key, _ in CATEGORIES if found.get(key)]
 
@@ -363,7 +367,7 @@ def movements(before: Snapshot, after: Snapshot) -> tuple[Change, ...]:
                 Change(key, action_id, None if b is None else rag, None if a is None else rag)
             )
             continue
-        for key in _category(b, a):
+        for key in _category(b, a, after.words):  # the meanings of the later one: the plan's now
             column = _SHOWN.get(key, "derived_rag")
             none = (
                 "NR" if column == "derived_rag" else None
@@ -592,11 +596,11 @@ def read_history(
                 "commentary",
                 f"Commentary hash '{row.commentary}' is not the 8 hex digits the tool writes.",
             )
-        for field, value in (("period", period), ("as_at", as_at), ("action_id", action_id)):
-            if not value and field not in cells.flagged:
+        for name, value in (("period", period), ("as_at", as_at), ("action_id", action_id)):
+            if not value and name not in cells.flagged:
                 cells.bad(
-                    field,
-                    f"{HISTORY_SPEC.column(field).header} is blank, so the row is left out of the history.",
+                    name,
+                    f"{HISTORY_SPEC.column(name).header} is blank, so the row is left out of the history.",
                 )
         key = schema.same_name(period)
         if period and as_at and action_id:

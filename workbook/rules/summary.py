@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
@@ -287,6 +287,7 @@ def summarise(
     """
     period = plan.period(period_name) if period_name else None
     ratings = derived_ratings(plan, as_at)
+    history = tuple(s if s.words is plan.words else replace(s, words=plan.words) for s in history)
     return Summary(
         plan=plan,
         as_at=as_at,

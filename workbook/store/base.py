@@ -31,11 +31,15 @@ class Loaded:
 @dataclass(frozen=True)
 class Changes:
     """One write of a job: computed sheets replaced whole, the tool's log sheets replaced whole (added when the
-    workbook has none yet), and named cells of officers' sheets (sheet -> (row, column) -> value)."""
+    workbook has none yet), named cells of officers' sheets (sheet -> (row, column) -> value), and the plan's
+    conventions."""
 
     grids: dict[str, Grid] = field(default_factory=dict)
     logs: tuple[tuple[LogSheet, Grid], ...] = ()
     cells: dict[str, dict[tuple[int, int], CellValue]] = field(default_factory=dict)
+    # the plan whose rating scheme and status words the drop-downs, rating colours, the Dashboard's fourth-bucket
+    # row and its chart are brought to (``store.conventions``; a refresh after Settings changed); None: left as they are
+    conventions: Plan | None = None
 
 
 class Store(Protocol):

@@ -13,6 +13,7 @@ from pathlib import Path
 from ofsted_tracker.workbook.plan.schema import DASHBOARD
 from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.store.base import Changes, Loaded, Store
+from ofsted_tracker.workbook.store.conventions import convention_parts
 from ofsted_tracker.workbook.store.package import (
     ChartTable,
     cell_parts,
@@ -58,8 +59,12 @@ class FileStore:
             changed: dict = {}
             if changes.cells:
                 changed.update(cell_parts(package, changes.cells, label))
+            if changes.conventions is not None:
+                changed.update(convention_parts(package, changes.conventions, label, changed))
             if changes.grids:
-                changed.update(computed_parts(package, changes.grids, label, (TREND_CHART,)))
+                changed.update(
+                    computed_parts(package, changes.grids, label, (TREND_CHART,), changed)
+                )
             for log, grid in changes.logs:
                 changed.update(tool_sheet_parts(package, grid, label, changed, log))
             replaced = {**changes.grids, **{log.name: grid for log, grid in changes.logs}}

@@ -901,10 +901,12 @@ def computed_parts(
     grids: dict[str, Grid],
     label: str,
     charts: tuple[ChartTable, ...] = (),
+    current: dict[str, bytes] | None = None,
 ) -> dict[str, bytes | Iterable[bytes] | None]:
     """The new bytes of every part that rewriting the computed sheets ``grids`` changes, whole or in chunks (None:
     the part is dropped): the sheets, the ``charts`` drawn from them, the calculation chain, and the workbook set to
-    recalculate on opening. All other parts stay as they are."""
+    recalculate on opening. All other parts stay as they are (``current``: parts this write has already changed,
+    a sheet's cells are replaced in those)."""
     check_zip(package, label)
     parts = sheet_parts(package, label)
     by_name = find_sheets(parts, grids, label)
@@ -924,8 +926,12 @@ def computed_parts(
                 f"{label}: the {actual} sheet's part {part} is missing; "
                 "restore the workbook from a backup."
             )
+        original = (current or {}).get(part)
         changed[part] = sheet_xml(
-            read_part(package, part, label), grid, f"{label}, sheet {actual}", part
+            original if isinstance(original, bytes) else read_part(package, part, label),
+            grid,
+            f"{label}, sheet {actual}",
+            part,
         )
     for chart in charts:
         if chart.sheet in grids:

@@ -32,7 +32,6 @@ HEADER_FONT = Font(bold=True, color="FFFFFF")
 COMPUTED_TAB = "808080"
 OFFICER_TAB = "1F4E79"
 LIGHT = {"G": "C6EFCE", "A": "FFEB9C", "R": "FFC7CE"}
-LIGHT_BLUE = "DDEBF7"  # BRAG: the Dashboard's Blue row
 NOT_RATED_FILL = "A6A6A6"  # grey, as "NR" in the report
 WRAP = Alignment(wrap_text=True, vertical="top")
 TOP = Alignment(vertical="top")
@@ -225,9 +224,7 @@ def _guide_actions(wb: Workbook, scheme: schemes.Scheme, words: schemes.StatusWo
             _list_rule(
                 '"' + ",".join(scheme.letters) + '"',
                 "Recorded RAG",
-                f"{', '.join(scheme.letters)} as the action owner rated it ({scheme.name}: "
-                + "; ".join(f"{b.letter} {b.meaning}" for b in scheme.buckets)
-                + ")",
+                scheme.prompt,
             ),
             "recorded_rag",
         ),
@@ -361,9 +358,7 @@ def _dashboard(wb: Workbook, grid: layout.Grid, scheme: schemes.Scheme = schemes
         ws.cell(row, 1).fill = PatternFill("solid", fgColor=LIGHT[rag])
     ws.cell(layout.CHART_ROWS[1], 1).fill = PatternFill("solid", fgColor="EDEDED")
     if scheme.extra:
-        ws.cell(layout.BLUE_ROW, 1).fill = PatternFill(
-            "solid", fgColor=LIGHT_BLUE if scheme.extra.letter == schemes.BLUE else "D9D9D9"
-        )
+        ws.cell(layout.BLUE_ROW, 1).fill = PatternFill("solid", fgColor=scheme.extra.light)
     for r in range(layout.OVERALL_HEADER_ROW + 1, layout.PERIOD_HEADER_ROW + 8):
         if r == layout.PERIOD_HEADER_ROW:
             continue
