@@ -988,7 +988,7 @@ def appendix(doc) -> None:
         "come (rated {{ period.not_yet_due_letters }} below).",
     )
     tag(doc, "{%p endif %}")
-    t = Table(doc, [1.3, 7.2, 3.9, 1.2, 9.4, w - 23.0])
+    t = Table(doc, [1.3, 7.2, 3.9, 1.5, 9.1, w - 23.0])  # the rating column fits "Rating"
     t.header(
         "Ref",
         "Action",
