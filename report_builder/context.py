@@ -32,7 +32,7 @@ from ofsted_tracker.workbook.plan.findings import ERROR, WARNING
 from ofsted_tracker.workbook.plan.model import Action, Plan, Recommendation
 from ofsted_tracker.workbook.plan.schema import PLAN_TYPES, same_name
 from ofsted_tracker.workbook.plan.schemes import Bucket, Scheme
-from ofsted_tracker.workbook.plan.words import noun
+from ofsted_tracker.workbook.plan.words import counted, noun
 from ofsted_tracker.workbook.rules.summary import Summary
 
 # The template's vocabulary: each top-level placeholder and what it holds (the README lists the same).
@@ -115,6 +115,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "column",
         "brag",
         "completed_apart",
+        "days_behind",
+        "tolerance",
         "buckets",
         "extra",
         "green",
@@ -252,8 +254,9 @@ def bucket_words(bucket: Bucket, count: str) -> dict[str, str]:
     }
 
 
-def scheme_words(scheme: Scheme) -> dict:
-    """The plan's rating scheme as the report words it: every label, name and fill comes from here."""
+def scheme_words(scheme: Scheme, tolerance: int = schemes.DEFAULT_TOLERANCE) -> dict:
+    """The plan's rating scheme as the report words it: every label, name and fill comes from here
+    (``tolerance``: the Amber tolerance in days, which Days behind rates by)."""
     counts = {"G": "completed", "A": "ongoing", "R": "not_completed"}
     words = {b.letter: bucket_words(b, counts.get(b.letter, "extra")) for b in scheme.buckets}
     done = scheme.extra.meaning if scheme.completed_apart else schemes.RAG.green.meaning
@@ -262,6 +265,8 @@ def scheme_words(scheme: Scheme) -> dict:
         "column": scheme.name if len(scheme.name) <= 4 else "Rating",
         "brag": scheme is schemes.BRAG,
         "completed_apart": scheme.completed_apart,
+        "days_behind": scheme.days_behind,
+        "tolerance": counted(tolerance, "day") if scheme.days_behind else "",
         "buckets": [words[b.letter] for b in scheme.buckets],
         "extra": words[scheme.extra.letter] if scheme.extra else None,
         "green": words["G"],
@@ -376,7 +381,7 @@ def _counts(ratings: Iterable[str | None]) -> dict[str, int]:
 
 
 def _period(
-    summary: Summary, section_of: dict[str, str], headings: list[str], shown: _Shown
+    summary: Summary, section_of: dict[str, str], headings: list[str], shown: _Shown, words: dict
 ) -> dict:
     """The period snapshot: counts, the named lists behind them and the period's actions table by section."""
     p = summary.period
@@ -400,7 +405,6 @@ def _period(
         **{i: "R" for i in p.not_completed},
         **{i: summary.ratings.get(i) if scheme.completed_apart else "A" for i in p.not_yet_due},
     }
-    words = scheme_words(scheme)
     later = [
         b["letter"] for b in words["buckets"] if b["letter"] in {judged[i] for i in p.not_yet_due}
     ]
@@ -655,6 +659,7 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
     ratings = summary.ratings
     scheme = plan.scheme
     cells = rag_cells(scheme)
+    words_of_scheme = scheme_words(scheme, plan.tolerance)
     shown = _Shown(plan)
     sections = []
     section_of: dict[str, str] = {}
@@ -745,7 +750,7 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
     uncommented = [a.action_id for a in unfinished if not clean(a.commentary)]
     context = {
         **words,
-        "scheme": scheme_words(scheme),
+        "scheme": words_of_scheme,
         "success_measures": any(a.success_measure.strip() for a in plan.actions),
         "officers_annex": officers_annex,
         "unfinished_count": len(unfinished),
@@ -764,7 +769,7 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
         "as_at_short": table_date(summary.as_at),
         "periods_count": number_words(len(periods)),
         "periods_text": join_words([month_span(x.start, x.end) for x in periods]),
-        "period": _period(summary, section_of, headings, shown),
+        "period": _period(summary, section_of, headings, shown, words_of_scheme),
         "overall": {
             "total": len(o.total),
             "completed": len(o.completed),

@@ -150,6 +150,7 @@ def test_days_behind_shows_its_own_words(tmp_path):
     assert "Actions behind their deadline, within the tolerance (A)" in text
     assert "A (amber) behind its deadline, within the tolerance" in text
     assert "ongoing within deadline" not in text
+    assert "The tolerance is 30 days past the deadline in force." in text
 
 
 def test_the_success_measure_column_only_when_some_action_has_one(tmp_path):

@@ -1222,11 +1222,13 @@ def brag_and_red_actions(doc) -> None:
     para(doc, "The rating scheme: {{ scheme.name }}", "Heading 3")
     para(
         doc,
-        "This plan is rated {{ scheme.name }}. Every action whose progress status means it is complete is "
-        "rated {{ scheme.extra.name }} ({{ scheme.extra.letter }}), whatever its deadline. The others are "
-        "rated {{ scheme.green.name }} ({{ scheme.green.letter }}): {{ scheme.green.meaning }}; "
+        "This plan uses the {{ scheme.name }} rating scheme. Every action whose progress status means it is "
+        "complete is rated {{ scheme.extra.name }} ({{ scheme.extra.letter }}), whatever its deadline. The "
+        "others are rated {{ scheme.green.name }} ({{ scheme.green.letter }}): {{ scheme.green.meaning }}; "
         "{{ scheme.amber.name }} ({{ scheme.amber.letter }}): {{ scheme.amber.meaning }}; or "
-        "{{ scheme.red.name }} ({{ scheme.red.letter }}): {{ scheme.red.meaning }}.",
+        "{{ scheme.red.name }} ({{ scheme.red.letter }}): {{ scheme.red.meaning }}."
+        "{% if scheme.days_behind %} The tolerance is {{ scheme.tolerance }} past the deadline in force."
+        "{% endif %}",
     )
     tag(doc, "{%p endif %}")
     para(doc, "{{ scheme.red.name }} actions: corrective action and forecast", "Heading 3")
