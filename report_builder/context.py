@@ -613,7 +613,7 @@ def differs_note(
         elif action.deadline and action.deadline < as_at:
             why = f"its deadline of {deadline} has passed"
         else:
-            why = "its progress status is At risk"
+            why = f"its progress status is {action.status.strip() or 'At risk'}"
     elif derived == "A":
         why = (
             f"it is not yet complete and its deadline of {deadline} is still to come"
