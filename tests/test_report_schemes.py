@@ -8,10 +8,11 @@ import pytest
 from docx import Document
 
 from ofsted_tracker.report_builder import build_report
-from ofsted_tracker.report_builder.context import NOT_RATED_FILL, report_context
+from ofsted_tracker.report_builder.context import NOT_RATED_FILL, differs_note, report_context
 from ofsted_tracker.workbook.plan import schemes
 from ofsted_tracker.workbook.plan.parse import parse_plan
 from ofsted_tracker.workbook.rules.summary import summarise
+from tests.builders import act
 from tests.report.reading import body_text, rows, tables_with_header
 from tests.test_schemes import AS_AT, EXPECTED, PLAN_ROWS, tables
 
@@ -170,3 +171,16 @@ def test_the_success_measure_column_only_when_some_action_has_one(tmp_path):
     doc = Document(str(build_report(without, tmp_path / "without.docx")))
     assert tables_with_header(doc, "Ref", "Action", "Completion deadline", "By whom", "RAG")
     assert "What does success look like?" not in body_text(doc)
+
+
+def test_a_rating_by_status_names_the_status_as_typed():
+    off = act("1.1", AS_AT.replace(year=2017), "Off track", recorded="A")
+    assert differs_note(off, "A", "R", AS_AT) == (
+        "rated Amber by officers, but its progress status is Off track (Red in this report)"
+    )
+    delayed = act("1.2", AS_AT.replace(year=2017), "Delayed", recorded="G")
+    note = differs_note(delayed, "G", "A", AS_AT, schemes.RAG_COMPLETED)
+    assert note == (
+        "rated Green by officers, but its progress status is Delayed and its deadline of 31 October 2017 is "
+        "still to come (Amber in this report)"
+    )
