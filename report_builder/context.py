@@ -27,16 +27,12 @@ from ofsted_tracker.report_builder.text import (
     with_article,
 )
 from ofsted_tracker.workbook.errors import UnusableInput
+from ofsted_tracker.workbook.plan import schemes
 from ofsted_tracker.workbook.plan.findings import ERROR, WARNING
 from ofsted_tracker.workbook.plan.model import Action, Plan, Recommendation
-from ofsted_tracker.workbook.plan.schema import (
-    BLUE,  # B appears only when rated BRAG
-    PLAN_TYPES,
-    same_name,
-)
-from ofsted_tracker.workbook.plan.schema import BRAG_FILLS as RAG_FILLS
-from ofsted_tracker.workbook.plan.schema import BRAG_NAMES as RAG_NAMES
-from ofsted_tracker.workbook.plan.words import noun
+from ofsted_tracker.workbook.plan.schema import PLAN_TYPES, same_name
+from ofsted_tracker.workbook.plan.schemes import Bucket, Scheme
+from ofsted_tracker.workbook.plan.words import counted, noun
 from ofsted_tracker.workbook.rules.summary import Summary
 
 # The template's vocabulary: each top-level placeholder and what it holds (the README lists the same).
@@ -55,12 +51,16 @@ PLACEHOLDERS: dict[str, str] = {
     "periods_count": "How many reporting periods, in words: four",
     "periods_text": "The reporting periods in words: February to April 2016; May to July 2016 and ...",
     "period": "The reporting period: name, title, months, counts and lists (fields below)",
-    "overall": "The whole plan by the RAG rule: total, completed, ongoing, not_completed, not_rated",
+    "overall": "The whole plan by the plan's rating scheme: total, completed (G), ongoing (A), not_completed (R), "
+    "not_rated, extra (the fourth bucket: Blue or Completed; 0 in RAG)",
+    "scheme": "The plan's rating scheme (Settings 'Rating scheme') in the report's words: name, its buckets and "
+    "the key (fields below); every rating's label, name and fill in the report comes from it",
+    "success_measures": "Whether any action has a 'What does success look like?' (the action tables then show it)",
     "recorded_differs": "How many actions' recorded RAG differs from the rule",
     "recorded_differs_actions": "Those actions (ref, text, note: 'rated Amber by officers, but its deadline of ... has "
-    "passed')",
+    "passed'), judged in the plan's scheme",
     "undated_complete": "Actions counted as completed by deadline whose deadline is not a date (ref, text, note: "
-    "the deadline as typed)",
+    "the deadline as typed); always empty in the two Completed schemes",
     "data_errors": "How many errors validation found in the workbook (the report still builds)",
     "data_warnings": "How many warnings validation found",
     "findings": "The errors, one row each (severity, cell, action, message); warnings are left to the Checks sheet",
@@ -81,11 +81,12 @@ PLACEHOLDERS: dict[str, str] = {
     "plan_origin": "The inspection or audit the plan was developed after ('an inspection by CQC in May 2024'), "
     "else blank",
     "officers_annex": "Whether the officers' annex (every error cell by cell) is asked for (report --officers-annex)",
-    "unfinished_count": "How many actions are not completed by deadline (rated neither Green nor Blue)",
+    "unfinished_count": "How many actions are not complete in the scheme (rated neither Green nor Blue in RAG and "
+    "BRAG; not Completed in the two Completed schemes)",
     "uncommented_count": "How many of those have no progress commentary this period",
     "uncommented_actions": "Those actions' refs: 1.2, 2.3, ...",
 }
-COUNTS = ("total", "completed", "ongoing", "not_completed", "not_rated")
+COUNTS = ("total", "completed", "ongoing", "not_completed", "not_rated", "extra")
 RAG = ("rag", "fill", "rag_name")
 FIELDS: dict[str, tuple[str, ...]] = {
     "period": (
@@ -104,6 +105,43 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "not_completed_actions",
         "not_yet_due_actions",
         "groups",
+        "completed_rating",
+        "not_completed_rating",
+        "not_yet_due_rated",
+        "not_yet_due_letters",
+    ),
+    "scheme": (
+        "name",
+        "column",
+        "brag",
+        "completed_apart",
+        "days_behind",
+        "tolerance",
+        "buckets",
+        "extra",
+        "green",
+        "amber",
+        "red",
+        "key",
+        "done",
+        "unfinished",
+        "trend_green",
+        "trend_last",
+    ),
+    "scheme.buckets, scheme.extra, scheme.green, scheme.amber, scheme.red, period.*_rating": (
+        "letter",
+        "name",
+        "colour",
+        "meaning",
+        "label",
+        "actions",
+        "described",
+        "heading",
+        "row",
+        "key",
+        "fill",
+        "font",
+        "count",
     ),
     "period.*_actions": ("ref", "text", "note"),
     "period.groups": ("heading", "rows"),
@@ -130,7 +168,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "further_action",
         "counts",
     ),
-    "sections.recommendations.actions": ("ref", "text", "deadline", "owner", *RAG),
+    "sections.recommendations.actions": (
+        "ref",
+        "text",
+        "success_measure",
+        "deadline",
+        "owner",
+        *RAG,
+    ),
     "sections.recommendations.exceptions": ("ref", "text", *RAG, "commentary"),
     "leads": ("initials", "name", "job_title"),
 }
@@ -172,16 +217,69 @@ class _Section:
     recommendations: tuple[tuple[Recommendation, tuple[Action, ...]], ...]
 
 
-def rag_cell(rag: str | None) -> dict[str, str]:
-    """What a RAG cell shows: its letter, the colour it is filled with, and the word for it."""
-    if rag in RAG_FILLS:
-        return {"rag": rag, "fill": RAG_FILLS[rag], "rag_name": RAG_NAMES[rag]}
+def rag_cell(rag: str | None, scheme: Scheme = schemes.RAG) -> dict[str, str]:
+    """What a rating's cell shows in the plan's scheme: its letter, the colour it is filled with, and its name."""
+    bucket = scheme.bucket(rag)
+    if bucket is not None:
+        return {"rag": bucket.letter, "fill": bucket.fill, "rag_name": bucket.name}
     return {"rag": NOT_RATED, "fill": NOT_RATED_FILL, "rag_name": "Not rated"}
 
 
-_RAG_CELLS = {
-    rag: rag_cell(rag) for rag in (*RAG_FILLS, None)
-}  # rows share these (read-only) dicts' contents
+def rag_cells(scheme: Scheme) -> dict[str | None, dict[str, str]]:
+    """Each of the scheme's letters (and None, not rated) to its cell; rows share these (read-only) dicts."""
+    return {rag: rag_cell(rag, scheme) for rag in (*scheme.letters, None)}
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def bucket_words(bucket: Bucket, count: str) -> dict[str, str]:
+    """A rating as the report names and colours it (``scheme.green`` and the rest); ``count``: the key that holds
+    its count in every counts record (``overall``, ``sections.counts``, ``trend``)."""
+    return {
+        "letter": bucket.letter,
+        "name": bucket.name,
+        "colour": bucket.name.lower(),
+        "meaning": bucket.meaning,
+        "label": bucket.label,
+        "actions": bucket.actions,
+        "described": bucket.actions_described,
+        "heading": f"{_capital(bucket.actions)} ({bucket.letter})",
+        "row": _capital(bucket.actions_described),
+        "key": f"{bucket.letter} ({bucket.name.lower()}) {bucket.key_words}",
+        "fill": bucket.fill,
+        "font": bucket.font,
+        "count": count,
+    }
+
+
+def scheme_words(scheme: Scheme, tolerance: int = schemes.DEFAULT_TOLERANCE) -> dict:
+    """The plan's rating scheme as the report words it: every label, name and fill comes from here
+    (``tolerance``: the Amber tolerance in days, which Days behind rates by)."""
+    counts = {"G": "completed", "A": "ongoing", "R": "not_completed"}
+    words = {b.letter: bucket_words(b, counts.get(b.letter, "extra")) for b in scheme.buckets}
+    done = scheme.extra.meaning if scheme.completed_apart else schemes.RAG.green.meaning
+    return {
+        "name": scheme.name,
+        "column": scheme.name if len(scheme.name) <= 4 else "Rating",
+        "brag": scheme is schemes.BRAG,
+        "completed_apart": scheme.completed_apart,
+        "days_behind": scheme.days_behind,
+        "tolerance": counted(tolerance, "day") if scheme.days_behind else "",
+        "buckets": [words[b.letter] for b in scheme.buckets],
+        "extra": words[scheme.extra.letter] if scheme.extra else None,
+        "green": words["G"],
+        "amber": words["A"],
+        "red": words["R"],
+        "key": "Key: "
+        + "; ".join(words[b.letter]["key"] for b in scheme.buckets)
+        + f"; {NOT_RATED} (grey) not rated: no valid target date.",
+        "done": done,
+        "unfinished": f"actions not {done}",
+        "trend_green": "B+G" if scheme is schemes.BRAG else "G",
+        "trend_last": scheme.extra.label if scheme.completed_apart else "Recorded as complete",
+    }
 
 
 def owner_names(plan: Plan, action: Action) -> str:
@@ -269,6 +367,8 @@ def _sections(plan: Plan) -> list[_Section]:
 
 
 def _counts(ratings: Iterable[str | None]) -> dict[str, int]:
+    """Counts by rating; ``completed``, ``ongoing`` and ``not_completed`` hold G, A and R in every scheme (their
+    words are ``scheme.green`` and the rest), ``extra`` the fourth bucket's (Blue or Completed; 0 in RAG)."""
     values = list(ratings)
     return {
         "total": len(values),
@@ -276,11 +376,12 @@ def _counts(ratings: Iterable[str | None]) -> dict[str, int]:
         "ongoing": values.count("A"),
         "not_completed": values.count("R"),
         "not_rated": values.count(None),
+        "extra": values.count(schemes.BLUE) + values.count(schemes.COMPLETED),
     }
 
 
 def _period(
-    summary: Summary, section_of: dict[str, str], headings: list[str], shown: _Shown
+    summary: Summary, section_of: dict[str, str], headings: list[str], shown: _Shown, words: dict
 ) -> dict:
     """The period snapshot: counts, the named lists behind them and the period's actions table by section."""
     p = summary.period
@@ -292,12 +393,21 @@ def _period(
             "or fill in 'Reporting period' on the Settings sheet."
         )
     plan = summary.plan
+    scheme = plan.scheme
+    cells = rag_cells(scheme)
     actions = {a.action_id: a for a in plan.actions}
+    # judged against the original deadline: completed by it is the scheme's complete rating (Completed in the two
+    # Completed schemes, else Green), not completed by it Red; not yet due Amber in RAG and BRAG, and in the
+    # Completed schemes the action's own rating (Green for on track, Amber, Red: its deadline is still to come)
+    done = schemes.COMPLETED if scheme.completed_apart else "G"
     judged = {
-        **{i: "G" for i in p.completed},
+        **{i: done for i in p.completed},
         **{i: "R" for i in p.not_completed},
-        **{i: "A" for i in p.not_yet_due},
+        **{i: summary.ratings.get(i) if scheme.completed_apart else "A" for i in p.not_yet_due},
     }
+    later = [
+        b["letter"] for b in words["buckets"] if b["letter"] in {judged[i] for i in p.not_yet_due}
+    ]
 
     def named(ids: tuple[str, ...], note) -> CleanRows:
         # in a sentence's list the item's own full stop would clash with the bracket after it
@@ -331,7 +441,7 @@ def _period(
                 "ref": shown[a.action_id],
                 "text": shown[a.text],
                 "owner": shown.owner(a),
-                **_RAG_CELLS[judged[action_id]],
+                **cells[judged[action_id] if judged[action_id] in cells else None],
                 "progress": shown[a.commentary or NO_COMMENTARY_CELL],
                 "deadline": deadline,
             }
@@ -354,11 +464,30 @@ def _period(
             p.not_yet_due, lambda a: f"due {original_shown(a, prose_date)}"
         ),
         "groups": [{"heading": h, "rows": groups[h]} for h in headings if h in groups],
+        "completed_rating": next(b for b in words["buckets"] if b["letter"] == done),
+        "not_completed_rating": words["red"],
+        "not_yet_due_rated": (
+            f"rated '{words['amber']['colour']}' ({words['amber']['letter']})"
+            if not scheme.completed_apart
+            else f"rated as in the rest of this report ({_either(words, ('G', 'A', 'R'))})"
+        ),
+        "not_yet_due_letters": _either(words, later or ("A",)),
     }
 
 
+def _either(words: dict, letters: Iterable[str]) -> str:
+    """Ratings' letters in words, in the scheme's order: "A", "G or A", "G, A or R"."""
+    shown = [b["letter"] for b in words["buckets"] if b["letter"] in set(letters)]
+    return ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else "".join(shown)
+
+
 def _recommendation(
-    rec: Recommendation, actions: list[Action], ratings: dict[str, str | None], shown: _Shown
+    rec: Recommendation,
+    actions: list[Action],
+    ratings: dict[str, str | None],
+    shown: _Shown,
+    scheme: Scheme,
+    cells: dict[str | None, dict[str, str]],
 ) -> dict:
     """A recommendation with its actions table and exceptions, every string already cleaned (see CleanRows)."""
     rows, exceptions, uncommented = [], [], []
@@ -367,18 +496,19 @@ def _recommendation(
         ref, text, cell = (
             shown[a.action_id],
             shown[a.text],
-            _RAG_CELLS[rag if rag in RAG_FILLS else None],
+            cells[rag if rag in cells else None],
         )
         rows.append(
             {
                 "ref": ref,
                 "text": text,
+                "success_measure": shown[a.success_measure],
                 "deadline": shown[_deadline_shown(a)],
                 "owner": shown.owner(a),
                 **cell,
             }
         )
-        if rag in ("G", BLUE):  # Green, or Blue (complete and embedded, in BRAG), is no exception
+        if rag in scheme.complete_letters:  # complete (Green, Blue or Completed) is no exception
             continue
         if a.commentary:
             exceptions.append({"ref": ref, "text": text, **cell, "commentary": shown[a.commentary]})
@@ -453,10 +583,18 @@ def plan_words(plan: Plan, council: str) -> dict[str, object]:
     }
 
 
-def differs_note(action: Action, recorded: str, derived: str | None, as_at: date) -> str:
-    """Why the rule's rating differs from the officers', in words for members: "rated Amber by officers, but its
-    deadline of 30 September 2016 has passed (Red in this report)"."""
-    officers = f"rated {RAG_NAMES.get(recorded, recorded)} by officers"
+def differs_note(
+    action: Action,
+    recorded: str,
+    derived: str | None,
+    as_at: date,
+    scheme: Scheme = schemes.RAG,
+    tolerance: int = schemes.DEFAULT_TOLERANCE,
+) -> str:
+    """Why the rule's rating differs from the officers', in words for members and in the plan's scheme: "rated
+    Amber by officers, but its deadline of 30 September 2016 has passed (Red in this report)"."""
+    name = scheme.bucket(recorded).name if scheme.bucket(recorded) else recorded
+    officers = f"rated {name} by officers"
     deadline = in_force_shown(action, prose_date)
     if derived is None:
         typed = action.current_raw or action.original_raw
@@ -464,14 +602,18 @@ def differs_note(action: Action, recorded: str, derived: str | None, as_at: date
             f"its deadline ('{typed}') is not a date" if typed else "it has no deadline"
         ) + ", so it cannot be rated (not rated in this report)"
         return f"{officers}, but {why}"
-    if derived == "R":
+    if scheme.completed_apart:
+        why = _why_in_completed_scheme(action, derived, deadline, as_at, scheme, tolerance)
+    elif derived == schemes.BLUE:
+        why = "it is complete by its deadline, with its evidence of impact recorded"
+    elif derived == "R":
         if action.is_complete:
             when = f"on {prose_date(action.completed_on)}, " if action.completed_on else ""
             why = f"it was completed {when}after its deadline of {deadline}"
         elif action.deadline and action.deadline < as_at:
             why = f"its deadline of {deadline} has passed"
         else:
-            why = "its progress status is At risk"
+            why = f"its progress status is {action.status.strip() or 'At risk'}"
     elif derived == "A":
         why = (
             f"it is not yet complete and its deadline of {deadline} is still to come"
@@ -482,7 +624,32 @@ def differs_note(action: Action, recorded: str, derived: str | None, as_at: date
         why = "it is recorded as complete, by its deadline" + (
             f" of {deadline}" if deadline else ""
         )
-    return f"{officers}, but {why} ({RAG_NAMES[derived]} in this report)"
+    return f"{officers}, but {why} ({scheme.name_of(derived)} in this report)"
+
+
+def _why_in_completed_scheme(
+    action: Action, derived: str, deadline: str, as_at: date, scheme: Scheme, tolerance: int
+) -> str:
+    """Why an action has its rating in RAG + Completed or Days behind (``differs_note``)."""
+    status = f"its progress status is {action.status.strip() or 'blank'}"
+    if derived == schemes.COMPLETED:
+        return f"{status}, so it is complete"
+    if action.no_end_date:
+        return f"it has no end date and {status}"
+    late = (as_at - action.deadline).days if action.deadline else 0
+    if scheme.days_behind:
+        if derived == "R":
+            return f"its deadline of {deadline} passed {late} days ago, more than the {tolerance} allowed"
+        if derived == "A":
+            return (
+                f"its deadline of {deadline} passed {late} days ago, within the {tolerance} allowed"
+            )
+        return f"it is not complete and its deadline of {deadline} is still to come"
+    if derived == "R":
+        return f"its deadline of {deadline} has passed" if late > 0 else status
+    if derived == "A":
+        return f"{status} and its deadline of {deadline} is still to come"
+    return f"it is not complete, {status} and its deadline of {deadline} is still to come"
 
 
 def report_context(summary: Summary, officers_annex: bool = False) -> dict:
@@ -490,6 +657,9 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
     ``officers_annex``: whether the report ends with the officers' annex, the errors cell by cell."""
     plan = summary.plan
     ratings = summary.ratings
+    scheme = plan.scheme
+    cells = rag_cells(scheme)
+    words_of_scheme = scheme_words(scheme, plan.tolerance)
     shown = _Shown(plan)
     sections = []
     section_of: dict[str, str] = {}
@@ -497,7 +667,7 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
         recs = []
         for rec, actions in section.recommendations:
             section_of.update({a.action_id: section.heading for a in actions})
-            recs.append(_recommendation(rec, list(actions), ratings, shown))
+            recs.append(_recommendation(rec, list(actions), ratings, shown, scheme, cells))
         sections.append(
             {
                 "heading": section.heading,
@@ -537,7 +707,16 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
         {
             "ref": shown[d.action_id],
             "text": shown[actions[d.action_id].text.rstrip().rstrip(".")],
-            "note": clean(differs_note(actions[d.action_id], d.recorded, d.derived, summary.as_at)),
+            "note": clean(
+                differs_note(
+                    actions[d.action_id],
+                    d.recorded,
+                    d.derived,
+                    summary.as_at,
+                    scheme,
+                    plan.tolerance,
+                )
+            ),
         }
         for d in summary.disagreements
         if d.action_id in actions
@@ -549,7 +728,9 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
             "note": clean(in_force_shown(a) or "blank"),
         }
         for a in plan.actions
-        if ratings.get(a.action_id) in ("G", BLUE) and a.deadline is None
+        if not scheme.completed_apart  # Completed does not depend on the deadline
+        and ratings.get(a.action_id) in scheme.complete_letters
+        and a.deadline is None
     )
     shown_findings = CleanRows(
         {
@@ -563,10 +744,14 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
     )  # warnings stay on Checks
     words = plan_words(plan, clean(plan.setting("Council")))
     named = "Ofsted " if words["ilacs"] else ""
-    unfinished = [a for a in plan.actions if ratings.get(a.action_id) not in ("G", BLUE)]
+    unfinished = [
+        a for a in plan.counted if ratings.get(a.action_id) not in scheme.complete_letters
+    ]
     uncommented = [a.action_id for a in unfinished if not clean(a.commentary)]
     context = {
         **words,
+        "scheme": words_of_scheme,
+        "success_measures": any(a.success_measure.strip() for a in plan.actions),
         "officers_annex": officers_annex,
         "unfinished_count": len(unfinished),
         "uncommented_count": len(uncommented),
@@ -584,13 +769,14 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
         "as_at_short": table_date(summary.as_at),
         "periods_count": number_words(len(periods)),
         "periods_text": join_words([month_span(x.start, x.end) for x in periods]),
-        "period": _period(summary, section_of, headings, shown),
+        "period": _period(summary, section_of, headings, shown, words_of_scheme),
         "overall": {
             "total": len(o.total),
             "completed": len(o.completed),
             "ongoing": len(o.ongoing),
             "not_completed": len(o.not_completed),
             "not_rated": len(o.not_rated),
+            "extra": len(o.embedded) + len(o.complete),
         },
         "recorded_differs": len(summary.disagreements),
         "recorded_differs_actions": differ,
@@ -640,6 +826,7 @@ FIELDS.update(
             "not_completed",
             "not_rated",
             "complete",
+            "extra",
         ),
         "since_last": (
             "period",
@@ -696,6 +883,7 @@ def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
             "not_completed": p.counts.red,
             "not_rated": p.counts.not_rated,
             "complete": p.counts.complete,
+            "extra": p.counts.blue + p.counts.completed,
         }
         for p in summary.trend
     ]
@@ -814,7 +1002,7 @@ def brag_and_red_actions(summary: Summary, shown: _Shown) -> dict:
 
     def counts(heading: str, actions: Iterable[Action]) -> dict:
         rags = [ratings.get(a.action_id) for a in actions]
-        return {"heading": heading, **_counts(rags), "blue": rags.count(BLUE)}
+        return {"heading": heading, **_counts(rags), "blue": rags.count(schemes.BLUE)}
 
     rows = [
         counts(section.heading, (a for _, actions in section.recommendations for a in actions))

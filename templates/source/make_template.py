@@ -29,10 +29,9 @@ GROUP_FILL = "F2F2F2"
 LABEL_FILL = "F2F2F2"
 PORTRAIT_TEXT_CM = 21.0 - 2 * 2.25
 LANDSCAPE_TEXT_CM = 29.7 - 2 * 2.0
-RAG_KEY = (
-    "Key: G (green) completed by deadline; A (amber) ongoing within deadline; R (red) not completed by "
-    "deadline, or unlikely to be; NR (grey) not rated: no valid target date."
-)
+# The key to the rating letters, in the plan's scheme: "Key: G (green) completed by deadline; A (amber) ...". Every
+# rating's letter, name and words come from the context's ``scheme`` (workbook.plan.schemes), never from here.
+RAG_KEY = "{{ scheme.key }}"
 
 # --------------------------------------------------------------------------------------------------- styles
 
@@ -561,14 +560,22 @@ def cover(doc) -> None:
         "a target completion date from {{ period.start }} to {{ period.end }}. Each action is judged "
         "against that target date, as follows:",
     )
-    bullet(doc, "Actions completed by the target completion date are rated 'green' (G)")
     bullet(
         doc,
-        "Actions not completed by the target completion date are rated 'red' (R), including those whose "
-        "target date has since been extended",
+        "Actions completed by the target completion date are rated '{{ period.completed_rating.colour }}' "
+        "({{ period.completed_rating.letter }})",
+    )
+    bullet(
+        doc,
+        "Actions not completed by the target completion date are rated "
+        "'{{ period.not_completed_rating.colour }}' ({{ period.not_completed_rating.letter }}), including "
+        "those whose target date has since been extended",
     )
     tag(doc, "{%p if period.not_yet_due %}")
-    bullet(doc, "Actions whose target completion date is still to come are rated 'amber' (A)")
+    bullet(
+        doc,
+        "Actions whose target completion date is still to come are {{ period.not_yet_due_rated }}",
+    )
     tag(doc, "{%p endif %}")
     numbered(
         doc,
@@ -629,19 +636,18 @@ def cover(doc) -> None:
         "For completeness, the table below summarises progress against {% if overall.total == 1 %}the one "
         "action{% else %}all {{ overall.total|words }} actions{% endif %} in the improvement plan as at {{ as_at }}. This additional information is provided to "
         "give an overall view with regard to direction of travel. The classification for this dashboard "
-        "includes: actions ongoing within deadline (rated 'amber') and actions that are not completed by "
-        "deadline or are unlikely to be completed by deadline (rated 'red').",
+        "includes: {{ scheme.amber.described }} (rated '{{ scheme.amber.colour }}') and "
+        "{{ scheme.red.described }} (rated '{{ scheme.red.colour }}').",
     ).paragraph_format.keep_with_next = True
     t = Table(doc, [12.0, 3.0])
     t.header("Criteria", "Number", center=(1,))
     t.row("Total number of actions in the improvement plan", "{{ overall.total }}", center=(1,))
-    t.row("Actions completed by deadline", "{{ overall.completed }}", center=(1,))
-    t.row("Actions ongoing within deadline", "{{ overall.ongoing }}", center=(1,))
-    t.row(
-        "Actions that are not completed by deadline or are unlikely to be completed by deadline",
-        "{{ overall.not_completed }}",
-        center=(1,),
-    )
+    t.tag("{%tr if scheme.extra %}")
+    t.row("{{ scheme.extra.row }}", "{{ overall.extra }}", center=(1,))
+    t.tag("{%tr endif %}")
+    t.row("{{ scheme.green.row }}", "{{ overall.completed }}", center=(1,))
+    t.row("{{ scheme.amber.row }}", "{{ overall.ongoing }}", center=(1,))
+    t.row("{{ scheme.red.row }}", "{{ overall.not_completed }}", center=(1,))
     t.tag("{%tr if overall.not_rated %}")
     t.row(
         "Actions that cannot be rated because they have no valid target date",
@@ -666,7 +672,7 @@ def cover(doc) -> None:
     tag(doc, "{%p if undated_complete %}")
     para(
         doc,
-        "Counted as completed by deadline, although the deadline typed is not a date, so whether it was met "
+        "Counted as {{ scheme.done }}, although the deadline typed is not a date, so whether it was met "
         "cannot be judged:",
         "Body Indent",
     )
@@ -798,11 +804,11 @@ def trend_table(doc, widths: list[float]) -> None:
         "Period",
         "As at",
         "Total",
-        "{% if brag %}B+G{% else %}G{% endif %}",
-        "A",
-        "R",
+        "{{ scheme.trend_green }}",
+        "{{ scheme.amber.letter }}",
+        "{{ scheme.red.letter }}",
         "NR",
-        "Recorded as complete",
+        "{{ scheme.trend_last }}",
         center=(1, 2, 3, 4, 5, 6, 7),
     )
     t.tag("{%tr for p in trend %}")
@@ -814,7 +820,7 @@ def trend_table(doc, widths: list[float]) -> None:
         "{{ p.ongoing }}",
         "{{ p.not_completed }}",
         "{{ p.not_rated }}",
-        "{{ p.complete }}",
+        "{% if scheme.completed_apart %}{{ p.extra }}{% else %}{{ p.complete }}{% endif %}",
         center=(1, 2, 3, 4, 5, 6, 7),
     )
     t.tag("{%tr endfor %}")
@@ -826,13 +832,13 @@ SINCE_LAST = (  # (list, label, bullet text)
     ("completed", "Completed", "{{ c.text }} ({{ c.ref }})"),
     (
         "turned_red",
-        "Turned Red after a change to {% if since_last.turned_red|length == 1 %}its{% else %}their{% endif %} "
+        "Turned {{ scheme.red.name }} after a change to {% if since_last.turned_red|length == 1 %}its{% else %}their{% endif %} "
         "status, deadline or completion date",
         "{{ c.text }} ({{ c.ref }})",
     ),
     (
         "turned_red_deadline_passed",
-        "Turned Red because {% if since_last.turned_red_deadline_passed|length == 1 %}its deadline{% else %}"
+        "Turned {{ scheme.red.name }} because {% if since_last.turned_red_deadline_passed|length == 1 %}its deadline{% else %}"
         "their deadlines{% endif %} passed",
         "{{ c.text }} ({{ c.ref }})",
     ),
@@ -858,7 +864,8 @@ def since_last_bullets(doc) -> None:
     tag(doc, "{%p if not (" + " or ".join(f"since_last.{key}" for key, _, _ in SINCE_LAST) + ") %}")
     para(
         doc,
-        "No action was completed, turned Red or had its deadline moved since the last report.",
+        "No action was completed, turned {{ scheme.red.name }} or had its deadline moved since the last "
+        "report.",
         "Body Indent",
     )
     tag(doc, "{%p endif %}")
@@ -881,7 +888,7 @@ def appendix(doc) -> None:
     )
     for text in (
         "Progress dashboard for all actions to date",
-        "Red actions: corrective action and forecast",
+        "{{ scheme.red.name }} actions: corrective action and forecast",
         "Direction of travel since the last report",
         "Progress summary for actions due in the current period",
         "Key leads and those responsible for actions",
@@ -898,8 +905,8 @@ def appendix(doc) -> None:
     tag(doc, "{%p if uncommented_count %}")
     para(
         doc,
-        "{% if unfinished_count == 1 %}The one action not completed by deadline has{% else %}Of the "
-        "{{ unfinished_count|words }} actions not completed by deadline, {{ uncommented_count|words }} "
+        "{% if unfinished_count == 1 %}The one action not {{ scheme.done }} has{% else %}Of the "
+        "{{ unfinished_count|words }} {{ scheme.unfinished }}, {{ uncommented_count|words }} "
         "{% if uncommented_count == 1 %}has{% else %}have{% endif %}{% endif %} no progress commentary this "
         "period: "
         "{{ uncommented_actions }}.",
@@ -912,55 +919,19 @@ def appendix(doc) -> None:
         "The table below provides an overview of all actions completed, in progress or slipped as at "
         "{{ as_at }}.",
     )
-    t = Table(doc, [w / 5] * 5)
-    t.header(
-        "Total number of actions in the improvement plan",
-        "Actions completed by deadline (G)",
-        "Actions ongoing within deadline (A)",
-        "Actions not completed by deadline (R)",
-        "Not rated (NR)",
-        center=(0, 1, 2, 3, 4),
-    )
-    t.row(
-        "{{ overall.total }}",
-        "{{ overall.completed }}",
-        "{{ overall.ongoing }}",
-        "{{ overall.not_completed }}",
-        "{{ overall.not_rated }}",
-        center=(0, 1, 2, 3, 4),
-    )
-    after_table(doc)
-    para(doc, "By section:", "Label")
-    t = Table(doc, [w - 5 * 2.6] + [2.6] * 5)
-    t.header("Section", "Total", "G", "A", "R", "NR", center=(1, 2, 3, 4, 5))
-    t.tag("{%tr for s in sections %}")
-    t.row(
-        "{{ s.heading }}",
-        "{{ s.counts.total }}",
-        "{{ s.counts.completed }}",
-        "{{ s.counts.ongoing }}",
-        "{{ s.counts.not_completed }}",
-        "{{ s.counts.not_rated }}",
-        center=(1, 2, 3, 4, 5),
-    )
-    t.tag("{%tr endfor %}")
-    t.row(
-        "Whole plan",
-        "{{ overall.total }}",
-        "{{ overall.completed }}",
-        "{{ overall.ongoing }}",
-        "{{ overall.not_completed }}",
-        "{{ overall.not_rated }}",
-        center=(1, 2, 3, 4, 5),
-        labels=(0,),
-    )
-    after_table(doc)
+    # two versions of each table: with the scheme's fourth bucket (Blue, Completed) as its first rating, or without
+    tag(doc, "{%p if scheme.extra %}")
+    dashboard_tables(doc, ("extra", "green", "amber", "red"))
+    tag(doc, "{%p else %}")
+    dashboard_tables(doc, ("green", "amber", "red"))
+    tag(doc, "{%p endif %}")
     # the chart after both tables: the tables fill the dashboard's page, the chart and its caption go together
     chart = para(doc, "{{ rag_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     chart.paragraph_format.keep_with_next = True
     para(
         doc,
-        "Figure 1: RAG rating of the plan's actions by section and for the whole plan, as at {{ as_at }}.",
+        "Figure 1: {{ scheme.name }} rating of the plan's actions by section and for the whole plan, as at "
+        "{{ as_at }}.",
         "Figure Caption",
     )
     brag_and_red_actions(doc)
@@ -979,7 +950,9 @@ def appendix(doc) -> None:
     chart = para(doc, "{{ trend_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     chart.paragraph_format.keep_with_next = True
     para(
-        doc, "Figure 2: RAG rating of the plan's actions at each report to date.", "Figure Caption"
+        doc,
+        "Figure 2: {{ scheme.name }} rating of the plan's actions at each report to date.",
+        "Figure Caption",
     )
     tag(doc, "{%p endif %}")
 
@@ -999,8 +972,8 @@ def appendix(doc) -> None:
     t = Table(doc, [w / 3] * 3)
     t.header(
         "Number of actions due for completion this period",
-        "Actions completed by deadline (G)",
-        "Actions not completed by deadline (R)",
+        "Actions completed by deadline ({{ period.completed_rating.letter }})",
+        "Actions not completed by deadline ({{ period.not_completed_rating.letter }})",
         center=(0, 1, 2),
     )
     t.row(
@@ -1012,15 +985,15 @@ def appendix(doc) -> None:
         doc,
         "A further {{ period.not_yet_due|words }} of the {{ period.due|words }} actions "
         "{% if period.not_yet_due == 1 %}is{% else %}are{% endif %} not yet due: the target date is still to "
-        "come (rated A below).",
+        "come (rated {{ period.not_yet_due_letters }} below).",
     )
     tag(doc, "{%p endif %}")
-    t = Table(doc, [1.3, 7.2, 3.9, 1.2, 9.4, w - 23.0])
+    t = Table(doc, [1.3, 7.2, 3.9, 1.5, 9.1, w - 23.0])  # the rating column fits "Rating"
     t.header(
         "Ref",
         "Action",
         "Action owner",
-        "RAG",
+        "{{ scheme.column }}",
         "Progress summary",
         "Target completion deadline",
         center=(3,),
@@ -1081,19 +1054,12 @@ def appendix(doc) -> None:
     para(doc, "b) Success measures (how will we know?)", "Label")
     bullet_loop(doc, "b in r.measures", "{{ b }}", 1.0)
     para(doc, "c) Actions", "Label")
-    t = Table(doc, [1.3, 13.4, 3.2, w - 19.4, 1.5])
-    t.header("Ref", "Action", "Completion deadline", "By whom", "RAG", center=(4,))
-    t.tag("{%tr for a in r.actions %}")
-    t.row(
-        "{{ a.ref }}",
-        "{{ a.text }}",
-        "{{ a.deadline }}",
-        "{{ a.owner }}",
-        "{% cellbg a.fill %}{{ a.rag }}",
-        rag=4,
-    )
-    t.tag("{%tr endfor %}")
-    after_table(doc)
+    # with a success measure column only when some action of the plan has one (Actions "What does success look like?")
+    tag(doc, "{%p if success_measures %}")
+    actions_table(doc, with_measure=True)
+    tag(doc, "{%p else %}")
+    actions_table(doc, with_measure=False)
+    tag(doc, "{%p endif %}")
     para(doc, "Monitoring and impact", "Label")
     para(doc, "d) Action plan progress", "Label")
     tag(doc, "{%p if r.progress %}")
@@ -1109,7 +1075,7 @@ def appendix(doc) -> None:
     para(doc, "{{ r.uncommented }}")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if not r.progress and not r.exceptions and not r.uncommented %}")
-    para(doc, "All actions of this recommendation are completed by deadline.")
+    para(doc, "All actions of this recommendation are {{ scheme.done }}.")
     tag(doc, "{%p endif %}")
     para(doc, "e) Impact: data and commentary", "Label")
     para(doc, "{{ r.impact or 'None recorded.' }}")
@@ -1118,6 +1084,90 @@ def appendix(doc) -> None:
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     annex(doc)
+
+
+def actions_table(doc, with_measure: bool) -> None:
+    """A recommendation's actions: ref, text, (what success looks like,) deadline, owners and the rating cell."""
+    w = LANDSCAPE_TEXT_CM
+    measure = ("What does success look like?",) if with_measure else ()
+    widths = (
+        [1.3, 9.4, 6.0, 3.2, w - 21.4, 1.5] if with_measure else [1.3, 13.4, 3.2, w - 19.4, 1.5]
+    )
+    rag = len(widths) - 1
+    t = Table(doc, widths)
+    t.header(
+        "Ref",
+        "Action",
+        *measure,
+        "Completion deadline",
+        "By whom",
+        "{{ scheme.column }}",
+        center=(rag,),
+    )
+    t.tag("{%tr for a in r.actions %}")
+    t.row(
+        "{{ a.ref }}",
+        "{{ a.text }}",
+        *(("{{ a.success_measure }}",) if with_measure else ()),
+        "{{ a.deadline }}",
+        "{{ a.owner }}",
+        "{% cellbg a.fill %}{{ a.rag }}",
+        rag=rag,
+    )
+    t.tag("{%tr endfor %}")
+    after_table(doc)
+
+
+COUNT_KEYS = {"extra": "extra", "green": "completed", "amber": "ongoing", "red": "not_completed"}
+
+
+def dashboard_tables(doc, buckets: tuple[str, ...]) -> None:
+    """The appendix's dashboard: the whole plan by rating, then by section; one column per rating of the scheme,
+    headed in its words (``scheme.green.heading``: "Actions completed by deadline (G)")."""
+    w = LANDSCAPE_TEXT_CM
+    n = len(buckets) + 2
+    t = Table(doc, [w / n] * n)
+    t.header(
+        "Total number of actions in the improvement plan",
+        *(f"{{{{ scheme.{b}.heading }}}}" for b in buckets),
+        "Not rated (NR)",
+        center=tuple(range(n)),
+    )
+    t.row(
+        "{{ overall.total }}",
+        *(f"{{{{ overall.{COUNT_KEYS[b]} }}}}" for b in buckets),
+        "{{ overall.not_rated }}",
+        center=tuple(range(n)),
+    )
+    after_table(doc)
+    para(doc, "By section:", "Label")
+    t = Table(doc, [w - n * 2.6] + [2.6] * n)
+    centred = tuple(range(1, n + 1))
+    t.header(
+        "Section",
+        "Total",
+        *(f"{{{{ scheme.{b}.letter }}}}" for b in buckets),
+        "NR",
+        center=centred,
+    )
+    t.tag("{%tr for s in sections %}")
+    t.row(
+        "{{ s.heading }}",
+        "{{ s.counts.total }}",
+        *(f"{{{{ s.counts.{COUNT_KEYS[b]} }}}}" for b in buckets),
+        "{{ s.counts.not_rated }}",
+        center=centred,
+    )
+    t.tag("{%tr endfor %}")
+    t.row(
+        "Whole plan",
+        "{{ overall.total }}",
+        *(f"{{{{ overall.{COUNT_KEYS[b]} }}}}" for b in buckets),
+        "{{ overall.not_rated }}",
+        center=centred,
+        labels=(0,),
+    )
+    after_table(doc)
 
 
 def annex(doc) -> None:
@@ -1158,35 +1208,35 @@ def brag_and_red_actions(doc) -> None:
     """The counts with Blue (only when the plan is rated BRAG) and the Red actions with their corrective action
     and forecast date (one sentence when there are none, never an empty table)."""
     w = LANDSCAPE_TEXT_CM
-    tag(doc, "{%p if brag %}")
+    # the scheme in words when it has a fourth bucket (the dashboard's tables above count it in its own column)
+    tag(doc, "{%p if scheme.brag %}")
     para(doc, "Blue, Red, Amber, Green (BRAG)", "Heading 3")
     para(
         doc,
-        "This plan is rated Blue, Red, Amber, Green. An action is rated Blue (B) when it is complete by its "
-        "deadline and the evidence of its impact is recorded, that is, the change is embedded; a complete "
-        "action without that evidence is rated Green (G). With Blue counted:",
+        "This plan is rated Blue, Red, Amber, Green. An action is rated {{ scheme.extra.name }} "
+        "({{ scheme.extra.letter }}) when it is complete by its deadline and the evidence of its impact is "
+        "recorded, that is, the change is embedded; a complete action without that evidence is rated "
+        "{{ scheme.green.name }} ({{ scheme.green.letter }}).",
     )
-    t = Table(doc, [w - 6 * 2.4] + [2.4] * 6)
-    t.header("Section", "Total", "B", "G", "A", "R", "NR", center=(1, 2, 3, 4, 5, 6))
-    t.tag("{%tr for c in brag_counts %}")
-    t.row(
-        "{{ c.heading }}",
-        "{{ c.total }}",
-        "{{ c.blue }}",
-        "{{ c.completed }}",
-        "{{ c.ongoing }}",
-        "{{ c.not_completed }}",
-        "{{ c.not_rated }}",
-        center=(1, 2, 3, 4, 5, 6),
+    tag(doc, "{%p elif scheme.completed_apart %}")
+    para(doc, "The rating scheme: {{ scheme.name }}", "Heading 3")
+    para(
+        doc,
+        "This plan uses the {{ scheme.name }} rating scheme. Every action whose progress status means it is "
+        "complete is rated {{ scheme.extra.name }} ({{ scheme.extra.letter }}), whatever its deadline. The "
+        "others are rated {{ scheme.green.name }} ({{ scheme.green.letter }}): {{ scheme.green.meaning }}; "
+        "{{ scheme.amber.name }} ({{ scheme.amber.letter }}): {{ scheme.amber.meaning }}; or "
+        "{{ scheme.red.name }} ({{ scheme.red.letter }}): {{ scheme.red.meaning }}."
+        "{% if scheme.days_behind %} The tolerance is {{ scheme.tolerance }} past the deadline in force."
+        "{% endif %}",
     )
-    t.tag("{%tr endfor %}")
-    after_table(doc)
     tag(doc, "{%p endif %}")
-    para(doc, "Red actions: corrective action and forecast", "Heading 3")
+    para(doc, "{{ scheme.red.name }} actions: corrective action and forecast", "Heading 3")
     tag(doc, "{%p if red_actions_planned %}")
     para(
         doc,
-        "The {% if red_actions_planned|length == 1 %}action{% else %}actions{% endif %} rated Red (R) with a "
+        "The {% if red_actions_planned|length == 1 %}action{% else %}actions{% endif %} rated "
+        "{{ scheme.red.name }} ({{ scheme.red.letter }}) with a "
         "corrective action or a forecast date recorded: what is being done to bring "
         "{% if red_actions_planned|length == 1 %}it{% else %}each{% endif %} back on track and when it is now "
         "expected to be complete.",
@@ -1194,7 +1244,7 @@ def brag_and_red_actions(doc) -> None:
     t = Table(doc, [1.3, 7.6, 3.8, 2.6, w - 17.8, 2.5])
     t.header(
         "Ref",
-        "Action (rated Red)",
+        "Action (rated {{ scheme.red.name }})",
         "Action owner",
         "Deadline",
         "Corrective action",
@@ -1218,7 +1268,7 @@ def brag_and_red_actions(doc) -> None:
     para(doc, "No corrective action or forecast date recorded for: {{ red_actions_unplanned }}.")
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if not red_actions %}")
-    para(doc, "No action is rated Red.")
+    para(doc, "No action is rated {{ scheme.red.name }}.")
     tag(doc, "{%p endif %}")
 
 

@@ -36,11 +36,30 @@ class Bucket:
     fill: str
     font: str
     light: str = ""  # the Dashboard's fourth-bucket row: its pale fill (Blue, Completed)
+    # The report's words for the bucket's actions, each given only where the default does not read well:
+    plural: str = ""  # in its tables' headings: "actions " + meaning unless given
+    described: str = ""  # in its sentences and the cover table's rows: as plural unless given
+    in_key: str = ""  # after "G (green)" in the report's key: the meaning unless given
 
     @property
     def label(self) -> str:
         """As the Dashboard and the report head it: "Completed by deadline (G)"."""
         return f"{self.meaning[:1].upper()}{self.meaning[1:]} ({self.letter})"
+
+    @property
+    def actions(self) -> str:
+        """The bucket's actions in words, as the report's tables head them: "actions completed by deadline"."""
+        return self.plural or f"actions {self.meaning}"
+
+    @property
+    def actions_described(self) -> str:
+        """The bucket's actions in the report's sentences: "actions that are not completed by deadline or ..."."""
+        return self.described or self.actions
+
+    @property
+    def key_words(self) -> str:
+        """What the letter stands for in the report's key: "not completed by deadline, or unlikely to be"."""
+        return self.in_key or self.meaning
 
 
 _GREEN, _AMBER, _RED = (
@@ -50,9 +69,9 @@ _GREEN, _AMBER, _RED = (
 )
 
 
-def _bucket(colour: tuple[str, str, str, str], meaning: str, key: str) -> Bucket:
+def _bucket(colour: tuple[str, str, str, str], meaning: str, key: str, **words: str) -> Bucket:
     letter, name, fill, font = colour
-    return Bucket(letter, name, meaning, key, fill, font)
+    return Bucket(letter, name, meaning, key, fill, font, **words)
 
 
 _BLUE = Bucket(
@@ -126,7 +145,13 @@ class Scheme:
 
 _RAG_GREEN = _bucket(_GREEN, "completed by deadline", "completed_by_deadline")
 _RAG_AMBER = _bucket(_AMBER, "ongoing within deadline", "ongoing_within_deadline")
-_RAG_RED = _bucket(_RED, "not completed by deadline", "not_completed_by_deadline")
+_RAG_RED = _bucket(
+    _RED,
+    "not completed by deadline",
+    "not_completed_by_deadline",
+    described="actions that are not completed by deadline or are unlikely to be completed by deadline",
+    in_key="not completed by deadline, or unlikely to be",
+)
 
 RAG = Scheme("RAG", _RAG_GREEN, _RAG_AMBER, _RAG_RED)
 BRAG = Scheme(
@@ -145,9 +170,21 @@ RAG_COMPLETED = Scheme(
 )
 DAYS_BEHIND = Scheme(
     "Days behind",
-    _bucket(_GREEN, "deadline not passed", "on_schedule"),
-    _bucket(_AMBER, "behind its deadline, within the tolerance", "behind_within_tolerance"),
-    _bucket(_RED, "behind its deadline, beyond the tolerance", "behind_beyond_tolerance"),
+    _bucket(
+        _GREEN, "deadline not passed", "on_schedule", plural="actions whose deadline has not passed"
+    ),
+    _bucket(
+        _AMBER,
+        "behind its deadline, within the tolerance",
+        "behind_within_tolerance",
+        plural="actions behind their deadline, within the tolerance",
+    ),
+    _bucket(
+        _RED,
+        "behind its deadline, beyond the tolerance",
+        "behind_beyond_tolerance",
+        plural="actions behind their deadline, beyond the tolerance",
+    ),
     _COMPLETED,
     days_behind=True,
 )

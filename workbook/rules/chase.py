@@ -42,14 +42,35 @@ FILLED = (
     schema.Column("Reason for the new deadline", "reason", schema.TEXT, 35, required=False),
 )
 REQUEST_COLUMNS = READ_ONLY + FILLED
-INSTRUCTIONS = (
-    f"Fill in only the white columns {schema.column_letter(len(READ_ONLY) + 1)} to "
-    f"{schema.column_letter(len(REQUEST_COLUMNS))} for each of your actions: the new status (pick from the "
-    "list), the date it was completed, your commentary on progress this period, and, if the deadline cannot be "
-    "met, a proposed new deadline with the reason. Leave a cell blank to keep what the tracker has. "
-    "Save the file and send it back by replying to the e-mail; do not rename the file or change the "
-    "grey columns."
-)
+# Shown beside the action's text, read-only, when some action of the plan says what success looks like (the
+# Actions column of that name); a plan without it keeps the request's columns as they were.
+SUCCESS_MEASURE = schema.Column("What does success look like?", "success_measure", schema.TEXT, 35)
+WITH_MEASURE = (*READ_ONLY[:2], SUCCESS_MEASURE, *READ_ONLY[2:])
+
+
+def read_only_columns(with_measure: bool) -> tuple[schema.Column, ...]:
+    """The request's grey columns: with "What does success look like?" after the action's text, or without."""
+    return WITH_MEASURE if with_measure else READ_ONLY
+
+
+def request_columns(with_measure: bool) -> tuple[schema.Column, ...]:
+    """Every column of the request sheet, in order."""
+    return read_only_columns(with_measure) + FILLED
+
+
+def instructions(columns: tuple[schema.Column, ...] = REQUEST_COLUMNS) -> str:
+    """The note at the top of the request: which columns to fill in."""
+    return (
+        f"Fill in only the white columns {schema.column_letter(len(columns) - len(FILLED) + 1)} to "
+        f"{schema.column_letter(len(columns))} for each of your actions: the new status (pick from the "
+        "list), the date it was completed, your commentary on progress this period, and, if the deadline cannot "
+        "be met, a proposed new deadline with the reason. Leave a cell blank to keep what the tracker has. "
+        "Save the file and send it back by replying to the e-mail; do not rename the file or change the "
+        "grey columns."
+    )
+
+
+INSTRUCTIONS = instructions()
 # A1:A7, the values in B; "Tracker" is the tracker's file name (for people), "Tracker ID" its identity (for checks)
 ABOUT_KEYS = ("Owner", "Name", "Period", "As at", "Tracker", "Request", "Tracker ID")
 REQUEST_ID_CELL = f"B{ABOUT_KEYS.index('Request') + 1}"  # the request's id on the About sheet
@@ -61,11 +82,10 @@ MAX_CELL_TEXT = (
 )
 
 
-def letter(field: str) -> str:
-    """The request sheet's column letter of a field."""
-    return schema.column_letter(
-        next(i for i, c in enumerate(REQUEST_COLUMNS, 1) if c.field == field)
-    )
+def letter(field: str, columns: tuple[schema.Column, ...] = REQUEST_COLUMNS) -> str:
+    """The request sheet's column letter of a field (``columns``: the request's, with or without the success
+    measure)."""
+    return schema.column_letter(next(i for i, c in enumerate(columns, 1) if c.field == field))
 
 
 # --- requests --------------------------------------------------------------------------------------------------------
@@ -88,6 +108,14 @@ class Request:
     tracker_id: str = (
         ""  # the identity of the tracker that sent it (Settings "Tracker ID"), written on About
     )
+    with_measure: bool = (
+        False  # some action of the plan says what success looks like: show it, read-only
+    )
+
+    @property
+    def columns(self) -> tuple[schema.Column, ...]:
+        """The request sheet's columns, in order."""
+        return request_columns(self.with_measure)
 
     @property
     def file_stem(self) -> str:
@@ -152,6 +180,7 @@ def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
             else:
                 by_owner.setdefault(lead.key, {}).setdefault(action.row, action)
     asked = [lead for lead in plan.leads if lead.key in by_owner]
+    measured = any(a.success_measure.strip() for a in plan.actions)
     findings = []
     for lead in asked:
         who = lead.shown
@@ -191,6 +220,7 @@ def plan_requests(plan: Plan, period: Period | None, as_at: date) -> Requests:
             f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'email', lead.row)}",
             f"{schema.LEADS.name}!{plan.cell(schema.LEADS.name, 'initials', lead.row)}",
             statuses=plan.words.drop_down(),
+            with_measure=measured,
         )
         for lead in asked
     )
@@ -242,6 +272,9 @@ class Returned:
     )
     tracker_id: str = (
         ""  # the identity of the tracker it names on About; "" before requests carried one
+    )
+    columns: tuple[schema.Column, ...] = (
+        REQUEST_COLUMNS  # as its header row has them (success measure or not)
     )
 
 
@@ -365,10 +398,13 @@ def deadline_shown(action: Action) -> object:
 
 
 def _read_only_edited(
-    action: Action, values: dict[str, object], proposed: dict[str, object]
+    action: Action,
+    values: dict[str, object],
+    proposed: dict[str, object],
+    columns: tuple[schema.Column, ...] = REQUEST_COLUMNS,
 ) -> str | None:
     """The first read-only field whose value is not the tracker's (nor the value this return already applied)."""
-    for column in READ_ONLY[1:]:
+    for column in columns[1 : len(columns) - len(FILLED)]:
         typed = values.get(column.field)
         if column.field == "deadline":
             shown, tracker = _text(typed), _text(deadline_shown(action))
@@ -398,7 +434,7 @@ def _check_row(
         refusals.append(
             refusal(
                 returned.file,
-                f"{letter(field)}{row.row}",
+                f"{letter(field, returned.columns)}{row.row}",
                 action_id,
                 f"{message} Nothing from this row is taken.",
                 code,
@@ -463,7 +499,7 @@ def _check_row(
             )
         if text:
             proposed[target] = text
-    edited = _read_only_edited(action, v, proposed)
+    edited = _read_only_edited(action, v, proposed, returned.columns)
     if edited is not None:
         refuse(
             edited,
@@ -477,7 +513,7 @@ def _check_row(
 
 
 def _header(field: str) -> str:
-    return next(c.header for c in REQUEST_COLUMNS if c.field == field)
+    return next(c.header for c in request_columns(True) if c.field == field)
 
 
 _SOURCE = {
@@ -568,7 +604,7 @@ def sent_for(
                 f"({', '.join(sent.actions) or 'no actions'}): rows were added or an Action ID "
                 "changed.",
                 "return-not-asked",
-                f"{letter('action_id')}{row.row}",
+                f"{letter('action_id', returned.columns)}{row.row}",
                 REQUEST_SHEET,
             )
     return replace(returned, owner=sent.owner, period=sent.period), None
@@ -618,7 +654,7 @@ def collect(
                 refusals.append(
                     refusal(
                         returned.file,
-                        f"{letter(_SOURCE[field])}{row.row}",
+                        f"{letter(_SOURCE[field], returned.columns)}{row.row}",
                         action_id,
                         f"owners returned different values for action {action_id} ({shown}), so "
                         "none is taken. Agree one value and type it in the tracker.",
@@ -633,7 +669,7 @@ def collect(
             continue
         value, returned, row = given[0]
         action = actions[action_id]
-        cell = f"{letter(_SOURCE[field])}{row.row}"
+        cell = f"{letter(_SOURCE[field], returned.columns)}{row.row}"
         if field == "deadline":
             reason = next((str(v) for v, _, _ in offers.get((action_id, "reason"), ())), "")
             logged = any(r.new_deadline == value for r in plan.revisions_of(action_id))

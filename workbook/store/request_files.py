@@ -24,16 +24,15 @@ from ofsted_tracker.workbook.rules.chase import (
     FILLED,
     FIRST_ROW,
     HEADER_ROW,
-    INSTRUCTIONS,
     NOTE_ROW,
-    READ_ONLY,
-    REQUEST_COLUMNS,
     REQUEST_SHEET,
     TITLE_ROW,
     Request,
     Requests,
     deadline_shown,
+    instructions,
     letter,
+    read_only_columns,
 )
 from ofsted_tracker.workbook.rules.layout import fit_height
 from ofsted_tracker.workbook.store.paths import output_folder
@@ -52,20 +51,22 @@ class Written:
     draft: Path
 
 
-def _row_values(action) -> tuple[object, ...]:
-    """The read-only values of an action's row on the request, in column order."""
+def _row_values(action, with_measure: bool = False) -> tuple[object, ...]:
+    """The read-only values of an action's row on the request, in column order (``read_only_columns``)."""
     return (
         action.action_id,
         action.text,
+        *((action.success_measure,) if with_measure else ()),
         deadline_shown(action),
         action.status,
         action.commentary,
     )
 
 
-def _row_height(values: tuple[object, ...]) -> float:
+def _row_height(values: tuple[object, ...], with_measure: bool = False) -> float:
     """A request row's height: its text's, with room to type commentary."""
-    return max(fit_height([str(v) for v in values], [c.width for c in READ_ONLY]) or 15, 45)
+    widths = [c.width for c in read_only_columns(with_measure)]
+    return max(fit_height([str(v) for v in values], widths) or 15, 45)
 
 
 def request_workbook(request: Request, tracker: str):
@@ -85,14 +86,14 @@ def request_workbook(request: Request, tracker: str):
         f"Update request for {lead.name or lead.initials} ({lead.initials}): {when}as at "
         f"{uk(request.as_at)}",
     ).font = Font(bold=True, size=14, color="1F4E79")
-    note = ws.cell(NOTE_ROW, 1, INSTRUCTIONS)
+    columns, measured = request.columns, request.with_measure
+    read_only = read_only_columns(measured)
+    note = ws.cell(NOTE_ROW, 1, instructions(columns))
     note.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.merge_cells(
-        start_row=NOTE_ROW, start_column=1, end_row=NOTE_ROW, end_column=len(REQUEST_COLUMNS)
-    )
+    ws.merge_cells(start_row=NOTE_ROW, start_column=1, end_row=NOTE_ROW, end_column=len(columns))
     ws.row_dimensions[NOTE_ROW].height = 48
     grey = PatternFill("solid", fgColor=READ_ONLY_FILL)
-    for j, column in enumerate(REQUEST_COLUMNS, start=1):
+    for j, column in enumerate(columns, start=1):
         cell = ws.cell(HEADER_ROW, j, column.header)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
@@ -100,24 +101,24 @@ def request_workbook(request: Request, tracker: str):
         ws.column_dimensions[schema.column_letter(j)].width = column.width
     last = FIRST_ROW + len(request.actions) - 1
     for i, action in enumerate(request.actions, start=FIRST_ROW):
-        values = _row_values(action)
+        values = _row_values(action, measured)
         for j, value in enumerate(values, start=1):
             cell = ws.cell(i, j, value)
             cell.fill = grey
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(value, str) and value.startswith("="):
                 cell.data_type = "s"  # an officer's text stays text, never a formula
-            if READ_ONLY[j - 1].kind == schema.DATE:
+            if read_only[j - 1].kind == schema.DATE:
                 cell.number_format = UK_DATE
-            elif READ_ONLY[j - 1].kind == schema.ID:
+            elif read_only[j - 1].kind == schema.ID:
                 cell.number_format = "@"
-        for j, column in enumerate(FILLED, start=len(READ_ONLY) + 1):
+        for j, column in enumerate(FILLED, start=len(read_only) + 1):
             cell = ws.cell(i, j)
             cell.protection = Protection(locked=False)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if column.kind == schema.DATE:
                 cell.number_format = UK_DATE
-        ws.row_dimensions[i].height = _row_height(values)
+        ws.row_dimensions[i].height = _row_height(values, measured)
     ws.row_dimensions[HEADER_ROW].height = 30
     if request.actions:
         status = DataValidation(
@@ -130,10 +131,11 @@ def request_workbook(request: Request, tracker: str):
             errorTitle="New status",
             error="Pick the status from the drop-down list.",
         )
-        status.add(f"{letter('new_status')}{FIRST_ROW}:{letter('new_status')}{last}")
+        at = letter("new_status", columns)
+        status.add(f"{at}{FIRST_ROW}:{at}{last}")
         ws.add_data_validation(status)
         for column in (c for c in FILLED if c.kind == schema.DATE):
-            title, at = column.header, letter(column.field)
+            title, at = column.header, letter(column.field, columns)
             rule = DataValidation(
                 type="date",
                 operator="between",
@@ -149,7 +151,7 @@ def request_workbook(request: Request, tracker: str):
             )
             rule.add(f"{at}{FIRST_ROW}:{at}{last}")
             ws.add_data_validation(rule)
-    ws.freeze_panes = f"{letter('text')}{FIRST_ROW}"
+    ws.freeze_panes = f"{letter('text', columns)}{FIRST_ROW}"
     ws.protection.sheet = True
     ws.protection.formatRows = False  # rows may be made taller to read long commentary
     ws.page_setup.orientation = "landscape"
@@ -259,15 +261,16 @@ class _Template:
                 data.remove(row)
         for i, action in enumerate(request.actions, start=FIRST_ROW):
             row = copy.deepcopy(self.prototype)
-            values = _row_values(action)
+            values = _row_values(action, request.with_measure)
             row.set("r", str(i))
-            row.set("ht", str(_row_height(values)))
+            row.set("ht", str(_row_height(values, request.with_measure)))
             for j, cell in enumerate(row):
                 value = values[j] if j < len(values) else None
                 _set_cell(cell, f"{schema.column_letter(j + 1)}{i}", value)
             data.append(row)
         last = FIRST_ROW + len(request.actions) - 1
-        sheet.find(_q("dimension")).set("ref", f"A1:{letter(FILLED[-1].field)}{last}")
+        end = letter(FILLED[-1].field, request.columns)
+        sheet.find(_q("dimension")).set("ref", f"A1:{end}{last}")
         for rule in sheet.iter(_q("dataValidation")):
             column = rule.get("sqref").split(":")[0].rstrip("0123456789")
             rule.set("sqref", f"{column}{FIRST_ROW}:{column}{last}")
@@ -350,7 +353,13 @@ def draft(
         f"Dear {lead.name or lead.initials},\n\n"
         f"Please update your actions of the improvement plan ({ids}) in the attached workbook: the new status, the "
         "date of completion, your commentary, and any proposed new deadline with its reason. Fill in only the white "
-        "columns, save the file and send it back by replying to this e-mail.\n\nThank you.\n"
+        "columns, save the file and send it back by replying to this e-mail.\n\n"
+        + (
+            "Beside each action is what success looks like, as the plan states it (read-only).\n\n"
+            if request.with_measure
+            else ""
+        )
+        + "Thank you.\n"
     )
     message.add_attachment(
         attachment, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=attachment_name

@@ -15,10 +15,11 @@ from ofsted_tracker.workbook.rules.chase import (
     ABOUT_SHEET,
     FIRST_ROW,
     HEADER_ROW,
-    REQUEST_COLUMNS,
     REQUEST_SHEET,
+    SUCCESS_MEASURE,
     Returned,
     ReturnRow,
+    request_columns,
 )
 from ofsted_tracker.workbook.store.package import read_part, sheet_parts
 from ofsted_tracker.workbook.store.reader import (
@@ -111,7 +112,11 @@ def read_return(path: Path) -> Returned:
     header = [
         schema.same_name(v) for v in (grid[HEADER_ROW - 1] if len(grid) >= HEADER_ROW else [])
     ]
-    for j, column in enumerate(REQUEST_COLUMNS):
+    # with "What does success look like?" after the action's text when the plan had one, else without
+    columns = request_columns(
+        len(header) > 2 and header[2] == schema.same_name(SUCCESS_MEASURE.header)
+    )
+    for j, column in enumerate(columns):
         if j >= len(header) or header[j] != schema.same_name(column.header):
             raise UnusableInput(
                 f"{label} {REQUEST_SHEET}!{schema.column_letter(j + 1)}{HEADER_ROW}: the header "
@@ -126,7 +131,7 @@ def read_return(path: Path) -> Returned:
     for i in range(FIRST_ROW - 1, len(grid)):
         values = {
             c.field: grid[i][j]
-            for j, c in enumerate(REQUEST_COLUMNS)
+            for j, c in enumerate(columns)
             if j < len(grid[i]) and grid[i][j] not in (None, "")
         }
         if values:
@@ -137,5 +142,6 @@ def read_return(path: Path) -> Returned:
         str(about.get(ABOUT_KEYS[2]) or "").strip(),
         tuple(rows),
         str(about.get(ABOUT_KEYS[5]) or "").strip(),
-        str(about.get(ABOUT_KEYS[6]) or "").strip(),
+        tracker_id=str(about.get(ABOUT_KEYS[6]) or "").strip(),
+        columns=columns,
     )
