@@ -95,8 +95,9 @@ def test_the_chart_has_the_schemes_series_names_colours_and_figures(scheme, tmp_
     assert f"Whole plan: {letters}, 0 NR." in descr
 
 
-def _edit_part(docx: Path, name: str, edit) -> None:
-    """Rewrite one part of a .docx in place with ``edit(root)``, as Word would after the policy team's change."""
+def _edit_part(docx: Path, name: str, edit, added: dict[str, bytes] | None = None) -> None:
+    """Rewrite one part of a .docx in place with ``edit(root)`` and add ``added`` parts, as Word would after the
+    policy team's change."""
     with zipfile.ZipFile(docx) as package:
         items = [(info, package.read(info)) for info in package.infolist()]
     with zipfile.ZipFile(docx, "w", zipfile.ZIP_DEFLATED) as package:
@@ -106,6 +107,8 @@ def _edit_part(docx: Path, name: str, edit) -> None:
                 edit(root)
                 data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
             package.writestr(info, data)
+        for extra, data in (added or {}).items():
+            package.writestr(extra, data)
 
 
 def _rag_chart_name(docx: Path) -> str:
@@ -218,3 +221,74 @@ def test_a_chart_with_no_series_left_is_a_template_error(tmp_path):
     with pytest.raises(TemplateError, match="RAG chart in the Word template .* no data series"):
         build_report(scheme_plan("RAG"), tmp_path / "report.docx", template=template)
     assert not (tmp_path / "report.docx").exists()
+
+
+def test_the_charts_other_parts_stay_related(tmp_path):
+    """Word adds a colour-style part to a chart it restyles: the filled chart keeps it, under the same id."""
+    template = tmp_path / "word-styled.docx"
+    shutil.copyfile(DEFAULT_TEMPLATE, template)
+    chart = _rag_chart_name(template)
+    folder, _, name = chart.rpartition("/")
+    colours = "http://schemas.microsoft.com/office/2011/relationships/chartColorStyle"
+    with zipfile.ZipFile(template) as package:
+        rels = etree.fromstring(package.read(f"{folder}/_rels/{name}.rels"))
+        types = etree.fromstring(package.read("[Content_Types].xml"))
+    etree.SubElement(
+        rels, f"{{{rels.nsmap[None]}}}Relationship", Id="rId9", Type=colours, Target="colors9.xml"
+    )
+    etree.SubElement(
+        types,
+        f"{{{types.nsmap[None]}}}Override",
+        PartName=f"/{folder}/colors9.xml",
+        ContentType="application/vnd.ms-office.chartcolorstyle+xml",
+    )
+    style = b'<cs:colorStyle xmlns:cs="http://schemas.microsoft.com/office/drawing/2012/chartStyle" meth="cycle" id="10"/>'
+    _edit_part(
+        template,
+        "[Content_Types].xml",
+        lambda root: root.extend(types[len(root) :]),
+        {
+            f"{folder}/colors9.xml": style,
+        },
+    )
+    _edit_part(template, f"{folder}/_rels/{name}.rels", lambda root: root.extend(rels[len(root) :]))
+    doc = Document(
+        str(build_report(scheme_plan("BRAG"), tmp_path / "report.docx", template=template))
+    )
+    part = charts(doc)["RAG chart"]
+    assert part.rels["rId9"].reltype == colours
+    assert part.rels["rId9"].target_part.blob == style
+    assert len(etree.fromstring(part.blob).xpath("//c:ser", namespaces=NS)) == 5
+
+
+def test_a_workbook_word_made_with_a_table_gets_the_figures_and_the_table_fits_them():
+    from openpyxl.worksheet.table import Table
+
+    from ofsted_tracker.report_builder.chart import ChartBar, fill_workbook, scheme_series
+    from ofsted_tracker.workbook.plan.schemes import DAYS_BEHIND
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    for row in ([" ", "Series 1", "Series 2"], ["Category 1", 4.3, 2.4], ["Category 2", 2.5, 4.4]):
+        sheet.append(row)
+    sheet.add_table(Table(displayName="Table1", ref="A1:C3"))
+    made = io.BytesIO()
+    book.save(made)
+    bars = [
+        ChartBar("A. Early help", {"total": 6, "completed": 2, "ongoing": 1, "not_completed": 1}),
+        ChartBar("Whole plan", {"total": 9, "completed": 3, "ongoing": 1, "not_completed": 2}),
+    ]
+    series = scheme_series(DAYS_BEHIND)
+    filled = openpyxl.load_workbook(
+        io.BytesIO(fill_workbook(made.getvalue(), "Sheet1", series, bars))
+    )
+    sheet = filled["Sheet1"]
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        [" ", *(s.name for s in series)],
+        ["A. Early help", 2, 2, 1, 1, 0],  # Completed: the rest of the total
+        ["Whole plan", 3, 3, 1, 2, 0],
+    ]
+    table = sheet.tables["Table1"]
+    assert table.ref == "A1:F3"
+    assert [c.name for c in table.tableColumns] == [" ", *(s.name for s in series)]
