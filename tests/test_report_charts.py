@@ -292,3 +292,20 @@ def test_a_workbook_word_made_with_a_table_gets_the_figures_and_the_table_fits_t
     table = sheet.tables["Table1"]
     assert table.ref == "A1:F3"
     assert [c.name for c in table.tableColumns] == [" ", *(s.name for s in series)]
+
+
+@pytest.mark.integration  # reads the packaged template
+def test_the_standard_template_carries_both_charts_in_the_rag_series():
+    from ofsted_tracker.report_builder.chart import scheme_series
+    from ofsted_tracker.workbook.plan.schemes import RAG
+
+    doc = Document(str(DEFAULT_TEMPLATE))
+    found = charts(doc)
+    assert list(found) == ["RAG chart", "Trend chart"]
+    for part in found.values():
+        space = etree.fromstring(part.blob)
+        assert space.xpath("//c:ser/c:tx//c:v/text()", namespaces=NS) == [
+            s.name for s in scheme_series(RAG)
+        ]
+        assert space.xpath("c:externalData/@r:id", namespaces=NS)[0] in part.rels
+    assert "rag_chart" not in "\n".join(p.text for p in doc.paragraphs)
