@@ -1,6 +1,6 @@
 """The Word committee report: ``build_report(summary, output, template=None)`` fills the policy team's template.
 
-Only this name is public. docx, docxtpl and python-pptx are imported when a report is built, not here, so the
+Only this name is public. docx and docxtpl are imported when a report is built, not here, so the
 command line starts fast.
 """
 

@@ -7,12 +7,13 @@ from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 
-from ofsted_tracker.report_builder.chart import MARKER, TREND_MARKER, place_charts, report_charts
+from ofsted_tracker.report_builder.chart import MARKER, TREND_MARKER, fill_charts, report_charts
 from ofsted_tracker.report_builder.context import PLACEHOLDERS, report_context
 from ofsted_tracker.report_builder.template import check, load, render, sandbox, template_source
 from ofsted_tracker.report_builder.text import BRACE_GUARD, guard_braces
 from ofsted_tracker.workbook.errors import TemplateError, TrackerError
 from ofsted_tracker.workbook.memory import no_cycle_collection
+from ofsted_tracker.workbook.plan.schemes import RAG, Scheme
 from ofsted_tracker.workbook.rules.summary import Summary
 from ofsted_tracker.workbook.store.safe_write import atomic_write
 
@@ -47,7 +48,10 @@ def build_report(
     with no_cycle_collection():
         context = report_context(summary, officers_annex)
         filled = fill_template(
-            context, Path(template) if template else DEFAULT_TEMPLATE, len(summary.plan.actions)
+            context,
+            Path(template) if template else DEFAULT_TEMPLATE,
+            len(summary.plan.actions),
+            summary.plan.scheme,
         )
         output.parent.mkdir(parents=True, exist_ok=True)
         with atomic_write(output, keep_backup=False) as tmp:
@@ -56,12 +60,13 @@ def build_report(
     return output
 
 
-def fill_template(context: dict, template: Path, actions: int = 0):
+def fill_template(context: dict, template: Path, actions: int = 0, scheme: Scheme = RAG):
     """The template (a docxtpl DocxTemplate) filled in for a report context, not yet saved.
 
     Four plain steps: check the template's text (report_builder.template.check), render it with docxtpl's
-    ``render``, replace the chart markers that ``{{ rag_chart }}`` and ``{{ trend_chart }}`` printed by the native charts, then tidy what
-    docxtpl leaves (cell properties in schema order, officers' brace pairs as typed) and set the properties.
+    ``render``, fill the template's native charts with the figures in the plan's rating ``scheme``
+    (report_builder.chart; a template's ``{{ rag_chart }}`` gets the standard chart), then tidy what docxtpl
+    leaves (cell properties in schema order, officers' brace pairs as typed) and set the properties.
     """
     if not template.is_file():
         raise TemplateError(
@@ -78,7 +83,7 @@ def fill_template(context: dict, template: Path, actions: int = 0):
         actions,
     )
     document = tpl.docx
-    place_charts(document, report_charts(context))
+    fill_charts(document, report_charts(context, scheme))
     _schema_order(document)
     _unguard(document)
     _describe(document, context)

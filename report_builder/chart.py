@@ -1,43 +1,65 @@
-"""The RAG charts: native Word charts (a DrawingML chart part with its embedded workbook), written by python-pptx.
+"""The report's native Word charts: taken from the template, filled with the plan's figures.
 
-python-pptx writes the ``c:chartSpace`` XML (its ``ChartXmlWriter``) and the workbook behind it (XlsxWriter);
-its chart object model sets the series colours, labels and axes. The chart goes where the template prints
-``{{ rag_chart }}`` (stacked bars by section) and the trend where it prints ``{{ trend_chart }}`` (a stacked
-column per report to date): each placeholder prints a marker, and after docxtpl has filled the template each
-marker's text is replaced by an inline drawing of its chart (:func:`place_charts`). The policy team can restyle a
-chart and edit its figures in Word, and it prints sharp at any size.
+The template carries two real Word charts, each a DrawingML chart part with its small embedded workbook: the RAG
+chart (a stacked bar per section, then the whole plan) and the trend (a stacked column per report to date). Each is
+known by the title in its drawing's properties, "RAG chart" or "Trend chart", which Word keeps when the chart is
+restyled, resized, moved or copied. The policy team restyles them in Word as any chart (fonts, colours, gridlines,
+legend, data labels, size). Once docxtpl has filled the template's text, :func:`fill_charts`:
+
+- makes each chart's series the plan's rating scheme's buckets, in the scheme's order, then Not rated: Green,
+  Amber, Red in RAG; Blue first in BRAG; Completed first in RAG + Completed and Days behind. A template series
+  keeps all its styling, its colour included, for the bucket whose letter ends its name ("... (G)"); a bucket the
+  template has no series for (Blue, Completed) gets a copy of the template's first series' styling in the
+  scheme's colour; a template series the scheme has no bucket for is removed. The policy team's colour for a
+  bucket therefore wins over the scheme's; the standard template's colours are the scheme's own.
+- writes the figures into the series' cached names, categories and values (what Word and LibreOffice draw) and
+  into the embedded workbook behind them (what Word's "Edit Data" opens); nothing else in the chart part changes.
+- sets the drawing's alternative text to the figures in words, and lets the RAG chart grow by 0.85 cm for each bar
+  beyond the template's own.
+
+A chart the template's conditions left out (the trend in a first report) is dropped with its parts. A template
+that still prints ``{{ rag_chart }}`` or ``{{ trend_chart }}`` gets a copy of the standard template's chart there.
+Only lxml and zipfile touch the parts at run time: python-pptx made the standard template's charts once
+(templates/source/make_template.py).
 """
 
 from __future__ import annotations
 
+import copy
+import io
+import re
+import zipfile
 from dataclasses import dataclass
 
-from ofsted_tracker.report_builder.context import NOT_RATED_FILL
-from ofsted_tracker.workbook.plan.schema import BLUE_FILL, RAG_FILLS
+from ofsted_tracker.report_builder.context import NOT_RATED, NOT_RATED_FILL
+from ofsted_tracker.workbook.errors import TemplateError
+from ofsted_tracker.workbook.plan.schemes import BRAG, RAG, Scheme
 
 MARKER = "\ufdd0rag chart\ufdd1"  # what {{ rag_chart }} prints; officers' text cannot hold it (text.clean)
 TREND_MARKER = "\ufdd0trend chart\ufdd1"  # what {{ trend_chart }} prints
-TREND_HEIGHT_CM = 8.0
-WIDTH_CM, ROW_CM, FRAME_CM = 24.0, 0.85, 2.6
-EMU_PER_CM = 360000
+RAG_TITLE, TREND_TITLE = "RAG chart", "Trend chart"  # the drawings' titles in the template
+ROW_CM, EMU_PER_CM = 0.85, 360000  # the RAG chart's height for each bar
 CHART_TYPE = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CHART_URI = "http://schemas.openxmlformats.org/drawingml/2006/chart"
-# (name in the legend, count key, fill): the report's own RAG fills
-SERIES = (
-    ("Completed by deadline (G)", "completed", RAG_FILLS["G"]),
-    ("Ongoing within deadline (A)", "ongoing", RAG_FILLS["A"]),
-    ("Not completed by deadline (R)", "not_completed", RAG_FILLS["R"]),
-    ("Not rated (NR)", "not_rated", NOT_RATED_FILL),
-)
-BLUE_SERIES = ("Complete and embedded (B)", "blue", BLUE_FILL)  # first, when the plan is rated BRAG
-LETTERS = {"blue": "B", "completed": "G", "ongoing": "A", "not_completed": "R", "not_rated": "NR"}
-_INLINE = (
-    '<wp:inline distT="0" distB="0" distL="0" distR="0" xmlns:wp="{wp}" xmlns:a="{a}" xmlns:c="{c}" xmlns:r="{r}">'
-    '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
-    '<wp:docPr id="{id}" name="Chart {id}"/><wp:cNvGraphicFramePr/>'
-    '<a:graphic><a:graphicData uri="{c}"><c:chart r:id="{rid}"/></a:graphicData></a:graphic></wp:inline>'
-)
+C_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+S_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+PACKAGE_REL = f"{R_NS}/package"
+CHART_REL = f"{R_NS}/chart"
+FILLS = (
+    "noFill",
+    "solidFill",
+    "gradFill",
+    "blipFill",
+    "pattFill",
+    "grpFill",
+)  # a shape's fill, one of these
+
+
+def _c(tag: str) -> str:
+    return f"{{{C_NS}}}{tag}"
 
 
 @dataclass(frozen=True)
@@ -46,6 +68,38 @@ class ChartBar:
 
     label: str
     counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series of a chart: its name in the legend (the bucket's label), its letter and its colour."""
+
+    name: str
+    letter: str
+    fill: str
+
+
+NOT_RATED_SERIES = Series("Not rated (NR)", NOT_RATED, NOT_RATED_FILL)
+# Where a bar's counts keep each letter; Completed (C) is the rest of the total (the context counts it nowhere else)
+COUNT_KEYS = {
+    "B": "blue",
+    "G": "completed",
+    "A": "ongoing",
+    "R": "not_completed",
+    NOT_RATED: "not_rated",
+}
+
+
+def scheme_series(scheme: Scheme) -> tuple[Series, ...]:
+    """The series for a rating scheme: its buckets in its order (the fourth first), then Not rated."""
+    return (*(Series(b.label, b.letter, b.fill) for b in scheme.buckets), NOT_RATED_SERIES)
+
+
+def bar_count(bar: ChartBar, letter: str) -> int:
+    """How many actions of a bar have the letter."""
+    if letter in COUNT_KEYS:
+        return bar.counts.get(COUNT_KEYS[letter], 0)
+    return bar.counts.get("total", 0) - sum(bar.counts.get(k, 0) for k in COUNT_KEYS.values())
 
 
 def chart_bars(context: dict) -> list[ChartBar]:
@@ -62,175 +116,471 @@ def trend_bars(context: dict) -> list[ChartBar]:
     return [ChartBar(f"{p['period']} ({p['as_at']})", p) for p in context["trend"]]
 
 
-def chart_series(bars: list[ChartBar]) -> tuple[tuple[str, str, str], ...]:
-    """The series the bars have: Blue first when they count it (BRAG), then Green, Amber, Red, Not rated."""
-    return (BLUE_SERIES, *SERIES) if bars and "blue" in bars[0].counts else SERIES
-
-
-def chart_description(bars: list[ChartBar], name: str = "RAG chart") -> str:
+def chart_description(
+    bars: list[ChartBar], name: str = "RAG chart", series: tuple[Series, ...] | None = None
+) -> str:
     """The chart's figures in words: its alternative text for screen readers."""
+    series = series or scheme_series(RAG)
     parts = [
-        f"{bar.label}: "
-        + ", ".join(f"{bar.counts.get(key, 0)} {LETTERS[key]}" for _, key, _ in chart_series(bars))
+        f"{bar.label}: " + ", ".join(f"{bar_count(bar, s.letter)} {s.letter}" for s in series)
         for bar in bars
     ]
-    if chart_series(bars) != SERIES:
-        name = name.replace("RAG chart", "BRAG chart")
     return f"{name}. " + "; ".join(parts) + "."
 
 
 @dataclass(frozen=True)
 class ChartPlace:
-    """A chart to put where the template printed ``marker``: its bars, kind, title and height."""
+    """A chart of the report: the title its drawing has in the template, the marker its placeholder prints, its
+    bars and series, and how its alternative text starts."""
 
+    title: str
     marker: str
     bars: list[ChartBar]
-    title: str
-    columns: bool = False  # stacked columns (the trend) instead of stacked bars
-    height_cm: float | None = None
+    series: tuple[Series, ...]
+    name: str
+    grows: bool = (
+        False  # taller by ROW_CM for each bar beyond the template's (the RAG chart's bars)
+    )
 
     @property
-    def height(self) -> int:
-        return round((self.height_cm or FRAME_CM + ROW_CM * len(self.bars)) * EMU_PER_CM)
+    def description(self) -> str:
+        return chart_description(self.bars, self.name, self.series)
 
 
-def report_charts(context: dict) -> list[ChartPlace]:
-    """The report's charts: the RAG chart by section, and the trend when there are earlier reports to show."""
+def report_charts(context: dict, scheme: Scheme = RAG) -> list[ChartPlace]:
+    """The report's charts: the RAG chart by section, and the trend when there are earlier reports to show.
+
+    The trend's rows count Blue within Green (completed by the deadline, embedded or not), as the trend table
+    does, so a BRAG plan's trend has the RAG series.
+    """
+    trend = RAG if scheme is BRAG else scheme
     return [
-        ChartPlace(MARKER, chart_bars(context), "RAG chart"),
         ChartPlace(
-            TREND_MARKER,
-            trend_bars(context),
-            "Trend chart",
-            columns=True,
-            height_cm=TREND_HEIGHT_CM,
+            RAG_TITLE,
+            MARKER,
+            chart_bars(context),
+            scheme_series(scheme),
+            "BRAG chart" if scheme is BRAG else "RAG chart",
+            grows=True,
+        ),
+        ChartPlace(
+            TREND_TITLE, TREND_MARKER, trend_bars(context), scheme_series(trend), "Trend chart"
         ),
     ]
 
 
-def chart_parts(bars: list[ChartBar], columns: bool = False) -> tuple[bytes, bytes]:
-    """The chart part's XML (``c:chartSpace``, series in the RAG colours) and its embedded workbook (.xlsx)."""
+# ------------------------------------------------------------------------------------ the chart part's XML
+
+
+def _put(parent, new, after: tuple[str, ...] = (), before: tuple[str, ...] = ()) -> None:
+    """Put ``new`` in place of the parent's child of its tag, else before the first of ``before``, else after
+    the last of ``after``, else last (the schema's order of children)."""
+    old = parent.find(new.tag)
+    if old is not None:
+        parent.replace(old, new)
+        return
+    for tag in before:
+        found = parent.find(_c(tag))
+        if found is not None:
+            found.addprevious(new)
+            return
+    for tag in reversed(after):
+        found = parent.find(_c(tag))
+        if found is not None:
+            found.addnext(new)
+            return
+    parent.append(new)
+
+
+def _cache(kind: str, values: list, format_code: str | None = None):
+    """A ``c:strCache`` or ``c:numCache`` of the values."""
     from lxml import etree
-    from pptx.chart.chart import Chart
-    from pptx.chart.data import CategoryChartData
-    from pptx.chart.xmlwriter import ChartXmlWriter
-    from pptx.dml.color import RGBColor
-    from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LEGEND_POSITION
-    from pptx.oxml import parse_xml
-    from pptx.util import Pt
 
-    data = CategoryChartData(number_format="0")
-    data.categories = [bar.label for bar in bars]
-    series = chart_series(bars)
-    for name, key, _ in series:
-        data.add_series(name, [bar.counts.get(key, 0) for bar in bars])
-    kind = XL_CHART_TYPE.COLUMN_STACKED if columns else XL_CHART_TYPE.BAR_STACKED
-    space = parse_xml(ChartXmlWriter(kind, data).xml.encode("utf-8"))
-    chart = Chart(space, None)
-    chart.font.size, chart.font.name = Pt(8), "Arial"
-    chart.has_legend = True
-    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-    chart.legend.include_in_layout = False
-    plot = chart.plots[0]
-    plot.gap_width = 60
-    plot.overlap = 100
-    plot.has_data_labels = True
-    labels = plot.data_labels
-    labels.number_format, labels.number_format_is_linked = (
-        "0;;;",
-        False,
-    )  # a segment of 0 shows no label
-    labels.font.bold = True
-    for drawn, (_, _, fill) in zip(plot.series, series):
-        drawn.format.fill.solid()
-        drawn.format.fill.fore_color.rgb = RGBColor.from_string(fill)
-        drawn.format.line.color.rgb = RGBColor(0, 0, 0)
-        drawn.format.line.width = Pt(0.5)
-    if not columns:
-        chart.category_axis.reverse_order = (
-            True  # the first section at the top, as in the table below it
+    cache = etree.Element(_c(kind))
+    if format_code is not None:
+        etree.SubElement(cache, _c("formatCode")).text = format_code
+    etree.SubElement(cache, _c("ptCount"), val=str(len(values)))
+    for i, value in enumerate(values):
+        etree.SubElement(etree.SubElement(cache, _c("pt"), idx=str(i)), _c("v")).text = str(value)
+    return cache
+
+
+def _ref(tag: str, ref: str, formula: str, cache):
+    from lxml import etree
+
+    outer = etree.Element(_c(tag))
+    inner = etree.SubElement(outer, _c(ref))
+    etree.SubElement(inner, _c("f")).text = formula
+    inner.append(cache)
+    return outer
+
+
+def _letter(ser) -> str | None:
+    """The letter a template series stands for: the one in brackets ending its cached name ("... (G)")."""
+    name = ser.findtext(f"{_c('tx')}//{_c('v')}") or ""
+    found = re.search(r"\(([A-Z]{1,2})\)\s*$", name)
+    return found[1] if found else None
+
+
+def _recolour(ser, fill: str) -> None:
+    """A copied series in the scheme's colour: its fill made solid, its per-point and extension parts left out."""
+    from lxml import etree
+
+    for tag in ("dPt", "extLst"):
+        for child in ser.findall(_c(tag)):
+            ser.remove(child)
+    sp = ser.find(_c("spPr"))
+    if sp is None:
+        sp = etree.Element(_c("spPr"))
+        _put(ser, sp, after=("idx", "order", "tx"))
+    solid = etree.Element(f"{{{A_NS}}}solidFill")
+    etree.SubElement(solid, f"{{{A_NS}}}srgbClr", val=fill)
+    fills = [child for child in sp if etree.QName(child).localname in FILLS]
+    if fills:
+        sp.replace(fills[0], solid)
+        for extra in fills[1:]:
+            sp.remove(extra)
+    else:
+        sp.insert(
+            1
+            if len(sp) and etree.QName(sp[0]).localname in ("xfrm", "custGeom", "prstGeom")
+            else 0,
+            solid,
         )
-        chart.category_axis.crosses = XL_AXIS_CROSSES.MAXIMUM  # and the scale still below the bars
-    chart.value_axis.has_major_gridlines = True
-    if max((sum(bar.counts.get(key, 0) for _, key, _ in SERIES) for bar in bars), default=0) <= 10:
-        chart.value_axis.major_unit = 1  # whole actions: no 0.5 steps on a small plan
-    chart.value_axis.has_title = True
-    chart.value_axis.axis_title.text_frame.text = "Number of actions"
-    return etree.tostring(
-        space, xml_declaration=True, encoding="UTF-8", standalone=True
-    ), data.xlsx_blob
 
 
-def place_charts(document, charts: list[ChartPlace]) -> int:
-    """Replace each chart marker in the filled document's body by its chart; return how many were placed."""
-    return sum(_place(document, chart) for chart in charts)
+def _column(i: int) -> str:
+    return chr(ord("A") + i)
 
 
-def _place(document, chart: ChartPlace) -> int:
-    """Replace each of one chart's markers in the filled document's body by the chart.
+def fill_chart_xml(space, bars: list[ChartBar], series: tuple[Series, ...]) -> str:
+    """Give a chart part's ``c:chartSpace`` the series and figures (in place); return the sheet its formulas name.
 
-    Each place gets its own chart part (related from the document part) and embedded workbook (related from the
-    chart part, as Word does), an inline drawing sized to the bars, and alternative text with the figures.
+    The series come from the template's series by letter (see the module's notes); each one's name, categories
+    and values are written as cached values with formulas into the embedded sheet: categories in column A, each
+    series in its own column from B, its name in row 1.
     """
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from lxml import etree
+
+    area = space.find(f"{_c('chart')}/{_c('plotArea')}")
+    plot = next(
+        (p for p in (area if area is not None else ()) if p.find(_c("ser")) is not None), None
+    )
+    if plot is None:
+        raise ValueError("it has no data series")
+    old = plot.findall(_c("ser"))
+    formula = old[0].findtext(f"{_c('tx')}/{_c('strRef')}/{_c('f')}") or "Sheet1!$B$1"
+    sheet = formula.rpartition("!")[0] or "Sheet1"
+    pattern = copy.deepcopy(old[0])
+    at = plot.index(old[0])
+    by_letter: dict[str | None, object] = {}
+    for ser in old:
+        by_letter.setdefault(_letter(ser), ser)
+        plot.remove(ser)
+    labels = [bar.label for bar in bars]
+    last = len(bars) + 1
+    for i, one in enumerate(series):
+        ser = by_letter.pop(one.letter, None)
+        if ser is None:
+            ser = copy.deepcopy(pattern)
+            _recolour(ser, one.fill)
+        if ser.find(_c("idx")) is None:
+            ser.insert(0, etree.Element(_c("idx")))
+        if ser.find(_c("order")) is None:
+            _put(ser, etree.Element(_c("order")), after=("idx",))
+        for tag in ("idx", "order"):
+            ser.find(_c(tag)).set("val", str(i))
+        col = _column(i + 1)
+        _put(
+            ser,
+            _ref("tx", "strRef", f"{sheet}!${col}$1", _cache("strCache", [one.name])),
+            after=("idx", "order"),
+        )
+        _put(
+            ser,
+            _ref("cat", "strRef", f"{sheet}!$A$2:$A${last}", _cache("strCache", labels)),
+            before=("val", "smooth", "shape", "extLst"),
+        )
+        code = ser.findtext(f"{_c('val')}/{_c('numRef')}/{_c('numCache')}/{_c('formatCode')}")
+        values = [bar_count(bar, one.letter) for bar in bars]
+        _put(
+            ser,
+            _ref(
+                "val",
+                "numRef",
+                f"{sheet}!${col}$2:${col}${last}",
+                _cache("numCache", values, code or "General"),
+            ),
+            before=("smooth", "shape", "extLst"),
+        )
+        plot.insert(at + i, ser)
+    highest = max((sum(bar_count(bar, s.letter) for s in series) for bar in bars), default=0)
+    axis = area.find(_c("valAx"))
+    if axis is not None and highest <= 10:  # whole actions: no 0.5 steps on a small plan
+        _put(
+            axis,
+            etree.Element(_c("majorUnit"), val="1"),
+            before=("minorUnit", "dispUnits", "extLst"),
+        )
+    return sheet
+
+
+def _category_count(space) -> int:
+    """How many categories the chart's first series has (the template's own bars, before filling)."""
+    count = space.find(f".//{_c('ser')}/{_c('cat')}//{_c('ptCount')}")
+    return int(count.get("val", 0)) if count is not None else 0
+
+
+# ------------------------------------------------------------------------------------ the embedded workbook
+
+
+def _cell(ref: str, value):
+    from lxml import etree
+
+    if isinstance(value, str):
+        cell = etree.Element(f"{{{S_NS}}}c", r=ref, t="inlineStr")
+        text = etree.SubElement(etree.SubElement(cell, f"{{{S_NS}}}is"), f"{{{S_NS}}}t")
+        text.text = value
+        text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    else:
+        cell = etree.Element(f"{{{S_NS}}}c", r=ref)
+        etree.SubElement(cell, f"{{{S_NS}}}v").text = str(value)
+    return cell
+
+
+def _target(base: str, target: str) -> str:
+    """A relationship's target as a path in the package, from the folder of the part that relates it."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts = base.split("/")[:-1]
+    for piece in target.split("/"):
+        if piece == "..":
+            parts.pop()
+        elif piece not in ("", "."):
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _rels(parts: dict[str, bytes], path: str) -> dict[str, str]:
+    """A part's relationships: id to target path."""
+    from lxml import etree
+
+    folder, _, name = path.rpartition("/")
+    rels = parts.get(f"{folder}/_rels/{name}.rels")
+    if rels is None:
+        return {}
+    return {r.get("Id"): _target(path, r.get("Target", "")) for r in etree.fromstring(rels)}
+
+
+def fill_workbook(
+    blob: bytes, sheet: str, series: tuple[Series, ...], bars: list[ChartBar]
+) -> bytes:
+    """The chart's embedded workbook with the figures on the sheet its formulas name (its first sheet if none
+    has the name): categories in column A, a series a column from B, names in row 1. Strings are written in the
+    cells themselves; the workbook's other parts are kept, a table on the sheet is resized to the figures."""
+    from lxml import etree
+
+    with zipfile.ZipFile(io.BytesIO(blob)) as package:
+        infos = package.infolist()
+        parts = {info.filename: package.read(info) for info in infos}
+    book = etree.fromstring(parts["xl/workbook.xml"])
+    sheets = book.findall(f"{{{S_NS}}}sheets/{{{S_NS}}}sheet")
+    wanted = sheet.strip("'").replace("''", "'")
+    chosen = next((s for s in sheets if s.get("name") == wanted), sheets[0])
+    path = _rels(parts, "xl/workbook.xml")[chosen.get(f"{{{R_NS}}}id")]
+    ws = etree.fromstring(parts[path])
+    data = ws.find(f"{{{S_NS}}}sheetData")
+    data.clear()
+    table: list[list] = [["", *(s.name for s in series)]]
+    table += [[bar.label, *(bar_count(bar, s.letter) for s in series)] for bar in bars]
+    last = f"{_column(len(series))}{len(table)}"
+    tables = ws.findall(f"{{{S_NS}}}tableParts/{{{S_NS}}}tablePart")
+    if tables:
+        table[0][0] = " "  # a table's column needs a name
+    for r, values in enumerate(table, start=1):
+        row = etree.SubElement(data, f"{{{S_NS}}}row", r=str(r))
+        for col, value in enumerate(values):
+            if value != "":
+                row.append(_cell(f"{_column(col)}{r}", value))
+    dimension = ws.find(f"{{{S_NS}}}dimension")
+    if dimension is not None:
+        dimension.set("ref", f"A1:{last}")
+    related = _rels(parts, path)
+    for part in tables:
+        name = related.get(part.get(f"{{{R_NS}}}id"))
+        if name not in parts:
+            continue
+        t = etree.fromstring(parts[name])
+        t.set("ref", f"A1:{last}")
+        auto = t.find(f"{{{S_NS}}}autoFilter")
+        if auto is not None:
+            auto.set("ref", f"A1:{last}")
+        columns = t.find(f"{{{S_NS}}}tableColumns")
+        if columns is not None:
+            columns.clear()
+            columns.set("count", str(len(table[0])))
+            for i, heading in enumerate(table[0], start=1):
+                etree.SubElement(columns, f"{{{S_NS}}}tableColumn", id=str(i), name=heading)
+        parts[name] = etree.tostring(t, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts[path] = etree.tostring(ws, xml_declaration=True, encoding="UTF-8", standalone=True)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for info in infos:
+            package.writestr(info.filename, parts[info.filename])
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------------------------ in the document
+
+
+def fill_charts(document, charts: list[ChartPlace]) -> int:
+    """Fill the report's charts (see the module's notes) in the filled document; return how many drawings show
+    one of them."""
+    body = document.element.body
+    main = document.part
+    _place_markers(document, charts)
+    drawn: dict[str, list] = {}
+    for chart in body.iter(_c("chart")):
+        drawing = (
+            chart.getparent().getparent().getparent()
+        )  # graphicData, graphic, then inline or anchor
+        drawn.setdefault(chart.get(f"{{{R_NS}}}id"), []).append(drawing)
+    for rid, rel in list(main.rels.items()):
+        if rel.reltype == CHART_REL and rid not in drawn:
+            del main.rels[rid]  # left out by the template's conditions: not saved
+    by_title = {chart.title.casefold(): chart for chart in charts}
+    filled = 0
+    for rid, drawings in drawn.items():
+        doc_pr = drawings[0].find(f"{{{WP_NS}}}docPr")
+        named = "" if doc_pr is None else doc_pr.get("title") or doc_pr.get("name") or ""
+        chart = by_title.get(named.casefold())
+        if chart is None or rid not in main.rels:
+            continue  # a chart of the policy team's own: left as it is
+        _refill(main, rid, chart, drawings)
+        filled += len(drawings)
+    _unique_ids(body)
+    return filled
+
+
+def _refill(main, rid: str, chart: ChartPlace, drawings: list) -> None:
+    """Replace the chart part (and its workbook) related as ``rid`` by a filled copy: same names, same
+    relationship ids, so the drawings and the chart's other parts (Word's style and colours) stay related."""
     from docx.opc.part import Part, XmlPart
     from docx.oxml import parse_xml
-    from docx.oxml.ns import nsmap, qn
+    from lxml import etree
+
+    old = main.rels[rid].target_part
+    try:
+        space = parse_xml(old.blob)
+        bars_before = _category_count(space)
+        sheet = fill_chart_xml(space, chart.bars, chart.series)
+        new = XmlPart(old.partname, old.content_type, space, old.package)
+        for rel in old.rels.values():
+            target = rel.target_ref if rel.is_external else rel.target_part
+            if rel.reltype == PACKAGE_REL and not rel.is_external:
+                blob = fill_workbook(target.blob, sheet, chart.series, chart.bars)
+                target = Part(target.partname, target.content_type, blob, old.package)
+            new.load_rel(rel.reltype, target, rel.rId, rel.is_external)
+    except (ValueError, KeyError, IndexError, zipfile.BadZipFile, etree.LxmlError) as exc:
+        raise TemplateError(
+            f"The {chart.title} in the Word template cannot be filled in ({exc}). Undo the last change "
+            "to it in Word, or copy the chart from the standard template."
+        ) from exc
+    del main.rels[rid]
+    main.load_rel(CHART_REL, new, rid)
+    grow = round(ROW_CM * EMU_PER_CM) * (len(chart.bars) - bars_before) if chart.grows else 0
+    for drawing in drawings:
+        doc_pr = drawing.find(f"{{{WP_NS}}}docPr")
+        doc_pr.set("descr", chart.description)
+        doc_pr.set("title", chart.title)
+        extent = drawing.find(f"{{{WP_NS}}}extent")
+        if grow and extent is not None:
+            extent.set("cy", str(max(int(extent.get("cy")) + grow, round(EMU_PER_CM))))
+
+
+def _unique_ids(body) -> None:
+    """Every drawing its own id (a chart the template repeats in a loop is drawn more than once)."""
+    docs = list(body.iter(f"{{{WP_NS}}}docPr"))
+    ids = [int(i) for i in (d.get("id") or "" for d in docs) if i.isdigit()]
+    following, seen = max(ids, default=0) + 1, set()
+    for d in docs:
+        if d.get("id") in seen or not (d.get("id") or "").isdigit():
+            d.set("id", str(following))
+            following += 1
+        seen.add(d.get("id"))
+
+
+def add_chart_parts(package, xml: bytes, xlsx: bytes):
+    """A new chart part in the package, from its XML, with its embedded workbook related from it and named by its
+    ``c:externalData`` (as Word does); the caller relates the chart part from the document."""
+    from docx.opc.part import Part, XmlPart
+    from docx.oxml import parse_xml
+    from lxml import etree
+
+    workbook = Part(
+        package.next_partname("/word/embeddings/Microsoft_Excel_Sheet%d.xlsx"),
+        XLSX_TYPE,
+        xlsx,
+        package,
+    )
+    space = parse_xml(xml)
+    part = XmlPart(package.next_partname("/word/charts/chart%d.xml"), CHART_TYPE, space, package)
+    external = space.find(_c("externalData"))
+    if external is None:
+        external = etree.SubElement(space, _c("externalData"))
+        etree.SubElement(external, _c("autoUpdate"), val="0")
+    external.set(f"{{{R_NS}}}id", part.relate_to(workbook, PACKAGE_REL))
+    return part
+
+
+def _standard_drawings() -> dict[str, tuple]:
+    """The standard template's charts by title: (drawing, chart part XML, workbook)."""
+    from importlib.resources import files
+
+    from docx import Document
+
+    standard = Document(str(files("ofsted_tracker.templates").joinpath("committee_report.docx")))
+    found = {}
+    for chart in standard.element.body.iter(_c("chart")):
+        drawing = chart.getparent().getparent().getparent()
+        title = drawing.find(f"{{{WP_NS}}}docPr").get("title", "")
+        part = standard.part.related_parts[chart.get(f"{{{R_NS}}}id")]
+        workbook = next(r.target_part for r in part.rels.values() if r.reltype == PACKAGE_REL)
+        found[title.casefold()] = (drawing, part.blob, workbook.blob)
+    return found
+
+
+def _place_markers(document, charts: list[ChartPlace]) -> None:
+    """Where a template printed ``{{ rag_chart }}`` or ``{{ trend_chart }}``: a copy of the standard template's
+    chart (its own chart part and workbook), filled afterwards like the template's own."""
+    from docx.oxml.ns import qn
     from lxml import etree
 
     body = document.element.body
-    marker = chart.marker
     # a plain walk over the text elements: XPath's contains() fails outright on very large documents (lxml's
     # "XPathEvalError: unknown error" on a 100,000-action report)
-    texts = [t for t in body.iter(qn("w:t")) if t.text and marker in t.text]
+    texts = [t for t in body.iter(qn("w:t")) if t.text and "\ufdd0" in t.text]
     if not texts:
-        return 0
-    xml, xlsx = chart_parts(chart.bars, chart.columns)
-    description = chart_description(chart.bars, chart.title)
+        return
+    standard = _standard_drawings()
     package, main = document.part.package, document.part
-    ids = [int(i) for i in (e.get("id") or "" for e in body.iter(qn("wp:docPr"))) if i.isdigit()]
-    next_id = max(ids, default=0) + 1
-    height = chart.height
-    for text in texts:
-        workbook = Part(
-            package.next_partname("/word/embeddings/Microsoft_Excel_Sheet%d.xlsx"),
-            XLSX_TYPE,
-            xlsx,
-            package,
-        )
-        space = etree.fromstring(xml)
-        chart_part = XmlPart(
-            package.next_partname("/word/charts/chart%d.xml"), CHART_TYPE, space, package
-        )
-        external = etree.SubElement(
-            space, qn("c:externalData"), {qn("r:id"): chart_part.relate_to(workbook, RT.PACKAGE)}
-        )
-        etree.SubElement(external, qn("c:autoUpdate"), val="0")
-        inline = parse_xml(
-            _INLINE.format(
-                wp=nsmap["wp"],
-                a=nsmap["a"],
-                c=CHART_URI,
-                r=nsmap["r"],
-                cx=round(WIDTH_CM * EMU_PER_CM),
-                cy=height,
-                id=next_id,
-                rid=main.relate_to(chart_part, RT.CHART),
-            )
-        )
-        inline.find(qn("wp:docPr")).set("descr", description)
-        inline.find(qn("wp:docPr")).set("title", chart.title)
-        next_id += 1
-        before, _, after = (text.text or "").partition(marker)
-        run = text.getparent()
-        text.text = before
-        drawing_run = etree.SubElement(run.getparent(), qn("w:r"))
-        run.addnext(drawing_run)
-        etree.SubElement(drawing_run, qn("w:drawing")).append(inline)
-        if after:
-            tail = etree.SubElement(run.getparent(), qn("w:r"))
-            drawing_run.addnext(tail)
-            etree.SubElement(
-                tail, qn("w:t"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}
-            ).text = after
-    return len(texts)
+    for chart in charts:
+        for text in [t for t in texts if chart.marker in (t.text or "")]:
+            drawing, xml, xlsx = standard[chart.title.casefold()]
+            part = add_chart_parts(package, xml, xlsx)
+            drawing = copy.deepcopy(drawing)
+            drawing.find(f".//{_c('chart')}").set(f"{{{R_NS}}}id", main.relate_to(part, CHART_REL))
+            before, _, after = text.text.partition(chart.marker)
+            run = text.getparent()
+            text.text = before
+            drawing_run = etree.Element(qn("w:r"))
+            run.addnext(drawing_run)
+            etree.SubElement(drawing_run, qn("w:drawing")).append(drawing)
+            if after:
+                tail = etree.Element(qn("w:r"))
+                drawing_run.addnext(tail)
+                rest = etree.SubElement(
+                    tail, qn("w:t"), {"{http://www.w3.org/XML/1998/namespace}space": "preserve"}
+                )
+                rest.text = after
+                texts.append(rest)  # it may hold the other chart's marker

@@ -619,12 +619,14 @@ def test_the_report_chart_has_a_blue_series_first(brag_doc, brag_summary):
         "BFBFBF",
     ]
     names = space.xpath("//c:ser/c:tx//c:v/text()", namespaces=ns)
-    assert names[0] == "Complete and embedded (B)"
+    assert names == [b.label for b in schemes.BRAG.buckets] + [
+        "Not rated (NR)"
+    ]  # the scheme's labels
     blue = [float(v) for v in space.xpath("//c:ser[1]/c:val//c:v/text()", namespaces=ns)]
     assert blue[-1] == 3 and sum(blue) == 6  # the whole plan, and the sections' bars
     workbook = next(p for p in brag_doc.part.rels[rid].target_part.rels.values()).target_part
     sheet = openpyxl.load_workbook(io.BytesIO(workbook.blob)).worksheets[0]
-    assert [c.value for c in sheet[1]][1] == "Complete and embedded (B)"
+    assert [c.value for c in sheet[1]][1:] == names
 
 
 def test_a_rag_report_has_no_brag_table_and_a_plan_with_no_red_says_so_in_one_sentence(tmp_path):

@@ -494,6 +494,116 @@ def header_footer(section, text_width_cm: float) -> None:
     field(footer, "NUMPAGES", "1")
 
 
+# --------------------------------------------------------------------------------------------------- charts
+# The two native charts the report fills (report_builder.chart): real Word charts, each a chart part with its
+# embedded workbook, written once here by python-pptx (its ChartXmlWriter and XlsxWriter) with sample figures in
+# the RAG scheme's series and colours. The report keeps their styling and writes the plan's figures; they are known
+# by their drawings' titles, "RAG chart" and "Trend chart".
+
+CHART_WIDTH_CM, CHART_ROW_CM, CHART_FRAME_CM, TREND_HEIGHT_CM = 24.0, 0.85, 2.6, 8.0
+SAMPLE_BARS = (  # the sample figures the policy team sees in Word: G, A, R, NR
+    ("A. First section", (16, 9, 7, 0)),
+    ("B. Second section", (3, 1, 0, 0)),
+    ("C. Third section", (18, 0, 6, 1)),
+    ("Whole plan", (37, 10, 13, 1)),
+)
+SAMPLE_TREND = (
+    ("Last report (30/06/16)", (29, 29, 2, 1)),
+    ("This report (30/09/16)", (37, 10, 13, 1)),
+)
+_INLINE = (
+    '<wp:inline distT="0" distB="0" distL="0" distR="0" xmlns:wp="{wp}" xmlns:a="{a}" xmlns:c="{c}" xmlns:r="{r}">'
+    '<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/>'
+    '<wp:docPr id="{id}" name="{title}"/><wp:cNvGraphicFramePr/>'
+    '<a:graphic><a:graphicData uri="{c}"><c:chart r:id="{rid}"/></a:graphicData></a:graphic></wp:inline>'
+)
+
+
+def chart_parts(bars, columns: bool = False) -> tuple[bytes, bytes]:
+    """A chart part's XML (``c:chartSpace``, series in the RAG colours) and its embedded workbook (.xlsx)."""
+    from lxml import etree
+    from pptx.chart.chart import Chart
+    from pptx.chart.data import CategoryChartData
+    from pptx.chart.xmlwriter import ChartXmlWriter
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_AXIS_CROSSES, XL_CHART_TYPE, XL_LEGEND_POSITION
+    from pptx.oxml import parse_xml
+    from pptx.util import Pt as PptPt
+
+    from ofsted_tracker.report_builder.chart import scheme_series
+    from ofsted_tracker.workbook.plan.schemes import RAG
+
+    series = scheme_series(RAG)
+    data = CategoryChartData(number_format="0")
+    data.categories = [label for label, _ in bars]
+    for i, one in enumerate(series):
+        data.add_series(one.name, [counts[i] for _, counts in bars])
+    kind = XL_CHART_TYPE.COLUMN_STACKED if columns else XL_CHART_TYPE.BAR_STACKED
+    space = parse_xml(ChartXmlWriter(kind, data).xml.encode("utf-8"))
+    chart = Chart(space, None)
+    chart.font.size, chart.font.name = PptPt(8), FONT
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    plot = chart.plots[0]
+    plot.gap_width = 60
+    plot.overlap = 100
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format, labels.number_format_is_linked = "0;;;", False  # a 0 shows no label
+    labels.font.bold = True
+    for drawn, one in zip(plot.series, series):
+        drawn.format.fill.solid()
+        drawn.format.fill.fore_color.rgb = RGBColor.from_string(one.fill)
+        drawn.format.line.color.rgb = RGBColor(0, 0, 0)
+        drawn.format.line.width = PptPt(0.5)
+    if not columns:
+        chart.category_axis.reverse_order = True  # the first section at the top, as in the table
+        chart.category_axis.crosses = XL_AXIS_CROSSES.MAXIMUM  # and the scale still below the bars
+    chart.value_axis.has_major_gridlines = True
+    chart.value_axis.has_title = True
+    chart.value_axis.axis_title.text_frame.text = "Number of actions"
+    xml = etree.tostring(space, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return xml, data.xlsx_blob
+
+
+def chart_paragraph(doc, title: str, bars, columns: bool = False, height_cm: float | None = None):
+    """A centred paragraph holding a native chart (its own chart part and workbook) titled ``title``."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsmap
+
+    from ofsted_tracker.report_builder.chart import C_NS, add_chart_parts
+
+    xml, xlsx = chart_parts(bars, columns)
+    main = doc.part
+    part = add_chart_parts(main.package, xml, xlsx)
+    ids = [int(i) for i in doc.element.body.xpath(".//wp:docPr/@id") if i.isdigit()]
+    height = height_cm or CHART_FRAME_CM + CHART_ROW_CM * len(bars)
+    inline = parse_xml(
+        _INLINE.format(
+            wp=nsmap["wp"],
+            a=nsmap["a"],
+            c=C_NS,
+            r=nsmap["r"],
+            cx=round(CHART_WIDTH_CM * 360000),
+            cy=round(height * 360000),
+            id=max(ids, default=0) + 1,
+            title=title,
+            rid=main.relate_to(part, RT.CHART),
+        )
+    )
+    doc_pr = inline.find(qn("wp:docPr"))
+    doc_pr.set("title", title)
+    doc_pr.set("descr", f"{title}: the plan's figures are written in when the report is built.")
+    p = para(doc, align=WD_ALIGN_PARAGRAPH.CENTER)
+    run = p.add_run()
+    drawing = OxmlElement("w:drawing")
+    drawing.append(inline)
+    run._r.append(drawing)
+    return p
+
+
 # --------------------------------------------------------------------------------------------------- content
 
 
@@ -926,7 +1036,7 @@ def appendix(doc) -> None:
     dashboard_tables(doc, ("green", "amber", "red"))
     tag(doc, "{%p endif %}")
     # the chart after both tables: the tables fill the dashboard's page, the chart and its caption go together
-    chart = para(doc, "{{ rag_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    chart = chart_paragraph(doc, "RAG chart", SAMPLE_BARS)
     chart.paragraph_format.keep_with_next = True
     para(
         doc,
@@ -947,7 +1057,9 @@ def appendix(doc) -> None:
     )
     since_last_bullets(doc)
     # the chart after the lists: they fill the page the trend table starts, the chart and caption go together
-    chart = para(doc, "{{ trend_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    chart = chart_paragraph(
+        doc, "Trend chart", SAMPLE_TREND, columns=True, height_cm=TREND_HEIGHT_CM
+    )
     chart.paragraph_format.keep_with_next = True
     para(
         doc,
