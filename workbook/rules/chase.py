@@ -570,7 +570,8 @@ def sent_for(
         return None, refuse(
             f"the Requests log's row for its request {returned.request_id} was written by another tracker "
             f"(Tracker ID {sent.tracker}; this tracker's is {tracker_id or 'blank'} on Settings): the Requests "
-            "sheet or the Tracker ID was copied from another workbook. Collect it into the tracker it came from.",
+            "sheet was copied from another workbook, or Settings' Tracker ID was changed (put it back from the "
+            "copy in the backups folder). Collect the return into the tracker it came from.",
             "return-other-tracker",
         )
     if (returned.tracker_id or sent.tracker) and returned.tracker_id != sent.tracker:
