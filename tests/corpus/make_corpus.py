@@ -918,7 +918,68 @@ def build() -> Corpus:
         ),
         zip_edit(raw_cell(9, "B11", '<c r="B11" s="15"><v>-1e12</v></c>')),
     )
+
+    # --- History rewritten without a word (issue 19): the clean tracker with its Q2 snapshot, then one edit ------
+    c.add(
+        Case(
+            "history-rag-retyped.xlsx",
+            "the Q2 snapshot's 'RAG by the rule' of its first row retyped on History",
+            1,
+            findings=(("history-edited", "History!C5"),),
+        ),
+        with_snapshot(
+            lambda wb: set_cells(
+                wb["History"], {"D5": "R" if wb["History"]["D5"].value != "R" else "G"}
+            )
+        ),
+    )
+    c.add(
+        Case(
+            "history-row-blanked.xlsx",
+            "a row of the Q2 snapshot blanked on History (the rows below keep their places)",
+            1,
+            findings=(("history-edited", "History!C6"),),
+        ),
+        with_snapshot(lambda wb: [setattr(cell, "value", None) for cell in wb["History"][5]]),
+    )
+    c.add(
+        Case(
+            "history-hidden-copy.xlsx",
+            "a hidden copy of History named 'history ' beside the real one",
+            2,
+            message="'History' and 'history '",
+            refresh="refused",
+            refresh_message="'history '",
+        ),
+        with_snapshot(hidden_history_copy),
+    )
     return c
+
+
+def with_snapshot(change: Callable[[openpyxl.Workbook], None]) -> Callable[[Path], None]:
+    """The clean tracker with its Q2 snapshot taken (in a scratch folder, so no backups land here), then changed."""
+
+    def make(target: Path) -> None:
+        from ofsted_tracker.workbook.jobs import snapshot
+
+        with tempfile.TemporaryDirectory() as scratch:
+            copy = Path(scratch) / target.name
+            shutil.copyfile(CLEAN, copy)
+            snapshot(copy, date(2016, 10, 31), "Q2")
+            wb = openpyxl.load_workbook(copy)
+            change(wb)
+            wb.save(target)
+
+    return make
+
+
+def hidden_history_copy(wb) -> None:
+    """A hidden copy of History named 'history ', its rows all rated Green."""
+    copy = wb.copy_worksheet(wb["History"])
+    copy.title = "history "
+    copy.sheet_state = "hidden"
+    for row in copy.iter_rows(min_row=5):
+        row[3].value = "G"
 
 
 def hidden_actions_copy(wb) -> None:
