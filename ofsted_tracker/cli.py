@@ -408,6 +408,7 @@ def import_(
 ) -> None:
     """Bring an existing plan (.docx tables, .xlsx/.xlsm sheet, .csv) into a tracker; without --out, preview."""
     from ofsted_tracker.workbook.importer.build import (  # defers python-docx and openpyxl
+        ids_finding,
         import_plan,
         read_mapping,
         write_tracker,
@@ -422,6 +423,9 @@ def import_(
         data = imported.as_dict()
         if out is not None:
             data["written"] = str(out)
+            given = ids_finding(imported)
+            if given is not None:
+                data["ids_finding"] = given.as_dict()
             if summary is not None:
                 data["findings"] = len(summary.findings)
                 data["summary"] = summary.ratings_text()
@@ -434,6 +438,11 @@ def import_(
         f"Made {out} from {source.name}: "
         + ", ".join(f"{n} {k}" for k, n in imported.counts().items())
     )
+    given = ids_finding(imported)
+    if given is not None:
+        click.echo(f"{given.where}: {given.message}")
+    if imported.unknown_words:
+        click.echo(imported.words_note())
     if summary is None:
         click.echo("Fill in 'As at date' in Settings, then run validate.")
     else:

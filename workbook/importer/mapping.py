@@ -46,7 +46,13 @@ SYNONYMS = {
         "progress summary",
     ),
     "Evidence of impact": ("evidence", "evidence of impact"),
-    "Success measure": ("success measure", "what does success look like", "outcome", "outcomes"),
+    "What does success look like?": (
+        "success measure",
+        "success measures",
+        "what does success look like",
+        "outcome",
+        "outcomes",
+    ),
 }
 IGNORE = "ignore"
 FIELDS = {
@@ -60,7 +66,7 @@ FIELDS = {
     "Recorded RAG": "recorded_rag",
     "Progress commentary": "commentary",
     "Evidence of impact": "evidence",
-    "Success measure": "success",  # no Actions column yet (issue 20): read and counted, not written
+    "What does success look like?": "success_measure",
 }
 NEEDED = ("Action",)
 COLOURS = {  # reference shades (RRGGBB) of each letter; a fill is read as the nearest, if near enough
