@@ -434,13 +434,10 @@ def import_(
     if out is None:
         click.echo("\n".join(imported.lines()))
         return
-    click.echo(
-        f"Made {out} from {source.name}: "
-        + ", ".join(f"{n} {k}" for k, n in imported.counts().items())
-    )
+    click.echo(f"Made {out} from {source.name}: {imported.counts_text()}")
     given = ids_finding(imported)
     if given is not None:
-        click.echo(f"{given.where}: {given.message}")
+        click.echo(given.message)
     if imported.unknown_words:
         click.echo(imported.words_note())
     if summary is None:

@@ -464,9 +464,7 @@ def test_blank_ids_are_given_by_the_fix_ids_rule_listed_in_the_preview_and_the_f
         app, ["import", str(source), "--out", str(out), "--as-of", "31/10/2016"]
     )
     assert result.exit_code == 0, result.output
-    assert (
-        "Actions!A3: 2 actions had no Action ID and now have one (given at import" in result.output
-    )
+    assert "2 actions had no Action ID and now have one (given at import" in result.output
     assert "Actions!A3: id 3.4 given to 'Set up a panel for every case'" in result.output
     written = {a.action_id: a.row for a in open_summary(out).plan.actions}
     assert written["3.4"] == 3 and written["2.01.03"] == 5  # the cells the finding names
@@ -597,3 +595,13 @@ def test_an_imported_tracker_is_an_ordinary_tracker(tmp_path):
     assert done.written.exists() and done.not_recorded is None
     assert done.recorded.snapshot.period == "Q2" and len(done.recorded.snapshot.rows) == 61
     assert demo_figures(tracker) == DEMO
+
+
+def test_a_csv_cell_of_several_lines_keeps_its_line_breaks(tmp_path):
+    source = tmp_path / "plan.csv"
+    source.write_bytes(
+        b'Ref,Action,Update\r\n1.1,Do it,"First line\r\nSecond line"\r\n1.2,Then this,\r\n'
+    )
+    actions = import_plan(source).rows["Actions"]
+    assert [a["action_id"] for a in actions] == ["1.1", "1.2"]
+    assert actions[0]["commentary"].splitlines() == ["First line", "Second line"]

@@ -98,6 +98,10 @@ class Imported:
             "leads": len(self.rows["Leads"]),
         }
 
+    def counts_text(self) -> str:
+        """ "9 recommendations, 61 actions, 10 revisions, 22 leads" (the one pluraliser: 1 revision)."""
+        return ", ".join(counted(n, k[:-1]) for k, n in self.counts().items())
+
     def as_dict(self) -> dict[str, object]:
         return {
             "source": self.source,
@@ -127,7 +131,6 @@ class Imported:
         }
 
     def lines(self) -> list[str]:
-        c = self.counts()
         out = [f"Import preview of {self.source} (nothing written)."]
         out.append(
             "Action table: "
@@ -141,8 +144,7 @@ class Imported:
         for i, f in sorted(self.choice.columns[first].items()):
             out.append(f'  "{self.choice.headers[first][i]}" -> {f}')
         out.append(
-            f"Found {c['recommendations']} recommendations, {c['actions']} actions, {c['revisions']} revisions, "
-            f"{c['leads']} leads. Scheme: {self.scheme}{' (assumed; --scheme to choose)' if self.scheme_assumed else ''}."
+            f"Found {self.counts_text()}. Scheme: {self.scheme}{' (assumed; --scheme to choose)' if self.scheme_assumed else ''}."
         )
         if self.from_shading:
             out.append(

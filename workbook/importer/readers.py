@@ -7,6 +7,7 @@ cell already read). Word and Excel packages pass the tracker's own package guard
 from __future__ import annotations
 
 import csv
+import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,10 +167,10 @@ def _csv(path: Path) -> Table:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+    first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     out = Table(path.name, "csv")
-    for r, row in enumerate(csv.reader(lines, delimiter=delimiter), 1):
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for r, row in enumerate(rows, 1):  # a quoted cell of several lines keeps its line breaks
         out.rows.append((r, [Cell(v.strip()) for v in row]))
     return out
