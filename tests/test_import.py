@@ -605,3 +605,18 @@ def test_a_csv_cell_of_several_lines_keeps_its_line_breaks(tmp_path):
     actions = import_plan(source).rows["Actions"]
     assert [a["action_id"] for a in actions] == ["1.1", "1.2"]
     assert actions[0]["commentary"].splitlines() == ["First line", "Second line"]
+
+
+def test_an_excel_fill_from_the_old_palette_is_read_as_its_rag_letter(tmp_path):
+    from openpyxl.styles.colors import Color
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Ref", "Action", "RAG"])
+    for ref, index in (("1.1", 10), ("1.2", 52), ("1.3", 17)):  # red, orange, green in the palette
+        ws.append([ref, f"Action {ref}", None])
+        ws.cell(ws.max_row, 3).fill = PatternFill("solid", fgColor=Color(indexed=index))
+    wb.save(tmp_path / "plan.xlsx")
+    imported = import_plan(tmp_path / "plan.xlsx")
+    assert [a["recorded_rag"] for a in imported.rows["Actions"]] == ["R", "A", "G"]
+    assert imported.from_shading == 3

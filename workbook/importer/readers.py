@@ -132,6 +132,7 @@ def _word(path: Path) -> list[Table]:
 
 def _excel(path: Path) -> list[Table]:
     import openpyxl  # defers openpyxl
+    from openpyxl.styles.colors import COLOR_INDEX
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -149,7 +150,12 @@ def _excel(path: Path) -> list[Table]:
                     fill = None
                     pattern = getattr(cell, "fill", None)
                     if pattern is not None and pattern.fill_type == "solid":
-                        rgb = pattern.fgColor.rgb
+                        colour = pattern.fgColor
+                        rgb = colour.rgb if colour.type == "rgb" else None
+                        if colour.type == "indexed" and 0 <= colour.indexed < len(COLOR_INDEX):
+                            rgb = COLOR_INDEX[
+                                colour.indexed
+                            ]  # a colour of the old 56-colour palette
                         if isinstance(rgb, str) and len(rgb) in (6, 8):
                             fill = rgb[-6:]
                     value = cell.value
