@@ -620,3 +620,23 @@ def test_an_excel_fill_from_the_old_palette_is_read_as_its_rag_letter(tmp_path):
     imported = import_plan(tmp_path / "plan.xlsx")
     assert [a["recorded_rag"] for a in imported.rows["Actions"]] == ["R", "A", "G"]
     assert imported.from_shading == 3
+
+
+def test_a_word_cell_merged_down_gives_each_action_its_value_and_theme_rows_start_recommendations(
+    tmp_path,
+):
+    document = docx.Document()
+    t = document.add_table(rows=4, cols=3)
+    for c, v in zip(t.rows[0].cells, ["Ref", "Action", "Lead"]):
+        c.text = v
+    t.cell(1, 0).merge(t.cell(1, 2)).text = "Theme 2 \u2013 Partnership working"
+    for r, (ref, text) in enumerate((("2.1", "A"), ("2.2", "B")), 2):
+        t.cell(r, 0).text, t.cell(r, 1).text = ref, text
+    t.cell(2, 2).merge(t.cell(3, 2)).text = "PK"  # one Lead cell for both actions
+    document.save(tmp_path / "plan.docx")
+    imported = import_plan(tmp_path / "plan.docx")
+    assert [(a["action_id"], a["owners"]) for a in imported.rows["Actions"]] == [
+        ("2.1", "PK"),
+        ("2.2", "PK"),
+    ]
+    assert imported.rows["Recommendations"] == [{"rec_id": "2", "text": "Partnership working"}]

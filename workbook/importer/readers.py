@@ -108,13 +108,20 @@ def _word(path: Path) -> list[Table]:
     for number, table in enumerate(document.tables, 1):
         out = Table(f"table {number}", "word")
         above: list[object] = []
+        above_cells: list[Cell] = []
         for r, row in enumerate(table.rows, 1):
             tcs = [cell._tc for cell in row.cells]
             cells = []
             for c, tc in enumerate(tcs):
-                repeated = (c > 0 and tcs[c - 1] is tc) or (c < len(above) and above[c] is tc)
-                if repeated:  # a merged cell is read once, at its first place
+                if (
+                    c > 0 and tcs[c - 1] is tc
+                ):  # merged across columns: read once, at its first place
                     cells.append(Cell(""))
+                    continue
+                if (
+                    c < len(above) and above[c] is tc
+                ):  # merged down: each row it spans has its value
+                    cells.append(above_cells[c])
                     continue
                 text = "\n".join(
                     "".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p"))
@@ -124,7 +131,7 @@ def _word(path: Path) -> list[Table]:
                 cells.append(Cell(text, fill if fill and fill.lower() != "auto" else None))
             if len(tcs) > 1 and len({id(tc) for tc in tcs}) == 1:
                 out.spanning.add(r)
-            above = tcs
+            above, above_cells = tcs, cells
             out.rows.append((r, cells))
         tables.append(out)
     return tables
