@@ -640,3 +640,18 @@ def test_a_word_cell_merged_down_gives_each_action_its_value_and_theme_rows_star
         ("2.2", "PK"),
     ]
     assert imported.rows["Recommendations"] == [{"rec_id": "2", "text": "Partnership working"}]
+
+
+def test_a_mapping_line_that_matches_nothing_is_refused_not_ignored(tmp_path):
+    source = csv_plan(tmp_path / "plan.csv", delimiter=",", encoding="utf-8")
+    text = import_plan(source).as_dict()["mapping_file"]
+    typo = tmp_path / "typo.toml"
+    typo.write_text(text.replace('"Task" = "Action"', '"Taks" = "Action"'), encoding="utf-8")
+    with pytest.raises(UnusableInput) as caught:
+        import_plan(source, read_mapping(typo))
+    assert '[columns] names "Taks", which no header of plan.csv has' in str(caught.value)
+    skip = tmp_path / "skip.toml"
+    skip.write_text(text.replace("[skip]", '[skip]\n"table 9" = [3]', 1), encoding="utf-8")
+    with pytest.raises(UnusableInput) as caught:
+        import_plan(source, read_mapping(skip))
+    assert '[skip] names "table 9"' in str(caught.value)
