@@ -393,7 +393,11 @@ def demo(out: Path) -> None:
 @click.option(
     "--mapping", metavar="MAP.toml", type=click.Path(path_type=Path), help="Override the mapping."
 )
-@click.option("--scheme", metavar="NAME", help="Rating scheme of the tracker made (RAG, BRAG).")
+@click.option(
+    "--scheme",
+    metavar="NAME",
+    help="Rating scheme of the tracker made: RAG (the default), BRAG, 'RAG + Completed' or 'Days behind'.",
+)
 @_as_at
 @_json
 @click.option("--force", is_flag=True, help="Replace an existing tracker (a backup is kept).")

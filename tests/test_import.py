@@ -655,3 +655,15 @@ def test_a_mapping_line_that_matches_nothing_is_refused_not_ignored(tmp_path):
     with pytest.raises(UnusableInput) as caught:
         import_plan(source, read_mapping(skip))
     assert '[skip] names "table 9"' in str(caught.value)
+
+
+def test_the_scheme_is_read_by_the_one_reader_from_the_option_or_the_mapping_settings(tmp_path):
+    source = tmp_path / "plan.csv"
+    source.write_text("Ref,Action,Status\n1.1,Do it,Complete\n", encoding="utf-8")
+    assert import_plan(source, scheme="RAG+C").scheme == "RAG + Completed"
+    imported = import_plan(source, {"settings": {"Rating scheme": "days behind"}})
+    assert (imported.scheme, imported.scheme_assumed) == ("Days behind", False)
+    assert "Scheme: Days behind." in "\n".join(imported.lines())
+    assert import_plan(source).scheme_assumed
+    with pytest.raises(UnusableInput, match="--scheme Traffic lights: the tracker knows RAG, BRAG"):
+        import_plan(source, scheme="Traffic lights")

@@ -456,14 +456,19 @@ def import_plan(
 
     imported = collect(source, mapping)
     values: dict[str, object] = {"Class": "Part 1", **imported.choice.settings}
+    typed = values.get(schemes.SCHEME_KEY)
+    if scheme is None and typed not in (None, ""):  # the mapping file's [settings] names it
+        scheme = str(typed)
     if scheme is not None:
-        known = {s.lower(): s for s in schema.SCHEMES}
-        if scheme.lower() not in known:
+        picked = schemes.scheme_named(
+            scheme
+        )  # the one reader of a scheme's name, as Settings and new read it
+        if picked is None:
             raise UnusableInput(
                 f"--scheme {scheme}: the tracker knows {', '.join(schema.SCHEMES)}."
             )
-        values["Rating scheme"] = known[scheme.lower()]
-        imported.scheme, imported.scheme_assumed = known[scheme.lower()], False
+        values[schemes.SCHEME_KEY] = picked.name
+        imported.scheme, imported.scheme_assumed = picked.name, False
     if as_at is not None:
         values["As at date"] = as_at
     for key in DATES_IN_SETTINGS:
