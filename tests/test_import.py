@@ -667,3 +667,32 @@ def test_the_scheme_is_read_by_the_one_reader_from_the_option_or_the_mapping_set
     assert import_plan(source).scheme_assumed
     with pytest.raises(UnusableInput, match="--scheme Traffic lights: the tracker knows RAG, BRAG"):
         import_plan(source, scheme="Traffic lights")
+
+
+def test_a_damaged_word_table_or_excel_sheet_is_one_line_naming_it(tmp_path):
+    path = tmp_path / "bad.docx"
+    document = docx.Document()
+    t = document.add_table(rows=2, cols=2)
+    t.rows[0].cells[0].text, t.rows[0].cells[1].text = "Ref", "Action"
+    span = OxmlElement("w:gridSpan")
+    span.set(qn("w:val"), "x")  # not a number
+    t.rows[1].cells[0]._tc.get_or_add_tcPr().append(span)
+    document.save(path)
+    _refused(path, "bad.docx: table 1 is damaged and cannot be read")
+    sheet = tmp_path / "bad.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Plan"
+    wb.active.append(["Ref", "Action"])
+    wb.save(sheet)
+    with zipfile.ZipFile(sheet) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b"<sheetData>", b"<sheetData><row r='x'><c r='A1' t='n'><v>oops</v></c></row>", 1
+    )
+    with zipfile.ZipFile(sheet, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    result = CliRunner().invoke(app, ["import", str(sheet)])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "bad.xlsx" in result.output and "damaged" in result.output
