@@ -696,3 +696,27 @@ def test_a_damaged_word_table_or_excel_sheet_is_one_line_naming_it(tmp_path):
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert len(result.output.strip().splitlines()) == 1
     assert "bad.xlsx" in result.output and "damaged" in result.output
+
+
+def test_the_reports_appendix_with_success_measures_imports_them_back(tmp_path):
+    from ofsted_tracker.report_builder import build_report
+    from ofsted_tracker.workbook import jobs
+
+    rows = demo_rows()
+    for n, a in enumerate(rows["Actions"]):
+        a["success_measure"] = f"Measure {n}" if n % 2 else ""
+    tracker = jobs.new_tracker(tmp_path / "t.xlsx", rows)
+    written = jobs.report(tracker, tmp_path / "r.docx", build_report, AS_AT, "Q2").written
+    with pytest.raises(UnusableInput) as caught:
+        import_plan(written)
+    shape = re.search(
+        r'"Ref \| Action \| What does success look like\?[^"]*": ([^;)]*)', str(caught.value)
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        "tables = [" + ", ".join(f'"{x}"' for x in shape[1].split(", ")) + "]\n", encoding="utf-8"
+    )
+    back = {a["action_id"]: a for a in import_plan(written, read_mapping(mapping)).rows["Actions"]}
+    assert len(back) == 61
+    for a in rows["Actions"]:
+        assert back[a["action_id"]].get("success_measure", "") == a["success_measure"]
