@@ -393,7 +393,11 @@ def demo(out: Path) -> None:
 @click.option(
     "--mapping", metavar="MAP.toml", type=click.Path(path_type=Path), help="Override the mapping."
 )
-@click.option("--scheme", metavar="NAME", help="Rating scheme of the tracker made (RAG, BRAG).")
+@click.option(
+    "--scheme",
+    metavar="NAME",
+    help="Rating scheme of the tracker made: RAG (the default), BRAG, 'RAG + Completed' or 'Days behind'.",
+)
 @_as_at
 @_json
 @click.option("--force", is_flag=True, help="Replace an existing tracker (a backup is kept).")
@@ -408,6 +412,7 @@ def import_(
 ) -> None:
     """Bring an existing plan (.docx tables, .xlsx/.xlsm sheet, .csv) into a tracker; without --out, preview."""
     from ofsted_tracker.workbook.importer.build import (  # defers python-docx and openpyxl
+        ids_finding,
         import_plan,
         read_mapping,
         write_tracker,
@@ -422,6 +427,9 @@ def import_(
         data = imported.as_dict()
         if out is not None:
             data["written"] = str(out)
+            given = ids_finding(imported)
+            if given is not None:
+                data["ids_finding"] = given.as_dict()
             if summary is not None:
                 data["findings"] = len(summary.findings)
                 data["summary"] = summary.ratings_text()
@@ -430,10 +438,12 @@ def import_(
     if out is None:
         click.echo("\n".join(imported.lines()))
         return
-    click.echo(
-        f"Made {out} from {source.name}: "
-        + ", ".join(f"{n} {k}" for k, n in imported.counts().items())
-    )
+    click.echo(f"Made {out} from {source.name}: {imported.counts_text()}")
+    given = ids_finding(imported)
+    if given is not None:
+        click.echo(given.message)
+    if imported.unknown_words:
+        click.echo(imported.words_note())
     if summary is None:
         click.echo("Fill in 'As at date' in Settings, then run validate.")
     else:

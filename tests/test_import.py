@@ -414,3 +414,309 @@ def test_leads_from_owner_cells_keep_initials_and_name_collisions(tmp_path):
     ]
     assert [a["owners"] for a in imported.rows["Actions"]] == ["PK", "PK2/SK", "SK"]
     assert imported.collisions == ["Paul King and Peter Kay both make PK: Peter Kay is PK2."]
+
+
+def test_the_success_measure_column_goes_to_what_does_success_look_like(tmp_path):
+    source = tmp_path / "plan.csv"
+    source.write_text(
+        "Ref,Action,Lead,Deadline,Status,What does success look like?\n"
+        "1.1,Audit files,SK,31/12/2016,On track,Every file audited monthly\n"
+        "1.2,Train staff,SK,31/12/2016,On track,\n",
+        encoding="utf-8",
+    )
+    imported = import_plan(source, as_at=AS_AT)
+    assert ("What does success look like?", 6) in [
+        (m["field"], m["column"]) for m in imported.as_dict()["mapping"]
+    ]
+    write_tracker(imported, tmp_path / "t.xlsx")
+    actions = {a.action_id: a for a in open_summary(tmp_path / "t.xlsx").plan.actions}
+    assert actions["1.1"].success_measure == "Every file audited monthly"
+    assert actions["1.2"].success_measure == ""
+    outcome = tmp_path / "outcome.csv"
+    outcome.write_text("Ref,Task,Outcome\n1.1,Do it,Fewer re-referrals\n", encoding="utf-8")
+    assert import_plan(outcome).rows["Actions"][0]["success_measure"] == "Fewer re-referrals"
+
+
+def test_blank_ids_are_given_by_the_fix_ids_rule_listed_in_the_preview_and_the_findings(tmp_path):
+    source = tmp_path / "plan.csv"
+    source.write_text(
+        "Rec,Ref,Action,Lead,Deadline,Status\n"
+        "3,3.3,Panel,SK,31/12/2016,On track\n"
+        "3,,Set up a panel for every case,SK,31/12/2016,On track\n"
+        "2.01,2.01.02,Audit,SK,31/12/2016,On track\n"
+        "2.01,,Audit again,SK,31/12/2016,On track\n",
+        encoding="utf-8",
+    )
+    preview = import_plan(source)
+    assert [a["action_id"] for a in preview.rows["Actions"]] == ["3.3", "3.4", "2.01.02", "2.01.03"]
+    lines = preview.lines()
+    assert "  plan.csv, row 3: id 3.4 given to 'Set up a panel for every case'" in lines
+    assert "  plan.csv, row 5: id 2.01.03 given to 'Audit again'" in lines
+    data = preview.as_dict()
+    assert data["ids_made"] == 2
+    assert data["ids_given"][0] == {
+        "id": "3.4",
+        "source": "plan.csv, row 3",
+        "action": "Set up a panel for every case",
+    }
+    out = tmp_path / "t.xlsx"
+    result = CliRunner().invoke(
+        app, ["import", str(source), "--out", str(out), "--as-of", "31/10/2016"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 actions had no Action ID and now have one (given at import" in result.output
+    assert "Actions!A3: id 3.4 given to 'Set up a panel for every case'" in result.output
+    written = {a.action_id: a.row for a in open_summary(out).plan.actions}
+    assert written["3.4"] == 3 and written["2.01.03"] == 5  # the cells the finding names
+    summary = write_tracker(import_plan(source, as_at=AS_AT), out, force=True)
+    assert [f.code for f in summary.findings if f.code == "ids-given"] == ["ids-given"]
+    # a plan with every id given has no such finding
+    whole = tmp_path / "whole.csv"
+    whole.write_text("Ref,Action\n1.1,Do it\n", encoding="utf-8")
+    assert import_plan(whole).ids_given == []
+
+
+def other_council(path, status_b="Work in progress"):
+    """A plan in another council's conventions: ids like 2.01.02, its own status words, Ongoing deadlines,
+    organisations and titled people as owners, two-digit years."""
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=6)
+    rows = [
+        ["Action No", "What we will do", "By whom", "By when", "Progress", "RAG"],
+        ["Priority 2: Partnership working", "", "", "", "", ""],
+        ["2.01.01", "Agree the protocol", "Health and Wellbeing Board", "30/11/16", "On track", ""],
+        ["2.01.02", "Joint audits", "LA and ICB", "31st December 2016", status_b, ""],
+        ["2.01.10", "Multi-agency training", "Dr Jane Smith", "Ongoing", "Business as usual", ""],
+        [
+            "2.02.01",
+            "Missing children protocol",
+            "DCI Tom Brown / Metropolitan Police",
+            "31/3/17",
+            "Delayed",
+            "",
+        ],
+        [
+            "2.02.02",
+            "Old panel",
+            "Jane Smith with support from all partners",
+            "30/9/16",
+            "Superseded",
+            "",
+        ],
+    ]
+    for values in rows:
+        cells = table.add_row().cells
+        if values[1] == "":
+            cells[0].merge(cells[-1]).text = values[0]
+            continue
+        for c, v in zip(cells, values):
+            c.text = v
+        shade(cells[5], FILLS["A"] if values[4] != "Superseded" else "FFFFFF")
+    document.save(path)
+    return path
+
+
+def test_another_councils_conventions_import_with_no_convention_errors(tmp_path):
+    source = other_council(tmp_path / "plan.docx")
+    preview = import_plan(source, as_at=AS_AT)
+    assert (
+        preview.unreadable == []
+    )  # "Ongoing" and "30/11/16" are read by the tracker's own readers
+    assert preview.unknown_words == {}
+    by_id = {a["action_id"]: a for a in preview.rows["Actions"]}
+    assert by_id["2.01.10"]["original_deadline"] == "Ongoing"
+    assert by_id["2.01.01"]["original_deadline"] == date(2016, 11, 30)
+    assert by_id["2.01.01"]["owners"] == "Health and Wellbeing Board"
+    assert by_id["2.01.02"]["owners"] == "LA/ICB"
+    assert by_id["2.01.10"]["owners"] == "JS"
+    assert by_id["2.02.01"]["owners"] == "TB/Metropolitan Police"
+    assert by_id["2.02.02"]["owners"] == "JS with support from all partners"
+    leads = preview.rows["Leads"]
+    assert {"name": "Health and Wellbeing Board"} in leads and {
+        "name": "Metropolitan Police"
+    } in leads
+    assert {"initials": "JS", "name": "Dr Jane Smith"} in leads
+    out = tmp_path / "t.xlsx"
+    summary = write_tracker(preview, out)
+    assert [f.message for f in summary.findings if f.severity == "error"] == []
+    plan_ = summary.plan
+    assert [a.action_id for a in plan_.no_end_date] == ["2.01.10"]
+    assert {a.action_id: a.owners for a in plan_.actions}["2.02.01"] == (
+        "TB",
+        "Metropolitan Police",
+    )
+    assert not [f for f in summary.findings if f.code.startswith("owner")]
+
+
+def test_a_status_word_the_tracker_does_not_know_is_named_and_the_mapping_places_it(tmp_path):
+    source = other_council(tmp_path / "plan.docx", status_b="Slipping")
+    preview = import_plan(source, as_at=AS_AT)
+    assert preview.unknown_words == {"Slipping": 1}
+    note = preview.words_note()
+    assert "'Slipping' (1 action)" in note
+    assert '"Words for at risk" = "At risk, Delayed, Behind, Slipping"' in note
+    summary = write_tracker(preview, tmp_path / "t.xlsx")
+    assert [f.where for f in summary.findings if f.severity == "error"] == ["Actions!G3"]
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        preview.as_dict()["mapping_file"]
+        + '\n[settings]\n"Words for at risk" = "At risk, Delayed, Behind, Slipping"\n',
+        encoding="utf-8",
+    )
+    placed = import_plan(source, read_mapping(mapping), as_at=AS_AT)
+    assert placed.unknown_words == {}
+    summary = write_tracker(placed, tmp_path / "u.xlsx")
+    assert [f for f in summary.findings if f.severity == "error"] == []
+
+
+def test_a_100_mb_source_is_refused_unread(tmp_path):
+    big = tmp_path / "huge.docx"
+    with big.open("wb") as handle:
+        handle.truncate(101 * 2**20)
+    _refused(big, "far more than any plan")
+    result = CliRunner().invoke(app, ["import", str(big), "--out", str(tmp_path / "t.xlsx")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_an_imported_tracker_is_an_ordinary_tracker(tmp_path):
+    from ofsted_tracker.report_builder import build_report
+    from ofsted_tracker.workbook import jobs
+
+    source = word_plan(tmp_path / "plan.docx")
+    preview = import_plan(source)
+    imported = import_plan(source, read_mapping(mapping_file(tmp_path, preview)), as_at=AS_AT)
+    tracker = tmp_path / "t.xlsx"
+    write_tracker(imported, tracker)
+    assert demo_figures(jobs.refresh(tracker).plan and tracker) == DEMO
+    sent = jobs.send_requests(tracker, tmp_path / "requests")
+    assert sent.written and all(w.workbook.exists() for w in sent.written)
+    done = jobs.report(tracker, tmp_path / "report.docx", build_report, today=AS_AT)
+    assert done.written.exists() and done.not_recorded is None
+    assert done.recorded.snapshot.period == "Q2" and len(done.recorded.snapshot.rows) == 61
+    assert demo_figures(tracker) == DEMO
+
+
+def test_a_csv_cell_of_several_lines_keeps_its_line_breaks(tmp_path):
+    source = tmp_path / "plan.csv"
+    source.write_bytes(
+        b'Ref,Action,Update\r\n1.1,Do it,"First line\r\nSecond line"\r\n1.2,Then this,\r\n'
+    )
+    actions = import_plan(source).rows["Actions"]
+    assert [a["action_id"] for a in actions] == ["1.1", "1.2"]
+    assert actions[0]["commentary"].splitlines() == ["First line", "Second line"]
+
+
+def test_an_excel_fill_from_the_old_palette_is_read_as_its_rag_letter(tmp_path):
+    from openpyxl.styles.colors import Color
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Ref", "Action", "RAG"])
+    for ref, index in (("1.1", 10), ("1.2", 52), ("1.3", 17)):  # red, orange, green in the palette
+        ws.append([ref, f"Action {ref}", None])
+        ws.cell(ws.max_row, 3).fill = PatternFill("solid", fgColor=Color(indexed=index))
+    wb.save(tmp_path / "plan.xlsx")
+    imported = import_plan(tmp_path / "plan.xlsx")
+    assert [a["recorded_rag"] for a in imported.rows["Actions"]] == ["R", "A", "G"]
+    assert imported.from_shading == 3
+
+
+def test_a_word_cell_merged_down_gives_each_action_its_value_and_theme_rows_start_recommendations(
+    tmp_path,
+):
+    document = docx.Document()
+    t = document.add_table(rows=4, cols=3)
+    for c, v in zip(t.rows[0].cells, ["Ref", "Action", "Lead"]):
+        c.text = v
+    t.cell(1, 0).merge(t.cell(1, 2)).text = "Theme 2 \u2013 Partnership working"
+    for r, (ref, text) in enumerate((("2.1", "A"), ("2.2", "B")), 2):
+        t.cell(r, 0).text, t.cell(r, 1).text = ref, text
+    t.cell(2, 2).merge(t.cell(3, 2)).text = "PK"  # one Lead cell for both actions
+    document.save(tmp_path / "plan.docx")
+    imported = import_plan(tmp_path / "plan.docx")
+    assert [(a["action_id"], a["owners"]) for a in imported.rows["Actions"]] == [
+        ("2.1", "PK"),
+        ("2.2", "PK"),
+    ]
+    assert imported.rows["Recommendations"] == [{"rec_id": "2", "text": "Partnership working"}]
+
+
+def test_a_mapping_line_that_matches_nothing_is_refused_not_ignored(tmp_path):
+    source = csv_plan(tmp_path / "plan.csv", delimiter=",", encoding="utf-8")
+    text = import_plan(source).as_dict()["mapping_file"]
+    typo = tmp_path / "typo.toml"
+    typo.write_text(text.replace('"Task" = "Action"', '"Taks" = "Action"'), encoding="utf-8")
+    with pytest.raises(UnusableInput) as caught:
+        import_plan(source, read_mapping(typo))
+    assert '[columns] names "Taks", which no header of plan.csv has' in str(caught.value)
+    skip = tmp_path / "skip.toml"
+    skip.write_text(text.replace("[skip]", '[skip]\n"table 9" = [3]', 1), encoding="utf-8")
+    with pytest.raises(UnusableInput) as caught:
+        import_plan(source, read_mapping(skip))
+    assert '[skip] names "table 9"' in str(caught.value)
+
+
+def test_the_scheme_is_read_by_the_one_reader_from_the_option_or_the_mapping_settings(tmp_path):
+    source = tmp_path / "plan.csv"
+    source.write_text("Ref,Action,Status\n1.1,Do it,Complete\n", encoding="utf-8")
+    assert import_plan(source, scheme="RAG+C").scheme == "RAG + Completed"
+    imported = import_plan(source, {"settings": {"Rating scheme": "days behind"}})
+    assert (imported.scheme, imported.scheme_assumed) == ("Days behind", False)
+    assert "Scheme: Days behind." in "\n".join(imported.lines())
+    assert import_plan(source).scheme_assumed
+    with pytest.raises(UnusableInput, match="--scheme Traffic lights: the tracker knows RAG, BRAG"):
+        import_plan(source, scheme="Traffic lights")
+
+
+def test_a_damaged_word_table_or_excel_sheet_is_one_line_naming_it(tmp_path):
+    path = tmp_path / "bad.docx"
+    document = docx.Document()
+    t = document.add_table(rows=2, cols=2)
+    t.rows[0].cells[0].text, t.rows[0].cells[1].text = "Ref", "Action"
+    span = OxmlElement("w:gridSpan")
+    span.set(qn("w:val"), "x")  # not a number
+    t.rows[1].cells[0]._tc.get_or_add_tcPr().append(span)
+    document.save(path)
+    _refused(path, "bad.docx: table 1 is damaged and cannot be read")
+    sheet = tmp_path / "bad.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Plan"
+    wb.active.append(["Ref", "Action"])
+    wb.save(sheet)
+    with zipfile.ZipFile(sheet) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(
+        b"<sheetData>", b"<sheetData><row r='x'><c r='A1' t='n'><v>oops</v></c></row>", 1
+    )
+    with zipfile.ZipFile(sheet, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    result = CliRunner().invoke(app, ["import", str(sheet)])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert "bad.xlsx" in result.output and "damaged" in result.output
+
+
+def test_the_reports_appendix_with_success_measures_imports_them_back(tmp_path):
+    from ofsted_tracker.report_builder import build_report
+    from ofsted_tracker.workbook import jobs
+
+    rows = demo_rows()
+    for n, a in enumerate(rows["Actions"]):
+        a["success_measure"] = f"Measure {n}" if n % 2 else ""
+    tracker = jobs.new_tracker(tmp_path / "t.xlsx", rows)
+    written = jobs.report(tracker, tmp_path / "r.docx", build_report, AS_AT, "Q2").written
+    with pytest.raises(UnusableInput) as caught:
+        import_plan(written)
+    shape = re.search(
+        r'"Ref \| Action \| What does success look like\?[^"]*": ([^;)]*)', str(caught.value)
+    )
+    mapping = tmp_path / "map.toml"
+    mapping.write_text(
+        "tables = [" + ", ".join(f'"{x}"' for x in shape[1].split(", ")) + "]\n", encoding="utf-8"
+    )
+    back = {a["action_id"]: a for a in import_plan(written, read_mapping(mapping)).rows["Actions"]}
+    assert len(back) == 61
+    for a in rows["Actions"]:
+        assert back[a["action_id"]].get("success_measure", "") == a["success_measure"]

@@ -20,7 +20,7 @@ from ofsted_tracker.workbook.memory import no_cycle_collection
 from ofsted_tracker.workbook.plan import schema, schemes
 from ofsted_tracker.workbook.plan.findings import INFO, Finding, refuse_unreadable, sort_findings
 from ofsted_tracker.workbook.plan.ids import fresh_ids
-from ofsted_tracker.workbook.plan.model import Plan
+from ofsted_tracker.workbook.plan.model import Action, Plan
 from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
 from ofsted_tracker.workbook.plan.words import counted, noun
 from ofsted_tracker.workbook.rules import layout
@@ -185,20 +185,26 @@ def fix_ids(
     column = schema.column_number(letter)
     store.write(Changes(cells={schema.ACTIONS.name: {(a.row, column): new for a, new in given}}))
     summary = open_summary(store, as_at, period)
+    finding = ids_given(given, letter, "the workbook before is in the backups folder")
+    return IdsGiven(replace(summary, findings=sort_findings((*summary.findings, finding))), finding)
+
+
+def ids_given(given: list[tuple[Action, str]], letter: str, before: str) -> Finding:
+    """The one finding that lists each id ``fresh_ids`` gave (``validate --fix-ids``, and ``import`` for a plan
+    with blank ids), at its Actions cell; ``before`` says where the plan without them is."""
     done = "; ".join(
         f"{schema.ACTIONS.name}!{letter}{a.row}: id {new} given to '{_shortened(a.text)}'"
         for a, new in given
     )
-    finding = Finding(
+    return Finding(
         INFO,
         schema.ACTIONS.name,
         f"{letter}{given[0][0].row}",
         given[0][1],
         f"{counted(len(given), 'action')} had no Action ID and now {noun(len(given), 'has', 'have')} one "
-        f"(the workbook before is in the backups folder): {done}.",
+        f"({before}): {done}.",
         "ids-given",
     )
-    return IdsGiven(replace(summary, findings=sort_findings((*summary.findings, finding))), finding)
 
 
 @dataclass(frozen=True)

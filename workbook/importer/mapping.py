@@ -46,7 +46,13 @@ SYNONYMS = {
         "progress summary",
     ),
     "Evidence of impact": ("evidence", "evidence of impact"),
-    "Success measure": ("success measure", "what does success look like", "outcome", "outcomes"),
+    "What does success look like?": (
+        "success measure",
+        "success measures",
+        "what does success look like",
+        "outcome",
+        "outcomes",
+    ),
 }
 IGNORE = "ignore"
 FIELDS = {
@@ -60,7 +66,7 @@ FIELDS = {
     "Recorded RAG": "recorded_rag",
     "Progress commentary": "commentary",
     "Evidence of impact": "evidence",
-    "Success measure": "success",  # no Actions column yet (issue 20): read and counted, not written
+    "What does success look like?": "success_measure",
 }
 NEEDED = ("Action",)
 COLOURS = {  # reference shades (RRGGBB) of each letter; a fill is read as the nearest, if near enough
@@ -215,7 +221,21 @@ def choose(tables: list[Table], mapping: dict | None = None) -> Choice:
     for _, h in found:
         if h[3]:
             raise UnusableInput(h[3])
+    seen_headers = {text for _, h in found for text in h[2] if text}
+    unused = [text for text in overrides if text not in seen_headers]
+    if unused:
+        raise UnusableInput(
+            f'mapping file: [columns] names "{unused[0]}", which no header of '
+            f"{', '.join(t.label for t, _ in found)} has (headers: {' | '.join(sorted(seen_headers))}). "
+            "Correct it or remove the line."
+        )
     skip = {str(k): {int(r) for r in v} for k, v in mapping.get("skip", {}).items()}
+    strange = [k for k in skip if k not in {t.label for t, _ in found}]
+    if strange:
+        raise UnusableInput(
+            f'mapping file: [skip] names "{strange[0]}", which is not a table read '
+            f"({', '.join(t.label for t, _ in found)})."
+        )
     colours = {str(k).upper().lstrip("#"): str(v) for k, v in mapping.get("colours", {}).items()}
     return Choice(
         [t for t, _ in found],

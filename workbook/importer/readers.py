@@ -7,6 +7,7 @@ cell already read). Word and Excel packages pass the tracker's own package guard
 from __future__ import annotations
 
 import csv
+import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,32 +106,47 @@ def _word(path: Path) -> list[Table]:
         ) from exc
     tables = []
     for number, table in enumerate(document.tables, 1):
-        out = Table(f"table {number}", "word")
-        above: list[object] = []
-        for r, row in enumerate(table.rows, 1):
-            tcs = [cell._tc for cell in row.cells]
-            cells = []
-            for c, tc in enumerate(tcs):
-                repeated = (c > 0 and tcs[c - 1] is tc) or (c < len(above) and above[c] is tc)
-                if repeated:  # a merged cell is read once, at its first place
-                    cells.append(Cell(""))
-                    continue
-                text = "\n".join(
-                    "".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p"))
-                ).strip()
-                shd = tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
-                fill = shd.get(qn("w:fill")) if shd is not None else None
-                cells.append(Cell(text, fill if fill and fill.lower() != "auto" else None))
-            if len(tcs) > 1 and len({id(tc) for tc in tcs}) == 1:
-                out.spanning.add(r)
-            above = tcs
-            out.rows.append((r, cells))
-        tables.append(out)
+        try:
+            tables.append(_word_table(number, table, qn))
+        except Exception as exc:  # a malformed table (a grid span that is not a number, ...)
+            raise UnusableInput(
+                f"{path.name}: table {number} is damaged and cannot be read ({exc}). Open the document in "
+                "Word, save it again, and import that copy."
+            ) from exc
     return tables
+
+
+def _word_table(number: int, table, qn) -> Table:
+    """One Word table's rows: merged cells read as the officer sees them, a spanning row marked."""
+    out = Table(f"table {number}", "word")
+    above: list[object] = []
+    above_cells: list[Cell] = []
+    for r, row in enumerate(table.rows, 1):
+        tcs = [cell._tc for cell in row.cells]
+        cells = []
+        for c, tc in enumerate(tcs):
+            if c > 0 and tcs[c - 1] is tc:
+                cells.append(Cell(""))  # merged across columns: read once, at its first place
+                continue
+            if c < len(above) and above[c] is tc:
+                cells.append(above_cells[c])  # merged down: each row it spans has its value
+                continue
+            text = "\n".join(
+                "".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p"))
+            ).strip()
+            shd = tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+            fill = shd.get(qn("w:fill")) if shd is not None else None
+            cells.append(Cell(text, fill if fill and fill.lower() != "auto" else None))
+        if len(tcs) > 1 and len({id(tc) for tc in tcs}) == 1:
+            out.spanning.add(r)
+        above, above_cells = tcs, cells
+        out.rows.append((r, cells))
+    return out
 
 
 def _excel(path: Path) -> list[Table]:
     import openpyxl  # defers openpyxl
+    from openpyxl.styles.colors import COLOR_INDEX
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -139,8 +155,10 @@ def _excel(path: Path) -> list[Table]:
             f"{path.name} is damaged and cannot be read as a workbook ({exc})."
         ) from exc
     tables = []
+    name = ""
     try:
         for ws in wb.worksheets:
+            name = ws.title
             out = Table(ws.title, "excel")
             for r, row in enumerate(ws.iter_rows(), 1):
                 cells = []
@@ -148,13 +166,23 @@ def _excel(path: Path) -> list[Table]:
                     fill = None
                     pattern = getattr(cell, "fill", None)
                     if pattern is not None and pattern.fill_type == "solid":
-                        rgb = pattern.fgColor.rgb
+                        colour = pattern.fgColor
+                        rgb = colour.rgb if colour.type == "rgb" else None
+                        if colour.type == "indexed" and 0 <= colour.indexed < len(COLOR_INDEX):
+                            rgb = COLOR_INDEX[colour.indexed]  # Excel's old 56-colour palette
                         if isinstance(rgb, str) and len(rgb) in (6, 8):
                             fill = rgb[-6:]
                     value = cell.value
                     cells.append(Cell("" if value is None else value, fill))
                 out.rows.append((r, cells))
             tables.append(out)
+    except (
+        Exception
+    ) as exc:  # a sheet whose XML openpyxl cannot read, found only as its rows are read
+        raise UnusableInput(
+            f"{path.name}: the sheet {name or '(the first)'} is damaged and cannot be read ({exc}). Open the workbook in "
+            "Excel, save it again, and import that copy."
+        ) from exc
     finally:
         wb.close()
     return tables
@@ -166,10 +194,10 @@ def _csv(path: Path) -> Table:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
+    first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     out = Table(path.name, "csv")
-    for r, row in enumerate(csv.reader(lines, delimiter=delimiter), 1):
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for r, row in enumerate(rows, 1):  # a quoted cell of several lines keeps its line breaks
         out.rows.append((r, [Cell(v.strip()) for v in row]))
     return out

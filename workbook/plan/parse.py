@@ -15,6 +15,7 @@ DOTTED_ID = re.compile(
     r"^\d+\.\d+[a-z]?$"
 )  # the form "7.2": recommendation number, dot, action number
 # Owners typed together: "SK/TB", "LA and ICB", "Health; Police", "LA & CCG"
+OWNER_PARTS = re.compile(r"\s*[/,;]\s*")  # owners are split on these first, then on OWNER_SPLIT
 OWNER_SPLIT = re.compile(r"\s*(?:/|,|;|&|\band\b)\s*", re.IGNORECASE)
 SUPPORTING = re.compile(
     r"\s*\b(?:with (?:the )?support (?:from|of)|supported by|with)\b", re.IGNORECASE
@@ -183,7 +184,7 @@ def split_owners(typed: str, known: set[str]) -> tuple[tuple[str, ...], str]:
     if not text or schema.same_name(text) in known:
         return ((text,) if text else ()), supporting
     owners: list[str] = []
-    for part in re.split(r"\s*[/,;]\s*", text):
+    for part in OWNER_PARTS.split(text):
         if not part:
             continue
         if schema.same_name(part) in known:

@@ -190,7 +190,7 @@ DAYS_BEHIND = Scheme(
 )
 SCHEMES = (RAG, BRAG, RAG_COMPLETED, DAYS_BEHIND)
 SCHEME_NAMES = {same_name(s.name): s for s in SCHEMES} | {
-    same_name(alias): s
+    same_name(alias.replace("+", " + ")): s  # as scheme_named matches: "RAG+C" is "RAG + C"
     for alias, s in (
         ("RAG+C", RAG_COMPLETED),
         ("RAGC", RAG_COMPLETED),
