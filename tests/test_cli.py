@@ -587,3 +587,18 @@ def test_serve_on_a_busy_port_says_so_in_one_line_and_exits_2():
         f"ofsted-tracker: port {port} on 127.0.0.1 is in use (Address already in use): stop the program "
         "using it, or give another with --port."
     )
+
+
+def test_a_report_beside_a_locked_tracker_says_what_was_and_was_not_done(demo_tracker):
+    """The report is written; the snapshot is not, and the message does not end 'Nothing was changed'."""
+    (demo_tracker.parent / f"~${demo_tracker.name}").write_text("")
+    before = demo_tracker.read_bytes()
+    out = demo_tracker.parent / "r.docx"
+    result = run("report", demo_tracker, "--period", "Q2", "--as-of", "31/10/2016", "-o", out)
+    assert result.exit_code == 2 and out.exists() and demo_tracker.read_bytes() == before
+    [said] = [line for line in result.output.splitlines() if "snapshot was not recorded" in line]
+    assert said.startswith(
+        "ofsted-tracker: The report was written, but its snapshot was not recorded: "
+        f"{demo_tracker.name} is open in Excel"
+    )
+    assert said.endswith("The tracker was not changed.") and "Nothing was changed" not in said
