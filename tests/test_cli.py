@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -602,3 +603,13 @@ def test_a_report_beside_a_locked_tracker_says_what_was_and_was_not_done(demo_tr
         f"{demo_tracker.name} is open in Excel"
     )
     assert said.endswith("The tracker was not changed.") and "Nothing was changed" not in said
+
+
+def test_the_it_guides_demo_payload_size_is_measured(demo_master):
+    """docs/it.md's figure for the demo before any snapshot is the payload command's, within 5 %."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "it.md").read_text(encoding="utf-8")
+    [stated] = re.findall(r"the demo's 61 actions\s+make (\d+) KB before any snapshot", text)
+    result = run("payload", demo_master)
+    assert result.exit_code == 0, result.output
+    measured = len(result.output.encode()) / 1024
+    assert abs(measured - int(stated)) <= 0.05 * measured, (stated, measured)
