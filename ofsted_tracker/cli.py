@@ -39,6 +39,7 @@ from ofsted_tracker.workbook.store.paths import (
     regular_file,
     report_name,
 )
+from ofsted_tracker.workbook.store.file import FileStore
 from ofsted_tracker.workbook.store.reader import check_package
 from ofsted_tracker.workbook.store.safe_write import BACKUP_DIR
 
@@ -105,6 +106,19 @@ def exit_code(exc: TrackerError) -> int:
 def _fail(exc: TrackerError, prefix: str = "") -> None:
     click.echo(f"ofsted-tracker: {prefix}{exc}", err=True)
     sys.exit(exit_code(exc))
+
+
+class ReportStore(FileStore):
+    """The tracker as ``report`` writes it: ``report`` has no --force, so a snapshot refused for its dates points to
+    the snapshot command, which has."""
+
+    def again(self, option: str) -> str:
+        if option.startswith("--force"):
+            return (
+                f"or run 'ofsted-tracker snapshot {self.path}' with the same --period and --as-of and "
+                "--force to record it anyway"
+            )
+        return super().again(option)
 
 
 def _console():
@@ -287,7 +301,7 @@ def report(
         )
     try:
         done = jobs.report(
-            path,
+            ReportStore(path),
             output,
             lambda summary, out: build_report(
                 summary, out, template=template, officers_annex=officers_annex

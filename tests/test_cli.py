@@ -613,3 +613,18 @@ def test_the_it_guides_demo_payload_size_is_measured(demo_master):
     assert result.exit_code == 0, result.output
     measured = len(result.output.encode()) / 1024
     assert abs(measured - int(stated)) <= 0.05 * measured, (stated, measured)
+
+
+def test_a_report_whose_snapshot_is_refused_for_its_dates_points_to_snapshot_force(demo_tracker):
+    """report has no --force: the refusal names the snapshot command, which has, not 'give --force'."""
+    out = demo_tracker.parent / "r.docx"
+    result = run("report", demo_tracker, "--period", "Q2", "--as-of", "31/12/2030", "-o", out)
+    assert result.exit_code == 2 and out.exists(), result.output
+    [said] = [line for line in result.output.splitlines() if "snapshot was not recorded" in line]
+    assert "give --force" not in said and said.count("The snapshot was not recorded") == 0
+    assert said.endswith(
+        f"or run 'ofsted-tracker snapshot {demo_tracker}' with the same --period and --as-of and "
+        "--force to record it anyway."
+    )
+    forced = run("snapshot", demo_tracker, "--period", "Q2", "--as-of", "31/12/2030", "--force")
+    assert forced.exit_code == 0, forced.output
