@@ -32,6 +32,7 @@ from ofsted_tracker.workbook.rules.chase import (
     recorded_lines,
     recorded_set_sentence,
 )
+from ofsted_tracker.workbook.store.file import FileStore
 from ofsted_tracker.workbook.store.paths import (
     existing_folder,
     output_folder,
@@ -39,7 +40,6 @@ from ofsted_tracker.workbook.store.paths import (
     regular_file,
     report_name,
 )
-from ofsted_tracker.workbook.store.file import FileStore
 from ofsted_tracker.workbook.store.reader import check_package
 from ofsted_tracker.workbook.store.safe_write import BACKUP_DIR
 
