@@ -217,11 +217,7 @@ def build_report(
         period,
         today=date.today(),
     )
-    recorded = (
-        recorded_text(done.recorded)
-        if done.recorded
-        else f"The report stands, but its snapshot was not recorded: {done.not_recorded}"
-    )
+    recorded = recorded_text(done.recorded) if done.recorded else done.why_not_recorded
     return f"Report written: {done.written}{where}\n\n{recorded}"
 
 

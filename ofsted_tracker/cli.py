@@ -25,13 +25,14 @@ from ofsted_tracker.addin.install import install
 from ofsted_tracker.workbook import jobs
 from ofsted_tracker.workbook.errors import TrackerError
 from ofsted_tracker.workbook.plan.dates import read_date
-from ofsted_tracker.workbook.plan.words import counted
+from ofsted_tracker.workbook.plan.words import counted, noun
 from ofsted_tracker.workbook.rules.chase import (
     preview_dict,
     preview_lines,
     recorded_lines,
     recorded_set_sentence,
 )
+from ofsted_tracker.workbook.store.file import FileStore
 from ofsted_tracker.workbook.store.paths import (
     existing_folder,
     output_folder,
@@ -105,6 +106,19 @@ def exit_code(exc: TrackerError) -> int:
 def _fail(exc: TrackerError, prefix: str = "") -> None:
     click.echo(f"ofsted-tracker: {prefix}{exc}", err=True)
     sys.exit(exit_code(exc))
+
+
+class ReportStore(FileStore):
+    """The tracker as ``report`` writes it: ``report`` has no --force, so a snapshot refused for its dates points to
+    the snapshot command, which has."""
+
+    def again(self, option: str) -> str:
+        if option.startswith("--force"):
+            return (
+                f"or run 'ofsted-tracker snapshot {self.path}' with the same --period and --as-of and "
+                "--force to record it anyway"
+            )
+        return super().again(option)
 
 
 def _console():
@@ -287,7 +301,7 @@ def report(
         )
     try:
         done = jobs.report(
-            path,
+            ReportStore(path),
             output,
             lambda summary, out: build_report(
                 summary, out, template=template, officers_annex=officers_annex
@@ -299,7 +313,8 @@ def report(
         _fail(exc)
     click.echo(f"Wrote {done.written}")
     if done.not_recorded:
-        _fail(done.not_recorded, "The report was written, but its snapshot was not recorded: ")
+        click.echo(f"ofsted-tracker: {done.why_not_recorded}", err=True)
+        sys.exit(exit_code(done.not_recorded))
     click.echo(done.recorded.message(path.name))
     if pdf:
         try:
@@ -593,10 +608,13 @@ def requests(path: Path, out: Path, period: str | None, as_at: str | None) -> No
     for f in sent.requests.findings:
         click.echo(f"warning {f.where}: {f.message}")
     for owner, ids in sent.requests.unknown:
-        click.echo(f"No request for '{owner}' (not in Leads): actions {', '.join(ids)}")
+        click.echo(
+            f"No request for '{owner}' (not in Leads): {noun(len(ids), 'action')} {', '.join(ids)}"
+        )
     if sent.written:
         click.echo(
-            f"Wrote {len(sent.written)} requests into {out}; logged on the Requests sheet of {path.name}."
+            f"Wrote {counted(len(sent.written), 'request')} into {out}; logged on the Requests sheet of "
+            f"{path.name}."
         )
     else:
         click.echo(
@@ -674,7 +692,8 @@ def collect(
         click.echo("Nothing to change: the tracker already holds every accepted value.")
     elif done.applied:
         click.echo(
-            f"Applied {len(c.updates)} changes and {len(c.proposals)} proposed deadlines to {path.name} "
+            f"Applied {counted(len(c.updates), 'change')} and "
+            f"{counted(len(c.proposals), 'proposed deadline')} to {path.name} "
             "(a backup is in the backups folder); dashboards refreshed."
         )
         if done.recorded_set:

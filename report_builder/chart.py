@@ -315,6 +315,7 @@ def fill_chart_xml(space, bars: list[ChartBar], series: tuple[Series, ...]) -> s
         )
         plot.insert(at + i, ser)
     highest = max((sum(bar_count(bar, s.letter) for s in series) for bar in bars), default=0)
+    _hide_crowded_labels(plot, bars, series, highest)
     axis = area.find(_c("valAx"))
     if axis is not None and highest <= 10:  # whole actions: no 0.5 steps on a small plan
         _put(
@@ -323,6 +324,71 @@ def fill_chart_xml(space, bars: list[ChartBar], series: tuple[Series, ...]) -> s
             before=("minorUnit", "dispUnits", "extLst"),
         )
     return sheet
+
+
+SMALL_SEGMENT = 0.06  # of the tallest column: a segment lower than a data label's text
+
+
+def crowded_labels(
+    bars: list[ChartBar], series: tuple[Series, ...], highest: int
+) -> set[tuple[int, int]]:
+    """The (series, bar) points of a stacked column chart whose data label would overlap the one below it: a
+    segment lower than a label (under ``SMALL_SEGMENT`` of the tallest column) stacked on another such segment
+    whose label is shown. The lower label stays, so Q1's '2' Red shows and the '1' Not rated on it does not."""
+    crowded: set[tuple[int, int]] = set()
+    for j, bar in enumerate(bars):
+        below_small = False  # the last shown label below is on a small segment
+        for i, one in enumerate(series):
+            value = bar_count(bar, one.letter)
+            if not value:
+                continue
+            small = value < SMALL_SEGMENT * highest
+            if small and below_small:
+                crowded.add((i, j))
+                below_small = False  # the next one stacks on a segment with no label
+            else:
+                below_small = small
+    return crowded
+
+
+def _hide_crowded_labels(
+    plot, bars: list[ChartBar], series: tuple[Series, ...], highest: int
+) -> None:
+    """Delete the data labels of ``crowded_labels`` in a stacked column chart (a bar chart's labels sit side by
+    side and have room): each such series gets its own data labels, a copy of the chart's, with those points
+    deleted. Nothing changes in a chart without data labels."""
+    from lxml import etree
+
+    direction, grouping = plot.find(_c("barDir")), plot.find(_c("grouping"))
+    if direction is None or direction.get("val") != "col":
+        return
+    if grouping is None or grouping.get("val") not in ("stacked", "percentStacked"):
+        return
+    shared = plot.find(_c("dLbls"))
+    crowded = crowded_labels(bars, series, highest)
+    for i, ser in enumerate(plot.findall(_c("ser"))):
+        points = sorted(j for k, j in crowded if k == i)
+        if not points:
+            continue
+        labels = ser.find(_c("dLbls"))
+        if labels is None:
+            if shared is None:
+                continue
+            labels = copy.deepcopy(shared)
+            _put(ser, labels, before=("trendline", "errBars", "cat", "val", "shape", "extLst"))
+        for old in labels.findall(
+            _c("dLbl")
+        ):  # the template's own label of a point kept, but of these
+            if (
+                old.find(_c("idx")) is not None
+                and int(old.find(_c("idx")).get("val", -1)) in points
+            ):
+                labels.remove(old)
+        for j in reversed(points):
+            one = etree.Element(_c("dLbl"))
+            etree.SubElement(one, _c("idx"), val=str(j))
+            etree.SubElement(one, _c("delete"), val="1")
+            labels.insert(0, one)
 
 
 def _category_count(space) -> int:

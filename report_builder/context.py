@@ -276,7 +276,7 @@ def scheme_words(scheme: Scheme, tolerance: int = schemes.DEFAULT_TOLERANCE) -> 
         + "; ".join(words[b.letter]["key"] for b in scheme.buckets)
         + f"; {NOT_RATED} (grey) not rated: no valid target date.",
         "done": done,
-        "unfinished": f"actions not {done}",
+        "unfinished": "actions not yet complete",  # not the Red bucket's 'not completed by deadline'
         "trend_green": "B+G" if scheme is schemes.BRAG else "G",
         "trend_last": scheme.extra.label if scheme.completed_apart else "Recorded as complete",
     }

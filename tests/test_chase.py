@@ -242,6 +242,9 @@ def test_done_when_requests_returns_collect_apply_summary_picture(tmp_path):
         ["requests", str(tracker), "--out", str(out), "--period", "Q2", "--as-of", "31/10/2016"],
     )
     assert result.exit_code == 0, result.output
+    # one action is 'action 4.2', two 'actions 6.1, 9.8'
+    assert "No request for 'RR' (not in Leads): action 4.2\n" in result.output
+    assert "No request for 'JH' (not in Leads): actions 6.1, 9.8\n" in result.output
     books, drafts = sorted(out.glob("*.xlsx")), sorted(out.glob("*.eml"))
     assert len(books) == len(drafts) == 14 and [b.stem for b in books] == [d.stem for d in drafts]
     # 2. SK's return: one action Complete with a date and commentary, a new deadline proposed for another
@@ -279,11 +282,19 @@ def test_done_when_requests_returns_collect_apply_summary_picture(tmp_path):
         (second, "31/03/2017")
     ]
     assert preview["refused"] == [] and tracker.read_bytes() == before
+    # the console preview names each value by its Actions column header, not the field name
+    text = runner.invoke(app, ["collect", str(tracker), str(returned), "--as-of", "31/10/2016"])
+    assert f"{first}  Completed on: '' -> '20/10/2016'" in text.output, text.output
+    assert (
+        f"{first}  Last updated: " in text.output and f"{first}  Progress status: " in text.output
+    )
+    assert "completed_on" not in text.output and "last_updated" not in text.output
     # 4. --apply: summary shows the first complete and a not-yet-agreed revision for the second
     result = runner.invoke(
         app, ["collect", str(tracker), str(returned), "--apply", "--as-of", "31/10/2016"]
     )
-    assert result.exit_code == 0 and "Applied" in result.output, result.output
+    assert result.exit_code == 0, result.output
+    assert "Applied 4 changes and 1 proposed deadline to demo.xlsx" in result.output
     summary = json.loads(
         runner.invoke(app, ["summary", str(tracker), "--json", "--period", "Q2"]).output
     )

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -587,3 +588,43 @@ def test_serve_on_a_busy_port_says_so_in_one_line_and_exits_2():
         f"ofsted-tracker: port {port} on 127.0.0.1 is in use (Address already in use): stop the program "
         "using it, or give another with --port."
     )
+
+
+def test_a_report_beside_a_locked_tracker_says_what_was_and_was_not_done(demo_tracker):
+    """The report is written; the snapshot is not, and the message does not end 'Nothing was changed'."""
+    (demo_tracker.parent / f"~${demo_tracker.name}").write_text("")
+    before = demo_tracker.read_bytes()
+    out = demo_tracker.parent / "r.docx"
+    result = run("report", demo_tracker, "--period", "Q2", "--as-of", "31/10/2016", "-o", out)
+    assert result.exit_code == 2 and out.exists() and demo_tracker.read_bytes() == before
+    [said] = [line for line in result.output.splitlines() if "snapshot was not recorded" in line]
+    assert said.startswith(
+        "ofsted-tracker: The report was written, but its snapshot was not recorded: "
+        f"{demo_tracker.name} is open in Excel"
+    )
+    assert said.endswith("The tracker was not changed.") and "Nothing was changed" not in said
+
+
+def test_the_it_guides_demo_payload_size_is_measured(demo_master):
+    """docs/it.md's figure for the demo before any snapshot is the payload command's, within 5 %."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "it.md").read_text(encoding="utf-8")
+    [stated] = re.findall(r"the demo's 61 actions\s+make (\d+) KB before any snapshot", text)
+    result = run("payload", demo_master)
+    assert result.exit_code == 0, result.output
+    measured = len(result.output.encode()) / 1024
+    assert abs(measured - int(stated)) <= 0.05 * measured, (stated, measured)
+
+
+def test_a_report_whose_snapshot_is_refused_for_its_dates_points_to_snapshot_force(demo_tracker):
+    """report has no --force: the refusal names the snapshot command, which has, not 'give --force'."""
+    out = demo_tracker.parent / "r.docx"
+    result = run("report", demo_tracker, "--period", "Q2", "--as-of", "31/12/2030", "-o", out)
+    assert result.exit_code == 2 and out.exists(), result.output
+    [said] = [line for line in result.output.splitlines() if "snapshot was not recorded" in line]
+    assert "give --force" not in said and said.count("The snapshot was not recorded") == 0
+    assert said.endswith(
+        f"or run 'ofsted-tracker snapshot {demo_tracker}' with the same --period and --as-of and "
+        "--force to record it anyway."
+    )
+    forced = run("snapshot", demo_tracker, "--period", "Q2", "--as-of", "31/12/2030", "--force")
+    assert forced.exit_code == 0, forced.output

@@ -309,3 +309,32 @@ def test_the_standard_template_carries_both_charts_in_the_rag_series():
         ]
         assert space.xpath("c:externalData/@r:id", namespaces=NS)[0] in part.rels
     assert "rag_chart" not in "\n".join(p.text for p in doc.paragraphs)
+
+
+def test_a_small_segment_on_a_small_segment_loses_its_label_in_the_trend_chart():
+    """The demo's Q1 column: Red 2 with Not rated 1 on it drew '2' and '1' over each other; the 1 goes."""
+    from ofsted_tracker.report_builder.chart import ChartBar, crowded_labels, fill_chart_xml
+    from ofsted_tracker.report_builder.chart import scheme_series as series_of
+    from ofsted_tracker.workbook.plan.schemes import RAG
+
+    def bar(label, g, a, r, nr):
+        return ChartBar(label, {"completed": g, "ongoing": a, "not_completed": r, "not_rated": nr})
+
+    q1, q2 = bar("Q1", 29, 29, 2, 1), bar("Q2", 37, 10, 13, 1)
+    series = series_of(RAG)
+    assert crowded_labels([q1, q2], series, 61) == {(3, 0)}  # Not rated on Q1; Q2's 1 sits on 13
+    assert crowded_labels([bar("Q1", 0, 29, 2, 1)], series, 61) == {(3, 0)}  # a zero skipped
+    assert crowded_labels([bar("Q1", 2, 1, 1, 1)], series, 61) == {(1, 0), (3, 0)}  # every other
+    trend = etree.fromstring(charts(Document(str(DEFAULT_TEMPLATE)))["Trend chart"].blob)
+    fill_chart_xml(trend, [q1, q2], series)
+    deleted = {
+        (ser.xpath("c:tx//c:v/text()", namespaces=NS)[0], int(idx))
+        for ser in trend.xpath("//c:ser", namespaces=NS)
+        for idx in ser.xpath("c:dLbls/c:dLbl[c:delete/@val='1']/c:idx/@val", namespaces=NS)
+    }
+    assert deleted == {("Not rated (NR)", 0)}
+    [labels] = trend.xpath("//c:ser[c:dLbls]/c:dLbls", namespaces=NS)
+    assert labels.xpath("c:showVal/@val", namespaces=NS) == ["1"]  # the other points keep theirs
+    rag = etree.fromstring(charts(Document(str(DEFAULT_TEMPLATE)))["RAG chart"].blob)
+    fill_chart_xml(rag, [q1, q2], series)  # bars side by side: labels have room, none deleted
+    assert not rag.xpath("//c:ser/c:dLbls", namespaces=NS)

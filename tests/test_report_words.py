@@ -15,6 +15,7 @@ import pytest
 
 from ofsted_tracker.report_builder import build_report
 from ofsted_tracker.report_builder.context import report_context
+from ofsted_tracker.report_builder.text import number_words
 from ofsted_tracker.workbook.jobs import open_summary
 from tests.builders import act, plan_of
 from tests.report.plans import PERIODS, large_plan, summary_of
@@ -74,6 +75,13 @@ def test_the_demo_report_says_once_which_actions_have_no_commentary(demo_master,
     count = context["uncommented_count"]
     assert count > 1  # the demo has actions with no commentary
     assert demo_text.count("no progress commentary this period:") == 1
+    # the count is of actions not yet complete (Amber, Red, Not rated), not the Red bucket's name
+    unfinished = context["unfinished_count"]
+    assert unfinished > context["overall"]["not_completed"]
+    assert (
+        f"Of the {number_words(unfinished)} actions not yet complete, {number_words(count)} have"
+        in (demo_text)
+    )
     assert context["uncommented_actions"] in demo_text
 
 

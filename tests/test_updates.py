@@ -230,7 +230,10 @@ def test_collect_updates_asks_before_writing_and_writes_nothing_on_no(
     assert [a["func"] for a in run.actions] == ["alert"] and run.message == "Nothing was written."
     [question] = run.asked
     assert question.startswith("1 return: 4 changes and 1 proposed deadline.")
-    assert f"{first}  status: 'On track' -> 'Complete'" in question and "20/10/2016" in question
+    assert (
+        f"{first}  Progress status: 'On track' -> 'Complete'" in question
+        and "20/10/2016" in question
+    )
     assert f"{second}  new deadline proposed:" in question and "31/03/2017" in question
     assert question.endswith("Nothing is saved until you save the workbook.")
 

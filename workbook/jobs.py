@@ -301,6 +301,14 @@ class Reported:
     recorded: Recorded | None
     not_recorded: TrackerError | None
 
+    @property
+    def why_not_recorded(self) -> str:
+        """Why the snapshot was not recorded, said beside the written report: the report stands, the tracker is
+        unchanged ('Nothing was changed' alone would read as if the report had not been written)."""
+        why = str(self.not_recorded).removeprefix("The snapshot was not recorded: ")
+        why = why.replace("Nothing was changed.", "The tracker was not changed.")
+        return f"The report was written, but its snapshot was not recorded: {why}"
+
 
 def report(
     where: Store | Path | str,

@@ -1015,7 +1015,7 @@ def appendix(doc) -> None:
     tag(doc, "{%p if uncommented_count %}")
     para(
         doc,
-        "{% if unfinished_count == 1 %}The one action not {{ scheme.done }} has{% else %}Of the "
+        "{% if unfinished_count == 1 %}The one action not yet complete has{% else %}Of the "
         "{{ unfinished_count|words }} {{ scheme.unfinished }}, {{ uncommented_count|words }} "
         "{% if uncommented_count == 1 %}has{% else %}have{% endif %}{% endif %} no progress commentary this "
         "period: "

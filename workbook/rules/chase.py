@@ -775,7 +775,8 @@ def shown(value: object) -> str:
 
 
 def preview_lines(collected: Collected, limit: int | None = None) -> tuple[str, ...]:
-    """The preview of what the returns change, one line per change and per proposed deadline (and per refusal).
+    """The preview of what the returns change, one line per change and per proposed deadline (and per refusal),
+    each value named by its Actions column header ('Completed on', not the field name).
 
     ``limit`` shortens each value shown (and each refusal's reason, to twice that) for a message box.
     """
@@ -785,7 +786,8 @@ def preview_lines(collected: Collected, limit: int | None = None) -> tuple[str, 
         return text if most is None or len(text) <= most else text[: most - 1] + "…"
 
     lines = [
-        f"{u.action_id}  {u.field}: '{cut(u.old)}' -> '{cut(u.new)}'  ({u.file} {u.cell})"
+        f"{u.action_id}  {schema.ACTIONS.column(u.field).header}: '{cut(u.old)}' -> '{cut(u.new)}'  "
+        f"({u.file} {u.cell})"
         for u in collected.updates
     ]
     lines += [
