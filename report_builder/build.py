@@ -98,7 +98,7 @@ def fill_template(context: dict, template: Path, actions: int = 0, scheme: Schem
         tpl,
         source,
         {
-            **markers.context(guard_braces(context)),
+            **guard_braces(markers.context(context)),
             "rag_chart": MARKER,
             "trend_chart": TREND_MARKER,
         },

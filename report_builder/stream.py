@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ofsted_tracker.report_builder.text import BRACE_GUARD
 from ofsted_tracker.workbook.errors import TemplateError
 
 # Lists filled item by item (paths through the context's dicts; a list on the way is gone through item by item).
@@ -403,9 +402,9 @@ _EMPTY_TEXT = '<w:t xml:space="preserve"></w:t>'
 
 
 def _value(item: Any, spec: _Field) -> str:
-    """A field's value as docxtpl and lxml write it (officers' braces as typed: text.BRACE_GUARD)."""
-    value = item if spec.name == "" else item[spec.name]
-    value = str(value).replace(BRACE_GUARD, "_")
+    """A field's value as docxtpl and lxml write it: officers' text as typed, braces included (streamed items are
+    not guarded, text.BRACE_GUARD: their values never pass through docxtpl's brace escapes)."""
+    value = str(item if spec.name == "" else item[spec.name])
     if spec.attribute:
         return value.translate(_ATTRIBUTE_ESCAPES)
     value = value.translate(_TEXT_ESCAPES)
