@@ -155,3 +155,18 @@ def test_the_builds_memory_grows_linearly_and_stays_small(tmp_path):
     # and 20,000 actions add well under 500 MB (the whole tree took about 900 MB at 20,000)
     assert large / small < 6, f"{small} kB at 5,000 actions, {large} kB at 20,000"
     assert large < 300_000, f"{large} kB at 20,000 actions"
+
+
+def test_a_loop_body_comparing_an_items_text_is_refused_with_its_paragraph(tmp_path):
+    template = tmp_path / "template.docx"
+    doc = Document()
+    for text in (
+        "{%p for a in revisions %}",
+        "{{ a.ref }}{% if a.agreed_by == 'Board' %} (the Board){% endif %}",
+        "{%p endfor %}",
+    ):
+        doc.add_paragraph(text)
+    doc.save(str(template))
+    with pytest.raises(TemplateError, match=r"does more with 'a.agreed_by'.*paragraph '\{\{ a.ref"):
+        build_report(summary_of(large_plan(100)), tmp_path / "r.docx", template)
+    assert not (tmp_path / "r.docx").exists()
