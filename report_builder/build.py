@@ -10,7 +10,14 @@ from pathlib import Path
 from ofsted_tracker.report_builder.chart import MARKER, TREND_MARKER, fill_charts, report_charts
 from ofsted_tracker.report_builder.context import PLACEHOLDERS, report_context
 from ofsted_tracker.report_builder.stream import Markers, stream_package
-from ofsted_tracker.report_builder.template import check, load, render, sandbox, template_source
+from ofsted_tracker.report_builder.template import (
+    check,
+    load,
+    output_limit,
+    render,
+    sandbox,
+    template_source,
+)
 from ofsted_tracker.report_builder.text import BRACE_GUARD, guard_braces
 from ofsted_tracker.workbook.errors import TemplateError, TrackerError
 from ofsted_tracker.workbook.memory import no_cycle_collection
@@ -64,8 +71,8 @@ def build_report(
 class Filled:
     """The filled template, ready to save: docxtpl's document with marker items, and the markers that fill it."""
 
-    def __init__(self, tpl, markers: Markers) -> None:
-        self.tpl, self.markers = tpl, markers
+    def __init__(self, tpl, markers: Markers, most: int) -> None:
+        self.tpl, self.markers, self.most = tpl, markers, most
 
     def save(self, path: str) -> None:
         """Write the report: every part as docxtpl left it, ``word/document.xml`` streamed item by item."""
@@ -73,7 +80,7 @@ class Filled:
 
         small = io.BytesIO()
         self.tpl.save(small)
-        stream_package(small.getvalue(), self.markers, path)
+        stream_package(small.getvalue(), self.markers, path, self.most)
 
 
 def fill_template(context: dict, template: Path, actions: int = 0, scheme: Scheme = RAG) -> Filled:
@@ -109,7 +116,7 @@ def fill_template(context: dict, template: Path, actions: int = 0, scheme: Schem
     _schema_order(document)
     _unguard(document)
     _describe(document, context)
-    return Filled(tpl, markers)
+    return Filled(tpl, markers, output_limit(actions))
 
 
 # The order the OOXML schema gives the children of a cell's properties. docxtpl's {% cellbg %} puts <w:shd> first;

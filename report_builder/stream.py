@@ -439,16 +439,24 @@ def _fill(parts: list, item: Any, markers: Markers, write: Callable[[str], None]
                 _fill(part.blocks[shapes[_shape(inner, part.path)]], inner, markers, write)
 
 
-def write_document(package: zipfile.ZipFile, blocks: Blocks, info: zipfile.ZipInfo) -> None:
+def write_document(
+    package: zipfile.ZipFile, blocks: Blocks, info: zipfile.ZipInfo, most: int
+) -> None:
     """Stream ``word/document.xml`` into ``package``: the blocks filled item by item, a megabyte at a time."""
     buffer: list[str] = []
-    size = 0
+    size = total = 0
     with package.open(info, "w") as out:
 
         def write(text: str) -> None:
-            nonlocal size
+            nonlocal size, total
             buffer.append(text)
             size += len(text)
+            total += len(text)
+            if total > most:
+                raise TemplateError(
+                    f"The Word template could not be filled in: the filled document would hold over {most:,} "
+                    "characters; a report template may not make anything that large. Nothing was written."
+                )
             if size > 1 << 20:
                 out.write("".join(buffer).encode("utf-8"))
                 buffer.clear()
@@ -458,8 +466,9 @@ def write_document(package: zipfile.ZipFile, blocks: Blocks, info: zipfile.ZipIn
         out.write("".join(buffer).encode("utf-8"))
 
 
-def stream_package(small: bytes, markers: Markers, target) -> None:
-    """Write the package ``small`` (the marker document, saved) to ``target`` with its document streamed."""
+def stream_package(small: bytes, markers: Markers, target, most: int) -> None:
+    """Write the package ``small`` (the marker document, saved) to ``target`` with its document streamed, at most
+    ``most`` characters (template.output_limit)."""
     import io
 
     with zipfile.ZipFile(io.BytesIO(small)) as source, zipfile.ZipFile(target, "w") as package:
@@ -469,7 +478,7 @@ def stream_package(small: bytes, markers: Markers, target) -> None:
                 streamed = zipfile.ZipInfo(info.filename, info.date_time)
                 streamed.compress_type = info.compress_type
                 streamed.external_attr = info.external_attr
-                write_document(package, blocks, streamed)
+                write_document(package, blocks, streamed, most)
             else:
                 package.writestr(info, source.read(info))
 

@@ -170,3 +170,23 @@ def test_a_loop_body_comparing_an_items_text_is_refused_with_its_paragraph(tmp_p
     with pytest.raises(TemplateError, match=r"does more with 'a.agreed_by'.*paragraph '\{\{ a.ref"):
         build_report(summary_of(large_plan(100)), tmp_path / "r.docx", template)
     assert not (tmp_path / "r.docx").exists()
+
+
+def test_a_loop_body_that_makes_too_much_text_for_every_item_stops_within_the_limit(
+    tmp_path, monkeypatch
+):
+    import ofsted_tracker.report_builder.build as build
+
+    template = tmp_path / "template.docx"
+    doc = Document()
+    for text in (
+        "{%p for a in revisions %}",
+        "{% for i in range(1000) %}{{ a.reason }} {% endfor %}",
+        "{%p endfor %}",
+    ):
+        doc.add_paragraph(text)
+    doc.save(str(template))
+    monkeypatch.setattr(build, "output_limit", lambda actions: 100_000)
+    with pytest.raises(TemplateError, match="would hold over 100,000 characters"):
+        build_report(summary_of(large_plan(400)), tmp_path / "r.docx", template)
+    assert not (tmp_path / "r.docx").exists()
