@@ -17,9 +17,10 @@ steps, and docxtpl's public ``render`` stays the one way the template is filled:
    text before each list, each item's block with its values XML-escaped as lxml writes them (line breaks and tabs
    as docxtpl writes them, ``resolve_listing``), and the text after. The whole body is never held as a tree.
 
-Limits, refused with a clear error: a loop body over a long list that depends on the loop itself (``loop.index``,
-``loop.first``) or compares a text field other than the rating fields cannot be cut into blocks. A loop over a
-long list must show at least one of its item's fields.
+Limits, each refused with a clear error before anything is written: a loop body over a long list that depends on
+the loop itself (``loop.index``, ``loop.first``: its copies differ, so it cannot be cut into blocks), that does more
+with an item's text than show it or test it with ``{% if %}`` (the rating fields ``SHAPING`` may be compared;
+report_builder.template checks this in the template's text), or that shows nothing of its item.
 """
 
 from __future__ import annotations

@@ -522,6 +522,13 @@ def _refuse_compared_fields(tree, source: Source) -> None:
             path = path_of(node.iter, scope)
             if path is not None and isinstance(node.target, nodes.Name):
                 inner[node.target.name] = path
+                used = {n.name for child in node.body for n in child.find_all(nodes.Name)}
+                if path in STREAMED and node.target.name not in used:
+                    raise TemplateError(
+                        f"The Word template repeats a part for each item of '{path}' without showing anything "
+                        f"of the item{source.quote(node.lineno)}: show one of its fields in the loop, e.g. "
+                        f"{{{{ {node.target.name}.ref }}}}."
+                    )
             for child in (*node.body, *(node.test and [node.test] or [])):
                 walk(child, inner, False)
             for child in node.else_:

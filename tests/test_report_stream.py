@@ -190,3 +190,13 @@ def test_a_loop_body_that_makes_too_much_text_for_every_item_stops_within_the_li
     with pytest.raises(TemplateError, match="would hold over 100,000 characters"):
         build_report(summary_of(large_plan(400)), tmp_path / "r.docx", template)
     assert not (tmp_path / "r.docx").exists()
+
+
+def test_a_loop_over_a_long_list_that_shows_nothing_of_its_items_is_refused(tmp_path):
+    template = tmp_path / "template.docx"
+    doc = Document()
+    for text in ("{%p for a in revisions %}", "A revision", "{%p endfor %}"):
+        doc.add_paragraph(text)
+    doc.save(str(template))
+    with pytest.raises(TemplateError, match="without showing anything of the item"):
+        build_report(summary_of(large_plan(100)), tmp_path / "r.docx", template)
