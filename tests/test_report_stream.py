@@ -37,6 +37,16 @@ def streamed_and_whole(summary, tmp_path: Path, monkeypatch, template: Path | No
     return streamed, whole
 
 
+def template_of(tmp_path: Path, *paragraphs: str) -> Path:
+    """A Word template of one paragraph per text."""
+    template = tmp_path / "template.docx"
+    doc = Document()
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    doc.save(str(template))
+    return template
+
+
 def test_the_demo_report_streamed_is_docxtpls_own_byte_for_byte(demo_master, tmp_path, monkeypatch):
     streamed, whole = streamed_and_whole(open_summary(demo_master), tmp_path, monkeypatch)
     assert streamed.count(b"<w:tr>") > 100  # the action tables are there
@@ -63,9 +73,8 @@ def test_officers_line_breaks_tabs_markup_and_braces_stream_as_docxtpl_writes_th
 def test_a_loop_body_testing_each_items_rating_and_text_comes_out_as_docxtpl_renders_it(
     tmp_path, monkeypatch
 ):
-    template = tmp_path / "template.docx"
-    doc = Document()
-    for text in (
+    template = template_of(
+        tmp_path,
         "{%p for s in sections %}",
         "{%p for r in s.recommendations %}",
         "{%p if r.progress %}",
@@ -78,9 +87,7 @@ def test_a_loop_body_testing_each_items_rating_and_text_comes_out_as_docxtpl_ren
         "{%p endfor %}",
         "{%p endfor %}",
         "{{ revisions|length }} revisions",
-    ):
-        doc.add_paragraph(text)
-    doc.save(str(template))
+    )
     streamed, whole = streamed_and_whole(
         summary_of(large_plan(300)), tmp_path, monkeypatch, template
     )
@@ -89,11 +96,9 @@ def test_a_loop_body_testing_each_items_rating_and_text_comes_out_as_docxtpl_ren
 
 
 def test_a_loop_body_that_depends_on_the_loop_itself_is_refused_clearly(tmp_path):
-    template = tmp_path / "template.docx"
-    doc = Document()
-    for text in ("{%p for a in revisions %}", "{{ loop.index }}. {{ a.ref }}", "{%p endfor %}"):
-        doc.add_paragraph(text)
-    doc.save(str(template))
+    template = template_of(
+        tmp_path, "{%p for a in revisions %}", "{{ loop.index }}. {{ a.ref }}", "{%p endfor %}"
+    )
     with pytest.raises(TemplateError, match="loop over 'revisions' cannot be filled in row by row"):
         build_report(summary_of(large_plan(100)), tmp_path / "r.docx", template)
     assert not (tmp_path / "r.docx").exists()
@@ -158,15 +163,12 @@ def test_the_builds_memory_grows_linearly_and_stays_small(tmp_path):
 
 
 def test_a_loop_body_comparing_an_items_text_is_refused_with_its_paragraph(tmp_path):
-    template = tmp_path / "template.docx"
-    doc = Document()
-    for text in (
+    template = template_of(
+        tmp_path,
         "{%p for a in revisions %}",
         "{{ a.ref }}{% if a.agreed_by == 'Board' %} (the Board){% endif %}",
         "{%p endfor %}",
-    ):
-        doc.add_paragraph(text)
-    doc.save(str(template))
+    )
     with pytest.raises(TemplateError, match=r"does more with 'a.agreed_by'.*paragraph '\{\{ a.ref"):
         build_report(summary_of(large_plan(100)), tmp_path / "r.docx", template)
     assert not (tmp_path / "r.docx").exists()
@@ -177,15 +179,12 @@ def test_a_loop_body_that_makes_too_much_text_for_every_item_stops_within_the_li
 ):
     import ofsted_tracker.report_builder.build as build
 
-    template = tmp_path / "template.docx"
-    doc = Document()
-    for text in (
+    template = template_of(
+        tmp_path,
         "{%p for a in revisions %}",
         "{% for i in range(1000) %}{{ a.reason }} {% endfor %}",
         "{%p endfor %}",
-    ):
-        doc.add_paragraph(text)
-    doc.save(str(template))
+    )
     monkeypatch.setattr(build, "output_limit", lambda actions: 100_000)
     with pytest.raises(TemplateError, match="would hold over 100,000 characters"):
         build_report(summary_of(large_plan(400)), tmp_path / "r.docx", template)
@@ -193,10 +192,6 @@ def test_a_loop_body_that_makes_too_much_text_for_every_item_stops_within_the_li
 
 
 def test_a_loop_over_a_long_list_that_shows_nothing_of_its_items_is_refused(tmp_path):
-    template = tmp_path / "template.docx"
-    doc = Document()
-    for text in ("{%p for a in revisions %}", "A revision", "{%p endfor %}"):
-        doc.add_paragraph(text)
-    doc.save(str(template))
+    template = template_of(tmp_path, "{%p for a in revisions %}", "A revision", "{%p endfor %}")
     with pytest.raises(TemplateError, match="without showing anything of the item"):
         build_report(summary_of(large_plan(100)), tmp_path / "r.docx", template)
