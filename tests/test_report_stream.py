@@ -112,7 +112,7 @@ def seconds_to_build(actions: int, tmp_path: Path) -> float:
 
 
 def test_the_build_grows_linearly_in_time():
-    # Four times the actions: measured about 3.5x here (a quadratic slide would be 16x).
+    # Four times the actions: linear is 4x, a quadratic slide 16x.
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder, no_cycle_collection():
@@ -156,8 +156,8 @@ def memory_to_build(actions: int, tmp_path: Path) -> int:
 
 def test_the_builds_memory_grows_linearly_and_stays_small(tmp_path):
     small, large = memory_to_build(5000, tmp_path), memory_to_build(20000, tmp_path)
-    # Four times the actions: the peak the build adds grows at most about linearly (measured: see BENCHMARKS.md),
-    # and 20,000 actions add well under 500 MB (the whole tree took about 900 MB at 20,000)
+    # Four times the actions: the peak the build adds grows at most about linearly, and 20,000 actions add well
+    # under 500 MB (at 10,000 the whole tree added over 1 GB: BENCHMARKS.md)
     assert large / small < 6, f"{small} kB at 5,000 actions, {large} kB at 20,000"
     assert large < 300_000, f"{large} kB at 20,000 actions"
 
