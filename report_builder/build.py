@@ -9,7 +9,15 @@ from pathlib import Path
 
 from ofsted_tracker.report_builder.chart import MARKER, TREND_MARKER, fill_charts, report_charts
 from ofsted_tracker.report_builder.context import PLACEHOLDERS, report_context
-from ofsted_tracker.report_builder.template import check, load, render, sandbox, template_source
+from ofsted_tracker.report_builder.stream import Markers, stream_package
+from ofsted_tracker.report_builder.template import (
+    check,
+    load,
+    output_limit,
+    render,
+    sandbox,
+    template_source,
+)
 from ofsted_tracker.report_builder.text import BRACE_GUARD, guard_braces
 from ofsted_tracker.workbook.errors import TemplateError, TrackerError
 from ofsted_tracker.workbook.memory import no_cycle_collection
@@ -60,13 +68,29 @@ def build_report(
     return output
 
 
-def fill_template(context: dict, template: Path, actions: int = 0, scheme: Scheme = RAG):
-    """The template (a docxtpl DocxTemplate) filled in for a report context, not yet saved.
+class Filled:
+    """The filled template, ready to save: docxtpl's document with marker items, and the markers that fill it."""
 
-    Four plain steps: check the template's text (report_builder.template.check), render it with docxtpl's
-    ``render``, fill the template's native charts with the figures in the plan's rating ``scheme``
-    (report_builder.chart; a template's ``{{ rag_chart }}`` gets the standard chart), then tidy what docxtpl
-    leaves (cell properties in schema order, officers' brace pairs as typed) and set the properties.
+    def __init__(self, tpl, markers: Markers, most: int) -> None:
+        self.tpl, self.markers, self.most = tpl, markers, most
+
+    def save(self, path: str) -> None:
+        """Write the report: every part as docxtpl left it, ``word/document.xml`` streamed item by item."""
+        import io
+
+        small = io.BytesIO()
+        self.tpl.save(small)
+        stream_package(small.getvalue(), self.markers, path, self.most)
+
+
+def fill_template(context: dict, template: Path, actions: int = 0, scheme: Scheme = RAG) -> Filled:
+    """The template filled in for a report context, not yet saved.
+
+    Five plain steps: check the template's text (report_builder.template.check), render it with docxtpl's
+    ``render`` with marker items for the long lists (report_builder.stream), fill the template's native charts
+    with the figures in the plan's rating ``scheme`` (report_builder.chart; a template's ``{{ rag_chart }}`` gets
+    the standard chart), tidy what docxtpl leaves (cell properties in schema order, officers' brace pairs as
+    typed) and set the properties; saving streams the long lists' items into the blocks docxtpl rendered.
     """
     if not template.is_file():
         raise TemplateError(
@@ -76,10 +100,15 @@ def fill_template(context: dict, template: Path, actions: int = 0, scheme: Schem
     tpl = load(str(template), template.name)
     source = template_source(tpl.get_docx())
     check(source, sandbox(actions), frozenset(PLACEHOLDERS))
+    markers = Markers()
     render(
         tpl,
         source,
-        {**guard_braces(context), "rag_chart": MARKER, "trend_chart": TREND_MARKER},
+        {
+            **guard_braces(markers.context(context)),
+            "rag_chart": MARKER,
+            "trend_chart": TREND_MARKER,
+        },
         actions,
     )
     document = tpl.docx
@@ -87,7 +116,7 @@ def fill_template(context: dict, template: Path, actions: int = 0, scheme: Schem
     _schema_order(document)
     _unguard(document)
     _describe(document, context)
-    return tpl
+    return Filled(tpl, markers, output_limit(actions))
 
 
 # The order the OOXML schema gives the children of a cell's properties. docxtpl's {% cellbg %} puts <w:shd> first;

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from ofsted_tracker.report_builder.context import known_fields
+from ofsted_tracker.report_builder.stream import SHAPING, STREAMED
 from ofsted_tracker.report_builder.text import counted, number_words
 from ofsted_tracker.workbook.errors import TemplateError
 
@@ -497,7 +498,77 @@ def _checked(source: Source, env, provided: frozenset[str]) -> frozenset[str]:
                 f"{source.quote(node.lineno)}. Correct the spelling; the fields are listed under "
                 "'The Word report' in the README."
             )
+    _refuse_compared_fields(tree, source)
     return frozenset(used)
+
+
+def _refuse_compared_fields(tree, source: Source) -> None:
+    """Refuse a loop body over a streamed list (report_builder.stream) that does more with an item's text field than
+    show it or test whether it is filled in (the rating fields excepted): streaming could not render it right."""
+    from jinja2 import nodes
+
+    def path_of(expr, scope: dict[str, str]) -> str | None:
+        if isinstance(expr, nodes.Name):
+            return scope.get(expr.name, expr.name)
+        if isinstance(expr, nodes.Getattr):
+            base = path_of(expr.node, scope)
+            return f"{base}.{expr.attr}" if base else None
+        return None
+
+    def walk(node, scope: dict[str, str], shown: bool) -> None:
+        if isinstance(node, nodes.For):
+            walk(node.iter, scope, True)
+            inner = dict(scope)
+            path = path_of(node.iter, scope)
+            if path is not None and isinstance(node.target, nodes.Name):
+                inner[node.target.name] = path
+                used = {n.name for child in node.body for n in child.find_all(nodes.Name)}
+                if path in STREAMED and node.target.name not in used:
+                    raise TemplateError(
+                        f"The Word template repeats a part for each item of '{path}' without showing anything "
+                        f"of the item{source.quote(node.lineno)}: show one of its fields in the loop, e.g. "
+                        f"{{{{ {node.target.name}.ref }}}}."
+                    )
+            for child in (*node.body, *(node.test and [node.test] or [])):
+                walk(child, inner, False)
+            for child in node.else_:
+                walk(child, scope, False)
+            return
+        item = None
+        if isinstance(node, nodes.Name) and scope.get(node.name) in STREAMED:
+            item, field = node.name, ""
+        elif (
+            isinstance(node, nodes.Getattr)
+            and isinstance(node.node, nodes.Name)
+            and scope.get(node.node.name) in STREAMED
+        ):
+            item, field = node.node.name, node.attr
+        if item is not None and not shown and field not in SHAPING:
+            raise TemplateError(
+                f"The Word template does more with '{item}{'.' + field if field else ''}' than show it or test "
+                f"whether it is filled in{source.quote(node.lineno)}: in a loop over '{scope[item]}' an item's "
+                "text may be shown, tested with {% if %} or compared only in its rating fields (rag, fill, "
+                "rag_name). Show the field as it is."
+            )
+        if isinstance(node, nodes.Output):
+            children, keep = node.nodes, True
+        elif isinstance(node, (nodes.If, nodes.CondExpr)):
+            for child in node.iter_child_nodes():
+                walk(
+                    child, scope, child is node.test or (shown and isinstance(node, nodes.CondExpr))
+                )
+            return
+        elif isinstance(node, (nodes.And, nodes.Or, nodes.Not, nodes.Getattr)):
+            children, keep = (
+                list(node.iter_child_nodes()),
+                shown or not isinstance(node, (nodes.And, nodes.Or)),
+            )
+        else:
+            children, keep = list(node.iter_child_nodes()), False
+        for child in children:
+            walk(child, scope, keep)
+
+    walk(tree, {}, False)
 
 
 def render(tpl, source: Source, context: dict[str, Any], actions: int) -> None:

@@ -106,7 +106,9 @@ def guard_braces(value: object) -> object:
         )
     if isinstance(value, dict):
         return {key: guard_braces(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if (
+        type(value) is list
+    ):  # a marker list (report_builder.stream) holds markers, no officer's text
         return [guard_braces(item) for item in value]
     return value
 
