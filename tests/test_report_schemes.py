@@ -13,6 +13,7 @@ from ofsted_tracker.report_builder import build_report
 from ofsted_tracker.report_builder.context import NOT_RATED_FILL, differs_note, report_context
 from ofsted_tracker.workbook.plan import schemes
 from ofsted_tracker.workbook.plan.parse import parse_plan
+from ofsted_tracker.workbook.rules.layout import total_label
 from ofsted_tracker.workbook.rules.summary import summarise
 from tests.builders import act
 from tests.report.reading import body_text, rows, tables_with_header
@@ -261,6 +262,8 @@ def test_days_behind_lists_the_actions_rescheduled_with_approval(tmp_path):
     summary = summarise(plan, AS_AT, "Q2", tuple(findings))
     context = report_context(summary)
     assert _refs(context["rescheduled_actions"]) == ["1a"]
+    assert summary.as_dict()["rescheduled_with_approval"] == ["1a"]
+    assert "1 rescheduled with approval: 1a" in total_label(summary)  # the Dashboard's list apart
     doc = Document(str(build_report(summary, tmp_path / "report.docx")))
     assert "Rescheduled with approval" in body_text(doc)
     found = tables_with_header(doc, "Ref", "Action", "Deadline")
