@@ -17,11 +17,12 @@ from pathlib import Path
 import xlwings as xw
 
 from ofsted_tracker.workbook.errors import PartlyWritten, TrackerError, UnusableInput
-from ofsted_tracker.workbook.plan import schema
+from ofsted_tracker.workbook.plan import schema, schemes
 from ofsted_tracker.workbook.plan.findings import Finding
 from ofsted_tracker.workbook.plan.model import Plan
 from ofsted_tracker.workbook.plan.parse import RawTable, parse_plan
 from ofsted_tracker.workbook.plan.schema import Grid
+from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.store.base import Changes, Loaded
 from ofsted_tracker.workbook.store.reader import LOGS, log_entries, table_from_grid
 
@@ -126,6 +127,9 @@ class ExcelStore:
 
     def __init__(self, book: Book) -> None:
         self.book = book
+        # the one line the message adds when Settings' rating scheme changed since the last refresh: xlwings cannot
+        # rewrite the Recorded RAG drop-down, the rating colours and the Dashboard chart (the file's refresh does)
+        self.scheme_note = ""
 
     @property
     def name(self) -> str:
@@ -161,7 +165,34 @@ class ExcelStore:
                 "undo it all, then collect again."
             ) from exc
         if changes.grids:
+            if changes.conventions is not None and schema.DASHBOARD in changes.grids:
+                self.scheme_note = _scheme_note(
+                    self.book, changes.conventions, changes.grids[schema.DASHBOARD]
+                )
             write_grids(self.book, changes.grids)
+
+
+# what the Dashboard's fourth-bucket row reads in each scheme that has one (nothing of these in RAG)
+_EXTRA_LABELS = {s.extra.label for s in schemes.SCHEMES if s.extra}
+
+
+def _scheme_note(book: Book, plan: Plan, dashboard: Grid) -> str:
+    """One line when the Dashboard was last written in another scheme than Settings' now (its fourth-bucket row
+    reads another scheme's label), saying how to bring the drop-downs, colours and chart to it; else "".
+
+    One read (the row's first cell). Excel's Validation and FormatConditions are not in xlwings' API on the
+    server, so the macro cannot rewrite them itself: the command line's refresh does, on the saved file."""
+    row = layout.BLUE_ROW - 1
+    new = dashboard[row][0] if len(dashboard) > row and dashboard[row] else None
+    old = _sheets(book, [schema.DASHBOARD])[schema.DASHBOARD].range((layout.BLUE_ROW, 1)).value
+    was, now = (v if v in _EXTRA_LABELS else None for v in (old, new))
+    if was == now:
+        return ""
+    return (
+        f"The rating scheme is now {plan.scheme.name}: to bring the Recorded RAG drop-down, the rating colours "
+        f"and the Dashboard chart to it, save and close this workbook, then run: ofsted-tracker refresh "
+        f'"{book.name}"'
+    )
 
 
 def as_entered(value: object) -> object:

@@ -117,15 +117,18 @@ def refresh_sheets(book: Book, as_at: date | None = None, period: str | None = N
     The Dashboard's RAG chart is a native Excel chart reading the Dashboard's fixed cells (``layout.OVERALL_ROWS``),
     so it follows the new values with no operation of its own.
 
-    Excel operations: 6 block reads, then 10 (clear, write and set the print area of
-    each of the 3 sheets, the message), whatever
-    the number of actions.
+    Excel operations: 7 block reads (the 6 sheets the plan is read from, and the Dashboard's fourth-bucket label,
+    to tell a change of rating scheme), then 10 (clear, write and set the print area of each of the 3 sheets, the
+    message), whatever the number of actions. A change of scheme since the last refresh adds one line to the
+    message: how to have the drop-downs, colours and chart rewritten (``ExcelStore.scheme_note``).
     """
-    s = jobs.refresh(ExcelStore(book), as_at, period)
+    store = ExcelStore(book)
+    s = jobs.refresh(store, as_at, period)
     period_text = f", period {s.period.period.name}" if s.period else ""
+    note = f"\n{store.scheme_note}" if store.scheme_note else ""
     return (
         f"Dashboards refreshed as at {s.as_at:%d/%m/%Y}{period_text}: {len(s.overall.total)} actions — "
-        f"{s.ratings_text()}. {_findings_line(s)}"
+        f"{s.ratings_text()}. {_findings_line(s)}{note}"
     )
 
 

@@ -33,6 +33,7 @@ from ofsted_tracker.workbook.plan.model import Action, Plan, Recommendation
 from ofsted_tracker.workbook.plan.schema import PLAN_TYPES, same_name
 from ofsted_tracker.workbook.plan.schemes import Bucket, Scheme
 from ofsted_tracker.workbook.plan.words import counted, noun
+from ofsted_tracker.workbook.rules.history import other_scheme
 from ofsted_tracker.workbook.rules.summary import Summary
 
 # The template's vocabulary: each top-level placeholder and what it holds (the README lists the same).
@@ -799,6 +800,7 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
     context.update(direction_of_travel(summary, shown))
     context.update(chase_context(summary))
     context.update(brag_and_red_actions(summary, shown))
+    context.update(listed_apart(summary, shown))
     return clean_all(context)
 
 
@@ -807,6 +809,8 @@ def report_context(summary: Summary, officers_annex: bool = False) -> dict:
 PLACEHOLDERS.update(
     {
         "has_history": "Whether an earlier snapshot (the last report) exists to compare with",
+        "trend_note": "One sentence when some trend points were rated in another scheme than the plan's now "
+        "(their periods named; those rows' fourth column reads –), else blank",
         "history_text": "One sentence: what the figures are compared with, or that this is the first report with none",
         "trend": "The trend, one row per period up to now (fields below)",
         "since_last": "What changed since the last report: period, as_at and lists completed, turned_red, "
@@ -827,6 +831,7 @@ FIELDS.update(
             "not_rated",
             "complete",
             "extra",
+            "other_scheme",
         ),
         "since_last": (
             "period",
@@ -884,9 +889,11 @@ def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
             "not_rated": p.counts.not_rated,
             "complete": p.counts.complete,
             "extra": p.counts.blue + p.counts.completed,
+            "other_scheme": other_scheme(p.counts, summary.plan.scheme),
         }
         for p in summary.trend
     ]
+    earlier = [row["period"] for row in trend if row["other_scheme"]]
     since = {
         "period": travel.previous.period if travel else "",
         "as_at": prose_date(travel.previous.as_at) if travel else "",
@@ -906,9 +913,25 @@ def direction_of_travel(summary: Summary, shown: _Shown) -> dict:
         "has_history": travel is not None,
         "history_text": text,
         "trend": trend,
+        "trend_note": _trend_note(earlier, summary.plan.scheme),
         "since_last": since,
         "history_note": clean(summary.plan.setting("History note")),
     }
+
+
+def _trend_note(periods: list[str], scheme: Scheme) -> str:
+    """One sentence under the trend when some of its points were rated in another scheme, else blank."""
+    if not periods:
+        return ""
+    return (
+        f"The figures for {join_words(periods)} were recorded when the plan was rated in another scheme, so they "
+        f"do not compare column by column with the {scheme.name} figures"
+        + (
+            f" ({scheme.extra.name} had no column then: shown as –)."
+            if scheme.completed_apart
+            else "."
+        )
+    )
 
 
 # --- the chase list: update requests sent to owners and their returns (from the Requests sheet) ---------------------
@@ -1028,6 +1051,72 @@ def brag_and_red_actions(summary: Summary, shown: _Shown) -> dict:
         "red_actions_planned": CleanRows(r for r in red if r["ref"] in {shown[i] for i in planned}),
         "red_actions_unplanned": ", ".join(
             shown[a.action_id] for a in summary.exceptions if a.action_id not in planned
+        ),
+    }
+
+
+# --- actions listed apart: withdrawn, ongoing (no end date), completed late, rescheduled with approval ------------
+
+PLACEHOLDERS.update(
+    {
+        "withdrawn_actions": "Withdrawn actions (superseded, merged, no longer required): in no count, listed apart "
+        "with their status and commentary (fields below); empty when there are none",
+        "ongoing_actions": "Ongoing actions (no end date): rated by their status alone, listed apart (fields below)",
+        "completed_late_actions": "The two Completed schemes: actions complete after their deadline in force, "
+        "listed apart though counted Completed (fields below); always empty in RAG and BRAG",
+        "rescheduled_actions": "Days behind: actions not complete whose deadline an approved revision moved, the "
+        "council's 'rescheduled with approval' (fields below); always empty in the other schemes",
+    }
+)
+FIELDS.update(
+    {
+        "withdrawn_actions": ("ref", "text", "status", "commentary"),
+        "ongoing_actions": ("ref", "text", "status", "deadline", *RAG),
+        "completed_late_actions": ("ref", "text", "deadline", "completed_on"),
+        "rescheduled_actions": ("ref", "text", "deadline"),
+    }
+)
+
+
+def listed_apart(summary: Summary, shown: _Shown) -> dict:
+    """The actions every output lists apart from the counts, with what the committee needs to read each."""
+    plan = summary.plan
+    scheme, by_id = plan.scheme, {a.action_id: a for a in plan.actions}
+    cells = rag_cells(scheme)
+
+    def row(a: Action, **more) -> dict:
+        return {"ref": shown[a.action_id], "text": shown[a.text.rstrip()], **more}
+
+    late = summary.completed_late if scheme.completed_apart else ()
+    moved = summary.rescheduled if scheme.days_behind else ()
+    return {
+        "withdrawn_actions": CleanRows(
+            row(
+                a,
+                status=shown[a.status],
+                commentary=shown[a.commentary or "No commentary recorded."],
+            )
+            for a in summary.withdrawn
+        ),
+        "ongoing_actions": CleanRows(
+            row(
+                a,
+                status=shown[a.status],
+                deadline=shown[in_force_shown(a)],
+                **cells[summary.ratings.get(a.action_id)],
+            )
+            for a in plan.no_end_date
+        ),
+        "completed_late_actions": CleanRows(
+            row(
+                by_id[i],
+                deadline=shown[_deadline_shown(by_id[i])],
+                completed_on=table_date(by_id[i].completed_on) if by_id[i].completed_on else "",
+            )
+            for i in late
+        ),
+        "rescheduled_actions": CleanRows(
+            row(by_id[i], deadline=shown[_deadline_shown(by_id[i])]) for i in moved
         ),
     }
 

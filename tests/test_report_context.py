@@ -380,6 +380,17 @@ def test_the_context_holds_exactly_the_documented_placeholders_and_fields(demo):
 
     for value in demo.values():
         walk(value)
+    # the lists the demo (RAG, nothing withdrawn, every deadline a date) leaves empty: a Completed plan's
+    from ofsted_tracker.workbook.plan.parse import parse_plan
+    from tests.test_schemes import AS_AT as SCHEMES_AS_AT
+    from tests.test_schemes import PLAN_ROWS, tables
+
+    plan, _ = parse_plan(tables(PLAN_ROWS, {"Rating scheme": "RAG + Completed"}))
+    apart = report_context(summarise(plan, SCHEMES_AS_AT, "Q2"))
+    assert (
+        apart["withdrawn_actions"] and apart["ongoing_actions"] and apart["completed_late_actions"]
+    )
+    walk(apart["withdrawn_actions"] + apart["ongoing_actions"] + apart["completed_late_actions"])
     assert found == known_fields()
     assert all(FIELDS.values())
 

@@ -4,6 +4,8 @@ action's "What does success look like?" in its recommendation's actions table.""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from docx import Document
 
@@ -11,6 +13,7 @@ from ofsted_tracker.report_builder import build_report
 from ofsted_tracker.report_builder.context import NOT_RATED_FILL, differs_note, report_context
 from ofsted_tracker.workbook.plan import schemes
 from ofsted_tracker.workbook.plan.parse import parse_plan
+from ofsted_tracker.workbook.rules.layout import total_label
 from ofsted_tracker.workbook.rules.summary import summarise
 from tests.builders import act
 from tests.report.reading import body_text, rows, tables_with_header
@@ -184,3 +187,155 @@ def test_a_rating_by_status_names_the_status_as_typed():
         "rated Green by officers, but its progress status is Delayed and its deadline of 31 October 2017 is "
         "still to come (Amber in this report)"
     )
+
+
+# --- actions listed apart: withdrawn, ongoing, completed late, rescheduled with approval (issue 20 items 1, 4, 6) --
+
+
+def _refs(rows_: list[dict]) -> list[str]:
+    return [r["ref"] for r in rows_]
+
+
+def test_the_report_lists_withdrawn_ongoing_and_completed_late_actions_apart(tmp_path):
+    summary = _summary("RAG + Completed")
+    context = report_context(summary)
+    (withdrawn,) = context["withdrawn_actions"]
+    assert withdrawn == {
+        "ref": "4",
+        "text": "Action 4",
+        "status": "Superseded",
+        "commentary": "Merged into 2.01.10",
+    }
+    (ongoing,) = context["ongoing_actions"]
+    assert (ongoing["ref"], ongoing["status"], ongoing["rag"], ongoing["deadline"]) == (
+        "3",
+        "Business as usual",
+        "G",
+        "Ongoing",
+    )
+    assert _refs(context["completed_late_actions"]) == ["2.01.02"]
+    assert context["completed_late_actions"][0]["completed_on"] == "15/10/16"
+    assert context["rescheduled_actions"] == []  # Days behind's list only
+    doc = Document(str(build_report(summary, tmp_path / "report.docx")))
+    text = body_text(doc)
+    (table,) = tables_with_header(doc, "Ref", "Action", "Status", "Commentary")
+    assert [r.texts for r in rows(table)[1:]] == [
+        ("4", "Action 4", "Superseded", "Merged into 2.01.10")
+    ]
+    assert "Ongoing actions (no end date)" in text and "Completed late" in text
+    column = context["scheme"]["column"]
+    (table,) = tables_with_header(doc, "Ref", "Action", "Deadline", "Status", column)
+    assert rows(table)[1].texts[0] == "3" and rows(table)[1].fills[-1] == schemes.RAG.green.fill
+    (table,) = tables_with_header(doc, "Ref", "Action", "Deadline", "Completed on")
+    assert [r.texts[0] for r in rows(table)[1:]] == ["2.01.02"]
+    assert "Rescheduled with approval" not in text
+
+
+def test_a_list_with_no_action_prints_nothing_and_rag_lists_no_completed_late(tmp_path):
+    kept = [r for r in ROWS if r["action_id"] not in ("3", "4")]  # no ongoing, no withdrawn action
+    summary = _summary("RAG", kept)
+    context = report_context(summary)
+    assert context["withdrawn_actions"] == context["ongoing_actions"] == []
+    assert context["completed_late_actions"] == []  # RAG rates a late completion Red: no list apart
+    text = body_text(Document(str(build_report(summary, tmp_path / "report.docx"))))
+    for heading in ("Withdrawn actions", "Ongoing actions", "Completed late", "Rescheduled with"):
+        assert heading not in text
+
+
+def test_days_behind_lists_the_actions_rescheduled_with_approval(tmp_path):
+    moved = [
+        {**r, "original_deadline": date(2016, 9, 30), "current_deadline": date(2016, 12, 31)}
+        if r["action_id"] == "1a"
+        else r
+        for r in ROWS
+    ]
+    raw = tables(moved, {"Rating scheme": "Days behind"})
+    revision = {
+        "action_id": "1a",
+        "old_deadline": date(2016, 9, 30),
+        "new_deadline": date(2016, 12, 31),
+        "reason": "Partner delay",
+        "agreed_by": "the Board",
+    }
+    raw["Revisions"].rows.append((2, revision))
+    plan, findings = parse_plan(raw)
+    summary = summarise(plan, AS_AT, "Q2", tuple(findings))
+    context = report_context(summary)
+    assert _refs(context["rescheduled_actions"]) == ["1a"]
+    assert summary.as_dict()["rescheduled_with_approval"] == ["1a"]
+    assert "1 rescheduled with approval: 1a" in total_label(summary)  # the Dashboard's list apart
+    doc = Document(str(build_report(summary, tmp_path / "report.docx")))
+    assert "Rescheduled with approval" in body_text(doc)
+    found = tables_with_header(doc, "Ref", "Action", "Deadline")
+    (table,) = [
+        t for t in found if len(rows(t)[0].texts) == 3
+    ]  # the ongoing table has a Status too
+    assert [r.texts[0] for r in rows(table)[1:]] == ["1a"]
+
+
+# --- the trend across a change of scheme (issue 20: History keeps the letters of the scheme each snapshot was in) ---
+
+
+def _snapshot(period: str, as_at, rated: dict[str, tuple[str, str]]):
+    from ofsted_tracker.workbook.rules.history import Snapshot, SnapshotRow
+
+    return Snapshot(
+        period,
+        as_at,
+        tuple(
+            SnapshotRow(aid, rag, None, status, AS_AT, AS_AT, None, "SK", 0, "")
+            for aid, (rag, status) in rated.items()
+        ),
+    )
+
+
+def test_other_scheme_tells_a_snapshot_of_another_scheme_by_its_letters():
+    from ofsted_tracker.workbook.rules.history import other_scheme
+
+    rag_era = _snapshot("Q1", date(2016, 7, 31), {"1": ("G", "Achieved"), "2": ("A", "On track")})
+    completed_era = _snapshot("Q1", date(2016, 7, 31), {"1": ("C", "Achieved")})
+    brag_era = _snapshot("Q1", date(2016, 7, 31), {"1": ("B", "Achieved")})
+    undecided = _snapshot("Q1", date(2016, 7, 31), {"2": ("A", "On track")})  # nothing complete yet
+    done = SCHEMES["RAG + Completed"]
+    assert other_scheme(rag_era.counts, done) and not other_scheme(completed_era.counts, done)
+    assert other_scheme(brag_era.counts, done) and not other_scheme(undecided.counts, done)
+    assert other_scheme(completed_era.counts, schemes.RAG)
+    assert other_scheme(brag_era.counts, schemes.RAG) and not other_scheme(
+        brag_era.counts, SCHEMES["BRAG"]
+    )
+    assert not other_scheme(rag_era.counts, schemes.RAG) and not other_scheme(
+        rag_era.counts, SCHEMES["BRAG"]
+    )
+
+
+def test_the_trend_says_when_earlier_figures_were_rated_in_another_scheme(tmp_path):
+    plan, findings = parse_plan(tables(ROWS, {"Rating scheme": "RAG + Completed"}))
+    rag_era = _snapshot(
+        "Q1", date(2016, 7, 31), {"2.01.01": ("G", "Achieved"), "1a": ("A", "On track")}
+    )
+    summary = summarise(plan, AS_AT, "Q2", tuple(findings), (rag_era,))
+    context = report_context(summary)
+    assert [(p["period"], p["other_scheme"]) for p in context["trend"]] == [
+        ("Q1", True),
+        ("Q2", False),
+    ]
+    assert context["trend_note"] == (
+        "The figures for Q1 were recorded when the plan was rated in another scheme, so they do not compare "
+        "column by column with the RAG + Completed figures (Completed had no column then: shown as –)."
+    )
+    doc = Document(str(build_report(summary, tmp_path / "report.docx")))
+    assert context["trend_note"] in body_text(doc)
+    trends = tables_with_header(doc, "Period", "As at", "Total")
+    assert len(trends) == 2  # the cover's and the appendix's
+    for table in trends:
+        q1, q2 = rows(table)[1:]
+        assert q1.texts[-1] == "–" and q2.texts[-1] == "2"  # never a misleading 0 Completed for Q1
+    # the same history in the plan's own scheme: no note, the row as recorded
+    same = summarise(
+        plan,
+        AS_AT,
+        "Q2",
+        tuple(findings),
+        (_snapshot("Q1", date(2016, 7, 31), {"2.01.01": ("C", "Achieved")}),),
+    )
+    assert report_context(same)["trend_note"] == ""

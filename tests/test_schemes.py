@@ -355,3 +355,18 @@ def test_refresh_between_two_four_bucket_schemes_rewrites_the_message_and_colour
     refresh(path)
     assert looks(path) == looks(made(tmp_path / "made.xlsx", now))
     assert f"({now}:" in looks(path)["recorded_rag"][1]
+
+
+@pytest.mark.parametrize(
+    "scheme, late",
+    [("RAG", False), ("BRAG", False), ("RAG + Completed", True), ("Days behind", True)],
+)
+def test_the_dashboard_lists_apart_withdrawn_ongoing_and_completed_late_actions(scheme, late):
+    from ofsted_tracker.workbook.rules.layout import total_label
+
+    plan, findings = parse_plan(tables(PLAN_ROWS, {"Rating scheme": scheme}))
+    label = total_label(summarise(plan, AS_AT, "Q2", tuple(findings)))
+    assert "1 withdrawn left out: 4" in label and "1 ongoing, no end date: 3" in label
+    # completed late is its own list only where complete actions are Completed whatever the deadline
+    assert ("1 completed late: 2.01.02" in label) is late
+    assert "rescheduled with approval" not in label  # no revision in this plan

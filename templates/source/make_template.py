@@ -908,7 +908,8 @@ def direction_of_travel(doc) -> None:
 
 
 def trend_table(doc, widths: list[float]) -> None:
-    """The trend: one row per report (period), its RAG counts and how many actions had the status Complete."""
+    """The trend: one row per report (period), its RAG counts and how many actions had a status meaning complete
+    (Settings' words); a note under it when some rows were rated in another scheme."""
     t = Table(doc, widths)
     t.header(
         "Period",
@@ -930,12 +931,16 @@ def trend_table(doc, widths: list[float]) -> None:
         "{{ p.ongoing }}",
         "{{ p.not_completed }}",
         "{{ p.not_rated }}",
-        "{% if scheme.completed_apart %}{{ p.extra }}{% else %}{{ p.complete }}{% endif %}",
+        "{% if scheme.completed_apart %}{% if p.other_scheme %}–{% else %}{{ p.extra }}{% endif %}"
+        "{% else %}{{ p.complete }}{% endif %}",
         center=(1, 2, 3, 4, 5, 6, 7),
     )
     t.tag("{%tr endfor %}")
     t.keep_together()
     after_table(doc)
+    tag(doc, "{%p if trend_note %}")
+    para(doc, "{{ trend_note }}")
+    tag(doc, "{%p endif %}")
 
 
 SINCE_LAST = (  # (list, label, bullet text)
@@ -1045,6 +1050,7 @@ def appendix(doc) -> None:
         "Figure Caption",
     )
     brag_and_red_actions(doc)
+    listed_apart(doc)
 
     heading(doc, "Direction of travel since the last report", 2, APPENDIX_LIST)
     para(doc, "{{ history_text }}{% if history_note %} {{ history_note }}{% endif %}")
@@ -1382,6 +1388,79 @@ def brag_and_red_actions(doc) -> None:
     tag(doc, "{%p if not red_actions %}")
     para(doc, "No action is rated {{ scheme.red.name }}.")
     tag(doc, "{%p endif %}")
+
+
+def _listed(doc, key: str, title: str, intro: str, widths, header, cells, **row) -> None:
+    """One list of actions apart from the counts, under its heading, only when it has actions."""
+    tag(doc, f"{{%p if {key} %}}")
+    para(doc, title, "Heading 3")
+    para(doc, intro).paragraph_format.keep_with_next = True
+    t = Table(doc, widths)
+    t.header(*header, center=row.get("center", ()) or ((row["rag"],) if "rag" in row else ()))
+    t.tag(f"{{%tr for e in {key} %}}")
+    t.row(*cells, **row)
+    t.tag("{%tr endfor %}")
+    after_table(doc)
+    tag(doc, "{%p endif %}")
+
+
+def _one(key: str, single: str, plural: str) -> str:
+    """A word chosen by how many actions the list holds."""
+    return f"{{% if {key}|length == 1 %}}{single}{{% else %}}{plural}{{% endif %}}"
+
+
+def listed_apart(doc) -> None:
+    """The actions listed apart from the counts, each list only when it has actions: withdrawn (with their
+    commentary), ongoing (no end date), completed late and rescheduled with approval."""
+    w = LANDSCAPE_TEXT_CM
+    gone, ongoing = "withdrawn_actions", "ongoing_actions"
+    _listed(
+        doc,
+        gone,
+        "Withdrawn actions",
+        f"{_one(gone, 'This action was', 'These actions were')} withdrawn, superseded or merged: "
+        f"{_one(gone, 'it is', 'they are')} in none of the counts above.",
+        [1.3, 10.0, 3.2, w - 14.5],
+        ("Ref", "Action", "Status", "Commentary"),
+        ("{{ e.ref }}", "{{ e.text }}", "{{ e.status }}", "{{ e.commentary }}"),
+    )
+    _listed(
+        doc,
+        ongoing,
+        "Ongoing actions (no end date)",
+        f"{_one(ongoing, 'This action is', 'These actions are')} continuous: rated by "
+        f"{_one(ongoing, 'its', 'their')} status alone and counted above in {_one(ongoing, 'its', 'their')} "
+        "rating, never due in a period.",
+        [1.3, w - 1.3 - 3.2 - 3.2 - 1.5, 3.2, 3.2, 1.5],
+        ("Ref", "Action", "Deadline", "Status", "{{ scheme.column }}"),
+        (
+            "{{ e.ref }}",
+            "{{ e.text }}",
+            "{{ e.deadline }}",
+            "{{ e.status }}",
+            "{% cellbg e.fill %}{{ e.rag }}",
+        ),
+        rag=4,
+    )
+    _listed(
+        doc,
+        "completed_late_actions",
+        "Completed late",
+        "Counted {{ scheme.extra.name }} above, but completed after the deadline in force:",
+        [1.3, w - 1.3 - 3.6 - 3.2, 3.6, 3.2],
+        ("Ref", "Action", "Deadline", "Completed on"),
+        ("{{ e.ref }}", "{{ e.text }}", "{{ e.deadline }}", "{{ e.completed_on }}"),
+        center=(3,),
+    )
+    _listed(
+        doc,
+        "rescheduled_actions",
+        "Rescheduled with approval",
+        "Not complete, and rated against a deadline an approved revision moved:",
+        [1.3, w - 1.3 - 3.6, 3.6],
+        ("Ref", "Action", "Deadline"),
+        ("{{ e.ref }}", "{{ e.text }}", "{{ e.deadline }}"),
+    )
 
 
 def make_template(path: Path) -> Path:

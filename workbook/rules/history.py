@@ -277,6 +277,16 @@ def year_earlier(history: tuple[Snapshot, ...], as_at: date) -> Snapshot | None:
     return min(near, key=lambda s: abs((s.as_at - target).days)) if near else None
 
 
+def other_scheme(counts: Counts, scheme: schemes.Scheme) -> bool:
+    """Whether a snapshot was plainly rated in a scheme other than the plan's now, by the letters it holds: Blue
+    outside BRAG; Completed outside the two Completed schemes; in a Completed scheme, an action complete by its status
+    yet not Completed (it was Green or Red by its deadline then). A snapshot that could be either is not other."""
+    brag = scheme.extra is not None and not scheme.completed_apart
+    if counts.blue and not brag or counts.completed and not scheme.completed_apart:
+        return True
+    return scheme.completed_apart and counts.complete > counts.completed
+
+
 def trend(history: tuple[Snapshot, ...], live: Snapshot | None) -> tuple[Snapshot, ...]:
     """The points of the trend as at the live state: earlier snapshots of other periods, then the live state."""
     if live is None:

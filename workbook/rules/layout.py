@@ -208,7 +208,8 @@ def blue_rows(s: Summary) -> Grid:
 
 
 def total_label(s: Summary) -> str:
-    """ "Total number of actions in the plan", saying which are left out (withdrawn) and which have no end date."""
+    """ "Total number of actions in the plan", saying which are left out (withdrawn), which have no end date and, in
+    the scheme that lists them apart, which were completed late or rescheduled with approval."""
     apart = []
     if s.plan.withdrawn:
         apart.append(
@@ -216,6 +217,11 @@ def total_label(s: Summary) -> str:
         )
     if s.no_end_date:
         apart.append(f"{len(s.no_end_date)} ongoing, no end date: {_ids(s.no_end_date)}")
+    scheme = s.plan.scheme
+    if scheme.completed_apart and s.completed_late:
+        apart.append(f"{len(s.completed_late)} completed late: {_ids(s.completed_late)}")
+    if scheme.days_behind and s.rescheduled:
+        apart.append(f"{len(s.rescheduled)} rescheduled with approval: {_ids(s.rescheduled)}")
     return "Total number of actions in the plan" + (f" ({'; '.join(apart)})" if apart else "")
 
 
