@@ -6,8 +6,8 @@ steps, and docxtpl's public ``render`` stays the one way the template is filled:
 
 1. **Marker items.** Each long list is given to docxtpl as a short list of marker items: for each *shape* its items
    take (which text fields are filled in, and the rating fields' values: a loop body may test them), two items
-   whose text fields are unique marker strings. The list keeps its real length for ``|length`` and ``{% if %}``.
-   docxtpl renders this small document as it renders any other (``{%tr for %}``, ``{% cellbg %}``, ``{{ }}``),
+   whose text fields are unique marker strings (a blank one's marker tests as blank, ``_Blank``). The list
+   keeps its real length for ``|length`` and ``{% if %}``. docxtpl renders this small document as it renders any other (``{%tr for %}``, ``{% cellbg %}``, ``{{ }}``),
    and the report's tidying (charts, cell properties in schema order, officers' braces) runs on it.
 2. **Block templates.** In the rendered ``word/document.xml`` the two copies of each shape are found by their
    markers; the first copy, cut at an element boundary so that the second is the first with its markers swapped,
@@ -94,6 +94,16 @@ class _Item:
 class _Mark:
     item: _Item
     name: str  # the field ("" for a list of strings)
+    blank: bool = False  # a blank text field: every item of the shape has it blank (see _Blank)
+
+
+class _Blank(str):
+    """A blank text field's marker: shown, it is the mark; tested (``{% if %}``, ``or``) it is blank, as the real
+    value is. Its shape fixes the field blank for every item, so the block holds '' there, and an item whose text
+    fields are all blank (a row with only a rating) is still found in the output by its marks."""
+
+    def __bool__(self) -> bool:
+        return False
 
 
 def _shape(item: Any, path: str) -> tuple:
@@ -120,11 +130,12 @@ class Markers:
         self.instances: dict[tuple, list] = {}  # list key -> the real list (top-level instances)
         self.shapes: dict[str, dict[tuple, int]] = {}  # path -> shape -> index
 
-    def _mark(self, item: _Item, name: str) -> str:
+    def _mark(self, item: _Item, name: str, blank: bool = False) -> str:
         number = len(self.marks)
-        self.marks.append(_Mark(item, name))
+        self.marks.append(_Mark(item, name, blank))
         item.marks[name] = number
-        return f"\ufdd7{number:07d}\ufdd8"
+        text = f"\ufdd7{number:07d}\ufdd8"
+        return _Blank(text) if blank else text
 
     def _collect(self, items: list, path: str) -> None:
         """Every shape of a streamed list, over all its instances, and those of the lists nested in it."""
@@ -145,14 +156,14 @@ class Markers:
     def _marker_item(self, real: Any, path: str, list_key: tuple, shape: int, copy: int) -> Any:
         item = _Item(list_key, shape, copy)
         if isinstance(real, str):
-            return self._mark(item, "") if real else real
+            return self._mark(item, "", blank=not real)
         out = {}
         for name, value in real.items():
             nested = f"{path}.{name}"
             if nested in STREAMED:
                 out[name] = self._nested(nested) if value else value
-            elif isinstance(value, str) and value and name not in SHAPING:
-                out[name] = self._mark(item, name)
+            elif isinstance(value, str) and name not in SHAPING:
+                out[name] = self._mark(item, name, blank=not value)
             else:
                 out[name] = value
         return out
@@ -252,6 +263,21 @@ class _Slot:
     blocks: dict[int, list]
 
 
+_EMPTY_ELEMENT = re.compile(r"<([A-Za-z][\w:.-]*)((?:\s[^<>]*)?)></\1>")
+
+
+def _joined(parts: list) -> list:
+    """Adjacent literal texts joined, an element left empty by a blank field written as lxml writes an empty
+    element (``<w:t xml:space="preserve"/>``): docxtpl's output holds no other ``<x></x>``."""
+    out: list = []
+    for part in parts:
+        if type(part) is str and out and type(out[-1]) is str:
+            out[-1] += part
+        else:
+            out.append(part)
+    return [_EMPTY_ELEMENT.sub(r"<\1\2/>", p) if type(p) is str else p for p in out]
+
+
 class Blocks:
     """docxtpl's output cut into literal text, fields and slots (see the module's docstring)."""
 
@@ -270,13 +296,16 @@ class Blocks:
     def _segment(self, lo: int, hi: int, own: _Item | None, index: int) -> tuple[list, int]:
         """The parts of ``xml[lo:hi]`` (``own``: the item whose block it is), from mark ``index`` on."""
         parts: list = []
-        pos = lo
+        pos, blank = lo, False
         while index < len(self.positions) and self.positions[index][0] < hi:
             start, number = self.positions[index]
             mark = self.markers.marks[number]
             if mark.item is own:
                 parts.append(self.xml[pos:start])
-                parts.append(self._field(mark.name, start))
+                if mark.blank:
+                    blank = True  # '' for every item of this shape: left out of the literal text
+                else:
+                    parts.append(self._field(mark.name, start))
                 pos = start + 9
                 index += 1
                 continue
@@ -287,6 +316,8 @@ class Blocks:
             parts.append(slot)
             pos = end
         parts.append(self.xml[pos:hi])
+        if blank:
+            parts = _joined(parts)
         return [p for p in parts if p != ""], index
 
     def _field(self, name: str, at: int) -> _Field:

@@ -195,3 +195,19 @@ def test_a_loop_over_a_long_list_that_shows_nothing_of_its_items_is_refused(tmp_
     template = template_of(tmp_path, "{%p for a in revisions %}", "A revision", "{%p endfor %}")
     with pytest.raises(TemplateError, match="without showing anything of the item"):
         build_report(summary_of(large_plan(100)), tmp_path / "r.docx", template)
+
+
+def test_an_action_row_holding_only_a_status_streams_as_docxtpl_writes_it(tmp_path, monkeypatch):
+    """A row whose text cells are all blank (only its status typed) has no text to find it by in the marker
+    document: its blank fields are marked all the same, and it comes out as docxtpl renders it."""
+    import openpyxl
+
+    path = tmp_path / "tracker.xlsx"
+    book = openpyxl.load_workbook(Path(__file__).parent / "corpus" / "clean-tracker.xlsx")
+    book["Actions"]["G8"] = "On track"
+    book.save(path)
+    summary = open_summary(path)
+    assert any(a.action_id == "" for a in summary.plan.actions)
+    streamed, whole = streamed_and_whole(summary, tmp_path, monkeypatch)
+    assert streamed == whole
+    assert b'<w:t xml:space="preserve"></w:t>' not in streamed
