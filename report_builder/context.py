@@ -174,6 +174,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "text",
         "success_measure",
         "deadline",
+        "status",
         "owner",
         *RAG,
     ),
@@ -505,6 +506,7 @@ def _recommendation(
                 "text": text,
                 "success_measure": shown[a.success_measure],
                 "deadline": shown[_deadline_shown(a)],
+                "status": shown[a.status],
                 "owner": shown.owner(a),
                 **cell,
             }

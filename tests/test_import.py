@@ -367,7 +367,7 @@ def test_the_tools_own_report_appendix_imports_back(demo_tracker, tmp_path):
     with pytest.raises(UnusableInput) as caught:
         import_plan(written)
     assert "both look like the action table" in str(caught.value)
-    appendix = re.search(r'By whom \| RAG": ([^)]*)\)', str(caught.value))[1]
+    appendix = re.search(r'Progress status \| By whom \| RAG": ([^)]*)\)', str(caught.value))[1]
     labels = appendix.split(", ")
     assert len(labels) == 9  # one table of actions per recommendation
     mapping = tmp_path / "map.toml"
@@ -398,6 +398,9 @@ def test_the_tools_own_report_appendix_imports_back(demo_tracker, tmp_path):
         assert got.get("current_deadline", got["original_deadline"]) == (
             a.current_raw or a.current_deadline or a.original_raw or a.original_deadline
         )
+        assert (
+            got["status"] == a.status
+        )  # the appendix's Progress status column, as the officer wrote it
 
 
 def test_leads_from_owner_cells_keep_initials_and_name_collisions(tmp_path):

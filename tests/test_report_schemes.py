@@ -120,6 +120,7 @@ def test_the_rendered_report_shows_the_schemes_labels_and_fills(built):
         "Action",
         "What does success look like?",
         "Completion deadline",
+        "Progress status",
         "By whom",
         column,
     )
@@ -172,7 +173,9 @@ def test_the_success_measure_column_only_when_some_action_has_one(tmp_path):
     without = _summary("RAG", PLAN_ROWS)
     assert report_context(without)["success_measures"] is False
     doc = Document(str(build_report(without, tmp_path / "without.docx")))
-    assert tables_with_header(doc, "Ref", "Action", "Completion deadline", "By whom", "RAG")
+    assert tables_with_header(
+        doc, "Ref", "Action", "Completion deadline", "Progress status", "By whom", "RAG"
+    )
     assert "What does success look like?" not in body_text(doc)
 
 

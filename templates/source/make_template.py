@@ -1205,11 +1205,14 @@ def appendix(doc) -> None:
 
 
 def actions_table(doc, with_measure: bool) -> None:
-    """A recommendation's actions: ref, text, (what success looks like,) deadline, owners and the rating cell."""
+    """A recommendation's actions: ref, text, (what success looks like,) deadline, the progress status as the
+    officer wrote it, owners and the rating cell (so ofsted-tracker import reads the report's appendix back whole)."""
     w = LANDSCAPE_TEXT_CM
     measure = ("What does success look like?",) if with_measure else ()
     widths = (
-        [1.3, 9.4, 6.0, 3.2, w - 21.4, 1.5] if with_measure else [1.3, 13.4, 3.2, w - 19.4, 1.5]
+        [1.3, 8.4, 5.0, 2.8, 2.4, w - 21.4, 1.5]
+        if with_measure
+        else [1.3, 11.0, 2.8, 2.4, w - 19.0, 1.5]
     )
     rag = len(widths) - 1
     t = Table(doc, widths)
@@ -1218,6 +1221,7 @@ def actions_table(doc, with_measure: bool) -> None:
         "Action",
         *measure,
         "Completion deadline",
+        "Progress status",
         "By whom",
         "{{ scheme.column }}",
         center=(rag,),
@@ -1228,6 +1232,7 @@ def actions_table(doc, with_measure: bool) -> None:
         "{{ a.text }}",
         *(("{{ a.success_measure }}",) if with_measure else ()),
         "{{ a.deadline }}",
+        "{{ a.status }}",
         "{{ a.owner }}",
         "{% cellbg a.fill %}{{ a.rag }}",
         rag=rag,
