@@ -183,3 +183,28 @@ def test_the_appendix_contents_list_every_appendix_section(demo_text):
     ):
         assert section in contents  # listed in the contents
         assert demo_text.count(section) >= 2  # and a heading after it
+
+
+def test_impact_and_further_action_are_shown_only_when_recorded_and_lettered_on(
+    demo_master, tmp_path
+):
+    """No "None recorded." filler under e) and f): each is printed only when the recommendation has it, and
+    further action is e) when there is no impact to show."""
+    summary = open_summary(demo_master)
+    recs = report_context(summary)["sections"]
+    recs = [r for s in recs for r in s["recommendations"]]
+    document = docx.Document(str(build_report(summary, tmp_path / "report.docx")))
+    text = body_text(document)
+    paragraphs = [p.text for p in document.paragraphs]
+    labels = [
+        i for i, p in enumerate(paragraphs) if p.endswith(("data and commentary", "further action"))
+    ]
+    assert labels and all(paragraphs[i + 1] not in ("", "None recorded.") for i in labels)
+    assert text.count("e) Impact: data and commentary") == sum(1 for r in recs if r["impact"])
+    assert text.count("f) Recommendations for further action") == sum(
+        1 for r in recs if r["impact"] and r["further_action"]
+    )
+    assert text.count("e) Recommendations for further action") == sum(
+        1 for r in recs if not r["impact"] and r["further_action"]
+    )
+    assert any(r["impact"] for r in recs) or any(r["further_action"] for r in recs)
