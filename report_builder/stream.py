@@ -7,8 +7,9 @@ steps, and docxtpl's public ``render`` stays the one way the template is filled:
 1. **Marker items.** Each long list is given to docxtpl as a short list of marker items: for each *shape* its items
    take (which text fields are filled in, and the rating fields' values: a loop body may test them), two items
    whose text fields are unique marker strings (a blank one's marker tests as blank, ``_Blank``). The list
-   keeps its real length for ``|length`` and ``{% if %}``. docxtpl renders this small document as it renders any other (``{%tr for %}``, ``{% cellbg %}``, ``{{ }}``),
-   and the report's tidying (charts, cell properties in schema order, officers' braces) runs on it.
+   keeps its real length for ``|length`` and ``{% if %}``. docxtpl renders this small document as it renders any
+   other (``{%tr for %}``, ``{% cellbg %}``, ``{{ }}``), and the report's tidying (charts, cell properties in
+   schema order, officers' braces) runs on it.
 2. **Block templates.** In the rendered ``word/document.xml`` the two copies of each shape are found by their
    markers; the first copy, cut at an element boundary so that the second is the first with its markers swapped,
    is that shape's block. A block holds the literal XML, its fields (text or attribute) and the slots of lists
@@ -266,16 +267,21 @@ class _Slot:
 _EMPTY_ELEMENT = re.compile(r"<([A-Za-z][\w:.-]*)((?:\s[^<>]*)?)></\1>")
 
 
+def _as_lxml_writes(xml: str) -> str:
+    """Each element left empty (by a blank field, or by a value's line breaks and tabs) written as lxml writes an
+    empty element, ``<w:t xml:space="preserve"/>``: docxtpl's output holds no other ``<x></x>``."""
+    return _EMPTY_ELEMENT.sub(r"<\1\2/>", xml)
+
+
 def _joined(parts: list) -> list:
-    """Adjacent literal texts joined, an element left empty by a blank field written as lxml writes an empty
-    element (``<w:t xml:space="preserve"/>``): docxtpl's output holds no other ``<x></x>``."""
+    """Adjacent literal texts joined, as lxml writes them (``_as_lxml_writes``)."""
     out: list = []
     for part in parts:
         if type(part) is str and out and type(out[-1]) is str:
             out[-1] += part
         else:
             out.append(part)
-    return [_EMPTY_ELEMENT.sub(r"<\1\2/>", p) if type(p) is str else p for p in out]
+    return [_as_lxml_writes(p) if type(p) is str else p for p in out]
 
 
 class Blocks:
@@ -430,7 +436,6 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
         "\r": "&#13;",
     }
 )
-_EMPTY_TEXT = '<w:t xml:space="preserve"></w:t>'
 
 
 def _value(item: Any, spec: _Field) -> str:
@@ -455,7 +460,7 @@ def _value(item: Any, spec: _Field) -> str:
         '</w:t></w:r></w:p><w:p><w:r><w:br w:type="page"/></w:r></w:p>'
         f'<w:p>{para}<w:r>{run}<w:t xml:space="preserve">',
     )
-    return value.replace(_EMPTY_TEXT, '<w:t xml:space="preserve"/>')
+    return _as_lxml_writes(value)
 
 
 def _fill(parts: list, item: Any, markers: Markers, write: Callable[[str], None]) -> None:
