@@ -101,7 +101,7 @@ def test_every_part_that_is_not_the_tools_is_byte_identical(refreshed, name):
 
 def _without_cells(xml: bytes) -> bytes:
     root = etree.fromstring(xml)
-    for tag in ("sheetData", "dimension"):
+    for tag in ("sheetData", "dimension", "headerFooter"):
         for element in root.findall(f"{{{NS}}}{tag}"):
             root.remove(element)
     return etree.tostring(root, method="c14n")
@@ -115,6 +115,9 @@ def test_the_computed_sheets_change_in_their_cells_only(refreshed, name):
         assert after[part] != before[part], sheet
         # everything around the cells (drawing and comment links, validation, formats, columns, page setup) stays
         assert _without_cells(after[part]) == _without_cells(before[part]), sheet
+        # but the header and footer, which print the refresh's as-at date
+        footer = etree.fromstring(after[part]).find(f"{{{NS}}}headerFooter/{{{NS}}}oddFooter")
+        assert "As at 30/11/2016" in footer.text, sheet
         assert b"<f>" not in after[part] and b"<f " not in after[part]
 
 

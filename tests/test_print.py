@@ -14,7 +14,11 @@ from openpyxl import load_workbook
 from ofsted_tracker.workbook.jobs import refresh, send_requests, snapshot
 from ofsted_tracker.workbook.plan import schema
 from ofsted_tracker.workbook.rules import layout
-from ofsted_tracker.workbook.store.package import last_typed_row
+from ofsted_tracker.workbook.store.package import (
+    header_footer_xml,
+    last_typed_row,
+    with_header_footer,
+)
 from tests.report.office import pages, require, to_pdf
 
 AS_AT = date(2016, 10, 31)
@@ -22,6 +26,7 @@ A4 = (842, 595)  # points, landscape or portrait either way round
 MIN_PT = 8
 ZOOM = 1.5  # pdftohtml's default: its font sizes are points times this, rounded to whole pixels
 SHEETS = (*schema.TOOL_SHEETS, "History", "Requests")
+OFFICERS = tuple(spec.name for spec in schema.OFFICER_SHEETS)
 
 
 def _pages(pdf: Path) -> list[dict]:
@@ -46,6 +51,7 @@ def _pages(pdf: Path) -> list[dict]:
         out.append(
             {
                 "sheet": next(t for top, _, t in texts if top == header_top),
+                "header": " ".join(t for top, _, t in texts if top == header_top),
                 "size": (width / ZOOM, height / ZOOM),
                 "body": [t for top, _, t in texts if header_top < top < footer_top],
                 "footer": " ".join(t for top, _, t in texts if top == footer_top),
@@ -74,7 +80,10 @@ def test_every_sheet_prints_on_a4_at_8_pt_with_no_page_holding_only_a_header(pri
         where = f"page {number} ({page['sheet']})"
         assert all(abs(x - a) <= 2 for x, a in zip(sorted(page["size"]), sorted(A4))), where
         assert min(page["fonts"]) >= MIN_PT - 0.5 / ZOOM, where  # rounding to whole pixels
-        assert re.fullmatch(rf"(As at 31/10/2016 )?Page {number} of {len(found)}", page["footer"])
+        assert page["header"] == f"{page['sheet']} Lewisham", where
+        # the sheets the tool wrote as at the date say so; an officer's sheet is dated by no one job
+        dated = "" if page["sheet"] in OFFICERS else "As at 31/10/2016 "
+        assert page["footer"] == f"{dated}Page {number} of {len(found)}", where
     # more than a header: each page shows text beyond what every page of its sheet repeats (the header row)
     for sheet in SHEETS:
         own = [set(p["body"]) for p in found if p["sheet"] == sheet]
@@ -85,7 +94,59 @@ def test_every_sheet_prints_on_a4_at_8_pt_with_no_page_holding_only_a_header(pri
     # Dashboard, no longer fitted to one page, on as many as its width needs
     assert by_sheet["Actions"] <= 3 * -(-61 // 8)
     assert 2 <= by_sheet["Dashboard"] <= 8
-    assert all(p["footer"].startswith("As at") for p in found if p["sheet"] in schema.TOOL_SHEETS)
+
+
+def _headings(path: Path) -> dict[str, tuple[str, str, str, str]]:
+    return {
+        ws.title: (
+            ws.oddHeader.left.text,
+            ws.oddHeader.right.text,
+            ws.oddFooter.left.text,
+            ws.oddFooter.right.text,
+        )
+        for ws in load_workbook(path).worksheets
+    }
+
+
+def test_every_sheet_the_tool_writes_prints_the_date_it_was_written_as_at(
+    demo_tracker: Path, tmp_path: Path
+) -> None:
+    snapshot(demo_tracker, AS_AT, "Q2", AS_AT)
+    send_requests(demo_tracker, tmp_path / "requests", AS_AT, "Q2")
+    later = date(2016, 11, 30)
+    # a refresh a month on: its own sheets now say so, the logs keep theirs
+    refresh(demo_tracker, later, "Q2")
+    found = _headings(demo_tracker)
+    for sheet in schema.COMPUTED_SHEETS:
+        assert found[sheet] == ("&A", "Lewisham", "As at 30/11/2016", "Page &P of &N"), sheet
+    for sheet in ("History", "Requests"):
+        assert found[sheet] == ("&A", "Lewisham", "As at 31/10/2016", "Page &P of &N"), sheet
+    for sheet in OFFICERS:
+        assert found[sheet] == ("&A", "Lewisham", None, "Page &P of &N"), sheet
+
+
+def test_a_header_prints_a_councils_ampersand_and_goes_where_the_schema_orders_it() -> None:
+    heading = layout.print_heading("Brighton & Hove", date(2016, 10, 31))
+    assert heading["header right"] == "Brighton && Hove"  # Excel prints "&&" as one "&"
+    assert (
+        layout.print_heading("3Rivers", None)["header right"] == " 3Rivers"
+    )  # never read as "&113"
+    xml = header_footer_xml(heading)
+    assert xml == (
+        b"<headerFooter><oddHeader>&amp;L&amp;11&amp;A&amp;R&amp;11Brighton &amp;&amp; Hove</oddHeader>"
+        b"<oddFooter>&amp;L&amp;11As at 31/10/2016&amp;R&amp;11Page &amp;P of &amp;N</oddFooter></headerFooter>"
+    )
+    # an old one is replaced; with none, the new one goes before the elements that follow it, every other byte kept
+    old = b'<pageSetup paperSize="9"/><headerFooter><oddHeader>&amp;LOld</oddHeader></headerFooter><drawing r:id="rId2"/>'
+    assert (
+        with_header_footer(old, heading)
+        == b'<pageSetup paperSize="9"/>' + xml + b'<drawing r:id="rId2"/>'
+    )
+    bare = b'<pageMargins left="0.7"/><tableParts count="1"/></worksheet>'
+    assert with_header_footer(bare, heading, "x:").startswith(
+        b'<pageMargins left="0.7"/><x:headerFooter>'
+    )
+    assert with_header_footer(b"</worksheet>", heading).endswith(b"</headerFooter></worksheet>")
 
 
 def test_a_wide_sheet_prints_at_75_percent_across_pages_and_a_narrow_one_fits_its_width() -> None:

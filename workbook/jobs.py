@@ -129,6 +129,11 @@ def open_summary(
         )
 
 
+def _printed(summary: Summary) -> dict[str, str]:
+    """What the sheets a job rewrites print above and below: the council and the job's as-at date."""
+    return layout.print_heading(summary.plan.setting("Council"), summary.as_at)
+
+
 def refresh(
     where: Store | Path | str, as_at: date | None = None, period: str | None = None
 ) -> Summary:
@@ -137,7 +142,13 @@ def refresh(
     store = as_store(where)
     summary = open_summary(store, as_at, period)
     with no_cycle_collection():
-        store.write(Changes(grids=layout.computed_grids(summary), conventions=summary.plan))
+        store.write(
+            Changes(
+                grids=layout.computed_grids(summary),
+                conventions=summary.plan,
+                heading=_printed(summary),
+            )
+        )
     return summary
 
 
@@ -147,7 +158,9 @@ def check(
     """Write every finding to the Checks sheet only (the ribbon's Validate)."""
     store = as_store(where)
     summary = open_summary(store, as_at, period)
-    store.write(Changes(grids={schema.CHECKS: layout.checks_grid(summary)}))
+    store.write(
+        Changes(grids={schema.CHECKS: layout.checks_grid(summary)}, heading=_printed(summary))
+    )
     return summary
 
 
@@ -274,6 +287,7 @@ def record_snapshot(
                 grids=layout.computed_grids(after),
                 logs=((HISTORY_LOG, history_grid(history)),),
                 conventions=after.plan,
+                heading=_printed(after),
             )
         )
     return Recorded(after, next(s for s in history if s.same_period(live.period)), replaced)
@@ -381,6 +395,7 @@ def log_requests(where: Store | Path | str, summary: Summary, requests: Requests
         Changes(
             logs=((CHASE_LOG, chase_grid(entries)),),
             cells={schema.SETTINGS.name: cells} if cells else {},
+            heading=_printed(summary),
         )
     )
 
@@ -458,6 +473,7 @@ def apply_returns(
         Changes(
             cells=edits_for(summary.plan, collected, set_recorded),
             logs=((CHASE_LOG, chase_grid(entries)),),
+            heading=_printed(summary),
         )
     )
 

@@ -6,6 +6,8 @@ OVERALL_ROWS), and the one variable-length list of each sheet comes last, so for
 
 from __future__ import annotations
 
+from datetime import date
+
 from ofsted_tracker.workbook.plan.dates import uk
 from ofsted_tracker.workbook.plan.schema import RATING_NAMES, Cell, Grid
 from ofsted_tracker.workbook.rules.summary import Summary
@@ -348,6 +350,28 @@ def fit_height(values: list[object], widths: list[float]) -> float | None:
 # Printing on A4: margins of 0.7 inch each side; an 11 pt sheet printed at MIN_PRINT_SCALE % is 8.25 pt
 A4_WIDTH_INCHES = {"portrait": 8.27 - 1.4, "landscape": 11.69 - 1.4}
 MIN_PRINT_SCALE = 75  # per cent: 11 pt text never prints below 8 pt
+
+
+PRINT_TEXT_SIZE = (
+    11  # points: a printed sheet's header and footer, scaled with it (8.25 pt at MIN_PRINT_SCALE)
+)
+
+
+def print_heading(council: object, as_at: object) -> dict[str, str]:
+    """What every sheet prints at its top and foot, in Excel's header codes: the sheet's name (``&A``, so a renamed
+    tab prints its new name) and the council above; the as-at date and "Page N of M" below. An ampersand of the
+    council's name is doubled, Excel's way to print one (``Brighton && Hove``)."""
+    name = str(council or "").replace("&", "&&")
+    if name[
+        :1
+    ].isdigit():  # after a font size code (&11), a leading digit would be read as part of the size
+        name = " " + name
+    return {
+        "header left": "&A",
+        "header right": name,
+        "footer left": f"As at {uk(as_at)}" if isinstance(as_at, date) else "",
+        "footer right": "Page &P of &N",
+    }
 
 
 def column_pixels(width: float) -> float:

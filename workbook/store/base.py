@@ -40,6 +40,9 @@ class Changes:
     # the plan whose rating scheme and status words the drop-downs, rating colours, the Dashboard's fourth-bucket
     # row and its chart are brought to (``store.conventions``; a refresh after Settings changed); None: left as they are
     conventions: Plan | None = None
+    # what the replaced sheets print above and below (``layout.print_heading``: the council, the as-at date); None:
+    # their header and footer are left as they are
+    heading: dict[str, str] | None = None
 
 
 class Store(Protocol):

@@ -63,10 +63,14 @@ class FileStore:
                 changed.update(convention_parts(package, changes.conventions, label, changed))
             if changes.grids:
                 changed.update(
-                    computed_parts(package, changes.grids, label, (TREND_CHART,), changed)
+                    computed_parts(
+                        package, changes.grids, label, (TREND_CHART,), changed, changes.heading
+                    )
                 )
             for log, grid in changes.logs:
-                changed.update(tool_sheet_parts(package, grid, label, changed, log))
+                changed.update(
+                    tool_sheet_parts(package, grid, label, changed, log, changes.heading)
+                )
             replaced = {**changes.grids, **{log.name: grid for log, grid in changes.logs}}
             rows = {sheet: len(grid) for sheet, grid in replaced.items()}
             changed.update(print_area_parts(package, changed, label, rows))

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -41,7 +42,12 @@ from ofsted_tracker.workbook.plan.schema import (
     column_number,
     find_sheets,
 )
-from ofsted_tracker.workbook.rules.layout import page_layout, row_heights
+from ofsted_tracker.workbook.rules.layout import (
+    PRINT_TEXT_SIZE,
+    page_layout,
+    print_heading,
+    row_heights,
+)
 from ofsted_tracker.workbook.store.safe_write import assert_writable, atomic_write
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -311,6 +317,16 @@ _ATTRIBUTE = re.compile(rb"""([\w:]+)\s*=\s*(["'])(.*?)\2""")
 _DIMENSION_REF = re.compile(
     rb"""(<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\sref\s*=\s*)(["'])[^"']*(["'])"""
 )
+_HEADER_FOOTER = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?headerFooter\b[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?headerFooter\s*>)",
+    re.S,
+)
+# the worksheet's elements that follow <headerFooter> in the schema's order (a new one goes before the first)
+_AFTER_HEADER_FOOTER = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?(?:rowBreaks|colBreaks|customProperties|cellWatches|ignoredErrors|smartTags|drawing"
+    rb"|legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems|tableParts|extLst)\b"
+    rb"|</(?:[A-Za-z_][\w.-]*:)?worksheet\s*>"
+)
 STYLE_ROWS = 40  # cell styles are kept from this many top rows (titles, headers, fixed blocks); below, column styles
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
@@ -446,10 +462,45 @@ def _sheet_data(
     yield "".join(out).encode("utf-8")
 
 
+def header_footer_xml(heading: dict[str, str], prefix: str = "") -> bytes:
+    """A worksheet's ``<headerFooter>`` printing ``heading`` (``layout.print_heading``) at the sheets' print size."""
+    size = f"&{PRINT_TEXT_SIZE}"
+
+    def codes(left: str, right: str) -> str:
+        text = "".join(
+            f"&{side}{size}{words}" for side, words in (("L", left), ("R", right)) if words
+        )
+        return escape(text)
+
+    header = codes(heading["header left"], heading["header right"])
+    footer = codes(heading["footer left"], heading["footer right"])
+    return (
+        f"<{prefix}headerFooter><{prefix}oddHeader>{header}</{prefix}oddHeader>"
+        f"<{prefix}oddFooter>{footer}</{prefix}oddFooter></{prefix}headerFooter>"
+    ).encode()
+
+
+def with_header_footer(tail: bytes, heading: dict[str, str], prefix: str = "") -> bytes:
+    """The part's bytes after ``<sheetData>`` with its ``<headerFooter>`` printing ``heading``: the old one replaced,
+    or a new one put where the schema orders it; every other byte kept."""
+    new = header_footer_xml(heading, prefix)
+    old = _HEADER_FOOTER.search(tail)
+    if old is not None:
+        return tail[: old.start()] + new + tail[old.end() :]
+    after = _AFTER_HEADER_FOOTER.search(tail)
+    at = after.start() if after is not None else len(tail)
+    return tail[:at] + new + tail[at:]
+
+
 def sheet_xml(
-    original: bytes, grid: Grid, label: str = "a computed sheet", part: str = "sheet"
+    original: bytes,
+    grid: Grid,
+    label: str = "a computed sheet",
+    part: str = "sheet",
+    heading: dict[str, str] | None = None,
 ) -> Iterator[bytes]:
-    """The sheet part with its ``<sheetData>`` replaced by the grid, in chunks; every other byte kept as it was.
+    """The sheet part with its ``<sheetData>`` replaced by the grid, in chunks; every other byte kept as it was
+    (but its header and footer, when ``heading`` is given: ``with_header_footer``).
 
     The old cells are cut out and the new ones spliced in as text: nothing else of the part is re-serialised,
     and the rest (with an empty ``<sheetData/>``) is parsed with the hardened parser, here and now, to prove it
@@ -466,6 +517,8 @@ def sheet_xml(
         )
     prefix, start, end = found
     head, tail = original[:start], original[end:]
+    if heading is not None:
+        tail = with_header_footer(tail, heading, prefix)
     root = parse_part(head + f"<{prefix}sheetData/>".encode() + tail, part, label)
     if root.tag != f"{{{NS}}}worksheet" or root.find(f"{{{NS}}}sheetData") is None:
         raise UnusableInput(
@@ -715,8 +768,7 @@ def _new_sheet_xml(widths: list[float], header_row: int, blocked: str) -> bytes:
             if fit["fit_to_width"]
             else f'scale="{fit["scale"]}"',
         )
-        + "<headerFooter><oddHeader>&amp;L&amp;11&amp;A</oddHeader>"
-        "<oddFooter>&amp;R&amp;11Page &amp;P of &amp;N</oddFooter></headerFooter>"
+        + header_footer_xml(print_heading(None, None)).decode()
     )
     fit_to_page = '<pageSetUpPr fitToPage="1"/>' if fit["fit_to_width"] else ""
     return (
@@ -758,6 +810,7 @@ def tool_sheet_parts(
     label: str,
     changed: dict[str, bytes | Iterable[bytes] | None],
     log: LogSheet,
+    heading: dict[str, str] | None = None,
 ) -> dict[str, bytes | Iterable[bytes]]:
     """The parts that write one of the tool's own table sheets (History, Requests): its cells and its table's range,
     or, when the workbook has no such sheet yet, a new sheet part, table part, their relationships and content
@@ -787,7 +840,7 @@ def tool_sheet_parts(
                 f"{label}: the {sheet} sheet's part {part} is missing; restore the workbook from a backup."
             )
         out[part] = sheet_xml(
-            read_part(package, part, label), grid, f"{label}, sheet {sheet}", part
+            read_part(package, part, label), grid, f"{label}, sheet {sheet}", part, heading
         )
         # the tool's table: its range grows with the rows, and with the columns a later version added (the Requests
         # log's Request ID): a table whose range is wider than its columns is one Excel offers to "repair"
@@ -817,7 +870,7 @@ def tool_sheet_parts(
     table = _free_name(names, "xl/tables/table%d.xml")
     blocked = f"A1:{column_letter(len(headers) + 4)}100000"
     out[part] = sheet_xml(
-        _new_sheet_xml(widths, header_row, blocked), grid, f"{label}, sheet {sheet}", part
+        _new_sheet_xml(widths, header_row, blocked), grid, f"{label}, sheet {sheet}", part, heading
     )
     out[_rels_of(part)] = _xml(
         _relationships_root([("rId1", TABLE_TYPE, "../tables/" + posixpath.basename(table))])
@@ -902,11 +955,13 @@ def computed_parts(
     label: str,
     charts: tuple[ChartTable, ...] = (),
     current: dict[str, bytes] | None = None,
+    heading: dict[str, str] | None = None,
 ) -> dict[str, bytes | Iterable[bytes] | None]:
     """The new bytes of every part that rewriting the computed sheets ``grids`` changes, whole or in chunks (None:
     the part is dropped): the sheets, the ``charts`` drawn from them, the calculation chain, and the workbook set to
     recalculate on opening. All other parts stay as they are (``current``: parts this write has already changed,
-    a sheet's cells are replaced in those)."""
+    a sheet's cells are replaced in those; ``heading``: what the sheets print above and below, left as it is when
+    None)."""
     check_zip(package, label)
     parts = sheet_parts(package, label)
     by_name = find_sheets(parts, grids, label)
@@ -932,6 +987,7 @@ def computed_parts(
             grid,
             f"{label}, sheet {actual}",
             part,
+            heading,
         )
     for chart in charts:
         if chart.sheet in grids:

@@ -18,7 +18,6 @@ from openpyxl.worksheet.dimensions import RowDimension
 from openpyxl.worksheet.table import Table, TableColumn, TableFormula, TableStyleInfo
 
 from ofsted_tracker.workbook.plan import schema, schemes
-from ofsted_tracker.workbook.plan.dates import uk
 from ofsted_tracker.workbook.rules import layout
 from ofsted_tracker.workbook.store.safe_write import atomic_write
 
@@ -515,10 +514,11 @@ def build_workbook(
     for index, name in enumerate(SHEET_ORDER):
         wb.move_sheet(name, offset=index - wb.sheetnames.index(name))
     wb.active = 0
-    settings = {r.get("key"): r.get("value") for r in rows.get("Settings", [])}
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws.title == schema.DASHBOARD
-        print_setup(ws, settings.get("Council"), settings.get("As at date"))
+        # the as-at date on the sheets computed as at it; an officer's sheet is theirs, dated by no one job
+        computed = ws.title in schema.COMPUTED_SHEETS
+        print_setup(ws, settings.get("Council"), settings.get("As at date") if computed else None)
     return wb
 
 
@@ -536,7 +536,8 @@ def _last_used(ws) -> tuple[int, int]:
 def print_setup(ws, council: object = None, as_at: object = None) -> None:
     """A4, portrait or landscape by the sheet's width, never below 8 pt (rules.layout.page_layout); its header row
     (and, on a sheet printed across pages, its first column) on every page; a print area ending at its last used
-    row; a header naming the sheet and council and a footer with the as-at date and "Page N of M"."""
+    row; a header naming the sheet and council and a footer with the as-at date (when given) and "Page N of M"
+    (rules.layout.print_heading)."""
     last_row, last_column = _last_used(ws)
     widths = [
         ws.column_dimensions[schema.column_letter(j)].width or 13 for j in range(1, last_column + 1)
@@ -555,12 +556,14 @@ def print_setup(ws, council: object = None, as_at: object = None) -> None:
     elif ws.title != schema.DASHBOARD:  # Checks and Slippage: their list's header row on every page
         ws.print_title_rows = f"{layout.TABLE_HEADER_ROW}:{layout.TABLE_HEADER_ROW}"
     ws.print_area = f"A1:{schema.column_letter(last_column)}{last_row}"
-    ws.oddHeader.left.text = ws.title
-    ws.oddHeader.right.text = str(council or "")
-    ws.oddFooter.left.text = f"As at {uk(as_at)}" if isinstance(as_at, date) else ""
-    ws.oddFooter.right.text = "Page &P of &N"
-    for part in (ws.oddHeader.left, ws.oddHeader.right, ws.oddFooter.left, ws.oddFooter.right):
-        part.size = 11  # scaled with the sheet: 8.25 pt at MIN_PRINT_SCALE
+    heading = layout.print_heading(council, as_at)
+    for part, key in (
+        (ws.oddHeader.left, "header left"),
+        (ws.oddHeader.right, "header right"),
+        (ws.oddFooter.left, "footer left"),
+        (ws.oddFooter.right, "footer right"),
+    ):
+        part.text, part.size = heading[key] or None, layout.PRINT_TEXT_SIZE
 
 
 def settings_rows(values: dict[str, object]) -> list[dict[str, object]]:
