@@ -34,14 +34,17 @@ from ofsted_tracker.workbook.store.package import (
     DRAWING_TYPE,
     NS,
     STYLES_TYPE,
+    SheetEnds,
     _linked,
     _relationships,
     _sheet_data_span,
     _xml,
+    ends_of,
     parse_part,
     part_name,
     read_part,
     sheet_parts,
+    sheet_source,
 )
 
 CHART_NS = "http://schemas.openxmlformats.org/drawingml/2006/chart"
@@ -165,26 +168,38 @@ class _Styles:
 
 
 class _Sheet:
-    """A worksheet part with its ``<sheetData>`` set aside: the rest parsed, the cells kept as bytes."""
+    """A worksheet part with its ``<sheetData>`` set aside (``package.SheetEnds``): the rest parsed, the cells left
+    in the package, streamed again when the part is written."""
 
-    def __init__(self, data: bytes, part: str, label: str) -> None:
-        found = _sheet_data_span(data)
+    def __init__(self, ends: SheetEnds | bytes, part: str, label: str) -> None:
         self.part, self.label, self.changed = part, label, False
-        if found is None:
-            self.root, self.cells = None, b""
+        if not isinstance(ends, SheetEnds):  # no cells
+            self.root = None
             return
-        prefix, start, end = found
-        self.prefix, self.cells = prefix, data[start:end]
+        self.ends, self.edited = ends, None
         self.root = parse_part(
-            data[:start] + f"<{prefix}sheetData/>".encode() + data[end:], part, label
+            ends.head + f"<{ends.prefix}sheetData/>".encode() + ends.tail, part, label
         )
 
-    def bytes(self) -> bytes:
+    @property
+    def cells(self) -> bytes:
+        """The ``<sheetData>`` element, read whole on first use (the Dashboard's, a fill of which may change)."""
+        if self.edited is None:
+            self.edited = b"".join(self.ends.cells())
+        return self.edited
+
+    @cells.setter
+    def cells(self, data: bytes) -> None:
+        self.edited = data
+
+    def bytes(self) -> SheetEnds:
         text = _xml(self.root)
         found = _sheet_data_span(text)
         assert found is not None  # the placeholder put in above
         _, start, end = found
-        return text[:start] + self.cells + text[end:]
+        if self.edited is not None:
+            return ends_of(text[:start] + self.edited + text[end:])
+        return self.ends.around(text[:start], text[end:])
 
 
 def _drop_downs(sheet: _Sheet, plan: Plan) -> None:
@@ -343,8 +358,8 @@ def _rating_chart(data: bytes, scheme: schemes.Scheme, part: str, label: str) ->
 
 
 def convention_parts(
-    package: zipfile.ZipFile, plan: Plan, label: str, current: dict[str, bytes]
-) -> dict[str, bytes]:
+    package: zipfile.ZipFile, plan: Plan, label: str, current: dict[str, bytes | SheetEnds]
+) -> dict[str, bytes | SheetEnds]:
     """The parts that bring the tracker's drop-downs, rating colours, Dashboard row and chart to the plan's rating
     scheme and status words (``current``: parts already changed in this write, read instead of the package's)."""
     spelt = sheet_parts(package, label)
@@ -354,15 +369,12 @@ def convention_parts(
     styles = _Styles(package, label)
     if styles.root is None:
         return {}
-    out: dict[str, bytes] = {}
+    out: dict[str, bytes | SheetEnds] = {}
     for name in wanted:
         part = spelt.get(found.get(name, ""), "")
         if part not in names:
             continue
-        data = current.get(part)
-        sheet = _Sheet(
-            data if isinstance(data, bytes) else read_part(package, part, label), part, label
-        )
+        sheet = _Sheet(sheet_source(package, part, label, current.get(part)), part, label)
         if sheet.root is None:
             continue
         if name == schema.ACTIONS.name:

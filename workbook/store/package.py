@@ -68,6 +68,7 @@ MAX_PART_RATIO = 100  # real sheets compress about 15:1; zip bombs about 1000:1
 RATIO_FLOOR = 2**20  # the ratio is only judged for parts larger than this
 MAX_CELL_TEXT = 32767  # Excel's limit on the text of one cell
 ROWS_PER_CHUNK = 2000  # rows of a rewritten sheet joined into one chunk of XML
+CHUNK_BYTES = 1 << 20  # a part streamed through is read this much at a time
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPE_LOOKALIKE = re.compile("_(x[0-9A-Fa-f]{4}_)")  # Excel reads _x0041_ in a cell's XML as "A"
@@ -184,6 +185,35 @@ def read_part(package: zipfile.ZipFile, name: str, label: str) -> bytes:
         ) from exc
 
 
+def _chunks(package: zipfile.ZipFile, name: str, label: str) -> Iterator[bytes]:
+    """One part's bytes a megabyte at a time, never held whole; a part that cannot be read is refused as
+    ``read_part`` refuses it."""
+
+    def damaged(exc: Exception) -> UnusableInput:
+        return UnusableInput(
+            f"{label}: the part {name} is damaged and cannot be read ({exc}). "
+            "Restore the workbook from a backup."
+        )
+
+    try:
+        part = package.open(name)
+    except KeyError as exc:
+        raise UnusableInput(
+            f"{label} has no part {name}; it is damaged. Restore it from a backup."
+        ) from exc
+    except _READ_ERRORS as exc:
+        raise damaged(exc) from exc
+    with part:
+        while True:
+            try:
+                chunk = part.read(CHUNK_BYTES)
+            except _READ_ERRORS as exc:
+                raise damaged(exc) from exc
+            if not chunk:
+                return
+            yield chunk
+
+
 def copy_part(
     source: zipfile.ZipFile, info: zipfile.ZipInfo, target: zipfile.ZipFile, label: str
 ) -> None:
@@ -192,25 +222,8 @@ def copy_part(
     Python 3.13 ``ZipFile.open`` takes no level: streaming costs some speed (level 3 took a third of the time)
     for a bounded memory. A part that cannot be read is refused as ``read_part`` refuses
     it; a failed write (a full disk) is the writer's error, for the atomic write to report."""
-
-    def damaged(exc: Exception) -> UnusableInput:
-        return UnusableInput(
-            f"{label}: the part {info.filename} is damaged and cannot be read ({exc}). "
-            "Restore the workbook from a backup."
-        )
-
-    try:
-        part = source.open(info)
-    except _READ_ERRORS as exc:
-        raise damaged(exc) from exc
-    with part, target.open(_copy_info(info), "w") as copy:
-        while True:
-            try:
-                chunk = part.read(1 << 20)
-            except _READ_ERRORS as exc:
-                raise damaged(exc) from exc
-            if not chunk:
-                break
+    with target.open(_copy_info(info), "w") as copy:
+        for chunk in _chunks(source, info.filename, label):
             copy.write(chunk)
 
 
@@ -346,6 +359,119 @@ def _sheet_data_span(part: bytes) -> tuple[str, int, int] | None:
     if finish == -1:
         return None
     return prefix.decode("ascii"), opening.start(), finish + 1
+
+
+EDGE_BYTES = 1 << 20  # how much of a streamed sheet's cells is kept at each end
+
+
+@dataclass(frozen=True)
+class SheetEnds:
+    """A worksheet part with its cells (the ``<sheetData>`` element) left where they are: the bytes before and after
+    them, the first and last EDGE_BYTES of them, and a way to stream them again. Iterated, it gives the whole part.
+
+    The Actions part of a 100,000-action plan is 130 MB of XML. Read whole, each pass of one write that looks at it
+    (the drop-downs, the print areas) held it and a copy: the snapshot after a report peaked at 742 MB (issue 22).
+    What the passes need is around the cells (validations, colours, page setup), their top rows' styles (``first``)
+    and their last typed row (``last``); a part whose drop-downs change is written with its cells streamed from the
+    package again."""
+
+    prefix: str
+    head: bytes  # the part up to <sheetData>
+    tail: bytes  # the part after </sheetData>
+    first: bytes  # the sheetData element's first EDGE_BYTES (all of it when whole)
+    last: bytes  # its last EDGE_BYTES
+    whole: bool  # whether first holds all of the cells
+    cells: Callable[[], Iterator[bytes]]  # the sheetData element's bytes, in chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.head
+        yield from self.cells()
+        yield self.tail
+
+    def around(self, head: bytes, tail: bytes) -> SheetEnds:
+        """The same cells between another head and tail."""
+        return SheetEnds(self.prefix, head, tail, self.first, self.last, self.whole, self.cells)
+
+
+def ends_of(data: bytes) -> SheetEnds | None:
+    """A worksheet part held in memory, as ``SheetEnds``; None when it has no ``<sheetData>``."""
+    found = _sheet_data_span(data)
+    if found is None:
+        return None
+    prefix, start, end = found
+    cells = memoryview(data)[start:end]
+    return SheetEnds(
+        prefix,
+        data[:start],
+        data[end:],
+        bytes(cells[:EDGE_BYTES]),
+        bytes(cells[-EDGE_BYTES:]),
+        end - start <= EDGE_BYTES,
+        lambda: iter((cells,)),
+    )
+
+
+def read_sheet_ends(package: zipfile.ZipFile, name: str, label: str) -> SheetEnds | None:
+    """A worksheet part of the package as ``SheetEnds``, read a megabyte at a time (never held whole: at most its
+    head, tail and 2 x EDGE_BYTES of its cells); None when it has no ``<sheetData>``."""
+    chunks = _chunks(package, name, label)
+    buffer = bytearray()
+    opening = None
+    for chunk in chunks:
+        buffer += chunk
+        opening = _SHEET_DATA_START.search(buffer)
+        if opening is not None:
+            break
+    if opening is None:
+        return None
+    prefix, start = opening["p"], opening.start()
+    head = bytes(buffer[:start])
+    if opening["empty"]:
+        tail = bytes(buffer[opening.end() :]) + b"".join(chunks)
+        element = bytes(buffer[start : opening.end()])
+        return SheetEnds(
+            prefix.decode("ascii"), head, tail, element, element, True, lambda: iter((element,))
+        )
+    closing = re.compile(rb"</" + re.escape(bytes(prefix)) + rb"sheetData\s*>")
+    window = buffer[
+        start:
+    ]  # the cells from here on: their last bytes, and the closing tag when it comes
+    del buffer
+    first = bytearray(window[:EDGE_BYTES])
+    offset = 0  # where window begins within the cells
+    found = closing.search(window)
+    for chunk in chunks if found is None else ():
+        searched = max(len(window) - 32, 0)  # the closing tag may straddle two chunks
+        window += chunk
+        if len(first) < EDGE_BYTES:
+            first += chunk[: EDGE_BYTES - len(first)]
+        found = closing.search(window, searched)
+        if found is not None:
+            break
+        if len(window) > 2 * EDGE_BYTES:  # keep the last EDGE_BYTES (and a little for the tag)
+            cut = len(window) - EDGE_BYTES - 32
+            del window[:cut]
+            offset += cut
+    if found is None:
+        return None  # no closing tag: a damaged part, reported by whoever parses it
+    size = offset + found.end()
+    tail = bytes(window[found.end() :]) + b"".join(chunks)
+    last = bytes(window[max(found.end() - EDGE_BYTES, 0) : found.end()])
+    first = bytes(first[:size])
+
+    def cells() -> Iterator[bytes]:
+        skip, left = start, size
+        for chunk in _chunks(package, name, label):
+            if skip >= len(chunk):
+                skip -= len(chunk)
+                continue
+            piece = chunk[skip : skip + left]
+            skip, left = 0, left - len(piece)
+            yield piece
+            if not left:
+                return
+
+    return SheetEnds(prefix.decode("ascii"), head, tail, first, last, size <= EDGE_BYTES, cells)
 
 
 def _attributes(tag_inside: bytes) -> dict[bytes, bytes]:
@@ -492,8 +618,23 @@ def with_header_footer(tail: bytes, heading: dict[str, str], prefix: str = "") -
     return tail[:at] + new + tail[at:]
 
 
+def sheet_source(
+    package: zipfile.ZipFile,
+    name: str,
+    label: str,
+    current: bytes | Iterable[bytes] | None = None,
+) -> SheetEnds | bytes:
+    """A worksheet part to rewrite: ``current`` (the part as this write has already changed it) or the package's,
+    as ``SheetEnds``; the whole part only when it has no ``<sheetData>``, for ``sheet_xml`` to report."""
+    if isinstance(current, SheetEnds):
+        return current
+    if isinstance(current, bytes):
+        return ends_of(current) or current
+    return read_sheet_ends(package, name, label) or read_part(package, name, label)
+
+
 def sheet_xml(
-    original: bytes,
+    original: bytes | SheetEnds,
     grid: Grid,
     label: str = "a computed sheet",
     part: str = "sheet",
@@ -506,17 +647,17 @@ def sheet_xml(
     and the rest (with an empty ``<sheetData/>``) is parsed with the hardened parser, here and now, to prove it
     is a well-formed worksheet; the cells are made as they are written. Text is written as an inline string
     (``t="inlineStr"``), never as a formula, so a value such as ``=HYPERLINK(...)`` or ``+cmd|...`` stays the
-    text it was.
+    text it was. The old cells' styles are kept from their top STYLE_ROWS rows (read from the first EDGE_BYTES of
+    them).
     """
-    found = _sheet_data_span(original)
-    if found is None:
+    ends = original if isinstance(original, SheetEnds) else ends_of(original)
+    if ends is None:
         parse_part(original, part, label)  # a damaged part is reported as such
         raise UnusableInput(
             f"{label} is not a worksheet with cells (it may be a chart sheet); rename it and run "
             "refresh again, or restore the workbook from a backup."
         )
-    prefix, start, end = found
-    head, tail = original[:start], original[end:]
+    prefix, head, tail = ends.prefix, ends.head, ends.tail
     if heading is not None:
         tail = with_header_footer(tail, heading, prefix)
     root = parse_part(head + f"<{prefix}sheetData/>".encode() + tail, part, label)
@@ -525,7 +666,7 @@ def sheet_xml(
             f"{label} is not a worksheet with cells (it may be a chart sheet); rename it and run "
             "refresh again, or restore the workbook from a backup."
         )
-    cells, row_styles = _top_styles(original, start, end)
+    cells, row_styles = _top_styles(ends.first, 0, len(ends.first))
     columns, widths = _columns(root)
     ref = f"A1:{column_letter(max(_widest(grid), 1))}{max(len(grid), 1)}".encode()
     head = _DIMENSION_REF.sub(lambda m: m[1] + m[2] + ref + m[3], head, count=1)
@@ -840,7 +981,7 @@ def tool_sheet_parts(
                 f"{label}: the {sheet} sheet's part {part} is missing; restore the workbook from a backup."
             )
         out[part] = sheet_xml(
-            read_part(package, part, label), grid, f"{label}, sheet {sheet}", part, heading
+            sheet_source(package, part, label), grid, f"{label}, sheet {sheet}", part, heading
         )
         # the tool's table: its range grows with the rows, and with the columns a later version added (the Requests
         # log's Request ID): a table whose range is wider than its columns is one Excel offers to "repair"
@@ -954,7 +1095,7 @@ def computed_parts(
     grids: dict[str, Grid],
     label: str,
     charts: tuple[ChartTable, ...] = (),
-    current: dict[str, bytes] | None = None,
+    current: dict[str, bytes | Iterable[bytes] | None] | None = None,
     heading: dict[str, str] | None = None,
 ) -> dict[str, bytes | Iterable[bytes] | None]:
     """The new bytes of every part that rewriting the computed sheets ``grids`` changes, whole or in chunks (None:
@@ -981,9 +1122,8 @@ def computed_parts(
                 f"{label}: the {actual} sheet's part {part} is missing; "
                 "restore the workbook from a backup."
             )
-        original = (current or {}).get(part)
         changed[part] = sheet_xml(
-            original if isinstance(original, bytes) else read_part(package, part, label),
+            sheet_source(package, part, label, (current or {}).get(part)),
             grid,
             f"{label}, sheet {actual}",
             part,
@@ -1349,11 +1489,16 @@ def print_area_parts(
         else:
             part = parts.get(sheet)
             current = changed.get(part) if part else None
-            if part is None or not (isinstance(current, bytes) or part in package.namelist()):
+            if part is None or not (
+                isinstance(current, (bytes, SheetEnds)) or part in package.namelist()
+            ):
                 continue
-            last = last_typed_row(
-                current if isinstance(current, bytes) else read_part(package, part, label)
-            )
+            ends = sheet_source(package, part, label, current)
+            last = last_typed_row(ends.last) if isinstance(ends, SheetEnds) else 1
+            if (
+                last == 1 and isinstance(ends, SheetEnds) and not ends.whole
+            ):  # the last EDGE_BYTES hold formulas alone: look at them all
+                last = last_typed_row(b"".join(ends.cells()))
         text = f"{area['sheet']}!${area['c1']}${area['r1']}:${area['c2']}${max(last, int(area['r1']) + 1)}"
         if text != defined.text:
             defined.text, moved = text, True
