@@ -122,6 +122,56 @@ def _remembered(cache: dict, key: Any, make: Callable[[], Any]) -> Any:
     return cache[key]
 
 
+@functools.cache
+def _bytecode_cache():
+    """Jinja's own bytecode cache (``FileSystemBytecodeCache``) in its default folder: on Linux and macOS a folder
+    of the user's own in the temporary folder, which Jinja refuses unless the user owns it and no one else may
+    write it; on Windows the user's temporary folder. None when that cannot be had (a report is then compiled
+    afresh)."""
+    from jinja2 import FileSystemBytecodeCache
+
+    try:
+        return FileSystemBytecodeCache(pattern="ofsted-tracker-%s.jinja")
+    except (OSError, RuntimeError):
+        return None
+
+
+def _kept_code(env, source: str, defer_init: bool, compile_: Callable[[], Any]) -> Any:
+    """The compiled code of a template text, from Jinja's bytecode cache when a run before this one compiled it.
+
+    Each click of the ribbon starts a fresh Python, and compiling the report's template is a third of a cold
+    report's time (BENCHMARKS.md). Jinja's cache keeps the code by a key and checks it against the text's checksum
+    and the Python version; the key also names Jinja's version and the sandbox's settings, which the code is made
+    for. A damaged file or a folder that cannot be written only means compiling again."""
+    import jinja2
+
+    cache = _bytecode_cache()
+    if cache is None:
+        return compile_()
+    settings = (
+        jinja2.__version__,
+        type(env).__mro__[1].__name__,
+        sorted(env.intercepted_binops),
+        sorted(env.intercepted_unops),
+        env.autoescape,
+        defer_init,
+    )
+    key = hashlib.sha256(repr(settings).encode() + source.encode()).hexdigest()
+    try:
+        bucket = cache.get_bucket(env, key, None, source)
+    except Exception:  # noqa: BLE001 - a damaged file (Jinja unpickles it unguarded): compile, write it again
+        from jinja2.bccache import Bucket
+
+        bucket = Bucket(env, cache.get_cache_key(key), cache.get_source_checksum(source))
+    if bucket.code is None:
+        bucket.code = compile_()
+        try:
+            cache.set_bucket(bucket)
+        except OSError:
+            pass
+    return bucket.code
+
+
 def sandbox(actions: int = 0):
     """A Jinja environment for templates: sandboxed, immutable data, autoescaped, strict about unknown names,
     and bounded (see the module's limits; ``actions`` is the plan's size, which the output limit follows)."""
@@ -198,7 +248,14 @@ def sandbox(actions: int = 0):
             return _remembered(
                 _COMPILED,
                 (_digest(source), defer_init),
-                lambda: super(ReportSandbox, self).compile(source, name, filename, raw, defer_init),
+                lambda: _kept_code(
+                    self,
+                    source,
+                    defer_init,
+                    lambda: super(ReportSandbox, self).compile(
+                        source, name, filename, raw, defer_init
+                    ),
+                ),
             )
 
         def concat(self, parts: Iterator[str]) -> str:
@@ -462,7 +519,7 @@ def check(source: Source, env, provided: frozenset[str]) -> frozenset[str]:
 
 
 def _checked(source: Source, env, provided: frozenset[str]) -> frozenset[str]:
-    from jinja2 import TemplateSyntaxError, meta, nodes
+    from jinja2 import TemplateSyntaxError, nodes
 
     try:
         tree = env.parse(source.text)
@@ -474,9 +531,7 @@ def _checked(source: Source, env, provided: frozenset[str]) -> frozenset[str]:
                     f"{source.quote(node.lineno)}: report templates may use {{{{ }}}}, {{% if %}} "
                     "and {% for %} only."
                 )
-        used = meta.find_undeclared_variables(
-            tree
-        )  # compiles the template: an unknown filter fails here
+        used = _undeclared(tree, env)
     except TemplateSyntaxError as exc:
         raise TemplateError(
             f"The Word template could not be filled in: it has a broken tag: {_sentence(exc)}"
@@ -500,6 +555,44 @@ def _checked(source: Source, env, provided: frozenset[str]) -> frozenset[str]:
             )
     _refuse_compared_fields(tree, source)
     return frozenset(used)
+
+
+def _undeclared(node, env, bound: frozenset[str] = frozenset()) -> set[str]:
+    """The names the template reads that none of its loops sets (what ``jinja2.meta.find_undeclared_variables``
+    gives, for the tags a report may use), refusing an unknown filter or test and a loop that sets ``loop`` as
+    Jinja's compiler would: the check reads the parsed tree only, and the one compile is the render's."""
+    from jinja2 import nodes
+    from jinja2.exceptions import TemplateAssertionError
+
+    if isinstance(node, nodes.For):
+        targets = {
+            name.name
+            for name in (node.target, *node.target.find_all(nodes.Name))
+            if isinstance(name, nodes.Name)
+        }
+        if "loop" in targets:
+            raise TemplateAssertionError(
+                "Can't assign to special loop variable in for-loop target", node.lineno
+            )
+        inner = bound | targets | {"loop"}
+        used = _undeclared(node.iter, env, bound)
+        for child in (*node.body, *([node.test] if node.test else [])):
+            used |= _undeclared(child, env, inner)
+        for child in node.else_:
+            used |= _undeclared(child, env, bound)
+        return used
+    if isinstance(node, nodes.Name):
+        return {node.name} if node.ctx == "load" and node.name not in bound else set()
+    if isinstance(node, (nodes.Filter, nodes.Test)):
+        kind, known = (
+            ("filter", env.filters) if isinstance(node, nodes.Filter) else ("test", env.tests)
+        )
+        if node.name not in known:
+            raise TemplateAssertionError(f"No {kind} named {node.name!r}.", node.lineno)
+    used: set[str] = set()
+    for child in node.iter_child_nodes():
+        used |= _undeclared(child, env, bound)
+    return used
 
 
 def _refuse_compared_fields(tree, source: Source) -> None:

@@ -102,12 +102,14 @@ def test_a_template_is_compiled_and_checked_once_however_many_reports(
     demo_master: Path, tmp_path, monkeypatch
 ):
     import jinja2.environment
-    import jinja2.meta
 
     monkeypatch.setattr(template, "_COMPILED", {})
     monkeypatch.setattr(template, "_CHECKED", {})
+    monkeypatch.setattr(
+        template, "_bytecode_cache", lambda: None
+    )  # compiled here, not taken from a run before
     compiled = counting(monkeypatch, jinja2.environment, "generate")
-    checked = counting(monkeypatch, jinja2.meta, "find_undeclared_variables")
+    checked = counting(monkeypatch, template, "_checked")
     summary = open_summary(demo_master)
     build_report(summary, tmp_path / "first.docx")
     first = len(compiled)
@@ -120,9 +122,45 @@ def test_the_compiled_code_is_shared_by_sandboxes_and_kept_apart_by_text(monkeyp
     import jinja2.environment
 
     monkeypatch.setattr(template, "_COMPILED", {})
+    monkeypatch.setattr(template, "_bytecode_cache", lambda: None)
     compiled = counting(monkeypatch, jinja2.environment, "generate")
     assert template.sandbox(0).from_string("{{ a }}!").render(a=1) == "1!"
     assert template.sandbox(5).from_string("{{ a }}!").render(a="<b>") == "&lt;b&gt;!"
     assert len(compiled) == 1
     assert template.sandbox(0).from_string("{{ a }}?").render(a=2) == "2?"
     assert len(compiled) == 2
+
+
+def test_a_fresh_process_takes_the_compiled_code_from_jinjas_bytecode_cache(tmp_path, monkeypatch):
+    """Each ribbon click is a fresh Python: the code one run compiled is read back by the next (an empty _COMPILED
+    stands for the new process), for the same text only, and a damaged or unwritable cache only means compiling."""
+    import jinja2.environment
+    from jinja2 import FileSystemBytecodeCache
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setattr(template, "_bytecode_cache", lambda: FileSystemBytecodeCache(str(folder)))
+    compiled = counting(monkeypatch, jinja2.environment, "generate")
+
+    def fresh_render(text: str, **values) -> str:
+        monkeypatch.setattr(template, "_COMPILED", {})
+        return template.sandbox(0).from_string(text).render(**values)
+
+    assert fresh_render("{{ a }} & {{ b }}", a="<x>", b=2) == "&lt;x&gt; & 2"
+    assert len(compiled) == 1 and len(list(folder.iterdir())) == 1
+    assert fresh_render("{{ a }} & {{ b }}", a="<y>", b=3) == "&lt;y&gt; & 3"
+    assert len(compiled) == 1  # read back, not compiled
+    assert fresh_render("{{ a }} and {{ b }}", a=1, b=2) == "1 and 2"
+    assert len(compiled) == 2  # another text: its own code
+    for kept in folder.iterdir():
+        kept.write_bytes(kept.read_bytes()[:20])  # a damaged file is compiled again
+    assert fresh_render("{{ a }} & {{ b }}", a=1, b=2) == "1 & 2"
+    assert len(compiled) == 3
+    assert fresh_render("{{ a }} & {{ b }}", a=1, b=2) == "1 & 2"
+    assert len(compiled) == 3  # the damaged file was replaced
+    monkeypatch.setattr(
+        template, "_bytecode_cache", lambda: FileSystemBytecodeCache(str(tmp_path / "gone"))
+    )
+    assert (
+        fresh_render("{{ a }} or {{ b }}", a=1, b=2) == "1 or 2"
+    )  # nowhere to keep it: still filled in

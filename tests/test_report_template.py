@@ -96,6 +96,38 @@ def test_a_broken_tag_is_reported(summary, tmp_path):
     build_fails(summary, tmp_path, template, "broken tag")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ council|shout }}",
+        "{% if council %}{{ council|shout }}{% endif %}",  # Jinja's compiler lets this pass until it is reached
+        "{% if council is shouting %}!{% endif %}",
+        "{% for loop in sections %}{{ loop }}{% endfor %}",
+    ],
+)
+def test_an_unknown_filter_or_test_is_refused_before_anything_is_filled_in(summary, tmp_path, text):
+    build_fails(summary, tmp_path, template_with(tmp_path, text), "broken tag")
+
+
+def test_the_check_reads_the_names_jinja_would(summary):
+    """The placeholder check walks the parsed tree itself (no compile): the names it finds are those of Jinja's
+    ``meta.find_undeclared_variables``, for the standard template and for loops, else and filters."""
+    from jinja2 import meta
+
+    from ofsted_tracker.report_builder import template
+
+    env = template.sandbox()
+    texts = [
+        template.template_source(Document(str(DEFAULT_TEMPLATE))).text,
+        "{% for x in xs if x > z %}{{ x }}{{ loop.index }}{% else %}{{ x }}{% endfor %}{{ y|upper }}",
+        "{% for a, b in c %}{{ a }}{% for d in b %}{{ d }}{{ a }}{% endfor %}{{ d }}{% endfor %}",
+        "{{ w if v else u|default(t) }}",
+    ]
+    for text in texts:
+        tree = env.parse(text)
+        assert template._undeclared(tree, env) == meta.find_undeclared_variables(tree)
+
+
 def test_a_broken_tag_in_the_document_properties_is_reported(summary, tmp_path):
     template = template_with(tmp_path, "{{ title }}", title="Report {{ unclosed")
     build_fails(summary, tmp_path, template, "could not be filled in")

@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -596,7 +595,7 @@ def header_footer_xml(heading: dict[str, str], prefix: str = "") -> bytes:
         text = "".join(
             f"&{side}{size}{words}" for side, words in (("L", left), ("R", right)) if words
         )
-        return escape(text)
+        return text.translate(_TEXT_ESCAPES)
 
     header = codes(heading["header left"], heading["header right"])
     footer = codes(heading["footer left"], heading["footer right"])
