@@ -211,3 +211,47 @@ def test_an_action_row_holding_only_a_status_streams_as_docxtpl_writes_it(tmp_pa
     streamed, whole = streamed_and_whole(summary, tmp_path, monkeypatch)
     assert streamed == whole
     assert b'<w:t xml:space="preserve"></w:t>' not in streamed
+
+
+def test_the_policy_teams_table_style_and_row_shading_are_kept_in_every_streamed_row(
+    demo_master, tmp_path
+):
+    """The policy team restyle the per-recommendation actions table in Word (another table style, a shaded cell
+    and bold text in the loop's row): every action's row of the report carries them, as docxtpl would render it."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    from ofsted_tracker.report_builder.build import DEFAULT_TEMPLATE
+
+    doc = Document(str(DEFAULT_TEMPLATE))
+    restyled = 0
+    for table in doc.tables:
+        if "{%tr for a in r.actions %}" not in table.rows[1].cells[0].text:
+            continue
+        table.style = doc.styles["Light List Accent 1"]
+        row = table.rows[2]  # the row repeated for each action
+        row.cells[1]._tc.get_or_add_tcPr().append(
+            parse_xml(f'<w:shd {nsdecls("w")} w:val="clear" w:color="auto" w:fill="FFEEDD"/>')
+        )
+        for run in row.cells[0].paragraphs[0].runs:
+            run.bold = True
+        restyled += 1
+    assert restyled == 2  # the table with the success measure and the one without
+    template = tmp_path / "restyled.docx"
+    doc.save(str(template))
+
+    summary = open_summary(demo_master)
+    report = Document(str(build_report(summary, tmp_path / "report.docx", template=template)))
+    rows = [
+        row
+        for table in report.tables
+        if table.style is not None and table.style.name == "Light List Accent 1"
+        for row in table.rows[1:]
+    ]
+    assert len(rows) == len(summary.plan.actions)
+    for row in rows:
+        fill = row.cells[1]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill"))
+        assert fill == "FFEEDD"
+        assert all(run.bold for run in row.cells[0].paragraphs[0].runs if run.text)
+    refs = {row.cells[0].text for row in rows}
+    assert refs == {action.action_id for action in summary.plan.actions}
