@@ -27,6 +27,7 @@ report_builder.template checks this in the template's text), or that shows nothi
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -110,14 +111,21 @@ class _Blank(str):
         return False
 
 
+@functools.lru_cache(maxsize=64)
+def _streamed_fields(streamed: frozenset[str], path: str) -> frozenset[str]:
+    """The fields of an item of ``path`` that are long lists streamed in their turn (``path.name`` in streamed)."""
+    prefix = path + "."
+    return frozenset(p[len(prefix) :] for p in streamed if p.startswith(prefix))
+
+
 def _shape(item: Any, path: str) -> tuple:
     """What makes an item's block differ from another's: which text fields are filled, the shaping fields'
     values, the other values (numbers, flags); of a nested long list whether it has items."""
     if isinstance(item, str):
         return (bool(item),)
-    key = []
+    key, nested = [], _streamed_fields(STREAMED, path)
     for name, value in item.items():
-        if f"{path}.{name}" in STREAMED:
+        if name in nested:
             key.append((name, "list", bool(value)))
         elif isinstance(value, str):
             key.append((name, value if name in SHAPING else bool(value)))
@@ -303,6 +311,8 @@ class Blocks:
         self.of_item: dict[int, list[tuple[int, int]]] = {}  # id(item) -> [(position, mark)]
         for index, (position, number) in enumerate(self.positions):
             self.of_item.setdefault(id(markers.marks[number].item), []).append((index, position))
+        # each item's mark positions, in order (of_item's, for bisecting)
+        self.item_starts = {key: [p for _, p in marks] for key, marks in self.of_item.items()}
         self.parts = self._segment(0, len(xml), None, 0)[0]
 
     def _item(self, index: int) -> _Item:
@@ -412,22 +422,30 @@ class Blocks:
         xml, blocks, at = self.xml, {}, begin
         for shape in order:
             a, b = copies[(shape, 0)], copies[(shape, 1)]
-            seen_a = [(i, p) for i, p in self.of_item.get(id(a), ()) if at <= p < hi]
-            if not seen_a:
-                return None
-            a_index, a_at = seen_a[0]
+            a_marks, a_starts = self.of_item.get(id(a), ()), self.item_starts.get(id(a), [])
+            first, past = bisect.bisect_left(a_starts, at), bisect.bisect_left(a_starts, hi)
+            if first == past:
+                return None  # none of the first copy's marks lies between at and hi
+            a_index, a_at = a_marks[first]
             name = self.markers.marks[self.positions[a_index][1]].name
             b_number = b.marks[name]
+            b_marks, b_starts = self.of_item.get(id(b), ()), self.item_starts.get(id(b), [])
             b_at = next(
                 (
                     p
-                    for i, p in self.of_item.get(id(b), ())
-                    if self.positions[i][1] == b_number and a_at < p < hi
+                    for i, p in b_marks[bisect.bisect_right(b_starts, a_at) :]
+                    if p >= hi or self.positions[i][1] == b_number
                 ),
                 -1,
             )
+            b_at = b_at if b_at < hi else -1
             length = b_at - a_at
-            last_a = max(p for _, p in seen_a if p < b_at) if b_at > a_at else a_at
+            # the first copy's last mark before the second copy's first
+            last_a = (
+                a_starts[bisect.bisect_left(a_starts, b_at, first, past) - 1]
+                if b_at > a_at
+                else a_at
+            )
             if a_at < at or length <= 0 or last_a + 9 > at + length:
                 return None
             block = xml[at : at + length]

@@ -18,6 +18,7 @@ labels, and the scheme's fourth bucket (Blue, or Completed) in its own row.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ofsted_tracker.workbook.plan.words import same_name
@@ -269,12 +270,16 @@ class StatusWords:
 
     def meaning_of(self, typed: object) -> tuple[str, str] | None:
         """(the word as the table spells it, its meaning) for a typed status (case and spaces ignored), else None."""
-        wanted = same_name(typed)
+        return self._by_name.get(same_name(typed))
+
+    @functools.cached_property
+    def _by_name(self) -> dict[str, tuple[str, str]]:
+        """Each word as matched -> (the word, its meaning); a word given twice keeps its first meaning."""
+        found: dict[str, tuple[str, str]] = {}
         for meaning, words in self.words.items():
             for word in words:
-                if same_name(word) == wanted:
-                    return word, meaning
-        return None
+                found.setdefault(same_name(word), (word, meaning))
+        return found
 
     @property
     def all_words(self) -> tuple[str, ...]:
