@@ -514,8 +514,54 @@ def check(source: Source, env, provided: frozenset[str]) -> frozenset[str]:
     not provide, quoting its paragraph; return the top-level names it uses. A text that passed is not checked
     again (``_CHECKED``)."""
     return _remembered(
-        _CHECKED, (_digest(source.text), provided), lambda: _checked(source, env, provided)
+        _CHECKED, (_digest(source.text), provided), lambda: _kept_check(source, env, provided)
     )
+
+
+def _kept_check(source: Source, env, provided: frozenset[str]) -> frozenset[str]:
+    """The check's result for a text that passed it in a run before this one, from a file beside Jinja's bytecode
+    (``_bytecode_cache``), else the check itself (about 0.1 s of a cold report: Jinja parses the whole template).
+
+    Only a pass is kept. Its key is the template's text with everything else the check reads: the placeholders and
+    fields the report provides, the sandbox's filters and tests, the streamed lists, and this module's own code,
+    so a changed rule checks every template again. A file that is not a list of names is ignored."""
+    import json
+    import os
+    import tempfile
+    from pathlib import Path
+
+    cache = _bytecode_cache()
+    if cache is None:
+        return _checked(source, env, provided)
+    rules = (
+        sorted(provided),
+        sorted(known_fields()),
+        sorted(env.filters),
+        sorted(env.tests),
+        sorted(STREAMED),
+        sorted(SHAPING),
+    )
+    key = hashlib.sha256(
+        repr(rules).encode() + Path(__file__).read_bytes() + source.text.encode()
+    ).hexdigest()
+    kept = Path(cache.directory) / f"ofsted-tracker-check-{key}.json"
+    try:
+        names = json.loads(kept.read_text(encoding="utf-8"))
+        if isinstance(names, list) and all(isinstance(name, str) for name in names):
+            return frozenset(names)
+    except (OSError, ValueError):
+        pass
+    used, out = _checked(source, env, provided), None
+    try:  # written whole, then renamed: another process reads the old file or the new one
+        with tempfile.NamedTemporaryFile(
+            "w", dir=kept.parent, prefix=kept.name, suffix=".tmp", delete=False, encoding="utf-8"
+        ) as out:
+            json.dump(sorted(used), out)
+        os.replace(out.name, kept)
+    except OSError:  # nowhere to keep it: the next run checks again
+        if out is not None:
+            Path(out.name).unlink(missing_ok=True)
+    return used
 
 
 def _checked(source: Source, env, provided: frozenset[str]) -> frozenset[str]:

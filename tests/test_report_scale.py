@@ -8,10 +8,13 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 import ofsted_tracker.report_builder.template as template
 from ofsted_tracker.report_builder import build_report
+from ofsted_tracker.report_builder.build import DEFAULT_TEMPLATE
+from ofsted_tracker.report_builder.context import PLACEHOLDERS
 from ofsted_tracker.workbook.jobs import open_summary
 from ofsted_tracker.workbook.memory import no_cycle_collection
 
@@ -164,3 +167,40 @@ def test_a_fresh_process_takes_the_compiled_code_from_jinjas_bytecode_cache(tmp_
     assert (
         fresh_render("{{ a }} or {{ b }}", a=1, b=2) == "1 or 2"
     )  # nowhere to keep it: still filled in
+
+
+def test_a_fresh_process_takes_a_templates_passed_check_from_beside_the_bytecode(
+    tmp_path, monkeypatch
+):
+    """The check's result is kept for the next process (an empty _CHECKED stands for it): for the same text and
+    the same placeholders only; a template that fails is checked, and refused, every time; a damaged file is
+    checked again."""
+    from docx import Document
+    from jinja2 import FileSystemBytecodeCache
+
+    from ofsted_tracker.workbook.errors import TemplateError
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setattr(template, "_bytecode_cache", lambda: FileSystemBytecodeCache(str(folder)))
+    checked = counting(monkeypatch, template, "_checked")
+    source = template.template_source(Document(str(DEFAULT_TEMPLATE)))
+    provided = frozenset(PLACEHOLDERS)
+
+    def fresh_check(text_source, names=provided):
+        monkeypatch.setattr(template, "_CHECKED", {})
+        return template.check(text_source, template.sandbox(0), names)
+
+    used = fresh_check(source)
+    assert len(checked) == 1 and "sections" in used
+    assert fresh_check(source) == used and len(checked) == 1  # read back
+    fresh_check(source, provided | {"extra"})
+    assert len(checked) == 2  # other placeholders: checked again
+    broken = template.Source((("the body", "{{ councl }}"),))
+    for _ in range(2):
+        with pytest.raises(TemplateError, match="councl"):
+            fresh_check(broken)
+    assert len(checked) == 4
+    for kept in folder.glob("ofsted-tracker-check-*.json"):
+        kept.write_text('{"not": "names"}')
+    assert fresh_check(source) == used and len(checked) == 5
