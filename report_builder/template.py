@@ -531,6 +531,10 @@ def _kept_check(source: Source, env, provided: frozenset[str]) -> frozenset[str]
     from pathlib import Path
 
     cache = _bytecode_cache()
+    try:
+        code = Path(__file__).read_bytes()
+    except OSError:  # not installed as files (a frozen build): check every time
+        cache = None
     if cache is None:
         return _checked(source, env, provided)
     rules = (
@@ -541,9 +545,7 @@ def _kept_check(source: Source, env, provided: frozenset[str]) -> frozenset[str]
         sorted(STREAMED),
         sorted(SHAPING),
     )
-    key = hashlib.sha256(
-        repr(rules).encode() + Path(__file__).read_bytes() + source.text.encode()
-    ).hexdigest()
+    key = hashlib.sha256(repr(rules).encode() + code + source.text.encode()).hexdigest()
     kept = Path(cache.directory) / f"ofsted-tracker-check-{key}.json"
     try:
         names = json.loads(kept.read_text(encoding="utf-8"))
