@@ -64,9 +64,8 @@ STREAMED = frozenset(
 SHAPING = frozenset({"rag", "fill", "rag_name", "severity"})
 
 _MARK = re.compile("\ufdd7(\\d{7})\ufdd8")
-_RUN_OR_PARAGRAPH = re.compile(
-    r"<w:([rp])[ >]"
-)  # a run's or a paragraph's start tag, not <w:rPr> or <w:pPr>
+# a run's or a paragraph's start tag (not <w:rPr> or <w:pPr>)
+_RUN_OR_PARAGRAPH = re.compile(r"<w:([rp])[ >]")
 _SPECIALS = re.compile("[\t\n\a\f]")
 _DOCUMENT = "word/document.xml"
 
@@ -155,8 +154,9 @@ class Markers:
         for item in items:
             index.setdefault(_shape(item, path), len(index))
             if isinstance(item, dict):
+                nested = _streamed_fields(STREAMED, path)
                 for name, value in item.items():
-                    if f"{path}.{name}" in STREAMED and value:
+                    if name in nested and value:
                         self._collect(value, f"{path}.{name}")
 
     def _example(self, items: list, path: str) -> dict[tuple, Any]:
@@ -219,8 +219,9 @@ class Markers:
             for item in items:
                 found.setdefault(_shape(item, path), item)
                 if isinstance(item, dict):
+                    nested = _streamed_fields(STREAMED, path)
                     for name, value in item.items():
-                        if f"{path}.{name}" in STREAMED and value:
+                        if name in nested and value:
                             examples(value, f"{path}.{name}")
 
         for path, items in tops:
@@ -302,13 +303,11 @@ class Blocks:
         self.xml, self.markers = xml, markers
         self.positions = [(m.start(), int(m.group(1))) for m in _MARK.finditer(xml)]
         self.starts = [p for p, _ in self.positions]
-        self.tag_starts: dict[str, list[int]] = {
-            "r": [],
-            "p": [],
-        }  # where each run and paragraph begins
+        # where each run ("r") and each paragraph ("p") begins, in order (for bisecting)
+        self.tag_starts: dict[str, list[int]] = {"r": [], "p": []}
         for tag in _RUN_OR_PARAGRAPH.finditer(xml):
             self.tag_starts[tag.group(1)].append(tag.start())
-        self.of_item: dict[int, list[tuple[int, int]]] = {}  # id(item) -> [(position, mark)]
+        self.of_item: dict[int, list[tuple[int, int]]] = {}  # id(item) -> [(mark index, position)]
         for index, (position, number) in enumerate(self.positions):
             self.of_item.setdefault(id(markers.marks[number].item), []).append((index, position))
         # each item's mark positions, in order (of_item's, for bisecting)
